@@ -1,0 +1,101 @@
+"""Types shared by every part of acp-lint: positions, edits, fixes and diagnostics.
+
+Everything here is a frozen value so that results can be sorted, compared, cached and
+serialised without surprises. Lines and columns are 1-based everywhere, as printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Applicability(str, Enum):
+    """How trustworthy a fix is: safe fixes keep behaviour, unsafe ones may not."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace ``text[start:end]`` (character offsets into the decoded file) by ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A set of edits that must be applied together, or not at all."""
+
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...]
+
+    def to_json(self) -> dict[str, str]:
+        return {"applicability": self.applicability.value, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A 1-based, end-inclusive line range plus 1-based columns of a region of a file."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding. ``path`` is a project-relative POSIX path.
+
+    ``statement_lines`` is the (first, last) line of the statement the finding belongs to;
+    suppression comments on either line apply to it.
+    """
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    message: str
+    fix: Fix | None = None
+    statement_lines: tuple[int, int] | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Sort by path, line, column, code (then message) and drop exact duplicates."""
+    unique: dict[tuple[object, ...], Diagnostic] = {}
+    for diagnostic in diagnostics:
+        key = (*diagnostic.sort_key, diagnostic.end_line, diagnostic.end_column)
+        unique.setdefault(key, diagnostic)
+    return sorted(unique.values(), key=lambda d: d.sort_key)
+
+
+def offset_to_position(text: str, offset: int) -> tuple[int, int]:
+    """Convert a character offset into a 1-based (line, column)."""
+    line = text.count("\n", 0, offset) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    return line, offset - line_start + 1
+
+
+def line_offsets(text: str) -> list[int]:
+    """Character offset of the start of every line (index 0 is line 1)."""
+    offsets = [0]
+    for index, char in enumerate(text):
+        if char == "\n":
+            offsets.append(index + 1)
+    return offsets
