@@ -1,0 +1,67 @@
+"""The audit trail: one ``acp_audit_log`` row per request that reached the enabled endpoint.
+
+Writes are retried briefly when the database is momentarily locked (SQLite under concurrent
+writers), because a lost audit row is worse than a slower answer. If the row still cannot be
+written the caller answers 500: an action is never reported as done without its audit row.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import OperationalError
+
+from .models import AuditLog
+
+logger = logging.getLogger("acp")
+
+AUDIT_ATTEMPTS = 6
+_RETRY_BASE_SECONDS = 0.05
+
+
+def outcome_for(status: int) -> str:
+    """A coarse label for dashboards: ok, denied (401/403) or error."""
+    if status < 400:
+        return "ok"
+    if status in (401, 403):
+        return "denied"
+    return "error"
+
+
+def record(
+    *,
+    request_id: str,
+    action: str | None,
+    kind: str | None,
+    key_prefix: str | None,
+    status: int,
+    code: str,
+    duration_ms: float,
+) -> None:
+    """Insert the audit row, retrying transient lock errors; re-raise anything else."""
+    row = AuditLog(
+        request_id=request_id,
+        action=action[:200] if action else None,
+        kind=kind,
+        key_prefix=key_prefix,
+        status=status,
+        code=code,
+        outcome=outcome_for(status),
+        duration_ms=round(duration_ms, 3),
+    )
+    for attempt in range(AUDIT_ATTEMPTS):
+        try:
+            row.save(force_insert=True)
+            return
+        except OperationalError as exc:
+            if not _is_transient(exc) or attempt == AUDIT_ATTEMPTS - 1:
+                raise
+            logger.warning("audit write for %s retried: %s", request_id, exc)
+            row.pk = None
+            time.sleep(_RETRY_BASE_SECONDS * 2**attempt)
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
