@@ -1,0 +1,53 @@
+"""Value types shared by the SQL and migration checkers (no third-party imports here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SUPPORTED_DIALECTS: tuple[str, ...] = ("postgres", "mysql", "sqlite")
+
+CODE_DESTRUCTIVE = "ACP301"
+CODE_INVALID_SQL = "ACP302"
+CODE_UNVERIFIABLE = "ACP303"
+
+#: Rule names, accepted wherever a code is (``-- acp-lint: ignore[destructive-migration]``).
+RULE_NAMES: dict[str, str] = {
+    "destructive-migration": CODE_DESTRUCTIVE,
+    "invalid-sql": CODE_INVALID_SQL,
+    "unverifiable-migration": CODE_UNVERIFIABLE,
+}
+
+
+@dataclass(frozen=True)
+class SqlFinding:
+    """One ACP301/302/303 finding, 1-based, relative to the text that was checked."""
+
+    code: str
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    statement_lines: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A classifier result before positions are known: what is wrong with one statement.
+
+    ``offset`` is a character offset into the statement text where the problem lies when it
+    is more precise than the statement start (parse errors, executable comments); else None.
+    """
+
+    code: str
+    message: str
+    offset: int | None = None
+
+
+def check_dialect(dialect: str) -> str:
+    """Reject unknown dialects early with a message that lists the supported ones."""
+    if dialect not in SUPPORTED_DIALECTS:
+        raise ValueError(
+            f"unknown SQL dialect {dialect!r}; expected one of {', '.join(SUPPORTED_DIALECTS)}"
+        )
+    return dialect

@@ -1,0 +1,91 @@
+"""SQL suppression comments: ``-- noqa``, ``-- noqa: ACP301`` and
+``-- acp-lint: ignore[ACP301] reason``.
+
+The checker knows statement boundaries, so it applies these itself: a directive on the first or
+the last line of a statement (DESIGN §10) suppresses that statement's findings. A bare
+``-- noqa`` suppresses every code; codes and rule names are both accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from acp_lint.sql.findings import RULE_NAMES
+
+ALL_CODES = "*"
+
+_NOQA = re.compile(r"\bnoqa\b(?:\s*:\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.IGNORECASE)
+_IGNORE = re.compile(r"\bacp-lint\s*:\s*ignore\s*(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+_CODE = re.compile(r"^ACP\d{3}$", re.IGNORECASE)
+
+
+def _normalise(token: str) -> str | None:
+    token = token.strip()
+    if _CODE.match(token):
+        return token.upper()
+    return RULE_NAMES.get(token.lower())
+
+
+def _codes(raw: str | None) -> set[str]:
+    if raw is None:
+        return {ALL_CODES}
+    found = {c for c in (_normalise(t) for t in re.split(r"[\s,]+", raw)) if c}
+    # "noqa: ACP101" names only codes of other rules: suppresses none of ours, not all.
+    return found
+
+
+def directive_codes(comment: str) -> set[str]:
+    """Codes a single comment suppresses (``{"*"}`` for all); empty if it is no directive."""
+    body = comment.lstrip()
+    if body.startswith("--"):
+        body = body[2:]
+    elif body.startswith("/*"):
+        body = body[2:].removesuffix("*/")
+    elif body.startswith("#"):
+        body = body[1:]
+    else:
+        return set()
+    codes: set[str] = set()
+    for match in _NOQA.finditer(body):
+        raw = match.group("codes")
+        if raw is not None:
+            # "noqa: ACP301 reason words" -> only leading code-like tokens count
+            tokens = re.split(r"[\s,]+", raw.strip())
+            kept = []
+            for tok in tokens:
+                if _normalise(tok) is None:
+                    break
+                kept.append(tok)
+            raw = " ".join(kept) if kept else ""
+            codes |= _codes(raw) if kept else set()
+        else:
+            codes |= {ALL_CODES}
+    for match in _IGNORE.finditer(body):
+        codes |= _codes(match.group("codes"))
+    return codes
+
+
+class Suppressions:
+    """Suppression directives indexed by 1-based line."""
+
+    def __init__(self, by_line: dict[int, set[str]] | None = None) -> None:
+        self._by_line: dict[int, set[str]] = by_line or {}
+
+    @classmethod
+    def from_comments(cls, comments: Iterable[tuple[int, str]]) -> Suppressions:
+        """Build from ``(line, comment_text)`` pairs (the line a comment starts on)."""
+        by_line: dict[int, set[str]] = {}
+        for line, text in comments:
+            codes = directive_codes(text)
+            if codes:
+                by_line.setdefault(line, set()).update(codes)
+        return cls(by_line)
+
+    def suppresses(self, code: str, first_line: int, last_line: int) -> bool:
+        """Is ``code`` suppressed for a statement spanning ``first_line..last_line``?"""
+        for line in {first_line, last_line}:
+            codes = self._by_line.get(line)
+            if codes and (ALL_CODES in codes or code in codes):
+                return True
+        return False
