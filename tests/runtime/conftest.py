@@ -1,0 +1,87 @@
+"""Fixtures for the runtime tests: a real host project, a real hub stub, a real server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hostproject import HUB_TIMEOUT, HostProject, Server, build_host_project
+from hubstub import HubStub
+
+KERNEL_KEY = "kk-runtime-secret"
+
+
+@dataclass(frozen=True)
+class Keys:
+    rw: str  # manage.read + manage.write
+    ro: str  # manage.read
+    wo: str  # manage.write
+
+
+@pytest.fixture(scope="session")
+def host(tmp_path_factory: pytest.TempPathFactory) -> HostProject:
+    return build_host_project(tmp_path_factory.mktemp("acp-host"))
+
+
+@pytest.fixture(scope="session")
+def keys(host: HostProject) -> Keys:
+    return Keys(
+        rw=host.create_key("rw", "manage.read,manage.write"),
+        ro=host.create_key("ro", "manage.read"),
+        wo=host.create_key("wo", "manage.write"),
+    )
+
+
+def hub_env(hub: HubStub, timeout: str = HUB_TIMEOUT) -> dict[str, str]:
+    return {
+        "ACP_BASE_URL": hub.url,
+        "ACP_KERNEL_KEY": KERNEL_KEY,
+        "ACP_HUB_TIMEOUT": timeout,
+        "ACP_ENV": "test",
+    }
+
+
+@pytest.fixture(scope="session")
+def hub() -> Iterator[HubStub]:
+    stub = HubStub()
+    stub.start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture(scope="session")
+def server(
+    host: HostProject, hub: HubStub, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    log = tmp_path_factory.mktemp("logs") / "server.log"
+    srv = Server(host, {"ACP_ENABLED": "true", **hub_env(hub)}, log).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def acp(server: Server, hub: HubStub) -> Iterator[Server]:
+    """The shared server, reset to: enabled, fail mode open, hub up and allowing."""
+    hub.start()
+    hub.mode = "allow"
+    server.set_env(ACP_ENABLED="true", ACP_FAIL_MODE="open")
+    yield server
+    hub.start()
+    hub.mode = "allow"
+
+
+@pytest.fixture
+def fresh_server(host: HostProject, tmp_path: Path) -> Iterator[Callable[[dict[str, str]], Server]]:
+    """Start extra servers (fresh processes) for lifecycle tests; all stopped at teardown."""
+    started: list[Server] = []
+
+    def start(env: dict[str, str]) -> Server:
+        srv = Server(host, env, tmp_path / f"server-{len(started)}.log").start()
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.stop()

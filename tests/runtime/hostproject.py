@@ -1,0 +1,369 @@
+"""Build a throw-away Django host project with the ACP app installed, and serve it for real.
+
+The installer is not used here (it edits files with libcst); these helpers make the same
+three edits with plain text: copy ``installer/templates/acp`` as package ``acp``, add it to
+``INSTALLED_APPS``, mount ``acp.urls`` under ``api/``, and write ``controlplane.bindings.json``.
+The test host also gets two test-only modules: ``hosttest_actions`` (host actions registered
+through ``ACP_ACTION_MODULES``) and ``hosttest_control`` (a view that changes the server
+process's ``ACP_*`` environment, standing in for an operator flipping a variable).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_DIR = REPO_ROOT / "installer" / "templates" / "acp"
+KERNEL_ID = "kern-runtime-tests"
+ENDPOINT = "/api/manage"
+HUB_TIMEOUT = "0.4"
+
+SETTINGS_TAIL = """
+
+# --- added by tests/runtime/hostproject.py -------------------------------------------------
+INSTALLED_APPS += ["acp"]
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+import django as _django  # noqa: E402
+
+if _django.VERSION >= (5, 1):
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+ACP_ACTION_MODULES = ["hosttest_actions"]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {"acp": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+}
+"""
+
+URLS_TAIL = """
+
+# --- added by tests/runtime/hostproject.py -------------------------------------------------
+from django.urls import include  # noqa: E402
+
+import hosttest_control  # noqa: E402
+
+urlpatterns += [
+    path("api/", include("acp.urls")),
+    path("_test/env", hosttest_control.set_env),
+]
+"""
+
+HOST_ACTIONS = '''"""Host actions of the test project, registered through ACP_ACTION_MODULES."""
+from django.db import connection
+
+from acp.actions import action
+from acp.errors import InvalidParams
+
+
+@action("test.delete_everything", kind="read", scope="manage.read")
+def named_like_a_write(ctx, params):
+    """A read whose name sounds destructive: the declared kind decides, not the name."""
+    return {"declared": "read"}
+
+
+@action("test.echo", kind="read", scope="manage.read")
+def echo(ctx, params):
+    """Return params["value"]."""
+    if "value" not in params:
+        raise InvalidParams("value is required")
+    return {"value": params["value"], "request_id": ctx.request_id}
+
+
+@action("test.crash", kind="read", scope="manage.read")
+def crash(ctx, params):
+    raise RuntimeError("secret-crash-detail-7731 in /srv/app/secret.py")
+
+
+@action("test.dberror", kind="read", scope="manage.read")
+def db_error(ctx, params):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret_column_4410 FROM no_such_table_4410")
+    return {}
+
+
+def _write(ctx, params):
+    return {"written": True}
+
+
+def _get_status(ctx, params):
+    return {"declared": "write"}
+
+
+def register(registry):
+    registry.add("test.write", kind="write", scope="manage.write", handler=_write)
+    registry.add("test.get_status", kind="write", scope="manage.write", handler=_get_status)
+'''
+
+HOST_CONTROL = '''"""Test-only view: change ACP_* variables of this running server process."""
+import json
+import os
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+
+@csrf_exempt
+def set_env(http_request):
+    changes = json.loads(http_request.body)
+    for name, value in changes.items():
+        if not name.startswith("ACP_"):
+            return JsonResponse({"ok": False}, status=400)
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    return JsonResponse({"ok": True})
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def base_env(root: Path, **extra: str) -> dict[str, str]:
+    """A minimal environment: nothing from the outer shell leaks into the host (no ACP_*)."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(root),
+        "DJANGO_SETTINGS_MODULE": "hostsite.settings",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "LANG": "C.UTF-8",
+    }
+    env.update(extra)
+    return env
+
+
+@dataclass
+class HostProject:
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "db.sqlite3"
+
+    @property
+    def bindings_path(self) -> Path:
+        return self.root / "controlplane.bindings.json"
+
+    def manage(self, *args: str, env: dict[str, str] | None = None) -> str:
+        """Run ``manage.py`` and return its stdout; raise with its output if it fails."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=self.root,
+            env=env or base_env(self.root),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"manage.py {args} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def create_key(self, name: str, scopes: str) -> str:
+        out = self.manage("acp_create_key", "--name", name, "--scopes", scopes)
+        return out.rstrip("\n").splitlines()[-1]
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """Read the host's SQLite database (read-only, with a generous busy timeout)."""
+        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=20)
+        try:
+            return conn.execute(sql, tuple(params)).fetchall()
+        finally:
+            conn.close()
+
+    def audit_rows(self, request_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Audit rows by request id (a list, to catch duplicates)."""
+        ids = list(request_ids)
+        found: dict[str, list[dict[str, Any]]] = {}
+        columns = ("request_id", "action", "kind", "key_prefix", "status", "code", "outcome")
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.query(
+                f"SELECT {', '.join(columns)} FROM acp_audit_log WHERE request_id IN ({marks})",
+                chunk,
+            )
+            for row in rows:
+                found.setdefault(row[0], []).append(dict(zip(columns, row)))
+        return found
+
+    def audit_count(self) -> int:
+        return self.query("SELECT COUNT(*) FROM acp_audit_log")[0][0]
+
+
+def write_bindings(path: Path, kernel_id: str = KERNEL_ID) -> None:
+    path.write_text(
+        json.dumps({"kernel_id": kernel_id, "base_path": "/api", "endpoint_path": ENDPOINT}),
+        encoding="utf-8",
+    )
+
+
+def build_host_project(parent: Path) -> HostProject:
+    """``startproject``, install the ACP app by hand, migrate, check."""
+    root = parent / "host"
+    root.mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "django", "startproject", "hostsite", str(root)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    shutil.copytree(TEMPLATE_DIR, root / "acp", ignore=shutil.ignore_patterns("__pycache__"))
+    with (root / "hostsite" / "settings.py").open("a", encoding="utf-8") as fh:
+        fh.write(SETTINGS_TAIL)
+    with (root / "hostsite" / "urls.py").open("a", encoding="utf-8") as fh:
+        fh.write(URLS_TAIL)
+    (root / "hosttest_actions.py").write_text(HOST_ACTIONS, encoding="utf-8")
+    (root / "hosttest_control.py").write_text(HOST_CONTROL, encoding="utf-8")
+    write_bindings(root / "controlplane.bindings.json")
+    project = HostProject(root)
+    project.manage("migrate", "--noinput", "-v", "0")
+    project.manage("check")
+    return project
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    text: str
+    json: Any = None
+    elapsed: float = 0.0
+
+    @property
+    def code(self) -> str | None:
+        return self.json.get("code") if isinstance(self.json, dict) else None
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("x-request-id")
+
+
+def http_call(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> Reply:
+    started = time.monotonic()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        reply_headers = {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        conn.close()
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    return Reply(response.status, reply_headers, text, parsed, time.monotonic() - started)
+
+
+@dataclass
+class Server:
+    """``manage.py runserver --noreload`` (threaded WSGI) for ``project`` with ``env``."""
+
+    project: HostProject
+    env: dict[str, str]
+    log_path: Path
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self, timeout: float = 30) -> Server:
+        for _attempt in range(3):
+            self.port = free_port()
+            with self.log_path.open("ab") as log:
+                self.process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "manage.py",
+                        "runserver",
+                        f"127.0.0.1:{self.port}",
+                        "--noreload",
+                        "--skip-checks",
+                    ],
+                    cwd=self.project.root,
+                    env=base_env(self.project.root, **self.env),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            if self._wait_until_up(timeout):
+                return self
+            self.stop()
+        raise RuntimeError(f"runserver did not come up:\n{self.log()}")
+
+    def _wait_until_up(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                return False
+            try:
+                # Any HTTP answer from a host URL means "up"; the ACP endpoint is not touched.
+                http_call(self.port, "GET", "/_test/ping", timeout=2)
+                return True
+            except OSError:
+                time.sleep(0.05)
+        return False
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def call(
+        self,
+        action: str | None = "meta.version",
+        params: Any = None,
+        key: str | None = None,
+        *,
+        body: bytes | None = None,
+        method: str = "POST",
+        headers: dict[str, str] | None = None,
+        timeout: float = 30,
+    ) -> Reply:
+        """One request to the ACP endpoint (``body`` overrides action/params)."""
+        if body is None and method == "POST":
+            payload: dict[str, Any] = {"action": action}
+            if params is not None:
+                payload["params"] = params
+            body = json.dumps(payload).encode()
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if key is not None:
+            all_headers["Authorization"] = f"Bearer {key}"
+        return http_call(self.port, method, ENDPOINT, body, all_headers, timeout)
+
+    def set_env(self, **values: str | None) -> None:
+        """Change ``ACP_*`` variables inside the running server process."""
+        reply = http_call(self.port, "POST", "/_test/env", json.dumps(values).encode(), timeout=10)
+        assert reply.status == 200, reply.text
