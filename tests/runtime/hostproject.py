@@ -201,7 +201,7 @@ class HostProject:
                 chunk,
             )
             for row in rows:
-                found.setdefault(row[0], []).append(dict(zip(columns, row)))
+                found.setdefault(row[0], []).append(dict(zip(columns, row, strict=True)))
         return found
 
     def audit_count(self) -> int:
