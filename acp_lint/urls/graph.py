@@ -1,0 +1,1216 @@
+"""Read URLconfs with libcst and build the route table in Django's dispatch order.
+
+Each module is parsed once and "executed" abstractly, statement by statement, over a small
+immutable value model (``values.py``): ``urlpatterns = [...]``, ``+=``, ``.append``/``.extend``/
+``.insert``, ``+ [...]``, both branches of ``if`` (entries marked with the branch condition),
+``try`` bodies, ``register_converter``, DRF routers. Whatever cannot be evaluated becomes an
+``UnresolvedEntry`` exactly where it would sit in the list, so the rest of the graph is still
+checked. Includes are expanded afterwards by walking the entries from the root URLconf.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from acp_lint.sources import SourceTree
+from acp_lint.urls import drf
+from acp_lint.urls.known import ADMIN_URLS, admin_patterns, known_module_patterns
+from acp_lint.urls.model import (
+    Condition,
+    IncludeStep,
+    LiteralRef,
+    ParseError,
+    PatternPart,
+    Route,
+    RouteTable,
+    Span,
+    Unresolved,
+)
+from acp_lint.urls.modules import ModuleLocator, resolve_relative
+from acp_lint.urls.patterns import (
+    BUILTIN_CONVERTERS,
+    PatternError,
+    locale_part,
+    regex_part,
+    route_part,
+)
+from acp_lint.urls.settings_reader import UNKNOWN, SettingValue, find_root_urlconf
+from acp_lint.urls.values import (
+    ENTRY_TYPES,
+    ClassValue,
+    ConstValue,
+    EndpointEntry,
+    FunctionValue,
+    IncludeEntry,
+    IncludeValue,
+    ModuleTarget,
+    Ref,
+    Registration,
+    RouterValue,
+    SeqValue,
+    StrValue,
+    Unknown,
+    UnresolvedEntry,
+    Value,
+    ViewText,
+    mark,
+)
+
+KNOWN_CALLABLES: dict[str, str] = {
+    "django.urls.path": "path",
+    "django.urls.conf.path": "path",
+    "django.urls.re_path": "re_path",
+    "django.urls.conf.re_path": "re_path",
+    "django.conf.urls.url": "re_path",
+    "django.conf.urls.re_path": "re_path",
+    "django.urls.include": "include",
+    "django.urls.conf.include": "include",
+    "django.conf.urls.include": "include",
+    "django.conf.urls.i18n.i18n_patterns": "i18n_patterns",
+    "django.conf.urls.static.static": "static",
+    "django.contrib.staticfiles.urls.staticfiles_urlpatterns": "staticfiles_urlpatterns",
+    "rest_framework.routers.SimpleRouter": "SimpleRouter",
+    "rest_framework.routers.DefaultRouter": "DefaultRouter",
+    "rest_framework.urlpatterns.format_suffix_patterns": "format_suffix_patterns",
+    "django.urls.register_converter": "register_converter",
+    "django.urls.converters.register_converter": "register_converter",
+    "django.utils.translation.gettext_lazy": "gettext",
+    "django.utils.translation.gettext": "gettext",
+    "django.utils.translation.ugettext_lazy": "gettext",
+    "django.utils.translation.ugettext": "gettext",
+}
+SETTINGS_PREFIXES = ("django.conf.settings.",)
+MAX_INCLUDE_DEPTH = 64
+
+
+@dataclass
+class ModuleState:
+    """A parsed, evaluated module."""
+
+    dotted: str
+    file: str
+    is_package: bool
+    text: str = ""
+    line_starts: list[int] = field(default_factory=list)
+    positions: Mapping[cst.CSTNode, CodeRange] = field(default_factory=dict)
+    module: cst.Module | None = None
+    env: dict[str, Value] = field(default_factory=dict)
+    star_externals: list[str] = field(default_factory=list)
+    failure: str | None = None  # why it could not be read or parsed
+    done: bool = False
+
+
+def _qualified_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for Name/Attribute chains (import statements)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _qualified_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+class GraphBuilder:
+    """Evaluates modules on demand and expands includes from the root URLconf."""
+
+    def __init__(
+        self,
+        tree: SourceTree,
+        locator: ModuleLocator,
+        settings: Mapping[str, SettingValue] | None = None,
+    ) -> None:
+        self.tree = tree
+        self.locator = locator
+        self.settings = dict(settings or {})
+        self.converters: dict[str, str] = {}
+        self.modules: dict[str, ModuleState] = {}
+        self.parse_errors: list[ParseError] = []
+        self.files: set[str] = set()
+        self._router_ids = itertools.count(1)
+        self.languages = self._languages()
+
+    # ----- settings -------------------------------------------------------------------------
+    def setting(self, name: str) -> object:
+        value = self.settings.get(name)
+        return UNKNOWN if value is None else value.value
+
+    def _languages(self) -> tuple[str, ...]:
+        value = self.setting("LANGUAGES")
+        if isinstance(value, (list, tuple)):
+            codes = [item[0] for item in value if isinstance(item, (list, tuple)) and item]
+            if codes and all(isinstance(code, str) for code in codes):
+                return tuple(codes)
+        return ()
+
+    # ----- modules --------------------------------------------------------------------------
+    def is_project_module(self, dotted: str) -> bool:
+        return self.locator.find(dotted) is not None
+
+    def module(self, dotted: str) -> ModuleState | None:
+        """The evaluated module (None when it is not in the project); cycles see partial env."""
+        state = self.modules.get(dotted)
+        if state is not None:
+            return state
+        found = self.locator.find(dotted)
+        if found is None:
+            return None
+        state = ModuleState(dotted, found.file, found.is_package)
+        self.modules[dotted] = state
+        self._load(state)
+        if state.failure is None:
+            ModuleEvaluator(self, state).run()
+        state.done = True
+        return state
+
+    def _load(self, state: ModuleState) -> None:
+        self.files.add(state.file)
+        data = self.tree.read_bytes(state.file)
+        if data is None:
+            state.failure = f"cannot read {state.file}"
+            self.parse_errors.append(ParseError(state.file, 1, 1, "cannot read file"))
+            return
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            state.failure = f"cannot decode {state.file} as UTF-8"
+            self.parse_errors.append(
+                ParseError(state.file, 1, 1, f"cannot decode as UTF-8: {error.reason}")
+            )
+            return
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as error:
+            state.failure = f"syntax error in {state.file}"
+            self.parse_errors.append(
+                ParseError(state.file, error.raw_line, error.raw_column + 1, str(error.message))
+            )
+            return
+        except (RecursionError, MemoryError, ValueError) as error:
+            state.failure = f"cannot parse {state.file}"
+            self.parse_errors.append(ParseError(state.file, 1, 1, f"cannot parse: {error}"))
+            return
+        state.text = text
+        state.module = module
+        state.line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
+        state.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+    def lookup(self, qualified: str) -> Value:
+        """Follow a dotted reference into project modules (``app.api.router``)."""
+        parts = qualified.split(".")
+        for index in range(len(parts), 0, -1):
+            dotted = ".".join(parts[:index])
+            if not self.is_project_module(dotted):
+                continue
+            if index == len(parts):
+                return Ref(qualified)
+            state = self.module(dotted)
+            assert state is not None
+            if state.failure is not None:
+                return Unknown(state.failure)
+            value = state.env.get(parts[index])
+            if value is None:
+                if not state.done:
+                    return Unknown(f"{qualified} is used while {dotted} is still being imported")
+                return Unknown(f"{parts[index]} is not defined in {dotted}")
+            for attr in parts[index + 1 :]:
+                value = self.get_attr(value, attr)
+            return value
+        return Ref(qualified)
+
+    def get_attr(self, value: Value, attr: str) -> Value:
+        if isinstance(value, RouterValue) and attr == "urls":
+            return drf.router_entries(value, self.class_of, self.converters)
+        if isinstance(value, Ref):
+            return Ref(f"{value.qualified}.{attr}")
+        if isinstance(value, ClassValue):
+            return Ref(f"{value.module}.{value.node.name.value}.{attr}")
+        if isinstance(value, Unknown):
+            return value
+        return Unknown(f"attribute {attr!r} cannot be evaluated")
+
+    def class_of(self, value: Value) -> ClassValue | None:
+        if isinstance(value, Ref):
+            value = self.lookup(value.qualified)
+        return value if isinstance(value, ClassValue) else None
+
+    def discover_converters(self, state: ModuleState) -> None:
+        """Run imported project modules that call ``register_converter`` (import side effect)."""
+        if state.module is None:
+            return
+        for statement in state.module.body:
+            for small in getattr(statement, "body", ()):
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    for dotted in _imported_modules(small, state):
+                        found = self.locator.find(dotted)
+                        if found is None or dotted in self.modules:
+                            continue
+                        data = self.tree.read_bytes(found.file) or b""
+                        if b"register_converter" in data:
+                            self.module(dotted)
+
+    # ----- include expansion ----------------------------------------------------------------
+    def build(self, root: str) -> RouteTable:
+        table = RouteTable(root=root, languages=self.languages)
+        found = self.locator.find(root)
+        table.root_file = found.file if found else None
+        state = self.module(root)
+        if state is None:
+            return table
+        walker = _Walker(self, table)
+        span = Span(state.file, 1, 1, 1, 1)
+        walker.module_patterns(state, span, (), (), (), (root,))
+        table.parse_errors = list(self.parse_errors)
+        table.files = set(self.files)
+        return table
+
+
+def _imported_modules(node: cst.Import | cst.ImportFrom, state: ModuleState) -> list[str]:
+    result = []
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            name = _qualified_name(alias.name)
+            if name:
+                result.append(name)
+        return result
+    base = resolve_relative(
+        state.dotted,
+        state.is_package,
+        len(node.relative),
+        _qualified_name(node.module) if node.module else None,
+    )
+    if base is None:
+        return result
+    result.append(base)
+    if not isinstance(node.names, cst.ImportStar):
+        for alias in node.names:
+            name = _qualified_name(alias.name)
+            if name:
+                result.append(f"{base}.{name}")
+    return result
+
+
+class _Walker:
+    """Expand include entries depth-first, in order, into routes and unresolved places."""
+
+    def __init__(self, builder: GraphBuilder, table: RouteTable) -> None:
+        self.builder = builder
+        self.table = table
+
+    def unresolved(
+        self,
+        span: Span,
+        reason: str,
+        prefix: tuple[PatternPart, ...],
+        conditions: tuple[Condition, ...],
+    ) -> None:
+        self.table.unresolved.append(
+            Unresolved(
+                span.file,
+                span.line,
+                span.column,
+                span.end_line,
+                span.end_column,
+                reason,
+                prefix,
+                conditions,
+            )
+        )
+
+    def module_patterns(
+        self,
+        state: ModuleState,
+        span: Span,
+        prefix: tuple[PatternPart, ...],
+        chain: tuple[IncludeStep, ...],
+        conditions: tuple[Condition, ...],
+        stack: tuple[str, ...],
+    ) -> None:
+        if state.failure is not None:
+            self.unresolved(span, state.failure, prefix, conditions)
+            return
+        patterns = state.env.get("urlpatterns")
+        if patterns is None:
+            self.unresolved(span, f"{state.dotted} defines no urlpatterns", prefix, conditions)
+            return
+        self.sequence(patterns, span, prefix, chain, conditions, stack)
+
+    def sequence(
+        self,
+        value: Value,
+        span: Span,
+        prefix: tuple[PatternPart, ...],
+        chain: tuple[IncludeStep, ...],
+        conditions: tuple[Condition, ...],
+        stack: tuple[str, ...],
+    ) -> None:
+        if isinstance(value, Unknown):
+            self.unresolved(value.span or span, value.reason, prefix, conditions)
+            return
+        if not isinstance(value, SeqValue):
+            self.unresolved(span, "urlpatterns is not a list of URL patterns", prefix, conditions)
+            return
+        for item in value.items:
+            self.entry(item, span, prefix, chain, conditions, stack)
+
+    def entry(
+        self,
+        item: Value,
+        span: Span,
+        prefix: tuple[PatternPart, ...],
+        chain: tuple[IncludeStep, ...],
+        conditions: tuple[Condition, ...],
+        stack: tuple[str, ...],
+    ) -> None:
+        if isinstance(item, EndpointEntry):
+            s = item.span
+            self.table.routes.append(
+                Route(
+                    (*prefix, item.part),
+                    item.kind,
+                    item.view,
+                    item.name,
+                    s.file,
+                    s.line,
+                    s.column,
+                    s.end_line,
+                    s.end_column,
+                    item.module,
+                    (*conditions, *item.conditions),
+                    chain,
+                )
+            )
+        elif isinstance(item, UnresolvedEntry):
+            self.unresolved(item.span, item.reason, prefix, (*conditions, *item.conditions))
+        elif isinstance(item, IncludeEntry):
+            self.include(item, prefix, chain, conditions, stack)
+        elif isinstance(item, Unknown):
+            self.unresolved(item.span or span, item.reason, prefix, conditions)
+        else:
+            self.unresolved(span, "an item of urlpatterns is not a URL pattern", prefix, conditions)
+
+    def include(
+        self,
+        item: IncludeEntry,
+        prefix: tuple[PatternPart, ...],
+        chain: tuple[IncludeStep, ...],
+        conditions: tuple[Condition, ...],
+        stack: tuple[str, ...],
+    ) -> None:
+        new_prefix = (*prefix, item.part)
+        new_conditions = (*conditions, *item.conditions)
+        step = IncludeStep(item.span.file, item.span.line, item.description)
+        new_chain = (*chain, step)
+        if len(new_chain) > MAX_INCLUDE_DEPTH:
+            self.unresolved(item.span, "includes nested too deeply", prefix, new_conditions)
+            return
+        target = item.target
+        if isinstance(target, Unknown):
+            self.unresolved(item.span, target.reason, new_prefix, new_conditions)
+        elif isinstance(target, SeqValue):
+            self.sequence(target, item.span, new_prefix, new_chain, new_conditions, stack)
+        else:
+            if target.dotted in stack:
+                self.unresolved(
+                    item.span,
+                    "include cycle: " + " -> ".join((*stack, target.dotted)),
+                    new_prefix,
+                    new_conditions,
+                )
+                return
+            state = self.builder.module(target.dotted)
+            if state is None:
+                self.unresolved(
+                    item.span, f"module {target.dotted!r} not found", new_prefix, new_conditions
+                )
+                return
+            self.module_patterns(
+                state, item.span, new_prefix, new_chain, new_conditions, (*stack, target.dotted)
+            )
+
+
+class ModuleEvaluator:
+    """Abstract execution of one module's top-level statements."""
+
+    def __init__(self, builder: GraphBuilder, state: ModuleState) -> None:
+        self.builder = builder
+        self.state = state
+        self.env = state.env
+        self.conditions: tuple[Condition, ...] = ()
+
+    # ----- helpers --------------------------------------------------------------------------
+    def span(self, node: cst.CSTNode) -> Span:
+        code_range = self.state.positions.get(node)
+        if code_range is None:
+            return Span(self.state.file, 1, 1, 1, 1)
+        return Span(
+            self.state.file,
+            code_range.start.line,
+            code_range.start.column + 1,
+            code_range.end.line,
+            code_range.end.column + 1,
+        )
+
+    def literal_ref(self, node: cst.CSTNode) -> LiteralRef | None:
+        code_range = self.state.positions.get(node)
+        if code_range is None:
+            return None
+        starts = self.state.line_starts
+        start = starts[code_range.start.line - 1] + code_range.start.column
+        end = starts[code_range.end.line - 1] + code_range.end.column
+        return LiteralRef(self.state.file, start, end, self.state.text[start:end])
+
+    def code(self, node: cst.CSTNode) -> str:
+        assert self.state.module is not None
+        return " ".join(self.state.module.code_for_node(node).split())
+
+    def unknown(self, reason: str, node: cst.CSTNode) -> Unknown:
+        return Unknown(reason, self.span(node))
+
+    # ----- statements -----------------------------------------------------------------------
+    def run(self) -> None:
+        assert self.state.module is not None
+        self.block(self.state.module.body)
+
+    def block(self, statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> None:
+        for statement in statements:
+            self.statement(statement)
+
+    def statement(self, statement: cst.CSTNode) -> None:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                self.small(small, statement)
+        elif isinstance(statement, cst.If):
+            self.if_statement(statement)
+        elif isinstance(statement, cst.Try):
+            self.block(statement.body.body)
+            if statement.orelse is not None:
+                self.block(statement.orelse.body.body)
+            for handler in statement.handlers:
+                test = f"except {self.code(handler.type)}" if handler.type else "except"
+                self.branch(handler.body.body, Condition(test, True))
+            if statement.finalbody is not None:
+                self.block(statement.finalbody.body.body)
+        elif isinstance(statement, cst.With):
+            self.block(statement.body.body)
+        elif isinstance(statement, cst.ClassDef):
+            self.env[statement.name.value] = ClassValue(statement, self.state.dotted)
+        elif isinstance(statement, cst.FunctionDef):
+            self.env[statement.name.value] = FunctionValue(statement, self.state.dotted)
+        else:
+            self.opaque(statement)
+
+    def opaque(self, statement: cst.CSTNode) -> None:
+        """A statement we do not execute: if it touches a pattern list, that list is unknown."""
+        code = self.state.module.code_for_node(statement) if self.state.module else ""
+        for name, value in list(self.env.items()):
+            if not isinstance(value, (SeqValue, RouterValue)):
+                continue
+            if not re.search(rf"(?<![\w.]){re.escape(name)}\b", code):
+                continue
+            reason = f"{name} is changed by code that cannot be analysed statically"
+            entry = UnresolvedEntry(reason, self.span(statement), self.conditions)
+            if isinstance(value, SeqValue):
+                self.env[name] = SeqValue((*value.items, entry), value.is_list)
+            else:
+                registration = Registration(
+                    None, entry, None, self.span(statement), self.state.dotted, self.conditions
+                )
+                self.env[name] = _with_registration(value, registration)
+
+    def branch(self, body: Sequence[cst.CSTNode], condition: Condition) -> None:
+        before = dict(self.env)
+        saved = self.conditions
+        self.conditions = (*saved, condition)
+        self.block(body)  # type: ignore[arg-type]
+        self.conditions = saved
+        after = dict(self.env)
+        self.env.clear()
+        self.env.update(_merge_envs(before, after, before, condition, None))
+
+    def if_statement(self, node: cst.If) -> None:
+        test = self.code(node.test)
+        before = dict(self.env)
+        saved = self.conditions
+        true_condition = Condition(test, True)
+        false_condition = Condition(test, False)
+        self.conditions = (*saved, true_condition)
+        self.block(node.body.body)
+        env_true = dict(self.env)
+        self.env.clear()
+        self.env.update(before)
+        self.conditions = (*saved, false_condition)
+        if isinstance(node.orelse, cst.If):
+            self.if_statement(node.orelse)
+        elif isinstance(node.orelse, cst.Else):
+            self.block(node.orelse.body.body)
+        env_false = dict(self.env)
+        self.conditions = saved
+        self.env.clear()
+        self.env.update(_merge_envs(before, env_true, env_false, true_condition, false_condition))
+
+    def small(self, small: cst.BaseSmallStatement, line: cst.SimpleStatementLine) -> None:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                name = _qualified_name(alias.name)
+                if name is None:
+                    continue
+                if alias.asname is not None:
+                    target = alias.asname.name
+                    if isinstance(target, cst.Name):
+                        self.env[target.value] = Ref(name)
+                else:
+                    top = name.split(".")[0]
+                    self.env[top] = Ref(top)
+        elif isinstance(small, cst.ImportFrom):
+            self.import_from(small)
+        elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+            if isinstance(small, cst.AnnAssign):
+                if small.value is None:
+                    return
+                targets = [small.target]
+            else:
+                targets = [target.target for target in small.targets]
+            value = self.expr(small.value)  # type: ignore[arg-type]
+            for target in targets:
+                self.assign(target, value, small)
+        elif isinstance(small, cst.AugAssign):
+            self.aug_assign(small)
+        elif isinstance(small, cst.Expr):
+            self.expression_statement(small, line)
+        elif isinstance(
+            small, (cst.Pass, cst.Global, cst.Nonlocal, cst.Assert, cst.Break, cst.Continue)
+        ):
+            return
+        else:
+            self.opaque(line)
+
+    def import_from(self, node: cst.ImportFrom) -> None:
+        module_name = _qualified_name(node.module) if node.module else None
+        base = resolve_relative(
+            self.state.dotted, self.state.is_package, len(node.relative), module_name
+        )
+        if base is None:
+            return
+        if isinstance(node.names, cst.ImportStar):
+            state = self.builder.module(base) if self.builder.is_project_module(base) else None
+            if state is not None and state is not self.state:
+                for key, value in state.env.items():
+                    if not key.startswith("_"):
+                        self.env[key] = value
+            elif state is None:
+                self.state.star_externals.append(base)
+            return
+        for alias in node.names:
+            name = _qualified_name(alias.name)
+            if name is None:
+                continue
+            bound = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                bound = alias.asname.name.value
+            self.env[bound] = Ref(f"{base}.{name}")
+
+    def assign(self, target: cst.BaseExpression, value: Value, node: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.env[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            names = [element.value for element in target.elements]
+            items = value.items if isinstance(value, SeqValue) else None
+            for index, element in enumerate(names):
+                if items is not None and len(items) == len(names):
+                    self.assign(element, items[index], node)
+                elif isinstance(element, cst.Name):
+                    self.env[element.value] = self.unknown("unpacking cannot be evaluated", node)
+        else:
+            self.opaque(node)
+
+    def aug_assign(self, node: cst.AugAssign) -> None:
+        if not isinstance(node.target, cst.Name) or node.target.value not in self.env:
+            self.opaque(node)
+            return
+        name = node.target.value
+        current = self.env[name]
+        value = self.expr(node.value)
+        if isinstance(node.operator, cst.AddAssign) and isinstance(current, SeqValue):
+            self.env[name] = SeqValue(
+                current.items + self.as_items(value, node.value), current.is_list
+            )
+        else:
+            self.env[name] = self.unknown(
+                f"{name} is changed in a way that cannot be evaluated", node
+            )
+
+    def deref(self, value: Value) -> Value:
+        """Follow a reference into a project module when its value (not its name) is needed."""
+        if isinstance(value, Ref) and not self.builder.is_project_module(value.qualified):
+            return self.builder.lookup(value.qualified)
+        return value
+
+    def as_items(self, value: Value, node: cst.CSTNode) -> tuple[Value, ...]:
+        """The items a list extension adds; an unknown value becomes one unresolved entry."""
+        value = self.deref(value)
+        if isinstance(value, SeqValue):
+            return value.items
+        reason = value.reason if isinstance(value, Unknown) else "value is not a list"
+        span = value.span if isinstance(value, Unknown) and value.span else self.span(node)
+        return (UnresolvedEntry(reason, span, self.conditions),)
+
+    def expression_statement(self, small: cst.Expr, line: cst.SimpleStatementLine) -> None:
+        call = small.value
+        if not isinstance(call, cst.Call):
+            if not isinstance(call, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)):
+                self.opaque(line)
+            return
+        func = call.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owner = func.value.value
+            method = func.attr.value
+            current = self.env.get(owner)
+            if isinstance(current, SeqValue) and method in ("append", "extend", "insert"):
+                self.list_method(owner, current, method, call, line)
+                return
+            if isinstance(current, RouterValue) and method == "register":
+                self.register(owner, current, call)
+                return
+        func_value = self.expr(func)
+        if isinstance(func_value, Ref) and self.known(func_value) == "register_converter":
+            self.register_converter(call)
+            return
+        self.opaque(line)
+
+    def list_method(
+        self, owner: str, current: SeqValue, method: str, call: cst.Call, line: cst.CSTNode
+    ) -> None:
+        args = [arg.value for arg in call.args]
+        if method == "append" and len(args) == 1:
+            value = self.expr(args[0])
+            items = (value,) if not isinstance(value, Unknown) else self.as_items(value, args[0])
+            self.env[owner] = SeqValue(current.items + items, current.is_list)
+        elif method == "extend" and len(args) == 1:
+            self.env[owner] = SeqValue(
+                current.items + self.as_items(self.expr(args[0]), args[0]), current.is_list
+            )
+        elif method == "insert" and len(args) == 2:
+            index = self.expr(args[0])
+            value = self.expr(args[1])
+            if isinstance(index, ConstValue) and isinstance(index.value, int):
+                items = list(current.items)
+                items.insert(index.value, value)
+                self.env[owner] = SeqValue(tuple(items), current.is_list)
+            else:
+                self.opaque(line)
+        else:
+            self.opaque(line)
+
+    def register(self, owner: str, router: RouterValue, call: cst.Call) -> None:
+        positional = [arg.value for arg in call.args if arg.keyword is None]
+        keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword}
+        prefix_node = positional[0] if positional else keywords.get("prefix")
+        viewset_node = positional[1] if len(positional) > 1 else keywords.get("viewset")
+        basename_node = (
+            positional[2]
+            if len(positional) > 2
+            else keywords.get("basename", keywords.get("base_name"))
+        )
+        prefix = self.expr(prefix_node) if prefix_node is not None else None
+        basename = self.expr(basename_node) if basename_node is not None else None
+        viewset: Value = self.expr(viewset_node) if viewset_node is not None else Unknown("")
+        span = self.span(call)
+        if not isinstance(prefix, StrValue):
+            viewset = UnresolvedEntry("router prefix is not a string literal", span)
+        registration = Registration(
+            prefix.text if isinstance(prefix, StrValue) else None,
+            viewset,
+            basename.text if isinstance(basename, StrValue) else None,
+            span,
+            self.state.dotted,
+            self.conditions,
+        )
+        self.env[owner] = _with_registration(router, registration)
+
+    def register_converter(self, call: cst.Call) -> None:
+        args = [arg.value for arg in call.args]
+        if len(args) != 2:
+            return
+        cls = self.builder.class_of(self.expr(args[0]))
+        name = self.expr(args[1])
+        if cls is None or not isinstance(name, StrValue):
+            return
+        regex = _class_regex(cls)
+        if regex is not None:
+            self.builder.converters[name.text] = regex
+
+    # ----- expressions ----------------------------------------------------------------------
+    def known(self, ref: Ref) -> str | None:
+        return KNOWN_CALLABLES.get(ref.qualified)
+
+    def name(self, node: cst.Name) -> Value:
+        value = node.value
+        if value in ("True", "False", "None"):
+            return ConstValue({"True": True, "False": False, "None": None}[value])
+        if value in self.env:
+            return self.env[value]
+        for star in self.state.star_externals:
+            if f"{star}.{value}" in KNOWN_CALLABLES:
+                return Ref(f"{star}.{value}")
+        return self.unknown(f"name {value!r} is not defined at module level", node)
+
+    def expr(self, node: cst.BaseExpression) -> Value:
+        if isinstance(node, cst.SimpleString):
+            text = node.evaluated_value
+            if isinstance(text, bytes):
+                return self.unknown("bytes are not a route", node)
+            return StrValue(text, self.literal_ref(node))
+        if isinstance(node, cst.ConcatenatedString):
+            text = node.evaluated_value
+            return StrValue(text) if isinstance(text, str) else self.unknown("f-string", node)
+        if isinstance(node, cst.FormattedString):
+            if all(isinstance(part, cst.FormattedStringText) for part in node.parts):
+                return StrValue("".join(part.value for part in node.parts))  # type: ignore[union-attr]
+            return self.unknown("a formatted string cannot be evaluated statically", node)
+        if isinstance(node, cst.Integer):
+            return ConstValue(int(node.value, 0))
+        if isinstance(node, cst.Name):
+            return self.name(node)
+        if isinstance(node, cst.Attribute):
+            base = self.expr(node.value)
+            value = self.builder.get_attr(base, node.attr.value)
+            if isinstance(value, Unknown) and value.span is None:
+                return Unknown(value.reason, self.span(node))
+            return value
+        if isinstance(node, (cst.List, cst.Tuple)):
+            items: list[Value] = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredElement):
+                    items.extend(self.as_items(self.expr(element.value), element))
+                else:
+                    items.append(self.expr(element.value))
+            return SeqValue(tuple(items), isinstance(node, cst.List))
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            left = self.deref(self.expr(node.left))
+            right = self.deref(self.expr(node.right))
+            if isinstance(left, SeqValue):
+                return SeqValue(left.items + self.as_items(right, node.right), left.is_list)
+            if isinstance(left, StrValue) and isinstance(right, StrValue):
+                return StrValue(left.text + right.text)
+            if isinstance(left, Unknown):
+                return left
+            return self.unknown("an expression cannot be evaluated statically", node)
+        if isinstance(node, cst.Call):
+            return self.call(node)
+        return self.unknown(f"cannot evaluate {self.code(node)[:60]!r}", node)
+
+    def call(self, node: cst.Call) -> Value:
+        func = self.expr(node.func)
+        kind = self.known(func) if isinstance(func, Ref) else None
+        if kind in ("path", "re_path"):
+            return self.pattern(node, kind)
+        if kind == "include":
+            return self.include(node)
+        if kind == "i18n_patterns":
+            return self.i18n_patterns(node)
+        if kind in ("static", "staticfiles_urlpatterns"):
+            return self.static(node, kind)
+        if kind in ("SimpleRouter", "DefaultRouter"):
+            return self.router(node, kind)
+        if kind == "format_suffix_patterns":
+            return self.format_suffix(node)
+        if kind == "gettext" and len(node.args) == 1:
+            return self.expr(node.args[0].value)
+        if isinstance(func, Ref) and func.qualified.endswith(".as_view"):
+            return ViewText(f"{func.qualified}()")
+        if isinstance(func, Unknown) and func.span is not None:
+            return self.unknown(f"call of {self.code(node.func)[:60]!r} cannot be evaluated", node)
+        return self.unknown(
+            f"routes built by calling {self.code(node.func)[:60]!r} cannot be analysed", node
+        )
+
+    def args(self, node: cst.Call, names: Sequence[str]) -> dict[str, cst.BaseExpression]:
+        result: dict[str, cst.BaseExpression] = {}
+        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        for name, arg in zip(names, positional, strict=False):
+            result[name] = arg.value
+        for arg in node.args:
+            if arg.keyword is not None:
+                result[arg.keyword.value] = arg.value
+        return result
+
+    def pattern(self, node: cst.Call, kind: str) -> Value:
+        args = self.args(node, ("route", "view", "kwargs", "name"))
+        if any(arg.star for arg in node.args):
+            return self.unknown(f"{kind}() with *args cannot be analysed", node)
+        route_node = args.get("route")
+        view_node = args.get("view")
+        if route_node is None or view_node is None:
+            return self.unknown(f"{kind}() without a route and a view", node)
+        route = self.expr(route_node)
+        if not isinstance(route, StrValue):
+            return self.unknown(f"the route of {kind}() is not a string literal", route_node)
+        view = self.view_value(view_node)
+        name_value = self.expr(args["name"]) if "name" in args else None
+        name = name_value.text if isinstance(name_value, StrValue) else None
+        span = self.span(node)
+        include_target = self.include_target_of(view, view_node)
+        if include_target is None and isinstance(view, Unknown) and _looks_like_urls(view_node):
+            include_target = (view, "<unknown>")
+        is_endpoint = include_target is None
+        try:
+            part = self.make_part(kind, route, is_endpoint)
+        except PatternError as error:
+            return UnresolvedEntry(str(error), span, self.conditions)
+        if include_target is not None:
+            target, description = include_target
+            return IncludeEntry(part, target, span, self.state.dotted, description, self.conditions)
+        return EndpointEntry(
+            part,
+            kind,
+            self.view_text(view, view_node),
+            name,
+            span,
+            self.state.dotted,
+            self.conditions,
+        )
+
+    def make_part(self, kind: str, route: StrValue, is_endpoint: bool) -> PatternPart:
+        if kind == "re_path":
+            return regex_part(route.text, is_endpoint, route.literal)
+        converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
+        try:
+            return route_part(route.text, is_endpoint, converters, route.literal)
+        except PatternError:
+            self.builder.discover_converters(self.state)
+            converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
+            return route_part(route.text, is_endpoint, converters, route.literal)
+
+    def view_value(self, node: cst.BaseExpression) -> Value:
+        """Evaluate a view argument without importing view modules just to name a view."""
+        if isinstance(node, cst.Call) or isinstance(node, (cst.List, cst.Tuple)):
+            return self.expr(node)
+        if isinstance(node, cst.Name) and node.value in self.env:
+            return self.env[node.value]
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            qualified = _qualified_name(node)
+            if qualified is not None:
+                head, _, rest = qualified.partition(".")
+                base = self.env.get(head)
+                if isinstance(base, Ref):
+                    full = f"{base.qualified}.{rest}" if rest else base.qualified
+                    if full in ADMIN_URLS or full.endswith(".urls"):
+                        return self.builder.lookup(full)
+                    return Ref(full)
+                if rest and isinstance(base, RouterValue):
+                    return self.expr(node)
+            return self.expr(node)
+        return ViewText(self.code(node))
+
+    def view_text(self, view: Value, node: cst.BaseExpression) -> str:
+        if isinstance(view, Ref):
+            return view.qualified
+        if isinstance(view, ViewText):
+            return view.text
+        if isinstance(view, (FunctionValue, ClassValue)):
+            return f"{view.module}.{view.node.name.value}"
+        return self.code(node)
+
+    def include_target_of(
+        self, view: Value, node: cst.BaseExpression
+    ) -> tuple[ModuleTarget | SeqValue | Unknown, str] | None:
+        """When the view argument makes ``path()`` an include, what it includes."""
+        if isinstance(view, IncludeValue):
+            return view.target, _describe(view.target)
+        if isinstance(view, SeqValue):
+            target = self.patterns_of(view.items[0] if not view.is_list and view.items else view)
+            return target, _describe(target)
+        if isinstance(view, Ref) and view.qualified in ADMIN_URLS:
+            return admin_patterns(self.span(node), self.state.dotted), "admin.site.urls"
+        if isinstance(view, Unknown):
+            return None
+        return None
+
+    def patterns_of(
+        self, value: Value, node: cst.CSTNode | None = None
+    ) -> ModuleTarget | SeqValue | Unknown:
+        """What ``include(value)`` includes."""
+        if isinstance(value, StrValue):
+            return self.module_target(value.text, node)
+        if isinstance(value, Ref):
+            if value.qualified in ADMIN_URLS:
+                return admin_patterns(
+                    self.span(node) if node else Span(self.state.file, 1, 1, 1, 1),
+                    self.state.dotted,
+                )
+            if self.builder.is_project_module(value.qualified):
+                return ModuleTarget(value.qualified)
+            known = known_module_patterns(value.qualified, self._span_or_file(node))
+            if known is not None:
+                return known
+            resolved = self.builder.lookup(value.qualified)
+            if isinstance(resolved, Ref):
+                return Unknown(f"{value.qualified!r} is not part of the project")
+            return self.patterns_of(resolved, node)
+        if isinstance(value, SeqValue):
+            if not value.is_list and len(value.items) == 2:
+                return self.patterns_of(value.items[0], node)
+            return value
+        if isinstance(value, Unknown):
+            return value
+        return Unknown("include() of something that is not a URLconf")
+
+    def _span_or_file(self, node: cst.CSTNode | None) -> Span:
+        return self.span(node) if node is not None else Span(self.state.file, 1, 1, 1, 1)
+
+    def module_target(
+        self, dotted: str, node: cst.CSTNode | None
+    ) -> ModuleTarget | SeqValue | Unknown:
+        if self.builder.is_project_module(dotted):
+            return ModuleTarget(dotted)
+        known = known_module_patterns(dotted, self._span_or_file(node))
+        if known is not None:
+            return known
+        return Unknown(f"included module {dotted!r} is not part of the project")
+
+    def include(self, node: cst.Call) -> Value:
+        args = self.args(node, ("arg", "namespace"))
+        arg = args.get("arg")
+        if arg is None:
+            return self.unknown("include() without an argument", node)
+        value = (
+            self.view_value(arg) if isinstance(arg, (cst.Name, cst.Attribute)) else self.expr(arg)
+        )
+        target = self.patterns_of(value, node)
+        return IncludeValue(target, self.span(node))
+
+    def i18n_patterns(self, node: cst.Call) -> Value:
+        items: list[Value] = []
+        prefix_default = True
+        for arg in node.args:
+            if arg.keyword is not None:
+                if arg.keyword.value == "prefix_default_language":
+                    value = self.expr(arg.value)
+                    prefix_default = not (isinstance(value, ConstValue) and value.value is False)
+            elif arg.star == "*":
+                items.extend(self.as_items(self.expr(arg.value), arg.value))
+            else:
+                items.append(self.expr(arg.value))
+        if self.builder.setting("USE_I18N") is False:
+            return SeqValue(tuple(items))
+        part = locale_part(self.builder.languages, prefix_default)
+        entry = IncludeEntry(
+            part,
+            SeqValue(tuple(items)),
+            self.span(node),
+            self.state.dotted,
+            "i18n_patterns",
+            self.conditions,
+        )
+        return SeqValue((entry,))
+
+    def static(self, node: cst.Call, kind: str) -> Value:
+        """``static()`` serves files only when DEBUG: a conditional ``re_path``."""
+        if kind == "staticfiles_urlpatterns":
+            prefix_value: Value = self.settings_value("STATIC_URL")
+        else:
+            args = self.args(node, ("prefix",))
+            prefix_node = args.get("prefix")
+            prefix_value = self.expr(prefix_node) if prefix_node is not None else Unknown("")
+            if isinstance(prefix_value, Ref) and prefix_value.qualified.startswith(
+                SETTINGS_PREFIXES
+            ):
+                prefix_value = self.settings_value(prefix_value.qualified.rsplit(".", 1)[1])
+        debug = Condition("settings.DEBUG", True)
+        conditions = (*self.conditions, debug)
+        span = self.span(node)
+        if not isinstance(prefix_value, StrValue):
+            reason = "static() prefix cannot be evaluated (routes served only when DEBUG)"
+            return SeqValue((UnresolvedEntry(reason, span, conditions),))
+        prefix = prefix_value.text
+        if not prefix or urlsplit(prefix).netloc:
+            return SeqValue(())
+        part = regex_part(rf"^{re.escape(prefix.lstrip('/'))}(?P<path>.*)$", True)
+        entry = EndpointEntry(
+            part, "static", "django.views.static.serve", None, span, self.state.dotted, conditions
+        )
+        return SeqValue((entry,))
+
+    def settings_value(self, name: str) -> Value:
+        value = self.builder.setting(name)
+        return StrValue(value) if isinstance(value, str) else Unknown(f"settings.{name}")
+
+    def router(self, node: cst.Call, kind: str) -> Value:
+        args = self.args(node, ("trailing_slash", "use_regex_path"))
+        trailing = True
+        use_regex = True
+        if "trailing_slash" in args:
+            value = self.expr(args["trailing_slash"])
+            if isinstance(value, ConstValue):
+                trailing = bool(value.value)
+        if "use_regex_path" in args:
+            value = self.expr(args["use_regex_path"])
+            if isinstance(value, ConstValue):
+                use_regex = bool(value.value)
+        return RouterValue(
+            next(self.builder._router_ids),
+            "default" if kind == "DefaultRouter" else "simple",
+            "/" if trailing else "",
+            use_regex,
+            self.span(node),
+            self.state.dotted,
+        )
+
+    def format_suffix(self, node: cst.Call) -> Value:
+        args = self.args(node, ("urlpatterns", "suffix_required", "allowed"))
+        if set(args) - {"urlpatterns"}:
+            return self.unknown("format_suffix_patterns() options are not modelled", node)
+        value = self.expr(args["urlpatterns"]) if "urlpatterns" in args else Unknown("")
+        if not isinstance(value, SeqValue):
+            return value if isinstance(value, Unknown) else self.unknown("not a list", node)
+        entries = [item for item in value.items if isinstance(item, ENTRY_TYPES)]
+        if len(entries) != len(value.items):
+            return self.unknown("format_suffix_patterns() of values that are not patterns", node)
+        converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
+        return SeqValue(tuple(drf.format_suffix_entries(entries, converters)))
+
+
+def _looks_like_urls(node: cst.BaseExpression) -> bool:
+    """A call whose result is probably a list of patterns, not a view (``get_urls()``)."""
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    return bool(re.search(r"urls|patterns|include|router", str(name), re.IGNORECASE))
+
+
+def _describe(target: ModuleTarget | SeqValue | Unknown) -> str:
+    if isinstance(target, ModuleTarget):
+        return target.dotted
+    if isinstance(target, SeqValue):
+        return "<list>"
+    return "<unknown>"
+
+
+def _class_regex(cls: ClassValue) -> str | None:
+    for statement in cls.node.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                    targets = (
+                        [t.target for t in small.targets]
+                        if isinstance(small, cst.Assign)
+                        else [small.target]
+                    )
+                    value = small.value
+                    if any(isinstance(t, cst.Name) and t.value == "regex" for t in targets):
+                        if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+                            text = value.evaluated_value
+                            return text if isinstance(text, str) else None
+    return None
+
+
+def _with_registration(router: RouterValue, registration: Registration) -> RouterValue:
+    return RouterValue(
+        router.ident,
+        router.kind,
+        router.trailing_slash,
+        router.use_regex,
+        router.span,
+        router.module,
+        (*router.registrations, registration),
+    )
+
+
+def _merge_values(
+    before: Value | None,
+    first: Value | None,
+    second: Value | None,
+    first_condition: Condition,
+    second_condition: Condition | None,
+) -> Value | None:
+    if first is second:
+        return first
+    if isinstance(first, SeqValue) and isinstance(second, SeqValue):
+        common = 0
+        limit = min(len(first.items), len(second.items))
+        while common < limit and first.items[common] is second.items[common]:
+            common += 1
+        rest_first = tuple(mark(item, first_condition) for item in first.items[common:])
+        rest_second = second.items[common:]
+        if second_condition is not None:
+            rest_second = tuple(mark(item, second_condition) for item in rest_second)
+        return SeqValue(first.items[:common] + rest_first + rest_second, first.is_list)
+    if (
+        isinstance(first, RouterValue)
+        and isinstance(second, RouterValue)
+        and first.ident == second.ident
+    ):
+        common = 0
+        limit = min(len(first.registrations), len(second.registrations))
+        while common < limit and first.registrations[common] is second.registrations[common]:
+            common += 1
+        registrations = (
+            first.registrations[:common]
+            + tuple(
+                mark(item, first_condition)  # type: ignore[misc]
+                for item in first.registrations[common:]
+            )
+        )
+        for item in second.registrations[common:]:
+            registrations += (
+                mark(item, second_condition) if second_condition else item,  # type: ignore[assignment]
+            )
+        return RouterValue(
+            first.ident,
+            first.kind,
+            first.trailing_slash,
+            first.use_regex,
+            first.span,
+            first.module,
+            registrations,  # type: ignore[arg-type]
+        )
+    if second is None or second is before:
+        return mark(first, first_condition) if first is not None else None
+    if first is None or first is before:
+        return mark(second, second_condition) if second_condition else second
+    if isinstance(first, SeqValue) and isinstance(second, Unknown):
+        return first
+    return Unknown("bound to different values in the branches of an if")
+
+
+def _merge_envs(
+    before: dict[str, Value],
+    first: dict[str, Value],
+    second: dict[str, Value],
+    first_condition: Condition,
+    second_condition: Condition | None,
+) -> dict[str, Value]:
+    merged: dict[str, Value] = {}
+    for name in {**first, **second}:
+        value = _merge_values(
+            before.get(name), first.get(name), second.get(name), first_condition, second_condition
+        )
+        if value is not None:
+            merged[name] = value
+    return merged
+
+
+def build_route_table(
+    tree: SourceTree, urlconf: str | None = None, settings: str | None = None
+) -> RouteTable:
+    """The route table of the project, starting at its root URLconf."""
+    found = find_root_urlconf(tree, urlconf, settings)
+    assert found.locator is not None
+    builder = GraphBuilder(tree, found.locator, found.settings)
+    if found.module is None:
+        table = RouteTable(languages=builder.languages)
+        if found.problem is not None:
+            table.unresolved.append(found.problem)
+        table.parse_errors.extend(found.parse_errors)
+        return table
+    table = builder.build(found.module)
+    table.parse_errors = found.parse_errors + table.parse_errors
+    return table

@@ -1,0 +1,165 @@
+"""Value types of the static URL graph: pattern parts, routes, unresolved places, the table.
+
+Everything is a plain frozen dataclass so that the rules, the installer and the ``routes``
+command can share results without caring how they were computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a piece of source is: 1-based lines and columns, end exclusive column."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class LiteralRef:
+    """The string literal a route came from, as character offsets into its file's text.
+
+    Kept so that a fix can rewrite exactly that literal (ACP202).
+    """
+
+    file: str
+    start: int
+    end: int
+    source: str  # the literal's token as written, e.g. ``"api/"`` or ``r'^api/'``
+
+
+@dataclass(frozen=True)
+class PatternPart:
+    """One level of a Django URL pattern, as Django would build it.
+
+    ``kind`` is ``"route"`` (``path()``, a ``RoutePattern``), ``"regex"`` (``re_path()``, a
+    ``RegexPattern``) or ``"locale"`` (``i18n_patterns``' language prefix, modelled as a regex).
+    ``text`` is what Django's ``str(pattern)`` gives; ``regex`` is the regular expression that
+    Django compiles for it; ``int_groups`` names the groups whose converter is ``int`` (their
+    ``to_python`` may raise, which makes the pattern not match).
+    """
+
+    kind: str
+    text: str
+    regex: str
+    is_endpoint: bool
+    int_groups: tuple[str, ...] = ()
+    literal: LiteralRef | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A branch an entry sits in: the ``if`` test's source text and which branch it is."""
+
+    test: str
+    value: bool
+
+    def __str__(self) -> str:
+        return self.test if self.value else f"not ({self.test})"
+
+
+@dataclass(frozen=True)
+class IncludeStep:
+    """An ``include()`` (or router/inline list) a route was reached through."""
+
+    file: str
+    line: int
+    target: str  # dotted module name, or a description such as ``<inline list>``
+
+
+@dataclass(frozen=True)
+class Route:
+    """An endpoint Django can dispatch to, with every pattern part from the root down."""
+
+    parts: tuple[PatternPart, ...]
+    kind: str  # "path", "re_path", "router", "admin", "known"
+    view: str
+    name: str | None
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    module: str  # dotted name of the module whose code created the route
+    conditions: tuple[Condition, ...] = ()
+    include_chain: tuple[IncludeStep, ...] = ()
+
+    @property
+    def pattern(self) -> str:
+        """The full pattern, joined exactly as Django's ``ResolverMatch.route``."""
+        return join_route_texts([part.text for part in self.parts])
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.conditions)
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A place of the URL configuration that could not be analysed statically (ACP204).
+
+    ``prefix`` holds the pattern parts above it: only paths that start with a match of them
+    could reach it.
+    """
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    reason: str
+    prefix: tuple[PatternPart, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+
+    @property
+    def prefix_text(self) -> str:
+        return join_route_texts([part.text for part in self.prefix])
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """A file of the URL graph that cannot be decoded or parsed (the engine's ACP000)."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class RouteTable:
+    """The statically resolved URL configuration, in Django's dispatch order."""
+
+    routes: list[Route] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    parse_errors: list[ParseError] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+    root: str | None = None  # dotted name of the root URLconf
+    root_file: str | None = None
+    languages: tuple[str, ...] = ()
+
+
+def join_route_texts(texts: list[str]) -> str:
+    """Join pattern texts like ``URLResolver._join_route`` does, innermost first."""
+    if not texts:
+        return ""
+    result = texts[-1]
+    for text in reversed(texts[:-1]):
+        result = join_route(text, result)
+    return result
+
+
+def join_route(route1: str, route2: str) -> str:
+    """Django's ``URLResolver._join_route``."""
+    if not route1:
+        return route2
+    return route1 + route2.removeprefix("^")

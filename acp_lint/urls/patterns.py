@@ -1,0 +1,138 @@
+"""Django's URL pattern semantics, reproduced without importing Django.
+
+``path()`` routes become regexes exactly as ``django.urls.resolvers._route_to_regex`` builds
+them, and matching follows ``RoutePattern.match`` / ``RegexPattern.match``: route patterns use
+``regex.search`` on a ``^``-anchored regex (endpoints end in ``\\Z``); regex patterns of an
+endpoint use ``fullmatch`` when the regex ends with ``$`` and ``search`` otherwise; the rest of
+the path after the match goes to the included patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from acp_lint.urls.model import LiteralRef, PatternPart
+
+# django.urls.converters.DEFAULT_CONVERTERS
+BUILTIN_CONVERTERS: dict[str, str] = {
+    "int": "[0-9]+",
+    "path": ".+",
+    "slug": "[-a-zA-Z0-9_]+",
+    "str": "[^/]+",
+    "uuid": "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+}
+
+_PATH_PARAMETER_COMPONENT_RE = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
+_WHITESPACE = frozenset(" \t\n\r\x0b\x0c")
+
+
+class PatternError(ValueError):
+    """A pattern Django would reject (ImproperlyConfigured) or that we cannot model."""
+
+
+def route_to_regex(
+    route: str, is_endpoint: bool, converters: Mapping[str, str] | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """Django's ``_route_to_regex``: the regex and the names of the ``int`` groups.
+
+    ``converters`` maps converter names to their regex (built-ins plus registered ones).
+    """
+    known = converters if converters is not None else BUILTIN_CONVERTERS
+    parts = ["^"]
+    int_groups: list[str] = []
+    previous_end = 0
+    for match in _PATH_PARAMETER_COMPONENT_RE.finditer(route):
+        if not _WHITESPACE.isdisjoint(match[0]):
+            raise PatternError(f"URL route {route!r} cannot contain whitespace in angle brackets")
+        raw_converter, parameter = match.groups(default="str")
+        if not parameter.isidentifier():
+            raise PatternError(
+                f"URL route {route!r} uses parameter name {parameter!r} which isn't a valid "
+                "Python identifier"
+            )
+        if raw_converter not in known:
+            raise PatternError(f"URL route {route!r} uses unknown converter {raw_converter!r}")
+        if raw_converter == "int":
+            int_groups.append(parameter)
+        start, end = match.span()
+        parts.append(re.escape(route[previous_end:start]))
+        previous_end = end
+        parts.append(f"(?P<{parameter}>{known[raw_converter]})")
+    parts.append(re.escape(route[previous_end:]))
+    if is_endpoint:
+        parts.append(r"\Z")
+    return "".join(parts), tuple(int_groups)
+
+
+@lru_cache(maxsize=8192)
+def compile_regex(regex: str) -> re.Pattern[str]:
+    """Compile once; raises PatternError for what ``re`` (and so Django) rejects."""
+    try:
+        return re.compile(regex)
+    except (re.error, RecursionError, OverflowError) as error:
+        raise PatternError(f"{regex!r} is not a valid regular expression: {error}") from error
+
+
+def route_part(
+    route: str,
+    is_endpoint: bool,
+    converters: Mapping[str, str] | None = None,
+    literal: LiteralRef | None = None,
+) -> PatternPart:
+    """The part ``path(route, ...)`` creates."""
+    regex, int_groups = route_to_regex(route, is_endpoint, converters)
+    compile_regex(regex)
+    return PatternPart("route", route, regex, is_endpoint, int_groups, literal)
+
+
+def regex_part(regex: str, is_endpoint: bool, literal: LiteralRef | None = None) -> PatternPart:
+    """The part ``re_path(regex, ...)`` creates."""
+    compile_regex(regex)
+    return PatternPart("regex", regex, regex, is_endpoint, (), literal)
+
+
+GENERIC_LANGUAGE_REGEX = "[a-z]{2}(?:-[a-z]+)?"
+
+
+def locale_part(languages: Iterable[str] = (), prefix_default_language: bool = True) -> PatternPart:
+    """``i18n_patterns``' language prefix, as a regex over the possible language codes.
+
+    Django matches only the active language's prefix; statically any configured language
+    (``LANGUAGES`` from settings, else any ``xx`` / ``xx-yyyy`` code) may be active. With
+    ``prefix_default_language=False`` the prefix is optional.
+    """
+    codes = sorted({code.lower() for code in languages}, key=lambda c: (-len(c), c))
+    alternatives = "|".join(re.escape(code) for code in codes) if codes else GENERIC_LANGUAGE_REGEX
+    regex = f"^(?:{alternatives})/"
+    if not prefix_default_language:
+        regex = f"^(?:(?:{alternatives})/)?"
+    return PatternPart("locale", "<lang>/", regex, False)
+
+
+def match_part(part: PatternPart, path: str) -> str | None:
+    """What is left of ``path`` after ``part`` matched it, or None (Django's ``match``)."""
+    regex = compile_regex(part.regex)
+    if part.kind == "regex" and part.is_endpoint and part.regex.endswith("$"):
+        match = regex.fullmatch(path)
+    else:
+        match = regex.search(path)
+    if match is None:
+        return None
+    for group in part.int_groups:
+        try:
+            int(match.group(group))  # IntConverter.to_python: may raise (digit limit)
+        except ValueError:
+            return None
+    return path[match.end() :]
+
+
+def match_parts(parts: Iterable[PatternPart], path: str) -> str | None:
+    """Apply the parts one after the other; the rest of the path, or None."""
+    rest: str | None = path
+    for part in parts:
+        rest = match_part(part, rest)
+        if rest is None:
+            return None
+    return rest

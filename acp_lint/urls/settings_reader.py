@@ -1,0 +1,292 @@
+"""Find the root URLconf: config, else ``manage.py`` -> settings module -> ``ROOT_URLCONF``.
+
+Settings and ``manage.py`` are only read for a few literal values, so they are parsed with
+``ast`` (an order of magnitude cheaper than libcst); positions are converted to 1-based
+character columns. Simple settings splits are followed: ``from .base import *`` (also inside
+``try``/``if``), in statement order, later assignments winning.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from acp_lint.sources import SourceTree
+from acp_lint.urls.model import ParseError, Unresolved
+from acp_lint.urls.modules import ModuleLocator, resolve_relative
+
+UNKNOWN: Any = object()
+"""A setting that is assigned something we cannot evaluate."""
+
+MANAGE_PY = "manage.py"
+
+
+@dataclass(frozen=True)
+class SettingValue:
+    value: Any
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class RootUrlconfResult:
+    """The root URLconf, or the reason it could not be found (an ACP204-style entry)."""
+
+    module: str | None = None
+    file: str | None = None
+    problem: Unresolved | None = None
+    settings_module: str | None = None
+    settings_file: str | None = None
+    manage_py: str | None = None
+    found_manage_py: bool = False
+    settings: dict[str, SettingValue] = field(default_factory=dict)
+    parse_errors: list[ParseError] = field(default_factory=list)
+    locator: ModuleLocator | None = None
+
+
+def _char_column(lines: list[str], line: int, byte_col: int) -> int:
+    """ast columns are UTF-8 byte offsets; convert to a 1-based character column."""
+    if 1 <= line <= len(lines):
+        return len(lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace")) + 1
+    return byte_col + 1
+
+
+def _span(file: str, lines: list[str], node: ast.AST) -> tuple[str, int, int, int, int]:
+    line = getattr(node, "lineno", 1)
+    end_line = getattr(node, "end_lineno", line) or line
+    column = _char_column(lines, line, getattr(node, "col_offset", 0))
+    end_column = _char_column(lines, end_line, getattr(node, "end_col_offset", 0) or 0)
+    return file, line, column, end_line, end_column
+
+
+def _parse(tree: SourceTree, file: str, errors: list[ParseError]) -> tuple[ast.Module, str] | None:
+    data = tree.read_bytes(file)
+    if data is None:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        errors.append(ParseError(file, 1, 1, f"cannot decode as UTF-8: {error.reason}"))
+        return None
+    try:
+        return ast.parse(text, filename=file), text
+    except SyntaxError as error:
+        errors.append(
+            ParseError(file, error.lineno or 1, (error.offset or 1), f"syntax error: {error.msg}")
+        )
+        return None
+    except (ValueError, RecursionError, MemoryError) as error:
+        errors.append(ParseError(file, 1, 1, f"cannot parse: {error}"))
+        return None
+
+
+def find_manage_py(tree: SourceTree) -> list[str]:
+    """``manage.py`` at the root, else in direct subdirectories (sorted)."""
+    if tree.is_file(MANAGE_PY):
+        return [MANAGE_PY]
+    found = []
+    for name in tree.list_dir(""):
+        if name.startswith(".") or name in {"node_modules", "venv", ".venv", "__pycache__"}:
+            continue
+        candidate = f"{name}/{MANAGE_PY}"
+        if tree.is_dir(name) and tree.is_file(candidate):
+            found.append(candidate)
+    return found
+
+
+def _settings_from_manage(module: ast.Module) -> ast.Call | ast.Assign | None:
+    """The ``os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")`` (or assignment)."""
+    for node in ast.walk(module):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "setdefault" and len(node.args) >= 2:
+                key, value = node.args[0], node.args[1]
+                if isinstance(key, ast.Constant) and key.value == "DJANGO_SETTINGS_MODULE":
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        return node
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+                if target.slice.value == "DJANGO_SETTINGS_MODULE":
+                    if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                        return node
+    return None
+
+
+class SettingsReader:
+    """Collect module-level literal assignments of a settings module and its star imports."""
+
+    def __init__(self, tree: SourceTree, locator: ModuleLocator) -> None:
+        self.tree = tree
+        self.locator = locator
+        self.parse_errors: list[ParseError] = []
+        self._active: set[str] = set()
+
+    def read(self, dotted: str) -> dict[str, SettingValue] | None:
+        found = self.locator.find(dotted)
+        if found is None:
+            return None
+        values: dict[str, SettingValue] = {}
+        self._read_into(dotted, found.file, found.is_package, values)
+        return values
+
+    def _read_into(
+        self, dotted: str, file: str, is_package: bool, values: dict[str, SettingValue]
+    ) -> None:
+        if dotted in self._active:
+            return
+        self._active.add(dotted)
+        try:
+            parsed = _parse(self.tree, file, self.parse_errors)
+            if parsed is None:
+                return
+            module, text = parsed
+            lines = text.splitlines()
+            self._statements(module.body, dotted, file, is_package, lines, values)
+        finally:
+            self._active.discard(dotted)
+
+    def _statements(
+        self,
+        body: list[ast.stmt],
+        dotted: str,
+        file: str,
+        is_package: bool,
+        lines: list[str],
+        values: dict[str, SettingValue],
+    ) -> None:
+        for statement in body:
+            if isinstance(statement, ast.ImportFrom) and any(
+                alias.name == "*" for alias in statement.names
+            ):
+                target = resolve_relative(dotted, is_package, statement.level, statement.module)
+                found = self.locator.find(target) if target else None
+                if found is not None:
+                    self._read_into(found.dotted, found.file, found.is_package, values)
+            elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                targets = (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+                value_node = statement.value
+                try:
+                    value = ast.literal_eval(value_node) if value_node is not None else UNKNOWN
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    value = UNKNOWN
+                for target in targets:
+                    if isinstance(target, ast.Name) and value_node is not None:
+                        values[target.id] = SettingValue(value, *_span(file, lines, value_node))
+            elif isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+                values[statement.target.id] = SettingValue(
+                    UNKNOWN, *_span(file, lines, statement.value)
+                )
+            elif isinstance(statement, ast.If):
+                self._statements(statement.body, dotted, file, is_package, lines, values)
+                self._statements(statement.orelse, dotted, file, is_package, lines, values)
+            elif isinstance(statement, ast.Try):
+                for block in (statement.body, statement.orelse, statement.finalbody):
+                    self._statements(block, dotted, file, is_package, lines, values)
+                for handler in statement.handlers:
+                    self._statements(handler.body, dotted, file, is_package, lines, values)
+            elif isinstance(statement, ast.With):
+                self._statements(statement.body, dotted, file, is_package, lines, values)
+
+
+def _problem(
+    file: str, reason: str, span: tuple[str, int, int, int, int] | None = None
+) -> Unresolved:
+    if span is None:
+        return Unresolved(file, 1, 1, 1, 1, reason)
+    return Unresolved(span[0], span[1], span[2], span[3], span[4], reason)
+
+
+def find_root_urlconf(
+    tree: SourceTree, urlconf: str | None = None, settings: str | None = None
+) -> RootUrlconfResult:
+    """Locate the root URLconf as DESIGN §2.3/§10 describe; never raises for bad projects."""
+    result = RootUrlconfResult()
+    manage_files = find_manage_py(tree)
+    result.found_manage_py = bool(manage_files)
+    bases = [path.rpartition("/")[0] for path in manage_files] + [""]
+    locator = ModuleLocator(tree, bases)
+    result.locator = locator
+    reader = SettingsReader(tree, locator)
+
+    def finish(module: str, span: tuple[str, int, int, int, int] | None, origin: str) -> None:
+        found = locator.find(module)
+        if found is None:
+            result.problem = _problem(
+                origin, f"root URLconf module {module!r} not found in the project", span
+            )
+            return
+        result.module = module
+        result.file = found.file
+
+    settings_module = settings
+    settings_origin: tuple[str, int, int, int, int] | None = None
+    if settings_module is None and len(manage_files) > 1 and urlconf is None:
+        result.problem = _problem(
+            manage_files[0],
+            "several manage.py files found ("
+            + ", ".join(manage_files)
+            + "); set `urlconf` or `settings` in [tool.acp-lint]",
+        )
+        return result
+    if settings_module is None and manage_files:
+        manage = manage_files[0]
+        result.manage_py = manage
+        parsed = _parse(tree, manage, result.parse_errors)
+        if parsed is not None:
+            module_ast, text = parsed
+            node = _settings_from_manage(module_ast)
+            if node is not None:
+                value = node.args[1] if isinstance(node, ast.Call) else node.value
+                assert isinstance(value, ast.Constant)
+                settings_module = value.value
+                settings_origin = _span(manage, text.splitlines(), value)
+    if settings_module is not None:
+        result.settings_module = settings_module
+        found_settings = locator.find(settings_module)
+        if found_settings is not None:
+            result.settings_file = found_settings.file
+            values = reader.read(settings_module) or {}
+            result.settings = values
+            result.parse_errors.extend(reader.parse_errors)
+    if urlconf is not None:
+        finish(urlconf, None, "pyproject.toml")
+        return result
+
+    if settings_module is None:
+        if not manage_files:
+            result.problem = _problem(
+                MANAGE_PY,
+                "no manage.py found at the project root or in its direct subdirectories; "
+                "set `urlconf` in [tool.acp-lint]",
+            )
+        else:
+            result.problem = _problem(
+                result.manage_py or MANAGE_PY,
+                "manage.py does not set DJANGO_SETTINGS_MODULE to a string literal; "
+                "set `settings` or `urlconf` in [tool.acp-lint]",
+            )
+        return result
+    if result.settings_file is None:
+        origin = settings_origin[0] if settings_origin else "pyproject.toml"
+        result.problem = _problem(
+            origin, f"settings module {settings_module!r} not found in the project", settings_origin
+        )
+        return result
+    root = result.settings.get("ROOT_URLCONF")
+    if root is None:
+        result.problem = _problem(
+            result.settings_file, f"ROOT_URLCONF is not set in settings module {settings_module!r}"
+        )
+        return result
+    span = (root.file, root.line, root.column, root.end_line, root.end_column)
+    if not isinstance(root.value, str) or root.value is UNKNOWN:
+        result.problem = _problem(root.file, "ROOT_URLCONF is not a string literal", span)
+        return result
+    finish(root.value, span, root.file)
+    return result
