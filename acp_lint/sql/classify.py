@@ -190,9 +190,11 @@ class Classifier:
                 )
             ]
         trees = [t for t in trees if t is not None and not _is_empty(t)]
-        verdicts: list[Verdict] = []
-        for tree in trees:
-            verdicts.extend(self._statement(tree, summary))
+        if not trees:
+            return []
+        # When sqlglot splits what the driver runs as one statement (a trigger body kept whole
+        # by sqlparse), the later trees are fragments of a body: judge the head only.
+        verdicts = self._statement(trees[0], summary)
         if len(trees) > 1 and not verdicts:
             verdicts.append(
                 Verdict(
