@@ -464,7 +464,16 @@ class ModuleEvaluator:
         starts = self.state.line_starts
         start = starts[code_range.start.line - 1] + code_range.start.column
         end = starts[code_range.end.line - 1] + code_range.end.column
-        return LiteralRef(self.state.file, start, end, self.state.text[start:end])
+        return LiteralRef(
+            self.state.file,
+            start,
+            end,
+            self.state.text[start:end],
+            code_range.start.line,
+            code_range.start.column + 1,
+            code_range.end.line,
+            code_range.end.column + 1,
+        )
 
     def code(self, node: cst.CSTNode) -> str:
         assert self.state.module is not None

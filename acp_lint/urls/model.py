@@ -31,6 +31,10 @@ class LiteralRef:
     start: int
     end: int
     source: str  # the literal's token as written, e.g. ``"api/"`` or ``r'^api/'``
+    line: int = 1  # 1-based position of the token, for reporting
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 1
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,142 @@
+"""ACP201 and ACP204 over a route table: which host routes collide with the ACP endpoint.
+
+A host route collides when it matches the endpoint path on its own (all its pattern parts match
+in turn, as Django's nested resolvers would): placed before the ACP mount it shadows the
+endpoint; placed after it, the ACP route would take a path that route serves today; with no
+mount yet (installer planning) it simply owns the path. Conditional routes count: a route that
+serves the path in one configuration is a collision in that configuration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from acp_lint.urls.model import Route, RouteTable, Unresolved
+from acp_lint.urls.patterns import match_parts
+from acp_lint.urls.resolver import route_matches
+
+BASE_PATH_CANDIDATES = (
+    "/api/acp",
+    "/acp",
+    "/api/v1/acp",
+    "/api/agent-control",
+    "/agent-control",
+    "/_acp",
+    "/api/_acp",
+    "/acp-api",
+)
+
+
+@dataclass(frozen=True)
+class Collision:
+    """A host route that takes the ACP endpoint path (ACP201, reported at ``host_route``)."""
+
+    host_route: Route
+    acp_route: Route | None
+    message: str
+    suggestions: tuple[str, ...] = ()
+
+
+def _in_module(dotted: str, app: str) -> bool:
+    return dotted == app or dotted.startswith(app + ".")
+
+
+def is_acp_route(route: Route, acp_app: str = "acp") -> bool:
+    """A route of the ACP app: created in it, included from it, or served by its views."""
+    if _in_module(route.module, acp_app) or _in_module(route.view, acp_app):
+        return True
+    return any(_in_module(step.target, acp_app) for step in route.include_chain)
+
+
+def find_acp_mount(table: RouteTable, acp_app: str = "acp") -> Route | None:
+    """The route the ACP endpoint is served by: the ACP route whose last part is ``manage``.
+
+    Falls back to the first ACP route when none is named like that.
+    """
+    acp_routes = [route for route in table.routes if is_acp_route(route, acp_app)]
+    for route in acp_routes:
+        last = route.parts[-1].text.strip("^$/")
+        if last.endswith("manage") or route.view.endswith(".manage"):
+            return route
+    return acp_routes[0] if acp_routes else None
+
+
+def _endpoint(path: str) -> str:
+    return path.lstrip("/")
+
+
+def path_is_free(table: RouteTable, base_path: str, acp_app: str = "acp") -> bool:
+    """No host route serves ``<base>/manage`` nor anything we probe under ``<base>``, and no
+    unresolved part could."""
+    base = _endpoint(base_path).rstrip("/")
+    probes = [
+        base,
+        f"{base}/",
+        f"{base}/manage",
+        f"{base}/manage/",
+        f"{base}/x",
+        f"{base}/x/",
+        f"{base}/1/",
+        f"{base}/x/y",
+    ]
+    for route in table.routes:
+        if is_acp_route(route, acp_app):
+            continue
+        if any(route_matches(route, probe) for probe in probes):
+            return False
+    return not relevant_unresolved(table, f"/{base}/manage")
+
+
+def suggest_base_paths(table: RouteTable, count: int = 3, acp_app: str = "acp") -> list[str]:
+    """Up to ``count`` base paths whose ``/manage`` endpoint and subtree are free."""
+    free: list[str] = []
+    for candidate in BASE_PATH_CANDIDATES:
+        if path_is_free(table, candidate, acp_app):
+            free.append(candidate)
+        if len(free) >= count:
+            break
+    return free
+
+
+def relevant_unresolved(table: RouteTable, endpoint_path: str) -> list[Unresolved]:
+    """Unresolved places whose prefix could match the start of the endpoint path (ACP204)."""
+    path = _endpoint(endpoint_path)
+    return [item for item in table.unresolved if match_parts(item.prefix, path) is not None]
+
+
+def find_collisions(table: RouteTable, endpoint_path: str, acp_app: str = "acp") -> list[Collision]:
+    """Every host route that Django would dispatch the endpoint path to, with a message."""
+    path = _endpoint(endpoint_path)
+    shown = "/" + path
+    mount = find_acp_mount(table, acp_app)
+    mount_index = next((i for i, r in enumerate(table.routes) if r is mount), None)
+    matches = [
+        (index, route)
+        for index, route in enumerate(table.routes)
+        if not is_acp_route(route, acp_app) and route_matches(route, path)
+    ]
+    if not matches:
+        return []
+    suggestions = tuple(suggest_base_paths(table, 3, acp_app))
+    hint = (
+        " Free base paths: " + ", ".join(suggestions) + "."
+        if suggestions
+        else " No free base path was found among the usual candidates."
+    )
+    collisions = []
+    for index, route in matches:
+        where = f"route {route.pattern!r}" + (" (conditional)" if route.conditional else "")
+        if mount is None or mount_index is None:
+            message = f"{where} already serves the ACP endpoint path {shown}."
+        elif index < mount_index:
+            message = (
+                f"{where} matches {shown} before the ACP route at {mount.location}, "
+                "so Django would never dispatch the ACP endpoint."
+            )
+        else:
+            message = (
+                f"{where} serves {shown} today; the ACP route at {mount.location} comes "
+                "first and would take that path from it."
+            )
+        collisions.append(Collision(route, mount, message + hint, suggestions))
+    return collisions

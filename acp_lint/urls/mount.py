@@ -1,0 +1,146 @@
+"""ACP202 at the mount: the route the ACP view is mounted at must equal ``endpoint_path``.
+
+The fix rewrites one string literal: the route of the ``include()`` that pulls in the ACP app
+(or, when the view is mounted directly, that ``path()``'s route), keeping its quote style.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from acp_lint.urls.bindings import Bindings
+from acp_lint.urls.collisions import find_acp_mount, is_acp_route
+from acp_lint.urls.model import PatternPart, Route, RouteTable
+from acp_lint.urls.resolver import route_matches
+
+_REGEX_META = set(".^$*+?{}[]|()\\")
+_STRING_PREFIX = re.compile(r"^([rRuU]*)('''|\"\"\"|'|\")")
+
+
+@dataclass(frozen=True)
+class MountEdit:
+    """Replace ``text[start:end]`` of ``file`` (character offsets) by ``replacement``."""
+
+    file: str
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class MountMismatch:
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    mounted: str | None
+    expected: str
+    edit: MountEdit | None
+    code: str = "ACP202"
+
+
+def literal_path(part: PatternPart) -> str | None:
+    """The one path a pattern part matches literally, or None when it is not a literal."""
+    if part.kind == "route":
+        return None if "<" in part.text else part.text
+    if part.kind == "regex":
+        text = part.text.removeprefix("^")
+        if part.is_endpoint:
+            if text.endswith("\\Z"):
+                text = text[:-2]
+            elif text.endswith("$") and not text.endswith("\\$"):
+                text = text[:-1]
+            else:
+                return None
+        elif not part.text.startswith("^"):
+            return None
+        out = []
+        index = 0
+        while index < len(text):
+            char = text[index]
+            if char == "\\" and index + 1 < len(text) and not text[index + 1].isalnum():
+                out.append(text[index + 1])
+                index += 2
+                continue
+            if char in _REGEX_META:
+                return None
+            out.append(char)
+            index += 1
+        return "".join(out)
+    return None
+
+
+def mounted_path(route: Route) -> str | None:
+    """``/`` plus the literal path the route serves, or None when it has variable parts."""
+    texts = [literal_path(part) for part in route.parts]
+    if any(text is None for text in texts):
+        return None
+    return "/" + "".join(texts)  # type: ignore[arg-type]
+
+
+def _edit_index(route: Route, acp_app: str) -> int:
+    for index, step in enumerate(route.include_chain):
+        if step.target == acp_app or step.target.startswith(acp_app + "."):
+            return index
+    return len(route.parts) - 1
+
+
+def _replacement(source: str, new_text: str) -> str | None:
+    match = _STRING_PREFIX.match(source)
+    if match is None:
+        return None
+    prefix, quote = match.groups()
+    if any(char in new_text for char in ("\\", quote[0], "\n")):
+        return None
+    return f"{prefix}{quote}{new_text}{quote}"
+
+
+def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> list[MountMismatch]:
+    """ACP202 when the mounted ACP endpoint differs from bindings' ``endpoint_path``."""
+    mount = find_acp_mount(table, acp_app)
+    if mount is None or not is_acp_route(mount, acp_app):
+        return []
+    expected = bindings.endpoint_path
+    mounted = mounted_path(mount)
+    if mounted == expected:
+        return []
+    if mounted is None and route_matches(mount, expected.lstrip("/")):
+        return []
+    index = _edit_index(mount, acp_app)
+    part = mount.parts[index]
+    literal = part.literal
+    edit = None
+    if literal is not None and part.kind == "route" and "<" not in part.text:
+        before = [literal_path(p) for p in mount.parts[:index]]
+        after = [literal_path(p) for p in mount.parts[index + 1 :]]
+        if None not in before and None not in after:
+            head = "".join(before)  # type: ignore[arg-type]
+            tail = "".join(after)  # type: ignore[arg-type]
+            required = expected.lstrip("/")
+            if (
+                required.startswith(head)
+                and required.endswith(tail)
+                and len(required) >= len(head) + len(tail)
+            ):
+                new_text = required[len(head) : len(required) - len(tail)]
+                replacement = _replacement(literal.source, new_text)
+                if replacement is not None:
+                    edit = MountEdit(literal.file, literal.start, literal.end, replacement)
+    shown = mounted if mounted is not None else "/" + mount.pattern
+    message = f"the ACP endpoint is mounted at {shown} but bindings.json says {expected}" + (
+        f"; change this route to {edit.replacement}" if edit else ""
+    )
+    if literal is not None:
+        position = (
+            literal.file,
+            literal.line,
+            literal.column,
+            literal.end_line,
+            literal.end_column,
+        )
+    else:
+        position = (mount.file, mount.line, mount.column, mount.end_line, mount.end_column)
+    return [MountMismatch(*position, message, mounted, expected, edit)]
