@@ -110,7 +110,8 @@ class OverlayTree:
             return True
         prefix = f"{key}/"
         return any(
-            path.startswith(prefix) and content is not None for path, content in self.overlay.items()
+            path.startswith(prefix) and content is not None
+            for path, content in self.overlay.items()
         )
 
     def list_dir(self, rel: str) -> list[str]:

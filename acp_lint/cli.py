@@ -1,0 +1,245 @@
+"""The ``acp-lint`` command: parse arguments, pick a reporter, map outcomes to exit codes.
+
+Exit codes: 0 nothing to report, 1 diagnostics remain, 2 usage or configuration error,
+3 internal error (one line naming the file and rule; never a bare traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from acp_lint import __version__
+
+SUBCOMMANDS = ("check", "rule", "routes")
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+REPORT_HINT = "please report this, with the file, to the acp-lint maintainers"
+
+
+class UsageError(Exception):
+    """Bad arguments, paths or rule names (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="acp-lint", description="Lint an ACP install in a Django project.")
+    parser.add_argument("--version", action="version", version=f"acp-lint {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    check = sub.add_parser("check", help="lint files (the default command)")
+    check.add_argument("paths", nargs="*", default=None, metavar="PATH")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+    check.add_argument("--diff", action="store_true", help="print fixes as a diff, write nothing")
+    check.add_argument("--select", help="comma-separated rule codes, prefixes or names")
+    check.add_argument("--ignore", help="comma-separated rule codes, prefixes or names to skip")
+    check.add_argument("--extend-select", help="rules to add to the selection")
+    check.add_argument(
+        "--output-format",
+        choices=("full", "concise", "json", "sarif", "github"),
+        default=None,
+    )
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--statistics", action="store_true", help="counts per rule")
+    check.add_argument("--config", type=Path, help="path to pyproject.toml or acp-lint.toml")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+
+    rule = sub.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("rule", nargs="?", metavar="CODE|NAME")
+    rule.add_argument("--all", action="store_true", help="every rule")
+
+    routes = sub.add_parser("routes", help="the statically resolved URL table")
+    routes.add_argument("path", nargs="?", default=".", metavar="PATH")
+    routes.add_argument("--output-format", choices=("text", "json"), default="text")
+    routes.add_argument("--config", type=Path)
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
+        return argv
+    return ["check", *argv]
+
+
+def _selectors(text: str | None, flag: str) -> list[str] | None:
+    if text is None:
+        return None
+    from acp_lint.registry import resolve_selector
+
+    codes: list[str] = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        resolved = resolve_selector(item)
+        if not resolved:
+            raise UsageError(f"acp-lint: {flag}: unknown rule '{item}' (see `acp-lint rule --all`)")
+        codes.extend(resolved)
+    return codes
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _start_directory(paths: list[Path], cwd: Path) -> Path:
+    """Where config discovery starts: the common directory of the given paths."""
+    directories = [path if path.is_dir() else path.parent for path in paths]
+    try:
+        return Path(os.path.commonpath([str(d) for d in directories]))
+    except ValueError:
+        return cwd
+
+
+def _targets(paths: list[Path], root: Path, all_files: list[str]) -> list[str] | None:
+    """Project-relative files to check; None for a full run of the project."""
+    targets: set[str] = set()
+    for path in paths:
+        try:
+            rel = path.relative_to(root).as_posix()
+        except ValueError:
+            if root.is_relative_to(path):
+                return None
+            continue  # outside the project: nothing of it is in scope
+        if rel == ".":
+            return None
+        if path.is_dir():
+            prefix = f"{rel}/"
+            targets.update(name for name in all_files if name.startswith(prefix))
+        else:
+            targets.add(rel)
+    return sorted(targets)
+
+
+def run_check(args: argparse.Namespace, cwd: Path) -> int:
+    from acp_lint.config import ConfigError, load_config
+    from acp_lint.engine import Linter, display, select_codes, write_atomically
+    from acp_lint.project import Project
+    from acp_lint.reporters import text as text_reporter
+    from acp_lint.reporters.json_format import render_github, render_json, render_sarif
+
+    raw_paths = args.paths or ["."]
+    paths = []
+    for raw in raw_paths:
+        path = (cwd / raw).resolve()
+        if not path.exists():
+            raise UsageError(f"acp-lint: path not found: {raw}")
+        paths.append(path)
+    try:
+        config = load_config(_start_directory(paths, cwd), args.config)
+    except ConfigError as error:
+        raise UsageError(f"acp-lint: configuration error: {error}") from None
+    codes = select_codes(
+        config,
+        _selectors(args.select, "--select"),
+        _selectors(args.ignore, "--ignore") or (),
+        _selectors(args.extend_select, "--extend-select") or (),
+    )
+    linter = Linter(config, codes)
+    project = Project(config)
+    targets = _targets(paths, config.root, project.all_files)
+    fixing = args.fix or args.diff
+    result = linter.run(targets, fix=fixing, unsafe=args.unsafe_fixes)
+
+    if args.diff:
+        for path, (before, after) in sorted(result.changed.items()):
+            sys.stdout.write(_unified_diff(path, before, after))
+    elif args.fix:
+        for path, (_, after) in sorted(result.changed.items()):
+            write_atomically(config.root / path, after)
+
+    diagnostics = display(result.diagnostics, config.root, cwd)
+    output_format = args.output_format or os.environ.get("ACP_LINT_OUTPUT_FORMAT") or "full"
+    if args.diff:
+        if result.changed:
+            count = result.fixed
+            sys.stderr.write(f"Would fix {count} {'error' if count == 1 else 'errors'}.\n")
+        return EXIT_FINDINGS if result.changed and not args.exit_zero else EXIT_OK
+    if args.statistics:
+        sys.stdout.write(text_reporter.render_statistics(diagnostics, args.unsafe_fixes))
+    elif output_format == "json":
+        sys.stdout.write(render_json(diagnostics))
+    elif output_format == "sarif":
+        sys.stdout.write(render_sarif(diagnostics))
+    elif output_format == "github":
+        sys.stdout.write(render_github(diagnostics))
+    else:
+        summary = text_reporter.Summary(result.fixed, args.unsafe_fixes, args.fix)
+        render = (
+            text_reporter.render_full if output_format == "full" else text_reporter.render_concise
+        )
+
+        def source(shown: str) -> str | None:
+            data = project.tree.read_bytes(os.path.relpath(cwd / shown, config.root))
+            return None if data is None else data.decode("utf-8", "replace")
+
+        sys.stdout.write(render(diagnostics, summary, _use_color(), source))
+    if diagnostics and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _unified_diff(path: str, before: bytes, after: bytes) -> str:
+    old = before.decode("utf-8", "replace").splitlines(keepends=True)
+    new = after.decode("utf-8", "replace").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    from acp_lint.docs import render_rule_docs
+    from acp_lint.registry import RULES, resolve_selector
+
+    if args.all:
+        sys.stdout.write("\n\n".join(render_rule_docs(rule.code) for rule in RULES))
+        return EXIT_OK
+    if not args.rule:
+        raise UsageError("acp-lint rule: give a rule code or name, or --all")
+    codes = resolve_selector(args.rule)
+    if len(codes) != 1:
+        raise UsageError(f"acp-lint rule: unknown rule '{args.rule}' (see `acp-lint rule --all`)")
+    sys.stdout.write(render_rule_docs(codes[0]))
+    return EXIT_OK
+
+
+def run_routes(args: argparse.Namespace, cwd: Path) -> int:
+    from acp_lint.routes_command import print_routes
+
+    return print_routes(args, cwd)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    cwd = Path.cwd()
+    try:
+        args = _build_parser().parse_args(_with_default_command(arguments))
+        if args.command == "rule":
+            return run_rule(args)
+        if args.command == "routes":
+            return run_routes(args, cwd)
+        return run_check(args, cwd)
+    except UsageError as error:
+        sys.stderr.write(f"{error}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - the one place that turns crashes into exit 3
+        from acp_lint.engine import InternalError
+
+        if isinstance(error, InternalError):
+            sys.stderr.write(f"acp-lint: internal error: {error}; {REPORT_HINT}\n")
+        else:
+            sys.stderr.write(
+                f"acp-lint: internal error: {type(error).__name__}: {error}; {REPORT_HINT}\n"
+            )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

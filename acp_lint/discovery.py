@@ -1,0 +1,83 @@
+"""Find the files a run looks at, cheaply, before anything is parsed.
+
+Inside a git work tree the file list comes from ``git ls-files`` (tracked plus untracked, minus
+ignored), which honours every ``.gitignore`` exactly as git does; elsewhere a directory walk
+skips the default excludes. Paths are project-relative POSIX strings.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from acp_lint.globs import matches
+
+DEFAULT_EXCLUDES = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".acp-lint-cache",
+    "site-packages",
+    "build",
+    "dist",
+    ".eggs",
+    "*.egg-info",
+)
+EXTENSIONS = (".py", ".sql", ".json")
+
+
+def _git_files(root: Path) -> list[str] | None:
+    """Files git would show under ``root`` (None when ``root`` is not in a work tree)."""
+    try:
+        completed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            cwd=root,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if completed.returncode != 0:
+        return None
+    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({name for name in names if name})
+
+
+def _walk(root: Path, excludes: tuple[str, ...]) -> list[str]:
+    found: list[str] = []
+    for directory, dirnames, filenames in os.walk(root):
+        rel_dir = os.path.relpath(directory, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        dirnames[:] = sorted(
+            name for name in dirnames if not matches(f"{rel_dir}/{name}".lstrip("/"), excludes)
+        )
+        for name in filenames:
+            found.append(f"{rel_dir}/{name}".lstrip("/"))
+    return sorted(found)
+
+
+def discover(
+    root: Path, excludes: tuple[str, ...], extensions: Iterable[str] = EXTENSIONS
+) -> list[str]:
+    """Every candidate file of the project, project-relative, filtered by extension."""
+    suffixes = tuple(extensions)
+    files = _git_files(root)
+    if files is None:
+        files = _walk(root, excludes)
+    return [
+        name
+        for name in files
+        if name.endswith(suffixes) and not matches(name, excludes) and (root / name).is_file()
+    ]

@@ -1,0 +1,71 @@
+"""Decode source files the way Python does, and encode them back byte-for-byte compatibly.
+
+Fixes must not change what they do not touch: the encoding (PEP 263 cookie), a UTF-8 BOM and
+the line endings survive a round trip.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass
+
+BOM = b"\xef\xbb\xbf"
+
+
+class DecodeError(Exception):
+    """The file's bytes are not valid in its declared encoding."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    bom: bool
+
+    def encode(self, text: str) -> bytes:
+        data = text.encode(self.encoding)
+        return BOM + data if self.bom else data
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def decode_python(data: bytes) -> Decoded:
+    """Decode Python source honouring a BOM and a coding cookie."""
+    bom = data.startswith(BOM)
+    body = data[len(BOM) :] if bom else data
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise DecodeError(f"cannot determine the encoding: {error.msg}", 1, 1) from None
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+    return _decode(body, encoding, bom)
+
+
+def decode_text(data: bytes) -> Decoded:
+    """Decode a UTF-8 text file (SQL, JSON), keeping a BOM if there is one."""
+    bom = data.startswith(BOM)
+    body = data[len(BOM) :] if bom else data
+    return _decode(body, "utf-8", bom)
+
+
+def _decode(body: bytes, encoding: str, bom: bool) -> Decoded:
+    try:
+        return Decoded(body.decode(encoding), encoding, bom)
+    except UnicodeDecodeError as error:
+        line, column = _position(body, error.start)
+        raise DecodeError(
+            f"cannot decode as {encoding}: invalid byte 0x{body[error.start]:02x}", line, column
+        ) from None
+    except LookupError:
+        raise DecodeError(f"unknown encoding {encoding!r}", 1, 1) from None

@@ -1,0 +1,292 @@
+"""Run the selected rules over a project, apply suppressions, and fix to a fixed point.
+
+Per file: decide the role without parsing (``Project``), decode, parse once with libcst, run
+every Python rule in one batched traversal, then drop the tree. Project rules (routes and
+bindings) run once per run when a file of the URL graph or bindings.json is checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from acp_lint.config import Config
+from acp_lint.diagnostics import Diagnostic, sort_diagnostics
+from acp_lint.encoding import Decoded, DecodeError, decode_python, decode_text
+from acp_lint.fixes import MAX_ROUNDS, apply_fixes, selected_fixes
+from acp_lint.globs import matches
+from acp_lint.project import Project, Role
+from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, RULES
+from acp_lint.suppressions import apply_suppressions, python_suppressions
+
+PARSE_ERROR = BY_CODE["ACP000"]
+
+
+class InternalError(Exception):
+    """A rule crashed: reported as one line naming the file and the rule (exit 3)."""
+
+    def __init__(self, path: str, rule: str, error: BaseException) -> None:
+        super().__init__(f"{path}: rule {rule} crashed: {type(error).__name__}: {error}")
+        self.path = path
+        self.rule = rule
+
+
+def select_codes(
+    config: Config,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+) -> frozenset[str]:
+    """Effective rule set: CLI ``--select`` replaces config ``select``; ignores add up."""
+    chosen = set(select) if select is not None else None
+    if chosen is None:
+        chosen = set(config.select) if config.select is not None else {r.code for r in RULES}
+    chosen |= set(config.extend_select) | set(extend_select)
+    ignored = set(config.ignore) | set(ignore)
+    chosen.add("ACP000")  # like a syntax error in Ruff: reported unless explicitly ignored
+    return frozenset(chosen - ignored)
+
+
+def parse_error(path: str, line: int, column: int, message: str) -> Diagnostic:
+    return Diagnostic(
+        path=path,
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=column,
+        code=PARSE_ERROR.code,
+        name=PARSE_ERROR.name,
+        message=message,
+    )
+
+
+@dataclass
+class RunResult:
+    diagnostics: list[Diagnostic]
+    fixed: int = 0
+    changed: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    checked: int = 0
+
+
+class Linter:
+    """Lints one project; ``overlay`` holds planned content that is not on disk."""
+
+    def __init__(
+        self,
+        config: Config,
+        codes: frozenset[str],
+        overlay: Mapping[str, bytes | None] | None = None,
+    ) -> None:
+        self.config = config
+        self.codes = codes
+        self.base_overlay = dict(overlay or {})
+        self._memo: dict[tuple[str, str, Role], list[Diagnostic]] = {}
+
+    # -- single files --------------------------------------------------------------------
+    def check_file(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
+        key = (path, hashlib.sha256(data).hexdigest(), role)
+        if key not in self._memo:
+            self._memo[key] = self._check_file(path, data, role)
+        return self._memo[key]
+
+    def _check_file(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
+        if path.endswith(".sql"):
+            return self._check_sql(path, data)
+        try:
+            decoded = decode_python(data)
+        except DecodeError as error:
+            return [parse_error(path, error.line, error.column, str(error))]
+        if role is Role.MIGRATION:
+            return self._check_migration(path, decoded)
+        return self._check_handler(path, decoded)
+
+    def _check_handler(self, path: str, decoded: Decoded) -> list[Diagnostic]:
+        codes = [code for code in PYTHON_HANDLER_CODES if code in self.codes]
+        if not codes:
+            return []
+        import libcst as cst
+
+        from acp_lint.registry import load_rule
+        from acp_lint.rules.base import FileContext
+
+        try:
+            module = cst.parse_module(decoded.text)
+        except cst.ParserSyntaxError as error:
+            return [python_parse_error(path, error)]
+        context = FileContext(path, decoded.text, module, self.config)
+        rules = [load_rule(code)(context) for code in codes]
+        try:
+            context.wrapper.visit_batched([context.effects_collector, *rules])
+        except Exception as error:  # a crashing rule must name itself, not print a traceback
+            raise InternalError(path, _crashing_rule(error), error) from error
+        table = python_suppressions(decoded.text)
+        return apply_suppressions(context.diagnostics, table)
+
+    def _check_migration(self, path: str, decoded: Decoded) -> list[Diagnostic]:
+        from acp_lint.rules.migrations import check_migration_file
+
+        return check_migration_file(path, decoded.text, self.config, self.codes)
+
+    def _check_sql(self, path: str, data: bytes) -> list[Diagnostic]:
+        try:
+            decoded = decode_text(data)
+        except DecodeError as error:
+            return [parse_error(path, error.line, error.column, str(error))]
+        from acp_lint.rules.migrations import check_sql_file
+
+        return check_sql_file(path, decoded.text, self.config, self.codes)
+
+    # -- whole runs ----------------------------------------------------------------------
+    def lint(self, paths: list[str] | None, overlay: Mapping[str, bytes | None]) -> RunResult:
+        project = Project(self.config, {**self.base_overlay, **overlay})
+        targets = project.all_files if paths is None else paths
+        scoped = project.scoped(targets)
+        diagnostics: list[Diagnostic] = []
+        for path, role in sorted(scoped.items()):
+            data = project.tree.read_bytes(path)
+            if data is None:
+                continue
+            diagnostics.extend(self.check_file(path, data, role))
+        diagnostics.extend(self._project_rules(project, targets, full=paths is None))
+        return RunResult(self._filter(diagnostics), checked=len(scoped))
+
+    def _project_rules(self, project: Project, targets: list[str], full: bool) -> list[Diagnostic]:
+        if not self.codes & {"ACP201", "ACP202", "ACP203", "ACP204", "ACP000"}:
+            return []
+        from acp_lint.rules.routes import check_project
+
+        try:
+            return check_project(project, targets, full, self.codes)
+        except Exception as error:  # a crashing rule must name itself, not print a traceback
+            raise InternalError(project.bindings_path(), "ACP201-ACP204", error) from error
+
+    def _filter(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        kept = []
+        for diagnostic in diagnostics:
+            if diagnostic.code not in self.codes:
+                continue
+            if any(
+                diagnostic.code in codes and matches(diagnostic.path, [glob])
+                for glob, codes in self.config.per_file_ignores
+            ):
+                continue
+            kept.append(diagnostic)
+        return sort_diagnostics(kept)
+
+    def run(self, paths: list[str] | None, *, fix: bool = False, unsafe: bool = False) -> RunResult:
+        """Lint; with ``fix``, apply fixes and re-lint until nothing changes (capped)."""
+        result = self.lint(paths, {})
+        if not fix:
+            return result
+        overlay: dict[str, bytes] = {}
+        originals: dict[str, bytes] = {}
+        fixed = 0
+        project = Project(self.config, self.base_overlay)
+        for _ in range(MAX_ROUNDS):
+            by_file: dict[str, list[Diagnostic]] = {}
+            for diagnostic in result.diagnostics:
+                by_file.setdefault(diagnostic.path, []).append(diagnostic)
+            progressed = False
+            for path, found in sorted(by_file.items()):
+                fixes = selected_fixes(found, unsafe)
+                if not fixes:
+                    continue
+                data = overlay.get(path) or project.tree.read_bytes(path)
+                if data is None:
+                    continue
+                updated = _fix_bytes(path, data, fixes)
+                if updated is None:
+                    continue
+                new_data, count = updated
+                originals.setdefault(path, data)
+                overlay[path] = new_data
+                fixed += count
+                progressed = True
+            if not progressed:
+                break
+            result = self.lint(paths, overlay)
+        changed = {
+            path: (originals[path], data)
+            for path, data in overlay.items()
+            if originals[path] != data
+        }
+        return RunResult(result.diagnostics, fixed, changed, result.checked)
+
+
+def _fix_bytes(path: str, data: bytes, fixes: list) -> tuple[bytes, int] | None:
+    """Apply fixes to one file's bytes; None when nothing applies or the result is broken."""
+    try:
+        decoded = decode_python(data) if path.endswith(".py") else decode_text(data)
+    except DecodeError:
+        return None
+    applied = apply_fixes(decoded.text, fixes)
+    if applied.fixes == 0 or applied.text == decoded.text:
+        return None
+    if not _still_parses(path, applied.text):
+        return None
+    return decoded.encode(applied.text), applied.fixes
+
+
+def _still_parses(path: str, text: str) -> bool:
+    if path.endswith(".py"):
+        import libcst as cst
+
+        try:
+            cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            return False
+        try:
+            compile(text, path, "exec", dont_inherit=True)
+        except SyntaxError:
+            return False
+    elif path.endswith(".json"):
+        import json
+
+        try:
+            json.loads(text)
+        except ValueError:
+            return False
+    return True
+
+
+def python_parse_error(path: str, error: Exception) -> Diagnostic:
+    line = getattr(error, "raw_line", 1) or 1
+    column = (getattr(error, "raw_column", 0) or 0) + 1
+    message = str(getattr(error, "message", "") or error).splitlines()[0]
+    return parse_error(path, line, column, f"cannot parse: {message}")
+
+
+def _crashing_rule(error: BaseException) -> str:
+    """The code of the rule whose method raised, read from the traceback."""
+    from acp_lint.rules.base import Rule
+
+    traceback = error.__traceback__
+    code = "engine"
+    while traceback is not None:
+        candidate = traceback.tb_frame.f_locals.get("self")
+        if isinstance(candidate, Rule):
+            code = candidate.CODE
+        traceback = traceback.tb_next
+    return code
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace a file's content without a window where it is half written."""
+    temporary = path.with_name(f".{path.name}.acp-lint.tmp")
+    mode = path.stat().st_mode if path.exists() else None
+    temporary.write_bytes(data)
+    if mode is not None:
+        os.chmod(temporary, mode)
+    os.replace(temporary, path)
+
+
+def display(diagnostics: Iterable[Diagnostic], root: Path, cwd: Path) -> list[Diagnostic]:
+    """Diagnostics with paths relative to the current directory, ``/`` separated."""
+    shown = []
+    for diagnostic in diagnostics:
+        relative = os.path.relpath(root / diagnostic.path, cwd).replace(os.sep, "/")
+        shown.append(replace(diagnostic, path=relative))
+    return shown

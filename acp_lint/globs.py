@@ -1,0 +1,40 @@
+"""Gitignore-style globs relative to the project root (``*``, ``?``, ``**``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+
+@lru_cache(maxsize=512)
+def _compile(pattern: str) -> re.Pattern[str]:
+    text = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
+    anchored = "/" in text.rstrip("/")
+    text = text.strip("/")
+    out = []
+    index = 0
+    while index < len(text):
+        if text.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+        elif text.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif text[index] == "*":
+            out.append("[^/]*")
+            index += 1
+        elif text[index] == "?":
+            out.append("[^/]")
+            index += 1
+        else:
+            out.append(re.escape(text[index]))
+            index += 1
+    body = "".join(out)
+    prefix = "" if anchored else "(?:.*/)?"
+    # A pattern matches a path or any directory above it (``build`` excludes ``build/x.py``).
+    return re.compile(f"^{prefix}{body}(?:/.*)?$")
+
+
+def matches(path: str, patterns: Iterable[str]) -> bool:
+    return any(_compile(pattern).match(path) for pattern in patterns)

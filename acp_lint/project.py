@@ -1,0 +1,193 @@
+"""The project model: its root, config, files (disk plus an overlay) and the ACP scope.
+
+Scope decides which files the handler and migration rules look at, in the order of DESIGN §3:
+config globs, then the installer's manifest, then cheap byte-level heuristics. Nothing here
+parses Python.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from pathlib import PurePosixPath
+
+from acp_lint.config import Config
+from acp_lint.discovery import DEFAULT_EXCLUDES, discover
+from acp_lint.globs import matches
+from acp_lint.sources import DiskTree, OverlayTree, SourceTree, normalise_rel
+
+MANIFEST = ".acp/manifest.json"
+DEFAULT_BINDINGS = "controlplane.bindings.json"
+
+
+class Role(str, Enum):
+    HANDLER = "handler"
+    MIGRATION = "migration"
+
+
+# An ACP_* variable read from the environment, or an import of the ACP app / kernel packages.
+_ENV_SIGNAL = re.compile(rb"""(?:getenv|environ|config)\b[^\n]{0,80}?['"]ACP_[A-Z0-9_]*['"]""")
+_IMPORT_SIGNAL = re.compile(
+    rb"^[ \t]*(?:from|import)[ \t]+(?:acp|acp_kernel|acp_sdk|controlplane)(?:[. \t]|$)", re.M
+)
+
+
+def has_acp_signal(data: bytes) -> bool:
+    """The byte-level prefilter of the handler heuristic (no parsing)."""
+    if b"ACP_" not in data and b"acp" not in data and b"controlplane" not in data:
+        return False
+    return bool(_ENV_SIGNAL.search(data) or _IMPORT_SIGNAL.search(data))
+
+
+@dataclass
+class Manifest:
+    roles: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, tree: SourceTree) -> Manifest | None:
+        data = tree.read_bytes(MANIFEST)
+        if data is None:
+            return None
+        try:
+            parsed = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            return None
+        files = parsed.get("files") if isinstance(parsed, dict) else None
+        if not isinstance(files, Mapping):
+            return None
+        roles = {
+            normalise_rel(path): str(entry.get("role", ""))
+            for path, entry in files.items()
+            if isinstance(entry, Mapping)
+        }
+        return cls(roles)
+
+
+class Project:
+    """One lint run's view of a project."""
+
+    def __init__(
+        self,
+        config: Config,
+        overlay: Mapping[str, bytes | None] | None = None,
+    ) -> None:
+        self.config = config
+        self.root = config.root
+        disk = DiskTree(self.root)
+        self.tree: SourceTree = OverlayTree(disk, overlay) if overlay else disk
+        self.overlay = dict(overlay or {})
+
+    @property
+    def excludes(self) -> tuple[str, ...]:
+        base = self.config.exclude if self.config.exclude is not None else DEFAULT_EXCLUDES
+        return (*base, *self.config.extend_exclude)
+
+    @cached_property
+    def all_files(self) -> list[str]:
+        files = set(discover(self.root, self.excludes))
+        for path, content in self.overlay.items():
+            key = normalise_rel(path)
+            if content is None:
+                files.discard(key)
+            elif key.endswith((".py", ".sql", ".json")) and not matches(key, self.excludes):
+                files.add(key)
+        return sorted(files)
+
+    @cached_property
+    def manifest(self) -> Manifest | None:
+        return Manifest.load(self.tree)
+
+    @cached_property
+    def _signals(self) -> tuple[set[str], set[str]]:
+        """(modules with an ACP signal, ACP app directories), by the byte heuristics."""
+        modules: set[str] = set()
+        app_dirs: set[str] = set()
+        for path in self.all_files:
+            if not path.endswith(".py") or "/migrations/" in f"/{path}":
+                continue
+            data = self.tree.read_bytes(path)
+            if data is None or not has_acp_signal(data):
+                continue
+            modules.add(path)
+            parent = PurePosixPath(path).parent
+            # Only the ACP app itself reads ACP_* variables; a host module that merely
+            # imports the ACP package is in scope, but its siblings are not.
+            if _ENV_SIGNAL.search(data) or parent.name == "acp":
+                app_dirs.add(str(parent))
+        return modules, app_dirs
+
+    @property
+    def acp_app_dirs(self) -> set[str]:
+        """Directories of the ACP app: every module there is ACP-owned."""
+        if self.manifest is not None:
+            return {
+                str(PurePosixPath(path).parent)
+                for path, role in self.manifest.roles.items()
+                if role == Role.HANDLER.value
+            }
+        return self._signals[1]
+
+    def role_of(self, path: str) -> Role | None:
+        """The ACP role of a file, or None when no ACP rule applies to it."""
+        config = self.config
+        if config.handlers or config.migrations:
+            if path.endswith(".py") and matches(path, config.handlers):
+                return Role.HANDLER
+            if path.endswith((".py", ".sql")) and matches(path, config.migrations):
+                return Role.MIGRATION
+            return None
+        if self.manifest is not None:
+            role = self.manifest.roles.get(path)
+            if role in (Role.HANDLER.value, Role.MIGRATION.value):
+                return Role(role)
+            return None
+        return self._heuristic_role(path)
+
+    def _heuristic_role(self, path: str) -> Role | None:
+        pure = PurePosixPath(path)
+        parts = pure.parts
+        if "migrations" in parts:
+            app_dir = "/".join(parts[: parts.index("migrations")]) or "."
+            if app_dir in self.acp_app_dirs and pure.name != "__init__.py":
+                return Role.MIGRATION if pure.suffix in (".py", ".sql") else None
+            return None
+        if pure.suffix == ".sql":
+            return Role.MIGRATION if self._under_acp_app(path) else None
+        if pure.suffix != ".py" or _is_test_module(pure):
+            return None
+        if str(pure.parent) in self.acp_app_dirs or path in self._signals[0]:
+            return Role.HANDLER
+        return None
+
+    def _under_acp_app(self, path: str) -> bool:
+        return any(
+            path.startswith(f"{app_dir}/") or app_dir == "." for app_dir in self.acp_app_dirs
+        )
+
+    def scoped(self, paths: Iterable[str]) -> dict[str, Role]:
+        """The files among ``paths`` that ACP rules apply to, with their role."""
+        result: dict[str, Role] = {}
+        for path in paths:
+            role = self.role_of(path)
+            if role is not None:
+                result[path] = role
+        return result
+
+    def bindings_path(self) -> str:
+        if self.config.bindings:
+            return normalise_rel(self.config.bindings)
+        if self.tree.is_file(DEFAULT_BINDINGS):
+            return DEFAULT_BINDINGS
+        for app_dir in sorted(self.acp_app_dirs):
+            candidate = normalise_rel(f"{app_dir}/{DEFAULT_BINDINGS}")
+            if self.tree.is_file(candidate):
+                return candidate
+        return DEFAULT_BINDINGS
+
+
+def _is_test_module(path: PurePosixPath) -> bool:
+    return path.name.startswith("test_") or path.name == "tests.py" or "tests" in path.parts

@@ -1,0 +1,182 @@
+"""The rewrites behind the fixes of ACP101-ACP104, done with libcst (never with regexes).
+
+Each function takes the original module and nodes of it (identity matters: the engine parses
+with ``unsafe_skip_copy``) and returns a new module; imports are scheduled with libcst's
+``AddImportsVisitor`` rather than spliced by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+
+CANONICAL_GUARD = (
+    'if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":\n'
+    "    return JsonResponse(\n"
+    '        {"ok": False, "error": "ACP is disabled", "code": "FEATURE_DISABLED"},\n'
+    "        status=503,\n"
+    "    )\n"
+)
+
+
+def parse_statement_like(module: cst.Module, source: str) -> cst.BaseStatement:
+    """Parse template code so that it uses the module's own newline and indentation."""
+    lines = []
+    for line in source.split("\n"):
+        stripped = line.lstrip(" ")
+        depth = (len(line) - len(stripped)) // 4
+        lines.append(module.default_indent * depth + stripped)
+    text = module.default_newline.join(lines)
+    return cst.parse_statement(text, config=module.config_for_parsing)
+
+
+def with_imports(module: cst.Module, imports: Iterable[tuple[str, str | None]]) -> cst.Module:
+    """Schedule ``import module`` / ``from module import obj`` and apply them."""
+    context = CodemodContext()
+    for module_name, obj in imports:
+        AddImportsVisitor.add_needed_import(context, module_name, obj)
+    return AddImportsVisitor(context).transform_module(module)
+
+
+def _insert_into_body(
+    function: cst.FunctionDef, index: int, statements: list[cst.BaseStatement]
+) -> cst.FunctionDef:
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock):
+        # ``def f(request): return x`` -> an indented block so that a guard can precede it.
+        body = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=list(body.body))])
+    items = list(body.body)
+    items[index:index] = statements
+    return function.with_changes(body=body.with_changes(body=items))
+
+
+class _FunctionEditor(cst.CSTTransformer):
+    def __init__(self, edits: Mapping[cst.FunctionDef, tuple[int, list[cst.BaseStatement]]]):
+        super().__init__()
+        self.edits = edits
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        edit = self.edits.get(original_node)
+        if edit is None:
+            return updated_node
+        index, statements = edit
+        return _insert_into_body(updated_node, index, statements)
+
+
+def insert_guard(module: cst.Module, targets: Mapping[cst.FunctionDef, int]) -> cst.Module:
+    """Insert the canonical ACP_ENABLED guard at ``index`` of each function's body."""
+    guard = parse_statement_like(module, CANONICAL_GUARD)
+    edited = module.visit(_FunctionEditor({f: (i, [guard]) for f, i in targets.items()}))
+    return with_imports(edited, [("os", None), ("django.http", "JsonResponse")])
+
+
+def free_name(module: cst.Module, wanted: str) -> str:
+    """``wanted``, or ``wanted_2``... so that a new helper never shadows an existing name."""
+    taken: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            taken.add(node.value)
+
+    module.visit(Names())
+    candidate, counter = wanted, 2
+    while candidate in taken:
+        candidate = f"{wanted}_{counter}"
+        counter += 1
+    return candidate
+
+
+class _AccessorRewriter(cst.CSTTransformer):
+    def __init__(
+        self,
+        statement: cst.SimpleStatementLine,
+        accessor: cst.FunctionDef,
+        uses: Collection[cst.Name],
+    ) -> None:
+        super().__init__()
+        self.statement = statement
+        self.accessor = accessor
+        self.uses = set(uses)
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        if original_node in self.uses:
+            return cst.Call(func=cst.Name(self.accessor.name.value))
+        return updated_node
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement:
+        if original_node is self.statement:
+            return self.accessor.with_changes(leading_lines=original_node.leading_lines)
+        return updated_node
+
+
+def cached_accessor(
+    module: cst.Module,
+    statement: cst.SimpleStatementLine,
+    name: str,
+    value: cst.BaseExpression,
+    uses: Collection[cst.Name],
+) -> cst.Module:
+    """``NAME = expr`` -> a cached ``_name()`` accessor; every use of NAME becomes a call."""
+    accessor_name = free_name(module, f"_{name.lower().lstrip('_')}")
+    code = module.code_for_node(value)
+    source = (
+        "@functools.lru_cache(maxsize=None)\n"
+        f"def {accessor_name}():\n"
+        f'    """{name}, computed on first use instead of at import time."""\n'
+        f"    return {code}\n"
+    )
+    accessor = parse_statement_like(module, source)
+    assert isinstance(accessor, cst.FunctionDef)
+    rewritten = module.visit(_AccessorRewriter(statement, accessor, uses))
+    return with_imports(rewritten, [("functools", None)])
+
+
+def heartbeat_once(
+    module: cst.Module,
+    statement: cst.SimpleStatementLine,
+    handlers: Mapping[cst.FunctionDef, int],
+) -> cst.Module:
+    """Move a module-level heartbeat statement into a run-once helper called by the handlers
+    right after their guard (``handlers`` maps each handler to the index after its guard)."""
+    helper = free_name(module, "_send_heartbeat_once")
+    lock = free_name(module, "_heartbeat_lock")
+    flag = free_name(module, "_heartbeat_sent")
+    call = module.code_for_node(statement.with_changes(leading_lines=())).strip()
+    source = (
+        f"{lock} = threading.Lock()\n"
+        f"{flag} = False\n"
+        "\n\n"
+        f"def {helper}():\n"
+        '    """Send the heartbeat once per process, on the first request."""\n'
+        f"    global {flag}\n"
+        f"    with {lock}:\n"
+        f"        if {flag}:\n"
+        "            return\n"
+        f"        {flag} = True\n"
+        f"    {call}\n"
+    )
+    replacement = cst.parse_module(source).with_changes(
+        default_newline=module.default_newline, default_indent=module.default_indent
+    )
+    call_statement = parse_statement_like(module, f"{helper}()\n")
+
+    class Rewriter(_FunctionEditor):
+        def leave_SimpleStatementLine(
+            self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+        ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+            if original_node is statement:
+                body = list(replacement.body)
+                body[0] = body[0].with_changes(leading_lines=original_node.leading_lines)
+                return cst.FlattenSentinel(body)
+            return updated_node
+
+    edits = {function: (index, [call_statement]) for function, index in handlers.items()}
+    rewritten = module.visit(Rewriter(edits))
+    return with_imports(rewritten, [("threading", None)])

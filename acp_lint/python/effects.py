@@ -1,0 +1,283 @@
+"""One pass that finds every environment read, client construction and heartbeat of a module.
+
+ACP101-ACP103 share this analysis: each effect site is recorded with the module-level
+function that owns it (or as import-time code), and module-level calls are recorded so that
+the rules can follow calls of the module's own functions transitively.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
+
+from acp_lint.python.import_time import ImportTimeOracle
+from acp_lint.python.names import NameMatcher, imported_names, last_component, local_names
+
+
+class Effect(str, Enum):
+    ENV = "env"
+    CLIENT = "client"
+    HEARTBEAT = "heartbeat"
+
+
+ENV_CALLS = frozenset(
+    {
+        "os.getenv",
+        "os.getenvb",
+        "os.environ.get",
+        "os.environ.setdefault",
+        "os.environ.pop",
+        "os.environ.copy",
+        "os.environ.items",
+        "os.environ.keys",
+        "os.environ.values",
+        "decouple.config",
+    }
+)
+ENVIRON = "os.environ"
+DEFAULT_CLIENTS = frozenset(
+    {
+        "HttpControlPlaneAdapter",
+        "HttpExecutorAdapter",
+        "RepoBAuditAdapter",
+        "ControlPlaneClient",
+        "create_manage_router",
+    }
+)
+THREAD_CLASSES = frozenset({"threading.Thread", "threading.Timer"})
+
+
+@dataclass(frozen=True)
+class Site:
+    """One place where an effect happens; ``text`` is a short rendering of the code."""
+
+    node: cst.CSTNode
+    effect: Effect
+    text: str
+
+
+@dataclass
+class ModuleEffects:
+    """Everything ACP101-ACP103 need to know about one module."""
+
+    import_time: list[Site] = field(default_factory=list)
+    by_function: dict[str, list[Site]] = field(default_factory=dict)
+    calls_by_function: dict[str, set[str]] = field(default_factory=dict)
+    import_time_calls: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    ready_sites: list[Site] = field(default_factory=list)
+    ready_calls: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+
+    def transitive(self, effect: Effect) -> dict[str, Site]:
+        """Module-level functions that (transitively) cause ``effect``, with one witness site."""
+        witness: dict[str, Site] = {}
+        for name, sites in self.by_function.items():
+            for site in sites:
+                if site.effect is effect:
+                    witness[name] = site
+                    break
+        changed = True
+        while changed:
+            changed = False
+            for name, callees in self.calls_by_function.items():
+                if name in witness:
+                    continue
+                for callee in sorted(callees):
+                    if callee in witness:
+                        witness[name] = witness[callee]
+                        changed = True
+                        break
+        return witness
+
+
+def _short(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
+    text = " ".join(module.code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class EffectsCollector(cst.BatchableCSTVisitor):
+    """Records effect sites during the shared traversal; results are read in ``leave_Module``."""
+
+    METADATA_DEPENDENCIES = (ParentNodeProvider, QualifiedNameProvider)
+
+    def __init__(
+        self,
+        module: cst.Module,
+        oracle: ImportTimeOracle,
+        *,
+        env_readers: Iterable[str] = (),
+        client_constructors: Iterable[str] = (),
+        heartbeat_functions: Iterable[str] = (),
+    ) -> None:
+        super().__init__()
+        self.module = module
+        self.oracle = oracle
+        self.env_readers = NameMatcher(env_readers)
+        self.clients = NameMatcher([*DEFAULT_CLIENTS, *client_constructors])
+        self.heartbeats = NameMatcher(heartbeat_functions)
+        self.result = ModuleEffects()
+        self._thread_names: set[str] = set()
+        self._appconfig_classes: set[cst.ClassDef] = set()
+        for statement in module.body:
+            if isinstance(statement, cst.FunctionDef):
+                self.result.functions[statement.name.value] = statement
+
+    @property
+    def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
+        return self.metadata[ParentNodeProvider]  # type: ignore[return-value]
+
+    def _qualified(self, node: cst.CSTNode) -> set[str]:
+        return imported_names(self.get_metadata(QualifiedNameProvider, node, set()))
+
+    def _module_function(self, node: cst.CSTNode) -> str | None:
+        """The module-level function a Name refers to, if it refers to one."""
+        if not isinstance(node, cst.Name) or node.value not in self.result.functions:
+            return None
+        names = local_names(self.get_metadata(QualifiedNameProvider, node, set()))
+        return node.value if node.value in names else None
+
+    # -- placing a site ------------------------------------------------------------------
+    def _owner(self, node: cst.CSTNode) -> tuple[str, str | None]:
+        """("import", None), ("function", name), ("ready", None) or ("other", None)."""
+        if self.oracle.runs_at_import(node):
+            return ("import", None)
+        function = self.oracle.enclosing_function(node)
+        if function is None:
+            return ("other", None)
+        parent = self.parents.get(function)
+        if isinstance(parent, cst.Module) and function.name.value in self.result.functions:
+            return ("function", function.name.value)
+        if function.name.value == "ready" and self._in_appconfig(function):
+            return ("ready", None)
+        return ("other", None)
+
+    def _in_appconfig(self, function: cst.FunctionDef) -> bool:
+        block = self.parents.get(function)
+        klass = self.parents.get(block) if block is not None else None
+        if not isinstance(klass, cst.ClassDef):
+            return False
+        return any(last_component(base.value) == "AppConfig" for base in klass.bases)
+
+    def _record(self, node: cst.CSTNode, effect: Effect) -> None:
+        site = Site(node, effect, _short(self.module, node))
+        where, name = self._owner(node)
+        if where == "import":
+            self.result.import_time.append(site)
+        elif where == "function" and name is not None:
+            self.result.by_function.setdefault(name, []).append(site)
+        elif where == "ready":
+            self.result.ready_sites.append(site)
+
+    def _record_call_of(self, node: cst.CSTNode, function: str) -> None:
+        where, name = self._owner(node)
+        if where == "import":
+            self.result.import_time_calls.append((node, function))
+        elif where == "function" and name is not None:
+            self.result.calls_by_function.setdefault(name, set()).add(function)
+        elif where == "ready":
+            self.result.ready_calls.append((node, function))
+
+    # -- classification ------------------------------------------------------------------
+    def _is_heartbeat_callee(self, func: cst.BaseExpression) -> bool:
+        last = last_component(func)
+        if last is not None and "heartbeat" in last.lower():
+            return True
+        return self.heartbeats.matches(func, self.get_metadata(QualifiedNameProvider, func, set()))
+
+    def _thread_target(self, call: cst.Call) -> cst.BaseExpression | None:
+        """The callable a ``threading.Thread``/``Timer`` call will run."""
+        names = self._qualified(call.func)
+        if not names & THREAD_CLASSES:
+            return None
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in ("target", "function"):
+                return arg.value
+        positional = [arg for arg in call.args if arg.keyword is None]
+        if "threading.Timer" in names and len(positional) >= 2:
+            return positional[1].value
+        if "threading.Thread" in names and len(positional) >= 2:
+            return positional[1].value
+        return None
+
+    def _thread_runs_heartbeat(self, call: cst.Call) -> bool:
+        target = self._thread_target(call)
+        if target is None:
+            return False
+        if self._is_heartbeat_callee(target):
+            return True
+        function = self._module_function(target)
+        return function is not None and function in self._heartbeat_functions_so_far()
+
+    def _heartbeat_functions_so_far(self) -> set[str]:
+        return set(self.result.transitive(Effect.HEARTBEAT))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        qualified = self.get_metadata(QualifiedNameProvider, func, set())
+        names = imported_names(qualified)
+        if names & ENV_CALLS or self.env_readers.matches(func, qualified):
+            self._record(node, Effect.ENV)
+        if self.clients.matches(func, qualified):
+            self._record(node, Effect.CLIENT)
+        if self._is_heartbeat_callee(func):
+            self._record(node, Effect.HEARTBEAT)
+        elif self._starts_heartbeat_thread(node):
+            self._record(node, Effect.HEARTBEAT)
+        function = self._module_function(func)
+        if function is not None:
+            self._record_call_of(node, function)
+
+    def _starts_heartbeat_thread(self, node: cst.Call) -> bool:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "start"):
+            return False
+        receiver = func.value
+        if isinstance(receiver, cst.Call):
+            return self._thread_runs_heartbeat(receiver)
+        if isinstance(receiver, cst.Name):
+            return receiver.value in self._thread_names
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if isinstance(node.value, cst.Call) and self._thread_runs_heartbeat(node.value):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self._thread_names.add(target.target.value)
+
+    def visit_Decorator(self, node: cst.Decorator) -> None:
+        function = self._module_function(node.decorator)
+        if function is not None:
+            self._record_call_of(node.decorator, function)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if ENVIRON in self._qualified(node.value):
+            self._record(node, Effect.ENV)
+
+    def _bare_environ(self, node: cst.CSTNode) -> None:
+        if ENVIRON not in self._qualified(node):
+            return
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            return
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            return
+        if isinstance(parent, (cst.Import, cst.ImportFrom, cst.ImportAlias)):
+            return
+        self._record(node, Effect.ENV)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._bare_environ(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.Attribute) and parent.attr is node:
+            return
+        if isinstance(parent, (cst.ImportAlias, cst.AsName)):
+            return
+        if get_full_name_for_node(node) == "environ":
+            self._bare_environ(node)

@@ -1,0 +1,46 @@
+"""Name resolution helpers: qualified names through imports and aliases, and name matching.
+
+A configured name is either dotted (``myco.kernel.send_beat``: matched against the resolved
+qualified name) or bare (``send_beat``: matched against the last component of the callee).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import QualifiedName, QualifiedNameSource
+
+
+def imported_names(qualified: Iterable[QualifiedName]) -> set[str]:
+    """The qualified names that come from an import (so a local ``os`` is not ``os``)."""
+    return {q.name for q in qualified if q.source is QualifiedNameSource.IMPORT}
+
+
+def local_names(qualified: Iterable[QualifiedName]) -> set[str]:
+    return {q.name for q in qualified if q.source is QualifiedNameSource.LOCAL}
+
+
+def last_component(node: cst.CSTNode) -> str | None:
+    """``b`` for ``a.b``, ``f`` for ``f``, ``None`` for calls on call results and the like."""
+    full = get_full_name_for_node(node)
+    if not full:
+        return None
+    return full.rsplit(".", 1)[-1]
+
+
+class NameMatcher:
+    """Matches a callee against a set of dotted and bare configured names."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.dotted = {name for name in names if "." in name}
+        self.bare = {name for name in names if "." not in name}
+
+    def matches(self, node: cst.CSTNode, qualified: Iterable[QualifiedName]) -> bool:
+        if self.dotted and imported_names(qualified) & self.dotted:
+            return True
+        if self.bare:
+            last = last_component(node)
+            return last is not None and last in self.bare
+        return False

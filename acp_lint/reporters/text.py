@@ -1,0 +1,115 @@
+"""Human output: ``path:line:col: CODE [*] message`` plus a summary that names the next flag."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from acp_lint.diagnostics import Applicability, Diagnostic
+from acp_lint.registry import BY_CODE
+
+BOLD, RED, CYAN, DIM, RESET = "\033[1m", "\033[31m", "\033[36m", "\033[2m", "\033[0m"
+
+
+@dataclass(frozen=True)
+class Summary:
+    fixed: int = 0
+    unsafe_enabled: bool = False
+    fix_mode: bool = False
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{RESET}" if color else text
+
+
+def _would_fix(diagnostic: Diagnostic, unsafe_enabled: bool) -> bool:
+    fix = diagnostic.fix
+    if fix is None:
+        return False
+    return fix.applicability is Applicability.SAFE or unsafe_enabled
+
+
+def format_line(diagnostic: Diagnostic, color: bool, unsafe_enabled: bool) -> str:
+    location = _paint(diagnostic.path, BOLD, color)
+    position = f"{diagnostic.line}:{diagnostic.column}"
+    code = _paint(diagnostic.code, RED + BOLD, color)
+    marker = " [*]" if _would_fix(diagnostic, unsafe_enabled) else ""
+    return f"{location}:{position}: {code}{marker} {diagnostic.message}"
+
+
+def render_concise(
+    diagnostics: Sequence[Diagnostic],
+    summary: Summary,
+    color: bool = False,
+    source: Callable[[str], str | None] | None = None,
+) -> str:
+    lines = [format_line(d, color, summary.unsafe_enabled) for d in diagnostics]
+    lines.append(summary_line(diagnostics, summary))
+    return "\n".join(lines) + "\n"
+
+
+def render_full(
+    diagnostics: Sequence[Diagnostic],
+    summary: Summary,
+    color: bool = False,
+    source: Callable[[str], str | None] | None = None,
+) -> str:
+    """Each finding with the source line it points at and, if fixable, what the fix does."""
+    blocks = []
+    cache: dict[str, list[str]] = {}
+    for diagnostic in diagnostics:
+        block = [format_line(diagnostic, color, summary.unsafe_enabled)]
+        if source is not None:
+            if diagnostic.path not in cache:
+                cache[diagnostic.path] = (source(diagnostic.path) or "").splitlines()
+            text = cache[diagnostic.path]
+            if 0 < diagnostic.line <= len(text):
+                line = text[diagnostic.line - 1].rstrip()
+                gutter = f"{diagnostic.line:>4} | "
+                block.append(_paint(gutter, CYAN, color) + line)
+                width = (
+                    diagnostic.end_column - diagnostic.column
+                    if diagnostic.end_line == diagnostic.line
+                    else len(line) - diagnostic.column + 1
+                )
+                caret = " " * (diagnostic.column - 1) + "^" * max(1, width)
+                block.append(_paint("     | ", CYAN, color) + _paint(caret, RED, color))
+        if diagnostic.fix is not None:
+            kind = diagnostic.fix.applicability.value
+            block.append(_paint(f"     = help ({kind} fix): {diagnostic.fix.message}", DIM, color))
+        blocks.append("\n".join(block))
+    blocks.append(summary_line(diagnostics, summary))
+    return "\n\n".join(blocks) + "\n"
+
+
+def summary_line(diagnostics: Sequence[Diagnostic], summary: Summary) -> str:
+    count = len(diagnostics)
+    parts = []
+    if summary.fix_mode and summary.fixed:
+        parts.append(f"Fixed {summary.fixed} {'error' if summary.fixed == 1 else 'errors'}.")
+    if count == 0:
+        parts.append("All checks passed!")
+        return " ".join(parts) if summary.fixed else parts[-1]
+    noun = "error" if count == 1 else "errors"
+    remaining = "remaining" if summary.fix_mode else ""
+    parts.append(f"Found {count} {noun}{' ' + remaining if remaining else ''}.")
+    safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.SAFE)
+    unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.UNSAFE)
+    if safe and not summary.fix_mode:
+        parts.append(f"[*] {safe} fixable with the `--fix` option.")
+    if unsafe and not summary.unsafe_enabled:
+        parts.append(f"({unsafe} hidden fixes can be enabled with the `--unsafe-fixes` option.)")
+    elif unsafe and not summary.fix_mode:
+        parts.append(f"[*] {unsafe} more fixable with `--fix --unsafe-fixes`.")
+    return " ".join(parts)
+
+
+def render_statistics(diagnostics: Sequence[Diagnostic], unsafe_enabled: bool) -> str:
+    counts = Counter(d.code for d in diagnostics)
+    fixable = {d.code for d in diagnostics if _would_fix(d, unsafe_enabled)}
+    lines = []
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        marker = "[*]" if code in fixable else "[ ]"
+        lines.append(f"{count:>5}\t{code}\t{marker} {BY_CODE[code].name}")
+    return "\n".join(lines) + ("\n" if lines else "")

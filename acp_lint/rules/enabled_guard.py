@@ -1,0 +1,219 @@
+"""ACP104 missing-enabled-guard: every ACP handler checks ACP_ENABLED first, failing closed."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from acp_lint.diagnostics import Applicability, Fix
+from acp_lint.python.codemods import insert_guard
+from acp_lint.python.guard import GuardVerdict, find_handlers, judge_guard
+from acp_lint.rules.base import Invalid, PythonRule
+
+
+class MissingEnabledGuard(PythonRule):
+    CODE = "ACP104"
+    NAME = "missing-enabled-guard"
+    SUMMARY = "An ACP handler does not check ACP_ENABLED first, or its check fails open"
+    FIX = "safe"
+    DOCS = """
+## What it does
+Checks every handler of an ACP handler module (module-level functions whose first parameter is
+`request`; `get/post/put/patch/delete/dispatch` methods of classes, where a guarded `dispatch()`
+covers the other methods; the configured `handler-functions`). Before doing anything else (a
+docstring and `global`/`nonlocal` may come first; decorators are not part of the body) the
+handler must test `ACP_ENABLED`, read in the function (or in a local assigned just before the
+test) or through a helper of the same module, and return early when it is not enabled.
+A guard *fails open* when the variable being unset counts as enabled, e.g.
+`os.getenv("ACP_ENABLED", "true")` or `if os.getenv("ACP_ENABLED") == "false": return ...`.
+Conditions too dynamic to evaluate statically are accepted.
+
+## Why is this bad?
+`ACP_ENABLED` is the kill switch of the endpoint. A handler that does work before checking it,
+or that treats a missing variable as "on", serves agent actions on a host where nobody turned
+ACP on, and cannot be switched off in an incident.
+
+## Example
+```python
+def manage(request):
+    payload = json.loads(request.body)
+    return dispatch(payload)
+```
+
+## Use instead
+```python
+import os
+
+from django.http import JsonResponse
+
+def manage(request):
+    if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":
+        return JsonResponse(
+            {"ok": False, "error": "ACP is disabled", "code": "FEATURE_DISABLED"},
+            status=503,
+        )
+    payload = json.loads(request.body)
+    return dispatch(payload)
+```
+
+## Fix safety
+Safe: the fix inserts the canonical guard above the handler's first statement (and adds the
+`os` and `JsonResponse` imports it needs). With `ACP_ENABLED=true` the handler behaves as before;
+otherwise it answers 503 `FEATURE_DISABLED`, which is the contract.
+"""
+    VALID = [
+        """
+        import os
+        from django.http import JsonResponse
+
+        def manage(request):
+            \"\"\"The ACP endpoint.\"\"\"
+            if os.environ.get("ACP_ENABLED", "").lower() != "true":
+                return JsonResponse({"ok": False, "code": "FEATURE_DISABLED"}, status=503)
+            return JsonResponse({"ok": True})
+        """,
+        """
+        import os
+
+        def _enabled():
+            return os.getenv("ACP_ENABLED", "false") == "true"
+
+        def manage(request):
+            if not _enabled():
+                raise PermissionError("disabled")
+            return 1
+        """,
+        """
+        import os
+        from django.views import View
+
+        class ManageView(View):
+            def dispatch(self, request, *args, **kwargs):
+                if os.environ.get("ACP_ENABLED") != "true":
+                    return None
+                return super().dispatch(request, *args, **kwargs)
+
+            def post(self, request):
+                return 1
+        """,
+        """
+        import os
+
+        def manage(request):
+            enabled = os.getenv("ACP_ENABLED", "") in ("1", "true")
+            if not enabled:
+                return None
+            return 1
+        """,
+        """
+        def helper(payload):
+            return payload  # not a handler: no request parameter
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            import json
+
+            def manage(request):
+                payload = json.loads(request.body)
+                return payload
+            """,
+            line=3,
+            fixed="""
+            import json
+            import os
+            from django.http import JsonResponse
+
+            def manage(request):
+                if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":
+                    return JsonResponse(
+                        {"ok": False, "error": "ACP is disabled", "code": "FEATURE_DISABLED"},
+                        status=503,
+                    )
+                payload = json.loads(request.body)
+                return payload
+            """,
+        ),
+        Invalid(
+            """
+            import os
+
+            def manage(request):
+                if os.getenv("ACP_ENABLED", "true") != "true":
+                    return None
+                return 1
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            import os
+
+            def manage(request):
+                if os.environ.get("ACP_ENABLED") == "false":
+                    return None
+                return 1
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            import os
+
+            def manage(request):
+                log(request)
+                if os.environ.get("ACP_ENABLED") != "true":
+                    return None
+                return 1
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            from django.views import View
+
+            class ManageView(View):
+                def get(self, request):
+                    return 1
+
+                def post(self, request):
+                    return 2
+            """,
+            line=4,
+            count=2,
+        ),
+        Invalid(
+            """
+            import os
+
+            def manage(request):
+                if os.environ.get("ACP_ENABLED") != "true":
+                    print("disabled")
+                return 1
+            """,
+            line=3,
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        module = self.context.module
+        helpers = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+        for handler in find_handlers(module, self.context.config.handler_functions):
+            guard = judge_guard(handler, helpers)
+            if guard.verdict is GuardVerdict.OK:
+                continue
+            name = handler.name.value
+            if guard.verdict is GuardVerdict.FAILS_OPEN:
+                message = (
+                    f"handler `{name}` fails open: with ACP_ENABLED unset its guard lets the "
+                    "request through"
+                )
+            else:
+                message = f"handler `{name}` does not check ACP_ENABLED before doing anything else"
+            self.report(handler.name, message, self._fix(handler, guard.first_statement))
+
+    def _fix(self, handler: cst.FunctionDef, index: int) -> Fix | None:
+        rewritten = insert_guard(self.context.module, {handler: index})
+        return self.context.fix_from_module(
+            rewritten, Applicability.SAFE, "Insert the ACP_ENABLED guard"
+        )

@@ -1,0 +1,259 @@
+"""ACP103 heartbeat-at-import: a heartbeat sent at import or app start-up."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider
+
+from acp_lint.diagnostics import Applicability, Fix
+from acp_lint.python.codemods import heartbeat_once
+from acp_lint.python.effects import Effect
+from acp_lint.python.guard import GuardVerdict, find_handlers, judge_guard
+from acp_lint.rules.base import Invalid, PythonRule
+
+
+class HeartbeatAtImport(PythonRule):
+    CODE = "ACP103"
+    NAME = "heartbeat-at-import"
+    SUMMARY = "A heartbeat is sent at import or app start-up instead of on the first request"
+    FIX = "unsafe"
+    METADATA_DEPENDENCIES = (*PythonRule.METADATA_DEPENDENCIES, QualifiedNameProvider)
+    DOCS = """
+## What it does
+Reports heartbeats (calls whose callee's last name contains `heartbeat`, and the configured
+`heartbeat-functions`) that run at import time: directly, through a module-level call of a
+function of the same module that sends one (transitively), through a `threading.Thread` /
+`threading.Timer` started at import time (reported at the call that starts it), or inside
+`AppConfig.ready()` (reported at the heartbeat call).
+
+## Why is this bad?
+Every process that imports the module announces the kernel: `manage.py migrate`, `collectstatic`,
+test runs and each worker at boot, whether or not ACP is enabled or ever serves a request. A hub
+that is down then slows or breaks start-up.
+
+## Example
+```python
+from acp_kernel import send_heartbeat
+
+send_heartbeat()
+
+def manage(request):
+    if os.environ.get("ACP_ENABLED", "") != "true":
+        return JsonResponse({"ok": False, "code": "FEATURE_DISABLED"}, status=503)
+    ...
+```
+
+## Use instead
+```python
+_heartbeat_lock = threading.Lock()
+_heartbeat_sent = False
+
+def _send_heartbeat_once():
+    global _heartbeat_sent
+    with _heartbeat_lock:
+        if _heartbeat_sent:
+            return
+        _heartbeat_sent = True
+    send_heartbeat()
+
+def manage(request):
+    if os.environ.get("ACP_ENABLED", "") != "true":
+        return JsonResponse({"ok": False, "code": "FEATURE_DISABLED"}, status=503)
+    _send_heartbeat_once()
+    ...
+```
+
+## Fix safety
+Unsafe: the heartbeat moves from import time to the first enabled request of each process (it
+runs synchronously there). Offered for a module-level heartbeat statement when the module has
+handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` repeats).
+"""
+    VALID = [
+        """
+        from acp_kernel import send_heartbeat
+
+        def manage(request):
+            send_heartbeat()
+        """,
+        """
+        import threading
+        from acp_kernel import send_heartbeat
+
+        def start():
+            threading.Thread(target=send_heartbeat).start()
+        """,
+        """
+        from django.apps import AppConfig
+
+        class AcpConfig(AppConfig):
+            name = "acp"
+
+            def ready(self):
+                from . import signals  # noqa: F401
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            import os
+            from django.http import JsonResponse
+            from acp_kernel import send_heartbeat
+
+            send_heartbeat(kernel="demo")
+
+            def manage(request):
+                if os.environ.get("ACP_ENABLED", "") != "true":
+                    return JsonResponse({"ok": False}, status=503)
+                return JsonResponse({"ok": True})
+            """,
+            line=5,
+            fixed="""
+            import os
+            from django.http import JsonResponse
+            from acp_kernel import send_heartbeat
+            import threading
+
+            _heartbeat_lock = threading.Lock()
+            _heartbeat_sent = False
+
+
+            def _send_heartbeat_once():
+                \"\"\"Send the heartbeat once per process, on the first request.\"\"\"
+                global _heartbeat_sent
+                with _heartbeat_lock:
+                    if _heartbeat_sent:
+                        return
+                    _heartbeat_sent = True
+                send_heartbeat(kernel="demo")
+
+            def manage(request):
+                if os.environ.get("ACP_ENABLED", "") != "true":
+                    return JsonResponse({"ok": False}, status=503)
+                _send_heartbeat_once()
+                return JsonResponse({"ok": True})
+            """,
+        ),
+        Invalid(
+            """
+            import acp_kernel
+
+            def announce():
+                acp_kernel.Heartbeat().send()
+
+            def boot():
+                announce()
+
+            boot()
+            """,
+            line=9,
+        ),
+        Invalid(
+            """
+            import threading
+            from acp_kernel import send_heartbeat
+
+            threading.Thread(target=send_heartbeat, daemon=True).start()
+            """,
+            line=4,
+        ),
+        Invalid(
+            """
+            from threading import Timer
+
+            def beat():
+                print("sending heartbeat")
+                post_heartbeat()
+
+            timer = Timer(5.0, beat)
+            timer.start()
+            """,
+            line=8,
+        ),
+        Invalid(
+            """
+            from django.apps import AppConfig
+            from acp_kernel import send_heartbeat
+
+            class AcpConfig(AppConfig):
+                name = "acp"
+
+                def ready(self):
+                    send_heartbeat()
+            """,
+            line=8,
+        ),
+        Invalid(
+            """
+            from myco import ping_hub
+
+            ping_hub()
+            """,
+            line=3,
+            options={"heartbeat_functions": ("ping_hub",)},
+        ),
+    ]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        effects = self.context.effects
+        witnesses = effects.transitive(Effect.HEARTBEAT)
+        for site in effects.import_time:
+            if site.effect is Effect.HEARTBEAT:
+                self.report(
+                    site.node,
+                    f"`{site.text}` sends a heartbeat at import time",
+                    self._fix(site.node),
+                )
+        for call, function in effects.import_time_calls:
+            if function in witnesses:
+                self.report(
+                    call,
+                    f"`{function}()` is called at import time and sends a heartbeat "
+                    f"(`{witnesses[function].text}`)",
+                    self._fix(call),
+                )
+        for site in effects.ready_sites:
+            if site.effect is Effect.HEARTBEAT:
+                self.report(
+                    site.node, f"`{site.text}` sends a heartbeat in AppConfig.ready() at start-up"
+                )
+        for call, function in effects.ready_calls:
+            if function in witnesses:
+                self.report(
+                    call,
+                    f"`{function}()` sends a heartbeat in AppConfig.ready() at start-up "
+                    f"(`{witnesses[function].text}`)",
+                )
+
+    def _fix(self, node: cst.CSTNode) -> Fix | None:
+        parent = self.context.parents.get(node)
+        statement = self.context.parents.get(parent) if parent is not None else None
+        if not (
+            isinstance(parent, cst.Expr)
+            and isinstance(statement, cst.SimpleStatementLine)
+            and len(statement.body) == 1
+            and isinstance(self.context.parents.get(statement), cst.Module)
+        ):
+            return None
+        module = self.context.module
+        helpers = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+        guarded: dict[cst.FunctionDef, int] = {}
+        for handler in find_handlers(module, self.context.config.handler_functions):
+            guard = judge_guard(handler, helpers)
+            if guard.verdict is not GuardVerdict.OK:
+                return None
+            guarded[handler] = _index_after_guard(handler)
+        if not guarded:
+            return None
+        rewritten = heartbeat_once(module, statement, guarded)
+        return self.context.fix_from_module(
+            rewritten, Applicability.UNSAFE, "Send the heartbeat once, on the first request"
+        )
+
+
+def _index_after_guard(function: cst.FunctionDef) -> int:
+    """Index just after the guard ``if`` (the guard is the first ``if`` of the body)."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    for index, statement in enumerate(body):
+        if isinstance(statement, cst.If):
+            return index + 1
+    return 0

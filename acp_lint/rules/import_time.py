@@ -1,0 +1,469 @@
+"""ACP101 env-read-at-import and ACP102 client-at-import.
+
+Both report work that happens when an ACP handler module is imported: directly, or through a
+module-level call of a function of the same module. Both offer the same unsafe fix for the
+``NAME = <expr>`` pattern: a cached accessor that computes the value on first use.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider, ScopeProvider
+
+from acp_lint.diagnostics import Applicability, Fix
+from acp_lint.python.codemods import cached_accessor
+from acp_lint.python.effects import Effect, Site
+from acp_lint.rules.base import Invalid, PythonRule
+
+
+class ImportTimeEffectRule(PythonRule):
+    """Reports import-time sites of one kind of effect (set by subclasses)."""
+
+    METADATA_DEPENDENCIES = (
+        *PythonRule.METADATA_DEPENDENCIES,
+        QualifiedNameProvider,
+        ScopeProvider,
+    )
+    EFFECT: ClassVar[Effect]
+    WHAT: ClassVar[str]
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        effects = self.context.effects
+        for site in effects.import_time:
+            if site.effect is self.EFFECT:
+                self.report(
+                    site.node,
+                    f"`{site.text}` {self.WHAT} at import time",
+                    self._accessor_fix(site.node),
+                )
+        witnesses = effects.transitive(self.EFFECT)
+        for call, function in effects.import_time_calls:
+            witness: Site | None = witnesses.get(function)
+            if witness is None:
+                continue
+            line = self.context.positions[witness.node].start.line
+            self.report(
+                call,
+                f"`{function}()` is called at import time and {self.WHAT} "
+                f"(`{witness.text}` at line {line})",
+                self._accessor_fix(call),
+            )
+
+    # -- the unsafe fix ------------------------------------------------------------------
+    def _accessor_fix(self, node: cst.CSTNode) -> Fix | None:
+        """Offered only where it is provably correct inside the module (see docs)."""
+        statement = self._top_level_statement(node)
+        if statement is None or len(statement.body) != 1:
+            return None
+        small = statement.body[0]
+        if isinstance(small, cst.Assign):
+            if len(small.targets) != 1 or not isinstance(small.targets[0].target, cst.Name):
+                return None
+            name, value = small.targets[0].target.value, small.value
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            if not isinstance(small.target, cst.Name):
+                return None
+            name, value = small.target.value, small.value
+        else:
+            return None
+        uses = self._deferred_uses(name)
+        if uses is None:
+            return None
+        module = cached_accessor(self.context.module, statement, name, value, uses)
+        return self.context.fix_from_module(
+            module, Applicability.UNSAFE, f"Compute `{name}` on first use with a cached accessor"
+        )
+
+    def _top_level_statement(self, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
+        current: cst.CSTNode | None = node
+        while current is not None:
+            parent = self.context.parents.get(current)
+            if isinstance(current, cst.SimpleStatementLine):
+                return current if isinstance(parent, cst.Module) else None
+            current = parent
+        return None
+
+    def _deferred_uses(self, name: str) -> list[cst.Name] | None:
+        """All loads of ``name`` when each runs after import, or None when one does not,
+        when ``name`` is bound more than once, deleted, or declared global somewhere."""
+        scope = self.context.wrapper.resolve(ScopeProvider)[self.context.module]
+        if scope is None:
+            return None
+        assignments = list(scope.assignments[name])
+        if len(assignments) != 1 or _declares_global(self.context.module, name):
+            return None
+        uses: list[cst.Name] = []
+        for access in assignments[0].references:
+            node = access.node
+            if not isinstance(node, cst.Name) or self.context.oracle.runs_at_import(node):
+                return None
+            if isinstance(self.context.parents.get(node), cst.Del):
+                return None
+            uses.append(node)
+        return uses
+
+
+def _declares_global(module: cst.Module, name: str) -> bool:
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Global(self, node: cst.Global) -> None:
+            nonlocal found
+            found = found or any(item.name.value == name for item in node.names)
+
+    module.visit(Finder())
+    return found
+
+
+class EnvReadAtImport(ImportTimeEffectRule):
+    CODE = "ACP101"
+    NAME = "env-read-at-import"
+    SUMMARY = "An environment read runs at import time in an ACP handler module"
+    FIX = "unsafe"
+    EFFECT = Effect.ENV
+    WHAT = "reads the environment"
+    DOCS = """
+## What it does
+Reports environment reads (`os.getenv`, `os.environ[...]`, `os.environ.get/...`, passing
+`os.environ` itself, python-decouple's `config(...)`, and the configured `env-readers`) that run
+when an ACP handler module is imported: at module level, in class bodies, decorators, default
+values, base classes, and in module-level calls of the module's own functions.
+
+## Why is this bad?
+Django imports URLconfs and views at start-up. A read that fails (`os.environ["X"]` with `X`
+unset) takes the whole host site down, and a value read at import time is frozen for the life of
+the process, so flipping `ACP_ENABLED` or rotating a key needs a restart.
+
+## Example
+```python
+import os
+
+KERNEL_KEY = os.environ["ACP_KERNEL_KEY"]
+
+def manage(request):
+    return send(KERNEL_KEY)
+```
+
+## Use instead
+```python
+import functools
+import os
+
+@functools.lru_cache(maxsize=None)
+def _kernel_key():
+    return os.environ["ACP_KERNEL_KEY"]
+
+def manage(request):
+    return send(_kernel_key())
+```
+
+## Fix safety
+Unsafe: the value is read on first use and cached, so a missing variable fails the first
+request instead of the import. Offered only for a module-level `NAME = <expr>` that is bound
+once, never declared `global`, and whose every use runs after import.
+"""
+    VALID = [
+        """
+        import os
+
+        def manage(request):
+            return os.getenv("ACP_BASE_URL")
+        """,
+        """
+        import os as operating_system
+
+        def kernel_key():
+            return operating_system.environ["ACP_KERNEL_KEY"]
+        """,
+        """
+        class Config:
+            def __init__(self, os):
+                self.url = os.getenv("ACP_BASE_URL")  # a parameter named os is not os
+        """,
+        """
+        os = object()
+        VALUE = os.getenv("ACP_BASE_URL")  # shadowed: not the os module
+        """,
+        """
+        import os
+
+        if __name__ == "__main__":
+            print(os.environ["ACP_KERNEL_KEY"])
+        """,
+        """
+        from os import getenv
+
+        def lazy(default=lambda: getenv("ACP_BASE_URL")):
+            return default()
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            import os
+
+            KERNEL_KEY = os.environ["ACP_KERNEL_KEY"]
+
+            def manage(request):
+                return KERNEL_KEY
+            """,
+            line=3,
+            fixed="""
+            import os
+            import functools
+
+            @functools.lru_cache(maxsize=None)
+            def _kernel_key():
+                \"\"\"KERNEL_KEY, computed on first use instead of at import time.\"\"\"
+                return os.environ["ACP_KERNEL_KEY"]
+
+            def manage(request):
+                return _kernel_key()
+            """,
+        ),
+        Invalid(
+            """
+            from os import getenv as ge
+
+            BASE_URL = ge("ACP_BASE_URL", "")
+            """,
+            line=3,
+            fixed="""
+            from os import getenv as ge
+            import functools
+
+            @functools.lru_cache(maxsize=None)
+            def _base_url():
+                \"\"\"BASE_URL, computed on first use instead of at import time.\"\"\"
+                return ge("ACP_BASE_URL", "")
+            """,
+        ),
+        Invalid(
+            """
+            from os import environ
+
+            class Settings:
+                url = environ.get("ACP_BASE_URL")
+            """,
+            line=4,
+        ),
+        Invalid(
+            """
+            import os
+
+            def view(request, timeout=os.getenv("ACP_TIMEOUT")):
+                return timeout
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            import os
+
+            def register(default=None):
+                return lambda f: f
+
+            @register(default=os.environ.get("ACP_MODE"))
+            def handler(request):
+                return None
+            """,
+            line=6,
+        ),
+        Invalid(
+            """
+            import os
+
+            NAMES = [os.environ[key] for key in ("ACP_A", "ACP_B")]
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            import os
+
+            SNAPSHOT = dict(os.environ)
+
+            def manage(request):
+                return SNAPSHOT
+            """,
+            line=3,
+            fixed="""
+            import os
+            import functools
+
+            @functools.lru_cache(maxsize=None)
+            def _snapshot():
+                \"\"\"SNAPSHOT, computed on first use instead of at import time.\"\"\"
+                return dict(os.environ)
+
+            def manage(request):
+                return _snapshot()
+            """,
+        ),
+        Invalid(
+            """
+            import os
+
+            def load():
+                return os.getenv("ACP_BASE_URL")
+
+            def settings():
+                return load()
+
+            SETTINGS = settings()
+            """,
+            line=9,
+        ),
+        Invalid(
+            """
+            from decouple import config
+
+            MODE = config("ACP_FAIL_MODE", default="open")
+            USED_AT_IMPORT = MODE.upper()
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            import os
+
+            try:
+                TOKEN = os.environ["ACP_KERNEL_KEY"]
+            except KeyError:
+                TOKEN = None
+            """,
+            line=4,
+        ),
+    ]
+
+
+class ClientAtImport(ImportTimeEffectRule):
+    CODE = "ACP102"
+    NAME = "client-at-import"
+    SUMMARY = "A control-plane client or router is constructed at import time"
+    FIX = "unsafe"
+    EFFECT = Effect.CLIENT
+    WHAT = "constructs a control-plane client"
+    DOCS = """
+## What it does
+Reports calls of `HttpControlPlaneAdapter`, `HttpExecutorAdapter`, `RepoBAuditAdapter`,
+`ControlPlaneClient`, `create_manage_router` (matched on the last dotted component) and the
+configured `client-constructors` that run when an ACP handler module is imported, directly or
+through a module-level call of one of the module's own functions.
+
+## Why is this bad?
+A client built at import time reads its settings at import time, may open connections before
+Django is ready, and crashes the host at start-up when the governance hub is unreachable or a
+setting is missing. It also freezes its configuration for the life of the process.
+
+## Example
+```python
+from acp_kernel import ControlPlaneClient
+
+CLIENT = ControlPlaneClient()
+
+def manage(request):
+    return CLIENT.run(request)
+```
+
+## Use instead
+```python
+import functools
+
+from acp_kernel import ControlPlaneClient
+
+@functools.lru_cache(maxsize=None)
+def _client():
+    return ControlPlaneClient()
+
+def manage(request):
+    return _client().run(request)
+```
+
+## Fix safety
+Unsafe: the client is built on first use (and cached), which moves any construction error from
+start-up to the first request. Offered only for a module-level `NAME = <expr>` bound once and
+used only after import.
+"""
+    VALID = [
+        """
+        from acp_kernel import ControlPlaneClient
+
+        def manage(request):
+            client = ControlPlaneClient()
+            return client.run(request)
+        """,
+        """
+        def create_manage_router():
+            return None
+
+        def urls():
+            return create_manage_router()
+        """,
+    ]
+    INVALID = [
+        Invalid(
+            """
+            from acp_kernel import ControlPlaneClient
+
+            CLIENT = ControlPlaneClient()
+
+            def manage(request):
+                return CLIENT.run(request)
+            """,
+            line=3,
+            fixed="""
+            from acp_kernel import ControlPlaneClient
+            import functools
+
+            @functools.lru_cache(maxsize=None)
+            def _client():
+                \"\"\"CLIENT, computed on first use instead of at import time.\"\"\"
+                return ControlPlaneClient()
+
+            def manage(request):
+                return _client().run(request)
+            """,
+        ),
+        Invalid(
+            """
+            import acp_kernel.adapters as adapters
+
+            ROUTER = adapters.create_manage_router(adapters.HttpExecutorAdapter())
+            """,
+            line=3,
+            count=2,
+        ),
+        Invalid(
+            """
+            from acp_kernel import HttpControlPlaneAdapter
+
+            def build():
+                return HttpControlPlaneAdapter()
+
+            ADAPTER = build()
+            ADAPTER.warm()
+            """,
+            line=6,
+        ),
+        Invalid(
+            """
+            from acp_kernel import RepoBAuditAdapter
+
+            class View:
+                audit = RepoBAuditAdapter()
+            """,
+            line=4,
+        ),
+        Invalid(
+            """
+            from myco.clients import make_client
+
+            CLIENT = make_client()
+            """,
+            line=3,
+            options={"client_constructors": ("myco.clients.make_client",)},
+        ),
+    ]

@@ -1,0 +1,155 @@
+"""ACP301-ACP303: CREATE-only migrations, for SQL files and Django migration files.
+
+The checking itself lives in ``acp_lint.sql`` (statement splitting, the fail-closed sqlglot
+classifier, the static Django operation walker); this module turns its findings into
+diagnostics and holds the rules' documentation and examples.
+"""
+
+from __future__ import annotations
+
+from acp_lint.config import Config
+from acp_lint.diagnostics import Diagnostic
+from acp_lint.registry import BY_CODE
+from acp_lint.rules.base import Invalid, Rule
+from acp_lint.suppressions import apply_suppressions, python_suppressions
+
+
+def _to_diagnostics(path: str, findings: list, codes: frozenset[str]) -> list[Diagnostic]:
+    return [
+        Diagnostic(
+            path=path,
+            line=finding.line,
+            column=finding.column,
+            end_line=finding.end_line,
+            end_column=finding.end_column,
+            code=finding.code,
+            name=BY_CODE[finding.code].name,
+            message=finding.message,
+            statement_lines=finding.statement_lines,
+        )
+        for finding in findings
+        if finding.code in codes
+    ]
+
+
+def check_sql_file(path: str, text: str, config: Config, codes: frozenset[str]) -> list[Diagnostic]:
+    from acp_lint.sql import check_sql
+
+    return _to_diagnostics(path, check_sql(text, config.sql_dialect), codes)
+
+
+def check_migration_file(
+    path: str, text: str, config: Config, codes: frozenset[str]
+) -> list[Diagnostic]:
+    import libcst as cst
+
+    from acp_lint.engine import python_parse_error
+    from acp_lint.sql import check_migration_module, looks_like_django_migration
+
+    if not looks_like_django_migration(text):
+        return []
+    try:
+        findings = check_migration_module(text, config.sql_dialect)
+    except cst.ParserSyntaxError as error:
+        return [python_parse_error(path, error)]
+    diagnostics = _to_diagnostics(path, findings, codes)
+    return apply_suppressions(diagnostics, python_suppressions(text))
+
+
+class DestructiveMigration(Rule):
+    CODE = "ACP301"
+    NAME = "destructive-migration"
+    SUMMARY = BY_CODE["ACP301"].summary
+    SCOPE = "migration"
+    DOCS = """
+## What it does
+Reports a step of an ACP migration (an SQL file, or an operation of a Django migration) that
+alters, drops, renames, truncates, deletes from, updates, grants on or otherwise changes an
+object the same migration file did not create.
+
+## Why is this bad?
+An ACP install must only add its own `acp_` tables. A migration that touches the host's schema
+or data can break the host application, lose data, or lock a production table while it runs.
+
+## Example
+```sql
+CREATE TABLE acp_audit_log (id bigint PRIMARY KEY);
+ALTER TABLE users ADD COLUMN acp_key text;
+```
+
+## Use instead
+```sql
+CREATE TABLE acp_audit_log (id bigint PRIMARY KEY);
+CREATE TABLE acp_user_key (user_id bigint, acp_key text);
+```
+
+## Fix safety
+No fix is offered: only a person can decide how to get the same result without touching the
+host's objects.
+"""
+    VALID = ["CREATE TABLE acp_audit_log (id bigint PRIMARY KEY);"]
+    INVALID = [Invalid("DROP TABLE users;", line=1)]
+
+
+class InvalidSql(Rule):
+    CODE = "ACP302"
+    NAME = "invalid-sql"
+    SUMMARY = BY_CODE["ACP302"].summary
+    SCOPE = "migration"
+    DOCS = """
+## What it does
+Reports SQL in an ACP migration (an SQL file or the forward SQL of `RunSQL`) that does not
+parse in the configured `sql-dialect`, at the parser's line and column (an unterminated string
+or dollar quote at its statement's start).
+
+## Why is this bad?
+SQL that cannot be parsed cannot be proven CREATE-only; it also fails, half-applied, when the
+migration runs.
+
+## Example
+```sql
+CREATE TABLE acp_key (id int, name text;
+```
+
+## Use instead
+```sql
+CREATE TABLE acp_key (id int, name text);
+```
+
+## Fix safety
+No fix is offered.
+"""
+    VALID = ["CREATE TABLE acp_key (id int, name text);"]
+    INVALID = [Invalid("CREATE TABLE acp_key (id int, name text;", line=1)]
+
+
+class UnverifiableMigration(Rule):
+    CODE = "ACP303"
+    NAME = "unverifiable-migration"
+    SUMMARY = BY_CODE["ACP303"].summary
+    SCOPE = "migration"
+    DOCS = """
+## What it does
+Reports a migration step whose effect cannot be proven CREATE-only: `RunPython`, `DO` blocks,
+function/procedure/trigger bodies, `CALL`, dynamic (non-literal) SQL, statements the SQL parser
+only knows as an opaque command, and unknown operations. The check fails closed: what is not on
+the allow-list is reported.
+
+## Why is this bad?
+Code that cannot be read statically can do anything to the host database; an install that must
+be safe cannot run it unreviewed.
+
+## Example
+```sql
+DO $$ BEGIN EXECUTE 'DROP TABLE users'; END $$;
+```
+
+## Use instead
+Plain `CREATE TABLE` / `CREATE INDEX` statements for the ACP tables; or review the step and
+suppress it with `-- acp-lint: ignore[ACP303] reason`.
+
+## Fix safety
+No fix is offered.
+"""
+    VALID = ["CREATE TABLE acp_t (id int);\nCREATE INDEX acp_t_id ON acp_t (id);"]
+    INVALID = [Invalid("DO $$ BEGIN PERFORM 1; END $$;", line=1)]

@@ -1,0 +1,36 @@
+"""Helpers shared by the tests: lint a source text as an ACP handler, fix it to a fixed point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from acp_lint.config import Config
+from acp_lint.diagnostics import Diagnostic
+from acp_lint.engine import Linter
+from acp_lint.fixes import MAX_ROUNDS, apply_fixes, selected_fixes
+from acp_lint.project import Role
+from acp_lint.registry import RULES
+
+ALL_CODES = frozenset(rule.code for rule in RULES)
+
+
+def lint_handler(
+    source: str, codes: frozenset[str] = ALL_CODES, options: dict | None = None
+) -> list[Diagnostic]:
+    config = Config(root=Path("."), **(options or {}))
+    return Linter(config, codes).check_file("views.py", source.encode(), Role.HANDLER)
+
+
+def fix_handler(
+    source: str, codes: frozenset[str] = ALL_CODES, options: dict | None = None, unsafe: bool = True
+) -> str:
+    text = source
+    for _ in range(MAX_ROUNDS):
+        fixes = selected_fixes(lint_handler(text, codes, options), unsafe)
+        if not fixes:
+            return text
+        applied = apply_fixes(text, fixes)
+        if applied.text == text:
+            return text
+        text = applied.text
+    return text
