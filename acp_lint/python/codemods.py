@@ -112,8 +112,39 @@ class _AccessorRewriter(cst.CSTTransformer):
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement:
         if original_node is self.statement:
-            return self.accessor.with_changes(leading_lines=original_node.leading_lines)
+            self.inserted = self.accessor.with_changes(leading_lines=original_node.leading_lines)
+            return self.inserted
         return updated_node
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        return pad_definitions(updated_node, {getattr(self, "inserted", None)})
+
+
+def _with_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStatement:
+    """Give a top-level statement at least ``count`` blank lines above it (PEP 8)."""
+    lines = list(statement.leading_lines)
+    blank = 0
+    for line in lines:
+        if line.comment is not None:
+            break
+        blank += 1
+    missing = count - blank
+    if missing <= 0:
+        return statement
+    return statement.with_changes(leading_lines=[cst.EmptyLine()] * missing + lines)
+
+
+def pad_definitions(module: cst.Module, inserted: Collection[object]) -> cst.Module:
+    """Two blank lines around each inserted top-level definition, as a formatter would."""
+    body = list(module.body)
+    for index, statement in enumerate(body):
+        if statement not in inserted:
+            continue
+        if index > 0:
+            body[index] = _with_blank_lines(statement, 2)
+        if index + 1 < len(body):
+            body[index + 1] = _with_blank_lines(body[index + 1], 2)
+    return module.with_changes(body=body)
 
 
 def cached_accessor(
@@ -174,8 +205,12 @@ def heartbeat_once(
             if original_node is statement:
                 body = list(replacement.body)
                 body[0] = body[0].with_changes(leading_lines=original_node.leading_lines)
+                self.inserted = body[-1]
                 return cst.FlattenSentinel(body)
             return updated_node
+
+        def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+            return pad_definitions(updated_node, {getattr(self, "inserted", None)})
 
     edits = {function: (index, [call_statement]) for function, index in handlers.items()}
     rewritten = module.visit(Rewriter(edits))
