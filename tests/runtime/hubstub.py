@@ -31,6 +31,7 @@ class HubCall:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a real hub is not the bottleneck; keep SYN drops out of it
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that time out and hang up are expected here; stay quiet."""

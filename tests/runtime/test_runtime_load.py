@@ -1,0 +1,117 @@
+"""Load: 2,000 requests from 20 clients while the hub flaps up and down every ~50 ms."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections import Counter
+
+from conftest import Keys
+from hostproject import HostProject, Reply, Server
+from hubstub import HubStub
+
+CLIENTS = 20
+PER_CLIENT = 100
+FLAP_SECONDS = 0.05
+READ, WRITE = "meta.version", "test.write"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def group_latencies(replies: list[tuple[str, Reply]]) -> dict[tuple[str, int], list[float]]:
+    groups: dict[tuple[str, int], list[float]] = {}
+    for action, reply in replies:
+        groups.setdefault((action, reply.status), []).append(reply.elapsed * 1000)
+    return groups
+
+
+def test_load_with_flapping_hub(acp: Server, hub: HubStub, host: HostProject, keys: Keys) -> None:
+    acp.set_env(ACP_FAIL_MODE="read-open")
+    rows_before = host.audit_count()
+    replies: list[tuple[str, Reply]] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    stop_flapping = threading.Event()
+    flaps = 0
+
+    def flapper() -> None:
+        nonlocal flaps
+        while not stop_flapping.wait(FLAP_SECONDS):
+            if hub.running:
+                hub.stop()
+            else:
+                hub.start()
+            flaps += 1
+
+    def client(index: int) -> None:
+        for i in range(PER_CLIENT):
+            action = WRITE if (index + i) % 2 else READ
+            try:
+                reply = acp.call(action, key=keys.rw, timeout=30)
+            except OSError as exc:  # the server refused or dropped us: counted, then asserted
+                with lock:
+                    failures.append(repr(exc))
+                continue
+            with lock:
+                replies.append((action, reply))
+
+    flap_thread = threading.Thread(target=flapper, daemon=True)
+    flap_thread.start()
+    started = time.monotonic()
+    pool = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(timeout=120)
+    wall = time.monotonic() - started
+    stop_flapping.set()
+    flap_thread.join(timeout=5)
+    hub.start()
+
+    by_status = Counter(r.status for _, r in replies)
+    by_code = Counter((r.status, r.code) for _, r in replies)
+    latencies_ms = [r.elapsed * 1000 for _, r in replies]
+    print(
+        f"\nload: {CLIENTS * PER_CLIENT} requests sent, {len(replies)} answered, "
+        f"{len(failures)} transport failures, {flaps} hub flaps, {wall:.1f}s wall, "
+        f"{len(replies) / wall:.0f} req/s\n"
+        f"load: by status {dict(sorted(by_status.items()))}; by code "
+        f"{ {f'{s} {c}': n for (s, c), n in sorted(by_code.items(), key=str)} }\n"
+        f"load: latency p50 {statistics.median(latencies_ms):.1f} ms, "
+        f"p99 {percentile(latencies_ms, 99):.1f} ms, max {max(latencies_ms):.1f} ms"
+    )
+    for (action, status), values in sorted(group_latencies(replies).items()):
+        print(
+            f"load: {action} {status}: n={len(values)} p50 {statistics.median(values):.1f} ms "
+            f"p99 {percentile(values, 99):.1f} ms"
+        )
+
+    assert failures == []
+    assert len(replies) == CLIENTS * PER_CLIENT
+    # Only the specified outcomes: reads always succeed in read-open; writes succeed or get
+    # the specified 503 while the hub is down. No other 5xx, no 4xx.
+    for action, reply in replies:
+        if reply.status == 200:
+            assert reply.json["ok"] is True
+        else:
+            assert (action, reply.status, reply.code) == (WRITE, 503, "GOVERNANCE_UNAVAILABLE")
+    assert all(r.status == 200 for a, r in replies if a == READ)
+    assert flaps >= 10, "the hub really flapped"
+    assert by_status[503] > 0 and by_status[200] > CLIENTS * PER_CLIENT / 2
+
+    # No lost audit rows: exactly one row per answered request.
+    rows = host.audit_rows(r.request_id for _, r in replies)
+    assert len(rows) == len(replies)
+    assert all(len(found) == 1 for found in rows.values())
+    assert host.audit_count() - rows_before == len(replies)
+    for _, reply in replies:
+        assert rows[reply.request_id][0]["status"] == reply.status
+
+    # Still healthy afterwards.
+    hub.mode = "allow"
+    assert acp.call(WRITE, key=keys.rw).status == 200
+    assert wall < 60
