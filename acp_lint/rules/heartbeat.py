@@ -126,6 +126,7 @@ handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` rep
                     _heartbeat_sent = True
                 send_heartbeat(kernel="demo")
 
+
             def manage(request):
                 if os.environ.get("ACP_ENABLED", "") != "true":
                     return JsonResponse({"ok": False}, status=503)

@@ -214,10 +214,12 @@ once, never declared `global`, and whose every use runs after import.
             import os
             import functools
 
+
             @functools.lru_cache(maxsize=None)
             def _kernel_key():
                 \"\"\"KERNEL_KEY, computed on first use instead of at import time.\"\"\"
                 return os.environ["ACP_KERNEL_KEY"]
+
 
             def manage(request):
                 return _kernel_key()
@@ -233,6 +235,7 @@ once, never declared `global`, and whose every use runs after import.
             fixed="""
             from os import getenv as ge
             import functools
+
 
             @functools.lru_cache(maxsize=None)
             def _base_url():
@@ -293,10 +296,12 @@ once, never declared `global`, and whose every use runs after import.
             import os
             import functools
 
+
             @functools.lru_cache(maxsize=None)
             def _snapshot():
                 \"\"\"SNAPSHOT, computed on first use instead of at import time.\"\"\"
                 return dict(os.environ)
+
 
             def manage(request):
                 return _snapshot()
@@ -418,10 +423,12 @@ used only after import.
             from acp_kernel import ControlPlaneClient
             import functools
 
+
             @functools.lru_cache(maxsize=None)
             def _client():
                 \"\"\"CLIENT, computed on first use instead of at import time.\"\"\"
                 return ControlPlaneClient()
+
 
             def manage(request):
                 return _client().run(request)
