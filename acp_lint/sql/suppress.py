@@ -15,8 +15,9 @@ from acp_lint.sql.findings import RULE_NAMES
 
 ALL_CODES = "*"
 
-_NOQA = re.compile(r"\bnoqa\b(?:\s*:\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.IGNORECASE)
-_IGNORE = re.compile(r"\bacp-lint\s*:\s*ignore\s*(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+# A directive starts the comment (or a comment chained inside it: "-- note -- noqa").
+_NOQA = re.compile(r"^noqa(?![\w-])(?:\s*:\s*(?P<codes>[\w\-]+(?:[\s,]+[\w\-]+)*))?", re.IGNORECASE)
+_IGNORE = re.compile(r"^acp-lint\s*:\s*ignore(?![\w-])\s*(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _CODE = re.compile(r"^ACP\d{3}$", re.IGNORECASE)
 
 
@@ -28,10 +29,19 @@ def _normalise(token: str) -> str | None:
 
 
 def _codes(raw: str | None) -> set[str]:
+    """Codes named in a directive; None (no list at all) means every code.
+
+    Only the leading code-like tokens count (``noqa: ACP301 because ...``); a list that names
+    only other rules' codes (``noqa: ACP101``) suppresses none of ours.
+    """
     if raw is None:
         return {ALL_CODES}
-    found = {c for c in (_normalise(t) for t in re.split(r"[\s,]+", raw)) if c}
-    # "noqa: ACP101" names only codes of other rules: suppresses none of ours, not all.
+    found: set[str] = set()
+    for token in re.split(r"[\s,]+", raw.strip()):
+        code = _normalise(token)
+        if code is None:
+            break
+        found.add(code)
     return found
 
 
@@ -47,22 +57,17 @@ def directive_codes(comment: str) -> set[str]:
     else:
         return set()
     codes: set[str] = set()
-    for match in _NOQA.finditer(body):
-        raw = match.group("codes")
-        if raw is not None:
-            # "noqa: ACP301 reason words" -> only leading code-like tokens count
-            tokens = re.split(r"[\s,]+", raw.strip())
-            kept = []
-            for tok in tokens:
-                if _normalise(tok) is None:
-                    break
-                kept.append(tok)
-            raw = " ".join(kept) if kept else ""
-            codes |= _codes(raw) if kept else set()
-        else:
-            codes |= {ALL_CODES}
-    for match in _IGNORE.finditer(body):
-        codes |= _codes(match.group("codes"))
+    for part in re.split(r"--|#", body):
+        codes |= _part_codes(part.strip())
+    return codes
+
+
+def _part_codes(body: str) -> set[str]:
+    codes: set[str] = set()
+    for pattern in (_NOQA, _IGNORE):
+        match = pattern.match(body)
+        if match is not None:
+            codes |= _codes(match.group("codes"))
     return codes
 
 
