@@ -10,8 +10,33 @@ imported inside the functions, when a file is actually checked):
   (see :mod:`acp_lint.sql.django_migrations` for the operation table).
 * :func:`looks_like_django_migration` -- a cheap text test, no parsing.
 
-Table names are compared as written, folded per dialect (see :mod:`acp_lint.sql.names`):
-``public.t`` and ``t`` are different tables, which fails closed.
+Decisions where DESIGN.md and the issue leave room (all fail closed):
+
+* Names: compared as written, folded per dialect (postgres lower-cases unquoted names, sqlite
+  lower-cases all, mysql keeps case); qualification is not resolved, so ``public.t`` and ``t``
+  are different tables (see :mod:`acp_lint.sql.names`).
+* ``CREATE INDEX`` is allowed only on a table created earlier in the file; on any other table
+  it is ACP301, because building the index locks a host table (same for ``AddIndex``).
+* Statements on tables created earlier in the file are allowed beyond ALTER/COMMENT/INSERT
+  (UPDATE, DELETE, MERGE, DROP, TRUNCATE): ACP301 is about objects the migration "did not
+  create itself". ``CASCADE`` is always ACP301. ``CREATE TABLE IF NOT EXISTS t`` counts as
+  creating ``t`` (DESIGN §10), although a pre-existing ``t`` would then be reachable.
+* ``CREATE OR REPLACE`` is ACP301 (it can overwrite an existing object), except for
+  functions/procedures/triggers, which are ACP303 like every code body, ``DO`` and ``CALL``.
+  Other ``CREATE`` kinds (VIEW, SEQUENCE, SCHEMA, EXTENSION...) are not on the allow-list: ACP303.
+* A plain ``SELECT``/``VALUES`` passes only when it calls no function unknown to sqlglot (an
+  unknown function may have side effects: ``setval``, ``pg_terminate_backend``) and has no
+  ``INTO`` or row lock; function calls in column defaults/checks of ``CREATE TABLE`` are fine.
+* Typos such as ``CREATE TABLEE`` become an ``exp.Command`` in sqlglot and are ACP303 ("not
+  recognised"); SQL that sqlglot rejects outright (``ParseError``/``TokenError``) is ACP302 at
+  the parser's position, or at the statement start for unterminated quotes. Vendor statements
+  sqlglot cannot parse (MySQL ``LOAD DATA``) are therefore ACP302 too.
+* An ``exp.Command`` whose verb is destructive (DROP, TRUNCATE, DELETE, UPDATE, RENAME, ALTER,
+  REPLACE, GRANT, REVOKE) is ACP301, any other ``Command`` ACP303. MySQL executable comments
+  (``/*! */``, ``/*M! */``) are ACP303 in every dialect.
+* Suppressions (``-- noqa``, ``-- noqa: ACP301``, ``-- acp-lint: ignore[ACP301] reason``; codes
+  or rule names) must start a comment on the first or last line of the statement's code;
+  a comment on a line of its own before the statement does not attach to it.
 """
 
 from __future__ import annotations
