@@ -55,7 +55,7 @@ def check_sql_raw(
                         verdict.message,
                         comment.start,
                         comment.end,
-                        code_start,
+                        min(code_start, comment.start),
                         stmt.end,
                     )
                 )
