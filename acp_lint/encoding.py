@@ -46,7 +46,10 @@ def decode_python(data: bytes) -> Decoded:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        raise DecodeError(f"cannot determine the encoding: {error.msg}", 1, 1) from None
+        if "invalid or missing encoding declaration" in str(error):
+            encoding = "utf-8"  # undecodable bytes without a cookie: report them precisely
+        else:
+            raise DecodeError(f"cannot determine the encoding: {error}", 1, 1) from None
     if encoding == "utf-8-sig":
         encoding = "utf-8"
     return _decode(body, encoding, bom)

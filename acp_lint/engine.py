@@ -115,7 +115,7 @@ class Linter:
         try:
             module = cst.parse_module(decoded.text)
         except cst.ParserSyntaxError as error:
-            return [python_parse_error(path, error)]
+            return [python_parse_error(path, error, decoded.text)]
         context = FileContext(path, decoded.text, module, self.config)
         rules = [load_rule(code)(context) for code in codes]
         try:
@@ -252,11 +252,21 @@ def _still_parses(path: str, text: str) -> bool:
     return True
 
 
-def python_parse_error(path: str, error: Exception) -> Diagnostic:
+def python_parse_error(path: str, error: Exception, text: str | None = None) -> Diagnostic:
+    """ACP000 at the position CPython reports (clearer than the CST parser's message)."""
+    if text is not None:
+        try:
+            compile(text, path, "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
+        except SyntaxError as syntax:
+            line = syntax.lineno or 1
+            column = syntax.offset or 1
+            return parse_error(path, line, column, f"syntax error: {syntax.msg}")
+        except ValueError as problem:  # e.g. null bytes
+            return parse_error(path, 1, 1, f"syntax error: {problem}")
     line = getattr(error, "raw_line", 1) or 1
     column = (getattr(error, "raw_column", 0) or 0) + 1
     message = str(getattr(error, "message", "") or error).splitlines()[0]
-    return parse_error(path, line, column, f"cannot parse: {message}")
+    return parse_error(path, line, column, f"syntax error: {message}")
 
 
 def _crashing_rule(error: BaseException) -> str:

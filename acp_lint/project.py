@@ -46,6 +46,7 @@ def has_acp_signal(data: bytes) -> bool:
 @dataclass
 class Manifest:
     roles: dict[str, str] = field(default_factory=dict)
+    app: str | None = None
 
     @classmethod
     def load(cls, tree: SourceTree) -> Manifest | None:
@@ -64,7 +65,8 @@ class Manifest:
             for path, entry in files.items()
             if isinstance(entry, Mapping)
         }
-        return cls(roles)
+        app = parsed.get("app")
+        return cls(roles, app if isinstance(app, str) and app else None)
 
 
 class Project:
@@ -130,6 +132,26 @@ class Project:
                 if role == Role.HANDLER.value
             }
         return self._signals[1]
+
+    def acp_app_name(self) -> str:
+        """Dotted module name of the ACP app (for finding its mount), ``acp`` by default."""
+        if self.manifest is not None and self.manifest.app:
+            return self.manifest.app
+        candidates = sorted(
+            app_dir
+            for app_dir in self.acp_app_dirs
+            if app_dir != "." and self.tree.is_file(f"{app_dir}/urls.py")
+        )
+        if len(candidates) != 1:
+            return "acp"
+        app_dir = candidates[0]
+        for base in ("", *sorted(self.tree.list_dir(""))):
+            if self.tree.is_file(f"{base}/manage.py" if base else "manage.py"):
+                if not base:
+                    return app_dir.replace("/", ".")
+                if app_dir.startswith(f"{base}/"):
+                    return app_dir[len(base) + 1 :].replace("/", ".")
+        return app_dir.replace("/", ".")
 
     def role_of(self, path: str) -> Role | None:
         """The ACP role of a file, or None when no ACP rule applies to it."""

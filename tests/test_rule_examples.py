@@ -29,7 +29,9 @@ def test_valid_example_is_not_reported(code: str, source: str) -> None:
 
 @pytest.mark.parametrize(("code", "example"), INVALID)
 def test_invalid_example_is_reported(code: str, example: Invalid) -> None:
-    found = [d for d in lint_handler(example.source, options=dict(example.options)) if d.code == code]
+    found = [
+        d for d in lint_handler(example.source, options=dict(example.options)) if d.code == code
+    ]
     assert len(found) == example.count, found
     assert found[0].line == example.line
     assert all(d.column >= 1 and d.end_line >= d.line for d in found)
@@ -63,7 +65,16 @@ def test_fix_keeps_crlf_and_bom(code: str, example: Invalid, tmp_path) -> None:
     target.write_bytes(b"\xef\xbb\xbf" + source)
     (tmp_path / "acp-lint.toml").write_text('handlers = ["acp/*.py"]\n')
     completed = subprocess.run(
-        [sys.executable, "-m", "acp_lint", "--fix", "--unsafe-fixes", "--select", code, "acp/views.py"],
+        [
+            sys.executable,
+            "-m",
+            "acp_lint",
+            "--fix",
+            "--unsafe-fixes",
+            "--select",
+            code,
+            "acp/views.py",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -51,7 +51,7 @@ def check_migration_file(
     try:
         findings = check_migration_module(text, config.sql_dialect)
     except cst.ParserSyntaxError as error:
-        return [python_parse_error(path, error)]
+        return [python_parse_error(path, error, text)]
     diagnostics = _to_diagnostics(path, findings, codes)
     return apply_suppressions(diagnostics, python_suppressions(text))
 

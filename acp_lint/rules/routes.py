@@ -1,13 +1,381 @@
-"""ACP201-ACP204: route collisions, bindings.json and the URL graph (project rules)."""
+"""ACP201-ACP204: route collisions, bindings.json and the URL graph (project rules).
+
+These rules look at the whole URL graph and bindings.json whichever file was passed on the
+command line; the engine runs them on a full run, or when a checked file is part of the graph
+or is bindings.json (pre-commit passes only changed files). The analysis lives in
+``acp_lint.urls``; this module turns it into diagnostics and holds the rules' docs.
+"""
 
 from __future__ import annotations
 
-from acp_lint.diagnostics import Diagnostic
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from acp_lint.engine import parse_error
 from acp_lint.project import Project
+from acp_lint.registry import BY_CODE
+from acp_lint.rules.base import Rule
+from acp_lint.suppressions import is_suppressed, python_suppressions
+
+_URLCONF_HINT = re.compile(rb"urlpatterns|ROOT_URLCONF|DJANGO_SETTINGS_MODULE")
+
+
+@dataclass(frozen=True)
+class ProjectExample:
+    """A small project (path -> content) and, for INVALID, the expected first finding."""
+
+    files: dict[str, str]
+    path: str = ""
+    line: int = 0
+    fixed: dict[str, str] = field(default_factory=dict)
+
+
+def _might_touch_graph(project: Project, targets: list[str], bindings: str) -> bool:
+    """Cheap test before building the graph: a target is bindings.json or looks like URL code."""
+    for target in targets:
+        if target == bindings or target.endswith("manage.py"):
+            return True
+        if target.endswith(".py"):
+            data = project.tree.read_bytes(target)
+            if data is not None and _URLCONF_HINT.search(data):
+                return True
+    return False
+
+
+def _diagnostic(
+    code: str, file: str, span: tuple[int, int, int, int], message: str, fix: Fix | None = None
+) -> Diagnostic:
+    line, column, end_line, end_column = span
+    return Diagnostic(
+        path=file,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        code=code,
+        name=BY_CODE[code].name,
+        message=message,
+        fix=fix,
+        statement_lines=(line, end_line),
+    )
 
 
 def check_project(
     project: Project, targets: list[str], full: bool, codes: frozenset[str]
 ) -> list[Diagnostic]:
-    """Project-level checks; wired to the URL graph in the routes issue."""
-    return []
+    from acp_lint.urls import (
+        build_route_table,
+        check_mount,
+        find_acp_mount,
+        find_collisions,
+        load_bindings,
+        mounted_path,
+        relevant_unresolved,
+    )
+
+    config = project.config
+    bindings_file = project.bindings_path()
+    if not full and not _might_touch_graph(project, targets, bindings_file):
+        return []
+    table = build_route_table(project.tree, config.urlconf, config.settings)
+    if not full and not (set(targets) & (table.files | {bindings_file})):
+        return []
+    acp_app = project.acp_app_name()
+    mount = find_acp_mount(table, acp_app)
+    has_acp = mount is not None or bool(project.acp_app_dirs)
+    diagnostics: list[Diagnostic] = []
+    for error in table.parse_errors:
+        diagnostics.append(parse_error(error.file, error.line, error.column, error.message))
+
+    endpoint: str | None = None
+    data = project.tree.read_bytes(bindings_file)
+    if data is None:
+        if has_acp:
+            diagnostics.append(
+                _diagnostic(
+                    "ACP203",
+                    bindings_file,
+                    (1, 1, 1, 1),
+                    f"{bindings_file} is missing; it must say where ACP is mounted "
+                    "(kernel_id, base_path, endpoint_path)",
+                )
+            )
+    else:
+        result = load_bindings(data, bindings_file)
+        for problem in result.errors:
+            span = (problem.line, problem.column, problem.end_line, problem.end_column)
+            diagnostics.append(_diagnostic(problem.code, bindings_file, span, problem.message))
+        if result.bindings is not None:
+            endpoint = result.bindings.endpoint_path
+            for mismatch in check_mount(table, result.bindings, acp_app):
+                fix = None
+                if mismatch.edit is not None:
+                    fix = Fix(
+                        Applicability.SAFE,
+                        f"Mount the ACP app at {mismatch.expected}",
+                        (Edit(mismatch.edit.start, mismatch.edit.end, mismatch.edit.replacement),),
+                    )
+                span = (mismatch.line, mismatch.column, mismatch.end_line, mismatch.end_column)
+                diagnostics.append(
+                    _diagnostic("ACP202", mismatch.file, span, mismatch.message, fix)
+                )
+    if endpoint is None and mount is not None:
+        endpoint = mounted_path(mount)
+    if endpoint is not None:
+        for collision in find_collisions(table, endpoint, acp_app):
+            route = collision.host_route
+            span = (route.line, route.column, route.end_line, route.end_column)
+            diagnostics.append(_diagnostic("ACP201", route.file, span, collision.message))
+        if has_acp:
+            for item in relevant_unresolved(table, endpoint):
+                span = (item.line, item.column, item.end_line, item.end_column)
+                diagnostics.append(_diagnostic("ACP204", item.file, span, item.reason))
+    return _unsuppressed(project, diagnostics)
+
+
+def _unsuppressed(project: Project, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    tables: dict[str, dict[int, set[str]]] = {}
+    kept = []
+    for diagnostic in diagnostics:
+        if diagnostic.path.endswith(".py"):
+            if diagnostic.path not in tables:
+                data = project.tree.read_bytes(diagnostic.path) or b""
+                tables[diagnostic.path] = python_suppressions(data.decode("utf-8", "replace"))
+            if is_suppressed(diagnostic, tables[diagnostic.path]):
+                continue
+        kept.append(diagnostic)
+    return kept
+
+
+class ProjectRule(Rule):
+    """A rule over the URL graph and bindings.json; examples are small projects."""
+
+    SCOPE = "project"
+    PROJECT_VALID: ClassVar[list[ProjectExample]] = []
+    PROJECT_INVALID: ClassVar[list[ProjectExample]] = []
+
+
+MANAGE = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_cfg.settings')\n"
+SETTINGS = "ROOT_URLCONF = 'site_cfg.urls'\nINSTALLED_APPS = ['acp']\n"
+ACP_URLS = "from django.urls import path\nfrom . import views\nurlpatterns = [path('manage', views.manage)]\n"
+BINDINGS = '{"kernel_id": "k1", "base_path": "/api", "endpoint_path": "/api/manage"}\n'
+
+
+def _project(urls: str, bindings: str = BINDINGS) -> dict[str, str]:
+    return {
+        "manage.py": MANAGE,
+        "site_cfg/__init__.py": "",
+        "site_cfg/settings.py": SETTINGS,
+        "site_cfg/urls.py": urls,
+        "acp/__init__.py": "",
+        "acp/urls.py": ACP_URLS,
+        "controlplane.bindings.json": bindings,
+    }
+
+
+ROOT_OK = (
+    "from django.urls import include, path\n"
+    "urlpatterns = [\n"
+    "    path('api/', include('acp.urls')),\n"
+    "]\n"
+)
+
+
+class RouteCollision(ProjectRule):
+    CODE = "ACP201"
+    NAME = "route-collision"
+    SUMMARY = BY_CODE["ACP201"].summary
+    DOCS = """
+## What it does
+Resolves the host's URL configuration statically, the way Django does (root URLconf from the
+settings named in `manage.py`, `include()`, `path()` converters, `re_path()` regexes, DRF
+routers, both branches of `if`), and reports every host route that Django would dispatch the ACP
+endpoint path to: a route before the ACP mount that shadows it, or one after it whose path the
+ACP route would take. It is reported at the host route's `path()`/`re_path()`/`register()` call,
+names the ACP route, and suggests free base paths, each checked against the same route table.
+
+## Why is this bad?
+A shadowed endpoint silently never runs; a taken path breaks a host feature that works today.
+A substring search of `urls.py` misses `include()` prefixes, converters and regexes, and flags
+unrelated routes such as `api/management/`.
+
+## Example
+```python
+urlpatterns = [
+    path("api/<slug:resource>", views.resource),
+    path("api/", include("acp.urls")),
+]
+```
+
+## Use instead
+```python
+urlpatterns = [
+    path("api/<slug:resource>", views.resource),
+    path("api/acp/", include("acp.urls")),  # and base_path "/api/acp" in bindings.json
+]
+```
+
+## Fix safety
+No fix is offered: moving either route changes a public URL.
+"""
+    PROJECT_VALID = [
+        ProjectExample(
+            _project(
+                "from django.urls import include, path\n"
+                "urlpatterns = [\n"
+                "    path('api/management/', lambda r: None),\n"
+                "    path('api/<int:pk>', lambda r, pk: None),\n"
+                "    path('api/', include('acp.urls')),\n"
+                "]\n"
+            )
+        )
+    ]
+    PROJECT_INVALID = [
+        ProjectExample(
+            _project(
+                "from django.urls import include, path\n"
+                "urlpatterns = [\n"
+                "    path('api/<slug:resource>', lambda r, resource: None),\n"
+                "    path('api/', include('acp.urls')),\n"
+                "]\n"
+            ),
+            path="site_cfg/urls.py",
+            line=3,
+        )
+    ]
+
+
+class BasePathMismatch(ProjectRule):
+    CODE = "ACP202"
+    NAME = "base-path-mismatch"
+    SUMMARY = BY_CODE["ACP202"].summary
+    DOCS = """
+## What it does
+Reports `controlplane.bindings.json` when its `endpoint_path` is not `base_path + "/manage"`
+(at `endpoint_path`), and the ACP mount in the URLconf when the route at which the ACP view is
+actually served differs from `endpoint_path` (at the mount's route string).
+
+## Why is this bad?
+bindings.json is what the governance hub and the installer believe; a mount elsewhere means
+agents call a path that is not served (or is served by something else).
+
+## Example
+```python
+path("api/v2/", include("acp.urls"))  # bindings.json says /api/manage
+```
+
+## Use instead
+```python
+path("api/", include("acp.urls"))
+```
+
+## Fix safety
+Safe: the fix rewrites the mount's route string in the URLconf so that the mounted endpoint
+equals bindings.json's `endpoint_path` (offered when the route is a plain string literal).
+"""
+    PROJECT_VALID = [ProjectExample(_project(ROOT_OK))]
+    PROJECT_INVALID = [
+        ProjectExample(
+            _project(ROOT_OK.replace("'api/'", "'api/v2/'")),
+            path="site_cfg/urls.py",
+            line=3,
+            fixed={"site_cfg/urls.py": ROOT_OK},
+        ),
+        ProjectExample(
+            _project(ROOT_OK, BINDINGS.replace('"/api/manage"', '"/api/acp/manage"')),
+            path="controlplane.bindings.json",
+            line=1,
+        ),
+    ]
+
+
+class InvalidBindings(ProjectRule):
+    CODE = "ACP203"
+    NAME = "invalid-bindings"
+    SUMMARY = BY_CODE["ACP203"].summary
+    DOCS = """
+## What it does
+Reports `controlplane.bindings.json` when it is missing (while ACP code or an ACP mount exists),
+unreadable, not valid JSON (at the parser's line and column), not an object, lacks `kernel_id`,
+`base_path` or `endpoint_path`, or holds a path outside the grammar: `/` followed by segments of
+`[a-z0-9][a-z0-9._-]*`, no trailing slash, no `..`, no empty segment, no regex or converter
+syntax.
+
+## Why is this bad?
+Every other route check trusts bindings.json; a path with `..`, quotes or regex syntax can also
+break or escape the generated URL configuration.
+
+## Example
+```json
+{"kernel_id": "shop", "base_path": "/api/", "endpoint_path": "/api//manage"}
+```
+
+## Use instead
+```json
+{"kernel_id": "shop", "base_path": "/api", "endpoint_path": "/api/manage"}
+```
+
+## Fix safety
+No fix is offered.
+"""
+    PROJECT_VALID = [ProjectExample(_project(ROOT_OK))]
+    PROJECT_INVALID = [
+        ProjectExample(
+            _project(
+                ROOT_OK,
+                '{"kernel_id": "k1",\n "base_path": "/api/",\n "endpoint_path": "/api/manage"}\n',
+            ),
+            path="controlplane.bindings.json",
+            line=2,
+        ),
+        ProjectExample(
+            _project(ROOT_OK, '{"kernel_id": "k1",\n "base_path": \n'),
+            path="controlplane.bindings.json",
+            line=3,
+        ),
+    ]
+
+
+class UnresolvedUrlconf(ProjectRule):
+    CODE = "ACP204"
+    NAME = "unresolved-urlconf"
+    SUMMARY = BY_CODE["ACP204"].summary
+    DOCS = """
+## What it does
+Reports, once and at the statement or `include()` concerned, each part of the URL configuration
+that cannot be evaluated statically (routes built in loops or by function calls, includes of
+modules that cannot be found or parsed) when it could serve the endpoint path (its prefix matches
+the start of the endpoint path). The rest of the graph is still checked.
+
+## Why is this bad?
+Collision checking is incomplete there: a route hidden behind dynamic code could shadow the ACP
+endpoint without any rule noticing.
+
+## Example
+```python
+urlpatterns = [path(f"api/{name}", view) for name, view in VIEWS.items()]
+```
+
+## Use instead
+List the routes literally, or move the dynamic part under a prefix that cannot match the ACP
+endpoint, or suppress with `# acp-lint: ignore[ACP204] reason` after checking by hand
+(`acp-lint routes` prints what was resolved).
+
+## Fix safety
+No fix is offered.
+"""
+    PROJECT_VALID = [ProjectExample(_project(ROOT_OK))]
+    PROJECT_INVALID = [
+        ProjectExample(
+            _project(
+                "from django.urls import include, path\n"
+                "VIEWS = {'a': None}\n"
+                "urlpatterns = [path('api/', include('acp.urls'))]\n"
+                "urlpatterns += [path(f'api/{n}', v) for n, v in VIEWS.items()]\n"
+            ),
+            path="site_cfg/urls.py",
+            line=4,
+        )
+    ]
