@@ -43,9 +43,7 @@ def test_invalid_project(code, example, tmp_path) -> None:
     assert (found[0].path, found[0].line) == (example.path, example.line)
 
 
-@pytest.mark.parametrize(
-    ("code", "example"), [p for p in INVALID if p.values[1].fixed]
-)
+@pytest.mark.parametrize(("code", "example"), [p for p in INVALID if p.values[1].fixed])
 def test_project_fix(code, example, tmp_path) -> None:
     write_tree(tmp_path, example.files)
     result = Linter(Config(root=tmp_path), ALL).run(None, fix=True)
