@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from acp.auth import create_key
+from ...auth import create_key
 
 _SCOPE_RE = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
