@@ -41,6 +41,13 @@ import django as _django  # noqa: E402
 if _django.VERSION >= (5, 1):
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 ACP_ACTION_MODULES = ["hosttest_actions"]
+import os as _os  # noqa: E402
+
+# Test-only knobs of the host (not of the ACP app): another database file, a short busy timeout.
+if _os.environ.get("HOSTTEST_DB"):
+    DATABASES["default"]["NAME"] = _os.environ["HOSTTEST_DB"]
+if _os.environ.get("HOSTTEST_DB_TIMEOUT"):
+    DATABASES["default"]["OPTIONS"]["timeout"] = float(_os.environ["HOSTTEST_DB_TIMEOUT"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
