@@ -240,12 +240,19 @@ class GraphBuilder:
             value = self.lookup(value.qualified)
         return value if isinstance(value, ClassValue) else None
 
-    def discover_converters(self, state: ModuleState) -> None:
-        """Run imported project modules that call ``register_converter`` (import side effect)."""
+    def discover_converters(self, current: ModuleState) -> None:
+        """Run project modules imported by any URLconf read so far that call
+        ``register_converter`` (registration is an import side effect, global to the process)."""
+        for state in [current, *self.modules.values()]:
+            self._discover_in(state)
+
+    def _discover_in(self, state: ModuleState) -> None:
         if state.module is None:
             return
         for statement in state.module.body:
-            for small in getattr(statement, "body", ()):
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
                 if isinstance(small, (cst.Import, cst.ImportFrom)):
                     for dotted in _imported_modules(small, state):
                         found = self.locator.find(dotted)
