@@ -28,7 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIR = REPO_ROOT / "installer" / "templates" / "acp"
 KERNEL_ID = "kern-runtime-tests"
 ENDPOINT = "/api/manage"
-HUB_TIMEOUT = "0.4"
+HUB_TIMEOUT = "1.0"
 
 SETTINGS_TAIL = """
 

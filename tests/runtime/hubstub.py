@@ -38,7 +38,7 @@ class _Server(ThreadingHTTPServer):
 
 
 class HubStub:
-    def __init__(self, slow_seconds: float = 1.5) -> None:
+    def __init__(self, slow_seconds: float = 3.0) -> None:
         self.mode = "allow"
         self.slow_seconds = slow_seconds
         self.heartbeat_delay = 0.0

@@ -51,7 +51,7 @@ def test_fail_mode_matrix(
     calls = hub.authorize_calls(reply.request_id)
     assert len(calls) == (0 if state == "down" else 1)
     if state == "timeout":
-        assert reply.elapsed < float(HUB_TIMEOUT) + 1.0, "the hub timeout bounds the wait"
+        assert float(HUB_TIMEOUT) * 0.9 <= reply.elapsed < float(HUB_TIMEOUT) + 1.5
 
 
 def test_authorize_request_protocol(acp: Server, hub: HubStub, keys: Keys) -> None:

@@ -97,7 +97,7 @@ def test_failed_init_is_retried_and_heartbeat_never_blocks(
         elapsed = time.monotonic() - started
         assert reply.status == 200, reply.text
         assert reply.json["data"]["kernel_id"] == "kern-late"
-        assert elapsed < 1.5, f"the request waited for the heartbeat ({elapsed:.2f}s)"
+        assert elapsed < 2.5, f"the request waited for the heartbeat ({elapsed:.2f}s)"
         assert wait_for(lambda: len(hub.heartbeats()) == 1)
         assert hub.heartbeats()[0].body["kernel_id"] == "kern-late"
         for _ in range(3):
