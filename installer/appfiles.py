@@ -1,0 +1,57 @@
+"""The files of the Django app the installer ships (``templates/acp``), with their roles.
+
+The app is static: the same bytes for every install. Roles follow what the lint engine's
+scope reads from the manifest: ``handler`` for every Python module except migrations,
+``migration`` for migration modules, anything else (``app-file``) is out of lint scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates" / "acp"
+SUPPORTED_APP_NAMES = ("acp",)
+
+# What --migrations-only ships: enough for INSTALLED_APPS to load the app and for
+# ``manage.py migrate`` to create its tables, and nothing that serves a request.
+DATA_LAYER = frozenset(
+    {"__init__.py", "apps.py", "models.py", "migrations/__init__.py"}
+)
+
+
+@dataclass(frozen=True)
+class AppFile:
+    rel: str  # relative to the app directory, POSIX
+    content: bytes
+    role: str
+
+    @property
+    def is_migration(self) -> bool:
+        return self.rel.startswith("migrations/")
+
+    @property
+    def in_data_layer(self) -> bool:
+        return self.rel in DATA_LAYER or self.role == "migration"
+
+
+def role_of(rel: str) -> str:
+    path = PurePosixPath(rel)
+    if path.suffix != ".py":
+        return "app-file"
+    if path.parts[0] == "migrations":
+        return "app-file" if path.name == "__init__.py" else "migration"
+    return "handler"
+
+
+def app_files(template_root: Path = TEMPLATE_ROOT) -> list[AppFile]:
+    """Every file of the template, sorted; caches and compiled files are not part of it."""
+    files = []
+    for path in sorted(template_root.rglob("*")):
+        rel = path.relative_to(template_root).as_posix()
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
+            continue
+        files.append(AppFile(rel, path.read_bytes(), role_of(rel)))
+    if not files:
+        raise RuntimeError(f"the app template is missing: {template_root}")
+    return files

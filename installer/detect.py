@@ -1,0 +1,97 @@
+"""Find the host Django project statically (nothing of the host is imported or run).
+
+``manage.py`` -> ``DJANGO_SETTINGS_MODULE`` -> settings (following ``from .base import *``)
+-> ``ROOT_URLCONF`` and ``INSTALLED_APPS``, with the same reader the lint rules use, so the
+installer and the linter can never disagree about which files make up the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from acp_installer.errors import UsageError
+from acp_lint.config import Config, ConfigError, find_config_file, load_config
+from acp_lint.sources import DiskTree
+from acp_lint.urls.settings_reader import find_manage_py, find_root_urlconf
+
+
+@dataclass(frozen=True)
+class HostProject:
+    """Where things are, as project-relative POSIX paths (``source_dir`` may be ``""``)."""
+
+    root: Path
+    config: Config
+    manage_py: str
+    source_dir: str
+    settings_module: str
+    settings_file: str
+    installed_apps_file: str
+    urlconf_module: str
+    urlconf_file: str
+
+    def in_source(self, rel: str) -> str:
+        """A path relative to the directory of manage.py, made project-relative."""
+        return f"{self.source_dir}/{rel}" if self.source_dir else rel
+
+
+def project_config(root: Path) -> Config:
+    """The acp-lint config of PROJECT_DIR itself; defaults (root = PROJECT_DIR) otherwise.
+
+    A config file further up the tree belongs to another project and is not used: its root
+    would make the manifest and bindings paths relative to a different directory.
+    """
+    try:
+        found = find_config_file(root)
+        if found is not None and found.resolve().parent == root:
+            return load_config(root)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    return Config(root=root)
+
+
+def detect(project_dir: Path) -> HostProject:
+    """The Django project in ``project_dir``; a UsageError (exit 2) says what was looked at."""
+    if not project_dir.is_dir():
+        raise UsageError(f"{project_dir}: no such directory")
+    root = project_dir.resolve()
+    config = project_config(root)
+    tree = DiskTree(root)
+    manage_files = find_manage_py(tree)
+    if not manage_files:
+        raise UsageError(
+            f"no Django project in {root}: no manage.py there or in its direct subdirectories"
+        )
+    if len(manage_files) > 1:
+        raise UsageError(
+            f"several Django projects in {root} ({', '.join(manage_files)}); "
+            "pass the directory of the one to install into"
+        )
+    found = find_root_urlconf(tree, config.urlconf, config.settings)
+    if found.parse_errors:
+        error = found.parse_errors[0]
+        raise UsageError(f"{error.file}:{error.line}: {error.message}")
+    if found.settings_module is None or found.settings_file is None:
+        reason = found.problem.reason if found.problem else "settings module not found"
+        raise UsageError(f"cannot find the Django settings of {manage_files[0]}: {reason}")
+    if found.module is None or found.file is None:
+        reason = found.problem.reason if found.problem else "ROOT_URLCONF not found"
+        raise UsageError(f"cannot find the root URLconf ({found.settings_file}): {reason}")
+    apps = found.settings.get("INSTALLED_APPS")
+    if apps is None:
+        raise UsageError(
+            f"INSTALLED_APPS is not set in settings module {found.settings_module!r} "
+            f"({found.settings_file})"
+        )
+    manage = manage_files[0]
+    return HostProject(
+        root=root,
+        config=config,
+        manage_py=manage,
+        source_dir=manage.rpartition("/")[0],
+        settings_module=found.settings_module,
+        settings_file=found.settings_file,
+        installed_apps_file=apps.file,
+        urlconf_module=found.module,
+        urlconf_file=found.file,
+    )

@@ -1,0 +1,175 @@
+"""``echelon doctor``: is this ACP install healthy? Lint, manifest, mount vs bindings, env.
+
+Every check is reported (not only the first failure) so one run tells the whole story;
+the exit code is 0 only when every check passed. Secret values are never printed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from acp_installer import edits, paths
+from acp_installer.detect import detect
+from acp_installer.errors import Refused
+from acp_installer.manifest import MANIFEST, Manifest, sha256
+from acp_lint.engine import InternalError, Linter, select_codes
+from acp_lint.reporters.text import format_line
+from acp_lint.sources import DiskTree
+from acp_lint.urls import build_route_table, find_acp_mount, load_bindings, mounted_path
+
+ENV_VARS = ("ACP_ENABLED", "ACP_BASE_URL", "ACP_KERNEL_KEY", "ACP_FAIL_MODE")
+FAIL_MODES = ("open", "closed", "read-open")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"check": self.name, "ok": self.ok, "message": self.message}
+
+
+@dataclass
+class DoctorReport:
+    root: Path
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    def add(self, name: str, ok: bool, message: str) -> None:
+        self.checks.append(Check(name, ok, message))
+
+
+def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> DoctorReport:
+    environ = os.environ if environ is None else environ
+    host = detect(project_dir)
+    report = DoctorReport(host.root)
+    root = host.root
+    manifest: Manifest | None = None
+    try:
+        data = paths.read(root, MANIFEST)
+        if data is None:
+            report.add("manifest", False, f"{MANIFEST} not found: ACP is not installed here")
+        else:
+            manifest = Manifest.from_bytes(data)
+            report.add("manifest", True, f"{MANIFEST} ({len(manifest.files)} files)")
+    except Refused as error:
+        report.add("manifest", False, str(error))
+    if manifest is not None:
+        _check_files(report, root, manifest)
+    _check_lint(report, host.config)
+    _check_mount(report, host.config, manifest)
+    _check_env(report, environ)
+    return report
+
+
+def _check_files(report: DoctorReport, root: Path, manifest: Manifest) -> None:
+    problems = 0
+    for rel, entry in sorted(manifest.files.items()):
+        try:
+            current = paths.read(root, rel)
+        except Refused as error:
+            report.add("file", False, str(error))
+            problems += 1
+            continue
+        if current is None:
+            report.add("file", False, f"{rel} is missing")
+            problems += 1
+        elif entry.created and sha256(current) != entry.sha256:
+            report.add("file", False, f"{rel} was modified since install")
+            problems += 1
+        elif not entry.created and entry.role == "host-edit":
+            try:
+                source = edits.decode_host_file(rel, current)
+                if rel == manifest.settings and not edits.has_installed_app(source, manifest.app):
+                    report.add("file", False, f"{rel}: {manifest.app!r} is not in INSTALLED_APPS")
+                    problems += 1
+                expected = edits.route_for(manifest.base_path)
+                if rel == manifest.urlconf and manifest.mounted:
+                    route = edits.mounted_route(source, manifest.app)
+                    if route != expected:
+                        report.add(
+                            "file", False, f"{rel}: the ACP mount is {route!r}, not {expected!r}"
+                        )
+                        problems += 1
+            except Refused as error:
+                report.add("file", False, str(error))
+                problems += 1
+    if not problems:
+        report.add("files", True, "every installed file is present and unmodified")
+
+
+def _check_lint(report: DoctorReport, config) -> None:
+    try:
+        result = Linter(config, select_codes(config)).run(None)
+    except InternalError as error:
+        report.add("lint", False, f"the lint suite crashed: {error}")
+        return
+    for diagnostic in result.diagnostics:
+        report.add("lint", False, format_line(diagnostic, color=False, unsafe_enabled=False))
+    if not result.diagnostics:
+        report.add("lint", True, f"acp-lint: no findings ({result.checked} ACP files checked)")
+
+
+def _check_mount(report: DoctorReport, config, manifest: Manifest | None) -> None:
+    tree = DiskTree(config.root)
+    rel = config.bindings or "controlplane.bindings.json"
+    data = tree.read_bytes(rel)
+    if data is None:
+        report.add("bindings", False, f"{rel} not found")
+        return
+    loaded = load_bindings(data, rel)
+    if loaded.bindings is None or loaded.errors:
+        reason = loaded.errors[0].message if loaded.errors else "unusable"
+        report.add("bindings", False, f"{rel}: {reason}")
+        return
+    bindings = loaded.bindings
+    app = manifest.app if manifest else "acp"
+    table = build_route_table(tree, config.urlconf, config.settings)
+    mount = find_acp_mount(table, app)
+    if mount is None:
+        if manifest is not None and not manifest.mounted:
+            report.add(
+                "route",
+                True,
+                "no ACP route mounted yet (installed with --migrations-only); bindings say "
+                + bindings.endpoint_path,
+            )
+        else:
+            report.add("route", False, f"the ACP app is not mounted; bindings say {bindings.endpoint_path}")
+        return
+    served = mounted_path(mount)
+    if served != bindings.endpoint_path:
+        report.add(
+            "route",
+            False,
+            f"the ACP endpoint is mounted at {served or mount.pattern} ({mount.location}) but "
+            f"{rel} says {bindings.endpoint_path}",
+        )
+    else:
+        report.add("route", True, f"POST {served} served by {mount.location}, as {rel} says")
+
+
+def _check_env(report: DoctorReport, environ: Mapping[str, str]) -> None:
+    for name in ENV_VARS:
+        value = environ.get(name)
+        if value is None or value.strip() == "":
+            report.add("env", False, f"{name} is not set")
+            continue
+        shown = "set" if name == "ACP_KERNEL_KEY" else f"= {value.strip()!r}"
+        ok, note = True, ""
+        cleaned = value.strip().lower()
+        if name == "ACP_ENABLED" and cleaned not in ("true", "false"):
+            ok, note = False, " (expected true or false)"
+        elif name == "ACP_FAIL_MODE" and cleaned not in FAIL_MODES:
+            ok, note = False, " (expected open, closed or read-open; unknown acts as closed)"
+        elif name == "ACP_BASE_URL" and not cleaned.startswith(("http://", "https://")):
+            ok, note = False, " (expected an http:// or https:// URL)"
+        report.add("env", ok, f"{name} {shown}{note}")

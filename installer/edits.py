@@ -1,0 +1,507 @@
+"""The host edits, made with libcst so that formatting, comments and line endings survive.
+
+Two edits exist: one ``path("<base>/", include("acp.urls"))`` element in the root URLconf's
+``urlpatterns`` list, and one ``"acp"`` element in ``INSTALLED_APPS``. Each has an exact
+inverse for uninstall. New elements copy the indentation of the list they join, so a
+formatted file stays formatted; a comment is never duplicated or moved to another element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+
+from acp_installer.errors import Refused
+
+BOM = "\ufeff"
+_Item = TypeVar("_Item", cst.Element, cst.ImportAlias)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A host file's text and what must be restored when it is written back."""
+
+    rel: str
+    text: str
+    bom: bool
+
+    def encode(self, text: str) -> bytes:
+        data = text.encode("utf-8")
+        return b"\xef\xbb\xbf" + data if self.bom else data
+
+
+def decode_host_file(rel: str, data: bytes) -> Source:
+    """Host files are edited only when they are UTF-8 (with or without BOM)."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise Refused(
+            f"{rel} is not UTF-8 (invalid byte 0x{data[error.start]:02x} on line {line}); "
+            "refusing to edit it"
+        ) from None
+    return Source(rel, text, bom)
+
+
+def parse(source: Source) -> cst.Module:
+    try:
+        return cst.parse_module(source.text)
+    except cst.ParserSyntaxError as error:
+        raise Refused(
+            f"{source.rel}:{error.raw_line}: cannot parse ({error.message}); refusing to edit it"
+        ) from None
+
+
+# -- list element surgery ---------------------------------------------------------------------
+
+
+def _clean(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    """The same line break and indentation, without any comment or blank line."""
+    if isinstance(ws, cst.ParenthesizedWhitespace):
+        return cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(), indent=ws.indent, last_line=ws.last_line
+        )
+    return cst.SimpleWhitespace(" ")
+
+
+def _separator(
+    items: Sequence[_Item], opening: cst.BaseParenthesizableWhitespace
+) -> cst.BaseParenthesizableWhitespace:
+    """The whitespace that separates two consecutive items of this sequence."""
+    for item in items[:-1]:
+        if isinstance(item.comma, cst.Comma):
+            return _clean(item.comma.whitespace_after)
+    return _clean(opening)
+
+
+def insert_before(
+    items: Sequence[_Item], index: int, new: _Item, opening: cst.BaseParenthesizableWhitespace
+) -> list[_Item]:
+    """Insert ``new`` before ``items[index]`` (which must exist), separated like the rest."""
+    comma = cst.Comma(whitespace_after=_separator(items, opening))
+    return [*items[:index], new.with_changes(comma=comma), *items[index:]]
+
+
+def append_last(
+    items: Sequence[_Item],
+    new: _Item,
+    opening: cst.BaseParenthesizableWhitespace,
+    closing: cst.BaseParenthesizableWhitespace,
+) -> tuple[list[_Item], cst.BaseParenthesizableWhitespace]:
+    """Append ``new``; returns the items and the new whitespace before the closing bracket.
+
+    A comment after the old last element (libcst keeps it in the closing bracket's
+    whitespace) stays on that element's line.
+    """
+    if not items:
+        return [new.with_changes(comma=cst.MaybeSentinel.DEFAULT)], closing
+    separator = _separator(items, opening)
+    last = items[-1]
+    if isinstance(separator, cst.ParenthesizedWhitespace) and isinstance(
+        closing, cst.ParenthesizedWhitespace
+    ):
+        separator = separator.with_changes(first_line=closing.first_line)
+        closing = closing.with_changes(first_line=cst.TrailingWhitespace())
+    previous = last.with_changes(comma=cst.Comma(whitespace_after=separator))
+    return [*items[:-1], previous, new.with_changes(comma=last.comma)], closing
+
+
+def remove_at(
+    items: Sequence[_Item], index: int, closing: cst.BaseParenthesizableWhitespace
+) -> tuple[list[_Item], cst.BaseParenthesizableWhitespace]:
+    """Drop one item; when it was the last, its comma style moves to the new last item and
+    a comment after the new last item moves back into the closing whitespace."""
+    result = list(items)
+    removed = result.pop(index)
+    if index == len(result) and result:
+        previous = result[-1]
+        if (
+            isinstance(previous.comma, cst.Comma)
+            and isinstance(previous.comma.whitespace_after, cst.ParenthesizedWhitespace)
+            and isinstance(closing, cst.ParenthesizedWhitespace)
+            and previous.comma.whitespace_after.first_line.comment is not None
+            and closing.first_line.comment is None
+        ):
+            closing = closing.with_changes(first_line=previous.comma.whitespace_after.first_line)
+        result[-1] = previous.with_changes(comma=removed.comma)
+    return result, closing
+
+
+# -- string helpers ---------------------------------------------------------------------------
+
+
+def _string_value(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _quote_of(nodes: Sequence[cst.BaseExpression]) -> str:
+    for node in nodes:
+        if isinstance(node, cst.SimpleString):
+            return node.quote[0]
+    return '"'
+
+
+def _string(value: str, quote: str) -> cst.SimpleString:
+    return cst.SimpleString(f"{quote}{value}{quote}")
+
+
+def _callee(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
+# -- the root URLconf -------------------------------------------------------------------------
+
+
+def _urlpatterns(module: cst.Module) -> tuple[int, cst.List]:
+    """The first module-level ``urlpatterns = [...]`` (also annotated) and its index."""
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        small = statement.body[0]
+        if isinstance(small, cst.Assign):
+            names = [t.target for t in small.targets]
+            value = small.value
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            names = [small.target]
+            value = small.value
+        else:
+            continue
+        if any(isinstance(n, cst.Name) and n.value == "urlpatterns" for n in names):
+            if isinstance(value, cst.List):
+                return index, value
+            break
+    raise LookupError("no module-level `urlpatterns = [...]` list")
+
+
+def _replace_list(module: cst.Module, index: int, new_list: cst.List | cst.Tuple) -> cst.Module:
+    statement = module.body[index]
+    assert isinstance(statement, cst.SimpleStatementLine)
+    small = statement.body[0]
+    assert isinstance(small, (cst.Assign, cst.AnnAssign))
+    new_statement = statement.with_changes(body=[small.with_changes(value=new_list)])
+    body = list(module.body)
+    body[index] = new_statement
+    return module.with_changes(body=body)
+
+
+def mount_index(elements: Sequence[cst.Element], app_urls: str) -> int | None:
+    """The element ``path(<route>, include("<app>.urls"))`` of a urlpatterns list."""
+    for index, element in enumerate(elements):
+        call = element.value
+        if not isinstance(call, cst.Call) or _callee(call.func) not in ("path", "re_path"):
+            continue
+        if len(call.args) < 2 or not isinstance(call.args[1].value, cst.Call):
+            continue
+        inner = call.args[1].value
+        if _callee(inner.func) == "include" and inner.args:
+            if _string_value(inner.args[0].value) == app_urls:
+                return index
+    return None
+
+
+def _django_urls_names(module: cst.Module) -> dict[str, str]:
+    """Local name -> imported name, for module-level ``from django.urls import ...``."""
+    names: dict[str, str] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and small.module is not None
+                and cst.helpers.get_full_name_for_node(small.module) == "django.urls"
+                and not isinstance(small.names, cst.ImportStar)
+            ):
+                for alias in small.names:
+                    imported = cst.helpers.get_full_name_for_node(alias.name) or ""
+                    local = alias.evaluated_alias or imported
+                    names[local] = imported
+    return names
+
+
+def missing_django_urls_imports(source: Source) -> list[str]:
+    """Which of ``include``/``path`` the URLconf does not import from django.urls yet."""
+    present = _django_urls_names(parse(source))
+    return [name for name in ("include", "path") if present.get(name) != name]
+
+
+def _add_django_urls_imports(module: cst.Module, wanted: Sequence[str]) -> cst.Module:
+    """Add ``include``/``path`` to an existing ``from django.urls import`` (keeping its
+    layout, also when parenthesised over several lines), or let libcst add the import."""
+    present = _django_urls_names(module)
+    missing = [name for name in wanted if present.get(name) != name]
+    if not missing:
+        return module
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        small = statement.body[0]
+        if not (
+            isinstance(small, cst.ImportFrom)
+            and not small.relative
+            and small.module is not None
+            and cst.helpers.get_full_name_for_node(small.module) == "django.urls"
+            and not isinstance(small.names, cst.ImportStar)
+        ):
+            continue
+        aliases = list(small.names)
+        opening: cst.BaseParenthesizableWhitespace = (
+            small.lpar.whitespace_after if small.lpar is not None else cst.SimpleWhitespace(" ")
+        )
+        closing: cst.BaseParenthesizableWhitespace = (
+            small.rpar.whitespace_before if small.rpar is not None else cst.SimpleWhitespace("")
+        )
+        for name in missing:
+            new_alias = cst.ImportAlias(name=cst.Name(name))
+            position = sum(
+                1 for alias in aliases if (cst.helpers.get_full_name_for_node(alias.name) or "") < name
+            )
+            if position < len(aliases):
+                aliases = insert_before(aliases, position, new_alias, opening)
+            else:
+                aliases, closing = append_last(aliases, new_alias, opening, closing)
+        changed = small.with_changes(names=aliases)
+        if small.rpar is not None:
+            changed = changed.with_changes(
+                rpar=small.rpar.with_changes(whitespace_before=closing)
+            )
+        body = list(module.body)
+        body[index] = statement.with_changes(body=[changed])
+        return module.with_changes(body=body)
+    context = CodemodContext()
+    for name in missing:
+        AddImportsVisitor.add_needed_import(context, "django.urls", name)
+    return AddImportsVisitor(context).transform_module(module)
+
+
+def route_for(base_path: str) -> str:
+    """The route string of the mount: ``/api/acp`` -> ``api/acp/``."""
+    return base_path.strip("/") + "/"
+
+
+def add_mount(source: Source, base_path: str, app: str) -> str:
+    """The URLconf with the ACP mount first in ``urlpatterns`` (or moved to ``base_path``)."""
+    module = parse(source)
+    try:
+        index, patterns = _urlpatterns(module)
+    except LookupError:
+        raise Refused(
+            f"{source.rel}: no module-level `urlpatterns = [...]` list to add the ACP route to; "
+            f'add path("{route_for(base_path)}", include("{app}.urls")) by hand'
+        ) from None
+    elements = list(patterns.elements)
+    existing = mount_index(elements, f"{app}.urls")
+    if existing is not None:
+        call = elements[existing].value
+        assert isinstance(call, cst.Call)
+        first = call.args[0].value
+        if _callee(call.func) != "path" or not isinstance(first, cst.SimpleString):
+            raise Refused(
+                f"{source.rel}: the ACP mount is not a plain path(\"...\", include(...)); "
+                "edit it by hand"
+            )
+        if first.evaluated_value == route_for(base_path):
+            return source.text
+        new_first = _string(route_for(base_path), first.quote[0])
+        args = [call.args[0].with_changes(value=new_first), *call.args[1:]]
+        elements[existing] = elements[existing].with_changes(value=call.with_changes(args=args))
+    else:
+        quotes = [
+            e.value.args[0].value
+            for e in elements
+            if isinstance(e.value, cst.Call) and e.value.args
+        ]
+        quote = _quote_of(quotes)
+        call = cst.Call(
+            func=cst.Name("path"),
+            args=[
+                cst.Arg(_string(route_for(base_path), quote), comma=_arg_comma()),
+                cst.Arg(
+                    cst.Call(
+                        func=cst.Name("include"),
+                        args=[cst.Arg(_string(f"{app}.urls", quote))],
+                    )
+                ),
+            ],
+        )
+        new = cst.Element(call)
+        opening = patterns.lbracket.whitespace_after
+        if elements:
+            elements = insert_before(elements, 0, new, opening)
+        elif isinstance(opening, cst.ParenthesizedWhitespace):
+            # ``[\n]``: one indented element on its own line, trailing comma.
+            indent = cst.SimpleWhitespace(module.default_indent)
+            closing = cst.ParenthesizedWhitespace(
+                first_line=cst.TrailingWhitespace(), last_line=opening.last_line
+            )
+            elements = [new.with_changes(comma=cst.Comma(whitespace_after=closing))]
+            patterns = patterns.with_changes(
+                lbracket=patterns.lbracket.with_changes(
+                    whitespace_after=opening.with_changes(last_line=indent)
+                ),
+                rbracket=patterns.rbracket.with_changes(whitespace_before=cst.SimpleWhitespace("")),
+            )
+        else:
+            elements = [new]
+    module = _replace_list(module, index, patterns.with_changes(elements=elements))
+    module = _add_django_urls_imports(module, ["include", "path"])
+    return module.code
+
+
+def _arg_comma() -> cst.Comma:
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def remove_mount(source: Source, app: str, imports: Sequence[str] = ()) -> str | None:
+    """The URLconf without the ACP mount, and without those of ``imports`` (the names the
+    install added) that are now unused; None when there is no mount to remove."""
+    module = parse(source)
+    try:
+        index, patterns = _urlpatterns(module)
+    except LookupError:
+        return None
+    elements = list(patterns.elements)
+    found = mount_index(elements, f"{app}.urls")
+    if found is None:
+        return None
+    elements, closing = remove_at(elements, found, patterns.rbracket.whitespace_before)
+    patterns = patterns.with_changes(
+        elements=elements, rbracket=patterns.rbracket.with_changes(whitespace_before=closing)
+    )
+    module = _replace_list(module, index, patterns)
+    context = CodemodContext()
+    for name in imports:
+        RemoveImportsVisitor.remove_unused_import(context, "django.urls", name)
+    wrapper = cst.MetadataWrapper(module)
+    module = RemoveImportsVisitor(context).transform_module(wrapper.module)
+    return module.code
+
+
+def mounted_route(source: Source, app: str) -> str | None:
+    """The route string the ACP app is mounted at in this URLconf, if any."""
+    module = parse(source)
+    try:
+        _, patterns = _urlpatterns(module)
+    except LookupError:
+        return None
+    found = mount_index(patterns.elements, f"{app}.urls")
+    if found is None:
+        return None
+    call = patterns.elements[found].value
+    assert isinstance(call, cst.Call)
+    return _string_value(call.args[0].value)
+
+
+# -- INSTALLED_APPS ---------------------------------------------------------------------------
+
+
+def _installed_apps(module: cst.Module) -> tuple[int, cst.List | cst.Tuple] | None:
+    """The last module-level ``INSTALLED_APPS = [...]`` / ``(...)``."""
+    found: tuple[int, cst.List | cst.Tuple] | None = None
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        small = statement.body[0]
+        if isinstance(small, cst.Assign):
+            names = [t.target for t in small.targets]
+            value: cst.BaseExpression | None = small.value
+        elif isinstance(small, cst.AnnAssign):
+            names, value = [small.target], small.value
+        else:
+            continue
+        if any(isinstance(n, cst.Name) and n.value == "INSTALLED_APPS" for n in names):
+            found = (index, value) if isinstance(value, (cst.List, cst.Tuple)) else None
+    return found
+
+
+def _opening(container: cst.List | cst.Tuple) -> cst.BaseParenthesizableWhitespace:
+    if isinstance(container, cst.List):
+        return container.lbracket.whitespace_after
+    if container.lpar:
+        return container.lpar[0].whitespace_after
+    return cst.SimpleWhitespace("")
+
+
+def _closing(container: cst.List | cst.Tuple) -> cst.BaseParenthesizableWhitespace:
+    if isinstance(container, cst.List):
+        return container.rbracket.whitespace_before
+    if container.rpar:
+        return container.rpar[-1].whitespace_before
+    return cst.SimpleWhitespace("")
+
+
+def _rebuild(
+    container: cst.List | cst.Tuple,
+    elements: list[cst.Element],
+    closing: cst.BaseParenthesizableWhitespace,
+) -> cst.List | cst.Tuple:
+    if isinstance(container, cst.List):
+        bracket = container.rbracket.with_changes(whitespace_before=closing)
+        return container.with_changes(elements=elements, rbracket=bracket)
+    if container.rpar:
+        rpar = [*container.rpar[:-1], container.rpar[-1].with_changes(whitespace_before=closing)]
+        return container.with_changes(elements=elements, rpar=rpar)
+    return container.with_changes(elements=elements)
+
+
+def _app_entries(app: str) -> set[str]:
+    return {app, f"{app}.apps.AcpConfig"}
+
+
+def has_installed_app(source: Source, app: str) -> bool:
+    found = _installed_apps(parse(source))
+    if found is None:
+        return False
+    return any(_string_value(e.value) in _app_entries(app) for e in found[1].elements)
+
+
+def add_installed_app(source: Source, app: str) -> str:
+    """Settings with ``"<app>"`` appended to ``INSTALLED_APPS`` (unchanged if present)."""
+    module = parse(source)
+    found = _installed_apps(module)
+    if found is None:
+        raise Refused(
+            f"{source.rel}: INSTALLED_APPS is not assigned a list or tuple literal here; "
+            f'add "{app}" to it by hand'
+        )
+    index, container = found
+    elements = list(container.elements)
+    if any(_string_value(e.value) in _app_entries(app) for e in elements):
+        return source.text
+    quote = _quote_of([e.value for e in elements])
+    new = cst.Element(_string(app, quote))
+    elements, closing = append_last(elements, new, _opening(container), _closing(container))
+    module = _replace_list(module, index, _rebuild(container, elements, closing))
+    return module.code
+
+
+def remove_installed_app(source: Source, app: str) -> str | None:
+    """Settings without the ``"<app>"`` entry; None when it is not there."""
+    module = parse(source)
+    found = _installed_apps(module)
+    if found is None:
+        return None
+    index, container = found
+    elements = list(container.elements)
+    position = next(
+        (i for i, e in enumerate(elements) if _string_value(e.value) in _app_entries(app)), None
+    )
+    if position is None:
+        return None
+    elements, closing = remove_at(elements, position, _closing(container))
+    module = _replace_list(module, index, _rebuild(container, elements, closing))
+    return module.code

@@ -1,0 +1,53 @@
+"""``echelon install``: plan -> gate -> confirm -> apply, under the project lock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from acp_installer.apply import Write, apply_writes
+from acp_installer.errors import Refused
+from acp_installer.gate import GateResult, run_gate
+from acp_installer.lock import project_lock
+from acp_installer.plan import InstallOptions, Plan, build_plan, validate_options
+
+Confirm = Callable[[Plan], bool]
+
+
+@dataclass
+class InstallResult:
+    """``status``: installed, already-installed, planned (dry run) or refused (gate)."""
+
+    status: str
+    plan: Plan
+    gate: GateResult
+    messages: list[str] = field(default_factory=list)
+
+
+def install(
+    options: InstallOptions,
+    *,
+    dry_run: bool = False,
+    confirm: Confirm | None = None,
+    fail_after: int | None = None,
+) -> InstallResult:
+    """Install (or update) ACP. ``confirm`` is asked before writing (production); the
+    ``fail_after`` hook makes the write step fail after that many files (tests)."""
+    validate_options(options)
+    if dry_run:
+        plan = build_plan(options)
+        gate = run_gate(plan)
+        return InstallResult("planned" if gate.clean else "refused", plan, gate)
+    root = options.project_dir.resolve()
+    with project_lock(root):
+        plan = build_plan(options)
+        gate = run_gate(plan)
+        if not gate.clean:
+            return InstallResult("refused", plan, gate)
+        if not plan.changes:
+            return InstallResult("already-installed", plan, gate)
+        if confirm is not None and not confirm(plan):
+            raise Refused("not confirmed; nothing was written")
+        writes = [Write(change.rel, change.after) for change in plan.changes]
+        apply_writes(plan.host.root, writes, fail_after)
+    return InstallResult("installed", plan, gate)

@@ -1,0 +1,357 @@
+"""Build the complete install plan in memory: every file to create or edit, and the manifest.
+
+Nothing here writes. The plan is what the gate lints (as an overlay on the project) and what
+``apply`` writes; a plan whose files all equal the disk is "already installed".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from acp_installer import edits, paths
+from acp_installer.appfiles import SUPPORTED_APP_NAMES, app_files
+from acp_installer.detect import HostProject, detect
+from acp_installer.errors import Refused, UsageError
+from acp_installer.manifest import MANIFEST, Entry, Manifest, backup_path, sha256
+from acp_lint.urls import validate_base_path
+
+ENVS = ("development", "staging", "production")
+DEFAULT_BASE_PATH = "/api"
+DEFAULT_BINDINGS = "controlplane.bindings.json"
+ENV_EXAMPLE = ".env.example"
+ENV_MARKER = "# ACP (Agentic Control Plane)"
+ENV_BLOCK = (
+    ENV_MARKER,
+    "# Off until you turn it on: the endpoint answers 503 FEATURE_DISABLED unless this is true.",
+    "ACP_ENABLED=false",
+    "# open | closed | read-open: what happens when the governance hub is unreachable.",
+    "ACP_FAIL_MODE=closed",
+    "# Governance hub URL and kernel key: set them in the real environment, never here.",
+    "ACP_BASE_URL=",
+    "ACP_KERNEL_KEY=",
+)
+KERNEL_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+# Apply order: backups first (so a host file is never edited before it is saved), the app,
+# the host edits, bindings, and the manifest last (it describes a finished install).
+_ORDER = {"backup": 0, "app-file": 1, "migration": 1, "handler": 1, "host-edit": 2}
+_ORDER.update({"env-example": 3, "bindings": 4, "manifest": 5})
+
+
+@dataclass(frozen=True)
+class InstallOptions:
+    project_dir: Path
+    env: str | None = None
+    base_path: str | None = None
+    app_name: str = "acp"
+    kernel_id: str | None = None
+    no_migrations: bool = False
+    migrations_only: bool = False
+
+
+@dataclass
+class FileChange:
+    rel: str
+    before: bytes | None
+    after: bytes | None
+    role: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    @property
+    def action(self) -> str:
+        if not self.changed:
+            return "unchanged"
+        if self.after is None:
+            return "delete"
+        return "create" if self.before is None else "edit"
+
+
+@dataclass
+class Plan:
+    host: HostProject
+    env: str
+    app: str
+    base_path: str
+    kernel_id: str
+    mounted: bool
+    migrations: bool
+    files: list[FileChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    previous: Manifest | None = None
+
+    @property
+    def endpoint_path(self) -> str:
+        return self.base_path + "/manage"
+
+    @property
+    def route(self) -> str:
+        return f'path("{edits.route_for(self.base_path)}", include("{self.app}.urls"))'
+
+    @property
+    def changes(self) -> list[FileChange]:
+        return [change for change in self.files if change.changed]
+
+    def overlay(self) -> dict[str, bytes | None]:
+        return {change.rel: change.after for change in self.files}
+
+
+def validate_options(options: InstallOptions) -> None:
+    """Every usage error (exit 2) before anything is read or written."""
+    if options.env is not None and options.env not in ENVS:
+        raise UsageError(f"--env must be one of {', '.join(ENVS)}, not {options.env!r}")
+    if options.base_path is not None:
+        problem = validate_base_path(options.base_path)
+        if problem is not None:
+            raise UsageError(f"--base-path: {problem}")
+    if options.no_migrations and options.migrations_only:
+        raise UsageError("--no-migrations and --migrations-only cannot be used together")
+    if options.app_name not in SUPPORTED_APP_NAMES:
+        raise UsageError(
+            f"--app-name {options.app_name!r} is not supported: the app's AppConfig and its "
+            "management command are written for the package name 'acp'"
+        )
+    if options.kernel_id is not None and not KERNEL_ID_RE.fullmatch(options.kernel_id):
+        raise UsageError(
+            f"--kernel-id {options.kernel_id!r} is not valid: expected 1-64 characters of "
+            "[a-z0-9._-], starting with a letter or digit"
+        )
+
+
+def load_previous(root: Path) -> Manifest | None:
+    data = paths.read(root, MANIFEST)
+    return Manifest.from_bytes(data) if data is not None else None
+
+
+def _bindings_rel(host: HostProject) -> str:
+    return host.config.bindings or DEFAULT_BINDINGS
+
+
+def _bindings_bytes(kernel_id: str, base_path: str) -> bytes:
+    data = {"kernel_id": kernel_id, "base_path": base_path, "endpoint_path": base_path + "/manage"}
+    return (json.dumps(data, indent=2) + "\n").encode("utf-8")
+
+
+def _existing_kernel_id(data: bytes | None) -> str | None:
+    if data is None:
+        return None
+    try:
+        value = json.loads(data.decode("utf-8")).get("kernel_id")
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, str) and KERNEL_ID_RE.fullmatch(value) else None
+
+
+def _owned(previous: Manifest | None, rel: str, data: bytes) -> bool:
+    """Echelon created ``rel`` and nobody changed it since."""
+    if previous is None or rel not in previous.files:
+        return False
+    entry = previous.files[rel]
+    return entry.created and entry.sha256 == sha256(data)
+
+
+def _newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def env_example_with_block(current: bytes | None) -> bytes | None:
+    """``.env.example`` with the ACP block appended; None when it is already there."""
+    if current is None:
+        return ("\n".join(ENV_BLOCK) + "\n").encode("utf-8")
+    source = edits.decode_host_file(ENV_EXAMPLE, current)
+    if ENV_MARKER in source.text:
+        return None
+    newline = _newline_of(source.text)
+    text = source.text
+    if text and not text.endswith("\n"):
+        text += newline
+    if text:
+        text += newline
+    return source.encode(text + newline.join(ENV_BLOCK) + newline)
+
+
+def build_plan(options: InstallOptions) -> Plan:
+    """The complete plan for ``echelon install``; raises UsageError / Refused."""
+    validate_options(options)
+    host = detect(options.project_dir)
+    root = host.root
+    previous = load_previous(root)
+    app = options.app_name
+    env = options.env or (previous.env if previous else "development")
+    base_path = options.base_path or (previous.base_path if previous else DEFAULT_BASE_PATH)
+    bindings_rel = _bindings_rel(host)
+    bindings_now = paths.read(root, bindings_rel)
+    kernel_id = options.kernel_id or _existing_kernel_id(bindings_now)
+    if kernel_id is None:
+        if env != "development":
+            raise UsageError(
+                f"--env {env} needs --kernel-id ID (or an existing {bindings_rel} with one)"
+            )
+        kernel_id = "dev-" + secrets.token_hex(8)
+    if previous is not None and previous.app != app:
+        raise Refused(f"app {previous.app!r} is installed already; uninstall it first")
+
+    mounted = not options.migrations_only or (previous is not None and previous.mounted)
+    migrations = not options.no_migrations or (previous is not None and previous.migrations)
+    plan = Plan(host, env, app, base_path, kernel_id, mounted, migrations, previous=previous)
+    entries: dict[str, Entry] = {}
+
+    app_dir = host.in_source(app)
+    _check_app_dir(host, app, app_dir, previous)
+    for file in app_files():
+        rel = f"{app_dir}/{file.rel}"
+        wanted = (mounted or file.in_data_layer) and (migrations or not file.is_migration)
+        if not wanted and not (previous is not None and rel in previous.files):
+            continue
+        _plan_created(plan, entries, rel, file.content, file.role)
+
+    host_edits: dict[str, str] = {}
+    sources: dict[str, edits.Source] = {}
+    originals: dict[str, bytes] = {}
+    for rel in dict.fromkeys([host.installed_apps_file, host.urlconf_file]):
+        data = paths.read(root, rel)
+        if data is None:
+            raise Refused(f"{rel} disappeared while planning")
+        originals[rel] = data
+        sources[rel] = edits.decode_host_file(rel, data)
+        host_edits[rel] = sources[rel].text
+    settings_rel = host.installed_apps_file
+    host_edits[settings_rel] = edits.add_installed_app(
+        edits.Source(settings_rel, host_edits[settings_rel], sources[settings_rel].bom), app
+    )
+    imports_added: list[str] = list(previous.imports_added) if previous else []
+    if mounted:
+        urls_rel = host.urlconf_file
+        for name in edits.missing_django_urls_imports(
+            edits.Source(urls_rel, host_edits[urls_rel], sources[urls_rel].bom)
+        ):
+            if name not in imports_added:
+                imports_added.append(name)
+        host_edits[urls_rel] = edits.add_mount(
+            edits.Source(urls_rel, host_edits[urls_rel], sources[urls_rel].bom), base_path, app
+        )
+    for rel, text in host_edits.items():
+        _plan_host_edit(plan, entries, rel, originals[rel], sources[rel].encode(text), "host-edit")
+
+    env_now = paths.read(root, ENV_EXAMPLE)
+    env_new = env_example_with_block(env_now)
+    if env_now is None:
+        assert env_new is not None
+        _plan_created(plan, entries, ENV_EXAMPLE, env_new, "env-example")
+    elif previous is not None and ENV_EXAMPLE in previous.files:
+        entry = previous.files[ENV_EXAMPLE]
+        if entry.created and entry.sha256 != sha256(env_now):
+            # Edited by the user since: keep the old hash so uninstall knows it changed.
+            entries[ENV_EXAMPLE] = entry
+            plan.files.append(FileChange(ENV_EXAMPLE, env_now, env_now, "env-example"))
+        elif entry.created:
+            _plan_created(plan, entries, ENV_EXAMPLE, env_now, "env-example")
+        else:
+            _plan_host_edit(plan, entries, ENV_EXAMPLE, env_now, env_now, "env-example")
+    elif env_new is not None:
+        _plan_host_edit(plan, entries, ENV_EXAMPLE, env_now, env_new, "env-example")
+
+    bindings_new = _bindings_bytes(kernel_id, base_path)
+    if bindings_now is not None and bindings_now != bindings_new:
+        if not _owned(previous, bindings_rel, bindings_now):
+            raise Refused(
+                f"{bindings_rel} exists with other content and was not written by echelon "
+                "(or was changed since); refusing to overwrite it"
+            )
+    _plan_created(plan, entries, bindings_rel, bindings_new, "bindings")
+
+    manifest = Manifest(
+        app=app,
+        env=env,
+        base_path=base_path,
+        kernel_id=kernel_id,
+        mounted=mounted,
+        migrations=migrations,
+        urlconf=host.urlconf_file,
+        settings=host.installed_apps_file,
+        imports_added=sorted(imports_added),
+        files=entries,
+    )
+    plan.files.append(FileChange(MANIFEST, paths.read(root, MANIFEST), manifest.to_bytes(), "manifest"))
+    plan.files.sort(key=lambda change: (_ORDER[change.role], change.rel))
+    if not migrations:
+        plan.notes.append(
+            "installed without migrations (--no-migrations): the tables acp_api_key and "
+            "acp_audit_log must already exist (e.g. from an earlier --migrations-only run)"
+        )
+    if not mounted:
+        plan.notes.append(
+            "data layer only (--migrations-only): no route is mounted, nothing is served; "
+            "run `python manage.py migrate`, then `echelon install --no-migrations`"
+        )
+    return plan
+
+
+def _check_app_dir(host: HostProject, app: str, app_dir: str, previous: Manifest | None) -> None:
+    """An ``acp`` package or module that echelon did not write is somebody else's code."""
+    root = host.root
+    ours = previous is not None and any(rel.startswith(app_dir + "/") for rel in previous.files)
+    module = host.in_source(f"{app}.py")
+    if (root / module).exists():
+        raise Refused(f"{module} exists: a module named {app!r} would clash with the ACP app")
+    if (root / app_dir).exists() and not ours:
+        raise Refused(
+            f"{app_dir}/ already exists and was not written by echelon; refusing to overwrite it"
+        )
+
+
+def _plan_created(
+    plan: Plan, entries: dict[str, Entry], rel: str, content: bytes, role: str
+) -> None:
+    """A file echelon owns; an existing file is only replaced when it is ours and unchanged."""
+    current = paths.read(plan.host.root, rel)
+    previous = plan.previous
+    created = True
+    if current is not None and current != content:
+        if not _owned(previous, rel, current):
+            changed = previous is not None and rel in previous.files
+            raise Refused(
+                f"{rel} "
+                + ("was changed since echelon wrote it" if changed else "exists and is not ours")
+                + "; refusing to overwrite it"
+            )
+    elif current is not None:
+        # Same bytes: ours if the manifest says so; otherwise adopted but never deleted.
+        created = previous is not None and previous.files.get(rel, Entry("", "")).created
+        if previous is None or rel not in previous.files:
+            created = False
+    entries[rel] = Entry(sha256(content), role, created)
+    plan.files.append(FileChange(rel, current, content, role))
+
+
+def _plan_host_edit(
+    plan: Plan, entries: dict[str, Entry], rel: str, before: bytes, after: bytes, role: str
+) -> None:
+    """An edit of a host file, with a backup of the content it had before the first edit."""
+    previous = plan.previous
+    old = previous.files.get(rel) if previous is not None else None
+    if old is not None and not old.created and old.backup is not None:
+        original_sha, backup = old.original_sha256, old.backup
+        backup_data = paths.read(plan.host.root, backup)
+        if backup_data is None or sha256(backup_data) != original_sha:
+            raise Refused(f"the backup {backup} of {rel} is missing or was changed")
+    elif before == after:
+        return  # nothing to do, and nothing of ours in this file
+    else:
+        original_sha, backup, backup_data = sha256(before), backup_path(rel), before
+        current_backup = paths.read(plan.host.root, backup)
+        if current_backup is not None and current_backup != before:
+            raise Refused(f"{backup} exists and is not ours; refusing to overwrite it")
+        entries[backup] = Entry(sha256(backup_data), "backup", True)
+        plan.files.append(FileChange(backup, current_backup, backup_data, "backup"))
+    if old is not None and old.backup is not None:
+        entries[backup] = Entry(sha256(backup_data), "backup", True)
+        plan.files.append(FileChange(backup, backup_data, backup_data, "backup"))
+    entries[rel] = Entry(sha256(after), role, False, original_sha, backup)
+    plan.files.append(FileChange(rel, before, after, role))
