@@ -60,7 +60,8 @@ def test_every_import_time_context(source: str, line: int) -> None:
         "import os\nf = lambda: os.getenv('ACP_X')\n",
         "import os\nclass A:\n    def m(self):\n        return os.environ['ACP_X']\n",
         "from __future__ import annotations\nimport os\ndef f(x: os.getenv('ACP_X')):\n    pass\n",
-        "from typing import TYPE_CHECKING\nimport os\nif TYPE_CHECKING:\n    X = os.getenv('ACP_X')\n",
+        "from typing import TYPE_CHECKING\nimport os\n"
+        "if TYPE_CHECKING:\n    X = os.getenv('ACP_X')\n",
         "def f(os):\n    return os.getenv('ACP_X')\n",
         "import os\ndef f():\n    os = None\n    return os\n",
         "os = {'getenv': 1}\nX = os.getenv('ACP_X')\n",

@@ -18,7 +18,9 @@ def test_host_settings_env_read_is_never_reported(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
         {
-            "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n",
+            "manage.py": (
+                "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n"
+            ),
             "site/__init__.py": "",
             "site/settings.py": HOST_SETTINGS,
         },

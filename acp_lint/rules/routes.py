@@ -159,7 +159,10 @@ class ProjectRule(Rule):
 
 MANAGE = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_cfg.settings')\n"
 SETTINGS = "ROOT_URLCONF = 'site_cfg.urls'\nINSTALLED_APPS = ['acp']\n"
-ACP_URLS = "from django.urls import path\nfrom . import views\nurlpatterns = [path('manage', views.manage)]\n"
+ACP_URLS = (
+    "from django.urls import path\nfrom . import views\n"
+    "urlpatterns = [path('manage', views.manage)]\n"
+)
 BINDINGS = '{"kernel_id": "k1", "base_path": "/api", "endpoint_path": "/api/manage"}\n'
 
 
