@@ -179,7 +179,10 @@ def _fail(args: argparse.Namespace, command: str, message: str, code: int) -> in
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # usage errors (exit 2) and --help (exit 0)
+        return exit_.code if isinstance(exit_.code, int) else USAGE
     try:
         if args.command == "install":
             return _install(args)
