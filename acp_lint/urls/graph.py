@@ -99,12 +99,23 @@ class ModuleState:
     is_package: bool
     text: str = ""
     line_starts: list[int] = field(default_factory=list)
-    positions: Mapping[cst.CSTNode, CodeRange] = field(default_factory=dict)
     module: cst.Module | None = None
+    _positions: Mapping[cst.CSTNode, CodeRange] | None = None
     env: dict[str, Value] = field(default_factory=dict)
     star_externals: list[str] = field(default_factory=list)
     failure: str | None = None  # why it could not be read or parsed
     done: bool = False
+
+    @property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        """Positions are most of the cost of reading a file: computed on first use only."""
+        if self._positions is None:
+            if self.module is None:
+                self._positions = {}
+            else:
+                wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+                self._positions = wrapper.resolve(PositionProvider)
+        return self._positions
 
 
 def _qualified_name(node: cst.BaseExpression) -> str | None:
@@ -199,7 +210,6 @@ class GraphBuilder:
         state.text = text
         state.module = module
         state.line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
-        state.positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
     def lookup(self, qualified: str) -> Value:
         """Follow a dotted reference into project modules (``app.api.router``)."""
