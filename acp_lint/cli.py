@@ -142,7 +142,12 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
         _selectors(args.ignore, "--ignore") or (),
         _selectors(args.extend_select, "--extend-select") or (),
     )
-    linter = Linter(config, codes)
+    cache = None
+    if not args.no_cache and not os.environ.get("ACP_LINT_NO_CACHE"):
+        from acp_lint.cache import ResultCache
+
+        cache = ResultCache(config.root, f"{config.fingerprint}|{sorted(codes)}")
+    linter = Linter(config, codes, cache=cache)
     project = Project(config)
     targets = _targets(paths, config.root, project.all_files)
     fixing = args.fix or args.diff

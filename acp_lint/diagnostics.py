@@ -99,3 +99,48 @@ def line_offsets(text: str) -> list[int]:
         if char == "\n":
             offsets.append(index + 1)
     return offsets
+
+
+def diagnostic_to_record(diagnostic: Diagnostic) -> dict[str, object]:
+    """A complete, JSON-able form (fix edits included) for the results cache."""
+    fix = diagnostic.fix
+    return {
+        "path": diagnostic.path,
+        "span": [diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column],
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "message": diagnostic.message,
+        "statement_lines": list(diagnostic.statement_lines) if diagnostic.statement_lines else None,
+        "fix": None
+        if fix is None
+        else {
+            "applicability": fix.applicability.value,
+            "message": fix.message,
+            "edits": [[e.start, e.end, e.replacement] for e in fix.edits],
+        },
+    }
+
+
+def diagnostic_from_record(record: dict) -> Diagnostic:
+    fix_record = record["fix"]
+    fix = None
+    if fix_record is not None:
+        fix = Fix(
+            Applicability(fix_record["applicability"]),
+            fix_record["message"],
+            tuple(Edit(start, end, text) for start, end, text in fix_record["edits"]),
+        )
+    line, column, end_line, end_column = record["span"]
+    lines = record["statement_lines"]
+    return Diagnostic(
+        path=record["path"],
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        code=record["code"],
+        name=record["name"],
+        message=record["message"],
+        fix=fix,
+        statement_lines=(lines[0], lines[1]) if lines else None,
+    )

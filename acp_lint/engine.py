@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from acp_lint.cache import ResultCache
 from acp_lint.config import Config
 from acp_lint.diagnostics import Diagnostic, sort_diagnostics
 from acp_lint.encoding import Decoded, DecodeError, decode_python, decode_text
@@ -79,18 +80,27 @@ class Linter:
         config: Config,
         codes: frozenset[str],
         overlay: Mapping[str, bytes | None] | None = None,
+        cache: ResultCache | None = None,
     ) -> None:
         self.config = config
         self.codes = codes
         self.base_overlay = dict(overlay or {})
+        self.cache = cache
         self._memo: dict[tuple[str, str, Role], list[Diagnostic]] = {}
 
     # -- single files --------------------------------------------------------------------
     def check_file(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
         key = (path, hashlib.sha256(data).hexdigest(), role)
-        if key not in self._memo:
-            self._memo[key] = self._check_file(path, data, role)
-        return self._memo[key]
+        if key in self._memo:
+            return self._memo[key]
+        cache_key = self.cache.file_key(path, role.value, data) if self.cache else ""
+        found = self.cache.get_file(cache_key) if self.cache else None
+        if found is None:
+            found = self._check_file(path, data, role)
+            if self.cache is not None:
+                self.cache.put_file(cache_key, found)
+        self._memo[key] = found
+        return found
 
     def _check_file(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
         if path.endswith(".sql"):
@@ -159,7 +169,7 @@ class Linter:
         from acp_lint.rules.routes import check_project
 
         try:
-            return check_project(project, targets, full, self.codes)
+            return check_project(project, targets, full, self.codes, self.cache)
         except Exception as error:  # a crashing rule must name itself, not print a traceback
             raise InternalError(project.bindings_path(), "ACP201-ACP204", error) from error
 
@@ -271,7 +281,7 @@ def python_parse_error(path: str, error: Exception, text: str | None = None) -> 
 
 def _crashing_rule(error: BaseException) -> str:
     """The code of the rule whose method raised, read from the traceback."""
-    from acp_lint.rules.base import Rule
+    from acp_lint.rules.meta import Rule
 
     traceback = error.__traceback__
     code = "engine"

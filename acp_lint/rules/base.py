@@ -8,10 +8,6 @@ of a file. Each rule carries VALID and INVALID examples that the test-suite exec
 from __future__ import annotations
 
 import difflib
-import textwrap
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
@@ -20,30 +16,9 @@ from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from acp_lint.python.effects import EffectsCollector, ModuleEffects
 from acp_lint.python.import_time import ImportTimeOracle
+from acp_lint.rules.meta import Invalid, Rule, example_source
 
-
-@dataclass(frozen=True)
-class Invalid:
-    """An example the rule must report: first report at ``line`` (1-based); ``fixed`` is the
-    expected source after applying the rule's fixes (``None``: the rule offers no fix)."""
-
-    code: str
-    line: int
-    fixed: str | None = None
-    count: int = 1
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def source(self) -> str:
-        return textwrap.dedent(self.code).lstrip("\n")
-
-    @property
-    def expected_fix(self) -> str | None:
-        return None if self.fixed is None else textwrap.dedent(self.fixed).lstrip("\n")
-
-
-def example_source(code: str) -> str:
-    return textwrap.dedent(code).lstrip("\n")
+__all__ = ["FileContext", "Invalid", "PythonRule", "Rule", "example_source", "fix_from_texts"]
 
 
 class FileContext:
@@ -112,19 +87,6 @@ def fix_from_texts(old: str, new: str, applicability: Applicability, message: st
         if tag != "equal"
     ]
     return Fix(applicability, message, tuple(edits))
-
-
-class Rule:
-    """Metadata every rule has, whatever it checks."""
-
-    CODE: ClassVar[str]
-    NAME: ClassVar[str]
-    SUMMARY: ClassVar[str]
-    FIX: ClassVar[str] = "none"  # "none" | "safe" | "unsafe"
-    SCOPE: ClassVar[str] = "handler"
-    DOCS: ClassVar[str] = ""
-    VALID: ClassVar[list[str]] = []
-    INVALID: ClassVar[list[Invalid]] = []
 
 
 class PythonRule(Rule, cst.BatchableCSTVisitor):

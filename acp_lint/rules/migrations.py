@@ -10,7 +10,7 @@ from __future__ import annotations
 from acp_lint.config import Config
 from acp_lint.diagnostics import Diagnostic
 from acp_lint.registry import BY_CODE
-from acp_lint.rules.base import Invalid, Rule
+from acp_lint.rules.meta import Invalid, Rule
 from acp_lint.suppressions import apply_suppressions, python_suppressions
 
 

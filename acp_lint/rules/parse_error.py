@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from acp_lint.rules.base import Rule
+from acp_lint.rules.meta import Rule
 
 
 class ParseError(Rule):

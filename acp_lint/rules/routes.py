@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from acp_lint.cache import RecordingTree, ResultCache
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from acp_lint.engine import parse_error
 from acp_lint.project import Project
 from acp_lint.registry import BY_CODE
-from acp_lint.rules.base import Rule
+from acp_lint.rules.meta import Rule
+from acp_lint.sources import SourceTree
 from acp_lint.suppressions import is_suppressed, python_suppressions
 
 _URLCONF_HINT = re.compile(rb"urlpatterns|ROOT_URLCONF|DJANGO_SETTINGS_MODULE")
@@ -63,8 +65,41 @@ def _diagnostic(
 
 
 def check_project(
-    project: Project, targets: list[str], full: bool, codes: frozenset[str]
+    project: Project,
+    targets: list[str],
+    full: bool,
+    codes: frozenset[str],
+    cache: ResultCache | None = None,
 ) -> list[Diagnostic]:
+    """The project rules' findings; on a partial run, only when a target is in the graph."""
+    bindings_file = project.bindings_path()
+    if not full and not _might_touch_graph(project, targets, bindings_file):
+        return []
+    context = (
+        sorted(codes),
+        bindings_file,
+        sorted(project.acp_app_dirs),
+        project.acp_app_name(),
+        project.config.fingerprint,
+    )
+    key = cache.project_key(context) if cache is not None else ""
+    cached = cache.get_project(key, project.tree) if cache is not None else None
+    if cached is not None:
+        diagnostics, files = cached
+    else:
+        recording = RecordingTree(project.tree)
+        diagnostics, graph_files = _analyse(project, recording, bindings_file)
+        files = sorted(graph_files)
+        if cache is not None:
+            cache.put_project(key, recording.probe_list(), diagnostics, files)
+    if not full and not (set(targets) & (set(files) | {bindings_file})):
+        return []
+    return diagnostics
+
+
+def _analyse(
+    project: Project, tree: SourceTree, bindings_file: str
+) -> tuple[list[Diagnostic], set[str]]:
     from acp_lint.urls import (
         build_route_table,
         check_mount,
@@ -76,12 +111,7 @@ def check_project(
     )
 
     config = project.config
-    bindings_file = project.bindings_path()
-    if not full and not _might_touch_graph(project, targets, bindings_file):
-        return []
-    table = build_route_table(project.tree, config.urlconf, config.settings)
-    if not full and not (set(targets) & (table.files | {bindings_file})):
-        return []
+    table = build_route_table(tree, config.urlconf, config.settings)
     acp_app = project.acp_app_name()
     mount = find_acp_mount(table, acp_app)
     has_acp = mount is not None or bool(project.acp_app_dirs)
@@ -90,7 +120,7 @@ def check_project(
         diagnostics.append(parse_error(error.file, error.line, error.column, error.message))
 
     endpoint: str | None = None
-    data = project.tree.read_bytes(bindings_file)
+    data = tree.read_bytes(bindings_file)
     if data is None:
         if has_acp:
             diagnostics.append(
@@ -132,16 +162,16 @@ def check_project(
             for item in relevant_unresolved(table, endpoint):
                 span = (item.line, item.column, item.end_line, item.end_column)
                 diagnostics.append(_diagnostic("ACP204", item.file, span, item.reason))
-    return _unsuppressed(project, diagnostics)
+    return _unsuppressed(tree, diagnostics), set(table.files)
 
 
-def _unsuppressed(project: Project, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+def _unsuppressed(tree: SourceTree, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     tables: dict[str, dict[int, set[str]]] = {}
     kept = []
     for diagnostic in diagnostics:
         if diagnostic.path.endswith(".py"):
             if diagnostic.path not in tables:
-                data = project.tree.read_bytes(diagnostic.path) or b""
+                data = tree.read_bytes(diagnostic.path) or b""
                 tables[diagnostic.path] = python_suppressions(data.decode("utf-8", "replace"))
             if is_suppressed(diagnostic, tables[diagnostic.path]):
                 continue

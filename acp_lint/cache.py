@@ -1,0 +1,180 @@
+"""The results cache: per-file diagnostics and the project rules' result, on disk.
+
+A file's entry is keyed on (tool version, rule versions, effective config, selected rules,
+path, role, content hash). The project rules' entry records every probe the URL graph made of
+the tree (each file read, each existence test, each directory listing) with its answer, and is
+valid only while every probe still gets the same answer, so a new file that an ``include()``
+used to miss invalidates it too. Writes are atomic (temp file + rename): concurrent runs at
+worst both compute an entry. The directory carries a ``CACHEDIR.TAG`` and its own
+``.gitignore``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from acp_lint import __version__
+from acp_lint.diagnostics import Diagnostic, diagnostic_from_record, diagnostic_to_record
+from acp_lint.registry import RULES
+from acp_lint.sources import SourceTree
+
+CACHE_DIR = ".acp-lint-cache"
+FORMAT = "v1"
+TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by acp-lint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+def digest(*parts: object) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(repr(part).encode("utf-8", "surrogateescape"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+class ResultCache:
+    """Cache entries under ``<root>/.acp-lint-cache``; ``salt`` covers config and rules."""
+
+    def __init__(self, root: Path, salt: str) -> None:
+        self.base = root / CACHE_DIR
+        self.directory = self.base / FORMAT
+        rules = [(rule.code, rule.version) for rule in RULES]
+        self.salt = digest(__version__, rules, salt)
+        self._prepared = False
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+    def _prepare(self) -> None:
+        if self._prepared:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for name, content in (("CACHEDIR.TAG", TAG), (".gitignore", "# Created by acp-lint\n*\n")):
+            target = self.base / name
+            if not target.exists():
+                _write_atomically(target, content.encode())
+        self._prepared = True
+
+    def _load(self, key: str) -> dict | None:
+        try:
+            return json.loads(self._path(key).read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def _store(self, key: str, payload: dict) -> None:
+        try:
+            self._prepare()
+            path = self._path(key)
+            path.parent.mkdir(exist_ok=True)
+            _write_atomically(path, json.dumps(payload, separators=(",", ":")).encode())
+        except OSError:
+            pass  # a read-only checkout still lints, just without a cache
+
+    # -- per file --------------------------------------------------------------------------
+    def file_key(self, path: str, role: str, content: bytes) -> str:
+        return digest(self.salt, "file", path, role, hashlib.sha256(content).hexdigest())
+
+    def get_file(self, key: str) -> list[Diagnostic] | None:
+        payload = self._load(key)
+        if payload is None:
+            return None
+        return [diagnostic_from_record(record) for record in payload["diagnostics"]]
+
+    def put_file(self, key: str, diagnostics: Iterable[Diagnostic]) -> None:
+        self._store(key, {"diagnostics": [diagnostic_to_record(d) for d in diagnostics]})
+
+    # -- project rules ---------------------------------------------------------------------
+    def project_key(self, context: object) -> str:
+        return digest(self.salt, "project", context)
+
+    def get_project(self, key: str, tree: SourceTree) -> tuple[list[Diagnostic], list[str]] | None:
+        payload = self._load(key)
+        if payload is None:
+            return None
+        for probe in payload["probes"]:
+            if answer(tree, probe[0], probe[1]) != probe[2]:
+                return None
+        diagnostics = [diagnostic_from_record(record) for record in payload["diagnostics"]]
+        return diagnostics, payload["files"]
+
+    def put_project(
+        self,
+        key: str,
+        probes: list[list[str]],
+        diagnostics: Iterable[Diagnostic],
+        files: Iterable[str],
+    ) -> None:
+        self._store(
+            key,
+            {
+                "probes": probes,
+                "diagnostics": [diagnostic_to_record(d) for d in diagnostics],
+                "files": sorted(files),
+            },
+        )
+
+
+def answer(tree: SourceTree, method: str, rel: str) -> str:
+    """A probe's answer in a comparable form (content hash, boolean, listing)."""
+    if method == "read_bytes":
+        data = tree.read_bytes(rel)
+        return "-" if data is None else hashlib.sha256(data).hexdigest()
+    if method == "is_file":
+        return str(tree.is_file(rel))
+    if method == "is_dir":
+        return str(tree.is_dir(rel))
+    return "\n".join(tree.list_dir(rel))
+
+
+class RecordingTree:
+    """A SourceTree that remembers every probe made through it, for the project cache."""
+
+    def __init__(self, tree: SourceTree) -> None:
+        self.root = tree.root
+        self.tree = tree
+        self.probes: dict[tuple[str, str], str] = {}
+
+    def _record(self, method: str, rel: str) -> None:
+        if (method, rel) not in self.probes:
+            self.probes[(method, rel)] = answer(self.tree, method, rel)
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        self._record("read_bytes", rel)
+        return self.tree.read_bytes(rel)
+
+    def is_file(self, rel: str) -> bool:
+        self._record("is_file", rel)
+        return self.tree.is_file(rel)
+
+    def is_dir(self, rel: str) -> bool:
+        self._record("is_dir", rel)
+        return self.tree.is_dir(rel)
+
+    def list_dir(self, rel: str) -> list[str]:
+        self._record("list_dir", rel)
+        return self.tree.list_dir(rel)
+
+    def probe_list(self) -> list[list[str]]:
+        return [[method, rel, value] for (method, rel), value in sorted(self.probes.items())]
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

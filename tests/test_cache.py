@@ -1,0 +1,82 @@
+"""The results cache: warm runs agree with cold runs, never import libcst, and invalidate."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from clitools import run_cli, run_json
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _copy_demo(tmp_path: Path) -> Path:
+    project = tmp_path / "demo"
+    shutil.copytree(REPO / "fixtures" / "demo", project)
+    return project
+
+
+def test_warm_run_equals_cold_run_and_writes_a_tagged_cache(tmp_path: Path) -> None:
+    project = _copy_demo(tmp_path)
+    cold = run_cli("--output-format", "json", "--no-cache", cwd=project)
+    assert not (project / ".acp-lint-cache").exists()  # --no-cache writes nothing
+    first = run_cli("--output-format", "json", cwd=project)
+    warm = run_cli("--output-format", "json", cwd=project)
+    assert cold.stdout == first.stdout == warm.stdout
+    cache = project / ".acp-lint-cache"
+    assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172")
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_fully_cached_run_never_imports_libcst_or_sqlglot(tmp_path: Path) -> None:
+    project = _copy_demo(tmp_path)
+    run_cli(cwd=project)
+    script = (
+        "import sys\n"
+        "from acp_lint.cli import main\n"
+        "code = main(['--output-format', 'concise'])\n"
+        "assert code == 1, code\n"
+        "heavy = sorted(m for m in ('libcst', 'sqlglot', 'sqlparse') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=project, capture_output=True, text=True
+    )
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+
+
+def test_editing_a_file_invalidates_its_entry(tmp_path: Path) -> None:
+    project = _copy_demo(tmp_path)
+    run_cli(cwd=project)
+    views = project / "acp" / "views.py"
+    views.write_text(views.read_text().replace('HUB_URL = os.environ["ACP_BASE_URL"]\n', ""))
+    _, payload = run_json(cwd=project)
+    env_reads = [i for i in payload if i["code"] == "ACP101"]
+    assert len(env_reads) == 1  # the removed read is gone, the other remains
+
+
+def test_a_new_module_that_an_include_was_missing_invalidates_the_project_entry(
+    tmp_path: Path,
+) -> None:
+    project = _copy_demo(tmp_path)
+    urls = project / "shop" / "urls.py"
+    urls.write_text(
+        urls.read_text().replace(
+            '    path("api/<slug:resource>"',
+            '    path("api/", include("extra.urls")),\n    path("x/<slug:resource>"',
+        )
+    )
+    _, before = run_json(cwd=project)
+    assert any(item["code"] == "ACP204" for item in before)  # extra.urls does not exist yet
+    (project / "extra").mkdir()
+    (project / "extra" / "__init__.py").write_text("")
+    (project / "extra" / "urls.py").write_text(
+        "from django.urls import path\n\nurlpatterns = [path('manage', lambda r: None)]\n"
+    )
+    _, after = run_json(cwd=project)
+    assert not any(item["code"] == "ACP204" for item in after)
+    assert any(item["code"] == "ACP201" and item["path"] == "extra/urls.py" for item in after), (
+        after
+    )
