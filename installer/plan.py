@@ -280,10 +280,11 @@ def build_plan(options: InstallOptions) -> Plan:
     )
     plan.files.append(FileChange(MANIFEST, paths.read(root, MANIFEST), manifest.to_bytes(), "manifest"))
     plan.files.sort(key=lambda change: (_ORDER[change.role], change.rel))
-    if not migrations:
+    if options.no_migrations:
         plan.notes.append(
-            "installed without migrations (--no-migrations): the tables acp_api_key and "
-            "acp_audit_log must already exist (e.g. from an earlier --migrations-only run)"
+            "--no-migrations: no migration is written by this run; the tables acp_api_key and "
+            "acp_audit_log must already exist (e.g. from an earlier --migrations-only run "
+            "followed by `manage.py migrate`)"
         )
     if not mounted:
         plan.notes.append(

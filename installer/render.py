@@ -104,10 +104,10 @@ def install_text(plan: Plan, status: str) -> str:
     for note in plan.notes:
         lines.append(f"  note: {note}")
     if status == "installed":
-        if plan.migrations:
+        if any(c.role == "migration" and c.changed for c in plan.files):
             lines.append("next: python manage.py migrate; then set ACP_ENABLED=true to serve")
-        else:
-            lines.append("next: set ACP_ENABLED=true to serve (the tables must already exist)")
+        elif plan.mounted:
+            lines.append("next: set ACP_ENABLED=true to serve")
     return "\n".join(lines) + "\n"
 
 
