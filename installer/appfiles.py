@@ -15,9 +15,7 @@ SUPPORTED_APP_NAMES = ("acp",)
 
 # What --migrations-only ships: enough for INSTALLED_APPS to load the app and for
 # ``manage.py migrate`` to create its tables, and nothing that serves a request.
-DATA_LAYER = frozenset(
-    {"__init__.py", "apps.py", "models.py", "migrations/__init__.py"}
-)
+DATA_LAYER = frozenset({"__init__.py", "apps.py", "models.py", "migrations/__init__.py"})
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,9 @@ def _confirm(question: str, yes: bool) -> bool:
     if yes:
         return True
     if not sys.stdin or not sys.stdin.isatty():
-        raise UsageError("--env production needs confirmation: pass --yes (stdin is not a terminal)")
+        raise UsageError(
+            "--env production needs confirmation: pass --yes (stdin is not a terminal)"
+        )
     sys.stderr.write(f"{question} [y/N] ")
     sys.stderr.flush()
     return sys.stdin.readline().strip().lower() in ("y", "yes")
@@ -100,9 +102,7 @@ def _install(args: argparse.Namespace) -> int:
         hint = ""
         if result.gate.suggestions:
             hint = "; free base paths: " + ", ".join(result.gate.suggestions) + " (--base-path)"
-        message = (
-            f"the planned install fails {len(lines)} lint check(s); nothing was written{hint}"
-        )
+        message = f"the planned install fails {len(lines)} lint check(s); nothing was written{hint}"
         if args.json:
             _emit_json(
                 render.install_json(

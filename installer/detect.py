@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from acp_installer.errors import UsageError
+
 from acp_lint.config import Config, ConfigError, find_config_file, load_config
 from acp_lint.sources import DiskTree
 from acp_lint.urls.settings_reader import find_manage_py, find_root_urlconf

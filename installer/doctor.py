@@ -15,6 +15,8 @@ from acp_installer import edits, paths
 from acp_installer.detect import detect
 from acp_installer.errors import Refused
 from acp_installer.manifest import MANIFEST, Manifest, sha256
+
+from acp_lint.config import Config
 from acp_lint.engine import InternalError, Linter, select_codes
 from acp_lint.reporters.text import format_line
 from acp_lint.sources import DiskTree
@@ -106,7 +108,7 @@ def _check_files(report: DoctorReport, root: Path, manifest: Manifest) -> None:
         report.add("files", True, "every installed file is present and unmodified")
 
 
-def _check_lint(report: DoctorReport, config) -> None:
+def _check_lint(report: DoctorReport, config: Config) -> None:
     try:
         result = Linter(config, select_codes(config)).run(None)
     except InternalError as error:
@@ -118,7 +120,7 @@ def _check_lint(report: DoctorReport, config) -> None:
         report.add("lint", True, f"acp-lint: no findings ({result.checked} ACP files checked)")
 
 
-def _check_mount(report: DoctorReport, config, manifest: Manifest | None) -> None:
+def _check_mount(report: DoctorReport, config: Config, manifest: Manifest | None) -> None:
     tree = DiskTree(config.root)
     rel = config.bindings or "controlplane.bindings.json"
     data = tree.read_bytes(rel)
@@ -143,7 +145,9 @@ def _check_mount(report: DoctorReport, config, manifest: Manifest | None) -> Non
                 + bindings.endpoint_path,
             )
         else:
-            report.add("route", False, f"the ACP app is not mounted; bindings say {bindings.endpoint_path}")
+            report.add(
+                "route", False, f"the ACP app is not mounted; bindings say {bindings.endpoint_path}"
+            )
         return
     served = mounted_path(mount)
     if served != bindings.endpoint_path:

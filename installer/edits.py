@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import libcst as cst
+from acp_installer.errors import Refused
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-
-from acp_installer.errors import Refused
 
 BOM = "\ufeff"
 _Item = TypeVar("_Item", cst.Element, cst.ImportAlias)
@@ -268,7 +267,9 @@ def _add_django_urls_imports(module: cst.Module, wanted: Sequence[str]) -> cst.M
         for name in missing:
             new_alias = cst.ImportAlias(name=cst.Name(name))
             position = sum(
-                1 for alias in aliases if (cst.helpers.get_full_name_for_node(alias.name) or "") < name
+                1
+                for alias in aliases
+                if (cst.helpers.get_full_name_for_node(alias.name) or "") < name
             )
             if position < len(aliases):
                 aliases = insert_before(aliases, position, new_alias, opening)
@@ -276,9 +277,7 @@ def _add_django_urls_imports(module: cst.Module, wanted: Sequence[str]) -> cst.M
                 aliases, closing = append_last(aliases, new_alias, opening, closing)
         changed = small.with_changes(names=aliases)
         if small.rpar is not None:
-            changed = changed.with_changes(
-                rpar=small.rpar.with_changes(whitespace_before=closing)
-            )
+            changed = changed.with_changes(rpar=small.rpar.with_changes(whitespace_before=closing))
         body = list(module.body)
         body[index] = statement.with_changes(body=[changed])
         return module.with_changes(body=body)
@@ -311,7 +310,7 @@ def add_mount(source: Source, base_path: str, app: str) -> str:
         first = call.args[0].value
         if _callee(call.func) != "path" or not isinstance(first, cst.SimpleString):
             raise Refused(
-                f"{source.rel}: the ACP mount is not a plain path(\"...\", include(...)); "
+                f'{source.rel}: the ACP mount is not a plain path("...", include(...)); '
                 "edit it by hand"
             )
         if first.evaluated_value == route_for(base_path):

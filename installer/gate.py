@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from acp_installer.plan import Plan
+
 from acp_lint.diagnostics import Diagnostic
 from acp_lint.engine import InternalError, Linter, select_codes
 from acp_lint.sources import DiskTree, OverlayTree

@@ -17,6 +17,7 @@ from acp_installer.appfiles import SUPPORTED_APP_NAMES, app_files
 from acp_installer.detect import HostProject, detect
 from acp_installer.errors import Refused, UsageError
 from acp_installer.manifest import MANIFEST, Entry, Manifest, backup_path, sha256
+
 from acp_lint.urls import validate_base_path
 
 ENVS = ("development", "staging", "production")
@@ -278,7 +279,9 @@ def build_plan(options: InstallOptions) -> Plan:
         imports_added=sorted(imports_added),
         files=entries,
     )
-    plan.files.append(FileChange(MANIFEST, paths.read(root, MANIFEST), manifest.to_bytes(), "manifest"))
+    plan.files.append(
+        FileChange(MANIFEST, paths.read(root, MANIFEST), manifest.to_bytes(), "manifest")
+    )
     plan.files.sort(key=lambda change: (_ORDER[change.role], change.rel))
     if options.no_migrations:
         plan.notes.append(

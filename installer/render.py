@@ -10,6 +10,7 @@ from typing import Any
 from acp_installer.gate import GateResult
 from acp_installer.plan import FileChange, Plan
 from acp_installer.uninstall import UninstallPlan
+
 from acp_lint.engine import display
 from acp_lint.reporters.text import format_line
 
@@ -125,9 +126,7 @@ def install_json(plan: Plan | None, status: str, **extra: Any) -> dict[str, Any]
                 "route": plan.route if plan.mounted else None,
                 "urlconf": plan.host.urlconf_file,
                 "migrations": plan.migrations,
-                "files": [
-                    {"path": c.rel, "action": c.action, "role": c.role} for c in plan.files
-                ],
+                "files": [{"path": c.rel, "action": c.action, "role": c.role} for c in plan.files],
                 "diffs": {
                     c.rel: diff(c)
                     for c in plan.changes

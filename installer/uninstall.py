@@ -18,7 +18,7 @@ from acp_installer.apply import Write, apply_writes
 from acp_installer.errors import Refused
 from acp_installer.lock import project_lock
 from acp_installer.manifest import MANIFEST, Entry, Manifest, sha256
-from acp_installer.plan import ENV_BLOCK, ENV_EXAMPLE, FileChange, env_example_with_block
+from acp_installer.plan import ENV_BLOCK, FileChange, env_example_with_block
 
 
 @dataclass

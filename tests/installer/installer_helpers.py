@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,7 +80,9 @@ def _config_package(base: Path) -> Path:
     (package / "base.py").write_text(text)
     settings.unlink()
     (package / "__init__.py").write_text("")
-    (package / "dev.py").write_text('"""Development settings."""\nfrom .base import *  # noqa\n\nDEBUG = True\n')
+    (package / "dev.py").write_text(
+        '"""Development settings."""\nfrom .base import *  # noqa\n\nDEBUG = True\n'
+    )
     for name in ("manage.py", "config/wsgi.py", "config/asgi.py"):
         path = base / name
         path.write_text(path.read_text().replace("'config.settings'", "'config.settings.dev'"))
@@ -124,5 +125,3 @@ LAYOUTS = {
     "src": (_src_layout, "mysite.settings", "src/mysite/urls.py"),
     "odd-urls": (_odd_urls, "mysite.settings", "mysite/urls.py"),
 }
-
-

@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from installer_helpers import echelon, tree_hash
-
 from acp_installer.apply import ApplyError, Write, apply_writes
 from acp_installer.install import install
 from acp_installer.plan import InstallOptions, build_plan
 from acp_installer.uninstall import plan_uninstall, uninstall
+from installer_helpers import echelon, tree_hash
 
 
 def test_apply_rolls_back_after_every_number_of_files(project: Path) -> None:

@@ -51,9 +51,7 @@ def test_install_check_migrate_lint_and_endpoint(make_project, layout: str) -> N
     lint = run([PYTHON, "-m", "acp_lint"], project)
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
-    client = run(
-        [PYTHON, "-c", CLIENT], source, env={"DJANGO_SETTINGS_MODULE": settings_module}
-    )
+    client = run([PYTHON, "-c", CLIENT], source, env={"DJANGO_SETTINGS_MODULE": settings_module})
     assert client.returncode == 0, client.stderr
     answer = json.loads(client.stdout.strip().splitlines()[-1])
     assert answer["status"] == 503

@@ -6,12 +6,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-from installer_helpers import PYTHON, echelon, run, tree_hash
-
 from acp_installer.cli import main
 from acp_installer.doctor import doctor
 from acp_installer.install import install
 from acp_installer.plan import ENV_MARKER, InstallOptions
+from installer_helpers import PYTHON, echelon, run, tree_hash
 
 HEALTHY_ENV = {
     "ACP_ENABLED": "false",
@@ -147,9 +146,7 @@ def test_doctor_healthy_then_names_what_broke(project: Path) -> None:
     failures = [c.message for c in broken.checks if not c.ok]
     assert "acp/audit.py was modified since install" in failures
     assert any("ACP202" in message for message in failures)
-    assert any(
-        c.name == "route" and "mounted at /api/manage" in c.message for c in broken.checks
-    )
+    assert any(c.name == "route" and "mounted at /api/manage" in c.message for c in broken.checks)
 
 
 def test_doctor_cli_exit_codes(project: Path) -> None:

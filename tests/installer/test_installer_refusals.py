@@ -7,9 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from installer_helpers import echelon, tree_hash
-
 from acp_installer.cli import main
+from installer_helpers import echelon, tree_hash
 
 
 def _unchanged(project: Path, argv: list[str], capsys) -> tuple[int, str, str]:
@@ -25,7 +24,9 @@ def test_dry_run_writes_nothing_and_shows_the_plan(project: Path, capsys) -> Non
     assert code == 0, err
     assert "create  acp/views.py" in out
     assert "+    path('api/', include('acp.urls'))," in out
-    assert "-from django.urls import path" in out and "+from django.urls import include, path" in out
+    assert (
+        "-from django.urls import path" in out and "+from django.urls import include, path" in out
+    )
     assert "+    'acp'," in out
     assert "acp/migrations/0001_initial.py:12: CreateModel" in out
     assert 'route      path("api/", include("acp.urls"))' in out
@@ -81,8 +82,21 @@ def test_bad_flags_exit_2(project: Path, capsys, flags: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "base_path",
-    ['/api"', "/api'x", '/a"""b', "/api\n/x", "/api/../x", "/api/<int:x>", "/api/^x$", "/äpi",
-     "api", "/api/", "/API", "/", ""],
+    [
+        '/api"',
+        "/api'x",
+        '/a"""b',
+        "/api\n/x",
+        "/api/../x",
+        "/api/<int:x>",
+        "/api/^x$",
+        "/äpi",
+        "api",
+        "/api/",
+        "/API",
+        "/",
+        "",
+    ],
 )
 def test_hostile_base_paths_exit_2(project: Path, capsys, base_path: str) -> None:
     code, _, err = _unchanged(project, ["install", "--base-path", base_path, str(project)], capsys)
@@ -96,8 +110,9 @@ def test_production_without_terminal_or_yes_is_refused(project: Path) -> None:
     assert result.returncode == 2
     assert "--yes" in result.stderr
     assert tree_hash(project) == before
-    ok = echelon("install", "--env", "production", "--kernel-id", "shop-prod", "--yes", ".",
-                 cwd=project)
+    ok = echelon(
+        "install", "--env", "production", "--kernel-id", "shop-prod", "--yes", ".", cwd=project
+    )
     assert ok.returncode == 0, ok.stderr
     bindings = json.loads((project / "controlplane.bindings.json").read_text())
     assert bindings["kernel_id"] == "shop-prod"
