@@ -247,3 +247,34 @@ def test_missing_bindings_is_one_acp203(project) -> None:
     missing = [item for item in payload if item["code"] == "ACP203"]
     assert len(missing) == 1
     assert (missing[0]["path"], missing[0]["line"]) == ("controlplane.bindings.json", 1)
+
+
+def test_project_rules_run_when_only_bindings_json_is_passed(project) -> None:
+    (project / "controlplane.bindings.json").write_text(
+        '{"kernel_id": "k1", "base_path": "/api/", "endpoint_path": "/api/manage"}\n'
+    )
+    _, payload = run_json("controlplane.bindings.json", cwd=project)
+    assert [(item["path"], item["code"]) for item in payload] == [
+        ("controlplane.bindings.json", "ACP203")
+    ]
+
+
+def test_project_rules_run_when_only_a_urlconf_is_passed(project) -> None:
+    (project / "site_urls.py").write_text(
+        "from django.urls import include, path\n\n"
+        "urlpatterns = [\n"
+        '    path("api/<str:x>", lambda request, x: None),\n'
+        '    path("api/", include("acp.urls")),\n'
+        "]\n"
+    )
+    _, payload = run_json("site_urls.py", cwd=project)
+    assert [(item["path"], item["line"], item["code"]) for item in payload] == [
+        ("site_urls.py", 4, "ACP201")
+    ]
+
+
+def test_project_rules_skip_unrelated_files(project) -> None:
+    (project / "controlplane.bindings.json").write_text("{not json")
+    (project / "notes.py").write_text("X = 1\n")
+    _, payload = run_json("notes.py", cwd=project)
+    assert payload == []

@@ -85,3 +85,32 @@ def test_fix_keeps_crlf_and_bom(code: str, example: Invalid, tmp_path) -> None:
     body = data[3:]
     assert body.count(b"\n") == body.count(b"\r\n") > 0
     assert body.decode().replace("\r\n", "\n") == example.expected_fix
+
+
+SQL_CODES = ("ACP301", "ACP302", "ACP303")
+SQL_VALID = [
+    pytest.param(code, source, id=f"{code}-valid-{index}")
+    for code in SQL_CODES
+    for index, source in enumerate(load_rule(code).VALID)
+]
+SQL_INVALID = [
+    pytest.param(code, example, id=f"{code}-invalid-{index}")
+    for code in SQL_CODES
+    for index, example in enumerate(load_rule(code).INVALID)
+]
+
+
+@pytest.mark.parametrize(("code", "source"), SQL_VALID)
+def test_sql_valid_example(code: str, source: str) -> None:
+    from acp_lint.sql import check_sql
+
+    assert check_sql(source) == []
+
+
+@pytest.mark.parametrize(("code", "example"), SQL_INVALID)
+def test_sql_invalid_example(code: str, example: Invalid) -> None:
+    from acp_lint.sql import check_sql
+
+    found = [finding for finding in check_sql(example.source) if finding.code == code]
+    assert len(found) == example.count
+    assert found[0].line == example.line
