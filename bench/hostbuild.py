@@ -375,15 +375,21 @@ def build_host(
     dest: Path,
     install: str = "auto",
     offline: bool = False,
+    use_sdist: bool = True,
     git: bool = True,
     n_apps: int = 20,
     routes_per_app: int = 18,
 ) -> Host:
-    """Build the whole host in ``dest`` (replaced if it exists)."""
+    """Build the whole host in ``dest`` (replaced if it exists).
+
+    ``offline`` never downloads (a cached sdist is still used); ``use_sdist=False`` always
+    takes the installed ``django`` package as the source tree (fast, deterministic tests).
+    """
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    source = lay_source_tree(dest, fetch_sdist(offline=offline))
+    sdist = fetch_sdist(offline=offline) if use_sdist else None
+    source = lay_source_tree(dest, sdist)
     routes = write_hostsite(dest, n_apps=n_apps, routes_per_app=routes_per_app)
     mode = install_acp(dest, install)
     if git:

@@ -1,0 +1,103 @@
+"""CI-sized smoke tests of the benchmark tooling: small sizes, bounded ratios, no network.
+
+The full benchmarks (bench/vs_peers.py, bench/scaling.py) take minutes; these check that
+their generators build hosts acp-lint understands, and that cost per file does not blow up
+between two small sizes (a ratio, never an absolute number of seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import hostbuild  # noqa: E402
+import scaling  # noqa: E402
+from measure import run  # noqa: E402
+
+# What the demo's hand-written ACP app breaks (fixtures/demo, minus the demo shop's own
+# colliding route, which the generated hosts do not have).
+DEMO_ACP_FINDINGS = Counter({"ACP101": 2, "ACP102": 1, "ACP103": 2, "ACP104": 2, "ACP301": 2})
+
+Finding = tuple[str, int, int, str]
+
+
+def lint(root: Path) -> tuple[list[Finding], float]:
+    """acp-lint's findings on ``root`` (cold, JSON) and the wall time of that run."""
+    result = run([sys.executable, "-m", "acp_lint", "--no-cache", "--output-format", "json"], root)
+    assert result.returncode in (0, 1), result.stderr
+    found = [(d["path"], d["line"], d["column"], d["code"]) for d in json.loads(result.stdout)]
+    return sorted(found), result.seconds
+
+
+def best_of(root: Path, runs: int = 2) -> tuple[list[Finding], float]:
+    """Findings and the fastest of ``runs`` runs (the first also warms the OS file cache)."""
+    results = [lint(root) for _ in range(runs)]
+    assert all(found == results[0][0] for found, _ in results)
+    return results[0][0], min(seconds for _, seconds in results)
+
+
+@pytest.fixture(scope="module")
+def bodies() -> list[bytes]:
+    return scaling.real_sources()
+
+
+def test_scaling_generator_same_findings_and_bounded_cost_per_file(
+    tmp_path: Path, bodies: list[bytes]
+) -> None:
+    small = scaling.generate(tmp_path / "small", 500, install="demo", bodies=bodies)
+    large = scaling.generate(tmp_path / "large", 2_000, install="demo", bodies=bodies)
+    assert large.python_files >= 2_000 > small.python_files >= 500
+    assert (small.routes, large.routes) == (100, 400)
+
+    found_small, secs_small = best_of(small.root)
+    found_large, secs_large = best_of(large.root)
+
+    assert found_small == found_large
+    assert Counter(code for *_, code in found_large) == DEMO_ACP_FINDINGS
+    per_file_small = secs_small / small.python_files
+    per_file_large = secs_large / large.python_files
+    assert per_file_large <= 3 * per_file_small, (secs_small, secs_large)
+
+
+def test_scaling_urlconf_tree_resolves_every_route(tmp_path: Path, bodies: list[bytes]) -> None:
+    tree = scaling.generate(tmp_path / "t", 600, n_routes=130, install="demo", bodies=bodies)
+    table = routes(tree.root)
+    generated = [r for r in table["routes"] if r["path"].startswith("pkg_")]
+    assert len(generated) == 130
+    assert any(r["pattern"] == "/s0/pkg_00000/r0/<int:pk>/" for r in generated)
+
+
+def routes(root: Path) -> dict:
+    """The statically resolved URL table of a host, as JSON."""
+    cmd = [sys.executable, "-m", "acp_lint", "routes", "--output-format", "json"]
+    done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_host_builder_demo_copy_offline(tmp_path: Path) -> None:
+    host = hostbuild.build_host(tmp_path / "host", install="demo", offline=True, use_sdist=False)
+    assert host.install_mode == "demo-copy"
+    assert host.source.startswith("installed django")
+    assert (host.root / "django" / "utils" / "html.py").exists()
+    assert (host.root / ".git").is_dir()
+
+    found, _ = lint(host.root)
+    assert Counter(code for *_, code in found) == DEMO_ACP_FINDINGS
+    assert all(path.startswith("acp/") for path, *_ in found)
+
+    table = routes(host.root)
+    assert table["root_urlconf"] == "hostsite.urls"
+    assert table["endpoint_path"] == "/api/manage"
+    patterns = {r["pattern"] for r in table["routes"]}
+    assert "/accounts/login/" in patterns
+    assert any(p.startswith("/admin/") for p in patterns)
+    assert sum(p.startswith("/shop-") for p in patterns) >= 400
