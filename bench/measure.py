@@ -63,3 +63,15 @@ def run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     # ru_maxrss is KiB on Linux, bytes on macOS.
     kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
     return Run(seconds, kib / 1024, proc.returncode, text_out, text_err)
+
+
+def provenance(repo: Path) -> str:
+    """The commit being measured, marked dirty when the work tree has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "acp_lint")
+    return f"{head}{' + uncommitted acp_lint changes' if dirty else ''}"

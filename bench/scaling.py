@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostbuild  # noqa: E402
-from measure import Series, run  # noqa: E402
+from measure import Series, provenance, run  # noqa: E402
 
 FILES_PER_PACKAGE = 50
 ROUTES_PER_URLCONF = 25
@@ -284,12 +284,18 @@ def main(argv: list[str] | None = None) -> int:
         f"\nacp-lint --no-cache . (cold full run), median of {args.repeat}; ACP app: {mode}; "
         f"git: {'yes' if args.git else 'no (directory walk)'}\n"
     )
+    print(f"acp-lint source: {provenance(hostbuild.ROOT)}\n")
     print(table(rows))
     print(f"\n{text}")
     if args.keep:
         print(f"trees kept under {base}")
     if args.json:
-        payload = {"rows": [asdict(r) for r in rows], "verdict": text, "ratio": ratio}
+        payload = {
+            "acp_lint_source": provenance(hostbuild.ROOT),
+            "rows": [asdict(r) for r in rows],
+            "verdict": text,
+            "ratio": ratio,
+        }
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return 0
 

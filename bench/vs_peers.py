@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostbuild  # noqa: E402
-from measure import Series, run  # noqa: E402
+from measure import Series, provenance, run  # noqa: E402
 
 PEERS_VENV = hostbuild.BENCH / ".venv-peers"
 PEERS = ("ruff", "flake8", "fixit")
@@ -93,7 +93,8 @@ def versions(peers: Path) -> dict[str, str]:
         "fixit": [str(peers / "fixit"), "--version"],
     }.items():
         done = subprocess.run(argv, capture_output=True, text=True)
-        out[name] = (done.stdout or done.stderr).strip().splitlines()[0] if done.stdout else "?"
+        text = (done.stdout or done.stderr).strip()
+        out[name] = text.splitlines()[0] if text else "?"
     return out
 
 
@@ -243,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
         f"\nHost: {host} — {host_info['python_files']} Python files, source "
         f"{host_info['source']}, ACP app installed by {host_info['install_mode']}"
     )
+    print(
+        f"acp-lint at {tools['acp-lint']}, {provenance(hostbuild.ROOT)}; peers: "
+        f"{tools['ruff']}, flake8 {tools['flake8'].split()[0]}, {tools['fixit']}"
+    )
     print(f"acp-lint findings: {dict(sorted(found.items())) or 'none'}")
     print(
         f"{args.repeat} round-robin rounds; {platform.python_version()}, "
@@ -257,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             "findings": dict(found),
             "repeat": args.repeat,
             "versions": tools,
+            "acp_lint_source": provenance(hostbuild.ROOT),
             "cases": {
                 c.key: {
                     "command": c.label,
