@@ -14,7 +14,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _copy_demo(tmp_path: Path) -> Path:
     project = tmp_path / "demo"
-    shutil.copytree(REPO / "fixtures" / "demo", project)
+    shutil.copytree(
+        REPO / "fixtures" / "demo", project, ignore=shutil.ignore_patterns(".acp-lint-cache")
+    )
     return project
 
 

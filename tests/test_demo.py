@@ -64,7 +64,7 @@ def test_fixing_the_handler_leaves_a_module_that_imports_with_an_empty_environme
     tmp_path: Path,
 ) -> None:
     project = tmp_path / "demo"
-    shutil.copytree(DEMO, project)
+    shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns(".acp-lint-cache"))
     before = _import_views(project)
     assert before.returncode != 0 and "KeyError: 'ACP_BASE_URL'" in before.stderr
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.sources import SourceTree
 from acp_lint.urls import drf
 from acp_lint.urls.known import ADMIN_URLS, admin_patterns, known_module_patterns
@@ -188,12 +189,10 @@ class GraphBuilder:
             self.parse_errors.append(ParseError(state.file, 1, 1, "cannot read file"))
             return
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            state.failure = f"cannot decode {state.file} as UTF-8"
-            self.parse_errors.append(
-                ParseError(state.file, 1, 1, f"cannot decode as UTF-8: {error.reason}")
-            )
+            text = decode_python(data).text  # the engine's decoding: BOM and coding cookie
+        except DecodeError as error:
+            state.failure = f"cannot decode {state.file}"
+            self.parse_errors.append(ParseError(state.file, error.line, error.column, str(error)))
             return
         try:
             module = cst.parse_module(text)

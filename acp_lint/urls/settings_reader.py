@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.sources import SourceTree
 from acp_lint.urls.model import ParseError, Unresolved
 from acp_lint.urls.modules import ModuleLocator, resolve_relative
@@ -68,9 +69,9 @@ def _parse(tree: SourceTree, file: str, errors: list[ParseError]) -> tuple[ast.M
     if data is None:
         return None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        errors.append(ParseError(file, 1, 1, f"cannot decode as UTF-8: {error.reason}"))
+        text = decode_python(data).text  # the engine's decoding: BOM and coding cookie
+    except DecodeError as error:
+        errors.append(ParseError(file, error.line, error.column, str(error)))
         return None
     try:
         return ast.parse(text, filename=file), text
