@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -229,53 +230,68 @@ def get_host(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def report(info: dict[str, object], found: Counter[str], tools: dict[str, str], repeat: int) -> str:
+    """The header lines: what was measured, with what, on what machine and under what load."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"Host: {info['root']} — {info['python_files']} Python files, source {info['source']}, "
+        f"ACP app installed by {info['install_mode']}\n"
+        f"acp-lint {tools['acp-lint'].split()[-1]} at {provenance(hostbuild.ROOT)}; peers: "
+        f"{tools['ruff']}, flake8 {tools['flake8'].split()[0]}, {tools['fixit']}\n"
+        f"acp-lint findings: {dict(sorted(found.items())) or 'none'}\n"
+        f"{repeat} round-robin rounds; Python {platform.python_version()}, "
+        f"{len(os.sched_getaffinity(0))} cores, load average {load} at the end"
+    )
+
+
+def payload(
+    info: dict[str, object],
+    found: Counter[str],
+    tools: dict[str, str],
+    all_cases: list[Case],
+    series: dict[str, Series],
+    results: list[dict[str, object]],
+) -> dict[str, object]:
+    """Everything, for --json: every run, not only the medians."""
+    return {
+        "host": info,
+        "findings": dict(found),
+        "versions": tools,
+        "acp_lint_source": provenance(hostbuild.ROOT),
+        "load_average": os.getloadavg(),
+        "cases": {
+            c.key: {
+                "command": c.label,
+                "times": series[c.key].times,
+                "median": series[c.key].median,
+                "peak_rss_mib": series[c.key].peak_rss_mib,
+                "exit_codes": [r.returncode for r in series[c.key].runs],
+            }
+            for c in all_cases
+        },
+        "targets": results,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     peers = ensure_peers()
-    host_info = get_host(args)
-    host = Path(str(host_info["root"]))
-    print(f"host: {host_info}", file=sys.stderr)
+    info = get_host(args)
+    host = Path(str(info["root"]))
+    print(f"host: {info}", file=sys.stderr)
     found = findings_by_code(host)
     all_cases = cases(peers)
     series = measure(all_cases, host, args.repeat)
     results = ratios(series)
     tools = versions(peers)
-    print(
-        f"\nHost: {host} — {host_info['python_files']} Python files, source "
-        f"{host_info['source']}, ACP app installed by {host_info['install_mode']}"
-    )
-    print(
-        f"acp-lint at {tools['acp-lint']}, {provenance(hostbuild.ROOT)}; peers: "
-        f"{tools['ruff']}, flake8 {tools['flake8'].split()[0]}, {tools['fixit']}"
-    )
-    print(f"acp-lint findings: {dict(sorted(found.items())) or 'none'}")
-    print(
-        f"{args.repeat} round-robin rounds; {platform.python_version()}, "
-        f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores\n"
-    )
+    print(f"\n{report(info, found, tools, args.repeat)}\n")
     print(table(all_cases, series))
     print()
     print(target_table(results))
     if args.json:
-        payload = {
-            "host": host_info,
-            "findings": dict(found),
-            "repeat": args.repeat,
-            "versions": tools,
-            "acp_lint_source": provenance(hostbuild.ROOT),
-            "cases": {
-                c.key: {
-                    "command": c.label,
-                    "times": series[c.key].times,
-                    "median": series[c.key].median,
-                    "peak_rss_mib": series[c.key].peak_rss_mib,
-                    "exit_codes": [r.returncode for r in series[c.key].runs],
-                }
-                for c in all_cases
-            },
-            "targets": results,
-        }
-        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        data = payload(info, found, tools, all_cases, series, results)
+        data["repeat"] = args.repeat
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
