@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -33,7 +32,6 @@ HUB_TIMEOUT = "1.0"
 SETTINGS_TAIL = """
 
 # --- added by tests/runtime/hostproject.py -------------------------------------------------
-INSTALLED_APPS += ["acp"]
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 import django as _django  # noqa: E402
@@ -59,12 +57,9 @@ LOGGING = {
 URLS_TAIL = """
 
 # --- added by tests/runtime/hostproject.py -------------------------------------------------
-from django.urls import include  # noqa: E402
-
 import hosttest_control  # noqa: E402
 
 urlpatterns += [
-    path("api/", include("acp.urls")),
     path("_test/env", hosttest_control.set_env),
 ]
 """
@@ -223,7 +218,7 @@ def write_bindings(path: Path, kernel_id: str = KERNEL_ID) -> None:
 
 
 def build_host_project(parent: Path) -> HostProject:
-    """``startproject``, install the ACP app by hand, migrate, check."""
+    """``startproject``, ``echelon install`` (the real installer), migrate, check."""
     root = parent / "host"
     root.mkdir()
     subprocess.run(
@@ -232,14 +227,32 @@ def build_host_project(parent: Path) -> HostProject:
         capture_output=True,
         timeout=60,
     )
-    shutil.copytree(TEMPLATE_DIR, root / "acp", ignore=shutil.ignore_patterns("__pycache__"))
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from acp_installer.cli import main; sys.exit(main(sys.argv[1:]))",
+            "install",
+            "--yes",
+            "--env",
+            "development",
+            "--kernel-id",
+            KERNEL_ID,
+            "--base-path",
+            "/api",
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
     with (root / "hostsite" / "settings.py").open("a", encoding="utf-8") as fh:
         fh.write(SETTINGS_TAIL)
     with (root / "hostsite" / "urls.py").open("a", encoding="utf-8") as fh:
         fh.write(URLS_TAIL)
     (root / "hosttest_actions.py").write_text(HOST_ACTIONS, encoding="utf-8")
     (root / "hosttest_control.py").write_text(HOST_CONTROL, encoding="utf-8")
-    write_bindings(root / "controlplane.bindings.json")
     project = HostProject(root)
     project.manage("migrate", "--noinput", "-v", "0")
     project.manage("check")
