@@ -117,7 +117,7 @@ class ResultCache:
             {
                 "probes": probes,
                 "diagnostics": [diagnostic_to_record(d) for d in diagnostics],
-                "files": sorted(files),
+                "files": list(files),
             },
         )
 

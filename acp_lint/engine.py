@@ -151,7 +151,7 @@ class Linter:
 
     # -- whole runs ----------------------------------------------------------------------
     def lint(self, paths: list[str] | None, overlay: Mapping[str, bytes | None]) -> RunResult:
-        project = Project(self.config, {**self.base_overlay, **overlay})
+        project = Project(self.config, {**self.base_overlay, **overlay}, self.cache)
         targets = project.all_files if paths is None else paths
         scoped = project.scoped(targets)
         diagnostics: list[Diagnostic] = []

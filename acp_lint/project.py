@@ -15,6 +15,7 @@ from enum import Enum
 from functools import cached_property
 from pathlib import PurePosixPath
 
+from acp_lint.cache import ResultCache
 from acp_lint.config import Config
 from acp_lint.discovery import DEFAULT_EXCLUDES, discover
 from acp_lint.globs import matches
@@ -76,8 +77,10 @@ class Project:
         self,
         config: Config,
         overlay: Mapping[str, bytes | None] | None = None,
+        cache: ResultCache | None = None,
     ) -> None:
         self.config = config
+        self.cache = cache
         self.root = config.root
         disk = DiskTree(self.root)
         self.tree: SourceTree = OverlayTree(disk, overlay) if overlay else disk
@@ -142,6 +145,8 @@ class Project:
             for app_dir in self.acp_app_dirs
             if app_dir != "." and self.tree.is_file(f"{app_dir}/urls.py")
         )
+        if not candidates and self.mounted_view is not None:
+            return self.mounted_view[1]
         if len(candidates) != 1:
             return "acp"
         app_dir = candidates[0]
@@ -183,7 +188,44 @@ class Project:
             return None
         if str(pure.parent) in self.acp_app_dirs or path in self._signals[0]:
             return Role.HANDLER
+        if self.mounted_view is not None and path == self.mounted_view[0]:
+            return Role.HANDLER
         return None
+
+    @cached_property
+    def mounted_view(self) -> tuple[str, str] | None:
+        """(file, dotted module) of the view serving the endpoint path, when no ACP app was
+        found by the other heuristics: then that view is the host's ACP handler.
+
+        Needs the URL graph, so the answer is cached with the probes it made of the tree."""
+        if self.manifest is not None or self._signals[1]:
+            return None
+        data = self.tree.read_bytes(self.bindings_path())
+        if data is None:
+            return None
+        try:
+            endpoint = json.loads(data).get("endpoint_path")
+        except (ValueError, UnicodeDecodeError, AttributeError):
+            return None
+        if not isinstance(endpoint, str) or not endpoint.startswith("/"):
+            return None
+        key = ""
+        if self.cache is not None:
+            key = self.cache.project_key(("mounted-view", endpoint, self.config.fingerprint))
+            hit = self.cache.get_project(key, self.tree)
+            if hit is not None:
+                return (hit[1][0], hit[1][1]) if hit[1] else None
+        from acp_lint.cache import RecordingTree
+        from acp_lint.urls import build_route_table
+        from acp_lint.urls.mounted_view import mounted_view_module
+
+        recording = RecordingTree(self.tree)
+        table = build_route_table(recording, self.config.urlconf, self.config.settings)
+        found = mounted_view_module(table, recording, endpoint)
+        answer = (found.file, found.dotted) if found is not None else None
+        if self.cache is not None:
+            self.cache.put_project(key, recording.probe_list(), [], list(answer or ()))
+        return answer
 
     def _under_acp_app(self, path: str) -> bool:
         return any(

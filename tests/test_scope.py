@@ -126,3 +126,39 @@ def test_prefilter_signals() -> None:
     assert has_acp_signal(b"from acp_kernel import ControlPlaneClient\n")
     assert not has_acp_signal(b"import os\nx = os.getenv('DEBUG')\n")
     assert not has_acp_signal(b"# we mention ACP_ENABLED in a comment only\n")
+
+
+def test_the_view_mounted_at_the_endpoint_is_a_handler_module(tmp_path: Path) -> None:
+    """A hand-written ACP view with no ACP_* read and no acp import is found through routes."""
+    files = {
+        "manage.py": (
+            "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n"
+        ),
+        "site/__init__.py": "",
+        "site/settings.py": "ROOT_URLCONF = 'site.urls'\n",
+        "site/urls.py": (
+            "from django.urls import path\n\nfrom api import views\n\n"
+            "urlpatterns = [path('api/manage', views.manage), path('home', views.home)]\n"
+        ),
+        "api/__init__.py": "",
+        "api/views.py": (
+            "def manage(request):\n    return run_agent_action(request)\n\n\n"
+            "def home(request):\n    return 1\n"
+        ),
+        "api/other.py": "def helper(request):\n    return 2\n",
+        "controlplane.bindings.json": (
+            '{"kernel_id": "k", "base_path": "/api", "endpoint_path": "/api/manage"}\n'
+        ),
+    }
+    write_tree(tmp_path, files)
+    code, payload = run_json(cwd=tmp_path)
+    assert code == 1
+    assert [(i["path"], i["line"], i["code"]) for i in payload] == [
+        ("api/views.py", 1, "ACP104"),
+        ("api/views.py", 5, "ACP104"),
+    ]
+    warm = run_json(cwd=tmp_path)[1]  # the cached answer gives the same scope
+    assert warm == payload
+    (tmp_path / "controlplane.bindings.json").unlink()
+    _, without_bindings = run_json(cwd=tmp_path)
+    assert all(item["path"] != "api/views.py" for item in without_bindings)
