@@ -32,6 +32,7 @@ ROUTES_PER_URLCONF = 25
 URLCONFS_PER_SECTION = 20
 ROUTES_PER_FILE = 10_000 / 50_000
 LINEARITY_LIMIT = 1.5
+MEMORY_LIMIT_MIB = 150.0
 BASELINE_FILES = 5_000
 
 
@@ -234,6 +235,19 @@ def verdict(rows: list[Row]) -> tuple[str, float | None]:
     )
 
 
+def memory_verdict(rows: list[Row]) -> str:
+    """Peak RSS should not grow with the tree (files are handled one at a time)."""
+    first, last = rows[0], rows[-1]
+    grown = last.peak_rss_mib - first.peak_rss_mib
+    per_10k = grown / max(last.files - first.files, 1) * 10_000
+    word = "within" if last.peak_rss_mib < MEMORY_LIMIT_MIB else "OVER"
+    return (
+        f"memory: peak RSS {first.peak_rss_mib:.0f} MiB at {first.files:,} files, "
+        f"{last.peak_rss_mib:.0f} MiB at {last.files:,} (+{per_10k:.1f} MiB per 10k files); "
+        f"{word} the {MEMORY_LIMIT_MIB:.0f} MiB full-run target"
+    )
+
+
 def table(rows: list[Row]) -> str:
     """Markdown table of the sizes."""
     out = [
@@ -286,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"acp-lint source: {provenance(hostbuild.ROOT)}\n")
     print(table(rows))
-    print(f"\n{text}")
+    print(f"\n{text}\n{memory_verdict(rows)}")
     if args.keep:
         print(f"trees kept under {base}")
     if args.json:
