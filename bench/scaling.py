@@ -306,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         payload = {
             "acp_lint_source": provenance(hostbuild.ROOT),
+            "memory": memory_verdict(rows),
             "rows": [asdict(r) for r in rows],
             "verdict": text,
             "ratio": ratio,
