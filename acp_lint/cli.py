@@ -12,8 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from acp_lint import __version__
+
+if TYPE_CHECKING:
+    from acp_lint.project import Project
 
 SUBCOMMANDS = ("check", "rule", "routes")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -98,7 +102,7 @@ def _start_directory(paths: list[Path], cwd: Path) -> Path:
         return cwd
 
 
-def _targets(paths: list[Path], root: Path, all_files: list[str]) -> list[str] | None:
+def _targets(paths: list[Path], root: Path, project: Project) -> list[str] | None:
     """Project-relative files to check; None for a full run of the project."""
     targets: set[str] = set()
     for path in paths:
@@ -112,7 +116,7 @@ def _targets(paths: list[Path], root: Path, all_files: list[str]) -> list[str] |
             return None
         if path.is_dir():
             prefix = f"{rel}/"
-            targets.update(name for name in all_files if name.startswith(prefix))
+            targets.update(name for name in project.all_files if name.startswith(prefix))
         else:
             targets.add(rel)
     return sorted(targets)
@@ -149,7 +153,7 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
         cache = ResultCache(config.root, f"{config.fingerprint}|{sorted(codes)}")
     linter = Linter(config, codes, cache=cache)
     project = Project(config)
-    targets = _targets(paths, config.root, project.all_files)
+    targets = _targets(paths, config.root, project)
     fixing = args.fix or args.diff
     result = linter.run(targets, fix=fixing, unsafe=args.unsafe_fixes)
 

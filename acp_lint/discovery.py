@@ -76,8 +76,6 @@ def discover(
     files = _git_files(root)
     if files is None:
         files = _walk(root, excludes)
-    return [
-        name
-        for name in files
-        if name.endswith(suffixes) and not matches(name, excludes) and (root / name).is_file()
-    ]
+    # A tracked file deleted from the work tree is listed by git; reading it later gives None,
+    # which the engine skips, so no stat per file here.
+    return [name for name in files if name.endswith(suffixes) and not matches(name, excludes)]

@@ -36,5 +36,12 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{prefix}{body}(?:/.*)?$")
 
 
+@lru_cache(maxsize=64)
+def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{_compile(pattern).pattern})" for pattern in patterns))
+
+
 def matches(path: str, patterns: Iterable[str]) -> bool:
-    return any(_compile(pattern).match(path) for pattern in patterns)
+    """True when ``path`` matches one of ``patterns`` (one combined regex per pattern set)."""
+    key = tuple(patterns)
+    return bool(key) and _combined(key).match(path) is not None

@@ -8,9 +8,12 @@ of a file. Each rule carries VALID and INVALID examples that the test-suite exec
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
+from functools import cached_property
+from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
@@ -22,7 +25,10 @@ __all__ = ["FileContext", "Invalid", "PythonRule", "Rule", "example_source", "fi
 
 
 class FileContext:
-    """What a rule may know about the file being checked; built once per file by the engine."""
+    """What a rule may know about the file being checked; built once per file by the engine.
+
+    Metadata is computed on first use only: a clean file whose rules need no positions or
+    parents costs one parse and one traversal."""
 
     def __init__(self, path: str, text: str, module: cst.Module, config: Config) -> None:
         self.path = path
@@ -30,17 +36,29 @@ class FileContext:
         self.module = module
         self.config = config
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.parents = self.wrapper.resolve(ParentNodeProvider)
-        self.positions = self.wrapper.resolve(PositionProvider)
-        self.oracle = ImportTimeOracle(module, self.parents)
-        self.effects_collector = EffectsCollector(
-            module,
-            self.oracle,
-            env_readers=config.env_readers,
-            client_constructors=config.client_constructors,
-            heartbeat_functions=config.heartbeat_functions,
-        )
         self.diagnostics: list[Diagnostic] = []
+
+    @cached_property
+    def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
+        return self.wrapper.resolve(ParentNodeProvider)
+
+    @cached_property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        return self.wrapper.resolve(PositionProvider)
+
+    @cached_property
+    def oracle(self) -> ImportTimeOracle:
+        return ImportTimeOracle(self.module, self.parents)
+
+    @cached_property
+    def effects_collector(self) -> EffectsCollector:
+        return EffectsCollector(
+            self.module,
+            self.oracle,
+            env_readers=self.config.env_readers,
+            client_constructors=self.config.client_constructors,
+            heartbeat_functions=self.config.heartbeat_functions,
+        )
 
     @property
     def effects(self) -> ModuleEffects:
@@ -90,9 +108,26 @@ def fix_from_texts(old: str, new: str, applicability: Applicability, message: st
 
 
 class PythonRule(Rule, cst.BatchableCSTVisitor):
-    """A rule that visits one parsed Python file; report with ``self.report``."""
+    """A rule that visits one parsed Python file; report with ``self.report``.
 
-    METADATA_DEPENDENCIES = (PositionProvider, ParentNodeProvider)
+    ``HINTS`` are byte strings of which at least one must occur in a file for the rule to be
+    able to report anything there (checked before parsing); empty means "always run"."""
+
+    METADATA_DEPENDENCIES: tuple = ()
+    HINTS: ClassVar[tuple[bytes, ...]] = ()
+    USES_EFFECTS: ClassVar[bool] = False
+
+    @classmethod
+    def may_report(cls, data: bytes, config: Config) -> bool:
+        hints = cls.HINTS + cls.configured_hints(config)
+        if not hints:
+            return True
+        lowered = data.lower()
+        return any(hint.lower() in lowered for hint in hints)
+
+    @classmethod
+    def configured_hints(cls, config: Config) -> tuple[bytes, ...]:
+        return ()
 
     def __init__(self, context: FileContext) -> None:
         super().__init__()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.codemods import insert_guard
 from acp_lint.python.guard import GuardVerdict, find_handlers, judge_guard
@@ -15,6 +16,12 @@ class MissingEnabledGuard(PythonRule):
     NAME = "missing-enabled-guard"
     SUMMARY = "An ACP handler does not check ACP_ENABLED first, or its check fails open"
     FIX = "safe"
+    HINTS = (b"request",)
+
+    @classmethod
+    def configured_hints(cls, config: Config) -> tuple[bytes, ...]:
+        return tuple(name.rsplit(".", 1)[-1].encode() for name in config.handler_functions)
+
     DOCS = """
 ## What it does
 Checks every handler of an ACP handler module (module-level functions whose first parameter is

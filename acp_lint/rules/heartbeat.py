@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
+from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.codemods import heartbeat_once
 from acp_lint.python.effects import Effect
@@ -17,7 +18,14 @@ class HeartbeatAtImport(PythonRule):
     NAME = "heartbeat-at-import"
     SUMMARY = "A heartbeat is sent at import or app start-up instead of on the first request"
     FIX = "unsafe"
-    METADATA_DEPENDENCIES = (*PythonRule.METADATA_DEPENDENCIES, QualifiedNameProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+    USES_EFFECTS = True
+    HINTS = (b"heartbeat",)
+
+    @classmethod
+    def configured_hints(cls, config: Config) -> tuple[bytes, ...]:
+        return tuple(name.rsplit(".", 1)[-1].encode() for name in config.heartbeat_functions)
+
     DOCS = """
 ## What it does
 Reports heartbeats (calls whose callee's last name contains `heartbeat`, and the configured

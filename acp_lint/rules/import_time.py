@@ -12,20 +12,18 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
+from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.codemods import cached_accessor
-from acp_lint.python.effects import Effect, Site
+from acp_lint.python.effects import DEFAULT_CLIENTS, Effect, Site
 from acp_lint.rules.base import Invalid, PythonRule
 
 
 class ImportTimeEffectRule(PythonRule):
     """Reports import-time sites of one kind of effect (set by subclasses)."""
 
-    METADATA_DEPENDENCIES = (
-        *PythonRule.METADATA_DEPENDENCIES,
-        QualifiedNameProvider,
-        ScopeProvider,
-    )
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
+    USES_EFFECTS = True
     EFFECT: ClassVar[Effect]
     WHAT: ClassVar[str]
 
@@ -124,6 +122,12 @@ class EnvReadAtImport(ImportTimeEffectRule):
     FIX = "unsafe"
     EFFECT = Effect.ENV
     WHAT = "reads the environment"
+    HINTS = (b"environ", b"getenv", b"decouple")
+
+    @classmethod
+    def configured_hints(cls, config: Config) -> tuple[bytes, ...]:
+        return tuple(name.rsplit(".", 1)[-1].encode() for name in config.env_readers)
+
     DOCS = """
 ## What it does
 Reports environment reads (`os.getenv`, `os.environ[...]`, `os.environ.get/...`, passing
@@ -351,6 +355,12 @@ class ClientAtImport(ImportTimeEffectRule):
     FIX = "unsafe"
     EFFECT = Effect.CLIENT
     WHAT = "constructs a control-plane client"
+    HINTS = tuple(name.encode() for name in sorted(DEFAULT_CLIENTS))
+
+    @classmethod
+    def configured_hints(cls, config: Config) -> tuple[bytes, ...]:
+        return tuple(name.rsplit(".", 1)[-1].encode() for name in config.client_constructors)
+
     DOCS = """
 ## What it does
 Reports calls of `HttpControlPlaneAdapter`, `HttpExecutorAdapter`, `RepoBAuditAdapter`,
