@@ -13,10 +13,10 @@ from enum import Enum
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
 
 from acp_lint.python.import_time import ImportTimeOracle
-from acp_lint.python.names import NameMatcher, imported_names, last_component, local_names
+from acp_lint.python.names import NameMatcher, last_component
+from acp_lint.python.scopes import ScopeIndex
 
 
 class Effect(str, Enum):
@@ -103,11 +103,10 @@ def _short(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
 class EffectsCollector(cst.BatchableCSTVisitor):
     """Records effect sites during the shared traversal; results are read in ``leave_Module``."""
 
-    METADATA_DEPENDENCIES = (ParentNodeProvider, QualifiedNameProvider)
-
     def __init__(
         self,
         module: cst.Module,
+        index: ScopeIndex,
         oracle: ImportTimeOracle,
         *,
         env_readers: Iterable[str] = (),
@@ -116,6 +115,7 @@ class EffectsCollector(cst.BatchableCSTVisitor):
     ) -> None:
         super().__init__()
         self.module = module
+        self.index = index
         self.oracle = oracle
         self.env_readers = NameMatcher(env_readers)
         self.clients = NameMatcher([*DEFAULT_CLIENTS, *client_constructors])
@@ -129,17 +129,15 @@ class EffectsCollector(cst.BatchableCSTVisitor):
 
     @property
     def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
-        return self.metadata[ParentNodeProvider]  # type: ignore[return-value]
+        return self.index.parents
 
     def _qualified(self, node: cst.CSTNode) -> set[str]:
-        return imported_names(self.get_metadata(QualifiedNameProvider, node, set()))
+        return self.index.qualified_names(node)
 
     def _module_function(self, node: cst.CSTNode) -> str | None:
         """The module-level function a Name refers to, if it refers to one."""
-        if not isinstance(node, cst.Name) or node.value not in self.result.functions:
-            return None
-        names = local_names(self.get_metadata(QualifiedNameProvider, node, set()))
-        return node.value if node.value in names else None
+        found = self.index.module_function(node)
+        return found if found in self.result.functions else None
 
     # -- placing a site ------------------------------------------------------------------
     def _owner(self, node: cst.CSTNode) -> tuple[str, str | None]:
@@ -187,7 +185,7 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         last = last_component(func)
         if last is not None and "heartbeat" in last.lower():
             return True
-        return self.heartbeats.matches(func, self.get_metadata(QualifiedNameProvider, func, set()))
+        return self.heartbeats.matches(func, self._qualified(func))
 
     def _thread_target(self, call: cst.Call) -> cst.BaseExpression | None:
         """The callable a ``threading.Thread``/``Timer`` call will run."""
@@ -218,11 +216,10 @@ class EffectsCollector(cst.BatchableCSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        qualified = self.get_metadata(QualifiedNameProvider, func, set())
-        names = imported_names(qualified)
-        if names & ENV_CALLS or self.env_readers.matches(func, qualified):
+        names = self._qualified(func)
+        if names & ENV_CALLS or self.env_readers.matches(func, names):
             self._record(node, Effect.ENV)
-        if self.clients.matches(func, qualified):
+        if self.clients.matches(func, names):
             self._record(node, Effect.CLIENT)
         if self._is_heartbeat_callee(func):
             self._record(node, Effect.HEARTBEAT)

@@ -10,16 +10,6 @@ from collections.abc import Iterable
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import QualifiedName, QualifiedNameSource
-
-
-def imported_names(qualified: Iterable[QualifiedName]) -> set[str]:
-    """The qualified names that come from an import (so a local ``os`` is not ``os``)."""
-    return {q.name for q in qualified if q.source is QualifiedNameSource.IMPORT}
-
-
-def local_names(qualified: Iterable[QualifiedName]) -> set[str]:
-    return {q.name for q in qualified if q.source is QualifiedNameSource.LOCAL}
 
 
 def last_component(node: cst.CSTNode) -> str | None:
@@ -37,8 +27,9 @@ class NameMatcher:
         self.dotted = {name for name in names if "." in name}
         self.bare = {name for name in names if "." not in name}
 
-    def matches(self, node: cst.CSTNode, qualified: Iterable[QualifiedName]) -> bool:
-        if self.dotted and imported_names(qualified) & self.dotted:
+    def matches(self, node: cst.CSTNode, qualified: set[str]) -> bool:
+        """``qualified``: the imported qualified names ``node`` may refer to."""
+        if self.dotted and qualified & self.dotted:
             return True
         if self.bare:
             last = last_component(node)

@@ -13,12 +13,13 @@ from functools import cached_property
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from acp_lint.python.effects import EffectsCollector, ModuleEffects
 from acp_lint.python.import_time import ImportTimeOracle
+from acp_lint.python.scopes import ScopeIndex
 from acp_lint.rules.meta import Invalid, Rule, example_source
 
 __all__ = ["FileContext", "Invalid", "PythonRule", "Rule", "example_source", "fix_from_texts"]
@@ -39,8 +40,15 @@ class FileContext:
         self.diagnostics: list[Diagnostic] = []
 
     @cached_property
+    def scopes(self) -> ScopeIndex:
+        """Parents, bindings and import aliases, from one light traversal."""
+        index = ScopeIndex()
+        self.module.visit(index)
+        return index
+
+    @property
     def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
-        return self.wrapper.resolve(ParentNodeProvider)
+        return self.scopes.parents
 
     @cached_property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
@@ -54,6 +62,7 @@ class FileContext:
     def effects_collector(self) -> EffectsCollector:
         return EffectsCollector(
             self.module,
+            self.scopes,
             self.oracle,
             env_readers=self.config.env_readers,
             client_constructors=self.config.client_constructors,

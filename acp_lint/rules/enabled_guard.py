@@ -6,7 +6,6 @@ import libcst as cst
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
-from acp_lint.python.codemods import insert_guard
 from acp_lint.python.guard import GuardVerdict, find_handlers, judge_guard
 from acp_lint.rules.base import Invalid, PythonRule
 
@@ -220,6 +219,8 @@ otherwise it answers 503 `FEATURE_DISABLED`, which is the contract.
             self.report(handler.name, message, self._fix(handler, guard.first_statement))
 
     def _fix(self, handler: cst.FunctionDef, index: int) -> Fix | None:
+        from acp_lint.python.codemods import insert_guard  # libcst.codemod: only for fixes
+
         rewritten = insert_guard(self.context.module, {handler: index})
         return self.context.fix_from_module(
             rewritten, Applicability.SAFE, "Insert the ACP_ENABLED guard"

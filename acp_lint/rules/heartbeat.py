@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
-from acp_lint.python.codemods import heartbeat_once
 from acp_lint.python.effects import Effect
 from acp_lint.python.guard import GuardVerdict, find_handlers, judge_guard
 from acp_lint.rules.base import Invalid, PythonRule
@@ -18,7 +16,6 @@ class HeartbeatAtImport(PythonRule):
     NAME = "heartbeat-at-import"
     SUMMARY = "A heartbeat is sent at import or app start-up instead of on the first request"
     FIX = "unsafe"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     USES_EFFECTS = True
     HINTS = (b"heartbeat",)
 
@@ -253,6 +250,8 @@ handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` rep
             guarded[handler] = _index_after_guard(handler)
         if not guarded:
             return None
+        from acp_lint.python.codemods import heartbeat_once  # libcst.codemod: only for fixes
+
         rewritten = heartbeat_once(module, statement, guarded)
         return self.context.fix_from_module(
             rewritten, Applicability.UNSAFE, "Send the heartbeat once, on the first request"

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider, ScopeProvider
+from libcst.metadata import ScopeProvider
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
-from acp_lint.python.codemods import cached_accessor
 from acp_lint.python.effects import DEFAULT_CLIENTS, Effect, Site
 from acp_lint.rules.base import Invalid, PythonRule
 
@@ -22,7 +21,6 @@ from acp_lint.rules.base import Invalid, PythonRule
 class ImportTimeEffectRule(PythonRule):
     """Reports import-time sites of one kind of effect (set by subclasses)."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
     USES_EFFECTS = True
     EFFECT: ClassVar[Effect]
     WHAT: ClassVar[str]
@@ -69,6 +67,8 @@ class ImportTimeEffectRule(PythonRule):
         uses = self._deferred_uses(name)
         if uses is None:
             return None
+        from acp_lint.python.codemods import cached_accessor  # libcst.codemod: only for fixes
+
         module = cached_accessor(self.context.module, statement, name, value, uses)
         return self.context.fix_from_module(
             module, Applicability.UNSAFE, f"Compute `{name}` on first use with a cached accessor"

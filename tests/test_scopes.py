@@ -1,0 +1,73 @@
+"""The light scope analysis behind ACP101-ACP103: what a name refers to, by Python's rules."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from acp_lint.python.scopes import ScopeIndex
+
+
+def resolve_all(source: str, name: str) -> list[set[str]]:
+    """Qualified names of every load of ``name``.attribute in source order."""
+    module = cst.parse_module(source)
+    index = ScopeIndex()
+    module.visit(index)
+    found: list[set[str]] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if isinstance(node.value, cst.Name) and node.value.value == name:
+                found.append(index.qualified_names(node))
+
+    module.visit(Finder())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import os\nos.getenv\n", [{"os.getenv"}]),
+        ("import os.path\nos.getenv\n", [{"os.path"}, {"os.getenv"}]),  # the import, then the use
+        ("import os as o\no.getenv\n", [{"os.getenv"}]),
+        ("from os import environ as e\ne.get\n", [{"os.environ.get"}]),
+        ("os.getenv\n", [set()]),
+        ("import os\ndef f(os):\n    os.getenv\n", [set()]),
+        ("import os\ndef f():\n    os = 1\n    os.getenv\n", [set()]),
+        ("import os\ndef f():\n    os.getenv\n    os = 1\n", [set()]),  # local for the whole body
+        ("import os\ndef f():\n    global os\n    os.getenv\n", [{"os.getenv"}]),
+        ("def f():\n    import os\n    os.getenv\n", [{"os.getenv"}]),
+        ("def f():\n    import os\nos.getenv\n", [set()]),
+        ("import os\nclass A:\n    os = None\n    os.getenv\n", [set()]),
+        (
+            "import os\nclass A:\n    os = None\n    def m(self):\n        os.getenv\n",
+            [{"os.getenv"}],
+        ),
+        ("import os\n[os.getenv for os in range(3)]\n", [set()]),
+        ("import os\nlambda os: os.getenv\n", [set()]),
+        # Flow-insensitive, like libcst's QualifiedNameProvider: a scope that imports ``os``
+        # anywhere may mean the module (a safety linter errs on the side of reporting).
+        ("import os\nwith open('x') as os:\n    os.getenv\n", [{"os.getenv"}]),
+        ("with open('x') as os:\n    os.getenv\n", [set()]),
+        ("from . import os\nos.getenv\n", [set()]),
+    ],
+)
+def test_resolution(source: str, expected: list[set[str]]) -> None:
+    assert (
+        resolve_all(source, "o" if "as o\n" in source else ("e" if " as e" in source else "os"))
+        == expected
+    )
+
+
+def test_module_function_and_shadowing() -> None:
+    module = cst.parse_module("def load():\n    pass\n\ndef g(load):\n    load()\n\nload()\n")
+    index = ScopeIndex()
+    module.visit(index)
+    calls: list[str | None] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            calls.append(index.module_function(node.func))
+
+    module.visit(Finder())
+    assert calls == [None, "load"]
