@@ -24,6 +24,8 @@ from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, RULES
 from acp_lint.suppressions import apply_suppressions, python_suppressions
 
 PARSE_ERROR = BY_CODE["ACP000"]
+PARALLEL_THRESHOLD = 64  # files to parse before worker processes pay for their start-up
+MAX_WORKERS = 8
 
 
 class InternalError(Exception):
@@ -90,17 +92,49 @@ class Linter:
 
     # -- single files --------------------------------------------------------------------
     def check_file(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
+        found = self._known(path, data, role)
+        if found is None:
+            found = self._check_file(path, data, role)
+            self._remember(path, data, role, found)
+        return found
+
+    def _known(self, path: str, data: bytes, role: Role) -> list[Diagnostic] | None:
+        """The result from this run's memo or the on-disk cache, if there is one."""
         key = (path, hashlib.sha256(data).hexdigest(), role)
         if key in self._memo:
             return self._memo[key]
-        cache_key = self.cache.file_key(path, role.value, data) if self.cache else ""
-        found = self.cache.get_file(cache_key) if self.cache else None
-        if found is None:
-            found = self._check_file(path, data, role)
-            if self.cache is not None:
-                self.cache.put_file(cache_key, found)
-        self._memo[key] = found
+        found = (
+            self.cache.get_file(self.cache.file_key(path, role.value, data)) if self.cache else None
+        )
+        if found is not None:
+            self._memo[key] = found
         return found
+
+    def _remember(self, path: str, data: bytes, role: Role, found: list[Diagnostic]) -> None:
+        self._memo[(path, hashlib.sha256(data).hexdigest(), role)] = found
+        if self.cache is not None:
+            self.cache.put_file(self.cache.file_key(path, role.value, data), found)
+
+    def check_files(self, files: list[tuple[str, bytes, Role]]) -> list[Diagnostic]:
+        """Check many files; those not known yet go to worker processes when they are many
+        enough to pay for the processes (each worker imports libcst and sqlglot itself)."""
+        diagnostics: list[Diagnostic] = []
+        pending: list[tuple[str, bytes, Role]] = []
+        for item in files:
+            found = self._known(*item)
+            if found is None:
+                pending.append(item)
+            else:
+                diagnostics.extend(found)
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
+            results = _check_in_processes(self.config, self.codes, pending, workers)
+        else:
+            results = [self._check_file(*item) for item in pending]
+        for item, found in zip(pending, results, strict=True):
+            self._remember(*item, found)
+            diagnostics.extend(found)
+        return diagnostics
 
     def _check_file(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
         if path.endswith(".sql"):
@@ -160,12 +194,12 @@ class Linter:
         project = Project(self.config, {**self.base_overlay, **overlay}, self.cache)
         targets = project.all_files if paths is None else paths
         scoped = project.scoped(targets)
-        diagnostics: list[Diagnostic] = []
+        files = []
         for path, role in sorted(scoped.items()):
             data = project.tree.read_bytes(path)
-            if data is None:
-                continue
-            diagnostics.extend(self.check_file(path, data, role))
+            if data is not None:
+                files.append((path, data, role))
+        diagnostics = self.check_files(files)
         diagnostics.extend(self._project_rules(project, targets, full=paths is None))
         return RunResult(self._filter(diagnostics), checked=len(scoped))
 
@@ -230,6 +264,26 @@ class Linter:
             if originals[path] != data
         }
         return RunResult(result.diagnostics, fixed, changed, result.checked)
+
+
+def _check_chunk(
+    config: Config, codes: frozenset[str], chunk: list[tuple[str, bytes, Role]]
+) -> list[list[Diagnostic]]:
+    """Worker-process entry point: check a slice of files with a private Linter."""
+    linter = Linter(config, codes)
+    return [linter._check_file(*item) for item in chunk]
+
+
+def _check_in_processes(
+    config: Config, codes: frozenset[str], pending: list[tuple[str, bytes, Role]], workers: int
+) -> list[list[Diagnostic]]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(pending) // workers)
+    chunks = [pending[index : index + size] for index in range(0, len(pending), size)]
+    with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+        parts = list(pool.map(_check_chunk, [config] * len(chunks), [codes] * len(chunks), chunks))
+    return [found for part in parts for found in part]
 
 
 def _fix_bytes(path: str, data: bytes, fixes: list) -> tuple[bytes, int] | None:

@@ -162,3 +162,28 @@ def test_the_view_mounted_at_the_endpoint_is_a_handler_module(tmp_path: Path) ->
     (tmp_path / "controlplane.bindings.json").unlink()
     _, without_bindings = run_json(cwd=tmp_path)
     assert all(item["path"] != "api/views.py" for item in without_bindings)
+
+
+def test_many_acp_files_are_checked_in_worker_processes_with_the_same_result(
+    tmp_path: Path,
+) -> None:
+    from acp_lint.engine import PARALLEL_THRESHOLD, Linter
+    from acp_lint.registry import PYTHON_HANDLER_CODES
+
+    count = PARALLEL_THRESHOLD + 6
+    files = {
+        f"acp/mod_{index:03d}.py": f"import os\nX{index} = os.getenv('ACP_{index}')\n"
+        for index in range(count)
+    }
+    write_tree(tmp_path, files)
+    codes = frozenset(PYTHON_HANDLER_CODES)
+    config = Config(root=tmp_path)
+    linter = Linter(config, codes)
+    parallel = linter.run(None).diagnostics
+    serial = []
+    for path, content in sorted(files.items()):
+        serial.extend(linter._check_file(path, content.encode(), Role.HANDLER))
+    assert [(d.path, d.line, d.code) for d in parallel] == [
+        (d.path, d.line, d.code) for d in serial
+    ]
+    assert len(parallel) == count
