@@ -10,9 +10,8 @@ route is assumed to exist (the safe over-approximation for collision checks).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
-
-import libcst as cst
 
 from acp_lint.urls.model import PatternPart
 from acp_lint.urls.patterns import BUILTIN_CONVERTERS, PatternError, regex_part, route_part
@@ -62,26 +61,33 @@ class ViewsetInfo:
         self.extra: list[tuple[str, bool, str, str]] = []  # (attr, detail, url_path, url_name)
 
 
-def _literal(node: cst.BaseExpression) -> object:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        return node.evaluated_value
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[node.value]
+def _literal(node: ast.expr) -> object:
+    """A string, bool or None literal (what libcst's ``evaluated_value`` gave), else unset."""
+    if isinstance(node, ast.Constant) and (
+        isinstance(node.value, (str, bytes, bool)) or node.value is None
+    ):
+        return node.value
     return _UNSET
 
 
 _UNSET = object()
 
 
-def _decorator_action(decorator: cst.Decorator) -> dict[str, object] | None:
-    call = decorator.decorator
-    if not isinstance(call, cst.Call):
+def _name_of(node: ast.expr) -> str:
+    """The last name of ``a.b.c`` or ``c``; empty for anything else."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def _decorator_action(decorator: ast.expr) -> dict[str, object] | None:
+    if not isinstance(decorator, ast.Call):
         return None
-    func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
-    if name != "action":
+    if _name_of(decorator.func) != "action":
         return None
-    return {arg.keyword.value: _literal(arg.value) for arg in call.args if arg.keyword is not None}
+    return {kw.arg: _literal(kw.value) for kw in decorator.keywords if kw.arg is not None}
 
 
 def viewset_info(value: Value, lookup_class: Callable[[Value], ClassValue | None]) -> ViewsetInfo:
@@ -92,24 +98,19 @@ def viewset_info(value: Value, lookup_class: Callable[[Value], ClassValue | None
         return info
     actions: set[str] = set()
     known_bases = True
-    for base in cls.node.bases:
-        base_expr = base.value
-        base_name = (
-            base_expr.attr.value
-            if isinstance(base_expr, cst.Attribute)
-            else getattr(base_expr, "value", "")
-        )
+    for base_expr in cls.node.bases:
+        base_name = _name_of(base_expr)
         if base_name in _MIXIN_ACTIONS:
             actions |= _MIXIN_ACTIONS[base_name]
         else:
             known_bases = False
     extra: dict[str, tuple[str, bool, str, str]] = {}
-    for statement in cls.node.body.body:
-        if isinstance(statement, cst.FunctionDef):
-            name = statement.name.value
+    for statement in cls.node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = statement.name
             if name in LIST_ACTIONS + DETAIL_ACTIONS:
                 actions.add(name)
-            for decorator in statement.decorators:
+            for decorator in statement.decorator_list:
                 kwargs = _decorator_action(decorator)
                 if kwargs is None:
                     continue
@@ -122,19 +123,17 @@ def viewset_info(value: Value, lookup_class: Callable[[Value], ClassValue | None
                     url_path if isinstance(url_path, str) else name,
                     url_name if isinstance(url_name, str) else name.replace("_", "-"),
                 )
-        elif isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                    target = small.targets[0].target
-                    value_ = _literal(small.value)
-                    if isinstance(target, cst.Name) and isinstance(value_, str):
-                        if target.value in (
-                            "lookup_field",
-                            "lookup_url_kwarg",
-                            "lookup_value_regex",
-                            "lookup_value_converter",
-                        ):
-                            setattr(info, target.value, value_)
+        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            value_ = _literal(statement.value)
+            if isinstance(target, ast.Name) and isinstance(value_, str):
+                if target.id in (
+                    "lookup_field",
+                    "lookup_url_kwarg",
+                    "lookup_value_regex",
+                    "lookup_value_converter",
+                ):
+                    setattr(info, target.id, value_)
     info.actions = actions if known_bases else None
     info.extra = [extra[name] for name in sorted(extra)]
     return info
@@ -144,7 +143,7 @@ def _view_text(value: Value) -> str:
     if isinstance(value, Ref):
         return value.qualified
     if isinstance(value, ClassValue):
-        return f"{value.module}.{value.node.name.value}"
+        return f"{value.module}.{value.node.name}"
     if isinstance(value, ViewText):
         return value.text
     return "<viewset>"

@@ -1,4 +1,4 @@
-"""Read URLconfs with libcst and build the route table in Django's dispatch order.
+"""Read URLconfs with ``ast`` and build the route table in Django's dispatch order.
 
 Each module is parsed once and "executed" abstractly, statement by statement, over a small
 immutable value model (``values.py``): ``urlpatterns = [...]``, ``+=``, ``.append``/``.extend``/
@@ -6,18 +6,20 @@ immutable value model (``values.py``): ``urlpatterns = [...]``, ``+=``, ``.appen
 ``try`` bodies, ``register_converter``, DRF routers. Whatever cannot be evaluated becomes an
 ``UnresolvedEntry`` exactly where it would sit in the list, so the rest of the graph is still
 checked. Includes are expanded afterwards by walking the entries from the root URLconf.
+
+``ast`` rather than libcst: a cold run parses every URLconf of the project, and libcst's parse
+plus position metadata cost ~100x ``ast.parse`` (and 0.17 s to import); ``pysource`` turns ast's
+byte columns into the character positions and source text that reports and fixes need.
 """
 
 from __future__ import annotations
 
+import ast
 import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
-
-import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.sources import SourceTree
@@ -42,6 +44,7 @@ from acp_lint.urls.patterns import (
     regex_part,
     route_part,
 )
+from acp_lint.urls.pysource import Source, block_indent, parse_python, string_token_end
 from acp_lint.urls.settings_reader import UNKNOWN, SettingValue, find_root_urlconf
 from acp_lint.urls.values import (
     ENTRY_TYPES,
@@ -99,33 +102,21 @@ class ModuleState:
     file: str
     is_package: bool
     text: str = ""
-    line_starts: list[int] = field(default_factory=list)
-    module: cst.Module | None = None
-    _positions: Mapping[cst.CSTNode, CodeRange] | None = None
+    source: Source | None = None
+    module: ast.Module | None = None
     env: dict[str, Value] = field(default_factory=dict)
     star_externals: list[str] = field(default_factory=list)
     failure: str | None = None  # why it could not be read or parsed
     done: bool = False
 
-    @property
-    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
-        """Positions are most of the cost of reading a file: computed on first use only."""
-        if self._positions is None:
-            if self.module is None:
-                self._positions = {}
-            else:
-                wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-                self._positions = wrapper.resolve(PositionProvider)
-        return self._positions
 
-
-def _qualified_name(node: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for Name/Attribute chains (import statements)."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
+def _qualified_name(node: ast.expr) -> str | None:
+    """``a.b.c`` for Name/Attribute chains."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
         base = _qualified_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
+        return f"{base}.{node.attr}" if base else None
     return None
 
 
@@ -195,11 +186,13 @@ class GraphBuilder:
             self.parse_errors.append(ParseError(state.file, error.line, error.column, str(error)))
             return
         try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError as error:
+            module = parse_python(text, state.file)
+        except SyntaxError as error:  # CPython's message and (character) position, as ACP000
             state.failure = f"syntax error in {state.file}"
             self.parse_errors.append(
-                ParseError(state.file, error.raw_line, error.raw_column + 1, str(error.message))
+                ParseError(
+                    state.file, error.lineno or 1, error.offset or 1, f"syntax error: {error.msg}"
+                )
             )
             return
         except (RecursionError, MemoryError, ValueError) as error:
@@ -208,7 +201,7 @@ class GraphBuilder:
             return
         state.text = text
         state.module = module
-        state.line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
+        state.source = Source(state.file, text)
 
     def lookup(self, qualified: str) -> Value:
         """Follow a dotted reference into project modules (``app.api.router``)."""
@@ -239,7 +232,7 @@ class GraphBuilder:
         if isinstance(value, Ref):
             return Ref(f"{value.qualified}.{attr}")
         if isinstance(value, ClassValue):
-            return Ref(f"{value.module}.{value.node.name.value}.{attr}")
+            return Ref(f"{value.module}.{value.node.name}.{attr}")
         if isinstance(value, Unknown):
             return value
         return Unknown(f"attribute {attr!r} cannot be evaluated")
@@ -259,17 +252,14 @@ class GraphBuilder:
         if state.module is None:
             return
         for statement in state.module.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                if isinstance(small, (cst.Import, cst.ImportFrom)):
-                    for dotted in _imported_modules(small, state):
-                        found = self.locator.find(dotted)
-                        if found is None or dotted in self.modules:
-                            continue
-                        data = self.tree.read_bytes(found.file) or b""
-                        if b"register_converter" in data:
-                            self.module(dotted)
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                for dotted in _imported_modules(statement, state):
+                    found = self.locator.find(dotted)
+                    if found is None or dotted in self.modules:
+                        continue
+                    data = self.tree.read_bytes(found.file) or b""
+                    if b"register_converter" in data:
+                        self.module(dotted)
 
     # ----- include expansion ----------------------------------------------------------------
     def build(self, root: str) -> RouteTable:
@@ -287,29 +277,13 @@ class GraphBuilder:
         return table
 
 
-def _imported_modules(node: cst.Import | cst.ImportFrom, state: ModuleState) -> list[str]:
-    result = []
-    if isinstance(node, cst.Import):
-        for alias in node.names:
-            name = _qualified_name(alias.name)
-            if name:
-                result.append(name)
-        return result
-    base = resolve_relative(
-        state.dotted,
-        state.is_package,
-        len(node.relative),
-        _qualified_name(node.module) if node.module else None,
-    )
+def _imported_modules(node: ast.Import | ast.ImportFrom, state: ModuleState) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = resolve_relative(state.dotted, state.is_package, node.level, node.module or None)
     if base is None:
-        return result
-    result.append(base)
-    if not isinstance(node.names, cst.ImportStar):
-        for alias in node.names:
-            name = _qualified_name(alias.name)
-            if name:
-                result.append(f"{base}.{name}")
-    return result
+        return []
+    return [base, *(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")]
 
 
 class _Walker:
@@ -459,43 +433,33 @@ class ModuleEvaluator:
         self.state = state
         self.env = state.env
         self.conditions: tuple[Condition, ...] = ()
+        self._footer_indent: int | None = None  # see ``Source.statement_code``
 
     # ----- helpers --------------------------------------------------------------------------
-    def span(self, node: cst.CSTNode) -> Span:
-        code_range = self.state.positions.get(node)
-        if code_range is None:
-            return Span(self.state.file, 1, 1, 1, 1)
-        return Span(
-            self.state.file,
-            code_range.start.line,
-            code_range.start.column + 1,
-            code_range.end.line,
-            code_range.end.column + 1,
-        )
+    @property
+    def source(self) -> Source:
+        assert self.state.source is not None
+        return self.state.source
 
-    def literal_ref(self, node: cst.CSTNode) -> LiteralRef | None:
-        code_range = self.state.positions.get(node)
-        if code_range is None:
+    def span(self, node: ast.AST, last: ast.AST | None = None) -> Span:
+        return self.source.span(node, last)
+
+    def literal_ref(self, node: ast.expr) -> LiteralRef | None:
+        """The string token of ``node``, when it is one token (not an implicit concatenation)."""
+        source = self.source
+        start, end = source.range(node)
+        if string_token_end(source.text, start) != end:
             return None
-        starts = self.state.line_starts
-        start = starts[code_range.start.line - 1] + code_range.start.column
-        end = starts[code_range.end.line - 1] + code_range.end.column
+        line, column = source.position(start)
+        end_line, end_column = source.position(end)
         return LiteralRef(
-            self.state.file,
-            start,
-            end,
-            self.state.text[start:end],
-            code_range.start.line,
-            code_range.start.column + 1,
-            code_range.end.line,
-            code_range.end.column + 1,
+            source.file, start, end, source.text[start:end], line, column, end_line, end_column
         )
 
-    def code(self, node: cst.CSTNode) -> str:
-        assert self.state.module is not None
-        return " ".join(self.state.module.code_for_node(node).split())
+    def code(self, node: ast.AST) -> str:
+        return self.source.code(node)
 
-    def unknown(self, reason: str, node: cst.CSTNode) -> Unknown:
+    def unknown(self, reason: str, node: ast.AST) -> Unknown:
         return Unknown(reason, self.span(node))
 
     # ----- statements -----------------------------------------------------------------------
@@ -503,127 +467,150 @@ class ModuleEvaluator:
         assert self.state.module is not None
         self.block(self.state.module.body)
 
-    def block(self, statements: Sequence[cst.BaseStatement | cst.BaseSmallStatement]) -> None:
-        for statement in statements:
-            self.statement(statement)
+    def block(self, statements: Sequence[ast.stmt]) -> None:
+        """Run a body; simple statements sharing a line (``a; b``) form one libcst-style line."""
+        if statements and self.source.follows_code(statements[0]):
+            # A one-line body (``if x: a; b``): libcst's SimpleStatementSuite, whose statements
+            # the evaluator has always treated as opaque. Kept so that results do not change.
+            for statement in statements:
+                self.opaque(statement)
+            return
+        saved = self._footer_indent
+        self._footer_indent = None
+        index = 0
+        while index < len(statements):
+            statement = statements[index]
+            if isinstance(statement, _COMPOUND):
+                self.statement(statement)
+                index += 1
+            else:
+                end = index + 1
+                while (
+                    end < len(statements)
+                    and not isinstance(statements[end], _COMPOUND)
+                    and statements[end].lineno == statements[end - 1].end_lineno
+                ):
+                    end += 1
+                line = _Line(statements[index], statements[end - 1])
+                for small in statements[index:end]:
+                    self.small(small, line)
+                index = end
+            previous = statements[index - 1]
+            compound = isinstance(previous, _COMPOUND)
+            self._footer_indent = block_indent(previous) if compound else None
+        self._footer_indent = saved
 
-    def statement(self, statement: cst.CSTNode) -> None:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                self.small(small, statement)
-        elif isinstance(statement, cst.If):
+    def statement(self, statement: ast.stmt) -> None:
+        if isinstance(statement, ast.If):
             self.if_statement(statement)
-        elif isinstance(statement, cst.Try):
-            self.block(statement.body.body)
-            if statement.orelse is not None:
-                self.block(statement.orelse.body.body)
+        elif isinstance(statement, ast.Try):
+            self.block(statement.body)
+            self.block(statement.orelse)
             for handler in statement.handlers:
                 test = f"except {self.code(handler.type)}" if handler.type else "except"
-                self.branch(handler.body.body, Condition(test, True))
-            if statement.finalbody is not None:
-                self.block(statement.finalbody.body.body)
-        elif isinstance(statement, cst.With):
-            self.block(statement.body.body)
-        elif isinstance(statement, cst.ClassDef):
-            self.env[statement.name.value] = ClassValue(statement, self.state.dotted)
-        elif isinstance(statement, cst.FunctionDef):
-            self.env[statement.name.value] = FunctionValue(statement, self.state.dotted)
+                self.branch(handler.body, Condition(test, True))
+            self.block(statement.finalbody)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            self.block(statement.body)
+        elif isinstance(statement, ast.ClassDef):
+            self.env[statement.name] = ClassValue(statement, self.state.dotted)
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.env[statement.name] = FunctionValue(statement, self.state.dotted)
         else:
-            self.opaque(statement)
+            self.opaque(_Line(statement, statement))
 
-    def opaque(self, statement: cst.CSTNode) -> None:
+    def opaque(self, line: _Line | ast.stmt) -> None:
         """A statement we do not execute: if it touches a pattern list, that list is unknown."""
-        code = self.state.module.code_for_node(statement) if self.state.module else ""
+        first, last = (line.first, line.last) if isinstance(line, _Line) else (line, line)
+        code: str | None = None
         for name, value in list(self.env.items()):
             if not isinstance(value, (SeqValue, RouterValue)):
                 continue
+            if code is None and isinstance(line, _Line):
+                own = block_indent(first) if isinstance(first, _COMPOUND) else None
+                code = self.source.statement_code(first, last, self._footer_indent, own)
+            elif code is None:  # one small statement: its own text, as libcst had it
+                start, end = self.source.range(first)
+                code = self.source.text[start:end]
             if not re.search(rf"(?<![\w.]){re.escape(name)}\b", code):
                 continue
             reason = f"{name} is changed by code that cannot be analysed statically"
-            entry = UnresolvedEntry(reason, self.span(statement), self.conditions)
+            span = self.span(first, last)
+            entry = UnresolvedEntry(reason, span, self.conditions)
             if isinstance(value, SeqValue):
                 self.env[name] = SeqValue((*value.items, entry), value.is_list)
             else:
                 registration = Registration(
-                    None, entry, None, self.span(statement), self.state.dotted, self.conditions
+                    None, entry, None, span, self.state.dotted, self.conditions
                 )
                 self.env[name] = _with_registration(value, registration)
 
-    def branch(self, body: Sequence[cst.CSTNode], condition: Condition) -> None:
+    def branch(self, body: Sequence[ast.stmt], condition: Condition) -> None:
         before = dict(self.env)
         saved = self.conditions
         self.conditions = (*saved, condition)
-        self.block(body)  # type: ignore[arg-type]
+        self.block(body)
         self.conditions = saved
         after = dict(self.env)
         self.env.clear()
         self.env.update(_merge_envs(before, after, before, condition, None))
 
-    def if_statement(self, node: cst.If) -> None:
+    def if_statement(self, node: ast.If) -> None:
         test = self.code(node.test)
         before = dict(self.env)
         saved = self.conditions
         true_condition = Condition(test, True)
         false_condition = Condition(test, False)
         self.conditions = (*saved, true_condition)
-        self.block(node.body.body)
+        self.block(node.body)
         env_true = dict(self.env)
         self.env.clear()
         self.env.update(before)
         self.conditions = (*saved, false_condition)
-        if isinstance(node.orelse, cst.If):
-            self.if_statement(node.orelse)
-        elif isinstance(node.orelse, cst.Else):
-            self.block(node.orelse.body.body)
+        self.block(node.orelse)  # ``elif`` is an ``if`` alone in the ``else`` block
         env_false = dict(self.env)
         self.conditions = saved
         self.env.clear()
         self.env.update(_merge_envs(before, env_true, env_false, true_condition, false_condition))
 
-    def small(self, small: cst.BaseSmallStatement, line: cst.SimpleStatementLine) -> None:
-        if isinstance(small, cst.Import):
+    def small(self, small: ast.stmt, line: _Line) -> None:
+        if isinstance(small, ast.Import):
             for alias in small.names:
-                name = _qualified_name(alias.name)
-                if name is None:
-                    continue
                 if alias.asname is not None:
-                    target = alias.asname.name
-                    if isinstance(target, cst.Name):
-                        self.env[target.value] = Ref(name)
+                    self.env[alias.asname] = Ref(alias.name)
                 else:
-                    top = name.split(".")[0]
+                    top = alias.name.split(".")[0]
                     self.env[top] = Ref(top)
-        elif isinstance(small, cst.ImportFrom):
+        elif isinstance(small, ast.ImportFrom):
             self.import_from(small)
-        elif isinstance(small, (cst.Assign, cst.AnnAssign)):
-            if isinstance(small, cst.AnnAssign):
+        elif isinstance(small, (ast.Assign, ast.AnnAssign)):
+            if isinstance(small, ast.AnnAssign):
                 if small.value is None:
                     return
                 targets = [small.target]
             else:
-                targets = [target.target for target in small.targets]
-            value = self.expr(small.value)  # type: ignore[arg-type]
+                targets = small.targets
+            value = self.expr(small.value)
             for target in targets:
                 self.assign(target, value, small)
-        elif isinstance(small, cst.AugAssign):
+        elif isinstance(small, ast.AugAssign):
             self.aug_assign(small)
-        elif isinstance(small, cst.Expr):
+        elif isinstance(small, ast.Expr):
             self.expression_statement(small, line)
-        elif isinstance(
-            small, (cst.Pass, cst.Global, cst.Nonlocal, cst.Assert, cst.Break, cst.Continue)
-        ):
+        elif isinstance(small, (ast.Pass, ast.Global, ast.Nonlocal, ast.Assert, ast.Break)):
+            return
+        elif isinstance(small, ast.Continue):
             return
         else:
             self.opaque(line)
 
-    def import_from(self, node: cst.ImportFrom) -> None:
-        module_name = _qualified_name(node.module) if node.module else None
+    def import_from(self, node: ast.ImportFrom) -> None:
         base = resolve_relative(
-            self.state.dotted, self.state.is_package, len(node.relative), module_name
+            self.state.dotted, self.state.is_package, node.level, node.module or None
         )
         if base is None:
             return
-        if isinstance(node.names, cst.ImportStar):
+        if node.names and node.names[0].name == "*":
             state = self.builder.module(base) if self.builder.is_project_module(base) else None
             if state is not None and state is not self.state:
                 for key, value in state.env.items():
@@ -633,36 +620,30 @@ class ModuleEvaluator:
                 self.state.star_externals.append(base)
             return
         for alias in node.names:
-            name = _qualified_name(alias.name)
-            if name is None:
-                continue
-            bound = name
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                bound = alias.asname.name.value
-            self.env[bound] = Ref(f"{base}.{name}")
+            self.env[alias.asname or alias.name] = Ref(f"{base}.{alias.name}")
 
-    def assign(self, target: cst.BaseExpression, value: Value, node: cst.CSTNode) -> None:
-        if isinstance(target, cst.Name):
-            self.env[target.value] = value
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            names = [element.value for element in target.elements]
+    def assign(self, target: ast.expr, value: Value, node: ast.stmt) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            names = [e.value if isinstance(e, ast.Starred) else e for e in target.elts]
             items = value.items if isinstance(value, SeqValue) else None
             for index, element in enumerate(names):
                 if items is not None and len(items) == len(names):
                     self.assign(element, items[index], node)
-                elif isinstance(element, cst.Name):
-                    self.env[element.value] = self.unknown("unpacking cannot be evaluated", node)
+                elif isinstance(element, ast.Name):
+                    self.env[element.id] = self.unknown("unpacking cannot be evaluated", node)
         else:
             self.opaque(node)
 
-    def aug_assign(self, node: cst.AugAssign) -> None:
-        if not isinstance(node.target, cst.Name) or node.target.value not in self.env:
+    def aug_assign(self, node: ast.AugAssign) -> None:
+        if not isinstance(node.target, ast.Name) or node.target.id not in self.env:
             self.opaque(node)
             return
-        name = node.target.value
+        name = node.target.id
         current = self.env[name]
         value = self.expr(node.value)
-        if isinstance(node.operator, cst.AddAssign) and isinstance(current, SeqValue):
+        if isinstance(node.op, ast.Add) and isinstance(current, SeqValue):
             self.env[name] = SeqValue(
                 current.items + self.as_items(value, node.value), current.is_list
             )
@@ -677,7 +658,7 @@ class ModuleEvaluator:
             return self.builder.lookup(value.qualified)
         return value
 
-    def as_items(self, value: Value, node: cst.CSTNode) -> tuple[Value, ...]:
+    def as_items(self, value: Value, node: ast.AST) -> tuple[Value, ...]:
         """The items a list extension adds; an unknown value becomes one unresolved entry."""
         value = self.deref(value)
         if isinstance(value, SeqValue):
@@ -686,16 +667,19 @@ class ModuleEvaluator:
         span = value.span if isinstance(value, Unknown) and value.span else self.span(node)
         return (UnresolvedEntry(reason, span, self.conditions),)
 
-    def expression_statement(self, small: cst.Expr, line: cst.SimpleStatementLine) -> None:
+    def expression_statement(self, small: ast.Expr, line: _Line) -> None:
         call = small.value
-        if not isinstance(call, cst.Call):
-            if not isinstance(call, (cst.SimpleString, cst.ConcatenatedString, cst.Ellipsis)):
+        if not isinstance(call, ast.Call):
+            if not (
+                isinstance(call, ast.Constant)
+                and (isinstance(call.value, (str, bytes)) or call.value is Ellipsis)
+            ):
                 self.opaque(line)
             return
         func = call.func
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            owner = func.value.value
-            method = func.attr.value
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            owner = func.value.id
+            method = func.attr
             current = self.env.get(owner)
             if isinstance(current, SeqValue) and method in ("append", "extend", "insert"):
                 self.list_method(owner, current, method, call, line)
@@ -710,9 +694,9 @@ class ModuleEvaluator:
         self.opaque(line)
 
     def list_method(
-        self, owner: str, current: SeqValue, method: str, call: cst.Call, line: cst.CSTNode
+        self, owner: str, current: SeqValue, method: str, call: ast.Call, line: _Line
     ) -> None:
-        args = [arg.value for arg in call.args]
+        args = _arg_values(call)
         if method == "append" and len(args) == 1:
             value = self.expr(args[0])
             items = (value,) if not isinstance(value, Unknown) else self.as_items(value, args[0])
@@ -733,9 +717,10 @@ class ModuleEvaluator:
         else:
             self.opaque(line)
 
-    def register(self, owner: str, router: RouterValue, call: cst.Call) -> None:
-        positional = [arg.value for arg in call.args if arg.keyword is None]
-        keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword}
+    def register(self, owner: str, router: RouterValue, call: ast.Call) -> None:
+        positional = [_unstarred(arg) for arg in call.args]
+        positional += [kw.value for kw in call.keywords if kw.arg is None]
+        keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg is not None}
         prefix_node = positional[0] if positional else keywords.get("prefix")
         viewset_node = positional[1] if len(positional) > 1 else keywords.get("viewset")
         basename_node = (
@@ -759,8 +744,8 @@ class ModuleEvaluator:
         )
         self.env[owner] = _with_registration(router, registration)
 
-    def register_converter(self, call: cst.Call) -> None:
-        args = [arg.value for arg in call.args]
+    def register_converter(self, call: ast.Call) -> None:
+        args = _arg_values(call)
         if len(args) != 2:
             return
         cls = self.builder.class_of(self.expr(args[0]))
@@ -775,10 +760,8 @@ class ModuleEvaluator:
     def known(self, ref: Ref) -> str | None:
         return KNOWN_CALLABLES.get(ref.qualified)
 
-    def name(self, node: cst.Name) -> Value:
-        value = node.value
-        if value in ("True", "False", "None"):
-            return ConstValue({"True": True, "False": False, "None": None}[value])
+    def name(self, node: ast.Name) -> Value:
+        value = node.id
         if value in self.env:
             return self.env[value]
         for star in self.state.star_externals:
@@ -786,38 +769,51 @@ class ModuleEvaluator:
                 return Ref(f"{star}.{value}")
         return self.unknown(f"name {value!r} is not defined at module level", node)
 
-    def expr(self, node: cst.BaseExpression) -> Value:
-        if isinstance(node, cst.SimpleString):
-            text = node.evaluated_value
-            if isinstance(text, bytes):
-                return self.unknown("bytes are not a route", node)
-            return StrValue(text, self.literal_ref(node))
-        if isinstance(node, cst.ConcatenatedString):
-            text = node.evaluated_value
-            return StrValue(text) if isinstance(text, str) else self.unknown("f-string", node)
-        if isinstance(node, cst.FormattedString):
-            if all(isinstance(part, cst.FormattedStringText) for part in node.parts):
-                return StrValue("".join(part.value for part in node.parts))  # type: ignore[union-attr]
-            return self.unknown("a formatted string cannot be evaluated statically", node)
-        if isinstance(node, cst.Integer):
-            return ConstValue(int(node.value, 0))
-        if isinstance(node, cst.Name):
+    def string(self, node: ast.Constant) -> Value:
+        """A str/bytes literal; only a single token (not ``"a" "b"``) can be rewritten."""
+        literal = self.literal_ref(node)
+        if literal is None:  # an implicit concatenation
+            if isinstance(node.value, str):
+                return StrValue(node.value)
+            return self.unknown("f-string", node)
+        if isinstance(node.value, bytes):
+            return self.unknown("bytes are not a route", node)
+        return StrValue(node.value, literal)
+
+    def formatted(self, node: ast.JoinedStr) -> Value:
+        start, end = self.source.range(node)
+        if string_token_end(self.source.text, start) != end:  # concatenated with an f-string
+            return self.unknown("f-string", node)
+        if all(isinstance(part, ast.Constant) for part in node.values):
+            return StrValue("".join(str(part.value) for part in node.values))  # type: ignore[attr-defined]
+        return self.unknown("a formatted string cannot be evaluated statically", node)
+
+    def expr(self, node: ast.expr) -> Value:
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, (str, bytes)):
+                return self.string(node)
+            if value is None or isinstance(value, (bool, int)):
+                return ConstValue(value)
+        elif isinstance(node, ast.JoinedStr):
+            return self.formatted(node)
+        elif isinstance(node, ast.Name):
             return self.name(node)
-        if isinstance(node, cst.Attribute):
+        elif isinstance(node, ast.Attribute):
             base = self.expr(node.value)
-            value = self.builder.get_attr(base, node.attr.value)
+            value = self.builder.get_attr(base, node.attr)
             if isinstance(value, Unknown) and value.span is None:
                 return Unknown(value.reason, self.span(node))
             return value
-        if isinstance(node, (cst.List, cst.Tuple)):
+        elif isinstance(node, (ast.List, ast.Tuple)):
             items: list[Value] = []
-            for element in node.elements:
-                if isinstance(element, cst.StarredElement):
+            for element in node.elts:
+                if isinstance(element, ast.Starred):
                     items.extend(self.as_items(self.expr(element.value), element))
                 else:
-                    items.append(self.expr(element.value))
-            return SeqValue(tuple(items), isinstance(node, cst.List))
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+                    items.append(self.expr(element))
+            return SeqValue(tuple(items), isinstance(node, ast.List))
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left = self.deref(self.expr(node.left))
             right = self.deref(self.expr(node.right))
             if isinstance(left, SeqValue):
@@ -827,11 +823,11 @@ class ModuleEvaluator:
             if isinstance(left, Unknown):
                 return left
             return self.unknown("an expression cannot be evaluated statically", node)
-        if isinstance(node, cst.Call):
+        elif isinstance(node, ast.Call):
             return self.call(node)
         return self.unknown(f"cannot evaluate {self.code(node)[:60]!r}", node)
 
-    def call(self, node: cst.Call) -> Value:
+    def call(self, node: ast.Call) -> Value:
         func = self.expr(node.func)
         kind = self.known(func) if isinstance(func, Ref) else None
         if kind in ("path", "re_path"):
@@ -846,8 +842,8 @@ class ModuleEvaluator:
             return self.router(node, kind)
         if kind == "format_suffix_patterns":
             return self.format_suffix(node)
-        if kind == "gettext" and len(node.args) == 1:
-            return self.expr(node.args[0].value)
+        if kind == "gettext" and len(node.args) + len(node.keywords) == 1:
+            return self.expr(_arg_values(node)[0])
         if isinstance(func, Ref) and func.qualified.endswith(".as_view"):
             return ViewText(f"{func.qualified}()")
         if isinstance(func, Unknown) and func.span is not None:
@@ -856,19 +852,19 @@ class ModuleEvaluator:
             f"routes built by calling {self.code(node.func)[:60]!r} cannot be analysed", node
         )
 
-    def args(self, node: cst.Call, names: Sequence[str]) -> dict[str, cst.BaseExpression]:
-        result: dict[str, cst.BaseExpression] = {}
-        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+    def args(self, node: ast.Call, names: Sequence[str]) -> dict[str, ast.expr]:
+        result: dict[str, ast.expr] = {}
+        positional = [arg for arg in node.args if not isinstance(arg, ast.Starred)]
         for name, arg in zip(names, positional, strict=False):
-            result[name] = arg.value
-        for arg in node.args:
-            if arg.keyword is not None:
-                result[arg.keyword.value] = arg.value
+            result[name] = arg
+        for kw in node.keywords:
+            if kw.arg is not None:
+                result[kw.arg] = kw.value
         return result
 
-    def pattern(self, node: cst.Call, kind: str) -> Value:
+    def pattern(self, node: ast.Call, kind: str) -> Value:
         args = self.args(node, ("route", "view", "kwargs", "name"))
-        if any(arg.star for arg in node.args):
+        if _has_star(node):
             return self.unknown(f"{kind}() with *args cannot be analysed", node)
         route_node = args.get("route")
         view_node = args.get("view")
@@ -882,7 +878,7 @@ class ModuleEvaluator:
         name = name_value.text if isinstance(name_value, StrValue) else None
         span = self.span(node)
         include_target = self.include_target_of(view, view_node)
-        if include_target is None and isinstance(view, Unknown) and _looks_like_urls(view_node):
+        if include_target is None and isinstance(view, Unknown) and self.looks_like_urls(view_node):
             include_target = (view, "<unknown>")
         is_endpoint = include_target is None
         try:
@@ -913,13 +909,13 @@ class ModuleEvaluator:
             converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
             return route_part(route.text, is_endpoint, converters, route.literal)
 
-    def view_value(self, node: cst.BaseExpression) -> Value:
+    def view_value(self, node: ast.expr) -> Value:
         """Evaluate a view argument without importing view modules just to name a view."""
-        if isinstance(node, cst.Call) or isinstance(node, (cst.List, cst.Tuple)):
+        if isinstance(node, (ast.Call, ast.List, ast.Tuple)):
             return self.expr(node)
-        if isinstance(node, cst.Name) and node.value in self.env:
-            return self.env[node.value]
-        if isinstance(node, (cst.Name, cst.Attribute)):
+        if isinstance(node, ast.Name) and node.id in self.env:
+            return self.env[node.id]
+        if isinstance(node, (ast.Name, ast.Attribute)):
             qualified = _qualified_name(node)
             if qualified is not None:
                 head, _, rest = qualified.partition(".")
@@ -934,17 +930,17 @@ class ModuleEvaluator:
             return self.expr(node)
         return ViewText(self.code(node))
 
-    def view_text(self, view: Value, node: cst.BaseExpression) -> str:
+    def view_text(self, view: Value, node: ast.expr) -> str:
         if isinstance(view, Ref):
             return view.qualified
         if isinstance(view, ViewText):
             return view.text
         if isinstance(view, (FunctionValue, ClassValue)):
-            return f"{view.module}.{view.node.name.value}"
+            return f"{view.module}.{view.node.name}"
         return self.code(node)
 
     def include_target_of(
-        self, view: Value, node: cst.BaseExpression
+        self, view: Value, node: ast.expr
     ) -> tuple[ModuleTarget | SeqValue | Unknown, str] | None:
         """When the view argument makes ``path()`` an include, what it includes."""
         if isinstance(view, IncludeValue):
@@ -959,7 +955,7 @@ class ModuleEvaluator:
         return None
 
     def patterns_of(
-        self, value: Value, node: cst.CSTNode | None = None
+        self, value: Value, node: ast.AST | None = None
     ) -> ModuleTarget | SeqValue | Unknown:
         """What ``include(value)`` includes."""
         if isinstance(value, StrValue):
@@ -987,12 +983,10 @@ class ModuleEvaluator:
             return value
         return Unknown("include() of something that is not a URLconf")
 
-    def _span_or_file(self, node: cst.CSTNode | None) -> Span:
+    def _span_or_file(self, node: ast.AST | None) -> Span:
         return self.span(node) if node is not None else Span(self.state.file, 1, 1, 1, 1)
 
-    def module_target(
-        self, dotted: str, node: cst.CSTNode | None
-    ) -> ModuleTarget | SeqValue | Unknown:
+    def module_target(self, dotted: str, node: ast.AST | None) -> ModuleTarget | SeqValue | Unknown:
         if self.builder.is_project_module(dotted):
             return ModuleTarget(dotted)
         known = known_module_patterns(dotted, self._span_or_file(node))
@@ -1000,29 +994,31 @@ class ModuleEvaluator:
             return known
         return Unknown(f"included module {dotted!r} is not part of the project")
 
-    def include(self, node: cst.Call) -> Value:
+    def include(self, node: ast.Call) -> Value:
         args = self.args(node, ("arg", "namespace"))
         arg = args.get("arg")
         if arg is None:
             return self.unknown("include() without an argument", node)
         value = (
-            self.view_value(arg) if isinstance(arg, (cst.Name, cst.Attribute)) else self.expr(arg)
+            self.view_value(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else self.expr(arg)
         )
         target = self.patterns_of(value, node)
         return IncludeValue(target, self.span(node))
 
-    def i18n_patterns(self, node: cst.Call) -> Value:
+    def i18n_patterns(self, node: ast.Call) -> Value:
         items: list[Value] = []
         prefix_default = True
         for arg in node.args:
-            if arg.keyword is not None:
-                if arg.keyword.value == "prefix_default_language":
-                    value = self.expr(arg.value)
-                    prefix_default = not (isinstance(value, ConstValue) and value.value is False)
-            elif arg.star == "*":
+            if isinstance(arg, ast.Starred):
                 items.extend(self.as_items(self.expr(arg.value), arg.value))
             else:
-                items.append(self.expr(arg.value))
+                items.append(self.expr(arg))
+        for kw in node.keywords:
+            if kw.arg is None:  # ``**mapping`` (libcst counted it as an item too)
+                items.append(self.expr(kw.value))
+            elif kw.arg == "prefix_default_language":
+                value = self.expr(kw.value)
+                prefix_default = not (isinstance(value, ConstValue) and value.value is False)
         if self.builder.setting("USE_I18N") is False:
             return SeqValue(tuple(items))
         part = locale_part(self.builder.languages, prefix_default)
@@ -1036,7 +1032,7 @@ class ModuleEvaluator:
         )
         return SeqValue((entry,))
 
-    def static(self, node: cst.Call, kind: str) -> Value:
+    def static(self, node: ast.Call, kind: str) -> Value:
         """``static()`` serves files only when DEBUG: a conditional ``re_path``."""
         if kind == "staticfiles_urlpatterns":
             prefix_value: Value = self.settings_value("STATIC_URL")
@@ -1063,11 +1059,26 @@ class ModuleEvaluator:
         )
         return SeqValue((entry,))
 
+    def looks_like_urls(self, node: ast.expr) -> bool:
+        """A call whose result is probably a list of patterns, not a view (``get_urls()``)."""
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            name = func.attr
+        elif isinstance(func, ast.Name):
+            name = func.id
+        elif isinstance(func, ast.Subscript):
+            name = self.code(func.value)
+        else:
+            name = ""
+        return bool(re.search(r"urls|patterns|include|router", name, re.IGNORECASE))
+
     def settings_value(self, name: str) -> Value:
         value = self.builder.setting(name)
         return StrValue(value) if isinstance(value, str) else Unknown(f"settings.{name}")
 
-    def router(self, node: cst.Call, kind: str) -> Value:
+    def router(self, node: ast.Call, kind: str) -> Value:
         args = self.args(node, ("trailing_slash", "use_regex_path"))
         trailing = True
         use_regex = True
@@ -1088,7 +1099,7 @@ class ModuleEvaluator:
             self.state.dotted,
         )
 
-    def format_suffix(self, node: cst.Call) -> Value:
+    def format_suffix(self, node: ast.Call) -> Value:
         args = self.args(node, ("urlpatterns", "suffix_required", "allowed"))
         if set(args) - {"urlpatterns"}:
             return self.unknown("format_suffix_patterns() options are not modelled", node)
@@ -1102,15 +1113,6 @@ class ModuleEvaluator:
         return SeqValue(tuple(drf.format_suffix_entries(entries, converters)))
 
 
-def _looks_like_urls(node: cst.BaseExpression) -> bool:
-    """A call whose result is probably a list of patterns, not a view (``get_urls()``)."""
-    if not isinstance(node, cst.Call):
-        return False
-    func = node.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-    return bool(re.search(r"urls|patterns|include|router", str(name), re.IGNORECASE))
-
-
 def _describe(target: ModuleTarget | SeqValue | Unknown) -> str:
     if isinstance(target, ModuleTarget):
         return target.dotted
@@ -1120,21 +1122,60 @@ def _describe(target: ModuleTarget | SeqValue | Unknown) -> str:
 
 
 def _class_regex(cls: ClassValue) -> str | None:
-    for statement in cls.node.body.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, (cst.Assign, cst.AnnAssign)):
-                    targets = (
-                        [t.target for t in small.targets]
-                        if isinstance(small, cst.Assign)
-                        else [small.target]
-                    )
-                    value = small.value
-                    if any(isinstance(t, cst.Name) and t.value == "regex" for t in targets):
-                        if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
-                            text = value.evaluated_value
-                            return text if isinstance(text, str) else None
+    """The ``regex`` class attribute of a path converter, when it is a string literal."""
+    for statement in cls.node.body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            value = statement.value
+            if any(isinstance(t, ast.Name) and t.id == "regex" for t in targets):
+                if isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)):
+                    return value.value if isinstance(value.value, str) else None
     return None
+
+
+def _unstarred(node: ast.expr) -> ast.expr:
+    return node.value if isinstance(node, ast.Starred) else node
+
+
+def _arg_values(call: ast.Call) -> list[ast.expr]:
+    """Every argument's expression in source order, as libcst's ``Arg.value`` list had them."""
+    values = [_unstarred(arg) for arg in call.args]
+    if call.keywords:
+        values += [kw.value for kw in call.keywords]
+        values.sort(key=lambda node: (node.lineno, node.col_offset))
+    return values
+
+
+def _has_star(call: ast.Call) -> bool:
+    return any(isinstance(arg, ast.Starred) for arg in call.args) or any(
+        kw.arg is None for kw in call.keywords
+    )
+
+
+class _Line:
+    """Simple statements on one logical line (libcst's ``SimpleStatementLine``)."""
+
+    __slots__ = ("first", "last")
+
+    def __init__(self, first: ast.stmt, last: ast.stmt) -> None:
+        self.first = first
+        self.last = last
+
+
+_COMPOUND = (
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.Try,
+    ast.TryStar,
+    ast.With,
+    ast.AsyncWith,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Match,
+)
 
 
 def _with_registration(router: RouterValue, registration: Registration) -> RouterValue:

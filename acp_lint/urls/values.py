@@ -6,9 +6,8 @@ snapshots and the two branches of an ``if`` can be merged by comparing prefixes.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field, replace
-
-import libcst as cst
 
 from acp_lint.urls.model import Condition, LiteralRef, PatternPart, Span
 
@@ -50,13 +49,13 @@ class ViewText:
 
 @dataclass(frozen=True)
 class ClassValue:
-    node: cst.ClassDef
+    node: ast.ClassDef
     module: str
 
 
 @dataclass(frozen=True)
 class FunctionValue:
-    node: cst.FunctionDef
+    node: ast.FunctionDef | ast.AsyncFunctionDef
     module: str
 
 
