@@ -468,13 +468,8 @@ class ModuleEvaluator:
         self.block(self.state.module.body)
 
     def block(self, statements: Sequence[ast.stmt]) -> None:
-        """Run a body; simple statements sharing a line (``a; b``) form one libcst-style line."""
-        if statements and self.source.follows_code(statements[0]):
-            # A one-line body (``if x: a; b``): libcst's SimpleStatementSuite, whose statements
-            # the evaluator has always treated as opaque. Kept so that results do not change.
-            for statement in statements:
-                self.opaque(statement)
-            return
+        """Run a body; simple statements sharing a line (``a; b``) form one line, also when
+        they follow the colon of their compound statement (``if settings.DEBUG: x += y``)."""
         saved = self._footer_indent
         self._footer_indent = None
         index = 0

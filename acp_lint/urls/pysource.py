@@ -185,11 +185,6 @@ class Source:
         end = starts[line] if line < len(starts) else len(self.text)
         return self.text[starts[line - 1] : end]
 
-    def follows_code(self, node: ast.stmt) -> bool:
-        """Whether a statement shares its first line with code before it (``if x: y``)."""
-        start = self.offset(node.lineno, node.col_offset)
-        return bool(self.text[self.line_starts[node.lineno - 1] : start].strip())
-
     def _footer_lines(self, after: int, indent: int) -> int:
         """How many lines after line ``after`` are a block's footer: libcst gives the block the
         comment lines (and blank lines between them) indented at least as deep as it."""

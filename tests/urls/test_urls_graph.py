@@ -143,6 +143,31 @@ def test_conditional_branches_are_marked(tmp_path: Path) -> None:
     ]
 
 
+def test_one_line_bodies_are_evaluated(tmp_path: Path) -> None:
+    """``if settings.DEBUG: urlpatterns += [...]`` is common; Django agrees on the result."""
+    tree = write_project(
+        tmp_path,
+        {
+            "proj/urls.py": """
+                from django.conf import settings
+                from django.urls import path
+                from proj import views
+                urlpatterns = [path("a/", views.view, name="a")]
+                if settings.DEBUG: urlpatterns += [path("x/", views.view, name="debug")]
+                else: urlpatterns.append(path("y/", views.view, name="prod")); EXTRA = 1
+            """
+        },
+    )
+    table = build_route_table(tree)
+    assert [r.name for r in table.routes] == ["a", "debug", "prod"]
+    assert [r.conditional for r in table.routes] == [False, True, True]
+    assert table.unresolved == []
+    assert names(table, ["x/", "y/"], assume={"settings.DEBUG": True}) == ["debug", None]
+    assert names(table, ["x/", "y/"], assume={"settings.DEBUG": False}) == [None, "prod"]
+    resolved = django_resolve(tmp_path, ["x/", "y/"])  # the test settings have DEBUG = False
+    assert [item[0] if item else None for item in resolved] == [None, "prod"]
+
+
 def test_static_uses_settings_and_is_debug_only(tmp_path: Path) -> None:
     tree = write_project(
         tmp_path,
