@@ -17,6 +17,8 @@ from acp_installer.errors import Refused
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
+from acp_lint.encoding import DecodeError, decode_text
+
 BOM = "\ufeff"
 _Item = TypeVar("_Item", cst.Element, cst.ImportAlias)
 
@@ -36,16 +38,13 @@ class Source:
 
 def decode_host_file(rel: str, data: bytes) -> Source:
     """Host files are edited only when they are UTF-8 (with or without BOM)."""
-    bom = data.startswith(b"\xef\xbb\xbf")
     try:
-        text = data[3:].decode("utf-8") if bom else data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        decoded = decode_text(data)
+    except DecodeError as error:
         raise Refused(
-            f"{rel} is not UTF-8 (invalid byte 0x{data[error.start]:02x} on line {line}); "
-            "refusing to edit it"
+            f"{rel} is not UTF-8 ({error} on line {error.line}); refusing to edit it"
         ) from None
-    return Source(rel, text, bom)
+    return Source(rel, decoded.text, decoded.bom)
 
 
 def parse(source: Source) -> cst.Module:

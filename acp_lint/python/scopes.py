@@ -35,6 +35,14 @@ def _target_names(node: cst.CSTNode) -> Iterator[str]:
         yield from _target_names(node.value)
 
 
+def _param_names(params: cst.Parameters) -> Iterator[str]:
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        yield param.name.value
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            yield star.name.value
+
+
 def _dotted(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
@@ -89,22 +97,10 @@ class ScopeIndex(cst.CSTVisitor):
         scope.bindings.add(node.name.value)
         if scope is self.module_scope:
             scope.functions.add(node.name.value)
-        inner = self._enter(node.body, "function", scope)
-        params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            inner.bindings.add(param.name.value)
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                inner.bindings.add(star.name.value)
+        self._enter(node.body, "function", scope).bindings.update(_param_names(node.params))
 
     def _bind_Lambda(self, node: cst.Lambda, scope: Scope) -> None:
-        inner = self._enter(node.body, "lambda", scope)
-        params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            inner.bindings.add(param.name.value)
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                inner.bindings.add(star.name.value)
+        self._enter(node.body, "lambda", scope).bindings.update(_param_names(node.params))
 
     def _bind_ClassDef(self, node: cst.ClassDef, scope: Scope) -> None:
         scope.bindings.add(node.name.value)
