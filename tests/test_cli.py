@@ -278,3 +278,25 @@ def test_project_rules_skip_unrelated_files(project) -> None:
     (project / "notes.py").write_text("X = 1\n")
     _, payload = run_json("notes.py", cwd=project)
     assert payload == []
+
+
+def test_sarif_output(project) -> None:
+    completed = run_cli("--output-format", "sarif", cwd=project)
+    assert completed.returncode == 1
+    document = json.loads(completed.stdout)
+    assert document["version"] == "2.1.0"
+    run = document["runs"][0]
+    assert run["tool"]["driver"]["name"] == "acp-lint"
+    assert {rule["id"] for rule in run["tool"]["driver"]["rules"]} >= {"ACP101", "ACP104"}
+    results = [
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+        for r in run["results"]
+    ]
+    assert results == [("ACP101", 2), ("ACP104", 4)]
+
+
+def test_github_annotations(project) -> None:
+    completed = run_cli("--output-format", "github", cwd=project)
+    lines = completed.stdout.splitlines()
+    assert lines[0].startswith("::error title=acp-lint (ACP101),file=acp/views.py,line=2,col=7,")
+    assert len(lines) == 2

@@ -35,7 +35,7 @@ def render_sarif(diagnostics: Sequence[Diagnostic], *_: object, **__: object) ->
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
-            "helpUri": f"acp-lint rule {rule.code}",
+            "help": {"text": f"Run `acp-lint rule {rule.code}` for the rule's documentation."},
         }
         for rule in RULES
     ]
