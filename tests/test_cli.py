@@ -55,7 +55,7 @@ def test_findings_exit_1_with_ruff_style_lines(project) -> None:
     )
     assert lines[1].startswith("acp/views.py:4:5: ACP104 [*] handler `manage`")
     assert lines[-1].startswith("Found 2 errors. [*] 1 fixable with the `--fix` option.")
-    assert "hidden fixes can be enabled with the `--unsafe-fixes` option" in lines[-1]
+    assert "(1 hidden fix can be enabled with the `--unsafe-fixes` option.)" in lines[-1]
 
 
 def test_paths_are_relative_to_the_current_directory(project) -> None:
@@ -173,7 +173,7 @@ def test_statistics(project) -> None:
 def test_fix_then_clean(project) -> None:
     completed = run_cli("--fix", cwd=project)
     assert completed.returncode == 1  # ACP101 remains: its fix is unsafe
-    assert "Fixed 1 error." in completed.stdout
+    assert "Found 2 errors (1 fixed, 1 remaining)." in completed.stdout
     assert "ACP_ENABLED" in (project / "acp/views.py").read_text()
     completed = run_cli("--fix", "--unsafe-fixes", cwd=project)
     assert completed.returncode == 0, completed.stdout

@@ -83,23 +83,30 @@ def render_full(
     return "\n\n".join(blocks) + "\n"
 
 
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
+
+
 def summary_line(diagnostics: Sequence[Diagnostic], summary: Summary) -> str:
+    """Ruff's summary: what was found (and fixed), then the flag that would do more."""
     count = len(diagnostics)
-    parts = []
     if summary.fix_mode and summary.fixed:
-        parts.append(f"Fixed {summary.fixed} {'error' if summary.fixed == 1 else 'errors'}.")
-    if count == 0:
-        parts.append("All checks passed!")
-        return " ".join(parts) if summary.fixed else parts[-1]
-    noun = "error" if count == 1 else "errors"
-    remaining = "remaining" if summary.fix_mode else ""
-    parts.append(f"Found {count} {noun}{' ' + remaining if remaining else ''}.")
+        total = summary.fixed + count
+        head = (
+            f"Found {_count(total, 'error', 'errors')} ({summary.fixed} fixed, {count} remaining)."
+        )
+    elif count == 0:
+        return "All checks passed!"
+    else:
+        head = f"Found {_count(count, 'error', 'errors')}."
+    parts = [head]
     safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.SAFE)
     unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.UNSAFE)
     if safe and not summary.fix_mode:
         parts.append(f"[*] {safe} fixable with the `--fix` option.")
     if unsafe and not summary.unsafe_enabled:
-        parts.append(f"({unsafe} hidden fixes can be enabled with the `--unsafe-fixes` option.)")
+        hidden = _count(unsafe, "hidden fix", "hidden fixes")
+        parts.append(f"({hidden} can be enabled with the `--unsafe-fixes` option.)")
     elif unsafe and not summary.fix_mode:
         parts.append(f"[*] {unsafe} more fixable with `--fix --unsafe-fixes`.")
     return " ".join(parts)
