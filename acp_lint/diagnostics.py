@@ -39,16 +39,6 @@ class Fix:
 
 
 @dataclass(frozen=True)
-class Span:
-    """A 1-based, end-inclusive line range plus 1-based columns of a region of a file."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-
-@dataclass(frozen=True)
 class Diagnostic:
     """One finding. ``path`` is a project-relative POSIX path.
 
@@ -90,15 +80,6 @@ def offset_to_position(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     line_start = text.rfind("\n", 0, offset) + 1
     return line, offset - line_start + 1
-
-
-def line_offsets(text: str) -> list[int]:
-    """Character offset of the start of every line (index 0 is line 1)."""
-    offsets = [0]
-    for index, char in enumerate(text):
-        if char == "\n":
-            offsets.append(index + 1)
-    return offsets
 
 
 def diagnostic_to_record(diagnostic: Diagnostic) -> dict[str, object]:
