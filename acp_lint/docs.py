@@ -13,6 +13,14 @@ FIX_WORDING = {
 }
 
 
+SCOPE_WORDING = {
+    "handler": "Applies to ACP handler modules (see Scope in the README).",
+    "migration": "Applies to ACP migrations: SQL files and Django migration files.",
+    "project": "Applies to the whole URL graph and controlplane.bindings.json.",
+    "any": "Applies to every file an ACP rule looks at.",
+}
+
+
 def render_rule_docs(code: str) -> str:
     info = BY_CODE[code]
     rule = load_rule(code)
@@ -22,6 +30,7 @@ def render_rule_docs(code: str) -> str:
         info.summary + ".",
         "",
         FIX_WORDING[info.fix],
+        SCOPE_WORDING[rule.SCOPE],
         "",
         textwrap.dedent(rule.DOCS).strip(),
     ]
