@@ -7,11 +7,12 @@ scope reads from the manifest: ``handler`` for every Python module except migrat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates" / "acp"
-SUPPORTED_APP_NAMES = ("acp",)
+APP_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
 
 # What --migrations-only ships: enough for INSTALLED_APPS to load the app and for
 # ``manage.py migrate`` to create its tables, and nothing that serves a request.

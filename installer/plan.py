@@ -7,13 +7,15 @@ Nothing here writes. The plan is what the gate lints (as an overlay on the proje
 from __future__ import annotations
 
 import json
+import keyword
 import re
 import secrets
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from acp_installer import edits, paths
-from acp_installer.appfiles import SUPPORTED_APP_NAMES, app_files
+from acp_installer.appfiles import APP_NAME_RE, app_files
 from acp_installer.detect import HostProject, detect
 from acp_installer.errors import Refused, UsageError
 from acp_installer.manifest import MANIFEST, Entry, Manifest, backup_path, sha256
@@ -103,6 +105,9 @@ class Plan:
         return {change.rel: change.after for change in self.files}
 
 
+RESERVED_APP_NAMES = frozenset({"django", "rest_framework", "acp_lint", "acp_installer", "test"})
+
+
 def validate_options(options: InstallOptions) -> None:
     """Every usage error (exit 2) before anything is read or written."""
     if options.env is not None and options.env not in ENVS:
@@ -113,10 +118,15 @@ def validate_options(options: InstallOptions) -> None:
             raise UsageError(f"--base-path: {problem}")
     if options.no_migrations and options.migrations_only:
         raise UsageError("--no-migrations and --migrations-only cannot be used together")
-    if options.app_name not in SUPPORTED_APP_NAMES:
+    if not APP_NAME_RE.fullmatch(options.app_name) or keyword.iskeyword(options.app_name):
         raise UsageError(
-            f"--app-name {options.app_name!r} is not supported: the app's AppConfig and its "
-            "management command are written for the package name 'acp'"
+            f"--app-name {options.app_name!r} is not valid: expected a lowercase Python "
+            "package name ([a-z_][a-z0-9_]*)"
+        )
+    if options.app_name in sys.stdlib_module_names or options.app_name in RESERVED_APP_NAMES:
+        raise UsageError(
+            f"--app-name {options.app_name!r} would shadow the module of that name; "
+            "choose another package name"
         )
     if options.kernel_id is not None and not KERNEL_ID_RE.fullmatch(options.kernel_id):
         raise UsageError(

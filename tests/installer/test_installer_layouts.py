@@ -74,3 +74,32 @@ def test_install_then_uninstall_restores_every_byte(make_project, layout: str) -
     result = echelon("uninstall", ".", cwd=project)
     assert result.returncode == 0, result.stderr
     assert tree_hash(project) == original
+
+
+def test_custom_app_name_installs_works_and_uninstalls(make_project) -> None:
+    """``--app-name agentic``: the package is named by the flag, the app label stays ``acp``."""
+    project = make_project("default")
+    original = tree_hash(project)
+    result = echelon("install", "--yes", "--app-name", "agentic", ".", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "agentic" / "views.py").is_file() and not (project / "acp").exists()
+    urls = (project / "mysite" / "urls.py").read_text()
+    assert "include('agentic.urls')" in urls or 'include("agentic.urls")' in urls
+    assert "'agentic'" in (project / "mysite" / "settings.py").read_text()
+
+    assert run([PYTHON, "manage.py", "check"], project).returncode == 0
+    migrate = run([PYTHON, "manage.py", "migrate", "--noinput"], project)
+    assert "Applying acp.0001_initial... OK" in migrate.stdout, migrate.stderr
+    lint = run([PYTHON, "-m", "acp_lint"], project)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    client = run([PYTHON, "-c", CLIENT], project, env={"DJANGO_SETTINGS_MODULE": "mysite.settings"})
+    answer = json.loads(client.stdout.strip().splitlines()[-1])
+    assert (answer["status"], answer["body"]["code"]) == (503, "FEATURE_DISABLED")
+    key = run(
+        [PYTHON, "manage.py", "acp_create_key", "--name", "ci", "--scopes", "manage.read"], project
+    )
+    assert key.returncode == 0, key.stderr
+
+    (project / "db.sqlite3").unlink()
+    assert echelon("uninstall", ".", cwd=project).returncode == 0
+    assert tree_hash(project, ignore=("__pycache__", ".acp-lint-cache")) == original

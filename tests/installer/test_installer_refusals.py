@@ -68,7 +68,9 @@ def test_route_collision_is_refused_with_free_base_paths(project: Path, capsys) 
         ["--env", "prod"],
         ["--env", ""],
         ["--no-migrations", "--migrations-only"],
-        ["--app-name", "other"],
+        ["--app-name", "Other-App"],
+        ["--app-name", "json"],  # would shadow the stdlib module
+        ["--app-name", "class"],
         ["--kernel-id", "Bad Id"],
         ["--bogus"],
         ["--env", "staging"],  # staging needs a kernel id

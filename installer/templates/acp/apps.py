@@ -10,7 +10,9 @@ class AcpConfig(AppConfig):
     first enabled request, so a missing variable can never crash the host at boot.
     """
 
-    name = "acp"
+    # The package the installer wrote (``acp`` by default, ``--app-name`` otherwise); the label
+    # stays ``acp`` so that migrations, tables and the management command never change.
+    name = __name__.rpartition(".")[0]
     label = "acp"
     verbose_name = "Agentic Control Plane"
     default_auto_field = "django.db.models.BigAutoField"
