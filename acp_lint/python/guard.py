@@ -16,6 +16,8 @@ from enum import Enum
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from acp_lint.python.search import contains
+
 FLAG = "ACP_ENABLED"
 HANDLER_METHODS = ("get", "post", "put", "patch", "delete", "dispatch")
 ENV_FUNCTIONS = ("getenv", "get", "config", "env", "getenvb")
@@ -128,21 +130,15 @@ def flag_read_default(node: cst.CSTNode) -> object:
 
 def reads_flag(node: cst.CSTNode) -> bool:
     """True when an expression contains an environment read of ACP_ENABLED."""
-    found = False
 
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            nonlocal found
-            if flag_read_default(call) is not UNKNOWN or _string_arg(call, 0) == FLAG:
-                found = True
+    def is_read(candidate: cst.CSTNode) -> bool:
+        if isinstance(candidate, cst.Call):
+            return flag_read_default(candidate) is not UNKNOWN or _string_arg(candidate, 0) == FLAG
+        if isinstance(candidate, cst.Subscript):
+            return flag_read_default(candidate) is not UNKNOWN
+        return False
 
-        def visit_Subscript(self, subscript: cst.Subscript) -> None:
-            nonlocal found
-            if flag_read_default(subscript) is not UNKNOWN:
-                found = True
-
-    node.visit(Finder())
-    return found
+    return contains(node, is_read)
 
 
 def _literal(node: cst.BaseExpression) -> object:
@@ -344,26 +340,11 @@ def judge_guard(function: cst.FunctionDef, helpers: Mapping[str, cst.FunctionDef
 
 
 def _mentions_call(node: cst.CSTNode, name: str) -> bool:
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            nonlocal found
-            if isinstance(call.func, cst.Name) and call.func.value == name:
-                found = True
-
-    node.visit(Finder())
-    return found
+    return contains(
+        node,
+        lambda n: isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == name,
+    )
 
 
 def _mentions_name(node: cst.CSTNode, name: str) -> bool:
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Name(self, candidate: cst.Name) -> None:
-            nonlocal found
-            if candidate.value == name:
-                found = True
-
-    node.visit(Finder())
-    return found
+    return contains(node, lambda n: isinstance(n, cst.Name) and n.value == name)

@@ -15,6 +15,7 @@ from libcst.metadata import ScopeProvider
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import DEFAULT_CLIENTS, Effect, Site
+from acp_lint.python.search import contains
 from acp_lint.rules.base import Invalid, PythonRule
 
 
@@ -104,15 +105,10 @@ class ImportTimeEffectRule(PythonRule):
 
 
 def _declares_global(module: cst.Module, name: str) -> bool:
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Global(self, node: cst.Global) -> None:
-            nonlocal found
-            found = found or any(item.name.value == name for item in node.names)
-
-    module.visit(Finder())
-    return found
+    return contains(
+        module,
+        lambda n: isinstance(n, cst.Global) and any(item.name.value == name for item in n.names),
+    )
 
 
 class EnvReadAtImport(ImportTimeEffectRule):
