@@ -8,7 +8,7 @@ formatted file stays formatted; a comment is never duplicated or moved to anothe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -163,24 +163,32 @@ def _callee(node: cst.BaseExpression) -> str | None:
 # -- the root URLconf -------------------------------------------------------------------------
 
 
-def _urlpatterns(module: cst.Module) -> tuple[int, cst.List]:
-    """The first module-level ``urlpatterns = [...]`` (also annotated) and its index."""
+def _module_assignments(
+    module: cst.Module, name: str
+) -> Iterator[tuple[int, cst.BaseExpression | None]]:
+    """Index and value of each module-level ``name = ...`` / ``name: T = ...`` statement
+    (value None for a bare annotation), in source order."""
     for index, statement in enumerate(module.body):
         if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
             continue
         small = statement.body[0]
         if isinstance(small, cst.Assign):
             names = [t.target for t in small.targets]
-            value = small.value
-        elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            names = [small.target]
-            value = small.value
+            value: cst.BaseExpression | None = small.value
+        elif isinstance(small, cst.AnnAssign):
+            names, value = [small.target], small.value
         else:
             continue
-        if any(isinstance(n, cst.Name) and n.value == "urlpatterns" for n in names):
-            if isinstance(value, cst.List):
-                return index, value
-            break
+        if any(isinstance(n, cst.Name) and n.value == name for n in names):
+            yield index, value
+
+
+def _urlpatterns(module: cst.Module) -> tuple[int, cst.List]:
+    """The first module-level ``urlpatterns = [...]`` (also annotated) and its index."""
+    assigned = (item for item in _module_assignments(module, "urlpatterns") if item[1] is not None)
+    index, value = next(assigned, (-1, None))
+    if isinstance(value, cst.List):
+        return index, value
     raise LookupError("no module-level `urlpatterns = [...]` list")
 
 
@@ -410,19 +418,8 @@ def mounted_route(source: Source, app: str) -> str | None:
 def _installed_apps(module: cst.Module) -> tuple[int, cst.List | cst.Tuple] | None:
     """The last module-level ``INSTALLED_APPS = [...]`` / ``(...)``."""
     found: tuple[int, cst.List | cst.Tuple] | None = None
-    for index, statement in enumerate(module.body):
-        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-            continue
-        small = statement.body[0]
-        if isinstance(small, cst.Assign):
-            names = [t.target for t in small.targets]
-            value: cst.BaseExpression | None = small.value
-        elif isinstance(small, cst.AnnAssign):
-            names, value = [small.target], small.value
-        else:
-            continue
-        if any(isinstance(n, cst.Name) and n.value == "INSTALLED_APPS" for n in names):
-            found = (index, value) if isinstance(value, (cst.List, cst.Tuple)) else None
+    for index, value in _module_assignments(module, "INSTALLED_APPS"):
+        found = (index, value) if isinstance(value, (cst.List, cst.Tuple)) else None
     return found
 
 
