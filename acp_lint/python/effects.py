@@ -7,7 +7,7 @@ the rules can follow calls of the module's own functions transitively.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -72,6 +72,21 @@ class ModuleEffects:
     ready_sites: list[Site] = field(default_factory=list)
     ready_calls: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+
+    def places(
+        self, effect: Effect, *, in_ready: bool = False
+    ) -> Iterator[tuple[cst.CSTNode, str | None, Site]]:
+        """Where ``effect`` happens at import time (or in ``AppConfig.ready()``): each
+        ``(node to report, module function called or None, the site that causes it)``."""
+        sites = self.ready_sites if in_ready else self.import_time
+        calls = self.ready_calls if in_ready else self.import_time_calls
+        for site in sites:
+            if site.effect is effect:
+                yield site.node, None, site
+        witnesses = self.transitive(effect)
+        for call, function in calls:
+            if function in witnesses:
+                yield call, function, witnesses[function]
 
     def transitive(self, effect: Effect) -> dict[str, Site]:
         """Module-level functions that (transitively) cause ``effect``, with one witness site."""

@@ -201,34 +201,23 @@ handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` rep
 
     def leave_Module(self, original_node: cst.Module) -> None:
         effects = self.context.effects
-        witnesses = effects.transitive(Effect.HEARTBEAT)
-        for site in effects.import_time:
-            if site.effect is Effect.HEARTBEAT:
-                self.report(
-                    site.node,
-                    f"`{site.text}` sends a heartbeat at import time",
-                    self._fix(site.node),
+        for node, function, site in effects.places(Effect.HEARTBEAT):
+            if function is None:
+                message = f"`{site.text}` sends a heartbeat at import time"
+            else:
+                message = (
+                    f"`{function}()` is called at import time and sends a heartbeat (`{site.text}`)"
                 )
-        for call, function in effects.import_time_calls:
-            if function in witnesses:
-                self.report(
-                    call,
-                    f"`{function}()` is called at import time and sends a heartbeat "
-                    f"(`{witnesses[function].text}`)",
-                    self._fix(call),
-                )
-        for site in effects.ready_sites:
-            if site.effect is Effect.HEARTBEAT:
-                self.report(
-                    site.node, f"`{site.text}` sends a heartbeat in AppConfig.ready() at start-up"
-                )
-        for call, function in effects.ready_calls:
-            if function in witnesses:
-                self.report(
-                    call,
+            self.report(node, message, self._fix(node))
+        for node, function, site in effects.places(Effect.HEARTBEAT, in_ready=True):
+            if function is None:
+                message = f"`{site.text}` sends a heartbeat in AppConfig.ready() at start-up"
+            else:
+                message = (
                     f"`{function}()` sends a heartbeat in AppConfig.ready() at start-up "
-                    f"(`{witnesses[function].text}`)",
+                    f"(`{site.text}`)"
                 )
+            self.report(node, message)
 
     def _fix(self, node: cst.CSTNode) -> Fix | None:
         parent = self.context.parents.get(node)

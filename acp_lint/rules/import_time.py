@@ -14,7 +14,7 @@ from libcst.metadata import ScopeProvider
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
-from acp_lint.python.effects import DEFAULT_CLIENTS, Effect, Site
+from acp_lint.python.effects import DEFAULT_CLIENTS, Effect
 from acp_lint.python.search import contains
 from acp_lint.rules.base import Invalid, PythonRule
 
@@ -27,26 +27,16 @@ class ImportTimeEffectRule(PythonRule):
     WHAT: ClassVar[str]
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        effects = self.context.effects
-        for site in effects.import_time:
-            if site.effect is self.EFFECT:
-                self.report(
-                    site.node,
-                    f"`{site.text}` {self.WHAT} at import time",
-                    self._accessor_fix(site.node),
+        for node, function, site in self.context.effects.places(self.EFFECT):
+            if function is None:
+                message = f"`{site.text}` {self.WHAT} at import time"
+            else:
+                line = self.context.positions[site.node].start.line
+                message = (
+                    f"`{function}()` is called at import time and {self.WHAT} "
+                    f"(`{site.text}` at line {line})"
                 )
-        witnesses = effects.transitive(self.EFFECT)
-        for call, function in effects.import_time_calls:
-            witness: Site | None = witnesses.get(function)
-            if witness is None:
-                continue
-            line = self.context.positions[witness.node].start.line
-            self.report(
-                call,
-                f"`{function}()` is called at import time and {self.WHAT} "
-                f"(`{witness.text}` at line {line})",
-                self._accessor_fix(call),
-            )
+            self.report(node, message, self._accessor_fix(node))
 
     # -- the unsafe fix ------------------------------------------------------------------
     def _accessor_fix(self, node: cst.CSTNode) -> Fix | None:
