@@ -55,6 +55,22 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="counts per rule")
     check.add_argument("--config", type=Path, help="path to pyproject.toml or acp-lint.toml")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    part = check.add_mutually_exclusive_group()
+    part.add_argument(
+        "--no-project-rules",
+        dest="part",
+        action="store_const",
+        const="files",
+        default="all",
+        help="only the per-file rules (handlers, migrations, SQL) on the given files",
+    )
+    part.add_argument(
+        "--project-rules-only",
+        dest="part",
+        action="store_const",
+        const="project",
+        help="only the project rules (URL graph, bindings.json), over the whole project",
+    )
 
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("rule", nargs="?", metavar="CODE|NAME")
@@ -151,7 +167,7 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
         from acp_lint.cache import ResultCache
 
         cache = ResultCache(config.root, f"{config.fingerprint}|{sorted(codes)}")
-    linter = Linter(config, codes, cache=cache)
+    linter = Linter(config, codes, cache=cache, part=args.part)
     project = Project(config)
     targets = _targets(paths, config.root, project)
     fixing = args.fix or args.diff

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from acp_lint.cache import ResultCache
 from acp_lint.config import Config
@@ -24,6 +25,10 @@ from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, RULES
 from acp_lint.suppressions import apply_suppressions, python_suppressions
 
 PARSE_ERROR = BY_CODE["ACP000"]
+# Which half of a run: the per-file rules (handlers, migrations, SQL), the project rules (the
+# URL graph and bindings.json, always over the whole project), or both. pre-commit runs the two
+# halves as two hooks so that the project half runs once per commit, not once per batch.
+RunPart = Literal["all", "files", "project"]
 PARALLEL_THRESHOLD = 64  # files to parse before worker processes pay for their start-up
 MAX_WORKERS = 8
 
@@ -83,11 +88,13 @@ class Linter:
         codes: frozenset[str],
         overlay: Mapping[str, bytes | None] | None = None,
         cache: ResultCache | None = None,
+        part: RunPart = "all",
     ) -> None:
         self.config = config
         self.codes = codes
         self.base_overlay = dict(overlay or {})
         self.cache = cache
+        self.part = part
         self._memo: dict[tuple[str, str, Role], list[Diagnostic]] = {}
 
     # -- single files --------------------------------------------------------------------
@@ -192,15 +199,18 @@ class Linter:
     # -- whole runs ----------------------------------------------------------------------
     def lint(self, paths: list[str] | None, overlay: Mapping[str, bytes | None]) -> RunResult:
         project = Project(self.config, {**self.base_overlay, **overlay}, self.cache)
+        if self.part == "project":
+            paths = None  # the project rules of a project-only run see the whole graph
         targets = project.all_files if paths is None else paths
-        scoped = project.scoped(targets)
+        scoped = project.scoped(targets) if self.part != "project" else {}
         files = []
         for path, role in sorted(scoped.items()):
             data = project.tree.read_bytes(path)
             if data is not None:
                 files.append((path, data, role))
         diagnostics = self.check_files(files)
-        diagnostics.extend(self._project_rules(project, targets, full=paths is None))
+        if self.part != "files":
+            diagnostics.extend(self._project_rules(project, targets, full=paths is None))
         return RunResult(self._filter(diagnostics), checked=len(scoped))
 
     def _project_rules(self, project: Project, targets: list[str], full: bool) -> list[Diagnostic]:
