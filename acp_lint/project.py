@@ -147,6 +147,10 @@ class Project:
         )
         if not candidates and self.mounted_view is not None:
             return self.mounted_view[1]
+        if not candidates:
+            # An ACP app without a URLconf of its own: its view is mounted directly (as the
+            # original installer did with views/manage.py), so the mount is found by its module.
+            candidates = sorted(app_dir for app_dir in self.acp_app_dirs if app_dir != ".")
         if len(candidates) != 1:
             return "acp"
         app_dir = candidates[0]
