@@ -35,3 +35,31 @@ def render_rule_docs(code: str) -> str:
         textwrap.dedent(rule.DOCS).strip(),
     ]
     return "\n".join(parts) + "\n"
+
+
+def rule_pages() -> dict[str, str]:
+    """``docs/rules/``: one page per rule and an index, generated from the registry.
+
+    ``scripts/generate-docs`` writes them; a test fails when the committed pages are stale."""
+    from acp_lint.registry import RULES
+
+    rows = [
+        f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.fix} | {rule.summary} |"
+        for rule in RULES
+    ]
+    index = "\n".join(
+        [
+            "# Rules",
+            "",
+            "Generated from the rule registry by `scripts/generate-docs`; the same text is",
+            "printed by `acp-lint rule CODE`.",
+            "",
+            "| code | name | fix | what it reports |",
+            "|---|---|---|---|",
+            *rows,
+        ]
+    )
+    pages = {"index.md": index + "\n"}
+    for rule in RULES:
+        pages[f"{rule.code}.md"] = render_rule_docs(rule.code)
+    return pages
