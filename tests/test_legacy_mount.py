@@ -7,7 +7,9 @@ from pathlib import Path
 from clitools import run_json, write_tree
 
 FILES = {
-    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_cfg.settings')\n",
+    "manage.py": (
+        "import os\n\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_cfg.settings')\n"
+    ),
     "site_cfg/__init__.py": "",
     "site_cfg/settings.py": "ROOT_URLCONF = 'site_cfg.urls'\n",
     "site_cfg/urls.py": (
