@@ -51,6 +51,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from acp_lint.sql.classify import SqlState
@@ -764,16 +765,16 @@ _DYNAMIC = (
 )
 
 
-def _runpython_refs(module: MigrationModule) -> set[int]:
-    """Names passed as RunPython's ``code`` / ``reverse_code`` (the helpers' one allowed use)."""
-    refs: set[int] = set()
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Call) and canonical(module.qualify(node.func)) == "RunPython":
-            for position, keyword in ((0, "code"), (1, "reverse_code")):
-                value = _arg(node, position, keyword)
-                if isinstance(value, ast.Name):
-                    refs.add(id(value))
-    return refs
+def _runpython_args(module: MigrationModule) -> Callable[[ast.Call], list[ast.expr]]:
+    """The names a RunPython call passes as ``code`` / ``reverse_code`` (a helper's one use)."""
+
+    def args(call: ast.Call) -> list[ast.expr]:
+        if canonical(module.qualify(call.func)) != "RunPython":
+            return []
+        found = [_arg(call, 0, "code"), _arg(call, 1, "reverse_code")]
+        return [value for value in found if isinstance(value, ast.Name)]
+
+    return args
 
 
 def check_migration_module(
@@ -806,7 +807,7 @@ def check_migration_module(
             judge.check_operations(ops)
             add(judge.findings)
             skip |= judge.operation_calls
-    add(check_calls(module, roots, skip, _runpython_refs(module)))
+    add(check_calls(module, roots, skip, _runpython_args(module)))
     return sorted(findings.values(), key=lambda f: (f.line, f.column, f.code, f.message))
 
 

@@ -100,25 +100,89 @@ def scope_nodes(stmts: list[ast.stmt]) -> Iterator[ast.AST]:
         stack.extend(reversed(children))
 
 
-def bound_names(stmts: list[ast.stmt]) -> tuple[Counter[str], Counter[str]]:
-    """How many times each name is bound in a scope (assignments, imports, defs, ``del``),
-    and how many of those bindings are imports."""
-    counts: Counter[str] = Counter()
-    imported: Counter[str] = Counter()
-    for node in scope_nodes(stmts):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            counts[node.id] += 1
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            counts[node.name] += 1
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name != "*":
-                    name = (alias.asname or alias.name).split(".")[0]
-                    counts[name] += 1
-                    imported[name] += 1
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            counts[node.target.id] += 1  # a second binding: never a constant
-    return counts, imported
+def iter_nodes(root: ast.AST) -> Iterator[ast.AST]:
+    """Every node under ``root`` (parents first); cheaper than ``ast.walk``."""
+    stack = [root]
+    pop, push, extend, node_type = stack.pop, stack.append, stack.extend, ast.AST
+    while stack:
+        node = pop()
+        yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                push(value)
+
+
+_BLOCKS = ("body", "orelse", "finalbody", "handlers")
+
+
+@dataclass
+class Scope:
+    """What one scope binds: counts per name, import bindings, candidate constants."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    imported: Counter[str] = field(default_factory=Counter)
+    imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
+    assigns: list[tuple[str, ast.expr]] = field(default_factory=list)
+
+    def scan(self, stmts: list[ast.stmt], walrus: bool) -> Scope:
+        """Statement level only (bindings live there); ``walrus`` also walks expressions."""
+        stack = list(stmts)
+        while stack:
+            stmt = stack.pop()
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.imports.append(stmt)
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        name = (alias.asname or alias.name).split(".")[0]
+                        self.counts[name] += 1
+                        self.imported[name] += 1
+                continue
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.counts[stmt.name] += 1
+                continue
+            targets: list[ast.expr] = []
+            if isinstance(stmt, ast.Assign):
+                targets = stmt.targets
+                if len(targets) == 1 and isinstance(targets[0], ast.Name):
+                    self.assigns.append((targets[0].id, stmt.value))
+            elif isinstance(stmt, ast.AnnAssign):
+                targets = [stmt.target]
+                if stmt.value is not None and isinstance(stmt.target, ast.Name):
+                    self.assigns.append((stmt.target.id, stmt.value))
+            elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)):
+                targets = [stmt.target]
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                targets = [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+            elif isinstance(stmt, ast.Delete):
+                targets = stmt.targets
+            elif isinstance(stmt, ast.ExceptHandler) and stmt.name:
+                self.counts[stmt.name] += 1
+            elif isinstance(stmt, ast.Match):
+                for case in stmt.cases:
+                    for node in iter_nodes(case.pattern):
+                        name = getattr(node, "name", None)
+                        if isinstance(name, str):
+                            self.counts[name] += 1
+                    stack.extend(case.body)
+            for target in targets:
+                for node in iter_nodes(target):
+                    if isinstance(node, ast.Name):
+                        self.counts[node.id] += 1
+            for block in _BLOCKS:
+                children = getattr(stmt, block, None)
+                if isinstance(children, list):
+                    stack.extend(children)
+        if walrus:
+            for node in scope_nodes(stmts):
+                if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                    self.counts[node.target.id] += 1
+        return self
+
+    def constants(self) -> dict[str, ast.expr]:
+        return {name: value for name, value in self.assigns if self.counts[name] == 1}
 
 
 @dataclass
@@ -166,36 +230,33 @@ class MigrationModule:
     def __init__(self, source: str, file: str = "<migration>") -> None:
         self.source = Source(file, source)
         self.tree = parse_python(source, file)  # SyntaxError/ValueError: the caller's ACP000
-        self.module_bindings, module_imported = bound_names(self.tree.body)
-        for node in ast.walk(self.tree):  # ``global X`` in a function rebinds X
-            if isinstance(node, ast.Global):
-                for name in node.names:
-                    self.module_bindings[name] += 2
+        walrus = ":=" in source
+        module_scope = Scope().scan(self.tree.body, walrus)
+        self.module_bindings = module_scope.counts
+        if "global" in source:  # ``global X`` in a function rebinds X
+            for node in iter_nodes(self.tree):
+                if isinstance(node, ast.Global):
+                    for name in node.names:
+                        self.module_bindings[name] += 2
         self.migration: ast.ClassDef | None = None
         for stmt in self.tree.body:
             if isinstance(stmt, ast.ClassDef) and stmt.name == "Migration":
                 self.migration = stmt
                 break
-        self.class_bindings: Counter[str] = Counter()
-        class_imported: Counter[str] = Counter()
+        class_scope = Scope()
         if self.migration is not None:
-            self.class_bindings, class_imported = bound_names(self.migration.body)
+            class_scope.scan(self.migration.body, walrus)
+        self.class_bindings = class_scope.counts
         self.imports: dict[str, str | None] = {}
         self.star_modules: list[str] = []
-        self._collect_imports(self.tree.body)
-        if self.migration is not None:
-            self._collect_imports(self.migration.body)
-        for bindings, imported in (
-            (self.module_bindings, module_imported),
-            (self.class_bindings, class_imported),
-        ):
-            for name, count in bindings.items():
-                if name in self.imports and count > imported[name]:
+        self._collect_imports(module_scope.imports)
+        self._collect_imports(class_scope.imports)
+        for scope in (module_scope, class_scope):
+            for name, count in scope.counts.items():
+                if name in self.imports and count > scope.imported[name]:
                     self.imports[name] = None  # also bound otherwise: which one is unknown
-        self.module_constants = self._constants(self.tree.body, self.module_bindings)
-        self.class_constants = (
-            self._constants(self.migration.body, self.class_bindings) if self.migration else {}
-        )
+        self.module_constants = module_scope.constants()
+        self.class_constants = class_scope.constants()
         self.functions = {
             stmt.name
             for stmt in self.tree.body
@@ -203,8 +264,8 @@ class MigrationModule:
         }
 
     # -- names ------------------------------------------------------------------------------
-    def _collect_imports(self, stmts: list[ast.stmt]) -> None:
-        for node in scope_nodes(stmts):
+    def _collect_imports(self, nodes: list[ast.Import | ast.ImportFrom]) -> None:
+        for node in nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -257,20 +318,6 @@ class MigrationModule:
             and not self.star_modules
             and hasattr(builtins, name)
         )
-
-    @staticmethod
-    def _constants(stmts: list[ast.stmt], bindings: Counter[str]) -> dict[str, ast.expr]:
-        found: dict[str, ast.expr] = {}
-        for node in scope_nodes(stmts):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                target, value = node.target, node.value
-            else:
-                continue
-            if isinstance(target, ast.Name) and bindings[target.id] == 1:
-                found[target.id] = value
-        return found
 
     def constant(self, node: ast.AST, in_class: bool = True) -> ast.AST:
         """Follow a name bound once (class body first, then module) to its value."""
@@ -337,15 +384,17 @@ class MigrationModule:
             if token_end is None or token_end > end:
                 break
             token = text[pos:token_end]
-            try:
-                value = ast.literal_eval(token)
-            except (ValueError, SyntaxError):
-                break
-            if not isinstance(value, str):
-                break
             quote_at = len(token) - len(token.lstrip("rRuUbBfF"))
             quote = 3 if token[quote_at : quote_at + 3] in ('"""', "'''") else 1
             body = token[quote_at + quote : len(token) - quote]
+            value: object = body
+            if "\\" in body or "b" in token[:quote_at].lower():
+                try:
+                    value = ast.literal_eval(token)
+                except (ValueError, SyntaxError):
+                    break
+            if not isinstance(value, str):
+                break
             line, column = self.source.position(pos)
             exact = body == value and "\r" not in body
             segments.append(

@@ -11,10 +11,10 @@ default) must be constructors of declarative Django objects.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from acp_lint.sql.findings import CODE_UNVERIFIABLE, SqlFinding
-from acp_lint.sql.migration_module import MIGRATION_BASES, MigrationModule
+from acp_lint.sql.migration_module import MIGRATION_BASES, MigrationModule, iter_nodes
 
 _WHY = "it cannot be proven CREATE-only"
 
@@ -235,19 +235,23 @@ def check_calls(
     module: MigrationModule,
     roots: Iterable[tuple[ast.AST, bool]],
     skip: set[int],
-    runpython_refs: set[int],
+    runpython_args: Callable[[ast.Call], list[ast.expr]],
 ) -> list[SqlFinding]:
     """ACP303 for each call that is not a declarative constructor, and for each reference to
-    a helper function outside RunPython. ``roots`` are (node, evaluated in the class body)."""
+    a helper function outside RunPython (``runpython_args`` gives a RunPython call's function
+    arguments). ``roots`` are (node, evaluated in the class body)."""
     out: list[SqlFinding] = []
     seen: set[int] = set()
+    functions = module.functions
     for root, in_class in roots:
-        for node in ast.walk(root):
+        for node in iter_nodes(root):
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            if isinstance(node, ast.Call) and id(node) not in skip:
-                if not module.call_allowed(node, in_class):
+            if isinstance(node, ast.Call):
+                if functions:
+                    seen.update(id(arg) for arg in runpython_args(node))
+                if id(node) not in skip and not module.call_allowed(node, in_class):
                     seen.add(id(node.func))  # one finding for ``helper()``
                     out.append(
                         report(
@@ -259,10 +263,10 @@ def check_calls(
                         )
                     )
             elif (
-                isinstance(node, ast.Name)
+                functions
+                and isinstance(node, ast.Name)
+                and node.id in functions
                 and isinstance(node.ctx, ast.Load)
-                and node.id in module.functions
-                and id(node) not in runpython_refs
                 and not (in_class and node.id in module.class_bindings)
             ):
                 out.append(
