@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from acp_lint.urls.pysource import Source, parse_python, string_token_end
+from acp_lint.sql.pyspan import Source, parse_python, string_token_end
 
 MIGRATIONS = "django.db.migrations"
 MIGRATION_BASES = {f"{MIGRATIONS}.Migration", f"{MIGRATIONS}.migration.Migration"}

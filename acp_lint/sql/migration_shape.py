@@ -56,8 +56,8 @@ def check_module_shape(module: MigrationModule) -> list[SqlFinding]:
     out: list[SqlFinding] = []
     seen_migration = False
     assigned: set[str] = set()
-    for index, stmt in enumerate(module.tree.body):
-        if index == 0 and _is_docstring(stmt):
+    for stmt in module.tree.body:
+        if _is_docstring(stmt):  # a constant expression does nothing
             continue
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             out.extend(_check_import(module, stmt))
@@ -105,7 +105,7 @@ def _is_docstring(stmt: ast.stmt) -> bool:
     return (
         isinstance(stmt, ast.Expr)
         and isinstance(stmt.value, ast.Constant)
-        and isinstance(stmt.value.value, str)
+        and isinstance(stmt.value.value, (str, int, float, type(...)))
     )
 
 
