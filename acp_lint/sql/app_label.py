@@ -37,39 +37,48 @@ def app_label_for(path: Path) -> str | None:
 
 @lru_cache(maxsize=256)
 def _label_of_app(app_dir: Path) -> str | None:
-    default = app_dir.name
+    """Django's choice (``AppConfig.create``): the one config class in ``apps.py`` whose
+    ``default`` is not False, else the one with ``default = True``, else the plain
+    ``AppConfig`` (label = folder name). Classes imported into ``apps.py`` count too."""
+    folder = app_dir.name if app_dir.name.isidentifier() else None
     apps_py = app_dir / "apps.py"
     if not apps_py.is_file():
-        return default if default.isidentifier() else None
+        return folder
     tree = _parse(apps_py)
     if tree is None:
         return None
-    labels: set[str | None] = set()
-    configs = 0
-    defaults = 0
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        found = _config_label(tree, node, apps_py, 0)
-        if found is _NOT_CONFIG:
-            continue
-        configs += 1
-        if _class_attr(node, "default") is True:
-            defaults += 1
-        labels.add(found if isinstance(found, str) or found is None else None)
-    if configs == 0:
-        return default
-    resolved = {default if label == "" else label for label in labels}
-    if configs > 1 and defaults != 1:
-        resolved.add(default)  # Django may fall back to the plain AppConfig
-    if len(resolved) != 1:
+    candidates: list[tuple[object, object]] = []  # (label, default attribute)
+    local = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    for node in local.values():
+        info = _config_info(tree, node, apps_py, 0)
+        if info is not None:
+            candidates.append(info)
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+            for alias in stmt.names:
+                qualified = f"{stmt.module}.{alias.name}"
+                if qualified in _APP_CONFIG or (alias.asname or alias.name) in local:
+                    continue
+                info = _imported_config(qualified, apps_py, 0, missing=None)
+                if info is not None:
+                    candidates.append(info)
+    if any(flag is _UNKNOWN for _, flag in candidates):
         return None
-    (label,) = resolved
-    return label
+    chosen = [label for label, flag in candidates if flag is not False]
+    if len(chosen) != 1:
+        chosen = [label for label, flag in candidates if flag is True]
+        if len(chosen) > 1:
+            return None
+        if not chosen:
+            return folder
+    (label,) = chosen
+    if label is _UNSET:
+        return folder
+    return label if isinstance(label, str) else None
 
 
-_NOT_CONFIG = object()
-_NO_LABEL = ""
+_UNSET = object()  # the attribute is not set (Django's default applies)
+_UNKNOWN = object()  # set, but not to a literal (or a base we cannot read)
 
 
 def _parse(path: Path) -> ast.Module | None:
@@ -79,9 +88,8 @@ def _parse(path: Path) -> ast.Module | None:
         return None
 
 
-def _class_attr(node: ast.ClassDef, name: str) -> object:
-    """A literal class attribute (``...`` when it is set but not literal, None when unset)."""
-    value: object = None
+def _own_attr(node: ast.ClassDef, name: str) -> object:
+    value: object = _UNSET
     for stmt in node.body:
         targets: list[ast.expr] = []
         if isinstance(stmt, ast.Assign):
@@ -92,7 +100,7 @@ def _class_attr(node: ast.ClassDef, name: str) -> object:
             try:
                 value = ast.literal_eval(stmt.value)  # type: ignore[arg-type]
             except ValueError:
-                value = ...
+                value = _UNKNOWN
     return value
 
 
@@ -121,62 +129,63 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _config_label(tree: ast.Module, node: ast.ClassDef, file: Path, depth: int) -> object:
-    """The label a config class has ("" when it sets none), None when it cannot be read,
-    ``_NOT_CONFIG`` when the class is not an AppConfig."""
+def _config_info(
+    tree: ast.Module, node: ast.ClassDef, file: Path, depth: int
+) -> tuple[object, object] | None:
+    """(label, default) of a config class, each inherited along the first base that sets it
+    (``_UNSET`` / ``_UNKNOWN``); None when the class is not an AppConfig."""
     if depth > 8:
-        return None
-    own = _class_attr(node, "label")
+        return _UNKNOWN, _UNKNOWN
     is_config = False
-    inherited: object = _NO_LABEL
+    inherited: list[tuple[object, object]] = []
     imports = _imports(tree)
     local = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     for base in node.bases:
         dotted = _dotted(base)
         if dotted is None:
-            return None
+            return _UNKNOWN, _UNKNOWN
         head, _, rest = dotted.partition(".")
         qualified = imports.get(head, head) + (f".{rest}" if rest else "")
         if qualified in _APP_CONFIG:
             is_config = True
             continue
         if dotted in local and local[dotted] is not node:
-            found = _config_label(tree, local[dotted], file, depth + 1)
+            info = _config_info(tree, local[dotted], file, depth + 1)
+        elif "." in qualified:
+            info = _imported_config(qualified, file, depth + 1, missing=(_UNKNOWN, _UNKNOWN))
         else:
-            found = _imported_config_label(qualified, file, depth + 1)
-        if found is _NOT_CONFIG:
-            continue
-        is_config = True
-        if inherited == _NO_LABEL:
-            inherited = found
+            info = None  # a builtin such as ``object``
+        if info is not None:
+            is_config = True
+            inherited.append(info)
     if not is_config:
-        return _NOT_CONFIG
-    if own is ...:
         return None
-    if isinstance(own, str):
-        return own
-    if own is not None:
-        return None
-    return inherited
+    result = []
+    for index, name in enumerate(("label", "default")):
+        value = _own_attr(node, name)
+        for info in inherited:
+            if value is not _UNSET:
+                break
+            value = info[index]
+        result.append(value)
+    return result[0], result[1]
 
 
-def _imported_config_label(qualified: str, file: Path, depth: int) -> object:
-    """Follow ``from pkg.mod import Base`` to ``pkg/mod.py`` in an ancestor of ``file``."""
+def _imported_config(
+    qualified: str, file: Path, depth: int, missing: tuple[object, object] | None
+) -> tuple[object, object] | None:
+    """Follow ``from pkg.mod import Base`` to ``pkg/mod.py`` in an ancestor of ``file``
+    (``missing`` when that module is not in the project; None when it is no config)."""
     module, _, name = qualified.rpartition(".")
-    if not module:
-        return _NOT_CONFIG
     relative = Path(*module.split("."))
     for ancestor in file.parents:
-        for candidate in (
-            ancestor / relative.with_suffix(".py"),
-            ancestor / relative / "__init__.py",
-        ):
+        for candidate in (ancestor / f"{relative}.py", ancestor / relative / "__init__.py"):
             if candidate.is_file():
                 tree = _parse(candidate)
                 if tree is None:
-                    return None
+                    return _UNKNOWN, _UNKNOWN
                 for node in tree.body:
                     if isinstance(node, ast.ClassDef) and node.name == name:
-                        return _config_label(tree, node, candidate, depth)
-                return None
-    return None  # a base we cannot read may set a label
+                        return _config_info(tree, node, candidate, depth)
+                return None  # a function or constant of that module, not a class
+    return missing
