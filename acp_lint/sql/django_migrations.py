@@ -34,9 +34,14 @@ SeparateDatabaseAndState                                    ``database_operation
                                                             ignored
 RunPython                                                   ACP303 (``RunPython.noop`` forward
                                                             is allowed: it does nothing)
-RemoveCollation                                             ACP301
-CreateExtension and its subclasses, CreateCollation,        ACP303
-any class that does not resolve to a Django operation
+CreateExtension and its subclasses, CreateCollation,        the SQL the real class runs on
+RemoveCollation                                             PostgreSQL (``CREATE EXTENSION IF
+                                                            NOT EXISTS``, ``CREATE COLLATION``,
+                                                            ``DROP COLLATION``) judged by the
+                                                            SQL rules; nothing on other
+                                                            dialects (the class checks the
+                                                            vendor)
+any class that does not resolve to a Django operation       ACP303
 ==========================================================  ===================================
 
 SQL positions inside a plain literal (no escapes, or a raw string) map exactly into the .py
@@ -110,7 +115,19 @@ OWN_MODEL_ONLY: dict[str, tuple[int, str]] = {
     },
     "RenameModel": (0, "old_name"),
 }
-DESTRUCTIVE = {"RemoveCollation"}
+#: the extension each ``CreateExtension`` subclass installs (its ``name`` class attribute)
+EXTENSIONS = {
+    "BloomExtension": "bloom",
+    "BtreeGinExtension": "btree_gin",
+    "BtreeGistExtension": "btree_gist",
+    "CITextExtension": "citext",
+    "CryptoExtension": "pgcrypto",
+    "HStoreExtension": "hstore",
+    "TrigramExtension": "pg_trgm",
+    "UnaccentExtension": "unaccent",
+}
+#: operations that run SQL only on PostgreSQL (``connection.vendor`` is checked)
+VENDOR_SQL = {"CreateExtension", *EXTENSIONS, "CreateCollation", "RemoveCollation"}
 
 
 @dataclass(frozen=True)
@@ -559,16 +576,37 @@ class _Judge:
                 "RunPython: runs Python code whose effect cannot be proven CREATE-only",
                 call,
             )
-        elif name in DESTRUCTIVE:
-            self._report(
-                CODE_DESTRUCTIVE, f"{name}: drops an object this migration did not create", call
-            )
+        elif name in VENDOR_SQL:
+            self._vendor_sql(call, name)
         else:
             self._report(
                 CODE_UNVERIFIABLE,
                 f"{name}: runs SQL the linter cannot inspect, so it cannot be proven CREATE-only",
                 call,
             )
+
+    def _vendor_sql(self, call: ast.Call, name: str) -> None:
+        """The SQL the real class runs (PostgreSQL only), judged by the SQL rules."""
+        if self.dialect != "postgres":
+            return  # database_forwards returns at once on another vendor
+        from acp_lint.sql.check import check_sql_raw
+
+        target = EXTENSIONS.get(name) or self._string(_arg(call, 0, "name"))
+        if target is None:
+            self._report(
+                CODE_UNVERIFIABLE, f"{name}: the name is not a string literal; unverifiable", call
+            )
+            return
+        quoted = '"' + target.replace('"', '""') + '"'
+        if name in ("CreateExtension", *EXTENSIONS):
+            sql = f"CREATE EXTENSION IF NOT EXISTS {quoted}"
+        elif name == "CreateCollation":
+            sql = f"CREATE COLLATION {quoted} (locale = 'und')"
+        else:
+            sql = f"DROP COLLATION {quoted}"
+        raws, _ = check_sql_raw(sql, self.dialect, self.sql_state)
+        for raw in raws:
+            self._report(raw.code, f"{name} runs {raw.message}", call)
 
     def _string(self, node: ast.AST | None) -> str | None:
         if node is None:
