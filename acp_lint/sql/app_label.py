@@ -29,7 +29,12 @@ def migration_app_dir(path: Path) -> Path | None:
 
 def app_label_for(path: Path) -> str | None:
     """The label of the app whose migration ``path`` is, or None when it is not certain."""
-    app_dir = migration_app_dir(path.resolve())
+    return _label_of_folder(str(path.parent))
+
+
+@lru_cache(maxsize=256)
+def _label_of_folder(folder: str) -> str | None:
+    app_dir = migration_app_dir(Path(folder).resolve() / "_")
     if app_dir is None:
         return None
     return _label_of_app(app_dir)

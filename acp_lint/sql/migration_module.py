@@ -104,15 +104,29 @@ def iter_nodes(root: ast.AST) -> Iterator[ast.AST]:
     """Every node under ``root`` (parents first); cheaper than ``ast.walk``."""
     stack = [root]
     pop, push, extend, node_type = stack.pop, stack.append, stack.extend, ast.AST
+    leaves = (ast.Constant, ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+    call, name, attribute, keyword = ast.Call, ast.Name, ast.Attribute, ast.keyword
     while stack:
         node = pop()
         yield node
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, list):
-                extend(item for item in value if isinstance(item, node_type))
-            elif isinstance(value, node_type):
-                push(value)
+        kind = type(node)
+        if kind is call:
+            push(node.func)  # type: ignore[attr-defined]
+            extend(node.args)  # type: ignore[attr-defined]
+            extend(k.value for k in node.keywords)  # type: ignore[attr-defined]
+        elif kind is keyword:
+            push(node.value)  # type: ignore[attr-defined]
+        elif kind is attribute:
+            push(node.value)  # type: ignore[attr-defined]
+        elif kind is name or isinstance(node, leaves):
+            continue
+        else:
+            for field_name in node._fields:
+                value = getattr(node, field_name, None)
+                if isinstance(value, list):
+                    extend(item for item in value if isinstance(item, node_type))
+                elif isinstance(value, node_type):
+                    push(value)
 
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers")
