@@ -229,6 +229,14 @@ class OperationsReader:
         ):
             return paths
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            bound = {(a.asname or a.name).split(".")[0] for a in stmt.names}
+            if bound & (MIGRATION_ATTRIBUTES | {"Migration"}):
+                self._flag(
+                    stmt,
+                    f"an import in class Migration binds {', '.join(sorted(bound))}, which "
+                    "Django reads; it cannot be proven CREATE-only",
+                )
+                return [()] * len(paths)
             return paths
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             return self._assign(stmt, paths)
@@ -254,6 +262,12 @@ class OperationsReader:
         results = self.run(stmt.orelse, self.run(stmt.body, paths))
         for handler in stmt.handlers:
             self._root(handler.type)
+            if handler.name in MIGRATION_ATTRIBUTES:
+                self._flag(
+                    handler,
+                    f"except ... as {handler.name} rebinds an attribute Django reads; it "
+                    "cannot be proven CREATE-only",
+                )
             for stop in range(len(stmt.body)):  # the exception may come before any statement
                 results += self.run(handler.body, self.run(stmt.body[:stop], paths))
         return self.run(stmt.finalbody, results)

@@ -262,6 +262,15 @@ def check_calls(
                             f"operation constructor; {_WHY}",
                         )
                     )
+            elif isinstance(node, ast.NamedExpr):
+                out.append(
+                    report(
+                        module,
+                        node,
+                        f"assignment expression {module.code(node, 40)} binds a name while "
+                        f"Django imports the migration; {_WHY}",
+                    )
+                )
             elif (
                 functions
                 and isinstance(node, ast.Name)

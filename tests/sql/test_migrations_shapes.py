@@ -355,6 +355,32 @@ SHAPES = {
         """,
         "module-level __getattr__",
     ),
+    "operations imported in the class": (
+        f"""
+        class Migration(migrations.Migration):
+            operations = [{OWN}]
+            from myapp.more import operations
+        """,
+        "an import in class Migration binds operations",
+    ),
+    "operations bound by a walrus": (
+        f"""
+        class Migration(migrations.Migration):
+            dependencies = [(operations := [{DROP}])]
+        """,
+        "assignment expression",
+    ),
+    "operations bound by except as": (
+        f"""
+        class Migration(migrations.Migration):
+            operations = [{OWN}]
+            try:
+                pass
+            except Exception as operations:
+                pass
+        """,
+        "except ... as operations",
+    ),
     "metaclass": (
         f"""
         class Migration(migrations.Migration, metaclass=type):
