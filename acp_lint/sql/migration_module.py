@@ -271,6 +271,7 @@ class MigrationModule:
                     self.imports[name] = None  # also bound otherwise: which one is unknown
         self.module_constants = module_scope.constants()
         self.class_constants = class_scope.constants()
+        self._allowed: dict[tuple[str, bool], bool] = {}
         self.functions = {
             stmt.name
             for stmt in self.tree.body
@@ -431,8 +432,17 @@ class MigrationModule:
     # -- calls ------------------------------------------------------------------------------
     def call_allowed(self, call: ast.Call, in_class: bool) -> bool:
         """Is this call a constructor of a declarative Django object (or a harmless value)?"""
-        func = call.func
-        if isinstance(func, ast.Name) and func.id in _SAFE_BUILTINS and self.is_builtin(func.id):
+        name = dotted(call.func)
+        if name is None:
+            return False
+        key = (name, in_class)
+        known = self._allowed.get(key)
+        if known is None:
+            known = self._allowed[key] = self._name_allowed(name, call.func, in_class)
+        return known
+
+    def _name_allowed(self, name: str, func: ast.expr, in_class: bool) -> bool:
+        if name in _SAFE_BUILTINS and self.is_builtin(name):
             return True
         qualified = self.qualify(func, in_class)
         if qualified is None:
