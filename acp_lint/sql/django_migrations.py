@@ -496,6 +496,7 @@ class _Judge:
         self.app_label = app_label
         self.sql_state = SqlState()
         self.models: set[str] = set()
+        self.unmanaged: set[str] = set()
         #: model -> (table key, whether db_table was given)
         self.model_tables: dict[str, tuple[tuple[None, None, str], bool]] = {}
         self.findings: list[SqlFinding] = []
@@ -686,7 +687,9 @@ class _Judge:
                     return
         if not managed:  # creates nothing: the model (and its table) stays the host's
             self._forget(model)
+            self.unmanaged.add(model)
             return
+        self.unmanaged.discard(model)
         self.models.add(model)
         if table is None and self.app_label is not None:
             table = f"{self.app_label}_{model}"
@@ -714,10 +717,15 @@ class _Judge:
             self._report(CODE_UNVERIFIABLE, f"{name}: the model name is not a string literal", call)
             return
         if model not in self.models:
+            why = (
+                " (an unmanaged or proxy model creates no table: its table is the host's)"
+                if model in self.unmanaged
+                else ""
+            )
             self._report(
                 CODE_DESTRUCTIVE,
                 f"{name} on model {model!r}: alters a model (table) this migration did not "
-                "create (an unmanaged or proxy model's table is a host table)",
+                f"create{why}",
                 call,
             )
             return
