@@ -2,10 +2,13 @@
 
 Usage: python bench/vs_peers.py [--repeat N] [--json PATH] [--install auto|echelon|demo]
                                 [--offline] [--no-git] [--workdir DIR] [--reuse]
+                                [--real-migrations CHECKOUT]
 
 Builds Django 5.2's source tree (sdist, cached in bench/.cache/) wrapped as a host project
 with ~500 routes and the ACP app installed (see hostbuild.py), puts Ruff, flake8 and Fixit in
-bench/.venv-peers, then times every command in round-robin order, ``--repeat`` rounds, so a
+bench/.venv-peers, builds the migration-heavy host (1,400 generated migrations in ACP scope,
+see migrations_host.py; also a real checkout's ``.py`` files with ``--real-migrations``), then
+times every command in round-robin order, ``--repeat`` rounds, so a
 slow patch of the machine hits every tool alike. Ratios against the issue's targets are
 computed from medians taken in this same run. Exits 0 even when a target is missed: it
 measures, it does not gate.
@@ -28,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostbuild  # noqa: E402
+import migrations_host  # noqa: E402
 from measure import Series, provenance, run  # noqa: E402
 
 PEERS_VENV = hostbuild.BENCH / ".venv-peers"
@@ -42,6 +46,7 @@ class Case:
     key: str
     label: str
     argv: tuple[str, ...]
+    cwd: Path | None = None  # the host directory when None
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ TARGETS = (
     Target("cold full run ≤ 2.5× ruff", "acp_cold", "ruff_full", 2.5),
     Target("handler file ≤ 2.0× flake8 --select F", "acp_file", "flake8_file", 2.0),
     Target("handler file ≤ 0.3× fixit lint", "acp_file", "fixit_file", 0.3),
+    Target("1,400 generated migrations, cold ≤ 5× ruff", "acp_mig", "ruff_mig", 5.0),
+    Target("real checkout's migrations, cold ≤ 5× ruff", "acp_real", "ruff_real", 5.0),
 )
 
 
@@ -99,6 +106,22 @@ def versions(peers: Path) -> dict[str, str]:
     return out
 
 
+def migration_cases(peers: Path, hosts: dict[str, Path]) -> list[Case]:
+    """Every migration in ACP scope (``acp-lint.toml``), cold, against Ruff on the same tree."""
+    acp = acp_lint_argv()
+    ruff = str(peers / "ruff")
+    out = []
+    for key, host in hosts.items():
+        out.append(
+            Case(f"acp_{key}", f"[{key}] acp-lint --no-cache .", (*acp, "--no-cache", "."), host)
+        )
+        ruff_argv = (ruff, "check", "--select", "F", "--no-cache", ".")
+        out.append(
+            Case(f"ruff_{key}", f"[{key}] ruff check --select F --no-cache .", ruff_argv, host)
+        )
+    return out
+
+
 def cases(peers: Path) -> list[Case]:
     """Every command, in the order one round runs them."""
     acp = acp_lint_argv()
@@ -136,7 +159,7 @@ def measure(all_cases: list[Case], host: Path, repeat: int) -> dict[str, Series]
     series = {c.key: Series() for c in all_cases}
     for round_no in range(1, repeat + 1):
         for case in all_cases:
-            result = run(list(case.argv), host)
+            result = run(list(case.argv), case.cwd or host)
             series[case.key].runs.append(result)
             if result.returncode not in (0, 1):
                 print(
@@ -152,6 +175,8 @@ def ratios(series: dict[str, Series]) -> list[dict[str, object]]:
     """Each target: the ratio of this run's medians, and whether it is met."""
     out = []
     for t in TARGETS:
+        if t.numerator not in series or t.denominator not in series:
+            continue
         ratio = series[t.numerator].median / series[t.denominator].median
         out.append({"target": t.label, "ratio": ratio, "limit": t.limit, "met": ratio <= t.limit})
     peak = max(series["acp_cold"].peak_rss_mib, series["acp_warm"].peak_rss_mib)
@@ -205,6 +230,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     default_dir = Path(tempfile.gettempdir()) / "acp-lint-bench" / "host"
     p.add_argument("--workdir", type=Path, default=default_dir, help="where the host is built")
     p.add_argument("--reuse", action="store_true", help="reuse an existing host in --workdir")
+    p.add_argument(
+        "--real-migrations",
+        type=Path,
+        help="a checkout (e.g. saleor) whose .py files are copied and linted with every "
+        "migration in ACP scope",
+    )
     return p.parse_args(argv)
 
 
@@ -280,7 +311,14 @@ def main(argv: list[str] | None = None) -> int:
     host = Path(str(info["root"]))
     print(f"host: {info}", file=sys.stderr)
     found = findings_by_code(host)
-    all_cases = cases(peers)
+    mig_hosts = {"mig": args.workdir.parent / "migrations-app"}
+    files = migrations_host.build_migrations_app(mig_hosts["mig"])
+    print(f"migrations host: {mig_hosts['mig']} ({files} migrations)", file=sys.stderr)
+    if args.real_migrations:
+        mig_hosts["real"] = args.workdir.parent / "real-checkout"
+        files = migrations_host.copy_python_tree(args.real_migrations, mig_hosts["real"])
+        print(f"real host: {mig_hosts['real']} ({files} migrations)", file=sys.stderr)
+    all_cases = cases(peers) + migration_cases(peers, mig_hosts)
     series = measure(all_cases, host, args.repeat)
     results = ratios(series)
     tools = versions(peers)

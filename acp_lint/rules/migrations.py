@@ -41,16 +41,15 @@ def check_sql_file(path: str, text: str, config: Config, codes: frozenset[str]) 
 def check_migration_file(
     path: str, text: str, config: Config, codes: frozenset[str]
 ) -> list[Diagnostic]:
-    import libcst as cst
-
+    """A Django migration module, read with ``ast`` (libcst is never imported for it)."""
     from acp_lint.engine import python_parse_error
-    from acp_lint.sql import check_migration_module, looks_like_django_migration
+    from acp_lint.sql.app_label import app_label_for
+    from acp_lint.sql.django_migrations import check_migration_module
 
-    if not looks_like_django_migration(text):
-        return []
+    label = app_label_for(config.root / path)
     try:
-        findings = check_migration_module(text, config.sql_dialect)
-    except cst.ParserSyntaxError as error:
+        findings = check_migration_module(text, config.sql_dialect, label)
+    except (SyntaxError, ValueError) as error:
         return [python_parse_error(path, error, text)]
     diagnostics = _to_diagnostics(path, findings, codes)
     return apply_suppressions(diagnostics, python_suppressions(text))

@@ -6,8 +6,8 @@ imported inside the functions, when a file is actually checked):
 * :func:`check_sql` -- an SQL file, split as Django's RunSQL splits it (``sqlparse.split``),
   every statement parsed with sqlglot in the configured dialect and classified against the
   allow-list of DESIGN §2.4 (see :mod:`acp_lint.sql.classify` for the exact list).
-* :func:`check_migration_module` -- a Django migration ``.py`` file, read statically with libcst
-  (see :mod:`acp_lint.sql.django_migrations` for the operation table).
+* :func:`check_migration_module` -- a Django migration ``.py`` file, read statically with ``ast``
+  (see :mod:`acp_lint.sql.django_migrations` for the operation table and the module shape).
 * :func:`looks_like_django_migration` -- a cheap text test, no parsing.
 
 Decisions where DESIGN.md and the issue leave room (all fail closed):
@@ -63,14 +63,17 @@ def check_sql(text: str, dialect: str = "postgres") -> list[SqlFinding]:
     return _check_sql(text, dialect)
 
 
-def check_migration_module(source: str, dialect: str = "postgres") -> list[SqlFinding]:
+def check_migration_module(
+    source: str, dialect: str = "postgres", app_label: str | None = None
+) -> list[SqlFinding]:
     """Findings for a Django migration module's source (positions in the .py file).
 
-    Raises ``libcst.ParserSyntaxError`` when the source is not valid Python.
+    ``app_label`` gives CreateModel's default table (``<app_label>_<model>``). Raises
+    ``SyntaxError`` (``ValueError`` for null bytes) when the source is not valid Python.
     """
     from acp_lint.sql.django_migrations import check_migration_module as _check
 
-    return _check(source, dialect)
+    return _check(source, dialect, app_label)
 
 
 def looks_like_django_migration(source: str) -> bool:
