@@ -132,11 +132,13 @@ def _table_of(path: Path) -> dict[str, Any] | None:
 
 
 def _holds_config(directory: Path) -> Path | None:
+    """The config file of ``directory``; one that exists but is not a readable regular file
+    is an error (in ``_load_toml``), never silently skipped."""
     candidate = directory / "acp-lint.toml"
-    if candidate.is_file():
+    if os.path.lexists(candidate):
         return candidate
     pyproject = directory / "pyproject.toml"
-    if pyproject.is_file() and _table_of(pyproject) is not None:
+    if os.path.lexists(pyproject) and _table_of(pyproject) is not None:
         return pyproject
     return None
 
