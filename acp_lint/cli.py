@@ -235,9 +235,10 @@ def run_rule(args: argparse.Namespace) -> int:
 
 
 def run_routes(args: argparse.Namespace, cwd: Path) -> int:
+    from acp_lint.protected import run_protected
     from acp_lint.routes_command import print_routes
 
-    return print_routes(args, cwd)
+    return run_protected(print_routes, args, cwd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

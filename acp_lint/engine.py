@@ -266,7 +266,13 @@ class Linter:
         return sort_diagnostics(kept)
 
     def run(self, paths: list[str] | None, *, fix: bool = False, unsafe: bool = False) -> RunResult:
-        """Lint; with ``fix``, apply fixes and re-lint until nothing changes (capped)."""
+        """Lint; with ``fix``, apply fixes and re-lint until nothing changes (capped).
+
+        The whole run is protected (big stack, raised recursion limit): the URL graph and
+        the scope heuristics walk trees recursively too."""
+        return run_protected(self._run, paths, fix, unsafe)
+
+    def _run(self, paths: list[str] | None, fix: bool, unsafe: bool) -> RunResult:
         result = self.lint(paths, {})
         if not fix:
             return result

@@ -37,8 +37,11 @@ _local = threading.local()
 _lock = threading.Lock()
 
 
-class TooDeep(Exception):
-    """The file is nested deeper than acp-lint analyses; carries where the limit was passed."""
+class TooDeep(ValueError):
+    """The file is nested deeper than acp-lint analyses; carries where the limit was passed.
+
+    A ValueError, so readers that already turn ``ast.parse``'s ValueError into ACP000 (the URL
+    graph, the settings reader) report it the same way."""
 
     def __init__(self, line: int, column: int, message: str) -> None:
         super().__init__(message)
@@ -215,6 +218,8 @@ def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, 
 
 def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
     """Raise TooDeep when the estimated nesting depth of ``text`` passes ``limit``."""
+    if len(text) <= limit:
+        return  # every level of nesting takes at least one character
     depth, line, column = estimate_depth(text, limit)
     if depth > limit:
         raise TooDeep(line, column, too_deep_message(limit))

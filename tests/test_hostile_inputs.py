@@ -31,7 +31,12 @@ def lint(
 ) -> subprocess.CompletedProcess[str]:
     """The real CLI; asserts the outcome is an ordinary exit (0/1/2), within the timeout."""
     completed = subprocess.run(
-        [sys.executable, "-m", "acp_lint", "--no-cache", *args],
+        [
+            sys.executable,
+            "-m",
+            "acp_lint",
+            *(args if args[:1] == ("routes",) else ("--no-cache", *args)),
+        ],
         cwd=root,
         capture_output=True,
         text=True,
@@ -333,3 +338,30 @@ def test_strange_file_names_keep_every_format_valid(tmp_path: Path) -> None:
         for result in sarif["runs"][0]["results"]
     }
     assert "acp/bad%FF.py" in uris and "acp/new%0Aline.py" in uris
+
+
+def test_deep_urlconf_is_one_acp000_and_shallower_is_analysed(tmp_path: Path) -> None:
+    """The URL graph walks ``ast`` recursively: it shares the depth cap and the big stack."""
+    urls = (
+        "from django.urls import include, path\n"
+        "X = {deep}\n"
+        'urlpatterns = [path("api/", include("acp.urls")), path("api/manage", X)]\n'
+    )
+    files: dict[str, str | bytes] = {
+        "manage.py": "import os\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_cfg.settings')\n",
+        "site_cfg/settings.py": "ROOT_URLCONF = 'site_cfg.urls'\nINSTALLED_APPS = ['acp']\n",
+        "acp/urls.py": "from django.urls import path\nfrom . import views\n"
+        "urlpatterns = [path('manage', views.manage)]\n",
+        "acp/views.py": "def manage(request):\n    return None\n",
+    }
+    deep = " and ".join(["a"] * DEEP)
+    project(tmp_path / "deep", {**files, "site_cfg/urls.py": urls.format(deep=deep)})
+    item = only(findings(tmp_path / "deep", "--select", "ACP000"), "site_cfg/urls.py")
+    assert "too deeply nested to analyse" in item["message"]
+    shallow = "+".join(["a"] * 900)
+    project(tmp_path / "shallow", {**files, "site_cfg/urls.py": urls.format(deep=shallow)})
+    found = findings(tmp_path / "shallow")
+    assert {item["code"] for item in found["site_cfg/urls.py"]} == {"ACP201"}
+    routes = lint(tmp_path / "deep", "routes")
+    assert routes.returncode == 0 and "too deeply nested to analyse" in routes.stdout
