@@ -56,7 +56,7 @@ class Manifest:
             return None
         try:
             parsed = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
         files = parsed.get("files") if isinstance(parsed, dict) else None
         if not isinstance(files, Mapping):
@@ -241,7 +241,7 @@ class Project:
             return None
         try:
             endpoint = json.loads(data).get("endpoint_path")
-        except (ValueError, UnicodeDecodeError, AttributeError):
+        except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
             return None
         if not isinstance(endpoint, str) or not endpoint.startswith("/"):
             return None

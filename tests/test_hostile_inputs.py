@@ -365,3 +365,12 @@ def test_deep_urlconf_is_one_acp000_and_shallower_is_analysed(tmp_path: Path) ->
     assert {item["code"] for item in found["site_cfg/urls.py"]} == {"ACP201"}
     routes = lint(tmp_path / "deep", "routes")
     assert routes.returncode == 0 and "too deeply nested to analyse" in routes.stdout
+
+
+@pytest.mark.parametrize("name", ["controlplane.bindings.json", ".acp/manifest.json"])
+def test_very_deep_json_without_acp_code_is_never_a_crash(tmp_path: Path, name: str) -> None:
+    """Read before any ACP code is known (scope, the mounted view): deeper than any stack."""
+    write_tree(tmp_path, {name: "[" * 200_000 + "]" * 200_000, "app/views.py": "X = 1\n"})
+    completed = lint(tmp_path, "--output-format", "json")
+    found = json.loads(completed.stdout)
+    assert all(item["code"] in ("ACP000", "ACP203", "ACP204") for item in found), found
