@@ -271,7 +271,9 @@ def test_a_fifo_config_is_exit_2(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "needle"),
     [
-        ("[" * 10_000 + "]" * 10_000, "nested too deeply"),
+        # 10,000 levels parse on the protected run's stack: an object without the keys.
+        ('{"a": ' * 10_000 + "1" + "}" * 10_000, "is missing the required key"),
+        ("[" * 200_000 + "]" * 200_000, "nested too deeply"),  # deeper than any stack
         ('{"kernel_id": ' + "9" * 5001 + "}", "cannot be read"),
         (BINDINGS.replace("}", ', "base_path": "/other"}'), "duplicate key 'base_path'"),
         ('{"kernel_id": "' + "k" * MAX_JSON_BYTES + '"}', "too large to read"),
