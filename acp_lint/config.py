@@ -86,6 +86,8 @@ def _load_toml(path: Path) -> dict[str, Any]:
     try:
         data = read_regular_file(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
+        if path.is_symlink():
+            raise ConfigError(f"{path}: cannot read: a symbolic link to nothing") from None
         raise ConfigError(f"{path}: config file not found") from None
     except ReadProblem as problem:
         raise ConfigError(f"{path}: {problem}") from None
