@@ -150,6 +150,9 @@ class RecordingTree:
         self._record("read_bytes", rel)
         return self.tree.read_bytes(rel)
 
+    def read_problem(self, rel: str) -> str | None:
+        return self.tree.read_problem(rel)
+
     def is_file(self, rel: str) -> bool:
         self._record("is_file", rel)
         return self.tree.is_file(rel)

@@ -109,6 +109,23 @@ def _use_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
+def _absolute(cwd: Path, raw: str) -> Path:
+    """``raw`` made absolute with its directory resolved but not its last component: a named
+    symlink stays the project file it is (to a device, a FIFO or a loop: reported, not
+    followed out of the project or into a crash)."""
+    path = Path(os.path.abspath(cwd / raw))
+    try:
+        parent = path.parent.resolve()
+    except (OSError, RuntimeError):  # a loop in a directory component
+        raise UsageError(f"acp-lint: cannot resolve {raw}: a symbolic link loop") from None
+    if path.name in ("", ".", "..") or not path.is_symlink():
+        try:
+            return path.resolve()
+        except (OSError, RuntimeError):
+            raise UsageError(f"acp-lint: cannot resolve {raw}: a symbolic link loop") from None
+    return parent / path.name
+
+
 def _start_directory(paths: list[Path], cwd: Path) -> Path:
     """Where config discovery starts: the common directory of the given paths."""
     directories = [path if path.is_dir() else path.parent for path in paths]
@@ -148,8 +165,8 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     raw_paths = args.paths or ["."]
     paths = []
     for raw in raw_paths:
-        path = (cwd / raw).resolve()
-        if not path.exists():
+        path = _absolute(cwd, raw)
+        if not os.path.lexists(path):
             raise UsageError(f"acp-lint: path not found: {raw}")
         paths.append(path)
     try:
@@ -234,9 +251,10 @@ def run_rule(args: argparse.Namespace) -> int:
 
 
 def run_routes(args: argparse.Namespace, cwd: Path) -> int:
+    from acp_lint.protected import run_protected
     from acp_lint.routes_command import print_routes
 
-    return print_routes(args, cwd)
+    return run_protected(print_routes, args, cwd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,7 @@ unknown rule is an error that names the file, the key and what was expected (exi
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 SQL_DIALECTS = ("postgres", "mysql", "sqlite")
 ROOT_MARKERS = ("pyproject.toml", "manage.py", ".git")
+# Files that only the project root holds: they fix the root whichever path is passed.
+ANCHORS = (".acp/manifest.json", "controlplane.bindings.json")
 
 
 class ConfigError(Exception):
@@ -73,20 +76,51 @@ _RULE_LIST_KEYS = ("select", "ignore", "extend-select")
 KNOWN_KEYS = sorted([*_LIST_KEYS, *_STRING_KEYS, "sql-dialect", "per-file-ignores"])
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's data; every way it can be unusable is a ConfigError naming the file."""
+    from acp_lint.sources import ReadProblem, read_regular_file
+
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = read_regular_file(path, MAX_CONFIG_BYTES)
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise ConfigError(f"{path}: cannot read: a symbolic link to nothing") from None
+        raise ConfigError(f"{path}: config file not found") from None
+    except ReadProblem as problem:
+        raise ConfigError(f"{path}: {problem}") from None
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 (invalid byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "TOML files must be encoded in UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply to read") from None
+    except ValueError as error:  # an integer of thousands of digits
+        raise ConfigError(f"{path}: invalid TOML: a value cannot be read: {error}") from None
+    except MemoryError:
+        raise ConfigError(f"{path}: invalid TOML: too large to read") from None
 
 
 def _table_of(path: Path) -> dict[str, Any] | None:
     """The acp-lint table of a config file, or None when the file has none."""
     data = _load_toml(path)
     if path.name == "acp-lint.toml":
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "acp-lint" in tool:
+            raise ConfigError(
+                f"{path}: acp-lint.toml holds its keys at top level (as ruff.toml does); "
+                "move the keys of [tool.acp-lint] to the top of the file and remove the header "
+                "([tool.acp-lint] is for pyproject.toml)"
+            )
         return data
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
@@ -99,16 +133,61 @@ def _table_of(path: Path) -> dict[str, Any] | None:
     return table
 
 
+def _holds_config(directory: Path) -> Path | None:
+    """The config file of ``directory``; one that exists but is not a readable regular file
+    is an error (in ``_load_toml``), never silently skipped."""
+    candidate = directory / "acp-lint.toml"
+    if os.path.lexists(candidate):
+        return candidate
+    pyproject = directory / "pyproject.toml"
+    if os.path.lexists(pyproject) and _table_of(pyproject) is not None:
+        return pyproject
+    return None
+
+
+def _git_top(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if os.path.lexists(directory / ".git"):
+            return directory
+    return None
+
+
+def _up_to(start: Path, top: Path | None) -> list[Path]:
+    """``start`` and its parents, up to ``top`` inclusive (all of them without a top)."""
+    directories = []
+    for directory in (start, *start.parents):
+        directories.append(directory)
+        if directory == top:
+            break
+    return directories
+
+
 def find_config_file(start: Path) -> Path | None:
     """Walk up from ``start`` to the first ``acp-lint.toml`` or pyproject with our table."""
-    for directory in (start, *start.parents):
-        candidate = directory / "acp-lint.toml"
-        if candidate.is_file():
-            return candidate
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _table_of(pyproject) is not None:
-            return pyproject
+    for directory in _up_to(start, _git_top(start)):
+        found = _holds_config(directory)
+        if found is not None:
+            return found
     return None
+
+
+def discover_root(start: Path) -> tuple[Path, Path | None]:
+    """The project root (and its config file) for a run whose paths have ``start`` in common.
+
+    DESIGN §10: walking up (never past the top of the git work tree), the first directory
+    holding a config, ``.acp/manifest.json`` or ``controlplane.bindings.json``; else the top of
+    the git work tree; else the nearest directory with ``pyproject.toml`` or ``manage.py``.
+    """
+    top = _git_top(start)
+    for directory in _up_to(start, top):
+        found = _holds_config(directory)
+        if found is not None:
+            return directory, found
+        if any((directory / marker).is_file() for marker in ANCHORS):
+            return directory, None
+    if top is not None:
+        return top, None
+    return find_project_root(start), None
 
 
 def find_project_root(start: Path) -> Path:
@@ -143,6 +222,35 @@ def _check_rules(path: Path, key: str, selectors: tuple[str, ...]) -> tuple[str,
     return tuple(codes)
 
 
+def _check_project_path(path: Path, key: str, value: str, root: Path) -> None:
+    """A path from config must stay inside the project root and out of ``.git/``, also
+    through symlinks."""
+    parts = value.replace("\\", "/").split("/")
+    if os.path.isabs(value) or value.startswith(("/", "\\")) or ":" in parts[0]:
+        problem = "an absolute path"
+    elif ".." in parts:
+        problem = "a path with '..'"
+    elif ".git" in parts:
+        problem = "a path inside .git/"
+    elif not _resolves_inside(root, value):
+        problem = "a path that leads outside the project (through a symbolic link)"
+    else:
+        return
+    raise ConfigError(
+        f"{path}: [tool.acp-lint] key '{key}': {value!r} is {problem}; expected a path relative "
+        "to the project root that stays inside it (and out of .git/)"
+    )
+
+
+def _resolves_inside(root: Path, value: str) -> bool:
+    try:
+        real_root = root.resolve()
+        target = (real_root / value).resolve()
+    except (OSError, RuntimeError):
+        return False
+    return target.is_relative_to(real_root) and not target.is_relative_to(real_root / ".git")
+
+
 def parse_table(path: Path, table: dict[str, Any], root: Path) -> Config:
     """Validate an acp-lint table and build a Config from it."""
     values: dict[str, Any] = {}
@@ -158,6 +266,8 @@ def parse_table(path: Path, table: dict[str, Any], root: Path) -> Config:
                     f"{path}: [tool.acp-lint] key '{key}': expected a non-empty string, "
                     f"got {value!r}"
                 )
+            if key == "bindings":
+                _check_project_path(path, key, value, root)
             values[_STRING_KEYS[key]] = value
         elif key == "sql-dialect":
             if value not in SQL_DIALECTS:
@@ -186,13 +296,14 @@ def parse_table(path: Path, table: dict[str, Any], root: Path) -> Config:
 
 
 def load_config(start: Path, explicit: Path | None = None) -> Config:
-    """The configuration that applies to a run started at ``start`` (a directory)."""
+    """The configuration that applies to a run whose paths have ``start`` (a directory) in
+    common; the root is the same whichever of the project's paths is passed."""
     if explicit is not None:
-        if not explicit.is_file():
+        if not os.path.lexists(explicit):
             raise ConfigError(f"{explicit}: config file not found")
         table = _table_of(explicit)
         return parse_table(explicit, table or {}, explicit.resolve().parent)
-    found = find_config_file(start)
+    root, found = discover_root(start)
     if found is None:
-        return Config(root=find_project_root(start))
+        return Config(root=root)
     return parse_table(found, _table_of(found) or {}, found.resolve().parent)

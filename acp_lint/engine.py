@@ -17,10 +17,20 @@ from typing import Literal
 from acp_lint.cache import ResultCache
 from acp_lint.config import Config
 from acp_lint.diagnostics import Diagnostic, sort_diagnostics
+from acp_lint.discovery import EXTENSIONS
 from acp_lint.encoding import Decoded, DecodeError, decode_python, decode_text
 from acp_lint.fixes import MAX_ROUNDS, apply_fixes, selected_fixes
 from acp_lint.globs import matches
 from acp_lint.project import Project, Role
+from acp_lint.protected import (
+    MAX_PYTHON_BYTES,
+    MAX_SQL_BYTES,
+    TooDeep,
+    check_depth,
+    python_rejects,
+    run_protected,
+    too_deep_message,
+)
 from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, RULES
 from acp_lint.suppressions import apply_suppressions, python_suppressions
 
@@ -144,12 +154,38 @@ class Linter:
         return diagnostics
 
     def _check_file(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
+        """One file, parsed the protected way (``acp_lint.protected``): a hostile file is one
+        ACP000 finding, never a crash."""
+        limit = MAX_SQL_BYTES if path.endswith(".sql") else MAX_PYTHON_BYTES
+        if len(data) > limit:
+            return [
+                parse_error(
+                    path,
+                    1,
+                    1,
+                    f"too large to analyse ({len(data):,} bytes; the limit is {limit:,} bytes)",
+                )
+            ]
+        try:
+            return run_protected(self._check_parsed, path, data, role)
+        except TooDeep as error:
+            return [parse_error(path, error.line, error.column, str(error))]
+        except RecursionError:
+            return [parse_error(path, 1, 1, too_deep_message())]
+        except MemoryError:
+            return [parse_error(path, 1, 1, "too large or too deeply nested to analyse")]
+
+    def _check_parsed(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
         if path.endswith(".sql"):
             return self._check_sql(path, data)
         try:
             decoded = decode_python(data)
         except DecodeError as error:
             return [parse_error(path, error.line, error.column, str(error))]
+        rejected = python_rejects(decoded.text, path)
+        if rejected is not None:
+            return [parse_error(path, *rejected)]
+        check_depth(decoded.text)
         if role is Role.MIGRATION:
             return self._check_migration(path, decoded)
         return self._check_handler(path, data, decoded)
@@ -163,7 +199,7 @@ class Linter:
             if code in self.codes and load_rule(code).may_report(data, self.config)
         ]
         if not rule_classes:
-            return _syntax_check(path, decoded.text)  # no rule can report: ACP000 only
+            return []  # no rule can report, and CPython compiled it: nothing to parse
         import libcst as cst
 
         from acp_lint.rules.base import FileContext
@@ -177,6 +213,8 @@ class Linter:
         visitors = [context.effects_collector] if any(r.USES_EFFECTS for r in rules) else []
         try:
             context.wrapper.visit_batched([*visitors, *rules])
+        except (RecursionError, MemoryError):
+            raise  # the protected parse's concern: one ACP000, not a crashed rule
         except Exception as error:  # a crashing rule must name itself, not print a traceback
             raise InternalError(path, _crashing_rule(error), error) from error
         table = python_suppressions(decoded.text)
@@ -209,6 +247,8 @@ class Linter:
             if data is not None:
                 files.append((path, data, role))
         diagnostics = self.check_files(files)
+        if self.part != "project":
+            diagnostics.extend(_unreadable(project, targets, explicit=paths is not None))
         if self.part != "files":
             diagnostics.extend(self._project_rules(project, targets, full=paths is None))
         return RunResult(self._filter(diagnostics), checked=len(scoped))
@@ -237,7 +277,13 @@ class Linter:
         return sort_diagnostics(kept)
 
     def run(self, paths: list[str] | None, *, fix: bool = False, unsafe: bool = False) -> RunResult:
-        """Lint; with ``fix``, apply fixes and re-lint until nothing changes (capped)."""
+        """Lint; with ``fix``, apply fixes and re-lint until nothing changes (capped).
+
+        The whole run is protected (big stack, raised recursion limit): the URL graph and
+        the scope heuristics walk trees recursively too."""
+        return run_protected(self._run, paths, fix, unsafe)
+
+    def _run(self, paths: list[str] | None, fix: bool, unsafe: bool) -> RunResult:
         result = self.lint(paths, {})
         if not fix:
             return result
@@ -276,6 +322,20 @@ class Linter:
         return RunResult(result.diagnostics, fixed, changed, result.checked)
 
 
+def _unreadable(project: Project, targets: list[str], explicit: bool) -> list[Diagnostic]:
+    """ACP000 for each target that exists but could not be read (not a regular file, too
+    large, permission denied): acp-lint cannot tell whether it is in scope, so it never
+    passes silently. Named targets are probed; on a full run, those the scope had to read."""
+    found = []
+    for path in targets:
+        if explicit and path.endswith(EXTENSIONS):
+            project.tree.read_bytes(path)
+        problem = project.tree.read_problem(path)
+        if problem is not None:
+            found.append(parse_error(path, 1, 1, problem))
+    return found
+
+
 def _check_chunk(
     config: Config, codes: frozenset[str], chunk: list[tuple[str, bytes, Role]]
 ) -> list[list[Diagnostic]]:
@@ -305,7 +365,11 @@ def _fix_bytes(path: str, data: bytes, fixes: list) -> tuple[bytes, int] | None:
     applied = apply_fixes(decoded.text, fixes)
     if applied.fixes == 0 or applied.text == decoded.text:
         return None
-    if not _still_parses(path, applied.text):
+    try:
+        parses = run_protected(_still_parses, path, applied.text)
+    except (RecursionError, MemoryError):
+        parses = False
+    if not parses:
         return None
     return decoded.encode(applied.text), applied.fixes
 
@@ -330,15 +394,6 @@ def _still_parses(path: str, text: str) -> bool:
         except ValueError:
             return False
     return True
-
-
-def _syntax_check(path: str, text: str) -> list[Diagnostic]:
-    """ACP000 for a file no rule needs to parse with libcst (``compile`` is ~10x cheaper)."""
-    try:
-        compile(text, path, "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
-    except (SyntaxError, ValueError) as error:
-        return [python_parse_error(path, error, text)]
-    return []
 
 
 def python_parse_error(path: str, error: Exception, text: str | None = None) -> Diagnostic:

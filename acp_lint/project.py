@@ -56,7 +56,7 @@ class Manifest:
             return None
         try:
             parsed = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
         files = parsed.get("files") if isinstance(parsed, dict) else None
         if not isinstance(files, Mapping):
@@ -173,10 +173,46 @@ class Project:
             return None
         if self.manifest is not None:
             role = self.manifest.roles.get(path)
-            if role in (Role.HANDLER.value, Role.MIGRATION.value):
-                return Role(role)
-            return None
+            if role is not None:
+                return Role(role) if role in (Role.HANDLER.value, Role.MIGRATION.value) else None
+            return self._manifest_app_role(path)
         return self._heuristic_role(path)
+
+    @cached_property
+    def manifest_app_roots(self) -> tuple[str, ...]:
+        """The top directories of the ACP app the manifest names (those of its handler files
+        that are not inside another): every file added there later is ACP-owned too."""
+        assert self.manifest is not None
+        directories = sorted(
+            str(PurePosixPath(path).parent)
+            for path, role in self.manifest.roles.items()
+            if role == Role.HANDLER.value
+        )
+        roots: list[str] = []
+        for directory in directories:
+            parts = PurePosixPath(directory).parts
+            if directory == "." or ".." in parts or ".git" in parts or directory.startswith("/"):
+                continue  # a crafted manifest cannot put the whole project in scope
+            if not any(directory == root or directory.startswith(f"{root}/") for root in roots):
+                roots.append(directory)
+        return tuple(roots)
+
+    def _manifest_app_role(self, path: str) -> Role | None:
+        """The role of a file the manifest does not list (DESIGN §3: the whole app is ACP)."""
+        root = next((r for r in self.manifest_app_roots if path.startswith(f"{r}/")), None)
+        if root is None:
+            return None
+        pure = PurePosixPath(path)
+        inner = pure.relative_to(root).parts
+        if inner[0] == "migrations":
+            if pure.name == "__init__.py" or len(inner) != 2:
+                return None
+            return Role.MIGRATION if pure.suffix in (".py", ".sql") else None
+        if pure.suffix == ".sql":
+            return Role.MIGRATION
+        if pure.suffix != ".py" or _is_test_module(PurePosixPath(*inner)):
+            return None
+        return Role.HANDLER
 
     def _heuristic_role(self, path: str) -> Role | None:
         pure = PurePosixPath(path)
@@ -209,7 +245,7 @@ class Project:
             return None
         try:
             endpoint = json.loads(data).get("endpoint_path")
-        except (ValueError, UnicodeDecodeError, AttributeError):
+        except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
             return None
         if not isinstance(endpoint, str) or not endpoint.startswith("/"):
             return None

@@ -7,7 +7,9 @@ use ``/`` separators.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -20,6 +22,9 @@ class SourceTree(Protocol):
 
     def read_bytes(self, rel: str) -> bytes | None:
         """The file's content, or None when it does not exist or cannot be read."""
+
+    def read_problem(self, rel: str) -> str | None:
+        """Why an existing path could not be read (None when it was read, or is missing)."""
 
     def is_file(self, rel: str) -> bool: ...
 
@@ -36,20 +41,104 @@ def normalise_rel(rel: str) -> str:
     return "/".join(parts)
 
 
+# No reader needs more: the URL graph reads big URLconfs with ``ast``; the engine applies its
+# own, smaller caps before libcst and sqlglot (see ``acp_lint.protected``).
+MAX_READ_BYTES = 16 * 1024 * 1024
+
+
+class ReadProblem(Exception):
+    """A path exists but is not read: not a regular file, too large, or unreadable."""
+
+
+def read_regular_file(path: Path, limit: int = MAX_READ_BYTES) -> bytes:
+    """The content of a regular file of at most ``limit`` bytes.
+
+    Raises FileNotFoundError when nothing is there, ReadProblem with a one-line reason
+    otherwise. A FIFO is opened non-blocking (so the open cannot hang) and never read; a
+    symlink to a device or a loop is refused; the size is checked before reading and the read
+    itself stops at ``limit + 1`` bytes, so a file growing meanwhile cannot exhaust memory.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise ReadProblem(_os_reason(error)) from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _kind(info.st_mode)
+            raise ReadProblem(f"not a regular file ({kind}); only regular files are read")
+        if info.st_size > limit:
+            raise ReadProblem(_too_large(info.st_size, limit))
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1024 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise ReadProblem(_too_large(len(data), limit))
+        return data
+    except OSError as error:
+        raise ReadProblem(_os_reason(error)) from None
+    finally:
+        os.close(descriptor)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"too large to read ({size:,} bytes; the limit is {limit:,} bytes)"
+
+
+def _os_reason(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "cannot read: a symbolic link loop"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "cannot read: permission denied"
+    if error.errno == errno.EISDIR:
+        return "cannot read: it is a directory"
+    return f"cannot read: {error.strerror or error}"
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a directory"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
+
+
 class DiskTree:
-    """The project as it is on disk."""
+    """The project as it is on disk; only regular files are read (see ``read_regular_file``)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.problems: dict[str, str] = {}
 
     def _path(self, rel: str) -> Path:
         return self.root / normalise_rel(rel) if normalise_rel(rel) else self.root
 
     def read_bytes(self, rel: str) -> bytes | None:
         try:
-            return self._path(rel).read_bytes()
-        except OSError:
+            return read_regular_file(self._path(rel))
+        except FileNotFoundError:
             return None
+        except ReadProblem as problem:
+            self.problems[normalise_rel(rel)] = str(problem)
+            return None
+        except OSError:  # e.g. a path component that is a file (ENOTDIR): nothing is there
+            return None
+
+    def read_problem(self, rel: str) -> str | None:
+        return self.problems.get(normalise_rel(rel))
 
     def is_file(self, rel: str) -> bool:
         return self._path(rel).is_file()
@@ -80,6 +169,10 @@ class OverlayTree:
         if key in self.overlay:
             return self.overlay[key]
         return self.base.read_bytes(key)
+
+    def read_problem(self, rel: str) -> str | None:
+        key = normalise_rel(rel)
+        return None if key in self.overlay else self.base.read_problem(key)
 
     def is_file(self, rel: str) -> bool:
         key = normalise_rel(rel)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from clitools import run_cli
 
 from acp_lint.config import ConfigError, find_project_root, load_config
 
@@ -91,3 +92,43 @@ def test_project_root_markers(tmp_path: Path) -> None:
     nested = tmp_path / "app"
     nested.mkdir()
     assert find_project_root(nested) == tmp_path
+
+
+def test_tool_table_in_acp_lint_toml_says_keys_go_at_top_level(tmp_path: Path) -> None:
+    path = write(tmp_path / "acp-lint.toml", '[tool.acp-lint]\nhandlers = ["acp/*.py"]\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path)
+    message = str(raised.value)
+    assert str(path) in message
+    assert "top level" in message and "[tool.acp-lint]" in message
+    assert "unknown key 'tool'" not in message
+    completed = run_cli("--no-cache", cwd=tmp_path)  # what the user sees: exit 2, one line
+    assert completed.returncode == 2
+    assert "acp-lint.toml holds its keys at top level" in completed.stderr
+
+
+def test_root_is_the_directory_of_bindings_or_manifest_above_manage_py(tmp_path: Path) -> None:
+    (tmp_path / "controlplane.bindings.json").write_text("{}")
+    sandbox = tmp_path / "sandbox"
+    sandbox.mkdir()
+    (sandbox / "manage.py").write_text("")
+    assert load_config(sandbox).root == tmp_path
+    (tmp_path / "controlplane.bindings.json").unlink()
+    (tmp_path / ".acp").mkdir()
+    (tmp_path / ".acp" / "manifest.json").write_text("{}")
+    (sandbox / "app").mkdir()
+    assert load_config(sandbox / "app").root == tmp_path
+
+
+def test_root_without_anchors_is_the_git_top_else_the_nearest_marker(tmp_path: Path) -> None:
+    sandbox = tmp_path / "sandbox"
+    sandbox.mkdir()
+    (sandbox / "manage.py").write_text("")
+    assert load_config(sandbox).root == sandbox  # no git, no anchors: the nearest marker
+    (tmp_path / ".git").mkdir()
+    assert load_config(sandbox).root == tmp_path  # the top of the git work tree
+    # Nothing above the git top is looked at: a stray config there is another project's.
+    (tmp_path / "inner").mkdir()
+    (tmp_path / "inner" / ".git").write_text("gitdir: elsewhere\n")
+    (tmp_path / "acp-lint.toml").write_text("handler = 1\n")
+    assert load_config(tmp_path / "inner").root == tmp_path / "inner"

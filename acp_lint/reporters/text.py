@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from acp_lint.diagnostics import Applicability, Diagnostic
 from acp_lint.registry import BY_CODE
+from acp_lint.reporters.escape import one_line, printable
 
 BOLD, RED, CYAN, DIM, RESET = "\033[1m", "\033[31m", "\033[36m", "\033[2m", "\033[0m"
 
@@ -31,11 +32,11 @@ def _would_fix(diagnostic: Diagnostic, unsafe_enabled: bool) -> bool:
 
 
 def format_line(diagnostic: Diagnostic, color: bool, unsafe_enabled: bool) -> str:
-    location = _paint(diagnostic.path, BOLD, color)
+    location = _paint(printable(diagnostic.path), BOLD, color)
     position = f"{diagnostic.line}:{diagnostic.column}"
     code = _paint(diagnostic.code, RED + BOLD, color)
     marker = " [*]" if _would_fix(diagnostic, unsafe_enabled) else ""
-    return f"{location}:{position}: {code}{marker} {diagnostic.message}"
+    return f"{location}:{position}: {code}{marker} {one_line(diagnostic.message)}"
 
 
 def render_concise(
@@ -65,7 +66,7 @@ def render_full(
                 cache[diagnostic.path] = (source(diagnostic.path) or "").splitlines()
             text = cache[diagnostic.path]
             if 0 < diagnostic.line <= len(text):
-                line = text[diagnostic.line - 1].rstrip()
+                line = one_line(text[diagnostic.line - 1].rstrip())
                 gutter = f"{diagnostic.line:>4} | "
                 block.append(_paint(gutter, CYAN, color) + line)
                 width = (
@@ -77,7 +78,8 @@ def render_full(
                 block.append(_paint("     | ", CYAN, color) + _paint(caret, RED, color))
         if diagnostic.fix is not None:
             kind = diagnostic.fix.applicability.value
-            block.append(_paint(f"     = help ({kind} fix): {diagnostic.fix.message}", DIM, color))
+            help_text = one_line(diagnostic.fix.message)
+            block.append(_paint(f"     = help ({kind} fix): {help_text}", DIM, color))
         blocks.append("\n".join(block))
     blocks.append(summary_line(diagnostics, summary))
     return "\n\n".join(blocks) + "\n"

@@ -121,7 +121,10 @@ def _analyse(
 
     endpoint: str | None = None
     data = tree.read_bytes(bindings_file)
-    if data is None:
+    unreadable = tree.read_problem(bindings_file) if data is None else None
+    if unreadable is not None:  # there, but not readable: never reported as "missing"
+        diagnostics.append(_diagnostic("ACP203", bindings_file, (1, 1, 1, 1), unreadable))
+    elif data is None:
         if has_acp:
             diagnostics.append(
                 _diagnostic(

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from acp_lint.diagnostics import offset_to_position
+from acp_lint.protected import MAX_JSON_BYTES
 
 REQUIRED_KEYS = ("kernel_id", "base_path", "endpoint_path")
 _SEGMENT = r"[a-z0-9][a-z0-9._-]*"
@@ -106,13 +107,23 @@ def scan_top_level(text: str) -> tuple[int, dict[str, tuple[int, int]]]:
     Only called on text that ``json.loads`` accepted as an object; the last duplicate wins,
     as in ``json``.
     """
+    start, spans, _ = _scan(text)
+    return start, spans
+
+
+def _scan(text: str) -> tuple[int, dict[str, tuple[int, int]], list[tuple[str, int, int]]]:
+    """``scan_top_level`` plus each repeated key with the span of its later occurrence."""
     decoder = json.JSONDecoder()
     index = _skip_ws(text, 0)
     start = index
     spans: dict[str, tuple[int, int]] = {}
+    duplicates: list[tuple[str, int, int]] = []
     index = _skip_ws(text, index + 1)
     while index < len(text) and text[index] != "}":
+        key_start = index
         key, index = json.decoder.scanstring(text, index + 1)  # type: ignore[attr-defined]
+        if key in spans:
+            duplicates.append((key, key_start, index))
         index = _skip_ws(text, index)
         index = _skip_ws(text, index + 1)  # the colon
         _, end = decoder.raw_decode(text, index)
@@ -120,7 +131,7 @@ def scan_top_level(text: str) -> tuple[int, dict[str, tuple[int, int]]]:
         index = _skip_ws(text, end)
         if index < len(text) and text[index] == ",":
             index = _skip_ws(text, index + 1)
-    return start, spans
+    return start, spans, duplicates
 
 
 def _position(text: str, start: int, end: int) -> Position:
@@ -132,6 +143,18 @@ def _position(text: str, start: int, end: int) -> Position:
 def load_bindings(data: bytes | str, path: str) -> BindingsResult:
     """Parse and validate bindings.json; never raises."""
     result = BindingsResult(path)
+    if len(data) > MAX_JSON_BYTES:
+        result.errors.append(
+            BindingsError(
+                1,
+                1,
+                1,
+                2,
+                f"{path} is too large to read ({len(data):,} bytes; the limit is "
+                f"{MAX_JSON_BYTES:,} bytes)",
+            )
+        )
+        return result
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8")
@@ -163,6 +186,11 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
     except RecursionError:
         result.errors.append(BindingsError(1, 1, 1, 2, f"{path} is nested too deeply"))
         return result
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        result.errors.append(
+            BindingsError(1, 1, 1, 2, f"{path} holds a value that cannot be read: {error}")
+        )
+        return result
     if not isinstance(document, dict):
         start = _skip_ws(text, 0)
         pos = _position(text, start, start + 1)
@@ -177,8 +205,20 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
             )
         )
         return result
-    object_start, spans = scan_top_level(text)
+    object_start, spans, duplicates = _scan(text)
     positions = {key: _position(text, *span) for key, span in spans.items()}
+    for key, key_start, key_end in duplicates:
+        pos = _position(text, key_start, key_end)
+        result.errors.append(
+            BindingsError(
+                pos.line,
+                pos.column,
+                pos.end_line,
+                pos.end_column,
+                f"duplicate key {key!r} in {path}; readers disagree on which value wins, "
+                "so each key must appear once",
+            )
+        )
     object_pos = _position(text, object_start, object_start + 1)
     values: dict[str, str] = {}
     for key in REQUIRED_KEYS:

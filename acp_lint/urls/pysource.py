@@ -16,6 +16,7 @@ import keyword
 import re
 import warnings
 
+from acp_lint.protected import check_depth
 from acp_lint.urls.model import Span
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -24,10 +25,15 @@ _STRING_START = re.compile(r"[rRbBuUfF]{0,2}('''|\"\"\"|'|\")")
 
 
 def parse_python(text: str, file: str) -> ast.Module:
-    """``ast.parse`` without warnings on stderr (``"\\d"`` in a regex is common in URLconfs)."""
+    """``ast.parse`` without warnings on stderr (``"\\d"`` in a regex is common in URLconfs).
+
+    A file nested deeper than ``acp_lint.protected.MAX_DEPTH`` raises TooDeep (a ValueError):
+    the graph's recursive walks stay within the protected run's stack."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ast.parse(text, filename=file)
+        module = ast.parse(text, filename=file)
+    check_depth(text)
+    return module
 
 
 def string_token_end(text: str, start: int) -> int | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from acp_lint.encoding import DecodeError, decode_python
+from acp_lint.protected import check_depth
 from acp_lint.sources import SourceTree
 from acp_lint.urls.model import ParseError, Unresolved
 from acp_lint.urls.modules import ModuleLocator, resolve_relative
@@ -74,7 +75,9 @@ def _parse(tree: SourceTree, file: str, errors: list[ParseError]) -> tuple[ast.M
         errors.append(ParseError(file, error.line, error.column, str(error)))
         return None
     try:
-        return ast.parse(text, filename=file), text
+        module = ast.parse(text, filename=file)
+        check_depth(text)  # TooDeep is a ValueError: reported below like ast's own
+        return module, text
     except SyntaxError as error:
         errors.append(
             ParseError(file, error.lineno or 1, (error.offset or 1), f"syntax error: {error.msg}")

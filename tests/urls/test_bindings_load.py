@@ -147,5 +147,9 @@ def test_duplicate_key_position_is_the_last_value() -> None:
     text = (
         '{"kernel_id": "k", "base_path": "/x", "base_path": "/API", "endpoint_path": "/x/manage"}'
     )
-    [error] = load_bindings(text, PATH).errors
+    duplicate, error = load_bindings(text, PATH).errors
     assert error.column == text.index('"/API"') + 1
+    # Readers disagree on which of two values wins: the repeated key is an ACP203 of its own.
+    assert duplicate.code == "ACP203"
+    assert duplicate.column == text.index('"base_path"', text.index('"base_path"') + 1) + 1
+    assert "duplicate key 'base_path'" in duplicate.message

@@ -1,0 +1,225 @@
+"""Protected parsing: a hostile file gives one clear finding, never a crash, a hang or a signal.
+
+libcst's parser is native code that recurses once per nesting level and its trees are walked
+recursively in Python, so a file nested a few thousand levels deep overflows the C stack
+(SIGSEGV) or the recursion limit, and a multi-megabyte file needs gigabytes. Before libcst or
+sqlglot sees a file, the engine therefore
+
+1. caps its size (``MAX_PYTHON_BYTES``, ``MAX_SQL_BYTES``);
+2. asks CPython whether it accepts the file at all (``compile`` to an AST, under CPython's own
+   default recursion limit): what CPython rejects is ACP000, as the import would fail;
+3. estimates the nesting depth libcst will see from the tokens (brackets plus chains of
+   operators, attribute and call trailers, ``not``, ``lambda``, adjacent strings, indentation)
+   and reports one finding above ``MAX_DEPTH`` instead of parsing;
+4. runs the parse and the rules in a worker thread with a large stack (``STACK_BYTES``) and a
+   raised recursion limit, so any depth below the cap is analysed; a RecursionError or
+   MemoryError that still happens there becomes the same finding.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+MAX_PYTHON_BYTES = 1024 * 1024  # libcst needs ~600 bytes of memory per byte of source
+MAX_SQL_BYTES = 2 * 1024 * 1024
+MAX_JSON_BYTES = 1024 * 1024
+MAX_DEPTH = 1000  # estimated nesting levels; libcst's time grows with the square of the depth
+STACK_BYTES = 512 * 1024 * 1024  # reserved address space, committed only as it is used
+RECURSION_LIMIT = 60_000
+STANDARD_RECURSION_LIMIT = 1000  # CPython's default: what "Python accepts" means here
+
+T = TypeVar("T")
+_local = threading.local()
+_lock = threading.Lock()
+
+
+class TooDeep(ValueError):
+    """The file is nested deeper than acp-lint analyses; carries where the limit was passed.
+
+    A ValueError, so readers that already turn ``ast.parse``'s ValueError into ACP000 (the URL
+    graph, the settings reader) report it the same way."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def run_protected(function: Callable[..., T], *args: object) -> T:
+    """``function(*args)`` in a thread with a large stack and a raised recursion limit.
+
+    The caller's exception is re-raised as is. Nested calls run directly. The recursion
+    limit is process-wide, so it is raised only while the worker runs (the caller waits).
+    """
+    if getattr(_local, "protected", False):
+        return function(*args)
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        _local.protected = True
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:  # noqa: BLE001 - handed to the calling thread
+            outcome["error"] = error
+
+    with _lock:
+        previous_stack = threading.stack_size()
+        previous_limit = sys.getrecursionlimit()
+        try:
+            threading.stack_size(STACK_BYTES)
+            worker = threading.Thread(target=target, name="acp-lint-protected", daemon=True)
+        finally:
+            threading.stack_size(previous_stack)
+        sys.setrecursionlimit(max(previous_limit, RECURSION_LIMIT))
+        try:
+            worker.start()
+            worker.join()
+        finally:
+            sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
+
+
+def python_rejects(text: str, path: str) -> tuple[int, int, str] | None:
+    """Why CPython would refuse to compile ``text`` (line, column, message), or None.
+
+    Run under CPython's default recursion limit, so "accepted" means what an import of the
+    module would accept; the parser's own guards turn deep nesting into an exception here.
+    """
+    previous = sys.getrecursionlimit()
+    depth = _stack_depth()
+    sys.setrecursionlimit(STANDARD_RECURSION_LIMIT + depth)
+    try:
+        compile(text, path, "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
+    except SyntaxError as error:
+        return error.lineno or 1, error.offset or 1, f"syntax error: {error.msg}"
+    except ValueError as error:  # e.g. null bytes
+        return 1, 1, f"syntax error: {error}"
+    except (RecursionError, MemoryError):
+        return 1, 1, "Python cannot compile this file: it is nested too deeply"
+    finally:
+        sys.setrecursionlimit(previous)
+    return None
+
+
+def _stack_depth() -> int:
+    frame = sys._getframe()
+    depth = 0
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back  # type: ignore[assignment]
+    return depth
+
+
+def too_deep_message(limit: int = MAX_DEPTH) -> str:
+    return (
+        f"too deeply nested to analyse (more than {limit} levels of nesting, acp-lint's "
+        "limit); split the expression or statement"
+    )
+
+
+# -- the token-level depth estimate -----------------------------------------------------------
+_TOKEN = re.compile(
+    r"""
+    (?P<string>(?:[rRbBuUfF]{0,2})(?:'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"
+        |'(?:\\.|[^\\'\n])*'|"(?:\\.|[^\\"\n])*"))
+    |(?P<comment>\#[^\n]*)
+    |(?P<newline>\n)
+    |(?P<continuation>\\\r?\n)
+    |(?P<name>[^\W\d]\w*)
+    |(?P<number>\.?\d[\w.]*)
+    |(?P<open>[(\[{])
+    |(?P<close>[)\]}])
+    |(?P<separator>[,;])
+    |(?P<assign>(?<![=!<>:])=(?!=)|[-+*/%@&|^]=|//=|\*\*=|<<=|>>=|:=)
+    |(?P<compare>==|!=|<=|>=|<|>)
+    |(?P<operator>\*\*|//|<<|>>|->|[-+*/%@&|^~]|\.)
+    |(?P<other>\S)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# Keywords that nest one more level in libcst (operators, lambdas, conditional expressions).
+# Comparisons are flat in libcst (one node for ``a < b < c``) and add nothing.
+_CHAIN_WORDS = frozenset({"and", "or", "not", "lambda", "if", "else", "await"})
+
+
+def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, int]:
+    """An upper-bound estimate of libcst's nesting depth: (depth, line, column of the maximum),
+    or of the first place past ``stop_above`` when that is given.
+
+    Only called on text CPython compiled. Each open bracket adds a level; within a bracket
+    level, every operator, ``.``, call or subscript trailer, chaining keyword or adjacent string
+    adds one, and a comma (a sibling element) starts the count again; indentation adds three
+    levels per block. Flat lists of any length stay shallow.
+    """
+    stack: list[int] = [0]
+    indent_stack = [0]
+    block_depth = 0
+    best = (0, 1, 1)
+    line = 1
+    line_start = 0
+    at_line_start = True
+    previous = ""  # kind of the previous significant token
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        start = match.start()
+        if kind == "newline":
+            line += 1
+            line_start = start + 1
+            if len(stack) == 1:
+                stack[0] = 0
+                at_line_start = True
+                previous = ""
+            continue
+        if kind == "continuation":
+            line += 1
+            line_start = match.end()
+            continue
+        if kind == "comment":
+            continue
+        if at_line_start:
+            width = start - line_start
+            while indent_stack and width < indent_stack[-1]:
+                indent_stack.pop()
+            if width > indent_stack[-1]:
+                indent_stack.append(width)
+            block_depth = len(indent_stack) - 1
+            at_line_start = False
+        if kind == "string":
+            if previous == "string":
+                stack[-1] += 1
+            line += text.count("\n", start, match.end())
+            if "\n" in match.group():
+                line_start = text.rfind("\n", start, match.end()) + 1
+        elif kind == "open":
+            if previous in ("name", "close", "string", "number"):
+                stack[-1] += 1  # a call or subscript trailer
+            stack.append(0)
+        elif kind == "close":
+            if len(stack) > 1:
+                stack.pop()
+        elif kind in ("separator", "assign"):
+            stack[-1] = 0
+        elif kind == "operator" or (kind == "name" and match.group() in _CHAIN_WORDS):
+            stack[-1] += 1
+        depth = len(stack) - 1 + sum(stack) + 3 * block_depth
+        if depth > best[0]:
+            best = (depth, line, start - line_start + 1)
+            if stop_above is not None and depth > stop_above:
+                return best
+        previous = kind
+    return best
+
+
+def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
+    """Raise TooDeep when the estimated nesting depth of ``text`` passes ``limit``."""
+    if len(text) <= limit:
+        return  # every level of nesting takes at least one character
+    depth, line, column = estimate_depth(text, limit)
+    if depth > limit:
+        raise TooDeep(line, column, too_deep_message(limit))
