@@ -83,11 +83,13 @@ class Linter:
         codes: frozenset[str],
         overlay: Mapping[str, bytes | None] | None = None,
         cache: ResultCache | None = None,
+        build_fixes: bool = False,
     ) -> None:
         self.config = config
         self.codes = codes
         self.base_overlay = dict(overlay or {})
         self.cache = cache
+        self.build_fixes = build_fixes  # False: fixes are deferred (see Fix.deferred)
         self._memo: dict[tuple[str, str, Role], list[Diagnostic]] = {}
 
     # -- single files --------------------------------------------------------------------
@@ -101,11 +103,13 @@ class Linter:
     def _known(self, path: str, data: bytes, role: Role) -> list[Diagnostic] | None:
         """The result from this run's memo or the on-disk cache, if there is one."""
         key = (path, hashlib.sha256(data).hexdigest(), role)
-        if key in self._memo:
+        if key in self._memo and not (self.build_fixes and _has_deferred_fix(self._memo[key])):
             return self._memo[key]
         found = (
             self.cache.get_file(self.cache.file_key(path, role.value, data)) if self.cache else None
         )
+        if found is not None and self.build_fixes and _has_deferred_fix(found):
+            return None  # a check-only run stored it: this run needs the edits
         if found is not None:
             self._memo[key] = found
         return found
@@ -128,7 +132,9 @@ class Linter:
                 diagnostics.extend(found)
         workers = min(os.cpu_count() or 1, MAX_WORKERS)
         if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
-            results = _check_in_processes(self.config, self.codes, pending, workers)
+            results = _check_in_processes(
+                self.config, self.codes, pending, workers, self.build_fixes
+            )
         else:
             results = [self._check_file(*item) for item in pending]
         for item, found in zip(pending, results, strict=True):
@@ -165,7 +171,7 @@ class Linter:
             module = cst.parse_module(decoded.text)
         except cst.ParserSyntaxError as error:
             return [python_parse_error(path, error, decoded.text)]
-        context = FileContext(path, decoded.text, module, self.config)
+        context = FileContext(path, decoded.text, module, self.config, self.build_fixes)
         rules = [rule_class(context) for rule_class in rule_classes]
         visitors = [context.effects_collector] if any(r.USES_EFFECTS for r in rules) else []
         try:
@@ -228,6 +234,8 @@ class Linter:
 
     def run(self, paths: list[str] | None, *, fix: bool = False, unsafe: bool = False) -> RunResult:
         """Lint; with ``fix``, apply fixes and re-lint until nothing changes (capped)."""
+        if fix:
+            self.build_fixes = True
         result = self.lint(paths, {})
         if not fix:
             return result
@@ -266,23 +274,35 @@ class Linter:
         return RunResult(result.diagnostics, fixed, changed, result.checked)
 
 
+def _has_deferred_fix(found: list[Diagnostic]) -> bool:
+    return any(d.fix is not None and d.fix.deferred for d in found)
+
+
 def _check_chunk(
-    config: Config, codes: frozenset[str], chunk: list[tuple[str, bytes, Role]]
+    config: Config,
+    codes: frozenset[str],
+    build_fixes: bool,
+    chunk: list[tuple[str, bytes, Role]],
 ) -> list[list[Diagnostic]]:
     """Worker-process entry point: check a slice of files with a private Linter."""
-    linter = Linter(config, codes)
+    linter = Linter(config, codes, build_fixes=build_fixes)
     return [linter._check_file(*item) for item in chunk]
 
 
 def _check_in_processes(
-    config: Config, codes: frozenset[str], pending: list[tuple[str, bytes, Role]], workers: int
+    config: Config,
+    codes: frozenset[str],
+    pending: list[tuple[str, bytes, Role]],
+    workers: int,
+    build_fixes: bool,
 ) -> list[list[Diagnostic]]:
     from concurrent.futures import ProcessPoolExecutor
 
     size = -(-len(pending) // workers)
     chunks = [pending[index : index + size] for index in range(0, len(pending), size)]
-    with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
-        parts = list(pool.map(_check_chunk, [config] * len(chunks), [codes] * len(chunks), chunks))
+    n = len(chunks)
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        parts = list(pool.map(_check_chunk, [config] * n, [codes] * n, [build_fixes] * n, chunks))
     return [found for part in parts for found in part]
 
 

@@ -8,7 +8,7 @@ of a file. Each rule carries VALID and INVALID examples that the test-suite exec
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import ClassVar
 
@@ -31,11 +31,19 @@ class FileContext:
     Metadata is computed on first use only: a clean file whose rules need no positions or
     parents costs one parse and one traversal."""
 
-    def __init__(self, path: str, text: str, module: cst.Module, config: Config) -> None:
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        module: cst.Module,
+        config: Config,
+        build_fixes: bool = False,
+    ) -> None:
         self.path = path
         self.text = text
         self.module = module
         self.config = config
+        self.build_fixes = build_fixes
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.diagnostics: list[Diagnostic] = []
 
@@ -97,6 +105,16 @@ class FileContext:
     ) -> Fix | None:
         """Turn a rewritten module into span edits (one per changed hunk of lines)."""
         return fix_from_texts(self.text, new_module.code, applicability, message)
+
+    def offer_fix(
+        self, applicability: Applicability, message: str, rewrite: Callable[[], cst.Module]
+    ) -> Fix | None:
+        """A fix whose rewrite is known to change the module: built (``rewrite()``, a codemod)
+        only when this run applies fixes; otherwise a deferred fix, so that a check-only run
+        still marks the finding ``[*]`` without importing ``libcst.codemod`` or rewriting."""
+        if not self.build_fixes:
+            return Fix(applicability, message, ())
+        return self.fix_from_module(rewrite(), applicability, message)
 
 
 def fix_from_texts(old: str, new: str, applicability: Applicability, message: str) -> Fix | None:

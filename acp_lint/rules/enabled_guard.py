@@ -219,9 +219,10 @@ otherwise it answers 503 `FEATURE_DISABLED`, which is the contract.
             self.report(handler.name, message, self._fix(handler, guard.first_statement))
 
     def _fix(self, handler: cst.FunctionDef, index: int) -> Fix | None:
-        from acp_lint.python.codemods import insert_guard  # libcst.codemod: only for fixes
+        def rewrite() -> cst.Module:
+            from acp_lint.python.codemods import insert_guard  # libcst.codemod: only for fixes
 
-        rewritten = insert_guard(self.context.module, {handler: index})
-        return self.context.fix_from_module(
-            rewritten, Applicability.SAFE, "Insert the ACP_ENABLED guard"
-        )
+            return insert_guard(self.context.module, {handler: index})
+
+        # Inserting the guard always changes the module: the fix exists without building it.
+        return self.context.offer_fix(Applicability.SAFE, "Insert the ACP_ENABLED guard", rewrite)

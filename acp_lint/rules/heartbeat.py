@@ -239,12 +239,15 @@ handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` rep
             guarded[handler] = _index_after_guard(handler)
         if not guarded:
             return None
-        from acp_lint.python.codemods import heartbeat_once  # libcst.codemod: only for fixes
 
-        rewritten = heartbeat_once(module, statement, guarded)
-        return self.context.fix_from_module(
-            rewritten, Applicability.UNSAFE, "Send the heartbeat once, on the first request"
-        )
+        def rewrite() -> cst.Module:
+            from acp_lint.python.codemods import heartbeat_once  # libcst.codemod: fixes only
+
+            return heartbeat_once(module, statement, guarded)
+
+        # Moving the statement into a new helper always changes the module.
+        message = "Send the heartbeat once, on the first request"
+        return self.context.offer_fix(Applicability.UNSAFE, message, rewrite)
 
 
 def _index_after_guard(function: cst.FunctionDef) -> int:

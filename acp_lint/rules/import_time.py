@@ -58,12 +58,15 @@ class ImportTimeEffectRule(PythonRule):
         uses = self._deferred_uses(name)
         if uses is None:
             return None
-        from acp_lint.python.codemods import cached_accessor  # libcst.codemod: only for fixes
 
-        module = cached_accessor(self.context.module, statement, name, value, uses)
-        return self.context.fix_from_module(
-            module, Applicability.UNSAFE, f"Compute `{name}` on first use with a cached accessor"
-        )
+        def rewrite() -> cst.Module:
+            from acp_lint.python.codemods import cached_accessor  # libcst.codemod: fixes only
+
+            return cached_accessor(self.context.module, statement, name, value, uses)
+
+        # The assignment becomes a new accessor function: the module always changes.
+        message = f"Compute `{name}` on first use with a cached accessor"
+        return self.context.offer_fix(Applicability.UNSAFE, message, rewrite)
 
     def _top_level_statement(self, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
         current: cst.CSTNode | None = node

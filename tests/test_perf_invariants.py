@@ -1,0 +1,140 @@
+"""Speed must not change results: deferred fixes, one project model per run, linear checks.
+
+A check-only run knows which findings have a fix (``[*]``) without building the fix, so it
+never imports ``libcst.codemod``; ``--fix``/``--diff`` build them. These tests hold the two
+modes to the same answer on every fixable rule example.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from support import fix_handler, lint_handler
+
+from acp_lint.diagnostics import Diagnostic
+from acp_lint.engine import _fix_bytes
+from acp_lint.fixes import fix_is_selected
+from acp_lint.registry import PYTHON_HANDLER_CODES, load_rule
+from acp_lint.rules.base import Invalid
+
+FIXABLE_RULES = [code for code in PYTHON_HANDLER_CODES if load_rule(code).FIX != "none"]
+EXAMPLES = [
+    pytest.param(code, example, id=f"{code}-invalid-{index}")
+    for code in FIXABLE_RULES
+    for index, example in enumerate(load_rule(code).INVALID)
+]
+VALID = [
+    pytest.param(code, source, id=f"{code}-valid-{index}")
+    for code in FIXABLE_RULES
+    for index, source in enumerate(load_rule(code).VALID)
+]
+
+BAD_HANDLER = '''\
+import json
+import os
+
+from django.http import JsonResponse
+
+from acp_kernel import ControlPlaneClient, send_heartbeat
+
+CLIENT = ControlPlaneClient(os.getenv("ACP_KERNEL_KEY"))
+send_heartbeat()
+
+
+def manage(request):
+    return JsonResponse(json.loads(request.body))
+'''
+
+
+def _shape(found: list[Diagnostic]) -> list[tuple[object, ...]]:
+    """What a user sees of each finding: position, code, message and the fix's label."""
+    return [
+        (
+            d.line,
+            d.column,
+            d.code,
+            d.message,
+            None if d.fix is None else (d.fix.applicability, d.fix.message),
+        )
+        for d in found
+    ]
+
+
+@pytest.mark.parametrize(("code", "example"), EXAMPLES)
+def test_star_marks_exactly_what_fix_fixes(code: str, example: Invalid) -> None:
+    options = dict(example.options)
+    checked = [d for d in lint_handler(example.source, options=options) if d.code == code]
+    built = [
+        d
+        for d in lint_handler(example.source, options=options, build_fixes=True)
+        if d.code == code
+    ]
+    # Same findings, same [*] marks and help lines, whether or not the edits were built.
+    assert _shape(checked) == _shape(built)
+    assert all(d.fix is None or d.fix.deferred for d in checked)
+    marked = [d for d in built if fix_is_selected(d.fix, unsafe=True)]
+    assert len(marked) == sum(1 for d in checked if d.fix is not None)
+    # Every marked fix really applies on its own and keeps the file parsing ...
+    for diagnostic in marked:
+        assert diagnostic.fix is not None and not diagnostic.fix.deferred
+        assert _fix_bytes("views.py", example.source.encode(), [diagnostic.fix]) is not None
+    # ... and --fix removes exactly the marked findings of the rule; the others stay.
+    fixed = fix_handler(example.source, frozenset({code}), options)
+    remaining = [d for d in lint_handler(fixed, options=options) if d.code == code]
+    assert len(remaining) == len(checked) - len(marked)
+    assert (fixed != example.source) == bool(marked)
+
+
+@pytest.mark.parametrize(("code", "source"), VALID)
+def test_valid_examples_have_no_findings_in_either_mode(code: str, source: str) -> None:
+    text = textwrap.dedent(source).lstrip("\n")
+    for build in (False, True):
+        assert [d for d in lint_handler(text, build_fixes=build) if d.code == code] == []
+
+
+def _modules_after(args: list[str], cwd: Path) -> tuple[int, set[str]]:
+    """Run the CLI in a fresh interpreter; return its exit code and the libcst modules loaded."""
+    script = (
+        "import sys\n"
+        "from acp_lint.cli import main\n"
+        f"code = main({args!r})\n"
+        "sys.stdout.flush()\n"
+        "print('\\nMODULES', ' '.join(sorted(m for m in sys.modules if m.startswith('libcst'))))\n"
+        "raise SystemExit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode in (0, 1), done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES"))
+    return done.returncode, set(line.split()[1:])
+
+
+def test_checking_never_imports_libcst_codemod(tmp_path: Path) -> None:
+    (tmp_path / "acp").mkdir()
+    (tmp_path / "acp" / "views.py").write_text(BAD_HANDLER)
+    code, modules = _modules_after(["--no-cache", "acp/views.py"], tmp_path)
+    assert code == 1
+    assert "libcst" in modules  # the handler was really parsed and checked ...
+    assert not any(m.startswith("libcst.codemod") for m in modules)  # ... fixes not built
+    # The same file with --diff builds the fixes (the test would notice if it could not).
+    _, modules = _modules_after(["--no-cache", "--diff", "acp/views.py"], tmp_path)
+    assert "libcst.codemod" in modules
+
+
+def test_check_then_fix_builds_the_fixes_the_check_cached(tmp_path: Path) -> None:
+    """A cached check-only result (fixes deferred) must not stop a later --fix."""
+    (tmp_path / "acp").mkdir()
+    target = tmp_path / "acp" / "views.py"
+    target.write_text(BAD_HANDLER)
+    check = [sys.executable, "-m", "acp_lint", "acp/views.py"]
+    first = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert "[*]" in first.stdout
+    subprocess.run([*check, "--fix"], cwd=tmp_path, capture_output=True, timeout=300)
+    assert 'os.environ.get("ACP_ENABLED"' in target.read_text()
+    again = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert "ACP104" not in again.stdout
