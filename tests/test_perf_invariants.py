@@ -33,7 +33,7 @@ VALID = [
     for index, source in enumerate(load_rule(code).VALID)
 ]
 
-BAD_HANDLER = '''\
+BAD_HANDLER = """\
 import json
 import os
 
@@ -47,7 +47,7 @@ send_heartbeat()
 
 def manage(request):
     return JsonResponse(json.loads(request.body))
-'''
+"""
 
 
 def _shape(found: list[Diagnostic]) -> list[tuple[object, ...]]:
@@ -69,9 +69,7 @@ def test_star_marks_exactly_what_fix_fixes(code: str, example: Invalid) -> None:
     options = dict(example.options)
     checked = [d for d in lint_handler(example.source, options=options) if d.code == code]
     built = [
-        d
-        for d in lint_handler(example.source, options=options, build_fixes=True)
-        if d.code == code
+        d for d in lint_handler(example.source, options=options, build_fixes=True) if d.code == code
     ]
     # Same findings, same [*] marks and help lines, whether or not the edits were built.
     assert _shape(checked) == _shape(built)
