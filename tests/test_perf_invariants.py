@@ -12,12 +12,15 @@ import sys
 import textwrap
 from pathlib import Path
 
+import libcst as cst
 import pytest
 from support import fix_handler, lint_handler
 
 from acp_lint.diagnostics import Diagnostic
 from acp_lint.engine import _fix_bytes
 from acp_lint.fixes import fix_is_selected
+from acp_lint.python.scopes import Scope, ScopeIndex
+from acp_lint.python.walk import walk
 from acp_lint.registry import PYTHON_HANDLER_CODES, load_rule
 from acp_lint.rules.base import Invalid
 
@@ -136,3 +139,56 @@ def test_check_then_fix_builds_the_fixes_the_check_cached(tmp_path: Path) -> Non
     assert 'os.environ.get("ACP_ENABLED"' in target.read_text()
     again = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert "ACP104" not in again.stdout
+
+
+def _scope_facts(index: ScopeIndex) -> tuple[object, ...]:
+    def describe(scope: Scope | None) -> object:
+        if scope is None:
+            return None
+        return (
+            scope.kind,
+            sorted(scope.bindings),
+            sorted((k, sorted(v)) for k, v in scope.imports.items()),
+            sorted(scope.globals),
+            sorted(scope.functions),
+            describe(scope.parent),
+        )
+
+    parents = {id(child): id(parent) for child, parent in index.parents.items()}
+    names = sorted((id(name), repr(describe(scope))) for name, scope in index.scope_of.items())
+    return parents, names
+
+
+SOURCES = sorted(
+    path
+    for path in (Path(__file__).resolve().parents[1] / "fixtures" / "demo").rglob("*.py")
+    if path.read_text().strip()
+)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        *(
+            textwrap.dedent(e.code).lstrip("\n")
+            for c in PYTHON_HANDLER_CODES
+            for e in load_rule(c).INVALID
+        ),
+        *(
+            textwrap.dedent(v).lstrip("\n")
+            for c in PYTHON_HANDLER_CODES
+            for v in load_rule(c).VALID
+        ),
+        *(path.read_text() for path in SOURCES),
+    ],
+)
+def test_fast_walk_finds_the_same_scopes_as_libcst_visit(source: str) -> None:
+    """The scope pass runs on a plain field walk; it must record what libcst's visit does."""
+    module = cst.parse_module(source)
+    by_visit = ScopeIndex()
+    module.visit(by_visit)
+    by_walk = ScopeIndex()
+    walk(module, by_walk.on_visit, by_walk.on_leave)
+    visited = len(by_visit.parents)
+    assert visited > 0
+    assert _scope_facts(by_walk) == _scope_facts(by_visit)

@@ -18,8 +18,10 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from acp_lint.python.effects import EffectsCollector, ModuleEffects
+from acp_lint.python.guard import Guard, Helpers, find_handlers, judge_guard
 from acp_lint.python.import_time import ImportTimeOracle
 from acp_lint.python.scopes import ScopeIndex
+from acp_lint.python.walk import walk
 from acp_lint.rules.meta import Invalid, Rule, example_source
 
 __all__ = ["FileContext", "Invalid", "PythonRule", "Rule", "example_source", "fix_from_texts"]
@@ -51,7 +53,7 @@ class FileContext:
     def scopes(self) -> ScopeIndex:
         """Parents, bindings and import aliases, from one light traversal."""
         index = ScopeIndex()
-        self.module.visit(index)
+        walk(self.module, index.on_visit, index.on_leave)  # order-free facts: the fast walk
         return index
 
     @property
@@ -76,6 +78,13 @@ class FileContext:
             client_constructors=self.config.client_constructors,
             heartbeat_functions=self.config.heartbeat_functions,
         )
+
+    @cached_property
+    def guards(self) -> list[tuple[cst.FunctionDef, Guard]]:
+        """Each handler with the verdict on its guard, judged once per file (ACP103, ACP104)."""
+        helpers = Helpers(self.module)
+        handlers = find_handlers(self.module, self.config.handler_functions)
+        return [(handler, judge_guard(handler, helpers)) for handler in handlers]
 
     @property
     def effects(self) -> ModuleEffects:

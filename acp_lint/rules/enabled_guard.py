@@ -6,7 +6,7 @@ import libcst as cst
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
-from acp_lint.python.guard import GuardVerdict, find_handlers, judge_guard
+from acp_lint.python.guard import GuardVerdict
 from acp_lint.rules.base import Invalid, PythonRule
 
 
@@ -202,10 +202,7 @@ otherwise it answers 503 `FEATURE_DISABLED`, which is the contract.
     ]
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        module = self.context.module
-        helpers = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
-        for handler in find_handlers(module, self.context.config.handler_functions):
-            guard = judge_guard(handler, helpers)
+        for handler, guard in self.context.guards:
             if guard.verdict is GuardVerdict.OK:
                 continue
             name = handler.name.value

@@ -7,7 +7,7 @@ import libcst as cst
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import Effect
-from acp_lint.python.guard import GuardVerdict, find_handlers, judge_guard
+from acp_lint.python.guard import GuardVerdict
 from acp_lint.rules.base import Invalid, PythonRule
 
 
@@ -230,10 +230,8 @@ handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` rep
         ):
             return None
         module = self.context.module
-        helpers = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
         guarded: dict[cst.FunctionDef, int] = {}
-        for handler in find_handlers(module, self.context.config.handler_functions):
-            guard = judge_guard(handler, helpers)
+        for handler, guard in self.context.guards:
             if guard.verdict is not GuardVerdict.OK:
                 return None
             guarded[handler] = _index_after_guard(handler)

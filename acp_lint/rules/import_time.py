@@ -7,6 +7,7 @@ module-level call of a function of the same module. Both offer the same unsafe f
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import ClassVar
 
 import libcst as cst
@@ -15,7 +16,6 @@ from libcst.metadata import ScopeProvider
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import DEFAULT_CLIENTS, Effect
-from acp_lint.python.search import contains
 from acp_lint.rules.base import Invalid, PythonRule
 
 
@@ -68,6 +68,10 @@ class ImportTimeEffectRule(PythonRule):
         message = f"Compute `{name}` on first use with a cached accessor"
         return self.context.offer_fix(Applicability.UNSAFE, message, rewrite)
 
+    @cached_property
+    def _global_names(self) -> frozenset[str]:
+        return _global_names(self.context.module)
+
     def _top_level_statement(self, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
         current: cst.CSTNode | None = node
         while current is not None:
@@ -84,7 +88,7 @@ class ImportTimeEffectRule(PythonRule):
         if scope is None:
             return None
         assignments = list(scope.assignments[name])
-        if len(assignments) != 1 or _declares_global(self.context.module, name):
+        if len(assignments) != 1 or name in self._global_names:
             return None
         uses: list[cst.Name] = []
         for access in assignments[0].references:
@@ -97,11 +101,16 @@ class ImportTimeEffectRule(PythonRule):
         return uses
 
 
-def _declares_global(module: cst.Module, name: str) -> bool:
-    return contains(
-        module,
-        lambda n: isinstance(n, cst.Global) and any(item.name.value == name for item in n.names),
-    )
+def _global_names(module: cst.Module) -> frozenset[str]:
+    """Every name declared ``global`` anywhere in the module (one walk per file)."""
+    names: set[str] = set()
+
+    class Globals(cst.CSTVisitor):
+        def visit_Global(self, node: cst.Global) -> None:
+            names.update(item.name.value for item in node.names)
+
+    module.visit(Globals())
+    return frozenset(names)
 
 
 class EnvReadAtImport(ImportTimeEffectRule):
