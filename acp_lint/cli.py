@@ -151,8 +151,8 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
         from acp_lint.cache import ResultCache
 
         cache = ResultCache(config.root, f"{config.fingerprint}|{sorted(codes)}")
-    linter = Linter(config, codes, cache=cache)
-    project = Project(config)
+    project = Project(config, cache=cache)  # the run's one project model
+    linter = Linter(config, codes, cache=cache, project=project)
     targets = _targets(paths, config.root, project)
     fixing = args.fix or args.diff
     result = linter.run(targets, fix=fixing, unsafe=args.unsafe_fixes)

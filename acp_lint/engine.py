@@ -84,12 +84,15 @@ class Linter:
         overlay: Mapping[str, bytes | None] | None = None,
         cache: ResultCache | None = None,
         build_fixes: bool = False,
+        project: Project | None = None,
     ) -> None:
         self.config = config
         self.codes = codes
         self.base_overlay = dict(overlay or {})
         self.cache = cache
         self.build_fixes = build_fixes  # False: fixes are deferred (see Fix.deferred)
+        # One project model per run: every lint of the fix loop is a view of it.
+        self.project = project or Project(config, self.base_overlay, cache)
         self._memo: dict[tuple[str, str, Role], list[Diagnostic]] = {}
 
     # -- single files --------------------------------------------------------------------
@@ -197,7 +200,7 @@ class Linter:
 
     # -- whole runs ----------------------------------------------------------------------
     def lint(self, paths: list[str] | None, overlay: Mapping[str, bytes | None]) -> RunResult:
-        project = Project(self.config, {**self.base_overlay, **overlay}, self.cache)
+        project = self.project.with_overlay(overlay)
         targets = project.all_files if paths is None else paths
         scoped = project.scoped(targets)
         files = []
@@ -242,7 +245,7 @@ class Linter:
         overlay: dict[str, bytes] = {}
         originals: dict[str, bytes] = {}
         fixed = 0
-        project = Project(self.config, self.base_overlay)
+        project = self.project
         for _ in range(MAX_ROUNDS):
             by_file: dict[str, list[Diagnostic]] = {}
             for diagnostic in result.diagnostics:

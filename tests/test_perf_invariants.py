@@ -192,3 +192,36 @@ def test_fast_walk_finds_the_same_scopes_as_libcst_visit(source: str) -> None:
     visited = len(by_visit.parents)
     assert visited > 0
     assert _scope_facts(by_walk) == _scope_facts(by_visit)
+
+
+def test_one_fix_run_lists_files_once_and_builds_the_url_graph_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--fix`` re-lints after each round; the file list and the URL graph are per run."""
+    import shutil
+
+    from acp_lint import cli, discovery, urls
+
+    demo = Path(__file__).resolve().parents[1] / "fixtures" / "demo"
+    shutil.copytree(demo, tmp_path / "host", ignore=shutil.ignore_patterns("__pycache__"))
+    host = tmp_path / "host"
+    subprocess.run(["git", "init", "-q"], cwd=host, check=True)
+    calls = {"git": 0, "graph": 0}
+    real_git, real_graph = discovery._git_files, urls.build_route_table
+
+    def counting_git(root: Path) -> list[str] | None:
+        calls["git"] += 1
+        return real_git(root)
+
+    def counting_graph(*args: object, **kwargs: object) -> object:
+        calls["graph"] += 1
+        return real_graph(*args, **kwargs)
+
+    monkeypatch.setattr(discovery, "_git_files", counting_git)
+    monkeypatch.setattr(urls, "build_route_table", counting_graph)
+    monkeypatch.chdir(host)
+    before = (host / "acp" / "views.py").read_text()
+    code = cli.main(["--no-cache", "--fix", "--unsafe-fixes", "."])
+    assert code == 1  # findings without a fix remain
+    assert (host / "acp" / "views.py").read_text() != before  # rounds of fixes happened
+    assert calls == {"git": 1, "graph": 1}
