@@ -168,6 +168,7 @@ class Linter:
             return _syntax_check(path, decoded.text)  # no rule can report: ACP000 only
         import libcst as cst
 
+        from acp_lint.python.walk import walk_batched
         from acp_lint.rules.base import FileContext
 
         try:
@@ -177,8 +178,12 @@ class Linter:
         context = FileContext(path, decoded.text, module, self.config, self.build_fixes)
         rules = [rule_class(context) for rule_class in rule_classes]
         visitors = [context.effects_collector] if any(r.USES_EFFECTS for r in rules) else []
+        batch = [*visitors, *rules]
         try:
-            context.wrapper.visit_batched([*visitors, *rules])
+            if any(visitor.METADATA_DEPENDENCIES for visitor in batch):
+                context.wrapper.visit_batched(batch)  # libcst resolves the metadata first
+            else:
+                walk_batched(module, batch)  # same visits, without rebuilding every node
         except Exception as error:  # a crashing rule must name itself, not print a traceback
             raise InternalError(path, _crashing_rule(error), error) from error
         table = python_suppressions(decoded.text)

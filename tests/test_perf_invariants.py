@@ -182,13 +182,31 @@ SOURCES = sorted(
         *(path.read_text() for path in SOURCES),
     ],
 )
-def test_fast_walk_finds_the_same_scopes_as_libcst_visit(source: str) -> None:
+def test_fast_walk_visits_like_libcst_and_finds_the_same_scopes(source: str) -> None:
     """The scope pass runs on a plain field walk; it must record what libcst's visit does."""
     module = cst.parse_module(source)
     by_visit = ScopeIndex()
     module.visit(by_visit)
     by_walk = ScopeIndex()
     walk(module, by_walk.on_visit, by_walk.on_leave)
+    order: list[tuple[str, int]] = []
+
+    class Recorder(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            order.append(("visit", id(node)))
+            return True
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            order.append(("leave", id(original_node)))
+
+    module.visit(Recorder())
+    walked: list[tuple[str, int]] = []
+    walk(
+        module,
+        lambda node: walked.append(("visit", id(node))) or True,
+        lambda node: walked.append(("leave", id(node))),
+    )
+    assert walked == order  # the same nodes, in libcst's own order
     visited = len(by_visit.parents)
     assert visited > 0
     assert _scope_facts(by_walk) == _scope_facts(by_visit)

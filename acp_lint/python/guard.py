@@ -17,6 +17,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from acp_lint.python.search import contains
+from acp_lint.python.walk import walk
 
 FLAG = "ACP_ENABLED"
 HANDLER_METHODS = ("get", "post", "put", "patch", "delete", "dispatch")
@@ -306,12 +307,12 @@ def _called_names(node: cst.CSTNode) -> set[str]:
     """Names of the plain-name calls under ``node`` (one walk)."""
     names: set[str] = set()
 
-    class Calls(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            if isinstance(call.func, cst.Name):
-                names.add(call.func.value)
+    def on_visit(candidate: cst.CSTNode) -> bool:
+        if isinstance(candidate, cst.Call) and isinstance(candidate.func, cst.Name):
+            names.add(candidate.func.value)
+        return True
 
-    node.visit(Calls())
+    walk(node, on_visit, lambda candidate: None)
     return names
 
 

@@ -7,7 +7,6 @@ module-level call of a function of the same module. Both offer the same unsafe f
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import ClassVar
 
 import libcst as cst
@@ -16,6 +15,7 @@ from libcst.metadata import ScopeProvider
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import DEFAULT_CLIENTS, Effect
+from acp_lint.python.walk import walk
 from acp_lint.rules.base import Invalid, PythonRule
 
 
@@ -25,6 +25,7 @@ class ImportTimeEffectRule(PythonRule):
     USES_EFFECTS = True
     EFFECT: ClassVar[Effect]
     WHAT: ClassVar[str]
+    _globals: frozenset[str] | None = None
 
     def leave_Module(self, original_node: cst.Module) -> None:
         for node, function, site in self.context.effects.places(self.EFFECT):
@@ -68,9 +69,11 @@ class ImportTimeEffectRule(PythonRule):
         message = f"Compute `{name}` on first use with a cached accessor"
         return self.context.offer_fix(Applicability.UNSAFE, message, rewrite)
 
-    @cached_property
     def _global_names(self) -> frozenset[str]:
-        return _global_names(self.context.module)
+        """Memoised per file (a plain method: visitor discovery must not evaluate it)."""
+        if self._globals is None:
+            self._globals = _global_names(self.context.module)
+        return self._globals
 
     def _top_level_statement(self, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
         current: cst.CSTNode | None = node
@@ -88,7 +91,7 @@ class ImportTimeEffectRule(PythonRule):
         if scope is None:
             return None
         assignments = list(scope.assignments[name])
-        if len(assignments) != 1 or name in self._global_names:
+        if len(assignments) != 1 or name in self._global_names():
             return None
         uses: list[cst.Name] = []
         for access in assignments[0].references:
@@ -105,11 +108,12 @@ def _global_names(module: cst.Module) -> frozenset[str]:
     """Every name declared ``global`` anywhere in the module (one walk per file)."""
     names: set[str] = set()
 
-    class Globals(cst.CSTVisitor):
-        def visit_Global(self, node: cst.Global) -> None:
+    def on_visit(node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Global):
             names.update(item.name.value for item in node.names)
+        return True
 
-    module.visit(Globals())
+    walk(module, on_visit, lambda node: None)
     return frozenset(names)
 
 
