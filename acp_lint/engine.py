@@ -215,6 +215,7 @@ class Linter:
                 files.append((path, data, role))
         diagnostics = self.check_files(files)
         diagnostics.extend(self._project_rules(project, targets, full=paths is None))
+        project.save()
         return RunResult(self._filter(diagnostics), checked=len(scoped))
 
     def _project_rules(self, project: Project, targets: list[str], full: bool) -> list[Diagnostic]:

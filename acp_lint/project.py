@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from acp_lint.cache import ResultCache
+from acp_lint.cache import ResultCache, StatIndex
 from acp_lint.config import Config
 from acp_lint.discovery import DEFAULT_EXCLUDES, discover
 from acp_lint.globs import matches
@@ -82,6 +82,7 @@ class _RunShared:
 
     disk_files: list[str] | None = None
     signals: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # disk files only
+    stat_index: StatIndex | None = None
     route_tables: list[tuple[dict[tuple[str, str], str], RouteTable]] = field(default_factory=list)
 
 
@@ -103,6 +104,7 @@ class Project:
         self.tree: SourceTree = OverlayTree(disk, overlay) if overlay else disk
         self.overlay = dict(overlay or {})
         self._overlay_keys = {normalise_rel(path) for path in self.overlay}
+        self._root_text = str(self.root)
         self._shared = _shared if _shared is not None else _RunShared()
 
     def with_overlay(self, overlay: Mapping[str, bytes | None]) -> Project:
@@ -183,12 +185,33 @@ class Project:
         on_disk = normalise_rel(path) not in self._overlay_keys
         if on_disk and path in self._shared.signals:
             return self._shared.signals[path]
-        data = self.tree.read_bytes(path)
-        signal = data is not None and has_acp_signal(data)
-        found = (signal, signal and bool(_ENV_SIGNAL.search(data or b"")))
+        index = self._stat_index() if on_disk else None
+        signature = StatIndex.signature(f"{self._root_text}/{path}") if index else None
+        known = index.get(path, signature) if index is not None else None
+        if known is not None:
+            found = (bool(known[0]), bool(known[1]))
+        else:
+            data = self.tree.read_bytes(path)
+            signal = data is not None and has_acp_signal(data)
+            found = (signal, signal and bool(_ENV_SIGNAL.search(data or b"")))
+            if index is not None and data is not None:
+                index.put(path, signature, [int(found[0]), int(found[1])])
         if on_disk:
             self._shared.signals[path] = found
         return found
+
+    def _stat_index(self) -> StatIndex | None:
+        """The run's stat index (None without a results cache)."""
+        if self.cache is None:
+            return None
+        if self._shared.stat_index is None:
+            self._shared.stat_index = StatIndex(self.cache)
+        return self._shared.stat_index
+
+    def save(self) -> None:
+        """Write back what this run learnt about unchanged-by-stat files."""
+        if self._shared.stat_index is not None:
+            self._shared.stat_index.save()
 
     @property
     def acp_app_dirs(self) -> set[str]:
@@ -240,6 +263,16 @@ class Project:
         return self._heuristic_role(path)
 
     def _heuristic_role(self, path: str) -> Role | None:
+        parent, _, name = path.rpartition("/")
+        if "migrations" not in path and name.endswith(".py") and not name.startswith("."):
+            # The common case, with string operations only (a full run asks for every file).
+            if name.startswith("test_") or name == "tests.py" or "tests" in path.split("/"):
+                return None
+            if (parent or ".") in self.acp_app_dirs or path in self._signals[0]:
+                return Role.HANDLER
+            if self.mounted_view is not None and path == self.mounted_view[0]:
+                return Role.HANDLER
+            return None
         pure = PurePosixPath(path)
         parts = pure.parts
         if "migrations" in parts:

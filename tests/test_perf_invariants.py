@@ -243,3 +243,37 @@ def test_one_fix_run_lists_files_once_and_builds_the_url_graph_once(
     assert code == 1  # findings without a fix remain
     assert (host / "acp" / "views.py").read_text() != before  # rounds of fixes happened
     assert calls == {"git": 1, "graph": 1}
+
+
+def test_a_warm_run_skips_unchanged_files_by_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files unchanged by (size, mtime_ns, inode) are not read again; a changed one is."""
+    from acp_lint import cli
+    from acp_lint.sources import DiskTree
+
+    for index in range(30):
+        (tmp_path / "shop").mkdir(exist_ok=True)
+        (tmp_path / "shop" / f"m{index}.py").write_text(f"VALUE = {index}\n")
+    reads: list[str] = []
+    real_read = DiskTree.read_bytes
+
+    def counting_read(self: DiskTree, rel: str) -> bytes | None:
+        reads.append(rel)
+        return real_read(self, rel)
+
+    monkeypatch.setattr(DiskTree, "read_bytes", counting_read)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["."]) == 0
+    assert sum(1 for r in reads if r.startswith("shop/")) == 30  # cold: each file read
+    reads.clear()
+    assert cli.main(["."]) == 0
+    assert [r for r in reads if r.startswith("shop/")] == []  # warm: stat only
+    # A changed file (new content, so new size and mtime) is read and now in ACP scope.
+    (tmp_path / "shop" / "m7.py").write_text(
+        "from acp_kernel import send_heartbeat\n\nsend_heartbeat()\n"
+    )
+    reads.clear()
+    assert cli.main(["--output-format", "concise", "."]) == 1
+    assert "shop/m7.py" in reads
+    assert [r for r in reads if r.startswith("shop/") and r != "shop/m7.py"] == []
