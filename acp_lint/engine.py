@@ -19,6 +19,7 @@ from acp_lint.diagnostics import Diagnostic, sort_diagnostics
 from acp_lint.encoding import Decoded, DecodeError, decode_python, decode_text
 from acp_lint.fixes import MAX_ROUNDS, apply_fixes, selected_fixes
 from acp_lint.globs import matches
+from acp_lint.progress import Progress
 from acp_lint.project import Project, Role
 from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, RULES
 from acp_lint.suppressions import apply_suppressions, python_suppressions
@@ -26,6 +27,7 @@ from acp_lint.suppressions import apply_suppressions, python_suppressions
 PARSE_ERROR = BY_CODE["ACP000"]
 PARALLEL_THRESHOLD = 64  # files to parse before worker processes pay for their start-up
 MAX_WORKERS = 8
+CHUNK = 32  # files per task sent to a worker process
 
 
 class InternalError(Exception):
@@ -85,6 +87,7 @@ class Linter:
         cache: ResultCache | None = None,
         build_fixes: bool = False,
         project: Project | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.config = config
         self.codes = codes
@@ -93,6 +96,7 @@ class Linter:
         self.build_fixes = build_fixes  # False: fixes are deferred (see Fix.deferred)
         # One project model per run: every lint of the fix loop is a view of it.
         self.project = project or Project(config, self.base_overlay, cache)
+        self.progress = progress or Progress(None)
         self._memo: dict[tuple[str, str, Role], list[Diagnostic]] = {}
 
     # -- single files --------------------------------------------------------------------
@@ -133,13 +137,18 @@ class Linter:
                 pending.append(item)
             else:
                 diagnostics.extend(found)
+        self.progress.add_total(len(files))
+        self.progress.advance(len(files) - len(pending))
         workers = min(os.cpu_count() or 1, MAX_WORKERS)
         if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
             results = _check_in_processes(
-                self.config, self.codes, pending, workers, self.build_fixes
+                self.config, self.codes, pending, workers, self.build_fixes, self.progress
             )
         else:
-            results = [self._check_file(*item) for item in pending]
+            results = []
+            for item in pending:
+                results.append(self._check_file(*item))
+                self.progress.advance()
         for item, found in zip(pending, results, strict=True):
             self._remember(*item, found)
             diagnostics.extend(found)
@@ -304,15 +313,20 @@ def _check_in_processes(
     pending: list[tuple[str, bytes, Role]],
     workers: int,
     build_fixes: bool,
+    progress: Progress,
 ) -> list[list[Diagnostic]]:
     from concurrent.futures import ProcessPoolExecutor
 
-    size = -(-len(pending) // workers)
+    # Chunks of at most CHUNK files: the progress line moves while workers run.
+    size = min(-(-len(pending) // workers), CHUNK)
     chunks = [pending[index : index + size] for index in range(0, len(pending), size)]
     n = len(chunks)
-    with ProcessPoolExecutor(max_workers=n) as pool:
-        parts = list(pool.map(_check_chunk, [config] * n, [codes] * n, [build_fixes] * n, chunks))
-    return [found for part in parts for found in part]
+    results: list[list[Diagnostic]] = []
+    with ProcessPoolExecutor(max_workers=min(n, workers)) as pool:
+        for part in pool.map(_check_chunk, [config] * n, [codes] * n, [build_fixes] * n, chunks):
+            results.extend(part)
+            progress.advance(len(part))
+    return results
 
 
 def _fix_bytes(path: str, data: bytes, fixes: list) -> tuple[bytes, int] | None:

@@ -277,3 +277,45 @@ def test_a_warm_run_skips_unchanged_files_by_stat(
     assert cli.main(["--output-format", "concise", "."]) == 1
     assert "shop/m7.py" in reads
     assert [r for r in reads if r.startswith("shop/") and r != "shop/m7.py"] == []
+
+
+def _run_with_stderr(args: list[str], cwd: Path, terminal: bool) -> tuple[str, str]:
+    """Run the CLI with stderr on a pseudo-terminal (or a pipe); return (stdout, stderr)."""
+    import os
+    import pty
+
+    env = {**os.environ, "ACP_LINT_PROGRESS_AFTER": "0", "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "acp_lint", *args]
+    if not terminal:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
+        return done.stdout, done.stderr
+    master, slave = pty.openpty()
+    with subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=slave, env=env) as proc:
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the terminal closes when the process exits
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        out = proc.stdout.read().decode() if proc.stdout else ""
+    os.close(master)
+    return out, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_only_on_a_terminal_and_never_in_machine_output(tmp_path: Path) -> None:
+    for index in range(12):
+        (tmp_path / "shop").mkdir(exist_ok=True)
+        body = "from acp_kernel import client\n\n\ndef view(request):\n    return client\n"
+        (tmp_path / "shop" / f"views{index}.py").write_text(body)
+    out, err = _run_with_stderr(["--no-cache", "."], tmp_path, terminal=True)
+    assert "checked 12/12 files" in err
+    assert "checked" not in out  # the report itself is untouched
+    assert "ACP104" in out
+    _, err = _run_with_stderr(["--no-cache", "--output-format", "json", "."], tmp_path, True)
+    assert "checked" not in err  # machine formats: silent
+    out, err = _run_with_stderr(["--no-cache", "."], tmp_path, terminal=False)
+    assert "checked" not in err and "checked" not in out  # captured (pre-commit): silent
