@@ -158,6 +158,7 @@ def _targets(paths: list[Path], root: Path, project: Project) -> list[str] | Non
 def run_check(args: argparse.Namespace, cwd: Path) -> int:
     from acp_lint.config import ConfigError, load_config
     from acp_lint.engine import Linter, display, select_codes, write_atomically
+    from acp_lint.progress import Progress
     from acp_lint.project import Project
     from acp_lint.reporters import text as text_reporter
     from acp_lint.reporters.json_format import render_github, render_json, render_sarif
@@ -184,11 +185,17 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
         from acp_lint.cache import ResultCache
 
         cache = ResultCache(config.root, f"{config.fingerprint}|{sorted(codes)}")
-    linter = Linter(config, codes, cache=cache, part=args.part)
-    project = Project(config)
+    project = Project(config, cache=cache)  # the run's one project model
+    output_format = args.output_format or os.environ.get("ACP_LINT_OUTPUT_FORMAT") or "full"
+    human = output_format in ("full", "concise") and not args.diff
+    progress = Progress.for_terminal(human)
+    linter = Linter(config, codes, cache=cache, project=project, progress=progress, part=args.part)
     targets = _targets(paths, config.root, project)
     fixing = args.fix or args.diff
-    result = linter.run(targets, fix=fixing, unsafe=args.unsafe_fixes)
+    try:
+        result = linter.run(targets, fix=fixing, unsafe=args.unsafe_fixes)
+    finally:
+        progress.finish()
 
     if args.diff:
         for path, (before, after) in sorted(result.changed.items()):
@@ -198,7 +205,6 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
             write_atomically(config.root / path, after)
 
     diagnostics = display(result.diagnostics, config.root, cwd)
-    output_format = args.output_format or os.environ.get("ACP_LINT_OUTPUT_FORMAT") or "full"
     if args.diff:
         if result.changed:
             count = result.fixed

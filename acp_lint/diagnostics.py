@@ -28,11 +28,18 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
-    """A set of edits that must be applied together, or not at all."""
+    """A set of edits that must be applied together, or not at all.
+
+    Empty ``edits`` means *deferred*: the fix exists (``[*]`` is shown for it) but a check-only
+    run did not build it; ``--fix``/``--diff`` runs build every fix (see ``FileContext``)."""
 
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...]
+
+    @property
+    def deferred(self) -> bool:
+        return not self.edits
 
     def to_json(self) -> dict[str, str]:
         return {"applicability": self.applicability.value, "message": self.message}

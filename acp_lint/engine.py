@@ -21,6 +21,7 @@ from acp_lint.discovery import EXTENSIONS
 from acp_lint.encoding import Decoded, DecodeError, decode_python, decode_text
 from acp_lint.fixes import MAX_ROUNDS, apply_fixes, selected_fixes
 from acp_lint.globs import matches
+from acp_lint.progress import Progress
 from acp_lint.project import Project, Role
 from acp_lint.protected import (
     MAX_PYTHON_BYTES,
@@ -41,6 +42,7 @@ PARSE_ERROR = BY_CODE["ACP000"]
 RunPart = Literal["all", "files", "project"]
 PARALLEL_THRESHOLD = 64  # files to parse before worker processes pay for their start-up
 MAX_WORKERS = 8
+CHUNK = 32  # files per task sent to a worker process
 
 
 class InternalError(Exception):
@@ -99,12 +101,19 @@ class Linter:
         overlay: Mapping[str, bytes | None] | None = None,
         cache: ResultCache | None = None,
         part: RunPart = "all",
+        build_fixes: bool = False,
+        project: Project | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.config = config
         self.codes = codes
         self.base_overlay = dict(overlay or {})
         self.cache = cache
         self.part = part
+        self.build_fixes = build_fixes  # False: fixes are deferred (see Fix.deferred)
+        # One project model per run: every lint of the fix loop is a view of it.
+        self.project = project or Project(config, self.base_overlay, cache)
+        self.progress = progress or Progress(None)
         self._memo: dict[tuple[str, str, Role], list[Diagnostic]] = {}
 
     # -- single files --------------------------------------------------------------------
@@ -118,11 +127,13 @@ class Linter:
     def _known(self, path: str, data: bytes, role: Role) -> list[Diagnostic] | None:
         """The result from this run's memo or the on-disk cache, if there is one."""
         key = (path, hashlib.sha256(data).hexdigest(), role)
-        if key in self._memo:
+        if key in self._memo and not (self.build_fixes and _has_deferred_fix(self._memo[key])):
             return self._memo[key]
         found = (
             self.cache.get_file(self.cache.file_key(path, role.value, data)) if self.cache else None
         )
+        if found is not None and self.build_fixes and _has_deferred_fix(found):
+            return None  # a check-only run stored it: this run needs the edits
         if found is not None:
             self._memo[key] = found
         return found
@@ -143,11 +154,18 @@ class Linter:
                 pending.append(item)
             else:
                 diagnostics.extend(found)
+        self.progress.add_total(len(files))
+        self.progress.advance(len(files) - len(pending))
         workers = min(os.cpu_count() or 1, MAX_WORKERS)
         if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
-            results = _check_in_processes(self.config, self.codes, pending, workers)
+            results = _check_in_processes(
+                self.config, self.codes, pending, workers, self.build_fixes, self.progress
+            )
         else:
-            results = [self._check_file(*item) for item in pending]
+            results = []
+            for item in pending:
+                results.append(self._check_file(*item))
+                self.progress.advance()
         for item, found in zip(pending, results, strict=True):
             self._remember(*item, found)
             diagnostics.extend(found)
@@ -202,17 +220,22 @@ class Linter:
             return []  # no rule can report, and CPython compiled it: nothing to parse
         import libcst as cst
 
+        from acp_lint.python.walk import walk_batched
         from acp_lint.rules.base import FileContext
 
         try:
             module = cst.parse_module(decoded.text)
         except cst.ParserSyntaxError as error:
             return [python_parse_error(path, error, decoded.text)]
-        context = FileContext(path, decoded.text, module, self.config)
+        context = FileContext(path, decoded.text, module, self.config, self.build_fixes)
         rules = [rule_class(context) for rule_class in rule_classes]
         visitors = [context.effects_collector] if any(r.USES_EFFECTS for r in rules) else []
+        batch = [*visitors, *rules]
         try:
-            context.wrapper.visit_batched([*visitors, *rules])
+            if any(visitor.METADATA_DEPENDENCIES for visitor in batch):
+                context.wrapper.visit_batched(batch)  # libcst resolves the metadata first
+            else:
+                walk_batched(module, batch)  # same visits, without rebuilding every node
         except (RecursionError, MemoryError):
             raise  # the protected parse's concern: one ACP000, not a crashed rule
         except Exception as error:  # a crashing rule must name itself, not print a traceback
@@ -236,7 +259,7 @@ class Linter:
 
     # -- whole runs ----------------------------------------------------------------------
     def lint(self, paths: list[str] | None, overlay: Mapping[str, bytes | None]) -> RunResult:
-        project = Project(self.config, {**self.base_overlay, **overlay}, self.cache)
+        project = self.project.with_overlay(overlay)
         if self.part == "project":
             paths = None  # the project rules of a project-only run see the whole graph
         targets = project.all_files if paths is None else paths
@@ -251,6 +274,7 @@ class Linter:
             diagnostics.extend(_unreadable(project, targets, explicit=paths is not None))
         if self.part != "files":
             diagnostics.extend(self._project_rules(project, targets, full=paths is None))
+        project.save()
         return RunResult(self._filter(diagnostics), checked=len(scoped))
 
     def _project_rules(self, project: Project, targets: list[str], full: bool) -> list[Diagnostic]:
@@ -284,13 +308,15 @@ class Linter:
         return run_protected(self._run, paths, fix, unsafe)
 
     def _run(self, paths: list[str] | None, fix: bool, unsafe: bool) -> RunResult:
+        if fix:
+            self.build_fixes = True
         result = self.lint(paths, {})
         if not fix:
             return result
         overlay: dict[str, bytes] = {}
         originals: dict[str, bytes] = {}
         fixed = 0
-        project = Project(self.config, self.base_overlay)
+        project = self.project
         for _ in range(MAX_ROUNDS):
             by_file: dict[str, list[Diagnostic]] = {}
             for diagnostic in result.diagnostics:
@@ -336,24 +362,41 @@ def _unreadable(project: Project, targets: list[str], explicit: bool) -> list[Di
     return found
 
 
+def _has_deferred_fix(found: list[Diagnostic]) -> bool:
+    return any(d.fix is not None and d.fix.deferred for d in found)
+
+
 def _check_chunk(
-    config: Config, codes: frozenset[str], chunk: list[tuple[str, bytes, Role]]
+    config: Config,
+    codes: frozenset[str],
+    build_fixes: bool,
+    chunk: list[tuple[str, bytes, Role]],
 ) -> list[list[Diagnostic]]:
     """Worker-process entry point: check a slice of files with a private Linter."""
-    linter = Linter(config, codes)
+    linter = Linter(config, codes, build_fixes=build_fixes)
     return [linter._check_file(*item) for item in chunk]
 
 
 def _check_in_processes(
-    config: Config, codes: frozenset[str], pending: list[tuple[str, bytes, Role]], workers: int
+    config: Config,
+    codes: frozenset[str],
+    pending: list[tuple[str, bytes, Role]],
+    workers: int,
+    build_fixes: bool,
+    progress: Progress,
 ) -> list[list[Diagnostic]]:
     from concurrent.futures import ProcessPoolExecutor
 
-    size = -(-len(pending) // workers)
+    # Chunks of at most CHUNK files: the progress line moves while workers run.
+    size = min(-(-len(pending) // workers), CHUNK)
     chunks = [pending[index : index + size] for index in range(0, len(pending), size)]
-    with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
-        parts = list(pool.map(_check_chunk, [config] * len(chunks), [codes] * len(chunks), chunks))
-    return [found for part in parts for found in part]
+    n = len(chunks)
+    results: list[list[Diagnostic]] = []
+    with ProcessPoolExecutor(max_workers=min(n, workers)) as pool:
+        for part in pool.map(_check_chunk, [config] * n, [codes] * n, [build_fixes] * n, chunks):
+            results.extend(part)
+            progress.advance(len(part))
+    return results
 
 
 def _fix_bytes(path: str, data: bytes, fixes: list) -> tuple[bytes, int] | None:

@@ -14,12 +14,17 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-from acp_lint.cache import ResultCache
+from acp_lint.cache import ResultCache, StatIndex
 from acp_lint.config import Config
 from acp_lint.discovery import DEFAULT_EXCLUDES, discover
 from acp_lint.globs import matches
 from acp_lint.sources import DiskTree, OverlayTree, SourceTree, normalise_rel
+
+if TYPE_CHECKING:
+    from acp_lint.cache import RecordingTree
+    from acp_lint.urls.model import RouteTable
 
 MANIFEST = ".acp/manifest.json"
 DEFAULT_BINDINGS = "controlplane.bindings.json"
@@ -70,14 +75,27 @@ class Manifest:
         return cls(roles, app if isinstance(app, str) and app else None)
 
 
+@dataclass
+class _RunShared:
+    """What every view of one run's project shares: the file list (one ``git ls-files`` per
+    run) and the URL graphs built so far, each with the probes it made of the tree."""
+
+    disk_files: list[str] | None = None
+    signals: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # disk files only
+    stat_index: StatIndex | None = None
+    route_tables: list[tuple[dict[tuple[str, str], str], RouteTable]] = field(default_factory=list)
+
+
 class Project:
-    """One lint run's view of a project."""
+    """One lint run's view of a project; ``with_overlay`` gives another view of the same run
+    (the fix loop's rounds) that reuses the file list and the URL graph."""
 
     def __init__(
         self,
         config: Config,
         overlay: Mapping[str, bytes | None] | None = None,
         cache: ResultCache | None = None,
+        _shared: _RunShared | None = None,
     ) -> None:
         self.config = config
         self.cache = cache
@@ -85,15 +103,52 @@ class Project:
         disk = DiskTree(self.root)
         self.tree: SourceTree = OverlayTree(disk, overlay) if overlay else disk
         self.overlay = dict(overlay or {})
+        self._overlay_keys = {normalise_rel(path) for path in self.overlay}
+        self._root_text = str(self.root)
+        self._shared = _shared if _shared is not None else _RunShared()
+
+    def with_overlay(self, overlay: Mapping[str, bytes | None]) -> Project:
+        """The same run's project with more planned content on top of this one's overlay."""
+        if not overlay:
+            return self
+        merged = {**self.overlay, **overlay}
+        return Project(self.config, merged, self.cache, self._shared)
+
+    def route_table(self, recording: RecordingTree | None = None) -> RouteTable:
+        """The URL graph of this view, built once per run: a graph built earlier is reused
+        while every probe it made of the tree still gets the same answer. Its probes are
+        replayed into ``recording`` (the results cache records them)."""
+        from acp_lint.cache import RecordingTree, answer
+        from acp_lint.urls import build_route_table
+
+        for probes, built in self._shared.route_tables:
+            if all(answer(self.tree, m, rel) == value for (m, rel), value in probes.items()):
+                table = built
+                break
+        else:
+            inner = RecordingTree(self.tree)
+            table = build_route_table(inner, self.config.urlconf, self.config.settings)
+            probes = dict(inner.probes)
+            self._shared.route_tables.append((probes, table))
+        if recording is not None:
+            recording.probes.update(probes)
+        return table
 
     @property
     def excludes(self) -> tuple[str, ...]:
         base = self.config.exclude if self.config.exclude is not None else DEFAULT_EXCLUDES
         return (*base, *self.config.extend_exclude)
 
+    @property
+    def disk_files(self) -> list[str]:
+        """The project's files on disk (``git ls-files`` or a walk), listed once per run."""
+        if self._shared.disk_files is None:
+            self._shared.disk_files = discover(self.root, self.excludes)
+        return self._shared.disk_files
+
     @cached_property
     def all_files(self) -> list[str]:
-        files = set(discover(self.root, self.excludes))
+        files = set(self.disk_files)
         for path, content in self.overlay.items():
             key = normalise_rel(path)
             if content is None:
@@ -114,16 +169,49 @@ class Project:
         for path in self.all_files:
             if not path.endswith(".py") or "/migrations/" in f"/{path}":
                 continue
-            data = self.tree.read_bytes(path)
-            if data is None or not has_acp_signal(data):
+            found = self._signal_of(path)
+            if not found[0]:
                 continue
             modules.add(path)
             parent = PurePosixPath(path).parent
             # Only the ACP app itself reads ACP_* variables; a host module that merely
             # imports the ACP package is in scope, but its siblings are not.
-            if _ENV_SIGNAL.search(data) or parent.name == "acp":
+            if found[1] or parent.name == "acp":
                 app_dirs.add(str(parent))
         return modules, app_dirs
+
+    def _signal_of(self, path: str) -> tuple[bool, bool]:
+        """(has an ACP signal, reads an ACP_* variable); a disk file is read once per run."""
+        on_disk = normalise_rel(path) not in self._overlay_keys
+        if on_disk and path in self._shared.signals:
+            return self._shared.signals[path]
+        index = self._stat_index() if on_disk else None
+        signature = StatIndex.signature(f"{self._root_text}/{path}") if index else None
+        known = index.get(path, signature) if index is not None else None
+        if known is not None:
+            found = (bool(known[0]), bool(known[1]))
+        else:
+            data = self.tree.read_bytes(path)
+            signal = data is not None and has_acp_signal(data)
+            found = (signal, signal and bool(_ENV_SIGNAL.search(data or b"")))
+            if index is not None and data is not None:
+                index.put(path, signature, [int(found[0]), int(found[1])])
+        if on_disk:
+            self._shared.signals[path] = found
+        return found
+
+    def _stat_index(self) -> StatIndex | None:
+        """The run's stat index (None without a results cache)."""
+        if self.cache is None:
+            return None
+        if self._shared.stat_index is None:
+            self._shared.stat_index = StatIndex(self.cache)
+        return self._shared.stat_index
+
+    def save(self) -> None:
+        """Write back what this run learnt about unchanged-by-stat files."""
+        if self._shared.stat_index is not None:
+            self._shared.stat_index.save()
 
     @property
     def acp_app_dirs(self) -> set[str]:
@@ -215,6 +303,16 @@ class Project:
         return Role.HANDLER
 
     def _heuristic_role(self, path: str) -> Role | None:
+        parent, _, name = path.rpartition("/")
+        if "migrations" not in path and name.endswith(".py") and not name.startswith("."):
+            # The common case, with string operations only (a full run asks for every file).
+            if name.startswith("test_") or name == "tests.py" or "tests" in path.split("/"):
+                return None
+            if (parent or ".") in self.acp_app_dirs or path in self._signals[0]:
+                return Role.HANDLER
+            if self.mounted_view is not None and path == self.mounted_view[0]:
+                return Role.HANDLER
+            return None
         pure = PurePosixPath(path)
         parts = pure.parts
         if "migrations" in parts:
@@ -256,11 +354,10 @@ class Project:
             if hit is not None:
                 return (hit[1][0], hit[1][1]) if hit[1] else None
         from acp_lint.cache import RecordingTree
-        from acp_lint.urls import build_route_table
         from acp_lint.urls.mounted_view import mounted_view_module
 
         recording = RecordingTree(self.tree)
-        table = build_route_table(recording, self.config.urlconf, self.config.settings)
+        table = self.route_table(recording)
         found = mounted_view_module(table, recording, endpoint)
         answer = (found.file, found.dotted) if found is not None else None
         if self.cache is not None:

@@ -395,3 +395,89 @@ def build_host(
     if git:
         git_init(dest)
     return Host(dest, source, mode, routes, count_python_files(dest))
+
+
+# --- the cases users wait on (issue 13) ----------------------------------------------------
+
+BAD_HANDLER = "acp/views.py"  # the demo's handler: fixable ACP104 findings, among others
+
+
+def handler_module(count: int) -> str:
+    """An ACP handler module with ``count`` guarded handlers sharing one guard helper."""
+    lines = [
+        '"""Generated ACP handlers (bench)."""',
+        "",
+        "import os",
+        "",
+        "from django.http import JsonResponse",
+        "",
+        "",
+        "def _enabled():",
+        '    return os.environ.get("ACP_ENABLED", "").lower() == "true"',
+    ]
+    for index in range(count):
+        lines += [
+            "",
+            "",
+            f"def view_{index}(request, pk=None):",
+            "    if not _enabled():",
+            '        return JsonResponse({"ok": False, "code": "FEATURE_DISABLED"}, status=503)',
+            f'    return JsonResponse({{"ok": True, "view": {index}, "pk": pk}})',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def host_views_module(count: int, seed: int = 0) -> str:
+    """A host module of ``count`` plain views that imports acp_kernel (heuristic scope):
+    every view is an unguarded handler, so each has a fixable ACP104 finding."""
+    lines = [
+        f'"""Host views {seed} (generated)."""',
+        "",
+        "from django.http import JsonResponse",
+        "",
+        "from acp_kernel import ControlPlaneClient  # noqa: F401",
+    ]
+    for index in range(count):
+        lines += [
+            "",
+            "",
+            f"def view_{seed}_{index}(request, pk=None):",
+            f'    data = {{"view": {index}, "pk": pk}}',
+            "    return JsonResponse(data)",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def build_cases(dest: Path, modules: int = 622, routes: int = 20_000) -> dict[str, Path]:
+    """The hosts of the issue-13 rows, in ``dest`` (replaced): a demo-copy host with the bad
+    handler, handler modules of 60/120/5,000 handlers and a 100-view host module; a tree of
+    ``modules`` such host modules; a host whose root URLconf has ``routes`` routes; and
+    Django's installed package as a tree with no ACP code."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    demo = dest / "demo"
+    write_hostsite(demo, n_apps=2, routes_per_app=5, direct=4)
+    install_demo_copy(demo)
+    for count in (60, 120, 5000):
+        write(demo / "acp" / f"handlers_{count}.py", handler_module(count))
+    write(demo / "shop_00" / "acp_views.py", host_views_module(100))
+    git_init(demo)
+
+    tree = dest / "tree"
+    write_hostsite(tree, n_apps=2, routes_per_app=5, direct=4)
+    for index in range(modules):
+        package = tree / f"host_{index // 50:02d}"
+        write(package / "__init__.py", "")
+        write(package / f"views_{index}.py", host_views_module(100, seed=index))
+    git_init(tree)
+
+    huge = dest / "huge"
+    write_hostsite(huge, n_apps=0, routes_per_app=0, direct=routes)
+    git_init(huge)
+
+    django_tree = dest / "django-tree"
+    shutil.copytree(
+        installed_django_dir(), django_tree / "django", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    git_init(django_tree)
+    return {"demo": demo, "tree": tree, "huge": huge, "django": django_tree}

@@ -41,12 +41,13 @@ MEMORY_LIMIT_MIB = 150.0
 
 @dataclass(frozen=True)
 class Case:
-    """One command measured in the host directory."""
+    """One command measured in the host directory (or in ``where``, a generated case host)."""
 
     key: str
     label: str
     argv: tuple[str, ...]
-    cwd: Path | None = None  # the host directory when None
+    cwd: Path | None = None  # where it runs; else the host named by ``where``
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,21 @@ TARGETS = (
     Target("1,400 generated migrations, cold ≤ 5× ruff", "acp_mig", "ruff_mig", 5.0),
     Target("real checkout's migrations, cold ≤ 5× ruff", "acp_real", "ruff_real", 5.0),
 )
+# Issue 13: the cases users wait on (hosts from hostbuild.build_cases).
+CASE_TARGETS = (
+    Target("handler with fixable findings ≤ 2.0× flake8", "bad_acp", "bad_flake8", 2.0),
+    Target("handler with fixable findings ≤ 0.3× fixit", "bad_acp", "bad_fixit", 0.3),
+    Target("60 handlers ≤ 2.0× flake8", "h60_acp", "h60_flake8", 2.0),
+    Target("120 handlers ≤ 2.0× flake8", "h120_acp", "h120_flake8", 2.0),
+    Target("5,000 handlers ≤ 2.0× flake8", "h5000_acp", "h5000_flake8", 2.0),
+    Target("host module, 100 views ≤ 2.0× flake8", "v100_acp", "v100_flake8", 2.0),
+    Target("622 host modules ≤ 2.0× flake8 -j 2", "tree_acp", "tree_flake8", 2.0),
+    Target("Django tree cold ≤ 0.5× ruff", "dj_cold", "dj_ruff", 0.5),
+    Target("Django tree warm ≤ 0.3× ruff", "dj_warm", "dj_ruff", 0.3),
+    Target("install --dry-run, 20,000 routes ≤ 20× ast.parse", "huge_install", "huge_ast", 20.0),
+)
+HUGE_RSS_LIMIT_MIB = 250.0
+CASE_DIRS = {"demo": "demo", "tree": "tree", "huge": "huge", "django": "django-tree"}
 
 
 # --- tools ---------------------------------------------------------------------------------
@@ -143,6 +159,65 @@ def cases(peers: Path) -> list[Case]:
     ]
 
 
+def issue13_cases(peers: Path) -> list[Case]:
+    """The rows of issue 13, each run in its generated host (``where``)."""
+    acp = acp_lint_argv()
+    flake8, fixit, ruff = (str(peers / tool) for tool in ("flake8", "fixit", "ruff"))
+    echelon = str(Path(sys.executable).parent / "echelon")
+    bad = hostbuild.BAD_HANDLER
+    rows = [
+        Case("bad_acp", f"acp-lint --no-cache {bad}", (*acp, "--no-cache", bad), "demo"),
+        Case("bad_flake8", f"flake8 --select F {bad}", (flake8, "--select", "F", bad), "demo"),
+        Case("bad_fixit", f"fixit lint {bad}", (fixit, "lint", bad), "demo"),
+    ]
+    for count in (60, 120, 5000):
+        name = f"acp/handlers_{count}.py"
+        rows.append(
+            Case(f"h{count}_acp", f"acp-lint --no-cache {name}", (*acp, "--no-cache", name), "demo")
+        )
+        rows.append(
+            Case(
+                f"h{count}_flake8",
+                f"flake8 --select F {name}",
+                (flake8, "--select", "F", name),
+                "demo",
+            )
+        )
+    views = "shop_00/acp_views.py"
+    rows += [
+        Case("v100_acp", f"acp-lint --no-cache {views}", (*acp, "--no-cache", views), "demo"),
+        Case("v100_flake8", f"flake8 --select F {views}", (flake8, "--select", "F", views), "demo"),
+        Case("tree_acp", "acp-lint --no-cache . (622 modules)", (*acp, "--no-cache", "."), "tree"),
+        Case(
+            "tree_flake8",
+            "flake8 --select F -j 2 . (622)",
+            (flake8, "--select", "F", "-j", "2", "."),
+            "tree",
+        ),
+        Case("dj_cold", "acp-lint --no-cache . (Django)", (*acp, "--no-cache", "."), "django"),
+        Case("dj_warm", "acp-lint . (Django, warm)", (*acp, "."), "django"),
+        Case(
+            "dj_ruff",
+            "ruff check --select F --no-cache . (Django)",
+            (ruff, "check", "--select", "F", "--no-cache", "."),
+            "django",
+        ),
+        Case(
+            "huge_install",
+            "echelon install --dry-run (20,000 routes)",
+            (echelon, "install", "--dry-run", "--env", "development", "."),
+            "huge",
+        ),
+        Case(
+            "huge_ast",
+            "python: ast.parse(hostsite/urls.py)",
+            (sys.executable, "-c", "import ast; ast.parse(open('hostsite/urls.py').read())"),
+            "huge",
+        ),
+    ]
+    return rows
+
+
 # --- measuring -----------------------------------------------------------------------------
 
 
@@ -154,12 +229,24 @@ def findings_by_code(host: Path) -> Counter[str]:
     return Counter(d["code"] for d in json.loads(done.stdout or "[]"))
 
 
-def measure(all_cases: list[Case], host: Path, repeat: int) -> dict[str, Series]:
+def bench_env() -> dict[str, str]:
+    """The environment of every measured command: bytecode may be written, so acp-lint's
+    modules are compiled once as an installed package's are (pip compiles the peers')."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def measure(
+    all_cases: list[Case], host: Path, repeat: int, hosts: dict[str, Path] | None = None
+) -> dict[str, Series]:
     """Round-robin: every case once per round, ``repeat`` rounds."""
     series = {c.key: Series() for c in all_cases}
+    env = bench_env()
+    for case in all_cases:  # one untimed run each: bytecode, the warm cache, the OS cache
+        run(list(case.argv), case.cwd or (hosts or {}).get(case.where, host), env)
     for round_no in range(1, repeat + 1):
         for case in all_cases:
-            result = run(list(case.argv), case.cwd or host)
+            where = case.cwd or (hosts or {}).get(case.where, host)
+            result = run(list(case.argv), where, env)
             series[case.key].runs.append(result)
             if result.returncode not in (0, 1):
                 print(
@@ -173,12 +260,33 @@ def measure(all_cases: list[Case], host: Path, repeat: int) -> dict[str, Series]
 
 def ratios(series: dict[str, Series]) -> list[dict[str, object]]:
     """Each target: the ratio of this run's medians, and whether it is met."""
-    out = []
-    for t in TARGETS:
+    out: list[dict[str, object]] = []
+    for t in (*TARGETS, *CASE_TARGETS):
         if t.numerator not in series or t.denominator not in series:
             continue
         ratio = series[t.numerator].median / series[t.denominator].median
-        out.append({"target": t.label, "ratio": ratio, "limit": t.limit, "met": ratio <= t.limit})
+        out.append(
+            {
+                "target": t.label,
+                "ratio": ratio,
+                "limit": t.limit,
+                "met": ratio <= t.limit,
+                "peak_rss_mib": series[t.numerator].peak_rss_mib,
+            }
+        )
+    if "huge_install" in series:
+        peak = series["huge_install"].peak_rss_mib
+        out.append(
+            {
+                "target": f"install, 20,000 routes: peak RSS < {HUGE_RSS_LIMIT_MIB:.0f} MiB",
+                "ratio": peak / HUGE_RSS_LIMIT_MIB,
+                "limit": 1.0,
+                "met": peak < HUGE_RSS_LIMIT_MIB,
+                "value_mib": peak,
+            }
+        )
+    if "acp_cold" not in series:
+        return out
     peak = max(series["acp_cold"].peak_rss_mib, series["acp_warm"].peak_rss_mib)
     out.append(
         {
@@ -213,10 +321,11 @@ def table(all_cases: list[Case], series: dict[str, Series]) -> str:
 
 def target_table(results: list[dict[str, object]]) -> str:
     """Markdown table of the targets, met or missed."""
-    rows = ["| target | measured | verdict |", "|---|---:|---|"]
+    rows = ["| target | measured | verdict | peak RSS MiB |", "|---|---:|---|---:|"]
     for r in results:
         measured = f"{r['value_mib']:.0f} MiB" if "value_mib" in r else f"{r['ratio']:.2f}×"
-        rows.append(f"| {r['target']} | {measured} | {'met' if r['met'] else 'MISSED'} |")
+        rss = f"{r['peak_rss_mib']:.0f}" if "peak_rss_mib" in r else ""
+        rows.append(f"| {r['target']} | {measured} | {'met' if r['met'] else 'MISSED'} | {rss} |")
     return "\n".join(rows)
 
 
@@ -235,6 +344,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         help="a checkout (e.g. saleor) whose .py files are copied and linted with every "
         "migration in ACP scope",
+    )
+    p.add_argument(
+        "--only",
+        choices=("all", "main", "migrations", "issue13"),
+        default="all",
+        help="main: the Django-host rows; migrations: the migration-heavy rows; "
+        "issue13: the generated cases users wait on",
     )
     return p.parse_args(argv)
 
@@ -307,19 +423,33 @@ def payload(
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     peers = ensure_peers()
-    info = get_host(args)
-    host = Path(str(info["root"]))
-    print(f"host: {info}", file=sys.stderr)
-    found = findings_by_code(host)
-    mig_hosts = {"mig": args.workdir.parent / "migrations-app"}
-    files = migrations_host.build_migrations_app(mig_hosts["mig"])
-    print(f"migrations host: {mig_hosts['mig']} ({files} migrations)", file=sys.stderr)
-    if args.real_migrations:
-        mig_hosts["real"] = args.workdir.parent / "real-checkout"
-        files = migrations_host.copy_python_tree(args.real_migrations, mig_hosts["real"])
-        print(f"real host: {mig_hosts['real']} ({files} migrations)", file=sys.stderr)
-    all_cases = cases(peers) + migration_cases(peers, mig_hosts)
-    series = measure(all_cases, host, args.repeat)
+    all_cases: list[Case] = []
+    hosts: dict[str, Path] = {}
+    info: dict[str, object] = {"root": "-", "python_files": 0, "source": "-", "install_mode": "-"}
+    found: Counter[str] = Counter()
+    host = Path.cwd()
+    if args.only in ("all", "main"):
+        info = get_host(args)
+        host = Path(str(info["root"]))
+        print(f"host: {info}", file=sys.stderr)
+        found = findings_by_code(host)
+        all_cases += cases(peers)
+    if args.only in ("all", "migrations"):
+        mig_hosts = {"mig": args.workdir.parent / "migrations-app"}
+        files = migrations_host.build_migrations_app(mig_hosts["mig"])
+        print(f"migrations host: {mig_hosts['mig']} ({files} migrations)", file=sys.stderr)
+        if args.real_migrations:
+            mig_hosts["real"] = args.workdir.parent / "real-checkout"
+            files = migrations_host.copy_python_tree(args.real_migrations, mig_hosts["real"])
+            print(f"real host: {mig_hosts['real']} ({files} migrations)", file=sys.stderr)
+        all_cases += migration_cases(peers, mig_hosts)
+    if args.only in ("all", "issue13"):
+        cases_dir = args.workdir.parent / "cases"
+        if not (args.reuse and (cases_dir / "huge").exists()):
+            hostbuild.build_cases(cases_dir)
+        hosts = {name: cases_dir / sub for name, sub in CASE_DIRS.items()}
+        all_cases += issue13_cases(peers)
+    series = measure(all_cases, host, args.repeat, hosts)
     results = ratios(series)
     tools = versions(peers)
     print(f"\n{report(info, found, tools, args.repeat)}\n")

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from acp_installer import edits, paths
+from acp_installer import edits, paths, urlconf_window
 from acp_installer.appfiles import APP_NAME_RE, app_files
 from acp_installer.detect import HostProject, detect
 from acp_installer.errors import Refused, UsageError
@@ -239,14 +239,12 @@ def build_plan(options: InstallOptions) -> Plan:
     imports_added: list[str] = list(previous.imports_added) if previous else []
     if mounted:
         urls_rel = host.urlconf_file
-        for name in edits.missing_django_urls_imports(
-            edits.Source(urls_rel, host_edits[urls_rel], sources[urls_rel].bom)
-        ):
+        urls_source = edits.Source(urls_rel, host_edits[urls_rel], sources[urls_rel].bom)
+        tree = urlconf_window.parse(urls_source)  # ast: a huge URLconf is edited in a window
+        for name in urlconf_window.missing_django_urls_imports(urls_source, tree):
             if name not in imports_added:
                 imports_added.append(name)
-        host_edits[urls_rel] = edits.add_mount(
-            edits.Source(urls_rel, host_edits[urls_rel], sources[urls_rel].bom), base_path, app
-        )
+        host_edits[urls_rel] = urlconf_window.add_mount(urls_source, base_path, app, tree)
     for rel, text in host_edits.items():
         _plan_host_edit(plan, entries, rel, originals[rel], sources[rel].encode(text), "host-edit")
 

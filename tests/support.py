@@ -15,10 +15,15 @@ ALL_CODES = frozenset(rule.code for rule in RULES)
 
 
 def lint_handler(
-    source: str, codes: frozenset[str] = ALL_CODES, options: dict | None = None
+    source: str,
+    codes: frozenset[str] = ALL_CODES,
+    options: dict | None = None,
+    build_fixes: bool = False,
 ) -> list[Diagnostic]:
+    """Check-only by default (fixes deferred, as in a run without --fix)."""
     config = Config(root=Path("."), **(options or {}))
-    return Linter(config, codes).check_file("views.py", source.encode(), Role.HANDLER)
+    linter = Linter(config, codes, build_fixes=build_fixes)
+    return linter.check_file("views.py", source.encode(), Role.HANDLER)
 
 
 def fix_handler(
@@ -26,7 +31,7 @@ def fix_handler(
 ) -> str:
     text = source
     for _ in range(MAX_ROUNDS):
-        fixes = selected_fixes(lint_handler(text, codes, options), unsafe)
+        fixes = selected_fixes(lint_handler(text, codes, options, build_fixes=True), unsafe)
         if not fixes:
             return text
         applied = apply_fixes(text, fixes)

@@ -17,6 +17,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from acp_lint.python.search import contains
+from acp_lint.python.walk import walk
 
 FLAG = "ACP_ENABLED"
 HANDLER_METHODS = ("get", "post", "put", "patch", "delete", "dispatch")
@@ -281,8 +282,38 @@ def _compare(operator: cst.BaseCompOp, left: object, right: object) -> object:
     return UNKNOWN
 
 
-def _helper_reads_flag(helper: cst.FunctionDef) -> bool:
-    return reads_flag(helper.body)
+class Helpers(dict[str, cst.FunctionDef]):
+    """The module-level functions by name, with a memo of which ones read ACP_ENABLED, so a
+    module with many handlers walks each helper's body at most once (linear, not handlers x
+    helpers)."""
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__((s.name.value, s) for s in module.body if isinstance(s, cst.FunctionDef))
+        self._reads: dict[str, bool] = {}
+
+    def reads_flag(self, name: str) -> bool:
+        if name not in self._reads:
+            self._reads[name] = reads_flag(self[name].body)
+        return self._reads[name]
+
+
+def _helper_reads_flag(helpers: Mapping[str, cst.FunctionDef], name: str) -> bool:
+    if isinstance(helpers, Helpers):
+        return helpers.reads_flag(name)
+    return reads_flag(helpers[name].body)
+
+
+def _called_names(node: cst.CSTNode) -> set[str]:
+    """Names of the plain-name calls under ``node`` (one walk)."""
+    names: set[str] = set()
+
+    def on_visit(candidate: cst.CSTNode) -> bool:
+        if isinstance(candidate, cst.Call) and isinstance(candidate.func, cst.Name):
+            names.add(candidate.func.value)
+        return True
+
+    walk(node, on_visit, lambda candidate: None)
+    return names
 
 
 def _ends_early(block: cst.BaseSuite) -> bool:
@@ -323,8 +354,8 @@ def judge_guard(function: cst.FunctionDef, helpers: Mapping[str, cst.FunctionDef
     assert isinstance(statement, cst.If)
     used_helpers = {
         name
-        for name, helper in helpers.items()
-        if _mentions_call(statement.test, name) and _helper_reads_flag(helper)
+        for name in sorted(_called_names(statement.test))
+        if name in helpers and _helper_reads_flag(helpers, name)
     }
     reads = (
         reads_flag(statement.test)
@@ -337,13 +368,6 @@ def judge_guard(function: cst.FunctionDef, helpers: Mapping[str, cst.FunctionDef
     if value is UNKNOWN or value is KeyError or value:
         return Guard(GuardVerdict.OK, index)
     return Guard(GuardVerdict.FAILS_OPEN, index)
-
-
-def _mentions_call(node: cst.CSTNode, name: str) -> bool:
-    return contains(
-        node,
-        lambda n: isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == name,
-    )
 
 
 def _mentions_name(node: cst.CSTNode, name: str) -> bool:

@@ -8,7 +8,7 @@ of a file. Each rule carries VALID and INVALID examples that the test-suite exec
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import ClassVar
 
@@ -18,8 +18,10 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from acp_lint.python.effects import EffectsCollector, ModuleEffects
+from acp_lint.python.guard import Guard, Helpers, find_handlers, judge_guard
 from acp_lint.python.import_time import ImportTimeOracle
 from acp_lint.python.scopes import ScopeIndex
+from acp_lint.python.walk import walk
 from acp_lint.rules.meta import Invalid, Rule, example_source
 
 __all__ = ["FileContext", "Invalid", "PythonRule", "Rule", "example_source", "fix_from_texts"]
@@ -31,11 +33,19 @@ class FileContext:
     Metadata is computed on first use only: a clean file whose rules need no positions or
     parents costs one parse and one traversal."""
 
-    def __init__(self, path: str, text: str, module: cst.Module, config: Config) -> None:
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        module: cst.Module,
+        config: Config,
+        build_fixes: bool = False,
+    ) -> None:
         self.path = path
         self.text = text
         self.module = module
         self.config = config
+        self.build_fixes = build_fixes
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self.diagnostics: list[Diagnostic] = []
 
@@ -43,7 +53,7 @@ class FileContext:
     def scopes(self) -> ScopeIndex:
         """Parents, bindings and import aliases, from one light traversal."""
         index = ScopeIndex()
-        self.module.visit(index)
+        walk(self.module, index.on_visit, index.on_leave)  # order-free facts: the fast walk
         return index
 
     @property
@@ -68,6 +78,13 @@ class FileContext:
             client_constructors=self.config.client_constructors,
             heartbeat_functions=self.config.heartbeat_functions,
         )
+
+    @cached_property
+    def guards(self) -> list[tuple[cst.FunctionDef, Guard]]:
+        """Each handler with the verdict on its guard, judged once per file (ACP103, ACP104)."""
+        helpers = Helpers(self.module)
+        handlers = find_handlers(self.module, self.config.handler_functions)
+        return [(handler, judge_guard(handler, helpers)) for handler in handlers]
 
     @property
     def effects(self) -> ModuleEffects:
@@ -97,6 +114,16 @@ class FileContext:
     ) -> Fix | None:
         """Turn a rewritten module into span edits (one per changed hunk of lines)."""
         return fix_from_texts(self.text, new_module.code, applicability, message)
+
+    def offer_fix(
+        self, applicability: Applicability, message: str, rewrite: Callable[[], cst.Module]
+    ) -> Fix | None:
+        """A fix whose rewrite is known to change the module: built (``rewrite()``, a codemod)
+        only when this run applies fixes; otherwise a deferred fix, so that a check-only run
+        still marks the finding ``[*]`` without importing ``libcst.codemod`` or rewriting."""
+        if not self.build_fixes:
+            return Fix(applicability, message, ())
+        return self.fix_from_module(rewrite(), applicability, message)
 
 
 def fix_from_texts(old: str, new: str, applicability: Applicability, message: str) -> Fix | None:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
-from acp_lint.python.guard import GuardVerdict, find_handlers, judge_guard
+from acp_lint.python.guard import GuardVerdict
 from acp_lint.rules.base import Invalid, PythonRule
 
 
@@ -202,10 +202,7 @@ otherwise it answers 503 `FEATURE_DISABLED`, which is the contract.
     ]
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        module = self.context.module
-        helpers = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
-        for handler in find_handlers(module, self.context.config.handler_functions):
-            guard = judge_guard(handler, helpers)
+        for handler, guard in self.context.guards:
             if guard.verdict is GuardVerdict.OK:
                 continue
             name = handler.name.value
@@ -219,9 +216,10 @@ otherwise it answers 503 `FEATURE_DISABLED`, which is the contract.
             self.report(handler.name, message, self._fix(handler, guard.first_statement))
 
     def _fix(self, handler: cst.FunctionDef, index: int) -> Fix | None:
-        from acp_lint.python.codemods import insert_guard  # libcst.codemod: only for fixes
+        def rewrite() -> cst.Module:
+            from acp_lint.python.codemods import insert_guard  # libcst.codemod: only for fixes
 
-        rewritten = insert_guard(self.context.module, {handler: index})
-        return self.context.fix_from_module(
-            rewritten, Applicability.SAFE, "Insert the ACP_ENABLED guard"
-        )
+            return insert_guard(self.context.module, {handler: index})
+
+        # Inserting the guard always changes the module: the fix exists without building it.
+        return self.context.offer_fix(Applicability.SAFE, "Insert the ACP_ENABLED guard", rewrite)

@@ -7,7 +7,7 @@ import libcst as cst
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import Effect
-from acp_lint.python.guard import GuardVerdict, find_handlers, judge_guard
+from acp_lint.python.guard import GuardVerdict
 from acp_lint.rules.base import Invalid, PythonRule
 
 
@@ -230,21 +230,22 @@ handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` rep
         ):
             return None
         module = self.context.module
-        helpers = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
         guarded: dict[cst.FunctionDef, int] = {}
-        for handler in find_handlers(module, self.context.config.handler_functions):
-            guard = judge_guard(handler, helpers)
+        for handler, guard in self.context.guards:
             if guard.verdict is not GuardVerdict.OK:
                 return None
             guarded[handler] = _index_after_guard(handler)
         if not guarded:
             return None
-        from acp_lint.python.codemods import heartbeat_once  # libcst.codemod: only for fixes
 
-        rewritten = heartbeat_once(module, statement, guarded)
-        return self.context.fix_from_module(
-            rewritten, Applicability.UNSAFE, "Send the heartbeat once, on the first request"
-        )
+        def rewrite() -> cst.Module:
+            from acp_lint.python.codemods import heartbeat_once  # libcst.codemod: fixes only
+
+            return heartbeat_once(module, statement, guarded)
+
+        # Moving the statement into a new helper always changes the module.
+        message = "Send the heartbeat once, on the first request"
+        return self.context.offer_fix(Applicability.UNSAFE, message, rewrite)
 
 
 def _index_after_guard(function: cst.FunctionDef) -> int:

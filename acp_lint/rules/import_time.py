@@ -15,7 +15,7 @@ from libcst.metadata import ScopeProvider
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import DEFAULT_CLIENTS, Effect
-from acp_lint.python.search import contains
+from acp_lint.python.walk import walk
 from acp_lint.rules.base import Invalid, PythonRule
 
 
@@ -25,6 +25,7 @@ class ImportTimeEffectRule(PythonRule):
     USES_EFFECTS = True
     EFFECT: ClassVar[Effect]
     WHAT: ClassVar[str]
+    _globals: frozenset[str] | None = None
 
     def leave_Module(self, original_node: cst.Module) -> None:
         for node, function, site in self.context.effects.places(self.EFFECT):
@@ -58,12 +59,21 @@ class ImportTimeEffectRule(PythonRule):
         uses = self._deferred_uses(name)
         if uses is None:
             return None
-        from acp_lint.python.codemods import cached_accessor  # libcst.codemod: only for fixes
 
-        module = cached_accessor(self.context.module, statement, name, value, uses)
-        return self.context.fix_from_module(
-            module, Applicability.UNSAFE, f"Compute `{name}` on first use with a cached accessor"
-        )
+        def rewrite() -> cst.Module:
+            from acp_lint.python.codemods import cached_accessor  # libcst.codemod: fixes only
+
+            return cached_accessor(self.context.module, statement, name, value, uses)
+
+        # The assignment becomes a new accessor function: the module always changes.
+        message = f"Compute `{name}` on first use with a cached accessor"
+        return self.context.offer_fix(Applicability.UNSAFE, message, rewrite)
+
+    def _global_names(self) -> frozenset[str]:
+        """Memoised per file (a plain method: visitor discovery must not evaluate it)."""
+        if self._globals is None:
+            self._globals = _global_names(self.context.module)
+        return self._globals
 
     def _top_level_statement(self, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
         current: cst.CSTNode | None = node
@@ -81,7 +91,7 @@ class ImportTimeEffectRule(PythonRule):
         if scope is None:
             return None
         assignments = list(scope.assignments[name])
-        if len(assignments) != 1 or _declares_global(self.context.module, name):
+        if len(assignments) != 1 or name in self._global_names():
             return None
         uses: list[cst.Name] = []
         for access in assignments[0].references:
@@ -94,11 +104,17 @@ class ImportTimeEffectRule(PythonRule):
         return uses
 
 
-def _declares_global(module: cst.Module, name: str) -> bool:
-    return contains(
-        module,
-        lambda n: isinstance(n, cst.Global) and any(item.name.value == name for item in n.names),
-    )
+def _global_names(module: cst.Module) -> frozenset[str]:
+    """Every name declared ``global`` anywhere in the module (one walk per file)."""
+    names: set[str] = set()
+
+    def on_visit(node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Global):
+            names.update(item.name.value for item in node.names)
+        return True
+
+    walk(module, on_visit, lambda node: None)
+    return frozenset(names)
 
 
 class EnvReadAtImport(ImportTimeEffectRule):

@@ -101,7 +101,6 @@ def _analyse(
     project: Project, tree: SourceTree, bindings_file: str
 ) -> tuple[list[Diagnostic], set[str]]:
     from acp_lint.urls import (
-        build_route_table,
         check_mount,
         find_acp_mount,
         find_collisions,
@@ -110,8 +109,7 @@ def _analyse(
         relevant_unresolved,
     )
 
-    config = project.config
-    table = build_route_table(tree, config.urlconf, config.settings)
+    table = project.route_table(tree if isinstance(tree, RecordingTree) else None)
     acp_app = project.acp_app_name()
     mount = find_acp_mount(table, acp_app)
     has_acp = mount is not None or bool(project.acp_app_dirs)

@@ -101,3 +101,29 @@ def test_host_builder_demo_copy_offline(tmp_path: Path) -> None:
     assert "/accounts/login/" in patterns
     assert any(p.startswith("/admin/") for p in patterns)
     assert sum(p.startswith("/shop-") for p in patterns) >= 400
+
+
+def test_issue13_case_hosts_are_what_their_rows_say(tmp_path: Path) -> None:
+    """build_cases at small sizes: each case host gives the findings its row is about."""
+    import vs_peers
+
+    hosts = hostbuild.build_cases(tmp_path / "cases", modules=3, routes=300)
+    demo = hosts["demo"]
+
+    def codes(root: Path, *paths: str) -> Counter[str]:
+        argv = [sys.executable, "-m", "acp_lint", "--no-cache", "--output-format", "json"]
+        result = run([*argv, *paths], root)
+        assert result.returncode in (0, 1), result.stderr
+        return Counter(d["code"] for d in json.loads(result.stdout))
+
+    assert codes(demo, hostbuild.BAD_HANDLER)["ACP104"] == 2  # fixable findings
+    assert codes(demo, "acp/handlers_60.py") == Counter()  # 60 guarded handlers: clean
+    assert codes(demo, "shop_00/acp_views.py") == Counter({"ACP104": 100})  # heuristic scope
+    assert codes(hosts["tree"], ".")["ACP104"] == 300
+    urls = (hosts["huge"] / "hostsite" / "urls.py").read_text()
+    assert urls.count("pages/") == 300
+    keys = {case.key for case in vs_peers.issue13_cases(Path("/peers"))}
+    needed = {t.numerator for t in vs_peers.CASE_TARGETS} | {
+        t.denominator for t in vs_peers.CASE_TARGETS
+    }
+    assert needed <= keys

@@ -1,0 +1,321 @@
+"""Speed must not change results: deferred fixes, one project model per run, linear checks.
+
+A check-only run knows which findings have a fix (``[*]``) without building the fix, so it
+never imports ``libcst.codemod``; ``--fix``/``--diff`` build them. These tests hold the two
+modes to the same answer on every fixable rule example.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from support import fix_handler, lint_handler
+
+from acp_lint.diagnostics import Diagnostic
+from acp_lint.engine import _fix_bytes
+from acp_lint.fixes import fix_is_selected
+from acp_lint.python.scopes import Scope, ScopeIndex
+from acp_lint.python.walk import walk
+from acp_lint.registry import PYTHON_HANDLER_CODES, load_rule
+from acp_lint.rules.base import Invalid
+
+FIXABLE_RULES = [code for code in PYTHON_HANDLER_CODES if load_rule(code).FIX != "none"]
+EXAMPLES = [
+    pytest.param(code, example, id=f"{code}-invalid-{index}")
+    for code in FIXABLE_RULES
+    for index, example in enumerate(load_rule(code).INVALID)
+]
+VALID = [
+    pytest.param(code, source, id=f"{code}-valid-{index}")
+    for code in FIXABLE_RULES
+    for index, source in enumerate(load_rule(code).VALID)
+]
+
+BAD_HANDLER = """\
+import json
+import os
+
+from django.http import JsonResponse
+
+from acp_kernel import ControlPlaneClient, send_heartbeat
+
+CLIENT = ControlPlaneClient(os.getenv("ACP_KERNEL_KEY"))
+send_heartbeat()
+
+
+def manage(request):
+    return JsonResponse(json.loads(request.body))
+"""
+
+
+def _shape(found: list[Diagnostic]) -> list[tuple[object, ...]]:
+    """What a user sees of each finding: position, code, message and the fix's label."""
+    return [
+        (
+            d.line,
+            d.column,
+            d.code,
+            d.message,
+            None if d.fix is None else (d.fix.applicability, d.fix.message),
+        )
+        for d in found
+    ]
+
+
+@pytest.mark.parametrize(("code", "example"), EXAMPLES)
+def test_star_marks_exactly_what_fix_fixes(code: str, example: Invalid) -> None:
+    options = dict(example.options)
+    checked = [d for d in lint_handler(example.source, options=options) if d.code == code]
+    built = [
+        d for d in lint_handler(example.source, options=options, build_fixes=True) if d.code == code
+    ]
+    # Same findings, same [*] marks and help lines, whether or not the edits were built.
+    assert _shape(checked) == _shape(built)
+    assert all(d.fix is None or d.fix.deferred for d in checked)
+    marked = [d for d in built if fix_is_selected(d.fix, unsafe=True)]
+    assert len(marked) == sum(1 for d in checked if d.fix is not None)
+    # Every marked fix really applies on its own and keeps the file parsing ...
+    for diagnostic in marked:
+        assert diagnostic.fix is not None and not diagnostic.fix.deferred
+        assert _fix_bytes("views.py", example.source.encode(), [diagnostic.fix]) is not None
+    # ... and --fix removes exactly the marked findings of the rule; the others stay.
+    fixed = fix_handler(example.source, frozenset({code}), options)
+    remaining = [d for d in lint_handler(fixed, options=options) if d.code == code]
+    assert len(remaining) == len(checked) - len(marked)
+    assert (fixed != example.source) == bool(marked)
+
+
+@pytest.mark.parametrize(("code", "source"), VALID)
+def test_valid_examples_have_no_findings_in_either_mode(code: str, source: str) -> None:
+    text = textwrap.dedent(source).lstrip("\n")
+    for build in (False, True):
+        assert [d for d in lint_handler(text, build_fixes=build) if d.code == code] == []
+
+
+def _modules_after(args: list[str], cwd: Path) -> tuple[int, set[str]]:
+    """Run the CLI in a fresh interpreter; return its exit code and the libcst modules loaded."""
+    script = (
+        "import sys\n"
+        "from acp_lint.cli import main\n"
+        f"code = main({args!r})\n"
+        "sys.stdout.flush()\n"
+        "print('\\nMODULES', ' '.join(sorted(m for m in sys.modules if m.startswith('libcst'))))\n"
+        "raise SystemExit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode in (0, 1), done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES"))
+    return done.returncode, set(line.split()[1:])
+
+
+def test_checking_never_imports_libcst_codemod(tmp_path: Path) -> None:
+    (tmp_path / "acp").mkdir()
+    (tmp_path / "acp" / "views.py").write_text(BAD_HANDLER)
+    code, modules = _modules_after(["--no-cache", "acp/views.py"], tmp_path)
+    assert code == 1
+    assert "libcst" in modules  # the handler was really parsed and checked ...
+    assert not any(m.startswith("libcst.codemod") for m in modules)  # ... fixes not built
+    # The same file with --diff builds the fixes (the test would notice if it could not).
+    _, modules = _modules_after(["--no-cache", "--diff", "acp/views.py"], tmp_path)
+    assert "libcst.codemod" in modules
+
+
+def test_check_then_fix_builds_the_fixes_the_check_cached(tmp_path: Path) -> None:
+    """A cached check-only result (fixes deferred) must not stop a later --fix."""
+    (tmp_path / "acp").mkdir()
+    target = tmp_path / "acp" / "views.py"
+    target.write_text(BAD_HANDLER)
+    check = [sys.executable, "-m", "acp_lint", "acp/views.py"]
+    first = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert "[*]" in first.stdout
+    subprocess.run([*check, "--fix"], cwd=tmp_path, capture_output=True, timeout=300)
+    assert 'os.environ.get("ACP_ENABLED"' in target.read_text()
+    again = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert "ACP104" not in again.stdout
+
+
+def _scope_facts(index: ScopeIndex) -> tuple[object, ...]:
+    def describe(scope: Scope | None) -> object:
+        if scope is None:
+            return None
+        return (
+            scope.kind,
+            sorted(scope.bindings),
+            sorted((k, sorted(v)) for k, v in scope.imports.items()),
+            sorted(scope.globals),
+            sorted(scope.functions),
+            describe(scope.parent),
+        )
+
+    parents = {id(child): id(parent) for child, parent in index.parents.items()}
+    names = sorted((id(name), repr(describe(scope))) for name, scope in index.scope_of.items())
+    return parents, names
+
+
+SOURCES = sorted(
+    path
+    for path in (Path(__file__).resolve().parents[1] / "fixtures" / "demo").rglob("*.py")
+    if path.read_text().strip()
+)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        *(
+            textwrap.dedent(e.code).lstrip("\n")
+            for c in PYTHON_HANDLER_CODES
+            for e in load_rule(c).INVALID
+        ),
+        *(
+            textwrap.dedent(v).lstrip("\n")
+            for c in PYTHON_HANDLER_CODES
+            for v in load_rule(c).VALID
+        ),
+        *(path.read_text() for path in SOURCES),
+    ],
+)
+def test_fast_walk_visits_like_libcst_and_finds_the_same_scopes(source: str) -> None:
+    """The scope pass runs on a plain field walk; it must record what libcst's visit does."""
+    module = cst.parse_module(source)
+    by_visit = ScopeIndex()
+    module.visit(by_visit)
+    by_walk = ScopeIndex()
+    walk(module, by_walk.on_visit, by_walk.on_leave)
+    order: list[tuple[str, int]] = []
+
+    class Recorder(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            order.append(("visit", id(node)))
+            return True
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            order.append(("leave", id(original_node)))
+
+    module.visit(Recorder())
+    walked: list[tuple[str, int]] = []
+    walk(
+        module,
+        lambda node: walked.append(("visit", id(node))) or True,
+        lambda node: walked.append(("leave", id(node))),
+    )
+    assert walked == order  # the same nodes, in libcst's own order
+    visited = len(by_visit.parents)
+    assert visited > 0
+    assert _scope_facts(by_walk) == _scope_facts(by_visit)
+
+
+def test_one_fix_run_lists_files_once_and_builds_the_url_graph_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--fix`` re-lints after each round; the file list and the URL graph are per run."""
+    import shutil
+
+    from acp_lint import cli, discovery, urls
+
+    demo = Path(__file__).resolve().parents[1] / "fixtures" / "demo"
+    shutil.copytree(demo, tmp_path / "host", ignore=shutil.ignore_patterns("__pycache__"))
+    host = tmp_path / "host"
+    subprocess.run(["git", "init", "-q"], cwd=host, check=True)
+    calls = {"git": 0, "graph": 0}
+    real_git, real_graph = discovery._git_files, urls.build_route_table
+
+    def counting_git(root: Path) -> list[str] | None:
+        calls["git"] += 1
+        return real_git(root)
+
+    def counting_graph(*args: object, **kwargs: object) -> object:
+        calls["graph"] += 1
+        return real_graph(*args, **kwargs)
+
+    monkeypatch.setattr(discovery, "_git_files", counting_git)
+    monkeypatch.setattr(urls, "build_route_table", counting_graph)
+    monkeypatch.chdir(host)
+    before = (host / "acp" / "views.py").read_text()
+    code = cli.main(["--no-cache", "--fix", "--unsafe-fixes", "."])
+    assert code == 1  # findings without a fix remain
+    assert (host / "acp" / "views.py").read_text() != before  # rounds of fixes happened
+    assert calls == {"git": 1, "graph": 1}
+
+
+def test_a_warm_run_skips_unchanged_files_by_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files unchanged by (size, mtime_ns, inode) are not read again; a changed one is."""
+    from acp_lint import cli
+    from acp_lint.sources import DiskTree
+
+    for index in range(30):
+        (tmp_path / "shop").mkdir(exist_ok=True)
+        (tmp_path / "shop" / f"m{index}.py").write_text(f"VALUE = {index}\n")
+    reads: list[str] = []
+    real_read = DiskTree.read_bytes
+
+    def counting_read(self: DiskTree, rel: str) -> bytes | None:
+        reads.append(rel)
+        return real_read(self, rel)
+
+    monkeypatch.setattr(DiskTree, "read_bytes", counting_read)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["."]) == 0
+    assert sum(1 for r in reads if r.startswith("shop/")) == 30  # cold: each file read
+    reads.clear()
+    assert cli.main(["."]) == 0
+    assert [r for r in reads if r.startswith("shop/")] == []  # warm: stat only
+    # A changed file (new content, so new size and mtime) is read and now in ACP scope.
+    (tmp_path / "shop" / "m7.py").write_text(
+        "from acp_kernel import send_heartbeat\n\nsend_heartbeat()\n"
+    )
+    reads.clear()
+    assert cli.main(["--output-format", "concise", "."]) == 1
+    assert "shop/m7.py" in reads
+    assert [r for r in reads if r.startswith("shop/") and r != "shop/m7.py"] == []
+
+
+def _run_with_stderr(args: list[str], cwd: Path, terminal: bool) -> tuple[str, str]:
+    """Run the CLI with stderr on a pseudo-terminal (or a pipe); return (stdout, stderr)."""
+    import os
+    import pty
+
+    env = {**os.environ, "ACP_LINT_PROGRESS_AFTER": "0", "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "acp_lint", *args]
+    if not terminal:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
+        return done.stdout, done.stderr
+    master, slave = pty.openpty()
+    with subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=slave, env=env) as proc:
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the terminal closes when the process exits
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        out = proc.stdout.read().decode() if proc.stdout else ""
+    os.close(master)
+    return out, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_only_on_a_terminal_and_never_in_machine_output(tmp_path: Path) -> None:
+    for index in range(12):
+        (tmp_path / "shop").mkdir(exist_ok=True)
+        body = "from acp_kernel import client\n\n\ndef view(request):\n    return client\n"
+        (tmp_path / "shop" / f"views{index}.py").write_text(body)
+    out, err = _run_with_stderr(["--no-cache", "."], tmp_path, terminal=True)
+    assert "checked 12/12 files" in err
+    assert "checked" not in out  # the report itself is untouched
+    assert "ACP104" in out
+    _, err = _run_with_stderr(["--no-cache", "--output-format", "json", "."], tmp_path, True)
+    assert "checked" not in err  # machine formats: silent
+    out, err = _run_with_stderr(["--no-cache", "."], tmp_path, terminal=False)
+    assert "checked" not in err and "checked" not in out  # captured (pre-commit): silent
