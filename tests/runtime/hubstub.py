@@ -2,8 +2,11 @@
 
 It records every call and answers according to ``mode`` (switchable at runtime):
 ``allow``, ``deny``, ``slow`` (sleeps longer than the client timeout), ``garbage`` (200 with a
-non-JSON body) and ``error`` (HTTP 500). ``stop()`` closes the listening socket, so the hub
-is really down (connection refused); ``start()`` binds the same port again.
+non-JSON body), ``error`` (HTTP 500), ``redirect`` (``redirect_status`` with ``Location:
+redirect_to + path``, for the heartbeat too), ``trickle`` (an allowing answer sent one byte
+every ``trickle_seconds`` from its status line on) and ``trickle-body`` (headers at once,
+then the body byte by byte). ``stop()`` closes the listening socket, so the hub is really
+down (connection refused); ``start()`` binds the same port again.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from typing import Any
 
 AUTHORIZE = "/functions/v1/authorize"
 HEARTBEAT = "/functions/v1/heartbeat"
-MODES = ("allow", "deny", "slow", "garbage", "error")
+MODES = ("allow", "deny", "slow", "garbage", "error", "redirect", "trickle", "trickle-body")
+ALLOW_BODY = b'{"decision": "allow", "reason": "stub allows"}'
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class HubStub:
         self.mode = "allow"
         self.slow_seconds = slow_seconds
         self.heartbeat_delay = 0.0
+        self.redirect_to = ""
+        self.redirect_status = 302
+        self.trickle_seconds = 0.5
         self.port = 0
         self._calls: list[HubCall] = []
         self._lock = threading.Lock()
@@ -120,6 +127,9 @@ class HubStub:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 """Silence the default stderr access log."""
 
+            def do_GET(self) -> None:  # noqa: N802 - what a client that follows a 302 sends
+                self.do_POST()
+
             def do_POST(self) -> None:  # noqa: N802 - http.server naming
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
@@ -130,6 +140,10 @@ class HubStub:
                 hub._record(
                     HubCall(self.path, self.headers.get("Authorization"), body, time.monotonic())
                 )
+                mode = hub.mode
+                if mode == "redirect":
+                    self._redirect()
+                    return
                 if self.path == HEARTBEAT:
                     time.sleep(hub.heartbeat_delay)
                     self._reply(200, b'{"ok": true}')
@@ -137,8 +151,9 @@ class HubStub:
                 if self.path != AUTHORIZE:
                     self._reply(404, b'{"error": "no such function"}')
                     return
-                mode = hub.mode
-                if mode == "slow":
+                if mode in ("trickle", "trickle-body"):
+                    self._trickle(ALLOW_BODY, from_status_line=mode == "trickle")
+                elif mode == "slow":
                     time.sleep(hub.slow_seconds)
                     self._reply(200, b'{"decision": "allow", "reason": "late"}')
                 elif mode == "deny":
@@ -148,7 +163,33 @@ class HubStub:
                 elif mode == "error":
                     self._reply(500, b'{"error": "hub exploded"}')
                 else:
-                    self._reply(200, b'{"decision": "allow", "reason": "stub allows"}')
+                    self._reply(200, ALLOW_BODY)
+
+            def _redirect(self) -> None:
+                self.send_response(hub.redirect_status)
+                self.send_header("Location", hub.redirect_to + self.path)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(ALLOW_BODY)))
+                self.end_headers()
+                self.wfile.write(ALLOW_BODY)
+
+            def _trickle(self, body: bytes, from_status_line: bool) -> None:
+                """One byte every ``trickle_seconds``; stops when the client hangs up."""
+                self.close_connection = True
+                head = (
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+                ).encode("ascii")
+                data = head + body
+                try:
+                    if not from_status_line:
+                        self.wfile.write(head)
+                        data = body
+                    for index in range(len(data)):
+                        time.sleep(hub.trickle_seconds)
+                        self.wfile.write(data[index : index + 1])
+                except OSError:
+                    return
 
             def _reply(self, status: int, body: bytes) -> None:
                 self.send_response(status)
