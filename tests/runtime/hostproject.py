@@ -65,6 +65,7 @@ urlpatterns += [
 """
 
 HOST_ACTIONS = '''"""Host actions of the test project, registered through ACP_ACTION_MODULES."""
+from django.contrib.auth.models import Group
 from django.db import connection
 
 from acp.actions import action
@@ -105,9 +106,27 @@ def _get_status(ctx, params):
     return {"declared": "write"}
 
 
+def _create_group(ctx, params):
+    """A real host write (auth_group); {"unencodable": true} returns what JSON cannot hold."""
+    if not isinstance(params.get("name"), str):
+        raise InvalidParams("name must be a string")
+    group = Group.objects.create(name=params["name"])
+    if params.get("unencodable"):
+        return {"group": group}
+    return {"id": group.pk, "name": group.name}
+
+
 def register(registry):
     registry.add("test.write", kind="write", scope="manage.write", handler=_write)
     registry.add("test.get_status", kind="write", scope="manage.write", handler=_get_status)
+    registry.add("test.group.create", kind="write", scope="manage.write", handler=_create_group)
+    registry.add(
+        "test.group.create_direct",
+        kind="write",
+        scope="manage.write",
+        handler=_create_group,
+        atomic=False,
+    )
 '''
 
 HOST_CONTROL = '''"""Test-only view: change ACP_* variables of this running server process."""

@@ -79,12 +79,18 @@ def test_audit_row_that_cannot_be_written_turns_success_into_500(
         {"ACP_ENABLED": "true", "HOSTTEST_DB": str(db), "HOSTTEST_DB_TIMEOUT": "0.1"}
     )
     holder = hold_write_lock(db, 4.0)
-    reply = srv.call("test.write", key=keys.rw)
+    reply = srv.call("test.group.create", {"name": "locked-out"}, key=keys.rw)
     holder.join()
     assert_error(reply, 500, "INTERNAL_ERROR")
     assert "locked" not in reply.text
     assert f"audit write failed for request {reply.request_id}" in srv.log()
     assert count_rows(db, reply.request_id) == 0
+    conn = sqlite3.connect(db, timeout=20)
+    try:
+        groups = conn.execute("SELECT COUNT(*) FROM auth_group WHERE name = 'locked-out'")
+        assert groups.fetchone()[0] == 0, "a write that answered 500 is not in the database"
+    finally:
+        conn.close()
     assert srv.call("test.write", key=keys.rw).status == 200, "recovers once the lock is gone"
 
 
