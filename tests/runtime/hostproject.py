@@ -1,11 +1,11 @@
 """Build a throw-away Django host project with the ACP app installed, and serve it for real.
 
-The installer is not used here (it edits files with libcst); these helpers make the same
-three edits with plain text: copy ``installer/templates/acp`` as package ``acp``, add it to
-``INSTALLED_APPS``, mount ``acp.urls`` under ``api/``, and write ``controlplane.bindings.json``.
-The test host also gets two test-only modules: ``hosttest_actions`` (host actions registered
-through ``ACP_ACTION_MODULES``) and ``hosttest_control`` (a view that changes the server
-process's ``ACP_*`` environment, standing in for an operator flipping a variable).
+``django-admin startproject``, then the real installer (``echelon install --env development``)
+writes the app, edits ``INSTALLED_APPS`` and the URLconf, and writes
+``controlplane.bindings.json``; then ``migrate`` and ``check``. The test host also gets two
+test-only modules: ``hosttest_actions`` (host actions registered through
+``ACP_ACTION_MODULES``) and ``hosttest_control`` (a view that changes the server process's
+``ACP_*`` environment, standing in for an operator flipping a variable).
 """
 
 from __future__ import annotations

@@ -12,14 +12,20 @@ down (connection refused); ``start()`` binds the same port again.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 AUTHORIZE = "/functions/v1/authorize"
 HEARTBEAT = "/functions/v1/heartbeat"
+# A self-signed certificate for IP 127.0.0.1 (valid until 2126), for the https:// hub; a
+# server trusts it through SSL_CERT_FILE.
+TLS_CERT = Path(__file__).resolve().parent / "tls" / "hub-cert.pem"
+TLS_KEY = TLS_CERT.with_name("hub-key.pem")
 MODES = ("allow", "deny", "slow", "garbage", "error", "redirect", "trickle", "trickle-body")
 ALLOW_BODY = b'{"decision": "allow", "reason": "stub allows"}'
 
@@ -42,7 +48,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class HubStub:
-    def __init__(self, slow_seconds: float = 3.0) -> None:
+    def __init__(self, slow_seconds: float = 3.0, tls: bool = False) -> None:
+        self.tls = tls
         self.mode = "allow"
         self.slow_seconds = slow_seconds
         self.heartbeat_delay = 0.0
@@ -58,7 +65,7 @@ class HubStub:
     # -- lifecycle -------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -78,6 +85,13 @@ class HubStub:
         else:
             raise RuntimeError(f"hub stub cannot bind port {self.port}: {last_error}")
         self.port = server.server_address[1]
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(TLS_CERT, TLS_KEY)
+            # The handshake runs when the handler thread first reads, not in accept().
+            server.socket = context.wrap_socket(
+                server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True

@@ -3,13 +3,17 @@ the heartbeat names the installed environment."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
+import pytest
 from conftest import Keys, hub_env
-from hostproject import HostProject, Server, write_bindings
+from hostproject import TEMPLATE_DIR, HostProject, Server, write_bindings
 from hubstub import HubStub
 from test_runtime_lifecycle import wait_for
 from test_runtime_requests import assert_error
@@ -44,6 +48,36 @@ def test_unauthenticated_audit_rows_are_rate_limited(
     ok = srv.call("meta.version", key=keys.rw)
     assert ok.status == 200
     assert len(host.audit_rows([ok.request_id])[ok.request_id]) == 1
+
+
+def load_template_module(name: str) -> ModuleType:
+    """A dependency-free module of the app, loaded from the template on its own."""
+    spec = importlib.util.spec_from_file_location(
+        f"acp_template_{name}", TEMPLATE_DIR / f"{name}.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_limiter_refills_and_reports_what_it_dropped(caplog: pytest.LogCaptureFixture) -> None:
+    throttle = load_template_module("throttle")
+    now = [1000.0]
+    limiter = throttle.AuditLimiter(burst=3, per_second=0.5, clock=lambda: now[0])
+    caplog.set_level(logging.WARNING, logger="acp")
+    assert [limiter.admit() for _ in range(5)] == [True, True, True, False, False]
+    assert len(caplog.records) == 1 and "over the limit" in caplog.records[0].getMessage()
+    now[0] += 2.0  # one token back
+    assert [limiter.admit(), limiter.admit()] == [True, False]
+    now[0] += throttle.REPORT_SECONDS  # bucket full again; the count of 3 drops is reported
+    assert limiter.admit() is True
+    assert (
+        caplog.records[-1]
+        .getMessage()
+        .startswith("3 requests without a valid API key were answered but not audited")
+    )
+    assert [limiter.admit() for _ in range(3)] == [True, True, False]
 
 
 def test_action_names_cannot_forge_log_lines(acp: Server, host: HostProject, keys: Keys) -> None:

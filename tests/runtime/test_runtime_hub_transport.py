@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from conftest import KERNEL_KEY, Keys, hub_env
 from hostproject import HUB_TIMEOUT, Server
-from hubstub import AUTHORIZE, HEARTBEAT, HubStub
+from hubstub import AUTHORIZE, HEARTBEAT, TLS_CERT, HubStub
 from test_runtime_governance import KINDS, expected
 from test_runtime_requests import assert_error
 
@@ -124,3 +124,40 @@ def test_trickling_status_line_is_cut_off_at_the_deadline(
     reply = acp.call(KINDS[kind], key=keys.rw)
     assert_within_deadline(reply)
     assert_decided_as_unavailable(reply, mode, kind)
+
+
+def test_https_hub_is_verified_and_bounded_by_the_deadline(
+    fresh_server: StartServer, keys: Keys
+) -> None:
+    """The same client over TLS: allowed when trusted, cut off at the deadline when trickling."""
+    hub = HubStub(tls=True)
+    hub.start()
+    try:
+        assert hub.url.startswith("https://")
+        trusted = fresh_server(
+            {
+                "ACP_ENABLED": "true",
+                "ACP_FAIL_MODE": "closed",
+                "SSL_CERT_FILE": str(TLS_CERT),
+                **hub_env(hub),
+            }
+        )
+        reply = trusted.call("test.write", key=keys.rw)
+        assert reply.status == 200, reply.text
+        (asked,) = hub.authorize_calls(reply.request_id)
+        assert asked.authorization == f"Bearer {KERNEL_KEY}"
+
+        hub.mode = "trickle-body"
+        reply = trusted.call("test.write", key=keys.rw)
+        assert_within_deadline(reply)
+        assert_error(reply, 503, "GOVERNANCE_UNAVAILABLE")
+
+        # Without the certificate in its trust store the process refuses the hub.
+        hub.mode = "allow"
+        hub.clear()
+        untrusted = fresh_server({"ACP_ENABLED": "true", "ACP_FAIL_MODE": "closed", **hub_env(hub)})
+        assert_error(untrusted.call("test.write", key=keys.rw), 503, "GOVERNANCE_UNAVAILABLE")
+        assert hub.authorize_calls() == [], "no request was sent over an unverified connection"
+        assert "CERTIFICATE_VERIFY_FAILED" in untrusted.log()
+    finally:
+        hub.stop()
