@@ -67,13 +67,14 @@ def record(
             # Inside a write's transaction a lock error does not go away by waiting (SQLite
             # refuses to upgrade a lock that would deadlock): the transaction must end.
             in_transaction = transaction.get_connection(alias).in_atomic_block
-            if not _is_transient(exc) or in_transaction or attempt == AUDIT_ATTEMPTS - 1:
+            if not is_transient(exc) or in_transaction or attempt == AUDIT_ATTEMPTS - 1:
                 raise
             logger.warning("audit write for %s retried: %s", request_id, exc)
             row.pk = None
             time.sleep(_RETRY_BASE_SECONDS * 2**attempt)
 
 
-def _is_transient(exc: OperationalError) -> bool:
+def is_transient(exc: OperationalError) -> bool:
+    """A lock that another writer holds (SQLite "database is locked"/busy): worth a retry."""
     text = str(exc).lower()
     return "locked" in text or "busy" in text

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse
 
 from . import audit, auth, conf, governance, throttle
@@ -34,6 +34,8 @@ from .request_body import parse_call
 from .runtime import Runtime, get_runtime
 
 logger = logging.getLogger("acp")
+
+BEGIN_ATTEMPTS = 3
 
 
 @dataclass
@@ -161,11 +163,25 @@ def _authorise(runtime: Runtime, action: Action, request_id: str) -> None:
 def _atomic_write(
     action: Action, context: ActionContext, params: dict[str, Any], trail: Trail
 ) -> Answer:
-    """Handler, answer and audit row commit together, or not at all."""
-    with transaction.atomic(using=audit.database()):
-        answer = _success(action.handler(context, params))
-        trail.record(answer.status, answer.code)
-    return Answer(answer.status, answer.code, answer.body, audited=True)
+    """Handler, answer and audit row commit together, or not at all.
+
+    A transaction that could not even begin (SQLite: the write lock stayed busy past the
+    database timeout) ran nothing, so it is begun again a few times, as audit writes are.
+    """
+    for attempt in range(BEGIN_ATTEMPTS):
+        began = False
+        try:
+            with transaction.atomic(using=audit.database()):
+                began = True
+                answer = _success(action.handler(context, params))
+                trail.record(answer.status, answer.code)
+            return Answer(answer.status, answer.code, answer.body, audited=True)
+        except OperationalError as exc:
+            if began or not audit.is_transient(exc) or attempt == BEGIN_ATTEMPTS - 1:
+                raise
+            logger.warning("write %s could not begin (%s); retried", trail.request_id, exc)
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 def _success(data: Any) -> Answer:
