@@ -6,10 +6,12 @@ the exit code is 0 only when every check passed. Secret values are never printed
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from acp_installer import edits, paths
 from acp_installer.detect import detect
@@ -23,6 +25,8 @@ from acp_lint.sources import DiskTree
 from acp_lint.urls import build_route_table, find_acp_mount, load_bindings, mounted_path
 
 ENV_VARS = ("ACP_ENABLED", "ACP_BASE_URL", "ACP_KERNEL_KEY", "ACP_FAIL_MODE")
+# Every variable the generated app reads (a close misspelling of one is reported).
+KNOWN_VARS = (*ENV_VARS, "ACP_HUB_TIMEOUT", "ACP_ENV", "ACP_BINDINGS_FILE")
 FAIL_MODES = ("open", "closed", "read-open")
 
 
@@ -69,6 +73,7 @@ def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> Docto
     _check_lint(report, host.config)
     _check_mount(report, host.config, manifest)
     _check_env(report, environ)
+    _check_hub(report, environ)
     return report
 
 
@@ -174,6 +179,86 @@ def _check_env(report: DoctorReport, environ: Mapping[str, str]) -> None:
             ok, note = False, " (expected true or false)"
         elif name == "ACP_FAIL_MODE" and cleaned not in FAIL_MODES:
             ok, note = False, " (expected open, closed or read-open; unknown acts as closed)"
-        elif name == "ACP_BASE_URL" and not cleaned.startswith(("http://", "https://")):
-            ok, note = False, " (expected an http:// or https:// URL)"
+        elif name == "ACP_BASE_URL" and base_url_problem(value):
+            ok, note = False, f" ({base_url_problem(value)})"
         report.add("env", ok, f"{name} {shown}{note}")
+
+
+# The two checks below mirror the generated app's ``acp.conf`` (which cannot be imported
+# here: it is the host's code); tests/runtime checks that both agree.
+def base_url_problem(raw: str | None) -> str | None:
+    """Why the app would not use ``ACP_BASE_URL``, or None."""
+    if raw is None:
+        return "ACP_BASE_URL is not set"
+    value = raw.strip()
+    if not value:
+        return "ACP_BASE_URL is blank"
+    if not value.isascii() or any(c.isspace() or not c.isprintable() for c in value):
+        return "ACP_BASE_URL contains spaces, control or non-ASCII characters"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return "ACP_BASE_URL is not a valid URL"
+    if parts.scheme not in ("http", "https"):
+        return "ACP_BASE_URL must start with http:// or https://"
+    if not parts.hostname:
+        return "ACP_BASE_URL has no host"
+    if parts.username is not None or parts.password is not None:
+        return "ACP_BASE_URL must not carry credentials (use ACP_KERNEL_KEY)"
+    if parts.query or parts.fragment:
+        return "ACP_BASE_URL must not have a query or a fragment"
+    return None
+
+
+def kernel_key_problem(raw: str | None) -> str | None:
+    """Why the app would not send ``ACP_KERNEL_KEY``, or None."""
+    if raw is None:
+        return "ACP_KERNEL_KEY is not set"
+    value = raw.strip()
+    if not value:
+        return "ACP_KERNEL_KEY is blank"
+    if not value.isascii() or any(c.isspace() or not c.isprintable() for c in value):
+        return "ACP_KERNEL_KEY contains spaces, control or non-ASCII characters"
+    return None
+
+
+def _check_hub(report: DoctorReport, environ: Mapping[str, str]) -> None:
+    """Misspelt ACP variables; and, when enabled, a hub configuration the app can use.
+
+    The app treats missing or invalid hub configuration as "hub unavailable" (the fail mode
+    decides), so an enabled endpoint without it is a failure even when requests still pass.
+    """
+    for name in sorted(environ):
+        if name.startswith("ACP_") and name not in KNOWN_VARS:
+            close = difflib.get_close_matches(name, KNOWN_VARS, n=1, cutoff=0.75)
+            if close:
+                report.add(
+                    "env",
+                    False,
+                    f"{name} is set, but ACP reads no such variable (misspelt {close[0]}?)",
+                )
+    if environ.get("ACP_ENABLED", "").strip().lower() != "true":
+        return
+    problems = [
+        problem
+        for problem in (
+            base_url_problem(environ.get("ACP_BASE_URL")),
+            kernel_key_problem(environ.get("ACP_KERNEL_KEY")),
+        )
+        if problem
+    ]
+    if not problems:
+        report.add("hub", True, "the governance hub is configured")
+        return
+    mode = environ.get("ACP_FAIL_MODE", "").strip().lower() or "open"
+    effect = {
+        "open": "every action is allowed without governance",
+        "read-open": "only reads are allowed",
+    }.get(mode, "every action is refused")
+    report.add(
+        "hub",
+        False,
+        f"ACP is enabled but the governance hub is not configured ({'; '.join(problems)}): "
+        f"every action counts as 'hub unavailable', so with ACP_FAIL_MODE={mode} {effect}",
+    )

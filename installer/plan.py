@@ -144,8 +144,14 @@ def _bindings_rel(host: HostProject) -> str:
     return host.config.bindings or DEFAULT_BINDINGS
 
 
-def _bindings_bytes(kernel_id: str, base_path: str) -> bytes:
-    data = {"kernel_id": kernel_id, "base_path": base_path, "endpoint_path": base_path + "/manage"}
+def _bindings_bytes(kernel_id: str, base_path: str, env: str) -> bytes:
+    # ``env`` is the installed environment; the app announces it in its heartbeat.
+    data = {
+        "kernel_id": kernel_id,
+        "base_path": base_path,
+        "endpoint_path": base_path + "/manage",
+        "env": env,
+    }
     return (json.dumps(data, indent=2) + "\n").encode("utf-8")
 
 
@@ -266,7 +272,7 @@ def build_plan(options: InstallOptions) -> Plan:
     elif env_new is not None:
         _plan_host_edit(plan, entries, ENV_EXAMPLE, env_now, env_new, "env-example")
 
-    bindings_new = _bindings_bytes(kernel_id, base_path)
+    bindings_new = _bindings_bytes(kernel_id, base_path, env)
     if bindings_now is not None and bindings_now != bindings_new:
         if not _owned(previous, bindings_rel, bindings_now):
             raise Refused(

@@ -71,6 +71,7 @@ def test_new_base_path_moves_mount_and_bindings_together(project: Path, capsys) 
         "kernel_id": kernel,
         "base_path": "/api/v2/acp",
         "endpoint_path": "/api/v2/acp/manage",
+        "env": "development",
     }
     capsys.readouterr()
     assert main(["doctor", "--json", str(project)]) == 1  # env vars unset

@@ -1,11 +1,11 @@
 """Build a throw-away Django host project with the ACP app installed, and serve it for real.
 
-The installer is not used here (it edits files with libcst); these helpers make the same
-three edits with plain text: copy ``installer/templates/acp`` as package ``acp``, add it to
-``INSTALLED_APPS``, mount ``acp.urls`` under ``api/``, and write ``controlplane.bindings.json``.
-The test host also gets two test-only modules: ``hosttest_actions`` (host actions registered
-through ``ACP_ACTION_MODULES``) and ``hosttest_control`` (a view that changes the server
-process's ``ACP_*`` environment, standing in for an operator flipping a variable).
+``django-admin startproject``, then the real installer (``echelon install --env development``)
+writes the app, edits ``INSTALLED_APPS`` and the URLconf, and writes
+``controlplane.bindings.json``; then ``migrate`` and ``check``. The test host also gets two
+test-only modules: ``hosttest_actions`` (host actions registered through
+``ACP_ACTION_MODULES``) and ``hosttest_control`` (a view that changes the server process's
+``ACP_*`` environment, standing in for an operator flipping a variable).
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ urlpatterns += [
 """
 
 HOST_ACTIONS = '''"""Host actions of the test project, registered through ACP_ACTION_MODULES."""
+from django.contrib.auth.models import Group
 from django.db import connection
 
 from acp.actions import action
@@ -105,9 +106,27 @@ def _get_status(ctx, params):
     return {"declared": "write"}
 
 
+def _create_group(ctx, params):
+    """A real host write (auth_group); {"unencodable": true} returns what JSON cannot hold."""
+    if not isinstance(params.get("name"), str):
+        raise InvalidParams("name must be a string")
+    group = Group.objects.create(name=params["name"])
+    if params.get("unencodable"):
+        return {"group": group}
+    return {"id": group.pk, "name": group.name}
+
+
 def register(registry):
     registry.add("test.write", kind="write", scope="manage.write", handler=_write)
     registry.add("test.get_status", kind="write", scope="manage.write", handler=_get_status)
+    registry.add("test.group.create", kind="write", scope="manage.write", handler=_create_group)
+    registry.add(
+        "test.group.create_direct",
+        kind="write",
+        scope="manage.write",
+        handler=_create_group,
+        atomic=False,
+    )
 '''
 
 HOST_CONTROL = '''"""Test-only view: change ACP_* variables of this running server process."""

@@ -71,6 +71,28 @@ def test_locked_database_is_retried_and_the_row_is_kept(
     assert f"audit write for {reply.request_id} retried" in srv.log()
 
 
+def test_write_that_cannot_begin_is_begun_again(
+    fresh_server: StartServer, host: HostProject, keys: Keys, tmp_path: Path
+) -> None:
+    db = copy_db(host, tmp_path)
+    srv = fresh_server(
+        {"ACP_ENABLED": "true", "HOSTTEST_DB": str(db), "HOSTTEST_DB_TIMEOUT": "0.1"}
+    )
+    assert srv.call("meta.version", key=keys.rw).status == 200
+    holder = hold_write_lock(db, 0.3)
+    reply = srv.call("test.group.create", {"name": "begun-again"}, key=keys.rw)
+    holder.join()
+    assert reply.status == 200, reply.text
+    assert f"write {reply.request_id} could not begin" in srv.log()
+    assert count_rows(db, reply.request_id) == 1
+    conn = sqlite3.connect(db, timeout=20)
+    try:
+        groups = conn.execute("SELECT COUNT(*) FROM auth_group WHERE name = 'begun-again'")
+        assert groups.fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
 def test_audit_row_that_cannot_be_written_turns_success_into_500(
     fresh_server: StartServer, host: HostProject, keys: Keys, tmp_path: Path
 ) -> None:
@@ -79,12 +101,18 @@ def test_audit_row_that_cannot_be_written_turns_success_into_500(
         {"ACP_ENABLED": "true", "HOSTTEST_DB": str(db), "HOSTTEST_DB_TIMEOUT": "0.1"}
     )
     holder = hold_write_lock(db, 4.0)
-    reply = srv.call("test.write", key=keys.rw)
+    reply = srv.call("test.group.create", {"name": "locked-out"}, key=keys.rw)
     holder.join()
     assert_error(reply, 500, "INTERNAL_ERROR")
     assert "locked" not in reply.text
     assert f"audit write failed for request {reply.request_id}" in srv.log()
     assert count_rows(db, reply.request_id) == 0
+    conn = sqlite3.connect(db, timeout=20)
+    try:
+        groups = conn.execute("SELECT COUNT(*) FROM auth_group WHERE name = 'locked-out'")
+        assert groups.fetchone()[0] == 0, "a write that answered 500 is not in the database"
+    finally:
+        conn.close()
     assert srv.call("test.write", key=keys.rw).status == 200, "recovers once the lock is gone"
 
 

@@ -120,14 +120,6 @@ def test_invalid_bindings_fail_init_cleanly(
     assert srv.call("meta.version", key=keys.rw).json["data"]["kernel_id"] == "kern-fixed"
 
 
-def test_hub_is_optional(fresh_server: StartServer, keys: Keys) -> None:
-    """Without ACP_BASE_URL/ACP_KERNEL_KEY actions run ungoverned, even in closed mode."""
-    srv = fresh_server({"ACP_ENABLED": "true", "ACP_FAIL_MODE": "closed"})
-    assert srv.call("meta.version", key=keys.rw).status == 200
-    assert srv.call("test.write", key=keys.rw).status == 200
-    assert "hub not configured" in srv.log()
-
-
 def test_host_actions_are_listed_with_their_declarations(acp: Server, keys: Keys) -> None:
     reply = acp.call("meta.actions", key=keys.ro)
     assert reply.status == 200

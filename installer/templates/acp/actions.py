@@ -24,8 +24,12 @@ imported lazily on the first enabled request (never at start-up). Each may expos
     def register(registry):
         registry.add("billing.refund", kind="write", scope="manage.write", handler=refund)
 
-Write handlers run inside ``transaction.atomic()``. Raise ``acp.errors.InvalidParams`` (400)
-or ``acp.errors.NotFound`` (404); any other exception is logged and answered with 500.
+A write handler and its audit row are one transaction (``transaction.atomic()``): if the
+row cannot be written, or the result cannot be encoded as JSON, the write is rolled back and
+the client is told it failed. An action that cannot be rolled back (it calls another system,
+or manages its own transactions) declares ``atomic=False``: it is then never reported as
+failed once it returned, even if its audit row is lost. Raise ``acp.errors.InvalidParams``
+(400) or ``acp.errors.NotFound`` (404); any other exception is logged and answered with 500.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ class Action:
     scope: str
     handler: Handler
     description: str = ""
+    atomic: bool = True  # writes: handler + audit row in one transaction
 
     def describe(self) -> dict[str, str]:
         return {
@@ -86,6 +91,7 @@ class _Declaration:
     kind: str
     scope: str
     description: str
+    atomic: bool
 
 
 @dataclass
@@ -95,7 +101,14 @@ class Registry:
     _actions: dict[str, Action] = field(default_factory=dict)
 
     def add(
-        self, name: str, *, kind: str, scope: str, handler: Handler, description: str = ""
+        self,
+        name: str,
+        *,
+        kind: str,
+        scope: str,
+        handler: Handler,
+        description: str = "",
+        atomic: bool = True,
     ) -> Action:
         """Declare an action; invalid or duplicate declarations raise ValueError."""
         if not isinstance(name, str) or not _NAME_RE.match(name):
@@ -106,9 +119,11 @@ class Registry:
             raise ValueError(f"action {name}: scope must be one non-empty scope name")
         if not callable(handler):
             raise ValueError(f"action {name}: handler is not callable")
+        if not isinstance(atomic, bool):
+            raise ValueError(f"action {name}: atomic must be True or False")
         if name in self._actions:
             raise ValueError(f"action {name} is registered twice")
-        declared = Action(name, kind, scope.strip(), handler, description)
+        declared = Action(name, kind, scope.strip(), handler, description, atomic)
         self._actions[name] = declared
         return declared
 
@@ -123,12 +138,12 @@ class Registry:
 
 
 def action(
-    name: str, *, kind: str, scope: str, description: str = ""
+    name: str, *, kind: str, scope: str, description: str = "", atomic: bool = True
 ) -> Callable[[Handler], Handler]:
     """Mark a function of an ``ACP_ACTION_MODULES`` module as an action (registered lazily)."""
 
     def mark(handler: Handler) -> Handler:
-        setattr(handler, _ACTION_ATTR, _Declaration(name, kind, scope, description))
+        setattr(handler, _ACTION_ATTR, _Declaration(name, kind, scope, description, atomic))
         return handler
 
     return mark
@@ -147,6 +162,7 @@ def register_module(registry: Registry, module_name: str) -> None:
                 scope=declared.scope,
                 handler=value,
                 description=doc,
+                atomic=declared.atomic,
             )
     register = getattr(module, "register", None)
     if callable(register):

@@ -1,8 +1,10 @@
 """The audit trail: one ``acp_audit_log`` row per request that reached the enabled endpoint.
 
 Writes are retried briefly when the database is momentarily locked (SQLite under concurrent
-writers), because a lost audit row is worse than a slower answer. If the row still cannot be
-written the caller answers 500: an action is never reported as done without its audit row.
+writers), because a lost audit row is worse than a slower answer. Each attempt runs in its
+own ``atomic()`` block, so inside a write's transaction a failed attempt rolls back to a
+savepoint instead of breaking the transaction. What the caller makes of a row that still
+cannot be written is decided in ``pipeline``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.db import OperationalError
+from django.db import OperationalError, router, transaction
 
 from .models import AuditLog
 
@@ -18,6 +20,11 @@ logger = logging.getLogger("acp")
 
 AUDIT_ATTEMPTS = 6
 _RETRY_BASE_SECONDS = 0.05
+
+
+def database() -> str:
+    """The database alias audit rows are written to (a write's transaction runs there)."""
+    return router.db_for_write(AuditLog)
 
 
 def outcome_for(status: int) -> str:
@@ -50,18 +57,24 @@ def record(
         outcome=outcome_for(status),
         duration_ms=round(duration_ms, 3),
     )
+    alias = database()
     for attempt in range(AUDIT_ATTEMPTS):
         try:
-            row.save(force_insert=True)
+            with transaction.atomic(using=alias):
+                row.save(force_insert=True, using=alias)
             return
         except OperationalError as exc:
-            if not _is_transient(exc) or attempt == AUDIT_ATTEMPTS - 1:
+            # Inside a write's transaction a lock error does not go away by waiting (SQLite
+            # refuses to upgrade a lock that would deadlock): the transaction must end.
+            in_transaction = transaction.get_connection(alias).in_atomic_block
+            if not is_transient(exc) or in_transaction or attempt == AUDIT_ATTEMPTS - 1:
                 raise
             logger.warning("audit write for %s retried: %s", request_id, exc)
             row.pk = None
             time.sleep(_RETRY_BASE_SECONDS * 2**attempt)
 
 
-def _is_transient(exc: OperationalError) -> bool:
+def is_transient(exc: OperationalError) -> bool:
+    """A lock that another writer holds (SQLite "database is locked"/busy): worth a retry."""
     text = str(exc).lower()
     return "locked" in text or "busy" in text

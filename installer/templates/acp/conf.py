@@ -7,6 +7,7 @@ request (``ACP_FAIL_MODE``), so that importing the app can never fail on a missi
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -25,15 +27,29 @@ FAIL_OPEN = "open"
 FAIL_CLOSED = "closed"
 FAIL_READ_OPEN = "read-open"
 FAIL_MODES = (FAIL_OPEN, FAIL_CLOSED, FAIL_READ_OPEN)
-DEFAULT_ENV = "production"
+UNKNOWN_ENV = "unknown"
+VARIABLES = (
+    "ACP_ENABLED",
+    "ACP_FAIL_MODE",
+    "ACP_BASE_URL",
+    "ACP_KERNEL_KEY",
+    "ACP_HUB_TIMEOUT",
+    "ACP_ENV",
+    "ACP_BINDINGS_FILE",
+)
 
 _BASE_PATH_RE = re.compile(r"^(/[a-z0-9][a-z0-9._-]*)+$")
+_ENV_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _warned_lock = threading.Lock()
 _warned_fail_modes: set[str] = set()
 
 
 class ConfigError(Exception):
     """The installation is misconfigured (bad bindings, bad action module, ...)."""
+
+
+class HubConfigError(ConfigError):
+    """``ACP_BASE_URL``/``ACP_KERNEL_KEY`` are missing or invalid: the hub is "unavailable"."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,7 @@ class Bindings:
     base_path: str
     endpoint_path: str
     source: Path
+    env: str | None = None
 
 
 def fail_mode() -> str:
@@ -70,15 +87,73 @@ def fail_mode() -> str:
     return FAIL_CLOSED
 
 
-def hub_settings() -> HubSettings | None:
-    """The hub configuration, or None when ``ACP_BASE_URL``/``ACP_KERNEL_KEY`` are unset."""
-    base_url = os.environ.get("ACP_BASE_URL", "").strip().rstrip("/")
-    kernel_key = os.environ.get("ACP_KERNEL_KEY", "").strip()
-    if not base_url or not kernel_key:
-        return None
-    if not base_url.startswith(("http://", "https://")):
-        raise ConfigError("ACP_BASE_URL must start with http:// or https://")
-    return HubSettings(base_url, kernel_key, _hub_timeout())
+def hub_settings() -> HubSettings:
+    """The hub configuration; raise HubConfigError when it is missing or invalid.
+
+    There is no "no hub" mode: without a usable configuration every action is treated as
+    "hub unavailable" and ``ACP_FAIL_MODE`` decides, so a half-configured install cannot run
+    writes ungoverned in ``closed`` mode.
+    """
+    raw_url = os.environ.get("ACP_BASE_URL")
+    raw_key = os.environ.get("ACP_KERNEL_KEY")
+    problems = [p for p in (base_url_problem(raw_url), kernel_key_problem(raw_key)) if p]
+    if problems:
+        hints = [
+            f"{name} is set (misspelt {known}?)"
+            for name, known in misspelt_variables()
+            if known in ("ACP_BASE_URL", "ACP_KERNEL_KEY")
+        ]
+        raise HubConfigError("; ".join(problems + hints))
+    assert raw_url is not None and raw_key is not None
+    return HubSettings(raw_url.strip().rstrip("/"), raw_key.strip(), _hub_timeout())
+
+
+def base_url_problem(raw: str | None) -> str | None:
+    """Why ``ACP_BASE_URL`` cannot be used, or None: an http(s) URL with a host, nothing else."""
+    if raw is None:
+        return "ACP_BASE_URL is not set"
+    value = raw.strip()
+    if not value:
+        return "ACP_BASE_URL is blank"
+    if not value.isascii() or any(c.isspace() or not c.isprintable() for c in value):
+        return "ACP_BASE_URL contains spaces, control or non-ASCII characters"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return "ACP_BASE_URL is not a valid URL"
+    if parts.scheme not in ("http", "https"):
+        return "ACP_BASE_URL must start with http:// or https://"
+    if not parts.hostname:
+        return "ACP_BASE_URL has no host"
+    if parts.username is not None or parts.password is not None:
+        return "ACP_BASE_URL must not carry credentials (use ACP_KERNEL_KEY)"
+    if parts.query or parts.fragment:
+        return "ACP_BASE_URL must not have a query or a fragment"
+    return None
+
+
+def kernel_key_problem(raw: str | None) -> str | None:
+    """Why ``ACP_KERNEL_KEY`` cannot be sent as a bearer token, or None."""
+    if raw is None:
+        return "ACP_KERNEL_KEY is not set"
+    value = raw.strip()
+    if not value:
+        return "ACP_KERNEL_KEY is blank"
+    if not value.isascii() or any(c.isspace() or not c.isprintable() for c in value):
+        return "ACP_KERNEL_KEY contains spaces, control or non-ASCII characters"
+    return None
+
+
+def misspelt_variables() -> list[tuple[str, str]]:
+    """``(set name, known name)`` for ``ACP_*`` variables that look like a misspelt known one."""
+    found = []
+    for name in sorted(os.environ):
+        if name.startswith("ACP_") and name not in VARIABLES:
+            close = difflib.get_close_matches(name, VARIABLES, n=1, cutoff=0.75)
+            if close:
+                found.append((name, close[0]))
+    return found
 
 
 def _hub_timeout() -> float:
@@ -95,9 +170,18 @@ def _hub_timeout() -> float:
     return value
 
 
-def deployment_env() -> str:
-    """The environment name announced in the heartbeat (``ACP_ENV``)."""
-    return os.environ.get("ACP_ENV", "").strip() or DEFAULT_ENV
+def deployment_env(bindings: Bindings) -> str:
+    """The environment named in the heartbeat: ``ACP_ENV``, else bindings' ``env``, else unknown.
+
+    The installer records the environment it installed for (``--env``) as ``env`` in
+    bindings.json; ``ACP_ENV`` overrides it where one install serves several environments.
+    """
+    explicit = os.environ.get("ACP_ENV", "").strip()
+    if explicit:
+        if _ENV_NAME_RE.match(explicit):
+            return explicit
+        logger.warning("ACP_ENV=%r is not a plain name; ignored", explicit[:80])
+    return bindings.env or UNKNOWN_ENV
 
 
 def action_modules() -> list[str]:
@@ -142,4 +226,8 @@ def _parse_bindings(path: Path) -> Bindings:
         raise ConfigError(f"{path}: base_path {base_path!r} is not a normalised path")
     if endpoint_path != base_path + "/manage":
         raise ConfigError(f"{path}: endpoint_path must be base_path + '/manage'")
-    return Bindings(kernel_id.strip(), base_path, endpoint_path, path)
+    env = data.get("env")
+    if env is not None and not (isinstance(env, str) and _ENV_NAME_RE.match(env)):
+        logger.warning("%s: env %r is not a plain name; ignored", path, str(env)[:80])
+        env = None
+    return Bindings(kernel_id.strip(), base_path, endpoint_path, path, env)

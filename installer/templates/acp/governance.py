@@ -1,23 +1,25 @@
 """Client of the governance hub, and what ``ACP_FAIL_MODE`` makes of its silence.
 
-The hub is optional: without ``ACP_BASE_URL`` and ``ACP_KERNEL_KEY`` every authenticated,
-scoped action is allowed. With them, every action is authorised by the hub first. A denial is
-always a denial; an unreachable, slow or incoherent hub is "unavailable", and the fail mode
-decides (``open`` allows, ``closed`` denies, ``read-open`` allows only declared reads).
+Every action is authorised by the hub first. A denial is always a denial. A hub that is
+unreachable, slow (past the deadline ``ACP_HUB_TIMEOUT`` for the whole call), redirecting
+(redirects are never followed: the kernel key must not travel elsewhere), incoherent, or not
+configured at all (``ACP_BASE_URL``/``ACP_KERNEL_KEY`` missing or invalid) is "unavailable",
+and the fail mode decides: ``open`` allows, ``closed`` denies, ``read-open`` allows only
+declared reads.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from . import hubhttp
 from .actions import READ
 from .conf import FAIL_OPEN, FAIL_READ_OPEN, HubSettings
 from .errors import GOVERNANCE_DENIED, GOVERNANCE_UNAVAILABLE, ErrorSpec
+from .logsafe import clean
 
 logger = logging.getLogger("acp")
 
@@ -38,13 +40,29 @@ class Verdict:
     reason: str = ""
 
 
+class Authorizer(Protocol):
+    """What the pipeline asks before running an action."""
+
+    def authorize(self, action: str, kind: str, request_id: str) -> Verdict: ...
+
+
+class UnconfiguredHub:
+    """Stands in for a hub whose configuration is missing or invalid: always unavailable."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+    def authorize(self, action: str, kind: str, request_id: str) -> Verdict:
+        """Never allows by itself: the fail mode decides, as for an unreachable hub."""
+        return Verdict(UNAVAILABLE, f"hub not configured: {self.problem}")
+
+
 class HubClient:
-    """Talks to the hub over HTTP with a hard timeout; never raises on network trouble."""
+    """Talks to the hub over HTTP within one deadline per call; never raises on hub trouble."""
 
     def __init__(self, hub: HubSettings, kernel_id: str) -> None:
         self.hub = hub
         self.kernel_id = kernel_id
-        self._opener = urllib.request.build_opener()
 
     def authorize(self, action: str, kind: str, request_id: str) -> Verdict:
         """Ask the hub whether ``action`` may run now."""
@@ -57,8 +75,21 @@ class HubClient:
         try:
             status, body = self._post(AUTHORIZE_PATH, payload)
         except Exception as exc:  # noqa: BLE001 - any transport failure means "no answer"
-            logger.warning("governance hub unavailable for %s (%s): %r", action, request_id, exc)
+            logger.warning(
+                "governance hub unavailable for %s (%s): %s",
+                clean(action),
+                request_id,
+                clean(repr(exc)),
+            )
             return Verdict(UNAVAILABLE, "unreachable")
+        if 300 <= status < 400:
+            logger.warning(
+                "governance hub answered %s with a redirect (HTTP %s); redirects are never "
+                "followed, so the hub counts as unavailable",
+                clean(action),
+                status,
+            )
+            return Verdict(UNAVAILABLE, f"redirect HTTP {status}")
         decision = body.get("decision") if isinstance(body, dict) else None
         reason = body.get("reason") if isinstance(body, dict) else None
         reason = reason if isinstance(reason, str) else ""
@@ -66,43 +97,42 @@ class HubClient:
             return Verdict(DENY, reason)
         if decision == ALLOW and 200 <= status < 300:
             return Verdict(ALLOW, reason)
-        logger.warning("governance hub gave no usable decision (HTTP %s) for %s", status, action)
+        logger.warning(
+            "governance hub gave no usable decision (HTTP %s) for %s", status, clean(action)
+        )
         return Verdict(UNAVAILABLE, f"HTTP {status}")
 
     def send_heartbeat(self, payload: dict[str, Any]) -> bool:
-        """POST the heartbeat; True when the hub acknowledged it with 2xx."""
+        """POST the heartbeat; True when the hub acknowledged it with 2xx (never a redirect)."""
         try:
             status, _ = self._post(HEARTBEAT_PATH, payload)
         except Exception as exc:  # noqa: BLE001 - the heartbeat must never fail a caller
-            logger.warning("heartbeat to governance hub failed: %r", exc)
+            logger.warning("heartbeat to governance hub failed: %s", clean(repr(exc)))
             return False
         if not 200 <= status < 300:
-            logger.warning("governance hub answered heartbeat with HTTP %s", status)
+            logger.warning("governance hub answered heartbeat with HTTP %s (not followed)", status)
         return 200 <= status < 300
 
     def _post(self, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
-        request = urllib.request.Request(
-            self.hub.base_url + path,
-            data=json.dumps(payload).encode("utf-8"),
-            method="POST",
-            headers={
+        reply = hubhttp.post(
+            self.hub.base_url,
+            path,
+            json.dumps(payload).encode("utf-8"),
+            {
                 "Authorization": f"Bearer {self.hub.kernel_key}",
                 "Content-Type": "application/json",
                 "Accept": "application/json",
             },
+            self.hub.timeout,
+            MAX_HUB_RESPONSE_BYTES,
         )
-        try:
-            with self._opener.open(request, timeout=self.hub.timeout) as response:
-                return response.status, _json_or_none(response.read(MAX_HUB_RESPONSE_BYTES))
-        except urllib.error.HTTPError as exc:
-            with exc:
-                return exc.code, _json_or_none(exc.read(MAX_HUB_RESPONSE_BYTES))
+        return reply.status, _json_or_none(reply.body)
 
 
 def _json_or_none(raw: bytes) -> Any:
     try:
         return json.loads(raw.decode("utf-8"))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

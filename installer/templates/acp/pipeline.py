@@ -2,7 +2,15 @@
 
 Only ``views.manage`` calls this, after its ``ACP_ENABLED`` guard. Whatever happens, the
 client gets ``{"ok": true, "data": ...}`` or ``{"ok": false, "error": ..., "code": ...}``
-with a fixed message; exception details go to the ``acp`` logger.
+with a fixed message; exception details go to the ``acp`` logger, with every value a client
+chose escaped (``logsafe.clean``).
+
+A committed write is never reported as failed. A write action (unless declared
+``atomic=False``) runs in one transaction with the encoding of its answer and its audit row:
+if either fails, everything is rolled back and the client gets 500, audited by a row written
+after the rollback. A non-atomic write that returned is reported as done even when its audit
+row or its answer cannot be produced (the loss is logged). Other answers get their audit row
+afterwards; when it cannot be written they turn into 500 (nothing was changed).
 """
 
 from __future__ import annotations
@@ -15,16 +23,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.http import HttpRequest, HttpResponse
 
-from . import audit, auth, conf, governance
+from . import audit, auth, conf, governance, throttle
 from .actions import WRITE, Action, ActionContext
 from .errors import INTERNAL_ERROR, METHOD_NOT_ALLOWED, UNKNOWN_ACTION, AcpError, ErrorSpec
+from .logsafe import clean
 from .request_body import parse_call
 from .runtime import Runtime, get_runtime
 
 logger = logging.getLogger("acp")
+
+BEGIN_ATTEMPTS = 3
 
 
 @dataclass
@@ -32,54 +43,88 @@ class Trail:
     """What is known about the request so far, for the audit row and the logs."""
 
     request_id: str
+    started: float
     action: str | None = None
     kind: str | None = None
     key_prefix: str | None = None
 
-
-def handle(http_request: HttpRequest) -> HttpResponse:
-    """Serve one enabled request and write its audit row."""
-    started = time.monotonic()
-    trail = Trail(request_id=uuid.uuid4().hex)
-    status, code, body = _serve(http_request, trail)
-    try:
+    def record(self, status: int, code: str) -> None:
+        """Write this request's audit row (raises if it cannot be written)."""
         audit.record(
-            request_id=trail.request_id,
-            action=trail.action,
-            kind=trail.kind,
-            key_prefix=trail.key_prefix,
+            request_id=self.request_id,
+            action=self.action,
+            kind=self.kind,
+            key_prefix=self.key_prefix,
             status=status,
             code=code,
-            duration_ms=(time.monotonic() - started) * 1000,
+            duration_ms=(time.monotonic() - self.started) * 1000,
         )
-    except Exception:  # noqa: BLE001 - no success may be reported without its audit row
-        logger.exception("audit write failed for request %s", trail.request_id)
-        status, code, body = _error_parts(INTERNAL_ERROR)
-    return _response(status, code, body, trail.request_id)
 
 
-def _serve(http_request: HttpRequest, trail: Trail) -> tuple[int, str, bytes]:
+@dataclass(frozen=True)
+class Answer:
+    """The response to send, and what is already settled about it."""
+
+    status: int
+    code: str
+    body: bytes
+    audited: bool = False  # its audit row was written inside the write's transaction
+    committed: bool = False  # a non-atomic write ran: failure may no longer be reported
+
+
+def handle(http_request: HttpRequest) -> HttpResponse:
+    """Serve one enabled request and make sure it is audited (see the module docstring)."""
+    trail = Trail(request_id=uuid.uuid4().hex, started=time.monotonic())
+    answer = _serve(http_request, trail)
+    if not answer.audited:
+        answer = _audit_after(answer, trail)
+    return _response(answer, trail.request_id)
+
+
+def _audit_after(answer: Answer, trail: Trail) -> Answer:
+    if trail.key_prefix is None and not throttle.unauthenticated.admit():
+        return answer  # no valid key: rate-limited (see throttle), counted and logged there
     try:
-        data = _run(http_request, trail)
-        return 200, "OK", _dumps({"ok": True, "data": data})
+        trail.record(answer.status, answer.code)
+    except Exception:  # noqa: BLE001 - decided below, never a traceback to the client
+        logger.exception("audit write failed for request %s", trail.request_id)
+        if answer.committed:
+            logger.error(
+                "audit row lost for committed request %s: action=%s kind=%s key=%s status=%s",
+                trail.request_id,
+                clean(trail.action),
+                trail.kind,
+                trail.key_prefix,
+                answer.status,
+            )
+            return answer
+        return _error(INTERNAL_ERROR)
+    return answer
+
+
+def _serve(http_request: HttpRequest, trail: Trail) -> Answer:
+    try:
+        return _run(http_request, trail)
     except AcpError as exc:
         logger.info(
             "request %s %s refused: %s %s",
             trail.request_id,
-            trail.action,
+            clean(trail.action),
             exc.spec.code,
-            exc.detail,
+            clean(exc.detail),
         )
-        return _error_parts(exc.spec)
+        return _error(exc.spec)
     except DatabaseError:
-        logger.exception("database error in request %s (%s)", trail.request_id, trail.action)
-        return _error_parts(INTERNAL_ERROR)
+        logger.exception("database error in request %s (%s)", trail.request_id, clean(trail.action))
+        return _error(INTERNAL_ERROR)
     except Exception:  # noqa: BLE001 - never let a traceback reach the client
-        logger.exception("unexpected error in request %s (%s)", trail.request_id, trail.action)
-        return _error_parts(INTERNAL_ERROR)
+        logger.exception(
+            "unexpected error in request %s (%s)", trail.request_id, clean(trail.action)
+        )
+        return _error(INTERNAL_ERROR)
 
 
-def _run(http_request: HttpRequest, trail: Trail) -> Any:
+def _run(http_request: HttpRequest, trail: Trail) -> Answer:
     if http_request.method != "POST":
         raise AcpError(METHOD_NOT_ALLOWED, f"method {http_request.method}")
     key = auth.authenticate(http_request.headers.get("Authorization"))
@@ -100,39 +145,78 @@ def _run(http_request: HttpRequest, trail: Trail) -> Any:
         http_request=http_request,
         registry=runtime.registry,
     )
-    return _execute(action, context, call.params)
+    if action.kind != WRITE:
+        return _success(action.handler(context, call.params))
+    if action.atomic:
+        return _atomic_write(action, context, call.params, trail)
+    data = action.handler(context, call.params)
+    return _committed_success(data, trail)
 
 
 def _authorise(runtime: Runtime, action: Action, request_id: str) -> None:
-    if runtime.hub is None:
-        return
     verdict = runtime.hub.authorize(action.name, action.kind, request_id)
     refusal = governance.enforce(verdict, action.kind, conf.fail_mode())
     if refusal is not None:
         raise AcpError(refusal, f"hub {verdict.decision}: {verdict.reason}")
 
 
-def _execute(action: Action, context: ActionContext, params: dict[str, Any]) -> Any:
-    if action.kind == WRITE:
-        with transaction.atomic():
-            return action.handler(context, params)
-    return action.handler(context, params)
+def _atomic_write(
+    action: Action, context: ActionContext, params: dict[str, Any], trail: Trail
+) -> Answer:
+    """Handler, answer and audit row commit together, or not at all.
+
+    A transaction that could not even begin (SQLite: the write lock stayed busy past the
+    database timeout) ran nothing, so it is begun again a few times, as audit writes are.
+    """
+    for attempt in range(BEGIN_ATTEMPTS):
+        began = False
+        try:
+            with transaction.atomic(using=audit.database()):
+                began = True
+                answer = _success(action.handler(context, params))
+                trail.record(answer.status, answer.code)
+            return Answer(answer.status, answer.code, answer.body, audited=True)
+        except OperationalError as exc:
+            if began or not audit.is_transient(exc) or attempt == BEGIN_ATTEMPTS - 1:
+                raise
+            logger.warning("write %s could not begin (%s); retried", trail.request_id, exc)
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _success(data: Any) -> Answer:
+    return Answer(200, "OK", _dumps({"ok": True, "data": data}))
+
+
+def _committed_success(data: Any, trail: Trail) -> Answer:
+    """A non-atomic write returned: it is done, whatever happens to its answer."""
+    try:
+        body = _dumps({"ok": True, "data": data})
+    except Exception:  # noqa: BLE001 - the change is made; report it, without its data
+        logger.exception(
+            "result of committed request %s (%s) cannot be encoded; answered with data null",
+            trail.request_id,
+            clean(trail.action),
+        )
+        body = _dumps({"ok": True, "data": None})
+    return Answer(200, "OK", body, committed=True)
 
 
 def _dumps(value: Any) -> bytes:
-    return json.dumps(value, cls=DjangoJSONEncoder).encode("utf-8")
+    # allow_nan=False: NaN and Infinity are not JSON; such a result is an encoding failure.
+    return json.dumps(value, cls=DjangoJSONEncoder, allow_nan=False).encode("utf-8")
 
 
-def _error_parts(spec: ErrorSpec) -> tuple[int, str, bytes]:
-    return spec.status, spec.code, _dumps(spec.body())
+def _error(spec: ErrorSpec) -> Answer:
+    return Answer(spec.status, spec.code, _dumps(spec.body()))
 
 
-def _response(status: int, code: str, body: bytes, request_id: str) -> HttpResponse:
-    response = HttpResponse(body, status=status, content_type="application/json")
+def _response(answer: Answer, request_id: str) -> HttpResponse:
+    response = HttpResponse(answer.body, status=answer.status, content_type="application/json")
     response["X-Request-ID"] = request_id
     response["Cache-Control"] = "no-store"
-    if status == METHOD_NOT_ALLOWED.status:
+    if answer.status == METHOD_NOT_ALLOWED.status:
         response["Allow"] = "POST"
-    if code == "UNAUTHENTICATED":
+    if answer.code == "UNAUTHENTICATED":
         response["WWW-Authenticate"] = 'Bearer realm="acp"'
     return response

@@ -3,7 +3,9 @@
 The first enabled request builds the settings, the action registry and the hub client under a
 lock (double-checked, so concurrent first requests build it once) and then starts the
 heartbeat. If building fails, nothing is cached: the request gets 503 ``INIT_FAILED`` and a
-later request tries again.
+later request tries again. A missing or invalid hub configuration is not a failed build: the
+runtime gets an ``UnconfiguredHub`` (always "unavailable", so ``ACP_FAIL_MODE`` decides) and
+the problem is logged once.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from . import __version__, conf
 from .actions import Registry, build_registry
 from .errors import INIT_FAILED, AcpError
-from .governance import HubClient
+from .governance import Authorizer, HubClient, UnconfiguredHub
 from .heartbeat import heartbeat_payload, start_heartbeat
 
 logger = logging.getLogger("acp")
@@ -27,7 +29,7 @@ class Runtime:
 
     bindings: conf.Bindings
     registry: Registry
-    hub: HubClient | None
+    hub: Authorizer
 
 
 _lock = threading.Lock()
@@ -55,25 +57,39 @@ def get_runtime() -> Runtime:
 def _build() -> Runtime:
     bindings = conf.load_bindings()
     registry = build_registry(conf.action_modules())
-    hub = conf.hub_settings()
-    client = HubClient(hub, bindings.kernel_id) if hub is not None else None
-    logger.info(
-        "ACP initialised: kernel %s, %d actions, hub %s",
-        bindings.kernel_id,
-        len(registry.names()),
-        hub.base_url if hub else "not configured",
-    )
-    return Runtime(bindings=bindings, registry=registry, hub=client)
+    for name, known in conf.misspelt_variables():
+        logger.warning("%s is set but ACP reads no such variable (misspelt %s?)", name, known)
+    hub: Authorizer
+    try:
+        settings = conf.hub_settings()
+    except conf.HubConfigError as exc:
+        hub = UnconfiguredHub(str(exc))
+        logger.warning(
+            "ACP initialised: kernel %s, %d actions; governance hub NOT configured (%s): "
+            "every action counts as 'hub unavailable' and ACP_FAIL_MODE decides",
+            bindings.kernel_id,
+            len(registry.names()),
+            exc,
+        )
+    else:
+        hub = HubClient(settings, bindings.kernel_id)
+        logger.info(
+            "ACP initialised: kernel %s, %d actions, hub %s",
+            bindings.kernel_id,
+            len(registry.names()),
+            settings.base_url,
+        )
+    return Runtime(bindings=bindings, registry=registry, hub=hub)
 
 
 def _announce(runtime: Runtime) -> None:
     """Start the once-per-process heartbeat (only when a hub is configured)."""
-    if runtime.hub is None:
+    if not isinstance(runtime.hub, HubClient):
         return
     payload = heartbeat_payload(
         runtime.bindings.kernel_id,
         __version__,
         [a.describe() for a in runtime.registry.all()],
-        conf.deployment_env(),
+        conf.deployment_env(runtime.bindings),
     )
     start_heartbeat(runtime.hub, payload)
