@@ -71,8 +71,7 @@ for path in paths:
     cls = getattr(func, "view_class", None) or getattr(func, "cls", None)
     module = getattr(cls, "__module__", None) or getattr(func, "__module__", "") or ""
     found.append({"path": path, "view": view, "module": module, "route": match.route or ""})
-emit({"status": "served" if found else "free", "matches": found, "urlconf": str(urlconf),
-      "django": django.get_version()})
+emit({"matches": found, "urlconf": str(urlconf), "django": django.get_version()})
 """
 
 
@@ -98,6 +97,7 @@ class VerifyResult:
     matches: tuple[Match, ...] = ()
     acp: tuple[Match, ...] = ()
     error: str = ""
+    free_base_paths: tuple[str, ...] = ()
 
     @property
     def conclusive(self) -> bool:
@@ -161,13 +161,19 @@ def verify_endpoint(
     python: str,
     acp_app: str = "acp",
     timeout: float = TIMEOUT,
+    candidates: tuple[str, ...] = (),
 ) -> VerifyResult:
-    """Resolve ``endpoint_path`` (with and without ``/``) with the project's Django."""
+    """Resolve ``endpoint_path`` (with and without ``/``) with the project's Django; each
+    candidate base path is probed the same way (its ``/manage``) for ``free_base_paths``."""
     path = "/" + endpoint_path.strip("/")
     base = VerifyResult("error", settings, python, path)
+    probes = [path, path + "/"]
+    for candidate in candidates:
+        manage = "/" + candidate.strip("/") + "/manage"
+        probes.extend([manage, manage + "/"])
     try:
         completed = subprocess.run(
-            [python, "-I", "-c", _PROBE, str(source_dir), settings, path, path + "/"],
+            [python, "-I", "-B", "-c", _PROBE, str(source_dir), settings, *probes],
             cwd=source_dir,
             env=_minimal_env(settings),
             capture_output=True,
@@ -189,16 +195,24 @@ def verify_endpoint(
         data = json.loads(line[len(MARKER) :])
     except ValueError:
         return _with(base, error="the probe's answer is not JSON")
-    status = str(data.get("status", "error"))
+    status = str(data.get("status", "ok"))
     if status in ("unavailable", "error"):
         return _with(base, status=status, error=str(data.get("error", "")))
     matches = [
         Match(str(m["path"]), str(m["view"]), str(m.get("module", "")), str(m.get("route", "")))
         for m in data.get("matches", [])
     ]
-    host = tuple(m for m in matches if not _in_app(m.module, acp_app))
-    acp = tuple(m for m in matches if _in_app(m.module, acp_app))
-    return VerifyResult("served" if host else "free", settings, python, path, host, acp)
+    served = {m.path for m in matches if not _in_app(m.module, acp_app)}
+    mine = [m for m in matches if m.path in (path, path + "/")]
+    host = tuple(m for m in mine if not _in_app(m.module, acp_app))
+    acp = tuple(m for m in mine if _in_app(m.module, acp_app))
+    free = tuple(
+        c
+        for c in candidates
+        if not {"/" + c.strip("/") + "/manage", "/" + c.strip("/") + "/manage/"} & served
+    )
+    status = "served" if host else "free"
+    return VerifyResult(status, settings, python, path, host, acp, "", free)
 
 
 def _with(result: VerifyResult, **changes: str) -> VerifyResult:

@@ -19,7 +19,7 @@ from acp_lint.diagnostics import Diagnostic
 from acp_lint.engine import InternalError, Linter, select_codes
 from acp_lint.sources import DiskTree, OverlayTree
 from acp_lint.urls import RouteTable, build_route_table, suggest_base_paths
-from acp_lint.urls.collisions import find_acp_mount, find_collisions
+from acp_lint.urls.collisions import BASE_PATH_CANDIDATES, find_acp_mount, find_collisions
 from acp_lint.urls.resolver import route_matches
 from acp_lint.verify import VerifyResult, find_python, verify_endpoint
 
@@ -68,6 +68,7 @@ def _ask_django(plan: Plan, python: str | None) -> VerifyResult:
         plan.endpoint_path,
         find_python(host.root, python),
         plan.app,
+        candidates=tuple(c for c in BASE_PATH_CANDIDATES if c != plan.base_path),
     )
 
 
@@ -78,7 +79,7 @@ def _apply_verify(gate: GateResult, plan: Plan) -> list[Diagnostic]:
     unresolved = [d for d in gate.diagnostics if d.code == "ACP204"]
     others = [d for d in gate.diagnostics if d.code != "ACP204"]
     if result.status == "free":
-        places = ", ".join(f"{d.path}:{d.line}" for d in unresolved)
+        places = ", ".join(f"{d.path}:{d.line}" for d in [_on_disk(u, plan) for u in unresolved])
         gate.notes.append(f"{result.summary()}; statically unresolved: {places}")
         return others
     if result.status == "served":
@@ -127,12 +128,17 @@ def _free_base_paths(plan: Plan, table: RouteTable, gate: GateResult) -> list[st
     found = suggest_base_paths(table, 3, plan.app)
     if found:
         return found
-    selected = select_codes(plan.host.config)
-    if "ACP204" not in selected or (gate.verify is not None and gate.verify.status == "free"):
-        # Unresolved parts do not block a candidate when ACP204 is off (or was verified).
-        bare = replace(table, unresolved=[])
-        return suggest_base_paths(bare, 3, plan.app)
-    return []
+    verified = gate.verify is not None and gate.verify.conclusive
+    if "ACP204" in select_codes(plan.host.config) and not verified:
+        return []
+    # Unresolved parts do not block a candidate when ACP204 is off; when Django was asked,
+    # a candidate is free when it is free statically apart from them and Django agrees.
+    bare = replace(table, unresolved=[])
+    statically = suggest_base_paths(bare, len(BASE_PATH_CANDIDATES), plan.app)
+    if verified:
+        assert gate.verify is not None
+        statically = [c for c in statically if c in gate.verify.free_base_paths]
+    return statically[:3]
 
 
 def _line_map(before: bytes | None, after: bytes | None) -> dict[int, tuple[int, bool]]:
