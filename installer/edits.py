@@ -458,10 +458,16 @@ def _app_entries(app: str) -> set[str]:
 
 
 def has_installed_app(source: Source, app: str) -> bool:
-    found = _installed_apps(parse(source))
-    if found is None:
-        return False
-    return any(_string_value(e.value) in _app_entries(app) for e in found[1].elements)
+    """A list or tuple of this settings file holds ``"<app>"`` (where install puts it)."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Element(self, node: cst.Element) -> None:
+            nonlocal found
+            found = found or _string_value(node.value) in _app_entries(app)
+
+    parse(source).visit(Finder())
+    return found
 
 
 def add_installed_app(source: Source, app: str) -> str:
@@ -484,12 +490,34 @@ def add_installed_app(source: Source, app: str) -> str:
     return module.code
 
 
+def append_to_container(container: cst.List | cst.Tuple, app: str) -> cst.List | cst.Tuple:
+    """``container`` with a ``"<app>"`` element appended, laid out like its elements."""
+    elements = list(container.elements)
+    quote = _quote_of([e.value for e in elements])
+    new = cst.Element(_string(app, quote))
+    if isinstance(container, cst.Tuple) and not container.lpar:
+        container = container.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    elements, closing = append_last(elements, new, _opening(container), _closing(container))
+    if isinstance(container, cst.Tuple) and len(elements) == 1:
+        elements = [elements[0].with_changes(comma=cst.Comma())]
+    return _rebuild(container, elements, closing)
+
+
+def remove_from_container(container: cst.List | cst.Tuple, index: int) -> cst.List | cst.Tuple:
+    elements, closing = remove_at(list(container.elements), index, _closing(container))
+    return _rebuild(container, elements, closing)
+
+
 def remove_installed_app(source: Source, app: str) -> str | None:
     """Settings without the ``"<app>"`` entry; None when it is not there."""
     module = parse(source)
     found = _installed_apps(module)
-    if found is None:
-        return None
+    if found is None or not any(
+        _string_value(e.value) in _app_entries(app) for e in found[1].elements
+    ):
+        from acp_installer.apps import remove_app
+
+        return remove_app(source, app)
     index, container = found
     elements = list(container.elements)
     position = next(
