@@ -302,6 +302,11 @@ def build_plan(options: InstallOptions) -> Plan:
             "acp_audit_log must already exist (e.g. from an earlier --migrations-only run "
             "followed by `manage.py migrate`)"
         )
+    from acp_installer.gitignore import warning
+
+    ignored = warning(root, bindings_rel)
+    if ignored is not None:
+        plan.notes.append("warning: " + ignored)
     if not mounted:
         plan.notes.append(
             "data layer only (--migrations-only): no route is mounted, nothing is served; "

@@ -100,3 +100,17 @@ def test_endpoint_not_served_after_planning_is_refused(project: Path) -> None:
     done = echelon("install", str(project), cwd=project)
     assert done.returncode != 0
     assert "acp" not in (project / "mysite" / "settings.py").read_text()
+
+
+def test_git_ignored_bookkeeping_is_warned(project: Path) -> None:
+    """saleor's .gitignore ignores ``.*``: .acp/manifest.json would never be committed."""
+    assert run(["git", "init", "-q", "."], project).returncode == 0
+    (project / ".gitignore").write_text(".*\n!.gitignore\n")
+    done = echelon("install", str(project), cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "warning: git ignores .acp/manifest.json" in done.stdout
+    done = echelon("doctor", str(project), cwd=project, env={"ACP_ENABLED": "false"})
+    assert "FAIL git" in done.stdout and ".acp/manifest.json" in done.stdout
+    (project / ".gitignore").write_text("*.pyc\n")
+    done = echelon("doctor", str(project), cwd=project, env={"ACP_ENABLED": "false"})
+    assert "ok   git" in done.stdout
