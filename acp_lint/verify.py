@@ -121,7 +121,12 @@ class VerifyResult:
         )
         if self.status == "unavailable":
             return f"could not verify: Django is not importable by {self.python} ({how})"
-        return f"could not verify with {self.python} under settings {self.settings}: {self.error}"
+        message = (
+            f"could not verify with {self.python} under settings {self.settings}: {self.error}"
+        )
+        if "ModuleNotFoundError" in self.error or "ImportError" in self.error:
+            message += f" ({how})"
+        return message
 
 
 def find_python(root: Path, explicit: str | None = None) -> str:

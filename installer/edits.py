@@ -392,8 +392,10 @@ def add_mount(source: Source, base_path: str, app: str) -> str:
         index, patterns = _mounted_list(module, f"{app}.urls") or _urlpatterns(module)
     except LookupError:
         raise Refused(
-            f"{source.rel}: no module-level `urlpatterns = [...]` list to add the ACP route to; "
-            f'add path("{route_for(base_path)}", include("{app}.urls")) by hand'
+            f"{source.rel}: the last module-level `urlpatterns = ...` is not a list (or a "
+            "concatenation starting with one) to add the ACP route to; "
+            f'add path("{route_for(base_path)}", include("{app}.urls")) by hand',
+            exit_code=2,
         ) from None
     elements = list(patterns.elements)
     existing = mount_index(elements, f"{app}.urls")

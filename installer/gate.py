@@ -55,8 +55,19 @@ def run_gate(plan: Plan, verify: bool = True, python: str | None = None) -> Gate
         gate.diagnostics.extend(_check_endpoint(plan, table))
     if any(d.code in ("ACP201", "ACP204") for d in gate.diagnostics):
         gate.suggestions = _free_base_paths(plan, table, gate)
-    gate.diagnostics = [_on_disk(d, plan) for d in gate.diagnostics]
+    gate.diagnostics = [_on_disk(_with_suggestions(d, gate), plan) for d in gate.diagnostics]
     return gate
+
+
+NO_FREE = " No free base path was found among the usual candidates."
+
+
+def _with_suggestions(diagnostic: Diagnostic, gate: GateResult) -> Diagnostic:
+    """Never "no free base path" when the gate found free ones (verified, or ACP204 off)."""
+    if diagnostic.code != "ACP201" or not gate.suggestions or NO_FREE not in diagnostic.message:
+        return diagnostic
+    free = " Free base paths: " + ", ".join(gate.suggestions) + "."
+    return replace(diagnostic, message=diagnostic.message.replace(NO_FREE, free))
 
 
 def _ask_django(plan: Plan, python: str | None) -> VerifyResult:

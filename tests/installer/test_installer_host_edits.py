@@ -97,9 +97,12 @@ def test_endpoint_not_served_after_planning_is_refused(project: Path) -> None:
         "urlpatterns = [\n    path('admin/', admin.site.urls),\n]\n"
         "urlpatterns = list(reversed(urlpatterns))\n"
     )
+    before = urls_py.read_bytes()
     done = echelon("install", str(project), cwd=project)
-    assert done.returncode != 0
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "is not a list" in done.stderr and "by hand" in done.stderr
     assert "acp" not in (project / "mysite" / "settings.py").read_text()
+    assert urls_py.read_bytes() == before
 
 
 def test_git_ignored_bookkeeping_is_warned(project: Path) -> None:

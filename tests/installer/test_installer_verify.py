@@ -181,3 +181,21 @@ def test_routes_verify(project: Path) -> None:
     done = run([*lint, "--verify"], host)
     assert done.returncode == 0 and "could not verify" in done.stdout
     assert "RuntimeError: imported!" in done.stdout
+
+
+def test_no_free_base_path_is_never_claimed_when_django_finds_free_ones(project: Path) -> None:
+    """A static collision plus an unresolved prefix at "" (which blocks every candidate
+    statically): Django tells which candidates are free, and the message says so."""
+    urls = SETTINGS_PREFIX.replace(
+        "    path(settings.SHOP_PREFIX",
+        "    path('api/<slug:x>', admin.site.index),\n    path(settings.SHOP_PREFIX",
+    )
+    host = _host(project, urls, "\nSHOP_PREFIX = 'shop/'\n")
+    done = echelon("install", str(host), cwd=host)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "No free base path" not in done.stdout
+    assert "Free base paths: /acp" in done.stdout
+    assert "free base paths: /acp" in done.stderr
+    done = echelon("install", "--base-path", "/acp", str(host), cwd=host)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _django_resolves(host, "/acp/manage") == "acp.views.manage"
