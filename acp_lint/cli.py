@@ -80,6 +80,12 @@ def _build_parser() -> argparse.ArgumentParser:
     routes.add_argument("path", nargs="?", default=".", metavar="PATH")
     routes.add_argument("--output-format", choices=("text", "json"), default="text")
     routes.add_argument("--config", type=Path)
+    routes.add_argument(
+        "--verify",
+        action="store_true",
+        help="when the static table is inconclusive, ask the project's Django (imports it)",
+    )
+    routes.add_argument("--python", metavar="PATH", help="the project's interpreter for --verify")
     return parser
 
 

@@ -10,6 +10,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from acp_lint.project import Project
+    from acp_lint.urls import RouteTable
+    from acp_lint.verify import VerifyResult
 
 
 def print_routes(args: argparse.Namespace, cwd: Path) -> int:
@@ -23,6 +29,7 @@ def print_routes(args: argparse.Namespace, cwd: Path) -> int:
         format_route_table,
         load_bindings,
         mounted_path,
+        relevant_unresolved,
         route_table_to_json,
     )
 
@@ -46,9 +53,67 @@ def print_routes(args: argparse.Namespace, cwd: Path) -> int:
     if endpoint is None and mount is not None:
         endpoint = mounted_path(mount)
     collisions = find_collisions(table, endpoint, acp_app) if endpoint else []
+    verified = None
+    if getattr(args, "verify", False) and endpoint and relevant_unresolved(table, endpoint):
+        verified = _verify(project, table, endpoint, acp_app, getattr(args, "python", None))
     if args.output_format == "json":
         payload = route_table_to_json(table, endpoint, collisions, acp_app)
+        if getattr(args, "verify", False):
+            payload["verify"] = _verify_json(verified)
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
         sys.stdout.write(format_route_table(table, endpoint, collisions, acp_app))
-    return 0
+        if getattr(args, "verify", False):
+            sys.stdout.write(_verify_text(verified, endpoint))
+    return 1 if verified is not None and verified.status == "served" else 0
+
+
+def _verify(
+    project: Project, table: RouteTable, endpoint: str, acp_app: str, python: str | None
+) -> VerifyResult:
+    """Static first, Django second: only an inconclusive table is sent to Django."""
+    from acp_lint.urls import find_root_urlconf
+    from acp_lint.verify import find_python, verify_endpoint
+
+    config = project.config
+    found = find_root_urlconf(project.tree, config.urlconf, config.settings)
+    settings = config.settings or found.settings_module or ""
+    manage = found.manage_py or ""
+    source_dir = config.root / manage.rpartition("/")[0] if "/" in manage else config.root
+    if not settings:
+        from acp_lint.verify import VerifyResult
+
+        return VerifyResult(
+            "error", "?", python or "", endpoint, error="no settings module (set `settings`)"
+        )
+    return verify_endpoint(
+        source_dir, settings, endpoint, find_python(config.root, python), acp_app
+    )
+
+
+def _verify_text(result: VerifyResult | None, endpoint: str | None) -> str:
+    if result is None:
+        if endpoint is None:
+            return "verify: no ACP endpoint is known (no bindings, no mount); nothing to verify\n"
+        return f"verify: the static table is conclusive for {endpoint}; Django was not asked\n"
+    line = f"verify: {result.summary()}\n"
+    for match in result.matches:
+        line += (
+            f"ACP201 {match.view} serves POST {match.path} "
+            f"(verified with Django under settings {result.settings})\n"
+        )
+    return line
+
+
+def _verify_json(result: VerifyResult | None) -> dict[str, object] | None:
+    if result is None:
+        return None
+    return {
+        "status": result.status,
+        "settings": result.settings,
+        "python": result.python,
+        "endpoint_path": result.endpoint_path,
+        "matches": [m.__dict__ for m in result.matches],
+        "acp_matches": [m.__dict__ for m in result.acp],
+        "message": result.summary(),
+    }

@@ -15,8 +15,27 @@ from acp_installer.errors import USAGE, InstallerError, UsageError
 PROG = "echelon"
 
 
+class _Formatter(argparse.HelpFormatter):
+    """One line per option, as `ruff check --help` prints them (same width everywhere)."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30, width=100)
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        subactions = getattr(action, "_get_subactions", list)()
+        for sub in subactions:  # commands are indented: count their names too
+            self._action_max_length = max(
+                self._action_max_length, len(sub.metavar or sub.dest) + self._current_indent + 4
+            )
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr and exit 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"{PROG}: error: {message}\n")
@@ -24,28 +43,83 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Install the ACP Django app, gated by acp-lint.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    install = commands.add_parser("install", help="plan, lint, then write the ACP app")
-    install.add_argument("--env", default=None, metavar="development|staging|production")
-    install.add_argument("--base-path", default=None, metavar="PATH")
-    install.add_argument("--app-name", default="acp", metavar="NAME")
-    install.add_argument("--kernel-id", default=None, metavar="ID")
+    parser = _Parser(
+        prog=PROG,
+        description="Install the ACP Django app into a host project, gated by acp-lint.",
+        epilog="Run `echelon COMMAND --help` for the options of a command.",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND", title="commands"
+    )
+    install = commands.add_parser(
+        "install",
+        help="plan, lint, then write the ACP app",
+        description="Plan every file, lint the planned tree, and write only if it is clean.",
+    )
+    install.add_argument(
+        "--env",
+        default=None,
+        metavar="ENV",
+        help="development (default), staging or production (asks to confirm)",
+    )
+    install.add_argument(
+        "--base-path", default=None, metavar="PATH", help="where ACP is mounted (default /api)"
+    )
+    install.add_argument(
+        "--app-name", default="acp", metavar="NAME", help="package name of the app (default acp)"
+    )
+    install.add_argument(
+        "--kernel-id", default=None, metavar="ID", help="kernel id for bindings (needed off dev)"
+    )
     stage = install.add_mutually_exclusive_group()
-    stage.add_argument("--no-migrations", action="store_true")
-    stage.add_argument("--migrations-only", action="store_true")
-    install.add_argument("--dry-run", action="store_true")
-    install.add_argument("--yes", action="store_true")
-    install.add_argument("--json", action="store_true")
-    install.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR")
-    uninstall = commands.add_parser("uninstall", help="remove what install wrote")
-    uninstall.add_argument("--dry-run", action="store_true")
-    uninstall.add_argument("--yes", action="store_true")
-    uninstall.add_argument("--force", action="store_true")
-    uninstall.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR")
-    doctor = commands.add_parser("doctor", help="check an installed ACP app")
-    doctor.add_argument("--json", action="store_true")
-    doctor.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR")
+    stage.add_argument(
+        "--no-migrations", action="store_true", help="install code only; tables must exist"
+    )
+    stage.add_argument(
+        "--migrations-only", action="store_true", help="install the data layer only, no route"
+    )
+    install.add_argument(
+        "--verify",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="ask the project's Django when the static route table is inconclusive",
+    )
+    install.add_argument(
+        "--python",
+        default=None,
+        metavar="PATH",
+        help="the project's interpreter for --verify (default: .venv/venv, else this one)",
+    )
+    install.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
+    install.add_argument("--yes", action="store_true", help="confirm production without asking")
+    install.add_argument("--json", action="store_true", help="machine-readable output")
+    install.add_argument(
+        "project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: ."
+    )
+    uninstall = commands.add_parser(
+        "uninstall",
+        help="remove what install wrote",
+        description="Remove the files install wrote and undo its host edits.",
+    )
+    uninstall.add_argument(
+        "--dry-run", action="store_true", help="print what would be removed, remove nothing"
+    )
+    uninstall.add_argument("--yes", action="store_true", help="confirm production without asking")
+    uninstall.add_argument(
+        "--force", action="store_true", help="also remove files changed since install"
+    )
+    uninstall.add_argument(
+        "project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: ."
+    )
+    doctor = commands.add_parser(
+        "doctor",
+        help="check an installed ACP app",
+        description="Check the install: manifest, files, lint, mount vs bindings, environment.",
+    )
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    doctor.add_argument(
+        "project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: ."
+    )
     return parser
 
 
@@ -92,17 +166,22 @@ def _install(args: argparse.Namespace) -> int:
 
     try:
         result = install(
-            options, dry_run=args.dry_run, confirm=confirm, fail_after=fail_after_from_env()
+            options,
+            dry_run=args.dry_run,
+            confirm=confirm,
+            fail_after=fail_after_from_env(),
+            verify=args.verify,
+            python=args.python,
         )
     except (InstallerError, ApplyError) as error:
         return _fail(args, "install", str(error), getattr(error, "exit_code", 1))
     plan = result.plan
     if result.status == "refused":
+        from acp_installer.gate import refusal_hints
+
         lines = render.diagnostics_lines(result.gate, plan.host.root)
-        hint = ""
-        if result.gate.suggestions:
-            hint = "; free base paths: " + ", ".join(result.gate.suggestions) + " (--base-path)"
-        message = f"the planned install fails {len(lines)} lint check(s); nothing was written{hint}"
+        hints = refusal_hints(result.gate, plan)
+        message = f"the planned install fails {len(lines)} lint check(s); nothing was written"
         if args.json:
             _emit_json(
                 render.install_json(
@@ -110,12 +189,14 @@ def _install(args: argparse.Namespace) -> int:
                     "refused",
                     diagnostics=render.diagnostics_json(result.gate, plan.host.root),
                     suggestions=result.gate.suggestions,
+                    hints=hints,
                     error=message,
                 )
             )
         else:
             sys.stdout.write("".join(line + "\n" for line in lines))
         sys.stderr.write(f"{PROG}: refused: {message}\n")
+        sys.stderr.write("".join(f"  hint: {hint}\n" for hint in hints))
         return 1
     if args.json:
         _emit_json(render.install_json(plan, result.status))

@@ -78,12 +78,7 @@ def detect(project_dir: Path) -> HostProject:
     if found.module is None or found.file is None:
         reason = found.problem.reason if found.problem else "ROOT_URLCONF not found"
         raise UsageError(f"cannot find the root URLconf ({found.settings_file}): {reason}")
-    apps = found.settings.get("INSTALLED_APPS")
-    if apps is None:
-        raise UsageError(
-            f"INSTALLED_APPS is not set in settings module {found.settings_module!r} "
-            f"({found.settings_file})"
-        )
+    apps = found.settings.get("INSTALLED_APPS")  # None: class-based settings (checked later)
     manage = manage_files[0]
     return HostProject(
         root=root,
@@ -92,7 +87,7 @@ def detect(project_dir: Path) -> HostProject:
         source_dir=manage.rpartition("/")[0],
         settings_module=found.settings_module,
         settings_file=found.settings_file,
-        installed_apps_file=apps.file,
+        installed_apps_file=apps.file if apps is not None else found.settings_file,
         urlconf_module=found.module,
         urlconf_file=found.file,
     )

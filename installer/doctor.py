@@ -74,6 +74,10 @@ def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> Docto
     _check_mount(report, host.config, manifest)
     _check_env(report, environ)
     _check_hub(report, environ)
+    from acp_installer.gitignore import warning
+
+    ignored = warning(root, host.config.bindings or "controlplane.bindings.json")
+    report.add("git", ignored is None, ignored or "bookkeeping files are not git-ignored")
     return report
 
 

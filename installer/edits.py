@@ -183,73 +183,158 @@ def _module_assignments(
             yield index, value
 
 
+def _operands(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """``a + b + c`` -> [a, b, c]; anything else -> [node]."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return [*_operands(node.left), *_operands(node.right)]
+    return [node]
+
+
 def _urlpatterns(module: cst.Module) -> tuple[int, cst.List]:
-    """The first module-level ``urlpatterns = [...]`` (also annotated) and its index."""
-    assigned = (item for item in _module_assignments(module, "urlpatterns") if item[1] is not None)
-    index, value = next(assigned, (-1, None))
-    if isinstance(value, cst.List):
-        return index, value
+    """The list Django will use: that of the *last* module-level ``urlpatterns = ...``
+    (its value, or the first list of a ``[...] + other`` concatenation); an earlier
+    assignment is dead once a later one replaces it."""
+    assigned = [item for item in _module_assignments(module, "urlpatterns") if item[1] is not None]
+    if assigned:
+        index, value = assigned[-1]
+        assert value is not None
+        operands = _operands(value)
+        if isinstance(operands[0], cst.List):
+            return index, operands[0]
     raise LookupError("no module-level `urlpatterns = [...]` list")
 
 
-def _replace_list(module: cst.Module, index: int, new_list: cst.List | cst.Tuple) -> cst.Module:
+class _ReplaceNode(cst.CSTTransformer):
+    def __init__(self, old: cst.CSTNode, new: cst.CSTNode) -> None:
+        self.old = old
+        self.new = new
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
+        return self.new if original_node is self.old else updated_node
+
+
+def _replace_list(
+    module: cst.Module, index: int, new_list: cst.List | cst.Tuple, old: cst.CSTNode | None = None
+) -> cst.Module:
+    """Replace the value of statement ``index`` (or the node ``old`` anywhere in it)."""
     statement = module.body[index]
     assert isinstance(statement, cst.SimpleStatementLine)
     small = statement.body[0]
     assert isinstance(small, (cst.Assign, cst.AnnAssign))
-    new_statement = statement.with_changes(body=[small.with_changes(value=new_list)])
+    if old is not None and old is not small.value:
+        new_statement = statement.visit(_ReplaceNode(old, new_list))
+    else:
+        new_statement = statement.with_changes(body=[small.with_changes(value=new_list)])
     body = list(module.body)
     body[index] = new_statement
     return module.with_changes(body=body)
+
+
+def _mounted_list(module: cst.Module, app_urls: str) -> tuple[int, cst.List] | None:
+    """The urlpatterns list (and its statement index) that holds the ACP mount, if any."""
+    for index, value in _module_assignments(module, "urlpatterns"):
+        if value is None:
+            continue
+        for operand in _operands(value):
+            if not isinstance(operand, cst.List):
+                continue
+            if mount_index(operand.elements, app_urls) is not None:
+                return index, operand
+    return None
+
+
+_ROUTE_CALLS = ("path", "re_path", "acp_path")
 
 
 def mount_index(elements: Sequence[cst.Element], app_urls: str) -> int | None:
     """The element ``path(<route>, include("<app>.urls"))`` of a urlpatterns list."""
     for index, element in enumerate(elements):
         call = element.value
-        if not isinstance(call, cst.Call) or _callee(call.func) not in ("path", "re_path"):
+        if not isinstance(call, cst.Call) or _callee(call.func) not in _ROUTE_CALLS:
             continue
         if len(call.args) < 2 or not isinstance(call.args[1].value, cst.Call):
             continue
         inner = call.args[1].value
-        if _callee(inner.func) == "include" and inner.args:
+        if _callee(inner.func) in ("include", "acp_include") and inner.args:
             if _string_value(inner.args[0].value) == app_urls:
                 return index
     return None
 
 
-def _django_urls_names(module: cst.Module) -> dict[str, str]:
-    """Local name -> imported name, for module-level ``from django.urls import ...``."""
+_DJANGO_SOURCES = {"include": ("django.urls", "django.conf.urls"), "path": ("django.urls",)}
+
+
+def _module_bindings(module: cst.Module) -> dict[str, str]:
+    """Local name -> where it comes from (``django.urls.include``), for module-level names;
+    anything not imported from a module by name is ``<local>``."""
     names: dict[str, str] = {}
     for statement in module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            names[statement.name.value] = "<local>"
+            continue
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
-            if (
-                isinstance(small, cst.ImportFrom)
-                and not small.relative
-                and small.module is not None
-                and cst.helpers.get_full_name_for_node(small.module) == "django.urls"
-                and not isinstance(small.names, cst.ImportStar)
-            ):
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                origin = cst.helpers.get_full_name_for_node(small.module) if small.module else ""
+                origin = "." * len(small.relative) + (origin or "")
                 for alias in small.names:
                     imported = cst.helpers.get_full_name_for_node(alias.name) or ""
-                    local = alias.evaluated_alias or imported
-                    names[local] = imported
+                    names[alias.evaluated_alias or imported] = f"{origin}.{imported}"
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    full = cst.helpers.get_full_name_for_node(alias.name) or ""
+                    names[alias.evaluated_alias or full.split(".")[0]] = "<local>"
+            elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                targets = (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else [small.target]
+                )
+                for target in targets:
+                    if isinstance(target, cst.Name):
+                        names[target.value] = "<local>"
     return names
 
 
+def _local_names(module: cst.Module) -> tuple[dict[str, str], list[str]]:
+    """The local name to call for ``include`` and ``path`` (reusing the host's Django
+    imports, also ``include`` from ``django.conf.urls``), and the imports to add: ``name``
+    or ``name as acp_name`` when the host binds ``name`` to something of its own."""
+    return local_names_for(_module_bindings(module))
+
+
+def local_names_for(bindings: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """``_local_names`` from a module's bindings (local name -> where it comes from)."""
+    chosen: dict[str, str] = {}
+    needed: list[str] = []
+    for name, sources in _DJANGO_SOURCES.items():
+        wanted = {f"{source}.{name}" for source in sources}
+        if bindings.get(name) in wanted:
+            chosen[name] = name
+            continue
+        local = next((k for k, v in sorted(bindings.items()) if v in wanted), None)
+        if local is not None:
+            chosen[name] = local
+        elif name in bindings:
+            chosen[name] = f"acp_{name}"
+            if bindings.get(chosen[name]) != f"django.urls.{name}":
+                needed.append(f"{name} as acp_{name}")
+        else:
+            chosen[name] = name
+            needed.append(name)
+    return chosen, needed
+
+
 def missing_django_urls_imports(source: Source) -> list[str]:
-    """Which of ``include``/``path`` the URLconf does not import from django.urls yet."""
-    present = _django_urls_names(parse(source))
-    return [name for name in ("include", "path") if present.get(name) != name]
+    """The imports from django.urls the mount needs that the URLconf does not have."""
+    return _local_names(parse(source))[1]
 
 
 def _add_django_urls_imports(module: cst.Module, wanted: Sequence[str]) -> cst.Module:
-    """Add ``include``/``path`` to an existing ``from django.urls import`` (keeping its
-    layout, also when parenthesised over several lines), or let libcst add the import."""
-    present = _django_urls_names(module)
-    missing = [name for name in wanted if present.get(name) != name]
+    """Add names to an existing ``from django.urls import`` (keeping its layout, also when
+    parenthesised over several lines), or let libcst add the import."""
+    missing = list(wanted)
     if not missing:
         return module
     for index, statement in enumerate(module.body):
@@ -271,8 +356,12 @@ def _add_django_urls_imports(module: cst.Module, wanted: Sequence[str]) -> cst.M
         closing: cst.BaseParenthesizableWhitespace = (
             small.rpar.whitespace_before if small.rpar is not None else cst.SimpleWhitespace("")
         )
-        for name in missing:
-            new_alias = cst.ImportAlias(name=cst.Name(name))
+        for spec in missing:
+            name, _, asname = spec.partition(" as ")
+            new_alias = cst.ImportAlias(
+                name=cst.Name(name),
+                asname=cst.AsName(name=cst.Name(asname)) if asname else None,
+            )
             position = sum(
                 1
                 for alias in aliases
@@ -289,8 +378,9 @@ def _add_django_urls_imports(module: cst.Module, wanted: Sequence[str]) -> cst.M
         body[index] = statement.with_changes(body=[changed])
         return module.with_changes(body=body)
     context = CodemodContext()
-    for name in missing:
-        AddImportsVisitor.add_needed_import(context, "django.urls", name)
+    for spec in missing:
+        name, _, asname = spec.partition(" as ")
+        AddImportsVisitor.add_needed_import(context, "django.urls", name, asname or None)
     return AddImportsVisitor(context).transform_module(module)
 
 
@@ -303,11 +393,13 @@ def add_mount(source: Source, base_path: str, app: str) -> str:
     """The URLconf with the ACP mount first in ``urlpatterns`` (or moved to ``base_path``)."""
     module = parse(source)
     try:
-        index, patterns = _urlpatterns(module)
+        index, patterns = _mounted_list(module, f"{app}.urls") or _urlpatterns(module)
     except LookupError:
         raise Refused(
-            f"{source.rel}: no module-level `urlpatterns = [...]` list to add the ACP route to; "
-            f'add path("{route_for(base_path)}", include("{app}.urls")) by hand'
+            f"{source.rel}: the last module-level `urlpatterns = ...` is not a list (or a "
+            "concatenation starting with one) to add the ACP route to; "
+            f'add path("{route_for(base_path)}", include("{app}.urls")) by hand',
+            exit_code=2,
         ) from None
     elements = list(patterns.elements)
     existing = mount_index(elements, f"{app}.urls")
@@ -315,7 +407,9 @@ def add_mount(source: Source, base_path: str, app: str) -> str:
         call = elements[existing].value
         assert isinstance(call, cst.Call)
         first = call.args[0].value
-        if _callee(call.func) != "path" or not isinstance(first, cst.SimpleString):
+        if _callee(call.func) not in ("path", "acp_path") or not isinstance(
+            first, cst.SimpleString
+        ):
             raise Refused(
                 f'{source.rel}: the ACP mount is not a plain path("...", include(...)); '
                 "edit it by hand"
@@ -332,13 +426,14 @@ def add_mount(source: Source, base_path: str, app: str) -> str:
             if isinstance(e.value, cst.Call) and e.value.args
         ]
         quote = _quote_of(quotes)
+        names, _ = _local_names(module)
         call = cst.Call(
-            func=cst.Name("path"),
+            func=cst.Name(names["path"]),
             args=[
                 cst.Arg(_string(route_for(base_path), quote), comma=_arg_comma()),
                 cst.Arg(
                     cst.Call(
-                        func=cst.Name("include"),
+                        func=cst.Name(names["include"]),
                         args=[cst.Arg(_string(f"{app}.urls", quote))],
                     )
                 ),
@@ -363,8 +458,10 @@ def add_mount(source: Source, base_path: str, app: str) -> str:
             )
         else:
             elements = [new]
-    module = _replace_list(module, index, patterns.with_changes(elements=elements))
-    module = _add_django_urls_imports(module, ["include", "path"])
+    needed = _local_names(module)[1]
+    old = _mounted_list(module, f"{app}.urls") or _urlpatterns(module)
+    module = _replace_list(module, index, patterns.with_changes(elements=elements), old[1])
+    module = _add_django_urls_imports(module, needed)
     return module.code
 
 
@@ -376,22 +473,22 @@ def remove_mount(source: Source, app: str, imports: Sequence[str] = ()) -> str |
     """The URLconf without the ACP mount, and without those of ``imports`` (the names the
     install added) that are now unused; None when there is no mount to remove."""
     module = parse(source)
-    try:
-        index, patterns = _urlpatterns(module)
-    except LookupError:
+    holder = _mounted_list(module, f"{app}.urls")
+    if holder is None:
         return None
-    elements = list(patterns.elements)
+    index, original = holder
+    elements = list(original.elements)
     found = mount_index(elements, f"{app}.urls")
-    if found is None:
-        return None
-    elements, closing = remove_at(elements, found, patterns.rbracket.whitespace_before)
-    patterns = patterns.with_changes(
-        elements=elements, rbracket=patterns.rbracket.with_changes(whitespace_before=closing)
+    assert found is not None
+    elements, closing = remove_at(elements, found, original.rbracket.whitespace_before)
+    patterns = original.with_changes(
+        elements=elements, rbracket=original.rbracket.with_changes(whitespace_before=closing)
     )
-    module = _replace_list(module, index, patterns)
+    module = _replace_list(module, index, patterns, original)
     context = CodemodContext()
-    for name in imports:
-        RemoveImportsVisitor.remove_unused_import(context, "django.urls", name)
+    for spec in imports:
+        name, _, asname = spec.partition(" as ")
+        RemoveImportsVisitor.remove_unused_import(context, "django.urls", name, asname or None)
     wrapper = cst.MetadataWrapper(module)
     module = RemoveImportsVisitor(context).transform_module(wrapper.module)
     return module.code
@@ -400,10 +497,10 @@ def remove_mount(source: Source, app: str, imports: Sequence[str] = ()) -> str |
 def mounted_route(source: Source, app: str) -> str | None:
     """The route string the ACP app is mounted at in this URLconf, if any."""
     module = parse(source)
-    try:
-        _, patterns = _urlpatterns(module)
-    except LookupError:
+    holder = _mounted_list(module, f"{app}.urls")
+    if holder is None:
         return None
+    patterns = holder[1]
     found = mount_index(patterns.elements, f"{app}.urls")
     if found is None:
         return None
@@ -458,10 +555,16 @@ def _app_entries(app: str) -> set[str]:
 
 
 def has_installed_app(source: Source, app: str) -> bool:
-    found = _installed_apps(parse(source))
-    if found is None:
-        return False
-    return any(_string_value(e.value) in _app_entries(app) for e in found[1].elements)
+    """A list or tuple of this settings file holds ``"<app>"`` (where install puts it)."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Element(self, node: cst.Element) -> None:
+            nonlocal found
+            found = found or _string_value(node.value) in _app_entries(app)
+
+    parse(source).visit(Finder())
+    return found
 
 
 def add_installed_app(source: Source, app: str) -> str:
@@ -484,12 +587,34 @@ def add_installed_app(source: Source, app: str) -> str:
     return module.code
 
 
+def append_to_container(container: cst.List | cst.Tuple, app: str) -> cst.List | cst.Tuple:
+    """``container`` with a ``"<app>"`` element appended, laid out like its elements."""
+    elements = list(container.elements)
+    quote = _quote_of([e.value for e in elements])
+    new = cst.Element(_string(app, quote))
+    if isinstance(container, cst.Tuple) and not container.lpar:
+        container = container.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    elements, closing = append_last(elements, new, _opening(container), _closing(container))
+    if isinstance(container, cst.Tuple) and len(elements) == 1:
+        elements = [elements[0].with_changes(comma=cst.Comma())]
+    return _rebuild(container, elements, closing)
+
+
+def remove_from_container(container: cst.List | cst.Tuple, index: int) -> cst.List | cst.Tuple:
+    elements, closing = remove_at(list(container.elements), index, _closing(container))
+    return _rebuild(container, elements, closing)
+
+
 def remove_installed_app(source: Source, app: str) -> str | None:
     """Settings without the ``"<app>"`` entry; None when it is not there."""
     module = parse(source)
     found = _installed_apps(module)
-    if found is None:
-        return None
+    if found is None or not any(
+        _string_value(e.value) in _app_entries(app) for e in found[1].elements
+    ):
+        from acp_installer.apps import remove_app
+
+        return remove_app(source, app)
     index, container = found
     elements = list(container.elements)
     position = next(

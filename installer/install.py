@@ -30,18 +30,22 @@ def install(
     dry_run: bool = False,
     confirm: Confirm | None = None,
     fail_after: int | None = None,
+    verify: bool = True,
+    python: str | None = None,
 ) -> InstallResult:
     """Install (or update) ACP. ``confirm`` is asked before writing (production); the
     ``fail_after`` hook makes the write step fail after that many files (tests)."""
     validate_options(options)
     if dry_run:
         plan = build_plan(options)
-        gate = run_gate(plan)
+        gate = run_gate(plan, verify, python)
+        plan.notes.extend(gate.notes)
         return InstallResult("planned" if gate.clean else "refused", plan, gate)
     root = options.project_dir.resolve()
     with project_lock(root):
         plan = build_plan(options)
-        gate = run_gate(plan)
+        gate = run_gate(plan, verify, python)
+        plan.notes.extend(gate.notes)
         if not gate.clean:
             return InstallResult("refused", plan, gate)
         if not plan.changes:

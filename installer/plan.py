@@ -16,6 +16,7 @@ from pathlib import Path
 
 from acp_installer import edits, paths, urlconf_window
 from acp_installer.appfiles import APP_NAME_RE, app_files
+from acp_installer.apps import plan_edit as plan_apps_edit
 from acp_installer.detect import HostProject, detect
 from acp_installer.errors import Refused, UsageError
 from acp_installer.manifest import MANIFEST, Entry, Manifest, backup_path, sha256
@@ -231,17 +232,19 @@ def build_plan(options: InstallOptions) -> Plan:
     host_edits: dict[str, str] = {}
     sources: dict[str, edits.Source] = {}
     originals: dict[str, bytes] = {}
-    for rel in dict.fromkeys([host.installed_apps_file, host.urlconf_file]):
+    apps_edit = plan_apps_edit(root, host.source_dir, host.settings_module, host.manage_py, app)
+    settings_rel = apps_edit.file if apps_edit.text is not None else host.installed_apps_file
+    if previous is not None and previous.settings in previous.files:
+        settings_rel = previous.settings  # where an earlier run put it
+    for rel in dict.fromkeys([settings_rel, host.urlconf_file]):
         data = paths.read(root, rel)
         if data is None:
             raise Refused(f"{rel} disappeared while planning")
         originals[rel] = data
         sources[rel] = edits.decode_host_file(rel, data)
         host_edits[rel] = sources[rel].text
-    settings_rel = host.installed_apps_file
-    host_edits[settings_rel] = edits.add_installed_app(
-        edits.Source(settings_rel, host_edits[settings_rel], sources[settings_rel].bom), app
-    )
+    if apps_edit.text is not None and apps_edit.file == settings_rel:
+        host_edits[settings_rel] = apps_edit.text
     imports_added: list[str] = list(previous.imports_added) if previous else []
     if mounted:
         urls_rel = host.urlconf_file
@@ -289,7 +292,7 @@ def build_plan(options: InstallOptions) -> Plan:
         mounted=mounted,
         migrations=migrations,
         urlconf=host.urlconf_file,
-        settings=host.installed_apps_file,
+        settings=settings_rel,
         imports_added=sorted(imports_added),
         files=entries,
     )
@@ -303,6 +306,11 @@ def build_plan(options: InstallOptions) -> Plan:
             "acp_audit_log must already exist (e.g. from an earlier --migrations-only run "
             "followed by `manage.py migrate`)"
         )
+    from acp_installer.gitignore import warning
+
+    ignored = warning(root, bindings_rel)
+    if ignored is not None:
+        plan.notes.append("warning: " + ignored)
     if not mounted:
         plan.notes.append(
             "data layer only (--migrations-only): no route is mounted, nothing is served; "

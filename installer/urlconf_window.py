@@ -71,17 +71,32 @@ def _imports_django_urls(statement: ast.stmt) -> bool:
 
 
 def missing_django_urls_imports(source: edits.Source, tree: ast.Module | None) -> list[str]:
-    """``edits.missing_django_urls_imports`` from the ast (module-level imports only)."""
+    """``edits.missing_django_urls_imports`` from the ast (the same module-level bindings)."""
     if tree is None:
         return edits.missing_django_urls_imports(source)
-    present: dict[str, str] = {}
+    return edits.local_names_for(_module_bindings(tree))[1]
+
+
+def _module_bindings(tree: ast.Module) -> dict[str, str]:
+    """``edits._module_bindings`` read from the ast: local name -> where it comes from."""
+    names: dict[str, str] = {}
     for statement in tree.body:
-        if _imports_django_urls(statement):
-            assert isinstance(statement, ast.ImportFrom)
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names[statement.name] = "<local>"
+        elif isinstance(statement, ast.ImportFrom):
+            origin = "." * statement.level + (statement.module or "")
             for alias in statement.names:
                 if alias.name != "*":
-                    present[alias.asname or alias.name] = alias.name
-    return [name for name in ("include", "path") if present.get(name) != name]
+                    names[alias.asname or alias.name] = f"{origin}.{alias.name}"
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                names[alias.asname or alias.name.split(".")[0]] = "<local>"
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    names[target.id] = "<local>"
+    return names
 
 
 def _window_end(source: edits.Source, tree: ast.Module, app: str) -> int | None:

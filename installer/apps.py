@@ -1,0 +1,392 @@
+"""The effective ``INSTALLED_APPS`` of the settings module a project uses, and where ``"acp"`` goes.
+
+Real settings come in many shapes (DESIGN §7): ``A + B + C``, ``[*A, *B]``, ``+=`` /
+``.append`` / ``.extend`` in a split ``local.py`` that star-imports ``base.py``, tuples,
+class-based settings (django-configurations). The value is evaluated statically with libcst,
+remembering for each element the literal list it comes from, so the edit can go into the
+literal that feeds the *defining* assignment last (shared by every settings module that
+star-imports the same base), never into an environment-only ``+=``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+from acp_installer import edits, paths
+from acp_installer.errors import UsageError
+
+from acp_lint.urls.modules import ModuleLocator, resolve_relative
+
+NAME = "INSTALLED_APPS"
+
+
+@dataclass(frozen=True)
+class Item:
+    value: str | None  # None: an element we cannot read
+    origin: int | None  # id() of the literal List/Tuple node it is written in
+    conditional: bool = False
+
+
+@dataclass
+class Value:
+    items: list[Item] = field(default_factory=list)
+    open: bool = False  # more elements may be added in ways we cannot see (loops, calls)
+
+
+@dataclass
+class Literal:
+    file: str
+    node: cst.List | cst.Tuple
+
+
+@dataclass
+class Defining:
+    """The last plain assignment that does not read the old value, and its value then."""
+
+    file: str
+    value: Value
+    class_name: str | None = None
+
+
+@dataclass
+class Evaluation:
+    value: Value | None
+    literals: dict[int, Literal] = field(default_factory=dict)
+    defining: Defining | None = None
+    modules: dict[str, tuple[edits.Source, cst.Module]] = field(default_factory=dict)
+    appended_in: str | None = None  # file whose end gets the extra statement
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            nonlocal found
+            found = found or node.value == name
+
+    node.visit(Finder())
+    return found
+
+
+class _Evaluator:
+    def __init__(self, root: Path, locator: ModuleLocator) -> None:
+        self.root = root
+        self.locator = locator
+        self.result = Evaluation(None)
+        self.active: set[str] = set()
+        self.classes: dict[str, dict[str, Value]] = {}
+
+    # -- modules ---------------------------------------------------------------------------
+
+    def module(self, dotted: str, env: dict[str, Value], conditional: bool = False) -> None:
+        found = self.locator.find(dotted)
+        if found is None or dotted in self.active:
+            return
+        self.active.add(dotted)
+        data = paths.read(self.root, found.file)
+        if data is None:
+            return
+        source = edits.decode_host_file(found.file, data)
+        tree = edits.parse(source)
+        self.result.modules[found.file] = (source, tree)
+        self.statements(tree.body, env, found.file, dotted, found.is_package, conditional, None)
+        self.active.discard(dotted)
+
+    def statements(
+        self,
+        body: Sequence[cst.BaseStatement | cst.BaseSmallStatement],
+        env: dict[str, Value],
+        file: str,
+        dotted: str,
+        is_package: bool,
+        conditional: bool,
+        class_name: str | None,
+    ) -> None:
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self.small(small, env, file, dotted, is_package, conditional, class_name)
+            elif isinstance(statement, cst.If):
+                blocks = [statement.body.body]
+                orelse = statement.orelse
+                while orelse is not None:
+                    blocks.append(orelse.body.body)
+                    orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+                for block in blocks:
+                    self.statements(block, env, file, dotted, is_package, True, class_name)
+            elif isinstance(statement, cst.Try):
+                blocks = [statement.body.body, *[h.body.body for h in statement.handlers]]
+                for block in blocks:
+                    self.statements(block, env, file, dotted, is_package, True, class_name)
+            elif isinstance(statement, (cst.For, cst.While, cst.With)):
+                for name in list(env):
+                    if _mentions(statement, name):
+                        env[name].open = True
+            elif isinstance(statement, cst.ClassDef) and class_name is None:
+                self.class_def(statement, env, file, dotted, is_package)
+
+    def class_def(
+        self, node: cst.ClassDef, env: dict[str, Value], file: str, dotted: str, pkg: bool
+    ) -> None:
+        own: dict[str, Value] = {}
+        for base in node.bases:
+            if isinstance(base.value, cst.Name) and base.value.value in self.classes:
+                for key, value in self.classes[base.value.value].items():
+                    own.setdefault(key, Value(list(value.items), value.open))
+        scope = _ClassScope(own, env)
+        self.statements(node.body.body, scope, file, dotted, pkg, False, node.name.value)
+        self.classes[node.name.value] = own
+
+    def small(
+        self,
+        small: cst.BaseSmallStatement,
+        env: dict[str, Value],
+        file: str,
+        dotted: str,
+        is_package: bool,
+        conditional: bool,
+        class_name: str | None,
+    ) -> None:
+        if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+            module = cst.helpers.get_full_name_for_node(small.module) if small.module else None
+            target = resolve_relative(dotted, is_package, len(small.relative), module)
+            if target:
+                self.module(target, env, conditional)
+            return
+        if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+            targets = (
+                [t.target for t in small.targets]
+                if isinstance(small, cst.Assign)
+                else [small.target]
+            )
+            for target in targets:
+                if not isinstance(target, cst.Name):
+                    continue
+                value = self.expr(small.value, env, file, conditional)
+                env[target.value] = value
+                if target.value == NAME and not _mentions(small.value, NAME):
+                    self.result.defining = Defining(
+                        file, Value(list(value.items), value.open), class_name
+                    )
+            return
+        if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+            name = small.target.value
+            if isinstance(small.operator, cst.AddAssign) and name in env:
+                added = self.expr(small.value, env, file, conditional)
+                env[name] = Value(env[name].items + added.items, env[name].open or added.open)
+            elif name in env:
+                env[name].open = True
+            return
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            call = small.value
+            func = call.func
+            if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+                return
+            name, method = func.value.value, func.attr.value
+            if name not in env:
+                return
+            current = env[name]
+            args = [a.value for a in call.args]
+            if method == "append" and len(args) == 1:
+                current.items.append(Item(_string(args[0]), None, conditional))
+            elif method == "insert" and len(args) == 2:
+                current.items.insert(0, Item(_string(args[1]), None, conditional))
+            elif method == "extend" and len(args) == 1:
+                added = self.expr(args[0], env, file, conditional)
+                current.items.extend(added.items)
+                current.open = current.open or added.open
+            elif method == "remove" and len(args) == 1:
+                gone = _string(args[0])
+                current.items = [i for i in current.items if i.value != gone]
+            else:
+                current.open = True
+
+    # -- expressions -----------------------------------------------------------------------
+
+    def expr(
+        self, node: cst.BaseExpression, env: dict[str, Value], file: str, conditional: bool
+    ) -> Value:
+        if isinstance(node, (cst.List, cst.Tuple)):
+            self.result.literals[id(node)] = Literal(file, node)
+            value = Value()
+            for element in node.elements:
+                if isinstance(element, cst.StarredElement):
+                    inner = self.expr(element.value, env, file, conditional)
+                    value.items.extend(inner.items)
+                    value.open = value.open or inner.open
+                else:
+                    text = _string(element.value)
+                    value.items.append(Item(text, id(node), conditional))
+                    value.open = value.open or text is None
+            return value
+        if isinstance(node, cst.Name) and node.value in env:
+            found = env[node.value]
+            return Value(list(found.items), found.open)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            owner = self.classes.get(node.value.value)
+            if owner is not None and node.attr.value in owner:
+                found = owner[node.attr.value]
+                return Value(list(found.items), found.open)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            left = self.expr(node.left, env, file, conditional)
+            right = self.expr(node.right, env, file, conditional)
+            return Value(left.items + right.items, left.open or right.open)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+            if node.func.value in ("list", "tuple") and len(node.args) == 1:
+                return self.expr(node.args[0].value, env, file, conditional)
+        return _unknown()
+
+
+def _unknown() -> Value:
+    return Value([Item(None, None)], True)
+
+
+class _ClassScope(dict):  # type: ignore[type-arg]
+    """Class body names, falling back to the module's names for reads."""
+
+    def __init__(self, own: dict[str, Value], outer: dict[str, Value]) -> None:
+        super().__init__(own)
+        self.own = own
+        self.outer = outer
+
+    def __missing__(self, key: str) -> Value:
+        return self.outer[key]
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self.outer
+
+    def __setitem__(self, key: str, value: Value) -> None:
+        dict.__setitem__(self, key, value)
+        self.own[key] = value
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _configuration_name(root: Path, manage_py: str) -> str | None:
+    """django-configurations: the class named by ``DJANGO_CONFIGURATION`` in manage.py."""
+    data = paths.read(root, manage_py) or b""
+    found = re.search(rb"DJANGO_CONFIGURATION['\"]\s*,\s*['\"](\w+)['\"]", data)
+    return found.group(1).decode() if found else None
+
+
+def evaluate(root: Path, source_dir: str, settings_module: str, manage_py: str) -> Evaluation:
+    """The effective INSTALLED_APPS of ``settings_module`` (following star imports)."""
+    from acp_lint.sources import DiskTree
+
+    locator = ModuleLocator(DiskTree(root), [source_dir, ""])
+    evaluator = _Evaluator(root, locator)
+    env: dict[str, Value] = {}
+    evaluator.module(settings_module, env)
+    result = evaluator.result
+    result.value = env.get(NAME)
+    if result.value is None and evaluator.classes:
+        chosen = _configuration_name(root, manage_py)
+        candidates = [chosen] if chosen in evaluator.classes else list(evaluator.classes)
+        with_apps = [evaluator.classes[c][NAME] for c in candidates if NAME in evaluator.classes[c]]
+        if with_apps:
+            # Without a known configuration, "acp" must be in every one of them.
+            result.value = min(with_apps, key=lambda v: sum(i.value is not None for i in v.items))
+    found = locator.find(settings_module)
+    result.appended_in = found.file if found else None
+    return result
+
+
+def has_app(value: Value, app: str) -> bool:
+    wanted = {app, f"{app}.apps.AcpConfig"}
+    return any(i.value in wanted and not i.conditional for i in value.items)
+
+
+@dataclass(frozen=True)
+class AppsEdit:
+    """The file to edit and its new text; ``text`` None when "acp" is there already."""
+
+    file: str
+    source: edits.Source | None
+    text: str | None
+
+
+def plan_edit(
+    root: Path, source_dir: str, settings_module: str, manage_py: str, app: str
+) -> AppsEdit:
+    """Where and how ``"<app>"`` joins INSTALLED_APPS; UsageError (exit 2) when it cannot."""
+    result = evaluate(root, source_dir, settings_module, manage_py)
+    value = result.value
+    if value is None:
+        raise UsageError(
+            f"INSTALLED_APPS is not set in settings module {settings_module!r}; "
+            f'add "{app}" to it by hand and run echelon install again'
+        )
+    if has_app(value, app):
+        return AppsEdit(result.appended_in or "", None, None)
+    defining = result.defining
+    literal: Literal | None = None
+    if defining is not None:
+        origins = [i.origin for i in defining.value.items if i.origin is not None]
+        if origins:
+            literal = result.literals.get(origins[-1])
+    if literal is None:
+        raise UsageError(
+            f"cannot find the list literal that INSTALLED_APPS of {settings_module!r} is built "
+            f'from; add "{app}" to it by hand and run echelon install again'
+        )
+    source, module = result.modules[literal.file]
+    new_module = module.visit(_AppendTo(literal.node, app))
+    return AppsEdit(literal.file, source, new_module.code)
+
+
+class _AppendTo(cst.CSTTransformer):
+    def __init__(self, target: cst.List | cst.Tuple, app: str) -> None:
+        self.target = target
+        self.app = app
+
+    def _append(
+        self, original: cst.List | cst.Tuple, updated: cst.List | cst.Tuple
+    ) -> cst.List | cst.Tuple:
+        if original is not self.target:
+            return updated
+        return edits.append_to_container(updated, self.app)
+
+    def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.BaseExpression:
+        return self._append(original_node, updated_node)
+
+    def leave_Tuple(self, original_node: cst.Tuple, updated_node: cst.Tuple) -> cst.BaseExpression:
+        return self._append(original_node, updated_node)
+
+
+def remove_app(source: edits.Source, app: str) -> str | None:
+    """The file without the ``"<app>"`` element of any list feeding INSTALLED_APPS."""
+    module = edits.parse(source)
+    remover = _RemoveFrom(app)
+    new = module.visit(remover)
+    return new.code if remover.removed else None
+
+
+class _RemoveFrom(cst.CSTTransformer):
+    def __init__(self, app: str) -> None:
+        self.wanted = {app, f"{app}.apps.AcpConfig"}
+        self.removed = False
+
+    def _remove(self, node: cst.List | cst.Tuple) -> cst.List | cst.Tuple:
+        if self.removed:
+            return node
+        for index, element in enumerate(node.elements):
+            if isinstance(element, cst.Element) and _string(element.value) in self.wanted:
+                self.removed = True
+                return edits.remove_from_container(node, index)
+        return node
+
+    def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.BaseExpression:
+        return self._remove(updated_node)
+
+    def leave_Tuple(self, original_node: cst.Tuple, updated_node: cst.Tuple) -> cst.BaseExpression:
+        return self._remove(updated_node)
