@@ -2,7 +2,9 @@
 
 Fail closed: a statement passes only when it is recognised *and* on the allow-list:
 
-* ``CREATE TABLE`` (also ``IF NOT EXISTS`` and ``AS SELECT``) -- records the table as created;
+* ``CREATE TABLE`` (also ``AS SELECT`` and ``PARTITION OF`` a table created earlier) --
+  records the table as created when that proves it new (not with ``IF NOT EXISTS``; in a
+  ``.sql`` file only inside a postgres transaction: see :class:`SqlState`);
 * ``CREATE INDEX`` on a table created earlier in the file (building an index on a host table
   locks it and is reported as ACP301);
 * ``ALTER TABLE`` / ``COMMENT ON`` / ``INSERT`` -- and, because ACP301 is about objects the
@@ -11,10 +13,11 @@ Fail closed: a statement passes only when it is recognised *and* on the allow-li
   objects the migration did not create);
 * transaction control (``BEGIN``, ``START TRANSACTION``, ``COMMIT``, ``END``, ``ROLLBACK``,
   ``SAVEPOINT``, ``RELEASE``) and ``SET`` of lock / statement / idle-in-transaction timeouts;
-* a read-only ``SELECT`` / ``VALUES`` that calls no function unknown to sqlglot.
+* a read-only ``SELECT`` / ``VALUES`` that calls only known pure built-in functions
+  (:mod:`acp_lint.sql.functions`; the same holds for defaults, checks and index expressions).
 
 Every tree is walked for nested writes (a ``DELETE`` inside a ``WITH``), ``SELECT ... INTO``,
-row locks and calls of functions whose side effects are unknown. Everything else, including
+row locks and calls of anything but a pure built-in. Everything else, including
 every ``exp.Command`` (sqlglot's "I could not parse this" node), is ACP303, or ACP301 when the
 verb alone says it is destructive (``DROP``, ``RENAME``, ``GRANT``...). sqlglot is imported
 lazily, only when a statement is actually classified.

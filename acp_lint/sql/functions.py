@@ -54,6 +54,13 @@ SYNTAX_NODES = frozenset(
     """.split()
 )
 
+
+def _operator_classes() -> tuple[type, ...]:
+    from sqlglot import exp
+
+    return (exp.Binary, exp.Unary, exp.Connector, exp.Predicate)
+
+
 #: Schemas whose functions are the built-ins.
 _BUILTIN_SCHEMAS = frozenset({"pg_catalog"})
 
@@ -78,6 +85,7 @@ def unknown_call(node: Any, sql: str) -> str | None:
     """The name of a call that is not a known pure built-in, or None when the call is fine."""
     from sqlglot import exp
 
+    operators = _operator_classes()
     if isinstance(node, exp.NextValueFor):
         return "NEXT VALUE FOR"
     if not isinstance(node, exp.Func):
@@ -94,7 +102,9 @@ def unknown_call(node: Any, sql: str) -> str | None:
     name = written_name(node, sql)
     if name is None:
         kind = type(node).__name__
-        return None if kind in SYNTAX_NODES else kind
+        if kind in SYNTAX_NODES or isinstance(node, operators):
+            return None  # CASE, CAST, x ~ y, a AND b...: syntax, no function name written
+        return kind
     if name.lower() in PURE_FUNCTIONS:
         return None
     return name
