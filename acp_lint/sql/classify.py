@@ -278,6 +278,13 @@ class Classifier:
             self._transaction(tokens)
             return []
         verb = _OTHER_VERBS.get(tokens[0].text.upper())
+        if (
+            verb is not None
+            and len(tokens) > 1
+            and tokens[1].text.upper().startswith("TRANSACTION")
+        ):
+            self.state.end(committed=False, chain=False)  # PREPARE TRANSACTION ends it
+            verb = (CODE_UNVERIFIABLE, "PREPARE TRANSACTION leaves a two-phase transaction")
         if verb is not None:
             code, reason = verb
             if tokens[0].text.upper() == "VACUUM" and any(t.text.upper() == "FULL" for t in tokens):
@@ -636,6 +643,14 @@ class Classifier:
         verdicts = self._nested(tree, summary)
         if verdicts:
             return verdicts
+        if any(t.this == exp.DataType.Type.USERDEFINED for t in tree.find_all(exp.DataType)):
+            return [
+                _unverifiable(
+                    summary,
+                    "a column of a user-defined type: converting or filling existing rows runs "
+                    "its input function or domain CHECK, which may call host code",
+                )
+            ]
         for action in tree.args.get("actions") or []:
             if isinstance(action, exp.AlterRename):
                 new = table_key(action.this, self.dialect)

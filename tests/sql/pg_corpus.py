@@ -317,6 +317,18 @@ TEMPLATES: list[tuple[str, bool, str]] = [
         False,
         "CREATE TABLE {T} (id int);\nINSERT INTO {t} VALUES (host_next());",
     ),
+    (
+        "hidden call in definition",
+        False,
+        "CREATE TABLE {T} (id int, d text);\nINSERT INTO {t} VALUES (1, 'a');\n"
+        "ALTER TABLE {t} ALTER COLUMN d TYPE host_dom;",
+    ),
+    (
+        "hidden call in definition",
+        False,
+        "CREATE TABLE {T} (id int);\nINSERT INTO {t} VALUES (1);\n"
+        "ALTER TABLE {t} ADD COLUMN d host_dom DEFAULT 'x';",
+    ),
     ("select into", False, "SELECT id, email INTO {T} FROM users;"),
     ("set search_path", False, "SET search_path TO app, public;\nDELETE FROM items WHERE id = 1;"),
     ("set search_path", False, "SET LOCAL search_path = app;\nCREATE TABLE {n}_x (id int);"),

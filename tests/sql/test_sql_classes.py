@@ -161,6 +161,8 @@ def test_release_and_rollback_to_a_later_savepoint_keep_earlier_tables() -> None
         "CREATE TABLE acp_t (id int);\nINSERT INTO acp_t VALUES (host_next());",
         "CREATE TABLE acp_t (id int);\nCREATE INDEX acp_i ON acp_t (host_fn(id));",
         "CREATE TABLE acp_t (d host_dom);\nINSERT INTO acp_t VALUES ('x');",
+        "CREATE TABLE acp_t (d text);\nALTER TABLE acp_t ALTER COLUMN d TYPE host_dom;",
+        "CREATE TABLE acp_t (id int);\nALTER TABLE acp_t ADD COLUMN d host_dom DEFAULT 'x';",
     ],
 )
 def test_calls_that_may_run_host_code_are_acp303(sql: str) -> None:
@@ -233,3 +235,9 @@ def test_sqlite_statements_on_the_new_table_pass(statement: str) -> None:
     assert django_codes(sql, "sqlite") == set()
     host = statement.replace("acp_t", "users")
     assert django_codes(f"CREATE TABLE acp_t (id INTEGER);\n{host};", "sqlite") == {"ACP301"}
+
+
+def test_prepare_transaction_ends_the_proof() -> None:
+    sql = "BEGIN;\nCREATE TABLE acp_t (id int);\nPREPARE TRANSACTION 'x';\n"
+    sql += "INSERT INTO acp_t VALUES (1);"
+    assert codes(sql) == {"ACP301", "ACP303"}
