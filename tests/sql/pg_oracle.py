@@ -186,6 +186,7 @@ class PgOracle:
         self.server = pgserver.get_server(root / "pgdata", cleanup_mode="delete")
         self._admin = psycopg.connect(self.server.get_uri(), autocommit=True)
         self._counter = itertools.count()
+        self.strategy = "FILE_COPY"
         self._local = threading.local()
         self._connections: list[Any] = []
         self._scripts = Path(tempfile.mkdtemp(prefix="scripts", dir=root))
@@ -244,7 +245,7 @@ class PgOracle:
         """Run ``sql`` with psql in a fresh copy of the host database; compare snapshots."""
         name = f"s{os.getpid()}_{next(self._counter)}"
         admin = self._thread_admin()
-        admin.execute(f"CREATE DATABASE {name} TEMPLATE host_tpl STRATEGY FILE_COPY")
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE host_tpl STRATEGY {self.strategy}")
         script = self._scripts / f"{name}.sql"
         script.write_text(sql, encoding="utf-8")
         result = subprocess.run(
