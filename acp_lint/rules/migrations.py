@@ -66,6 +66,12 @@ Reports a step of an ACP migration (an SQL file, or an operation of a Django mig
 alters, drops, renames, truncates, deletes from, updates, grants on or otherwise changes an
 object the same migration file did not create.
 
+What counts as "created": a plain `CREATE TABLE` / `CREATE INDEX` (never `IF NOT EXISTS`,
+which creates nothing when a host object has the name), compared by the database's own name
+rules. In a standalone `.sql` file, which `psql` or the `sqlite3` shell runs on after a failed
+statement, a `CREATE` proves its table new only on PostgreSQL and only inside one explicit
+transaction (`BEGIN` ... `COMMIT`); a `ROLLBACK` (or `ROLLBACK TO SAVEPOINT`) undoes the proof.
+
 ## Why is this bad?
 An ACP install must only add its own `acp_` tables. A migration that touches the host's schema
 or data can break the host application, lose data, or lock a production table while it runs.
@@ -131,7 +137,9 @@ class UnverifiableMigration(Rule):
 ## What it does
 Reports a migration step whose effect cannot be proven CREATE-only: `RunPython`, `DO` blocks,
 function/procedure/trigger bodies, `CALL`, dynamic (non-literal) SQL, statements the SQL parser
-only knows as an opaque command, and unknown operations. The check fails closed: what is not on
+only knows as an opaque command, unknown operations, and a call of any function that is not a
+known pure built-in, wherever it stands (`SELECT setval(...)`, a column
+`DEFAULT nextval('host_seq')`, an index on a host function). The check fails closed: what is not on
 the allow-list is reported.
 
 ## Why is this bad?
@@ -150,5 +158,5 @@ suppress it with `-- acp-lint: ignore[ACP303] reason`.
 ## Fix safety
 No fix is offered.
 """
-    VALID = ["CREATE TABLE acp_t (id int);\nCREATE INDEX acp_t_id ON acp_t (id);"]
+    VALID = ["BEGIN;\nCREATE TABLE acp_t (id int);\nCREATE INDEX acp_t_id ON acp_t (id);\nCOMMIT;"]
     INVALID = [Invalid("DO $$ BEGIN PERFORM 1; END $$;", line=1)]

@@ -12,21 +12,32 @@ imported inside the functions, when a file is actually checked):
 
 Decisions where DESIGN.md and the issue leave room (all fail closed):
 
-* Names: compared as written, folded per dialect (postgres lower-cases unquoted names, sqlite
-  lower-cases all, mysql keeps case); qualification is not resolved, so ``public.t`` and ``t``
-  are different tables (see :mod:`acp_lint.sql.names`).
+* Names compare by the dialect's rules (see :mod:`acp_lint.sql.names`): PostgreSQL folds
+  unquoted ASCII letters only and truncates to 63 bytes, ``public.t`` is ``t``; SQLite folds
+  ASCII letters only, quoted or not; MySQL keeps names exactly. Other qualifications are not
+  resolved (``app.t`` and ``t`` differ), so a mismatch fails closed.
+* What a CREATE proves: a plain ``CREATE TABLE``/``CREATE INDEX`` records its object as
+  created; ``IF NOT EXISTS`` records nothing (DESIGN §10). In a standalone ``.sql`` file, run
+  by a shell that carries on after an error, a CREATE proves its table new only on postgres
+  and only inside one explicit transaction, until that transaction ends; ``ROLLBACK`` and
+  ``ROLLBACK TO SAVEPOINT`` undo the proof of what they undo (a TEMP table of a host name
+  rolled back no longer shadows it). RunSQL of a Django migration stops at its first error,
+  so there a CREATE that ran proves its table new (see :class:`~acp_lint.sql.classify.SqlState`).
 * ``CREATE INDEX`` is allowed only on a table created earlier in the file; on any other table
   it is ACP301, because building the index locks a host table (same for ``AddIndex``).
 * Statements on tables created earlier in the file are allowed beyond ALTER/COMMENT/INSERT
-  (UPDATE, DELETE, MERGE, DROP, TRUNCATE): ACP301 is about objects the migration "did not
-  create itself". ``CASCADE`` is always ACP301. ``CREATE TABLE IF NOT EXISTS t`` counts as
-  creating ``t`` (DESIGN §10), although a pre-existing ``t`` would then be reachable.
+  (UPDATE, DELETE, MERGE, DROP, TRUNCATE, ``DROP COLUMN``, ``ENABLE ROW LEVEL SECURITY``,
+  ``PARTITION OF``): ACP301 is about objects the migration "did not create itself".
+  ``CASCADE`` is always ACP301. A foreign key from a new table to a host table is allowed.
 * ``CREATE OR REPLACE`` is ACP301 (it can overwrite an existing object), except for
   functions/procedures/triggers, which are ACP303 like every code body, ``DO`` and ``CALL``.
   Other ``CREATE`` kinds (VIEW, SEQUENCE, SCHEMA, EXTENSION...) are not on the allow-list: ACP303.
-* A plain ``SELECT``/``VALUES`` passes only when it calls no function unknown to sqlglot (an
-  unknown function may have side effects: ``setval``, ``pg_terminate_backend``) and has no
-  ``INTO`` or row lock; function calls in column defaults/checks of ``CREATE TABLE`` are fine.
+* A function call anywhere (SELECT, VALUES, a column DEFAULT or CHECK, an index expression)
+  passes only when it calls a known pure built-in by the name as written (see
+  :mod:`acp_lint.sql.functions`); ``SELECT log('x')`` may call a host ``log(text)``, so it is
+  ACP303, as are ``nextval``/``setval``, casts to user-defined types, ``LIKE ... INCLUDING``
+  and writes to a new table with a column of a user-defined type (a domain CHECK). ``INTO``
+  and row locks are ACP303 too.
 * Typos such as ``CREATE TABLEE`` become an ``exp.Command`` in sqlglot and are ACP303 ("not
   recognised"); SQL that sqlglot rejects outright (``ParseError``/``TokenError``) is ACP302 at
   the parser's position, or at the statement start for unterminated quotes. Vendor statements

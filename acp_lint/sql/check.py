@@ -32,10 +32,14 @@ def check_sql_raw(
 ) -> tuple[list[RawFinding], list[Comment]]:
     """Unsuppressed findings with offsets, plus every comment of ``text``.
 
-    ``state`` carries the created tables across calls (several RunSQL of one migration).
+    ``state`` carries the created tables across calls (several RunSQL of one migration, which
+    stop at their first error); without it the text is a standalone ``.sql`` file, run by a
+    shell that carries on after errors (see :class:`SqlState`).
     """
     check_dialect(dialect)
     statements, comments = split_statements(text)
+    if state is None:  # a standalone .sql file: its shell carries on after an error
+        state = SqlState(script=True)
     classifier = Classifier(dialect, state)
     findings: list[RawFinding] = []
     comment_index = 0

@@ -2,7 +2,9 @@
 
 Fail closed: a statement passes only when it is recognised *and* on the allow-list:
 
-* ``CREATE TABLE`` (also ``IF NOT EXISTS`` and ``AS SELECT``) -- records the table as created;
+* ``CREATE TABLE`` (also ``AS SELECT`` and ``PARTITION OF`` a table created earlier) --
+  records the table as created when that proves it new (not with ``IF NOT EXISTS``; in a
+  ``.sql`` file only inside a postgres transaction: see :class:`SqlState`);
 * ``CREATE INDEX`` on a table created earlier in the file (building an index on a host table
   locks it and is reported as ACP301);
 * ``ALTER TABLE`` / ``COMMENT ON`` / ``INSERT`` -- and, because ACP301 is about objects the
@@ -11,10 +13,11 @@ Fail closed: a statement passes only when it is recognised *and* on the allow-li
   objects the migration did not create);
 * transaction control (``BEGIN``, ``START TRANSACTION``, ``COMMIT``, ``END``, ``ROLLBACK``,
   ``SAVEPOINT``, ``RELEASE``) and ``SET`` of lock / statement / idle-in-transaction timeouts;
-* a read-only ``SELECT`` / ``VALUES`` that calls no function unknown to sqlglot.
+* a read-only ``SELECT`` / ``VALUES`` that calls only known pure built-in functions
+  (:mod:`acp_lint.sql.functions`; the same holds for defaults, checks and index expressions).
 
 Every tree is walked for nested writes (a ``DELETE`` inside a ``WITH``), ``SELECT ... INTO``,
-row locks and calls of functions whose side effects are unknown. Everything else, including
+row locks and calls of anything but a pure built-in. Everything else, including
 every ``exp.Command`` (sqlglot's "I could not parse this" node), is ACP303, or ACP301 when the
 verb alone says it is destructive (``DROP``, ``RENAME``, ``GRANT``...). sqlglot is imported
 lazily, only when a statement is actually classified.
@@ -33,7 +36,8 @@ from acp_lint.sql.findings import (
     CODE_UNVERIFIABLE,
     Verdict,
 )
-from acp_lint.sql.names import TableKey, display, table_key
+from acp_lint.sql.functions import unknown_call
+from acp_lint.sql.names import TableKey, ascii_lower, display, may_be_new, table_key
 
 #: SET variables a migration may change: they only make it give up sooner.
 ALLOWED_SET_VARIABLES = frozenset(
@@ -97,6 +101,45 @@ _DESTRUCTIVE_VERBS = {
     "REVOKE": "changes privileges",
 }
 
+#: Statements sqlglot does not parse (or parses as something else): judged by their verb.
+_OTHER_VERBS: dict[str, tuple[str, str]] = {
+    "NOTIFY": (CODE_UNVERIFIABLE, "NOTIFY sends a message that host listeners act on"),
+    "LISTEN": (CODE_UNVERIFIABLE, "LISTEN changes the session's notification channels"),
+    "UNLISTEN": (CODE_UNVERIFIABLE, "UNLISTEN changes the session's notification channels"),
+    "DISCARD": (CODE_UNVERIFIABLE, "DISCARD drops session state, temporary tables included"),
+    "CHECKPOINT": (CODE_UNVERIFIABLE, "CHECKPOINT is server maintenance"),
+    "LOAD": (CODE_UNVERIFIABLE, "LOAD loads a shared library into the server"),
+    "LOCK": (CODE_UNVERIFIABLE, "LOCK takes a table lock"),
+    "VACUUM": (CODE_UNVERIFIABLE, "VACUUM is table maintenance"),
+    "CLUSTER": (CODE_DESTRUCTIVE, "CLUSTER rewrites a table in index order"),
+    "REINDEX": (CODE_DESTRUCTIVE, "REINDEX rebuilds indexes, locking their tables"),
+    "REFRESH": (CODE_DESTRUCTIVE, "REFRESH rewrites a materialized view"),
+    "REASSIGN": (CODE_DESTRUCTIVE, "REASSIGN OWNED changes the owner of objects"),
+    "SECURITY": (CODE_DESTRUCTIVE, "SECURITY LABEL changes an object's label"),
+    "IMPORT": (CODE_UNVERIFIABLE, "IMPORT FOREIGN SCHEMA creates objects from another server"),
+    "PREPARE": (CODE_UNVERIFIABLE, "PREPARE defines a statement that runs later"),
+    "EXECUTE": (CODE_UNVERIFIABLE, "EXECUTE runs a prepared statement"),
+    "DEALLOCATE": (CODE_UNVERIFIABLE, "DEALLOCATE changes session state"),
+    "DECLARE": (CODE_UNVERIFIABLE, "DECLARE opens a cursor"),
+    "FETCH": (CODE_UNVERIFIABLE, "FETCH reads from a cursor"),
+    "MOVE": (CODE_UNVERIFIABLE, "MOVE moves a cursor"),
+    "CLOSE": (CODE_UNVERIFIABLE, "CLOSE closes a cursor"),
+    "RESET": (CODE_UNVERIFIABLE, "RESET changes session settings (search_path included)"),
+    "COPY": (CODE_UNVERIFIABLE, "COPY moves rows between a table and a file or program"),
+}
+
+_ALTER_OWN_TABLE = re.compile(
+    r"\s*TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?"
+    r"(?P<name>(?:\"[^\"]+\"|`[^`]+`|[\w$]+)(?:\.(?:\"[^\"]+\"|`[^`]+`|[\w$]+)){0,2})\s+"
+    r"(?:(?:ENABLE|DISABLE|FORCE|NO\s+FORCE)\s+ROW\s+LEVEL\s+SECURITY"
+    r"|ADD\s+(?:COLUMN\s+)?(?:\"[^\"]+\"|`[^`]+`|[\w$]+))\s*;?\s*$",
+    re.IGNORECASE,
+)
+
+_SQLITE_UPDATE_OR = re.compile(
+    r"\s*UPDATE\s+(OR\s+(?:ROLLBACK|ABORT|REPLACE|FAIL|IGNORE))\s", re.IGNORECASE
+)
+
 _BODY_KINDS = {"FUNCTION", "PROCEDURE", "TRIGGER", "EVENT", "RULE", "AGGREGATE", "OPERATOR"}
 
 _installed_log_filter = False
@@ -118,10 +161,60 @@ def _quiet_sqlglot() -> None:
 
 @dataclass
 class SqlState:
-    """Objects created so far in one migration file (tables and indexes, normalised keys)."""
+    """Objects proven created so far in one migration file (tables and indexes, normalised keys).
+
+    ``script`` is True for a standalone ``.sql`` file, run by a shell that carries on after an
+    error (psql without ON_ERROR_STOP, the sqlite3 shell): there a ``CREATE TABLE t`` proves
+    ``t`` new only on postgres and only inside an explicit transaction, until that transaction
+    ends (a failed statement aborts it, so nothing after it runs until COMMIT/ROLLBACK). A
+    Django migration (``script`` False) stops at its first error, so a CREATE that ran proves
+    its object new. In both, ``ROLLBACK`` and ``ROLLBACK TO SAVEPOINT`` undo the proof of what
+    they undo. ``host_typed`` holds new tables with a column of a user-defined type (a domain's
+    CHECK may call host code on every write).
+    """
 
     tables: set[TableKey] = field(default_factory=set)
     indexes: set[TableKey] = field(default_factory=set)
+    script: bool = False
+    in_transaction: bool = False
+    savepoints: list[tuple[str, frozenset[TableKey], frozenset[TableKey]]] = field(
+        default_factory=list
+    )
+    host_typed: set[TableKey] = field(default_factory=set)
+
+    def proves_creation(self, dialect: str) -> bool:
+        """Does a CREATE that this file runs now prove its object new for later statements?"""
+        if not self.script:
+            return True
+        return dialect == "postgres" and self.in_transaction
+
+    def forget_all(self) -> None:
+        self.tables.clear()
+        self.indexes.clear()
+        self.savepoints.clear()
+
+    def begin(self) -> None:
+        self.in_transaction = True
+
+    def end(self, committed: bool, chain: bool) -> None:
+        """COMMIT/END (committed) or ROLLBACK/ABORT; AND CHAIN opens the next transaction."""
+        if not committed or self.script:
+            self.forget_all()
+        self.savepoints.clear()
+        self.in_transaction = chain
+
+    def savepoint(self, name: str) -> None:
+        self.savepoints.append((name, frozenset(self.tables), frozenset(self.indexes)))
+
+    def rollback_to(self, name: str) -> None:
+        """Undo to the *earliest* savepoint of that name (names may be reused): fail closed."""
+        for position, (saved, tables, indexes) in enumerate(self.savepoints):
+            if saved == name:
+                self.tables &= tables
+                self.indexes &= indexes
+                del self.savepoints[position + 1 :]
+                return
+        self.forget_all()
 
 
 def summarise(sql: str, limit: int = 60) -> str:
@@ -159,6 +252,7 @@ class Classifier:
         self.dialect = dialect
         self._dialect = Dialect.get_or_raise(dialect)
         self.state = state if state is not None else SqlState()
+        self._sql = ""
 
     # -- entry point -------------------------------------------------------------------------
 
@@ -181,7 +275,29 @@ class Classifier:
         if not tokens:
             return []
         if _is_transaction_control(tokens):
+            self._transaction(tokens)
             return []
+        verb = _OTHER_VERBS.get(tokens[0].text.upper())
+        if (
+            verb is not None
+            and len(tokens) > 1
+            and tokens[1].text.upper().startswith("TRANSACTION")
+        ):
+            self.state.end(committed=False, chain=False)  # PREPARE TRANSACTION ends it
+            verb = (CODE_UNVERIFIABLE, "PREPARE TRANSACTION leaves a two-phase transaction")
+        if verb is not None:
+            code, reason = verb
+            if tokens[0].text.upper() == "VACUUM" and any(t.text.upper() == "FULL" for t in tokens):
+                code, reason = CODE_DESTRUCTIVE, "VACUUM FULL rewrites tables"
+            if tokens[0].text.upper() == "LOAD" and len(tokens) > 1:
+                if tokens[1].text.upper() in ("DATA", "XML"):
+                    code, reason = CODE_DESTRUCTIVE, "LOAD DATA writes rows into a table"
+            if code == CODE_DESTRUCTIVE:
+                return [Verdict(code, f"{summary}: {reason}")]
+            return [_unverifiable(summary, reason)]
+        if self.dialect == "sqlite":
+            sql, tokens = self._sqlite_update_or(sql, tokens)
+        self._sql = sql
         try:
             trees = self._dialect.parser().parse(tokens, sql)
         except ParseError as err:
@@ -209,6 +325,45 @@ class Classifier:
                 )
             )
         return _dedupe(verdicts)
+
+    def _transaction(self, tokens: list[Any]) -> None:
+        """Follow BEGIN/COMMIT/ROLLBACK/SAVEPOINT: what a rollback undoes is no longer proven."""
+        words = [t.text.upper() for t in tokens]
+        first = words[0]
+        chain = "CHAIN" in words and "NO" not in words
+        if first in ("BEGIN", "START"):
+            self.state.begin()
+        elif first in ("COMMIT", "END"):
+            self.state.end(committed=True, chain=chain)
+        elif first == "SAVEPOINT" and len(tokens) > 1:
+            self.state.savepoint(ascii_lower(tokens[1].text))
+        elif first in ("ROLLBACK", "ABORT"):
+            if "TO" in words:
+                rest = [t for t in tokens[words.index("TO") + 1 :] if t.text.upper() != "SAVEPOINT"]
+                if rest:
+                    self.state.rollback_to(ascii_lower(rest[0].text))
+                else:
+                    self.state.forget_all()
+            else:
+                self.state.end(committed=False, chain=chain)
+
+    def _sqlite_update_or(self, sql: str, tokens: list[Any]) -> tuple[str, list[Any]]:
+        """``UPDATE OR REPLACE t ...`` (SQLite) is an UPDATE of ``t``: drop the conflict clause.
+
+        The clause only decides what happens to conflicting rows of ``t`` itself; sqlglot does
+        not parse it. The text keeps its length so that positions stay right.
+        """
+        if tokens[0].text.upper() == "REPLACE":
+            # REPLACE INTO t ... is INSERT OR REPLACE INTO t ... (sqlglot misses RETURNING);
+            # the statement grows by 10 characters, which only a parse error's offset sees.
+            start = tokens[0].start
+            sql = sql[:start] + "INSERT OR REPLACE" + sql[start + len("REPLACE") :]
+            return sql, self._dialect.tokenize(sql)
+        match = _SQLITE_UPDATE_OR.match(sql)
+        if match is None:
+            return sql, tokens
+        sql = sql[: match.start(1)] + " " * (match.end(1) - match.start(1)) + sql[match.end(1) :]
+        return sql, self._dialect.tokenize(sql)
 
     def _parse_error(self, sql: str, summary: str, err: Any) -> Verdict:
         info = err.errors[0] if getattr(err, "errors", None) else {}
@@ -280,6 +435,10 @@ class Classifier:
             return [_unverifiable(summary, "a DO block runs procedural code")]
         if verb in ("CALL", "EXEC", "EXECUTE"):
             return [_unverifiable(summary, "runs a stored procedure")]
+        if verb == "ALTER":
+            allowed = self._alter_command(str(rest_text))
+            if allowed is not None:
+                return allowed
         if verb == "CREATE":
             kind = _create_kind(words)
             if kind in _BODY_KINDS:
@@ -327,6 +486,27 @@ class Classifier:
             )
         ]
 
+    def _alter_command(self, rest: str) -> list[Verdict] | None:
+        """ALTER TABLE forms sqlglot does not parse, allowed on a table the file created.
+
+        Only shapes that touch nothing but that table: ``ENABLE/DISABLE/FORCE/NO FORCE ROW
+        LEVEL SECURITY`` and ``ADD [COLUMN] name`` without a type (SQLite). None: not one.
+        """
+        match = _ALTER_OWN_TABLE.match(rest)
+        if match is None:
+            return None
+        from sqlglot import exp
+        from sqlglot.errors import SqlglotError
+
+        try:
+            table = exp.to_table(match.group("name"), dialect=self.dialect)
+        except (SqlglotError, ValueError):
+            return None
+        key = table_key(table, self.dialect)
+        if key is None or key not in self.state.tables:
+            return None
+        return []
+
     def _set_command(self, summary: str, words: list[str]) -> list[Verdict]:
         name = words[0].lower().rstrip("=") if words else ""
         if words and words[0].upper() in ("LOCAL", "SESSION") and len(words) > 1:
@@ -368,15 +548,19 @@ class Classifier:
             return [_unverifiable(summary, "the created table's name is not a plain name")]
         verdicts: list[Verdict] = []
         properties = tree.args.get("properties")
+        host_typed = False
         if properties is not None:
             for prop in properties.expressions:
                 if isinstance(prop, exp.PartitionedOfProperty):
-                    parent = display(table_key(prop.this, self.dialect))
+                    parent_key = table_key(prop.this, self.dialect)
+                    if parent_key in self.state.tables:
+                        host_typed = parent_key in self.state.host_typed
+                        continue
                     verdicts.append(
                         Verdict(
                             CODE_DESTRUCTIVE,
-                            f"{summary}: attaches a partition to {parent}, a table this "
-                            "migration did not create",
+                            f"{summary}: attaches a partition to {display(parent_key)}, a table "
+                            "this migration did not create",
                         )
                     )
                 elif isinstance(prop, exp.InheritsProperty):
@@ -386,9 +570,32 @@ class Classifier:
                             "INHERITS makes the new table's rows appear in its parent tables",
                         )
                     )
-        verdicts.extend(self._nested(tree, summary, exempt_definitions=True))
-        if not verdicts:
+        schema = tree.this
+        for like in schema.find_all(exp.LikeProperty) if schema is not None else ():
+            if like.expressions:
+                verdicts.append(
+                    _unverifiable(
+                        summary,
+                        f"LIKE {display(table_key(like.this, self.dialect))} INCLUDING ... copies "
+                        "defaults, checks or indexes that may call host functions",
+                    )
+                )
+        for column_type in tree.find_all(exp.DataType):
+            if column_type.this == exp.DataType.Type.USERDEFINED:
+                host_typed = True
+        verdicts.extend(self._nested(tree, summary))
+        if verdicts:
+            return verdicts
+        # IF NOT EXISTS proves nothing (DESIGN §10): a host table of that name stays untouched
+        # by the CREATE and every later statement on the name reaches it.
+        if (
+            not tree.args.get("exists")
+            and self.state.proves_creation(self.dialect)
+            and may_be_new(key, self.dialect)
+        ):
             self.state.tables.add(key)
+            if host_typed:
+                self.state.host_typed.add(key)
         return verdicts
 
     def _create_index(self, tree: Any, summary: str) -> list[Verdict]:
@@ -406,12 +613,13 @@ class Classifier:
                 )
             ]
         verdicts = self._nested(tree, summary)
-        if not verdicts:
+        if not verdicts and not tree.args.get("exists"):
+            # CREATE INDEX IF NOT EXISTS with a host index's name creates nothing: not recorded
             name = index.args.get("this")
             from acp_lint.sql.names import identifier_key
 
             index_name = identifier_key(name, self.dialect)
-            if index_name is not None:
+            if index_name is not None and self.state.proves_creation(self.dialect):
                 self.state.indexes.add((key[0], key[1], index_name))
         return verdicts
 
@@ -435,6 +643,14 @@ class Classifier:
         verdicts = self._nested(tree, summary)
         if verdicts:
             return verdicts
+        if any(t.this == exp.DataType.Type.USERDEFINED for t in tree.find_all(exp.DataType)):
+            return [
+                _unverifiable(
+                    summary,
+                    "a column of a user-defined type: converting or filling existing rows runs "
+                    "its input function or domain CHECK, which may call host code",
+                )
+            ]
         for action in tree.args.get("actions") or []:
             if isinstance(action, exp.AlterRename):
                 new = table_key(action.this, self.dialect)
@@ -497,6 +713,14 @@ class Classifier:
                         "did not create",
                     )
                 ]
+        if key in self.state.host_typed:
+            return [
+                _unverifiable(
+                    summary,
+                    f"{verb} {display(key)}: the table has a column of a user-defined type "
+                    "(a domain's CHECK may call host functions)",
+                )
+            ]
         if isinstance(tree, exp.Update):
             bad = self._update_foreign_targets(tree)
             if bad:
@@ -593,11 +817,11 @@ class Classifier:
 
     # -- nested parts ------------------------------------------------------------------------
 
-    def _nested(self, tree: Any, summary: str, exempt_definitions: bool = False) -> list[Verdict]:
-        """Writes, SELECT INTO, row locks and unknown function calls anywhere below ``tree``.
+    def _nested(self, tree: Any, summary: str) -> list[Verdict]:
+        """Writes, SELECT INTO, row locks and calls of anything but a pure built-in below ``tree``.
 
-        With ``exempt_definitions`` (CREATE TABLE), function calls inside column and constraint
-        definitions are not reported: defaults and checks run only for later writes.
+        Calls are reported wherever they stand, column defaults and checks included: a later
+        write runs them (``DEFAULT nextval('host_seq')``).
         """
         from sqlglot import exp
 
@@ -606,7 +830,16 @@ class Classifier:
             if node is tree:
                 continue
             if isinstance(node, (exp.Insert, exp.Update, exp.Delete, exp.Merge)):
+                if isinstance(tree, exp.Merge) and node.find_ancestor(exp.When) is not None:
+                    continue  # WHEN ... THEN UPDATE/INSERT/DELETE writes the MERGE target
                 verdicts.extend(self._dml(node, summary, nested=True))
+            elif (
+                isinstance(tree, exp.Alter)
+                and isinstance(node, exp.Drop)
+                and node.parent is tree
+                and str(node.args.get("kind") or "").upper() in ("COLUMN", "CONSTRAINT")
+            ):
+                continue  # ALTER TABLE <own table> DROP COLUMN / CONSTRAINT
             elif isinstance(
                 node,
                 (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable, exp.Command, exp.Grant),
@@ -618,15 +851,20 @@ class Classifier:
                 verdicts.append(_unverifiable(summary, "SELECT ... INTO creates or writes a table"))
             elif isinstance(node, exp.Lock):
                 verdicts.append(_unverifiable(summary, "locks rows (FOR UPDATE / FOR SHARE)"))
-            elif isinstance(node, (exp.Anonymous, exp.NextValueFor)):
-                if exempt_definitions and node.find_ancestor(
-                    exp.ColumnDef, exp.ColumnConstraint, exp.Constraint
-                ):
-                    continue
-                name = node.name if isinstance(node, exp.Anonymous) else "NEXT VALUE FOR"
-                verdicts.append(
-                    _unverifiable(summary, f"calls {name}(), whose side effects cannot be verified")
-                )
+            elif isinstance(node, (exp.Func, exp.NextValueFor)):
+                if isinstance(node.parent, exp.PartitionedByProperty) and (
+                    unknown_call(node, self._sql) or ""
+                ).upper() in ("LIST", "RANGE", "HASH"):
+                    continue  # PARTITION BY RANGE (...): the strategy, not a call
+                name = unknown_call(node, self._sql)
+                if name is not None:
+                    verdicts.append(
+                        _unverifiable(
+                            summary,
+                            f"calls {name}, which is not a known pure built-in function (it "
+                            "may run host code or advance a host sequence)",
+                        )
+                    )
         return verdicts
 
 

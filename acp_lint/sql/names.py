@@ -1,16 +1,20 @@
 """Normalised table names, so "created earlier in this file" can be decided per dialect.
 
-Rule (documented in the package docstring): a name is the tuple of its written parts
-``(catalog, schema, name)``, each normalised the way the database folds identifiers:
+A name is the tuple of its written parts ``(catalog, schema, name)``, each normalised the way
+the database itself compares identifiers (DESIGN §2.4):
 
-* postgres: unquoted identifiers are lower-cased, quoted ones kept exactly;
-* sqlite: every identifier is compared case-insensitively (lower-cased), quoted or not;
-* mysql: identifiers are kept exactly (table names are case-sensitive on Linux with the
-  default ``lower_case_table_names=0``; treating them as equal could allow a host table).
+* postgres: unquoted identifiers fold ASCII ``A-Z`` only (``DONNÉES`` is ``donnÉes``, not
+  ``données``), quoted ones are kept; every identifier is then truncated to 63 bytes of UTF-8
+  (on a character boundary), as the server does (NAMEDATALEN - 1). The schema ``public`` is
+  dropped, so ``public.t`` and ``t`` are one name: the default ``search_path`` resolves ``t``
+  to ``public`` (a schema named after the role, ``"$user"``, is assumed absent, as in Django's
+  default set-up). Unqualified ``pg_*`` names are never "new": ``pg_catalog`` is searched first.
+* sqlite: every identifier, quoted or not, folds ASCII ``A-Z`` only (SQLite's ``nocase``
+  comparison; ``"host_K"`` with a Kelvin sign is not ``host_k``);
+* mysql: identifiers are kept exactly (table names are case-sensitive on Linux; two names that
+  are equal here are equal on every platform, which is the direction that matters).
 
-Qualification is *not* resolved: ``public.t`` and ``t`` are different names, because which
-schema ``t`` means depends on the session's ``search_path``. A mismatch therefore fails closed
-(reported), it never lets a host table through.
+Other qualifications are not resolved (``main.t`` and ``t`` differ): a mismatch fails closed.
 """
 
 from __future__ import annotations
@@ -19,13 +23,31 @@ from typing import Any
 
 TableKey = tuple[str | None, str | None, str]
 
+#: PostgreSQL's NAMEDATALEN - 1: longer identifiers are truncated, quoted or not.
+PG_MAX_IDENTIFIER_BYTES = 63
+
+_ASCII_UPPER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+
+
+def ascii_lower(name: str) -> str:
+    """Lower-case ASCII letters only, as PostgreSQL and SQLite fold names."""
+    return name.translate(_ASCII_UPPER)
+
+
+def pg_truncate(name: str) -> str:
+    """Cut ``name`` to 63 bytes of UTF-8 without splitting a character (pg_mbcliplen)."""
+    data = name.encode("utf-8")
+    if len(data) <= PG_MAX_IDENTIFIER_BYTES:
+        return name
+    return data[:PG_MAX_IDENTIFIER_BYTES].decode("utf-8", errors="ignore")
+
 
 def fold(name: str, quoted: bool, dialect: str) -> str:
     """Fold one identifier the way ``dialect`` compares it."""
     if dialect == "sqlite":
-        return name.lower()
-    if dialect == "postgres" and not quoted:
-        return name.lower()
+        return ascii_lower(name)
+    if dialect == "postgres":
+        return pg_truncate(name if quoted else ascii_lower(name))
     return name
 
 
@@ -61,7 +83,23 @@ def table_key(table: Any, dialect: str) -> TableKey | None:
         if key is None:
             return None
         parts.append(key)
-    return (parts[0], parts[1], name)
+    return normal_key((parts[0], parts[1], name), dialect)
+
+
+def normal_key(key: TableKey, dialect: str) -> TableKey:
+    """``public.t`` is ``t`` on postgres (see the module docstring)."""
+    if dialect == "postgres" and key[0] is None and key[1] == "public":
+        return (None, None, key[2])
+    return key
+
+
+def may_be_new(key: TableKey, dialect: str) -> bool:
+    """Can a CREATE of ``key`` make later statements on ``key`` reach the new object?
+
+    On postgres an unqualified ``pg_*`` name resolves to ``pg_catalog`` first, whatever the
+    migration created in ``public``.
+    """
+    return not (dialect == "postgres" and key[1] is None and key[2].startswith("pg_"))
 
 
 def display(key: TableKey | None, fallback: str = "?") -> str:

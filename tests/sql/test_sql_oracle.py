@@ -10,6 +10,7 @@ from oracle import apply, changes_host, seeded, snapshot
 
 from acp_lint.sql import check_sql
 from acp_lint.sql.check import check_sql_raw
+from acp_lint.sql.classify import SqlState
 
 SQLITE_CASES = load_cases("sqlite")
 
@@ -70,6 +71,7 @@ SAFE = [
     "SAVEPOINT sp",
     "RELEASE sp",
     "SELECT 'DROP TABLE users'",
+    "CREATE TABLE {new} (id INTEGER DEFAULT (random()), note TEXT)",
 ]
 UNSAFE = [
     "DELETE FROM users WHERE id = 2",
@@ -90,6 +92,33 @@ UNSAFE = [
     "INSERT INTO {own} (id) VALUES (1); DELETE FROM users",
     "PRAGMA foreign_keys = ON",
     "DROP TABLE IF EXISTS users",
+]
+#: Issue 10 item 11: SQLite folds ASCII only, IF NOT EXISTS proves nothing, a failed CREATE
+#: carries on in the shell, a rollback undoes a TEMP table that shadowed a host table.
+ITEM_11 = [
+    'CREATE TABLE "host_\u212a" (id INTEGER); DROP TABLE host_k',
+    'CREATE TABLE "HOST_K" (id INTEGER); DELETE FROM host_k',
+    "CREATE INDEX IF NOT EXISTS orders_user ON {own} (id); DROP INDEX orders_user",
+    "CREATE TABLE IF NOT EXISTS host_k (id INTEGER); DELETE FROM host_k",
+    "CREATE TABLE IF NOT EXISTS users (id INTEGER); DROP TABLE users",
+    "CREATE TABLE users (id INTEGER); DELETE FROM users",
+    "CREATE TABLE host_k (id INTEGER); UPDATE OR REPLACE host_k SET note = 'x'",
+    "REPLACE INTO host_k (id, note) VALUES (1, 'x') RETURNING id",
+    "UPDATE OR REPLACE users SET email = 'x'",
+    "ALTER TABLE host_k DROP COLUMN note",
+    "ALTER TABLE host_k ADD COLUMN extra",
+    "BEGIN; CREATE TEMP TABLE host_k (id INTEGER); ROLLBACK; DELETE FROM host_k",
+    "SAVEPOINT a; CREATE TEMP TABLE host_k (id INTEGER); ROLLBACK TO a; DELETE FROM host_k; "
+    "RELEASE a",
+]
+UNSAFE += ITEM_11
+#: On the migration's own new table these must pass (issue 10 item 11).
+OWN_TABLE = [
+    "UPDATE OR REPLACE {own} SET id = 1",
+    "REPLACE INTO {own} (id) VALUES (3) RETURNING id",
+    "ALTER TABLE {own} DROP COLUMN note",
+    "ALTER TABLE {own} ADD COLUMN extra",
+    "INSERT OR IGNORE INTO {own} (id) VALUES (4)",
 ]
 
 
@@ -112,7 +141,8 @@ def scripts(draw) -> str:
     own: list[str] = []
     statements = []
     for _ in range(draw(st.integers(1, 6))):
-        pool = SAFE + UNSAFE if own else [s for s in SAFE if "{own}" not in s] + UNSAFE
+        pool = SAFE + UNSAFE + OWN_TABLE if own else [s for s in SAFE if "{own}" not in s]
+        pool = pool + [s for s in UNSAFE if own or "{own}" not in s]
         template = draw(st.sampled_from(pool))
         new = f"acp_t{len(statements)}"
         sql = template.format(new=new, own=draw(st.sampled_from(own)) if own else new)
@@ -131,3 +161,39 @@ def test_generated_scripts_against_sqlite(script: str) -> None:
         assert not changes_host(script), script
     elif changes_host(script):
         assert findings
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scripts())
+def test_generated_scripts_as_django_run_sql(script: str) -> None:
+    """The same scripts as RunSQL of a Django migration: it stops (and rolls back) at the first
+    error, so a CREATE that ran proves its table new; what passes changes nothing."""
+    findings = check_sql_raw(script, "sqlite", SqlState())[0]
+    if not findings:
+        assert not changes_host(script, stop_at_error=True), script
+
+
+def test_own_table_statements_pass_as_django_run_sql() -> None:
+    """Issue 10 item 11: these are flagged no more on the migration's own new table, and the
+    database agrees that they leave the host alone."""
+    create = "CREATE TABLE acp_own (id INTEGER UNIQUE, note TEXT);\n"
+    for statement in OWN_TABLE:
+        sql = create + statement.format(own="acp_own") + ";\n"
+        assert check_sql_raw(sql, "sqlite", SqlState())[0] == [], sql
+        conn = seeded()
+        try:
+            before = snapshot(conn)
+            assert apply(conn, sql, stop_at_error=True) == 0, sql
+            assert snapshot(conn) == before
+        finally:
+            conn.close()
+
+
+def test_item_11_shapes_change_the_host_and_are_reported() -> None:
+    """Each item-11 shape really changes the host when the shell runs it, and is reported."""
+    for template in ITEM_11:
+        sql = template.format(own="acp_own") + ";\n"
+        if "{own}" in template:
+            sql = "CREATE TABLE acp_own (id INTEGER);\n" + sql
+        assert changes_host(sql), sql
+        assert unsuppressed(sql), sql

@@ -1,10 +1,12 @@
 -- case: safe
 CREATE TABLE acp_key (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(100)) ENGINE=InnoDB;
--- case: safe
+-- case: ACP301
+-- the mysql shell carries on after a failed CREATE: a .sql file proves nothing new
 CREATE TABLE `acp_t` (`id` int);
 ALTER TABLE `acp_t` ADD INDEX acp_t_id (`id`);
 INSERT INTO `acp_t` VALUES (1);
--- case: safe
+-- case: ACP301
+-- the mysql shell carries on after a failed CREATE: a .sql file proves nothing new
 CREATE TABLE acp_t (id int);
 CREATE INDEX acp_i ON acp_t (id);
 -- case: safe
@@ -50,7 +52,7 @@ CALL cleanup();
 CREATE PROCEDURE acp_p() BEGIN DELETE FROM users; END;
 -- case: ACP303
 USE other_db;
--- case: ACP302
+-- case: ACP301
 LOAD DATA INFILE '/tmp/x' INTO TABLE users;
 -- case: ACP302 @1:1
 SELECT "unterminated

@@ -8,21 +8,29 @@ create table acp_lower (id int);
 -- case: safe
 CREATE TABLE IF NOT EXISTS acp_audit_log (id bigint, user_id int REFERENCES users (id));
 -- case: safe
+BEGIN;
 CREATE TABLE acp_t (id int);
 CREATE INDEX acp_t_id ON acp_t (id);
 CREATE UNIQUE INDEX IF NOT EXISTS acp_t_id2 ON acp_t (id) WHERE id > 0;
+COMMIT;
 -- case: safe
+BEGIN;
 CREATE TABLE acp_t (id int, owner int);
 ALTER TABLE acp_t ADD CONSTRAINT acp_owner_fk FOREIGN KEY (owner) REFERENCES users (id);
 ALTER TABLE acp_t ADD COLUMN note text;
+COMMIT;
 -- case: safe
+BEGIN;
 CREATE TABLE acp_t (id int);
 COMMENT ON TABLE acp_t IS 'DROP TABLE users; -- not a statement';
 COMMENT ON COLUMN acp_t.id IS 'identifier';
+COMMIT;
 -- case: safe
+BEGIN;
 CREATE TABLE acp_t (id int);
 INSERT INTO acp_t (id) VALUES (1), (2);
 INSERT INTO acp_t SELECT id FROM users WHERE id < 10;
+COMMIT;
 -- case: safe
 BEGIN;
 SET LOCAL lock_timeout = '5s';
@@ -44,19 +52,28 @@ CREATE TABLE acp_t (note text DEFAULT 'ALTER TABLE users DROP COLUMN email');
 -- case: safe
 CREATE TABLE acp_copy AS SELECT id, email FROM users;
 -- case: safe
+BEGIN;
 CREATE TABLE "Acp_Quoted" (id int);
 INSERT INTO "Acp_Quoted" VALUES (1);
+COMMIT;
 -- case: safe
+BEGIN;
 CREATE TABLE PUBLIC.ACP_T (id int);
 ALTER TABLE public.acp_t ADD COLUMN x int;
+COMMIT;
 -- case: safe
+BEGIN;
 CREATE TABLE acp_t (id int);
 ALTER TABLE acp_t RENAME TO acp_u;
 INSERT INTO acp_u VALUES (1);
+COMMIT;
 -- case: safe
 CREATE TABLE acp_t (id uuid DEFAULT gen_random_uuid(), at timestamptz DEFAULT now());
 -- case: safe
 SELECT 1;
+-- case: ACP301
+CREATE TABLE acp_t (id int);
+INSERT INTO acp_t (id) VALUES (1);
 -- case: ACP301
 DROP TABLE users;
 -- case: ACP301

@@ -2,11 +2,13 @@
 CREATE TABLE acp_key (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);
 -- case: safe
 CREATE TABLE IF NOT EXISTS acp_t (id INTEGER, user_id INTEGER REFERENCES users (id));
--- case: safe
+-- case: ACP301
+-- the sqlite3 shell carries on after a failed CREATE: a .sql file proves nothing new
 CREATE TABLE acp_t (id INTEGER);
 CREATE INDEX acp_t_id ON acp_t (id);
 INSERT INTO acp_t VALUES (1);
--- case: safe
+-- case: ACP301
+-- the sqlite3 shell carries on after a failed CREATE: a .sql file proves nothing new
 CREATE TABLE ACP_T (id INTEGER);
 INSERT INTO acp_t VALUES (1);
 INSERT OR REPLACE INTO "Acp_T" VALUES (2);
@@ -25,12 +27,14 @@ END TRANSACTION;
 -- case: safe
 CREATE TABLE acp_t (note TEXT DEFAULT 'DELETE FROM users');
 -- DELETE FROM users;
--- case: safe
+-- case: ACP301
+-- the sqlite3 shell carries on after a failed CREATE: a .sql file proves nothing new
 CREATE TABLE acp_t (id INTEGER);
 ALTER TABLE acp_t ADD COLUMN note TEXT;
 ALTER TABLE acp_t RENAME TO acp_u;
 DROP TABLE acp_u;
--- case: safe
+-- case: ACP301
+-- the sqlite3 shell carries on after a failed CREATE: a .sql file proves nothing new
 CREATE TABLE acp_t (id INTEGER);
 INSERT INTO acp_t SELECT id FROM users;
 DELETE FROM acp_t WHERE id > 1;
@@ -95,7 +99,7 @@ PRAGMA writable_schema = ON;
 CREATE VIEW acp_v AS SELECT * FROM users;
 -- case: ACP303
 VACUUM;
--- case: ACP303
+-- case: ACP301
 REINDEX users;
 -- case: ACP303
 ATTACH DATABASE ':memory:' AS other;
