@@ -221,7 +221,20 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     elif output_format == "json":
         sys.stdout.write(render_json(diagnostics))
     elif output_format == "sarif":
-        sys.stdout.write(render_sarif(diagnostics))
+        from acp_lint.reporters.json_format import SarifBase
+
+        def source_line(path: str, line: int) -> str | None:
+            data = project.tree.read_bytes(path)
+            lines = [] if data is None else data.decode("utf-8", "replace").splitlines()
+            return lines[line - 1] if 0 < line <= len(lines) else None
+
+        sys.stdout.write(
+            render_sarif(
+                result.diagnostics,
+                base=SarifBase.for_project(config.root),
+                source_line=source_line,
+            )
+        )
     elif output_format == "github":
         sys.stdout.write(render_github(diagnostics))
     else:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from acp_lint import __version__
 from acp_lint.diagnostics import Diagnostic
@@ -42,48 +46,122 @@ def render_json(diagnostics: Sequence[Diagnostic], *_: object, **__: object) -> 
     return _dumps(payload) + "\n"
 
 
-def render_sarif(diagnostics: Sequence[Diagnostic], *_: object, **__: object) -> str:
+RULE_INDEX = {rule.code: index for index, rule in enumerate(RULES)}
+SARIF_ROOT = "SRCROOT"  # the uriBaseId code scanning resolves against the repository
+
+
+def render_sarif(
+    diagnostics: Sequence[Diagnostic],
+    *,
+    base: SarifBase | None = None,
+    source_line: Callable[[str, int], str | None] | None = None,
+) -> str:
+    """SARIF 2.1.0 as GitHub code scanning takes it as is.
+
+    ``diagnostics`` have project-relative paths; ``base`` places the project in its repository,
+    so URIs are repository-relative (``uriBaseId`` SRCROOT, declared in ``originalUriBaseIds``)
+    whatever directory acp-lint ran from. Each result carries a ``partialFingerprints`` entry
+    from its rule, file and source line text (not its line number), so an alert follows its
+    code across commits that move it."""
+    from acp_lint.docs import render_rule_docs
+
+    base = base or SarifBase(None, "")
     rules = [
         {
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
-            "help": {"text": f"Run `acp-lint rule {rule.code}` for the rule's documentation."},
+            "fullDescription": {"text": rule.summary},
+            "help": {
+                "text": f"Run `acp-lint rule {rule.code}` for the rule's documentation.",
+                "markdown": render_rule_docs(rule.code),
+            },
+            "defaultConfiguration": {"level": "error"},
         }
         for rule in RULES
     ]
-    results = [
-        {
-            "ruleId": d.code,
-            "level": "error",
-            "message": {"text": d.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": file_uri(d.path)},
-                        "region": {
-                            "startLine": d.line,
-                            "startColumn": d.column,
-                            "endLine": d.end_line,
-                            "endColumn": d.end_column,
-                        },
+    seen: Counter[tuple[str, str, str]] = Counter()
+    results = []
+    for d in diagnostics:
+        line_text = (source_line(d.path, d.line) if source_line else None) or ""
+        key = (d.code, d.path, " ".join(line_text.split()))
+        seen[key] += 1
+        text = "\0".join([*key, str(seen[key])])
+        digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+        results.append(
+            {
+                "ruleId": d.code,
+                "ruleIndex": RULE_INDEX[d.code],
+                "level": "error",
+                "message": {"text": d.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {
+                                "uri": file_uri(base.prefix + d.path),
+                                "uriBaseId": SARIF_ROOT,
+                            },
+                            "region": {
+                                "startLine": d.line,
+                                "startColumn": d.column,
+                                "endLine": d.end_line,
+                                "endColumn": d.end_column,
+                            },
+                        }
                     }
-                }
-            ],
-        }
-        for d in diagnostics
-    ]
+                ],
+                "partialFingerprints": {"acpLintFindingHash/v1": digest[:32]},
+            }
+        )
+    run: dict[str, object] = {
+        "tool": {
+            "driver": {
+                "name": "acp-lint",
+                "version": __version__,
+                "rules": rules,
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    if base.root is not None:
+        run["originalUriBaseIds"] = {SARIF_ROOT: {"uri": base.root.as_uri() + "/"}}
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "acp-lint", "version": __version__, "rules": rules}},
-                "results": results,
-            }
-        ],
+        "runs": [run],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return _dumps(document) + "\n"
+
+
+@dataclass(frozen=True)
+class SarifBase:
+    """Where the project sits: ``root`` is the repository (git work tree, else the project)
+    and ``prefix`` the project's path inside it (``""`` or ``"backend/"``)."""
+
+    root: Path | None
+    prefix: str
+
+    @classmethod
+    def for_project(cls, project_root: Path) -> SarifBase:
+        import subprocess
+
+        try:
+            top = subprocess.run(
+                ["git", "rev-parse", "--show-toplevel"],
+                cwd=project_root,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            top = ""
+        root = Path(top).resolve() if top else project_root.resolve()
+        try:
+            inside = project_root.resolve().relative_to(root).as_posix()
+        except ValueError:
+            root, inside = project_root.resolve(), "."
+        return cls(root, "" if inside == "." else f"{inside}/")
 
 
 def _escape(text: str) -> str:
