@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from acp_lint.cache import RecordingTree, ResultCache
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
@@ -20,6 +20,9 @@ from acp_lint.registry import BY_CODE
 from acp_lint.rules.meta import Rule
 from acp_lint.sources import SourceTree
 from acp_lint.suppressions import is_suppressed, python_suppressions
+
+if TYPE_CHECKING:
+    from acp_lint.urls.model import Unresolved
 
 _URLCONF_HINT = re.compile(rb"urlpatterns|ROOT_URLCONF|DJANGO_SETTINGS_MODULE")
 
@@ -107,7 +110,8 @@ def _analyse(
         find_collisions,
         load_bindings,
         mounted_path,
-        relevant_unresolved,
+        reserved_collisions,
+        unresolved_causes,
     )
 
     config = project.config
@@ -158,11 +162,21 @@ def _analyse(
             route = collision.host_route
             span = (route.line, route.column, route.end_line, route.end_column)
             diagnostics.append(_diagnostic("ACP201", route.file, span, collision.message))
+        for reserved, message in reserved_collisions(table, endpoint):
+            span = (reserved.line, reserved.column, reserved.end_line, reserved.end_column)
+            diagnostics.append(_diagnostic("ACP201", reserved.file, span, message))
         if has_acp:
-            for item in relevant_unresolved(table, endpoint):
+            for item, count in unresolved_causes(table, endpoint):
                 span = (item.line, item.column, item.end_line, item.end_column)
-                diagnostics.append(_diagnostic("ACP204", item.file, span, item.reason))
+                diagnostics.append(_diagnostic("ACP204", item.file, span, _cause(item, count)))
     return _unsuppressed(tree, diagnostics), set(table.files)
+
+
+def _cause(item: Unresolved, count: int) -> str:
+    """The ACP204 message: what could not be analysed, and how many routes depend on it."""
+    if count == 1:
+        return item.reason
+    return f"{item.reason} ({count} routes or includes that could serve the endpoint depend on it)"
 
 
 def _unsuppressed(tree: SourceTree, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
