@@ -660,7 +660,7 @@ class ModuleEvaluator:
 
     def assign(self, target: ast.expr, value: Value, node: ast.stmt) -> None:
         if isinstance(target, ast.Name):
-            self.env[target.id] = value
+            self.env[target.id] = _named_unknowns(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             names = [e.value if isinstance(e, ast.Starred) else e for e in target.elts]
             items = value.items if isinstance(value, SeqValue) else None
@@ -1339,6 +1339,19 @@ class FunctionEvaluator(ModuleEvaluator):
                 return Unknown("its body is more than assignments and a return")
             self.small(statement, _Line(statement, statement))
         return Unknown("the function has no return")
+
+
+def _named_unknowns(name: str, value: Value) -> Value:
+    """Say which name an unknown value is bound to: the ACP204 for every route built from it
+    then reads ``'prefix' cannot be evaluated statically (...)`` at the expression concerned."""
+    if isinstance(value, Choice):
+        if not any(isinstance(option, Unknown) for option, _ in value.options):
+            return value
+        return Choice(tuple((_named_unknowns(name, v), c) for v, c in value.options))
+    if not isinstance(value, Unknown) or value.reason.startswith(f"{name!r} "):
+        return value
+    reason = f"{name!r} cannot be evaluated statically ({value.reason})"
+    return Unknown(reason, value.span, value.shape)
 
 
 def _stringish(value: Value) -> bool:
