@@ -19,6 +19,13 @@ For each checkout (a directory a user names; never modified for longer than the 
    include("acp.urls"))`` inserted first in the root URLconf and a matching bindings file; the
    route rules (ACP201, ACP204) run over it and their findings are listed per base path.
 
+3. **Ask Django** (``--django PYTHON``, an interpreter in which the project's settings load;
+   ``PYTHONPATH`` is passed through): for each injected base path, Django's resolver (with the
+   project's settings, in the directory of ``manage.py``) says whether the host serves
+   ``<base>/manage`` today, or whether it is under ``STATIC_URL``/``MEDIA_URL``; the verdict of
+   the route rules is compared with it (ACP201 = served, nothing = free, ACP204 alone =
+   inconclusive). ``--sample-bases`` adds the first segment of every resolved host route.
+
 The table printed at the end is what ``bench/README.md`` records.
 """
 
@@ -26,7 +33,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -55,6 +64,8 @@ class Report:
     internal_errors: list[str] = field(default_factory=list)
     config: str = "generated"
     injected: dict[str, list[str]] = field(default_factory=dict)
+    django: dict[str, str] = field(default_factory=dict)  # base -> Django's answer
+    agreement: Counter[str] = field(default_factory=Counter)
 
 
 def count_files(root: Path) -> tuple[int, int]:
@@ -115,6 +126,99 @@ def lint(root: Path, repeat: int, report: Report) -> None:
         report.ruff_seconds = min(ruff_times)
 
 
+DJANGO_RUNNER = r"""
+import json, os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = sys.argv[1]
+sys.path.insert(0, os.getcwd())
+import django
+django.setup()
+from django.conf import settings
+from django.urls import Resolver404, resolve
+apps = settings.INSTALLED_APPS
+out = {}
+for path in json.loads(sys.stdin.read()):
+    static = str(getattr(settings, "STATIC_URL", "") or "")
+    media = str(getattr(settings, "MEDIA_URL", "") or "")
+    if static.startswith("/") and path.startswith(static) and "django.contrib.staticfiles" in apps:
+        out[path] = "STATIC_URL"
+        continue
+    if media.startswith("/") and len(media) > 1 and path.startswith(media):
+        out[path] = "MEDIA_URL"
+        continue
+    try:
+        match = resolve(path)
+    except Resolver404:
+        out[path] = "free"
+    else:
+        out[path] = "served by " + match.route
+print(json.dumps(out))
+"""
+
+
+def ask_django(root: Path, python: str, bases: list[str]) -> dict[str, str]:
+    """Django's own answer for ``<base>/manage`` of each base, in one subprocess."""
+    from acp_lint.config import load_config
+    from acp_lint.sources import DiskTree
+    from acp_lint.urls import find_root_urlconf
+
+    config = load_config(root)
+    found = find_root_urlconf(DiskTree(config.root), config.urlconf, config.settings)
+    if found.settings_module is None:
+        return {base: "settings not found" for base in bases}
+    cwd = config.root / (Path(found.manage_py).parent if found.manage_py else Path("."))
+    paths = [f"{base}/manage" for base in bases]
+    done = subprocess.run(
+        [python, "-c", DJANGO_RUNNER, found.settings_module],
+        input=json.dumps(paths),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        timeout=300,
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        return {base: f"django failed: {last[:120]}" for base in bases}
+    answers = json.loads(done.stdout.strip().splitlines()[-1])
+    return {base: answers[f"{base}/manage"] for base in bases}
+
+
+def verdict(findings: list[str]) -> str:
+    """The route rules' verdict on an injected endpoint."""
+    if any(f.startswith("ACP201") for f in findings):
+        return "ACP201"
+    if any(f.startswith("ACP204") for f in findings):
+        return "ACP204"
+    if any(f.startswith("not injected") for f in findings):
+        return "not injected"
+    return "free"
+
+
+def agrees(ours: str, django: str) -> str:
+    if django.startswith(("django failed", "settings not found")) or ours == "not injected":
+        return "not compared"
+    if ours == "ACP204":
+        return "inconclusive"
+    served = django != "free"
+    return "agrees" if (ours == "ACP201") == served else "disagrees"
+
+
+def route_bases(root: Path) -> list[str]:
+    """``/<first segment>`` of every resolved literal host route (more samples for Django)."""
+    from acp_lint.config import load_config
+    from acp_lint.sources import DiskTree
+    from acp_lint.urls import build_route_table
+
+    config = load_config(root)
+    table = build_route_table(DiskTree(config.root), config.urlconf, config.settings)
+    bases: dict[str, None] = {}
+    for route in table.routes:
+        head = route.pattern.split("/", 1)[0]
+        if head and all(c.isalnum() or c in "-_." for c in head):
+            bases[f"/{head}"] = None
+    return list(bases)
+
+
 def inject(root: Path, bases: list[str]) -> dict[str, list[str]]:
     """ACP201/ACP204 findings when an ACP app is mounted at each base path (in memory)."""
     from acp_lint.config import load_config
@@ -155,7 +259,7 @@ def inject(root: Path, bases: list[str]) -> dict[str, list[str]]:
     return results
 
 
-def measure(root: Path, repeat: int, bases: list[str]) -> Report:
+def measure(root: Path, repeat: int, bases: list[str], django: str | None, sample: bool) -> Report:
     report = Report(root.name)
     report.python_files, report.migrations = count_files(root)
     wrote = False
@@ -166,8 +270,15 @@ def measure(root: Path, repeat: int, bases: list[str]) -> Report:
         wrote = True
     try:
         lint(root, repeat, report)
+        if sample:
+            bases = list(dict.fromkeys([*bases, *route_bases(root)]))
         if bases:
             report.injected = inject(root, bases)
+        if django and bases:
+            report.django = ask_django(root, django, bases)
+            for base in bases:
+                ours = verdict(report.injected[base])
+                report.agreement[agrees(ours, report.django[base])] += 1
     finally:
         if wrote:
             (root / CONFIG_NAME).unlink(missing_ok=True)
@@ -197,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per tool (best is kept)")
     parser.add_argument("--inject", default="", help="comma-separated base paths to mount ACP at")
     parser.add_argument("--json", type=Path, help="also write the reports as JSON here")
+    parser.add_argument("--django", help="interpreter in which the project's settings load")
+    parser.add_argument(
+        "--sample-bases", action="store_true", help="also inject at each route's first segment"
+    )
     args = parser.parse_args(argv)
     bases = [b if b.startswith("/") else f"/{b}" for b in args.inject.split(",") if b]
     reports = []
@@ -204,19 +319,25 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_dir():
             print(f"realworld: not a directory: {path}", file=sys.stderr)
             return 2
-        report = measure(path.resolve(), max(1, args.repeat), bases)
+        report = measure(path.resolve(), max(1, args.repeat), bases, args.django, args.sample_bases)
         reports.append(report)
         print(f"{report.name}: {dict(report.findings)} in {report.acp_seconds:.2f}s", flush=True)
         for error in report.internal_errors:
             print(f"  internal error: {error}")
         for base, findings in report.injected.items():
-            print(f"  ACP at {base}: {len(findings)} route findings")
+            django = f"; Django: {report.django[base]}" if base in report.django else ""
+            print(f"  ACP at {base}: {verdict(findings)}{django}")
             for finding in findings:
                 print(f"    {finding}")
+        if report.agreement:
+            print(f"  compared with Django: {dict(report.agreement)}")
     print()
     print(table(reports))
     if args.json:
-        payload = [{**r.__dict__, "findings": dict(r.findings)} for r in reports]  # Counter -> dict
+        payload = [
+            {**r.__dict__, "findings": dict(r.findings), "agreement": dict(r.agreement)}
+            for r in reports
+        ]
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
     return 0
 

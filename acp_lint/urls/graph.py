@@ -856,6 +856,8 @@ class ModuleEvaluator:
             value = self.builder.get_attr(base, node.attr)
             if isinstance(value, Unknown) and value.span is None:
                 return Unknown(value.reason, self.span(node))
+            if isinstance(value, Ref) and value.qualified == f"{SETTINGS_PREFIXES[0]}{node.attr}":
+                return self.setting_ref(node.attr, value, node)
             return value
         elif isinstance(node, (ast.List, ast.Tuple)):
             items: list[Value] = []
@@ -1078,6 +1080,10 @@ class ModuleEvaluator:
         a regex of what it could match when its literal parts are known (``f"{p}admin/"``)."""
         if isinstance(route, Unknown) and route.span is not None:
             reason, span = route.reason, route.span
+        elif isinstance(route, Ref) and route.qualified.startswith(SETTINGS_PREFIXES):
+            name = route.qualified.removeprefix(SETTINGS_PREFIXES[0])
+            reason = f"settings.{name} (the route of {kind}()) cannot be read statically"
+            span = self.span(route_node)
         else:
             reason = f"the route of {kind}() is not a string literal"
             span = self.span(route_node)
@@ -1274,6 +1280,18 @@ class ModuleEvaluator:
         else:
             name = ""
         return bool(re.search(r"urls|patterns|include|router", name, re.IGNORECASE))
+
+    def setting_ref(self, name: str, ref: Ref, node: ast.expr) -> Value:
+        """``settings.NAME``: its text when the settings module assigns it a string literal;
+        other settings stay references (``settings.DEBUG`` is a branch condition)."""
+        if not name.isupper():
+            return ref
+        value = self.builder.setting(name)
+        if isinstance(value, str):
+            return StrValue(value)
+        if value is UNKNOWN and name in self.builder.settings:
+            return self.unknown(f"settings.{name} cannot be read statically", node)
+        return ref
 
     def settings_value(self, name: str) -> Value:
         value = self.builder.setting(name)

@@ -329,3 +329,34 @@ def test_base_path_under_static_or_media_url(
     assert [(f["code"], f["path"].endswith("settings.py")) for f in findings] == [("ACP201", True)]
     assert findings[0]["line"] == row
     assert setting in findings[0]["message"] and "unreachable" in findings[0]["message"]
+
+
+# ----- found on real projects (netbox): a route held in settings ------------------------------
+def test_route_from_a_setting_is_read_from_the_settings_module(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "proj/urls.py": HEADER
+            + '_patterns = [path("login/", views.view, name="login")]\n'
+            + "urlpatterns = [path(settings.BASE_PATH, include(_patterns))]\n"
+        },
+        settings_extra="BASE_PATH = 'netbox/'\n",
+    )
+    agree(tmp_path, ["netbox/login/", "login/", "netbox/manage"])
+    assert build_route_table(DiskTree(tmp_path)).unresolved == []
+
+
+def test_route_from_a_setting_that_cannot_be_read_names_it(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        {
+            "proj/urls.py": HEADER
+            + '_patterns = [path("login/", views.view, name="login")]\n'
+            + "urlpatterns = [path(settings.BASE_PATH, include(_patterns))]\n"
+        },
+        settings_extra="import os\nBASE_PATH = os.environ.get('BASE_PATH', '')\n",
+    )
+    table = build_route_table(DiskTree(tmp_path))
+    [cause] = relevant_unresolved(table, "/api/manage")
+    assert cause.reason == "settings.BASE_PATH cannot be read statically"
+    assert (cause.line, cause.column) == (6, 21)
