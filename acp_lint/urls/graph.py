@@ -1238,10 +1238,12 @@ class ModuleEvaluator:
 
     def static(self, node: ast.Call, kind: str) -> Value:
         """``static()`` serves files only when DEBUG: a conditional ``re_path``."""
-        if kind == "staticfiles_urlpatterns":
+        args = self.args(
+            node, ("prefix",) if kind == "staticfiles_urlpatterns" else ("prefix", "view")
+        )
+        if kind == "staticfiles_urlpatterns" and "prefix" not in args:
             prefix_value: Value = self.settings_value("STATIC_URL")
         else:
-            args = self.args(node, ("prefix",))
             prefix_node = args.get("prefix")
             prefix_value = self.expr(prefix_node) if prefix_node is not None else Unknown("")
             if isinstance(prefix_value, Ref) and prefix_value.qualified.startswith(
@@ -1263,6 +1265,8 @@ class ModuleEvaluator:
             if kind == "staticfiles_urlpatterns"
             else "django.views.static.serve"
         )
+        if "view" in args:  # ``static(prefix, view=serve_media)``
+            view = self.view_text(self.view_value(args["view"]), args["view"])
         entry = EndpointEntry(part, "static", view, None, span, self.state.dotted, conditions)
         return SeqValue((entry,))
 

@@ -286,6 +286,7 @@ def test_route_table_details(tmp_path: Path) -> None:
             + "if settings.DEBUG:\n"
             + "    urlpatterns += static(settings.MEDIA_URL, document_root='/tmp')\n"
             + "    urlpatterns += staticfiles_urlpatterns()\n"
+            + "    urlpatterns += static('/files/', view=views.view)\n"
         },
         settings_extra="STATIC_URL = '/static/'\nMEDIA_URL = '/media/'\n",
     )
@@ -295,10 +296,11 @@ def test_route_table_details(tmp_path: Path) -> None:
         "proj.views.view",
         "django.views.static.serve",
         "django.contrib.staticfiles.views.serve",
+        "proj.views.view",
     ]
     text = format_route_table(table)
     assert "settings.DEBUG and settings.DEBUG" not in text
-    assert text.count("if settings.DEBUG") == 2
+    assert text.count("if settings.DEBUG") == 3
     lines = text.splitlines()
     assert any(line.split()[0] == "^legacy/$" for line in lines[1:4])
     assert not any("/^" in line for line in lines)
