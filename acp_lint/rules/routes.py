@@ -242,6 +242,10 @@ routers, both branches of `if`), and reports every host route that Django would 
 endpoint path to: a route before the ACP mount that shadows it, or one after it whose path the
 ACP route would take. It is reported at the host route's `path()`/`re_path()`/`register()` call,
 names the ACP route, and suggests free base paths, each checked against the same route table.
+`path("api/", obj.urls)` (admin, django-ninja, routers) is an include, as Django treats it; a
+name assigned in several places (`if`/`try` branches, loops) counts with every value it may
+have. An endpoint under `STATIC_URL` or `MEDIA_URL` is reported at that setting: runserver's
+staticfiles handler or the web server serves that prefix before the URLconf is consulted.
 
 ## Why is this bad?
 A shadowed endpoint silently never runs; a taken path breaks a host feature that works today.
@@ -290,7 +294,37 @@ No fix is offered: moving either route changes a public URL.
             ),
             path="site_cfg/urls.py",
             line=3,
-        )
+        ),
+        ProjectExample(
+            {
+                **_project(
+                    "from django.conf import settings\n"
+                    "from django.urls import include, path\n"
+                    "prefix = 'api/'\n"
+                    "if settings.DEBUG:\n"
+                    "    prefix = 'debug/'\n"
+                    "urlpatterns = [\n"
+                    "    path(f'{prefix}<slug:resource>', lambda r, resource: None),\n"
+                    "    path('api/', include('acp.urls')),\n"
+                    "]\n"
+                ),
+            },
+            path="site_cfg/urls.py",
+            line=7,
+        ),
+        ProjectExample(
+            {
+                **_project(
+                    ROOT_OK.replace("'api/'", "'static/acp/'"),
+                    BINDINGS.replace('"/api"', '"/static/acp"').replace(
+                        '"/api/manage"', '"/static/acp/manage"'
+                    ),
+                ),
+                "site_cfg/settings.py": SETTINGS + "STATIC_URL = '/static/'\n",
+            },
+            path="site_cfg/settings.py",
+            line=3,
+        ),
     ]
 
 
@@ -391,10 +425,14 @@ class UnresolvedUrlconf(ProjectRule):
     SUMMARY = BY_CODE["ACP204"].summary
     DOCS = """
 ## What it does
-Reports, once and at the statement or `include()` concerned, each part of the URL configuration
-that cannot be evaluated statically (routes built in loops or by function calls, includes of
-modules that cannot be found or parsed) when it could serve the endpoint path (its prefix matches
-the start of the endpoint path). The rest of the graph is still checked.
+Reports each part of the URL configuration that cannot be evaluated statically (routes built by
+calls it cannot follow, runtime prefixes, includes of modules that cannot be found or parsed,
+`obj.urls` includes whose patterns cannot be read) when it could serve the endpoint path: its
+prefix matches the start of the endpoint path and its literal parts can match the rest
+(`f"{prefix}admin/"` cannot serve `/api/manage`). One diagnostic per cause, at the expression
+that could not be analysed, saying how many routes depend on it. Loops over literal lists and
+functions of the URLconf's own modules that depend only on literals and their arguments are
+evaluated, not reported. The rest of the graph is still checked.
 
 ## Why is this bad?
 Collision checking is incomplete there: a route hidden behind dynamic code could shadow the ACP
@@ -424,5 +462,17 @@ No fix is offered.
             ),
             path="site_cfg/urls.py",
             line=4,
-        )
+        ),
+        ProjectExample(
+            {
+                **_project(
+                    "from django.urls import include, path\n"
+                    "from site_cfg.api import ninja\n"
+                    "urlpatterns = [path('api/', include('acp.urls')), path('api/', ninja.urls)]\n"
+                ),
+                "site_cfg/api.py": "from ninja import NinjaAPI\nninja = NinjaAPI()\n",
+            },
+            path="site_cfg/urls.py",
+            line=3,
+        ),
     ]
