@@ -71,3 +71,43 @@ def test_module_function_and_shadowing() -> None:
 
     module.visit(Finder())
     assert calls == [None, "load"]
+
+
+def _callee_matches(source: str, configured: tuple[str, ...]) -> list[bool]:
+    """For each call in ``source``: does its callee match the configured names?"""
+    from acp_lint.python.names import NameMatcher
+
+    module = cst.parse_module(source)
+    index = ScopeIndex()
+    module.visit(index)
+    matcher = NameMatcher(configured)
+    results: list[bool] = []
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            results.append(matcher.matches(node.func, index.qualified_names(node.func)))
+
+    module.visit(Calls())
+    return results
+
+
+@pytest.mark.parametrize(
+    ("source", "configured", "expected"),
+    [
+        ("from kit import ControlPlaneClient as C\nC()\n", ("ControlPlaneClient",), [True]),
+        ("import kit.client as kc\nkc.ControlPlaneClient()\n", ("ControlPlaneClient",), [True]),
+        ("from kit import Other as Client\nClient()\n", ("ControlPlaneClient",), [False]),
+        ("from kit import ping as p\np()\n", ("kit.ping",), [True]),
+        ("from kit import ping as p\np()\n", ("other.ping",), [False]),
+        # a local binding that shadows the import is not the imported client
+        (
+            "from kit import ControlPlaneClient as C\ndef f(C):\n    C()\n",
+            ("ControlPlaneClient",),
+            [False],
+        ),
+    ],
+)
+def test_configured_names_match_on_the_resolved_qualified_name(
+    source: str, configured: tuple[str, ...], expected: list[bool]
+) -> None:
+    assert _callee_matches(source, configured) == expected

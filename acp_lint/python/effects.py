@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from acp_lint.python.import_time import ImportTimeOracle
-from acp_lint.python.names import NameMatcher, last_component
+from acp_lint.python.names import NameMatcher, last_component, last_components
 from acp_lint.python.scopes import ScopeIndex
 
 
@@ -197,10 +197,10 @@ class EffectsCollector(cst.BatchableCSTVisitor):
 
     # -- classification ------------------------------------------------------------------
     def _is_heartbeat_callee(self, func: cst.BaseExpression) -> bool:
-        last = last_component(func)
-        if last is not None and "heartbeat" in last.lower():
+        qualified = self._qualified(func)
+        if any("heartbeat" in last.lower() for last in last_components(func, qualified)):
             return True
-        return self.heartbeats.matches(func, self._qualified(func))
+        return self.heartbeats.matches(func, qualified)
 
     def _thread_target(self, call: cst.Call) -> cst.BaseExpression | None:
         """The callable a ``threading.Thread``/``Timer`` call will run."""

@@ -1,7 +1,9 @@
 """Name resolution helpers: qualified names through imports and aliases, and name matching.
 
 A configured name is either dotted (``myco.kernel.send_beat``: matched against the resolved
-qualified name) or bare (``send_beat``: matched against the last component of the callee).
+qualified name) or bare (``send_beat``: matched against the last component of the callee as
+written, and of every qualified name it resolves to, so ``from kit import Client as C; C()``
+is a ``Client``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ class NameMatcher:
         if self.dotted and qualified & self.dotted:
             return True
         if self.bare:
-            last = last_component(node)
-            return last is not None and last in self.bare
+            return any(last in self.bare for last in last_components(node, qualified))
         return False
+
+
+def last_components(node: cst.CSTNode, qualified: set[str]) -> set[str]:
+    """The callee's last component as written and as each resolved qualified name ends."""
+    names = {name.rsplit(".", 1)[-1] for name in qualified}
+    last = last_component(node)
+    if last is not None:
+        names.add(last)
+    return names

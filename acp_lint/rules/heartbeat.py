@@ -197,6 +197,23 @@ handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` rep
             line=3,
             options={"heartbeat_functions": ("ping_hub",)},
         ),
+        Invalid(
+            """
+            from acp_kernel import send_heartbeat as beat
+
+            beat()
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            from myco import ping_hub as ph
+
+            ph()
+            """,
+            line=3,
+            options={"heartbeat_functions": ("myco.ping_hub",)},
+        ),
     ]
 
     def leave_Module(self, original_node: cst.Module) -> None:

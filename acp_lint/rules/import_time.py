@@ -347,6 +347,15 @@ once, never declared `global`, and whose every use runs after import.
             """,
             line=4,
         ),
+        Invalid(
+            """
+            from myco.env import read_setting as rs
+
+            BASE_URL = rs("ACP_BASE_URL")
+            """,
+            line=3,
+            options={"env_readers": ("read_setting",)},
+        ),
     ]
 
 
@@ -484,5 +493,30 @@ used only after import.
             """,
             line=3,
             options={"client_constructors": ("myco.clients.make_client",)},
+        ),
+        Invalid(
+            """
+            from kit.adapters import HttpControlPlaneAdapter as CP
+
+            ADAPTER = CP(base_url="https://hub")
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            from kit.client import ControlPlaneClient as C
+
+            CLIENT = C()
+            """,
+            line=3,
+        ),
+        Invalid(
+            """
+            from myco.clients import make_client as mk
+
+            CLIENT = mk()
+            """,
+            line=3,
+            options={"client_constructors": ("make_client",)},
         ),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from acp_lint.cache import RecordingTree, ResultCache
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
@@ -20,6 +20,9 @@ from acp_lint.registry import BY_CODE
 from acp_lint.rules.meta import Rule
 from acp_lint.sources import SourceTree
 from acp_lint.suppressions import is_suppressed, python_suppressions
+
+if TYPE_CHECKING:
+    from acp_lint.urls.model import Unresolved
 
 _URLCONF_HINT = re.compile(rb"urlpatterns|ROOT_URLCONF|DJANGO_SETTINGS_MODULE")
 
@@ -106,7 +109,8 @@ def _analyse(
         find_collisions,
         load_bindings,
         mounted_path,
-        relevant_unresolved,
+        reserved_collisions,
+        unresolved_causes,
     )
 
     table = project.route_table(tree if isinstance(tree, RecordingTree) else None)
@@ -159,11 +163,21 @@ def _analyse(
             route = collision.host_route
             span = (route.line, route.column, route.end_line, route.end_column)
             diagnostics.append(_diagnostic("ACP201", route.file, span, collision.message))
+        for reserved, message in reserved_collisions(table, endpoint):
+            span = (reserved.line, reserved.column, reserved.end_line, reserved.end_column)
+            diagnostics.append(_diagnostic("ACP201", reserved.file, span, message))
         if has_acp:
-            for item in relevant_unresolved(table, endpoint):
+            for item, count in unresolved_causes(table, endpoint):
                 span = (item.line, item.column, item.end_line, item.end_column)
-                diagnostics.append(_diagnostic("ACP204", item.file, span, item.reason))
+                diagnostics.append(_diagnostic("ACP204", item.file, span, _cause(item, count)))
     return _unsuppressed(tree, diagnostics), set(table.files)
+
+
+def _cause(item: Unresolved, count: int) -> str:
+    """The ACP204 message: what could not be analysed, and how many routes depend on it."""
+    if count == 1:
+        return item.reason
+    return f"{item.reason} ({count} routes or includes that could serve the endpoint depend on it)"
 
 
 def _unsuppressed(tree: SourceTree, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -229,6 +243,10 @@ routers, both branches of `if`), and reports every host route that Django would 
 endpoint path to: a route before the ACP mount that shadows it, or one after it whose path the
 ACP route would take. It is reported at the host route's `path()`/`re_path()`/`register()` call,
 names the ACP route, and suggests free base paths, each checked against the same route table.
+`path("api/", obj.urls)` (admin, django-ninja, routers) is an include, as Django treats it; a
+name assigned in several places (`if`/`try` branches, loops) counts with every value it may
+have. An endpoint under `STATIC_URL` or `MEDIA_URL` is reported at that setting: runserver's
+staticfiles handler or the web server serves that prefix before the URLconf is consulted.
 
 ## Why is this bad?
 A shadowed endpoint silently never runs; a taken path breaks a host feature that works today.
@@ -277,7 +295,37 @@ No fix is offered: moving either route changes a public URL.
             ),
             path="site_cfg/urls.py",
             line=3,
-        )
+        ),
+        ProjectExample(
+            {
+                **_project(
+                    "from django.conf import settings\n"
+                    "from django.urls import include, path\n"
+                    "prefix = 'api/'\n"
+                    "if settings.DEBUG:\n"
+                    "    prefix = 'debug/'\n"
+                    "urlpatterns = [\n"
+                    "    path(f'{prefix}<slug:resource>', lambda r, resource: None),\n"
+                    "    path('api/', include('acp.urls')),\n"
+                    "]\n"
+                ),
+            },
+            path="site_cfg/urls.py",
+            line=7,
+        ),
+        ProjectExample(
+            {
+                **_project(
+                    ROOT_OK.replace("'api/'", "'static/acp/'"),
+                    BINDINGS.replace('"/api"', '"/static/acp"').replace(
+                        '"/api/manage"', '"/static/acp/manage"'
+                    ),
+                ),
+                "site_cfg/settings.py": SETTINGS + "STATIC_URL = '/static/'\n",
+            },
+            path="site_cfg/settings.py",
+            line=3,
+        ),
     ]
 
 
@@ -378,10 +426,14 @@ class UnresolvedUrlconf(ProjectRule):
     SUMMARY = BY_CODE["ACP204"].summary
     DOCS = """
 ## What it does
-Reports, once and at the statement or `include()` concerned, each part of the URL configuration
-that cannot be evaluated statically (routes built in loops or by function calls, includes of
-modules that cannot be found or parsed) when it could serve the endpoint path (its prefix matches
-the start of the endpoint path). The rest of the graph is still checked.
+Reports each part of the URL configuration that cannot be evaluated statically (routes built by
+calls it cannot follow, runtime prefixes, includes of modules that cannot be found or parsed,
+`obj.urls` includes whose patterns cannot be read) when it could serve the endpoint path: its
+prefix matches the start of the endpoint path and its literal parts can match the rest
+(`f"{prefix}admin/"` cannot serve `/api/manage`). One diagnostic per cause, at the expression
+that could not be analysed, saying how many routes depend on it. Loops over literal lists and
+functions of the URLconf's own modules that depend only on literals and their arguments are
+evaluated, not reported. The rest of the graph is still checked.
 
 ## Why is this bad?
 Collision checking is incomplete there: a route hidden behind dynamic code could shadow the ACP
@@ -411,5 +463,17 @@ No fix is offered.
             ),
             path="site_cfg/urls.py",
             line=4,
-        )
+        ),
+        ProjectExample(
+            {
+                **_project(
+                    "from django.urls import include, path\n"
+                    "from site_cfg.api import ninja\n"
+                    "urlpatterns = [path('api/', include('acp.urls')), path('api/', ninja.urls)]\n"
+                ),
+                "site_cfg/api.py": "from ninja import NinjaAPI\nninja = NinjaAPI()\n",
+            },
+            path="site_cfg/urls.py",
+            line=3,
+        ),
     ]

@@ -14,7 +14,9 @@ from acp_lint.urls.collisions import (
     is_acp_route,
     path_is_free,
     relevant_unresolved,
+    reserved_collisions,
     suggest_base_paths,
+    unresolved_causes,
 )
 from acp_lint.urls.graph import build_route_table
 from acp_lint.urls.model import (
@@ -59,6 +61,8 @@ __all__ = [
     "mounted_path",
     "path_is_free",
     "relevant_unresolved",
+    "reserved_collisions",
+    "unresolved_causes",
     "resolve",
     "route_matches",
     "route_table_to_json",

@@ -9,9 +9,10 @@ serves the path in one configuration is a collision in that configuration.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from acp_lint.urls.model import Route, RouteTable, Unresolved
+from acp_lint.urls.model import ReservedPrefix, Route, RouteTable, Unresolved
 from acp_lint.urls.patterns import match_parts
 from acp_lint.urls.resolver import route_matches
 
@@ -79,6 +80,8 @@ def path_is_free(table: RouteTable, base_path: str, acp_app: str = "acp") -> boo
         f"{base}/1/",
         f"{base}/x/y",
     ]
+    if any(f"{base}/".startswith(reserved.prefix) for reserved in table.reserved):
+        return False
     for route in table.routes:
         if is_acp_route(route, acp_app):
             continue
@@ -98,10 +101,50 @@ def suggest_base_paths(table: RouteTable, count: int = 3, acp_app: str = "acp") 
     return free
 
 
-def relevant_unresolved(table: RouteTable, endpoint_path: str) -> list[Unresolved]:
-    """Unresolved places whose prefix could match the start of the endpoint path (ACP204)."""
+def could_serve(item: Unresolved, path: str) -> bool:
+    """Whether an unresolved place could serve ``path``: its prefix matches the start of the
+    path and, when its literal parts are known, the rest of the path can match them."""
+    rest = match_parts(item.prefix, path)
+    if rest is None:
+        return False
+    return item.pattern is None or re.match(item.pattern, rest) is not None
+
+
+def reserved_collisions(table: RouteTable, endpoint_path: str) -> list[tuple[ReservedPrefix, str]]:
+    """``STATIC_URL``/``MEDIA_URL`` prefixes the endpoint path is under, with a message (ACP201,
+    reported at the setting): those requests never reach the URLconf."""
     path = _endpoint(endpoint_path)
-    return [item for item in table.unresolved if match_parts(item.prefix, path) is not None]
+    found = []
+    for reserved in table.reserved:
+        if path.startswith(reserved.prefix) or path + "/" == reserved.prefix:
+            served_by = (
+                "runserver's staticfiles handler and, in production, the web server"
+                if reserved.setting == "STATIC_URL"
+                else "the web server (and static() in DEBUG)"
+            )
+            message = (
+                f"the ACP endpoint /{path} is under {reserved.setting} "
+                f"'/{reserved.prefix}': {served_by} serve that prefix before Django's URLconf "
+                "is consulted, so the endpoint would be unreachable. Choose a base path outside "
+                f"{reserved.setting}."
+            )
+            found.append((reserved, message))
+    return found
+
+
+def relevant_unresolved(table: RouteTable, endpoint_path: str) -> list[Unresolved]:
+    """Unresolved places that could serve the endpoint path (ACP204)."""
+    path = _endpoint(endpoint_path)
+    return [item for item in table.unresolved if could_serve(item, path)]
+
+
+def unresolved_causes(table: RouteTable, endpoint_path: str) -> list[tuple[Unresolved, int]]:
+    """ACP204 once per cause: the relevant unresolved places grouped by the expression that
+    could not be analysed, each with how many routes or includes depend on it."""
+    groups: dict[tuple[str, int, int, int, int], list[Unresolved]] = {}
+    for item in relevant_unresolved(table, endpoint_path):
+        groups.setdefault(item.cause, []).append(item)
+    return [(items[0], len(items)) for items in groups.values()]
 
 
 def find_collisions(table: RouteTable, endpoint_path: str, acp_app: str = "acp") -> list[Collision]:

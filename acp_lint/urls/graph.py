@@ -31,10 +31,12 @@ from acp_lint.urls.model import (
     LiteralRef,
     ParseError,
     PatternPart,
+    ReservedPrefix,
     Route,
     RouteTable,
     Span,
     Unresolved,
+    unique_conditions,
 )
 from acp_lint.urls.modules import ModuleLocator, resolve_relative
 from acp_lint.urls.patterns import (
@@ -48,6 +50,7 @@ from acp_lint.urls.pysource import Source, block_indent, parse_python, string_to
 from acp_lint.urls.settings_reader import UNKNOWN, SettingValue, find_root_urlconf
 from acp_lint.urls.values import (
     ENTRY_TYPES,
+    Choice,
     ClassValue,
     ConstValue,
     EndpointEntry,
@@ -64,7 +67,9 @@ from acp_lint.urls.values import (
     UnresolvedEntry,
     Value,
     ViewText,
+    choice,
     mark,
+    options_of,
 )
 
 KNOWN_CALLABLES: dict[str, str] = {
@@ -92,6 +97,11 @@ KNOWN_CALLABLES: dict[str, str] = {
 }
 SETTINGS_PREFIXES = ("django.conf.settings.",)
 MAX_INCLUDE_DEPTH = 64
+MAX_UNROLL = 64  # items of a known list a ``for`` loop or comprehension is unrolled over
+MAX_CALL_DEPTH = 8  # nested calls of the project's own URL-building functions
+STR_METHODS = frozenset(
+    {"rstrip", "lstrip", "strip", "removeprefix", "removesuffix", "lower", "replace", "format"}
+)
 
 
 @dataclass
@@ -137,6 +147,7 @@ class GraphBuilder:
         self.parse_errors: list[ParseError] = []
         self.files: set[str] = set()
         self._router_ids = itertools.count(1)
+        self.call_depth = 0
         self.languages = self._languages()
 
     # ----- settings -------------------------------------------------------------------------
@@ -227,6 +238,8 @@ class GraphBuilder:
         return Ref(qualified)
 
     def get_attr(self, value: Value, attr: str) -> Value:
+        if isinstance(value, Choice):
+            return choice([(self.get_attr(v, attr), c) for v, c in value.options])
         if isinstance(value, RouterValue) and attr == "urls":
             return drf.router_entries(value, self.class_of, self.converters)
         if isinstance(value, Ref):
@@ -299,6 +312,7 @@ class _Walker:
         reason: str,
         prefix: tuple[PatternPart, ...],
         conditions: tuple[Condition, ...],
+        pattern: str | None = None,
     ) -> None:
         self.table.unresolved.append(
             Unresolved(
@@ -309,7 +323,8 @@ class _Walker:
                 span.end_column,
                 reason,
                 prefix,
-                conditions,
+                unique_conditions(conditions),
+                pattern,
             )
         )
 
@@ -340,6 +355,10 @@ class _Walker:
         conditions: tuple[Condition, ...],
         stack: tuple[str, ...],
     ) -> None:
+        if isinstance(value, Choice):
+            for option, option_conditions in value.options:
+                self.sequence(option, span, prefix, chain, (*conditions, *option_conditions), stack)
+            return
         if isinstance(value, Unknown):
             self.unresolved(value.span or span, value.reason, prefix, conditions)
             return
@@ -358,7 +377,10 @@ class _Walker:
         conditions: tuple[Condition, ...],
         stack: tuple[str, ...],
     ) -> None:
-        if isinstance(item, EndpointEntry):
+        if isinstance(item, Choice):
+            for option, option_conditions in item.options:
+                self.entry(option, span, prefix, chain, (*conditions, *option_conditions), stack)
+        elif isinstance(item, EndpointEntry):
             s = item.span
             self.table.routes.append(
                 Route(
@@ -372,12 +394,14 @@ class _Walker:
                     s.end_line,
                     s.end_column,
                     item.module,
-                    (*conditions, *item.conditions),
+                    unique_conditions((*conditions, *item.conditions)),
                     chain,
                 )
             )
         elif isinstance(item, UnresolvedEntry):
-            self.unresolved(item.span, item.reason, prefix, (*conditions, *item.conditions))
+            self.unresolved(
+                item.span, item.reason, prefix, (*conditions, *item.conditions), item.pattern
+            )
         elif isinstance(item, IncludeEntry):
             self.include(item, prefix, chain, conditions, stack)
         elif isinstance(item, Unknown):
@@ -507,6 +531,8 @@ class ModuleEvaluator:
             self.block(statement.finalbody)
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
             self.block(statement.body)
+        elif isinstance(statement, ast.For) and self.unrolled(statement):
+            return
         elif isinstance(statement, ast.ClassDef):
             self.env[statement.name] = ClassValue(statement, self.state.dotted)
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -539,6 +565,21 @@ class ModuleEvaluator:
                     None, entry, None, span, self.state.dotted, self.conditions
                 )
                 self.env[name] = _with_registration(value, registration)
+
+    def unrolled(self, node: ast.For) -> bool:
+        """Run a ``for`` over a list of known values once per value (so a name assigned in the
+        loop, and each route it builds, takes every value); False when it cannot be."""
+        if node.orelse or contains_jump(node.body):
+            return False
+        iterable = self.deref(self.expr(node.iter))
+        if not isinstance(iterable, SeqValue) or len(iterable.items) > MAX_UNROLL:
+            return False
+        if any(isinstance(item, (Unknown, Choice)) for item in iterable.items):
+            return False
+        for item in iterable.items:
+            self.assign(node.target, item, node)
+            self.block(node.body)
+        return True
 
     def branch(self, body: Sequence[ast.stmt], condition: Condition) -> None:
         before = dict(self.env)
@@ -619,7 +660,7 @@ class ModuleEvaluator:
 
     def assign(self, target: ast.expr, value: Value, node: ast.stmt) -> None:
         if isinstance(target, ast.Name):
-            self.env[target.id] = value
+            self.env[target.id] = _named_unknowns(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             names = [e.value if isinstance(e, ast.Starred) else e for e in target.elts]
             items = value.items if isinstance(value, SeqValue) else None
@@ -658,6 +699,14 @@ class ModuleEvaluator:
         value = self.deref(value)
         if isinstance(value, SeqValue):
             return value.items
+        if isinstance(value, Choice):
+            items: list[Value] = []
+            for option, conditions in value.options:
+                sub = self.as_items(option, node)
+                for condition in reversed(conditions):
+                    sub = tuple(mark(item, condition) for item in sub)
+                items.extend(sub)
+            return tuple(items)
         reason = value.reason if isinstance(value, Unknown) else "value is not a list"
         span = value.span if isinstance(value, Unknown) and value.span else self.span(node)
         return (UnresolvedEntry(reason, span, self.conditions),)
@@ -776,12 +825,20 @@ class ModuleEvaluator:
         return StrValue(node.value, literal)
 
     def formatted(self, node: ast.JoinedStr) -> Value:
-        start, end = self.source.range(node)
-        if string_token_end(self.source.text, start) != end:  # concatenated with an f-string
-            return self.unknown("f-string", node)
-        if all(isinstance(part, ast.Constant) for part in node.values):
-            return StrValue("".join(str(part.value) for part in node.values))  # type: ignore[attr-defined]
-        return self.unknown("a formatted string cannot be evaluated statically", node)
+        """An f-string: its text when every part is known, one value per value of a name bound
+        in several places, and unknown parts kept as holes (``shape``) otherwise."""
+        pieces: list[Value] = []
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                pieces.append(StrValue(str(part.value)))
+            elif isinstance(part, ast.FormattedValue) and part.format_spec is None:
+                if part.conversion not in (-1, ord("s")):
+                    pieces.append(self.unknown("a formatted value with !r/!a", part))
+                else:
+                    pieces.append(self.expr(part.value))
+            else:
+                pieces.append(self.unknown("a formatted value with a format spec", part))
+        return concat_strings(pieces, self.span(node))
 
     def expr(self, node: ast.expr) -> Value:
         if isinstance(node, ast.Constant):
@@ -799,6 +856,8 @@ class ModuleEvaluator:
             value = self.builder.get_attr(base, node.attr)
             if isinstance(value, Unknown) and value.span is None:
                 return Unknown(value.reason, self.span(node))
+            if isinstance(value, Ref) and value.qualified == f"{SETTINGS_PREFIXES[0]}{node.attr}":
+                return self.setting_ref(node.attr, value, node)
             return value
         elif isinstance(node, (ast.List, ast.Tuple)):
             items: list[Value] = []
@@ -813,17 +872,27 @@ class ModuleEvaluator:
             right = self.deref(self.expr(node.right))
             if isinstance(left, SeqValue):
                 return SeqValue(left.items + self.as_items(right, node.right), left.is_list)
-            if isinstance(left, StrValue) and isinstance(right, StrValue):
-                return StrValue(left.text + right.text)
+            if _stringish(left) and _stringish(right):
+                return concat_strings([left, right], self.span(node))
             if isinstance(left, Unknown):
                 return left
             return self.unknown("an expression cannot be evaluated statically", node)
         elif isinstance(node, ast.Call):
             return self.call(node)
+        elif isinstance(node, ast.ListComp):
+            return self.comprehension(node)
         return self.unknown(f"cannot evaluate {self.code(node)[:60]!r}", node)
 
     def call(self, node: ast.Call) -> Value:
+        if isinstance(node.func, ast.Attribute) and node.func.attr in STR_METHODS:
+            receiver = self.expr(node.func.value)
+            if isinstance(receiver, (StrValue, Choice)):
+                return self.str_method(receiver, node.func.attr, node)
         func = self.expr(node.func)
+        if isinstance(func, Choice):
+            func = _same_callable(func)
+        if isinstance(func, FunctionValue):
+            return self.call_function(func, node)
         kind = self.known(func) if isinstance(func, Ref) else None
         if kind in ("path", "re_path"):
             return self.pattern(node, kind)
@@ -847,6 +916,97 @@ class ModuleEvaluator:
             f"routes built by calling {self.code(node.func)[:60]!r} cannot be analysed", node
         )
 
+    def str_method(self, receiver: Value, method: str, node: ast.Call) -> Value:
+        """``"a/".rstrip("/")`` and the like, on each value the receiver may have."""
+        if node.keywords or any(isinstance(arg, ast.Starred) for arg in node.args):
+            return self.unknown(f"str.{method}() with keywords or *args", node)
+        args = [self.expr(arg) for arg in node.args]
+        if not all(isinstance(arg, StrValue) for arg in args):
+            return self.unknown(f"str.{method}() of values that cannot be evaluated", node)
+        texts = [arg.text for arg in args if isinstance(arg, StrValue)]
+        options: list[tuple[Value, tuple[Condition, ...]]] = []
+        for value, conditions in options_of(receiver):
+            if not isinstance(value, StrValue):
+                options.append((value, conditions))
+                continue
+            try:
+                result = getattr(value.text, method)(*texts)
+            except (TypeError, ValueError):
+                return self.unknown(f"str.{method}() cannot be evaluated", node)
+            options.append((StrValue(result), conditions))
+        return choice(options)
+
+    def call_function(self, function: FunctionValue, node: ast.Call) -> Value:
+        """A call of a function of the project's own modules whose result depends only on
+        literals and its arguments (``*make_urls("schedule")``): evaluated like its module."""
+        reason = f"routes built by calling {self.code(node.func)[:60]!r} cannot be analysed"
+        definition = function.node
+        if (
+            isinstance(definition, ast.AsyncFunctionDef)
+            or definition.decorator_list
+            or self.builder.call_depth >= MAX_CALL_DEPTH
+        ):
+            return self.unknown(reason, node)
+        state = self.builder.modules.get(function.module)
+        if state is None or state.source is None:
+            return self.unknown(reason, node)
+        params = self.bind_arguments(definition.args, node)
+        if params is None:
+            return self.unknown(reason + " (arguments not understood)", node)
+        self.builder.call_depth += 1
+        try:
+            evaluator = FunctionEvaluator(self.builder, state, params)
+            result = evaluator.evaluate(definition.body)
+        finally:
+            self.builder.call_depth -= 1
+        if isinstance(result, Unknown):
+            return Unknown(f"{reason}: {result.reason}", self.span(node))
+        return result
+
+    def bind_arguments(self, spec: ast.arguments, node: ast.Call) -> dict[str, Value] | None:
+        """Parameter name -> value for a plain call (no ``*``/``**``), defaults included."""
+        if spec.vararg or spec.kwarg or spec.kwonlyargs or spec.posonlyargs or _has_star(node):
+            return None
+        names = [arg.arg for arg in spec.args]
+        if len(node.args) > len(names):
+            return None
+        bound: dict[str, Value] = {}
+        for name, arg in zip(names, node.args, strict=False):
+            bound[name] = self.expr(arg)
+        for keyword in node.keywords:
+            if keyword.arg not in names or keyword.arg in bound:
+                return None
+            bound[keyword.arg] = self.expr(keyword.value)
+        defaults = dict(zip(names[len(names) - len(spec.defaults) :], spec.defaults, strict=True))
+        for name in names:
+            if name not in bound:
+                if name not in defaults:
+                    return None
+                bound[name] = self.expr(defaults[name])
+        return bound
+
+    def comprehension(self, node: ast.ListComp) -> Value:
+        """``[elt for target in <known list>]``: one value per item (no ``if`` clauses)."""
+        if len(node.generators) != 1:
+            return self.unknown("a comprehension cannot be evaluated statically", node)
+        generator = node.generators[0]
+        if generator.ifs or generator.is_async:
+            return self.unknown("a comprehension cannot be evaluated statically", node)
+        iterable = self.deref(self.expr(generator.iter))
+        if not isinstance(iterable, SeqValue) or len(iterable.items) > MAX_UNROLL:
+            reason = iterable.reason if isinstance(iterable, Unknown) else "not a known list"
+            return self.unknown(f"a comprehension over {reason}", node)
+        saved = dict(self.env)
+        items: list[Value] = []
+        try:
+            for item in iterable.items:
+                self.assign(generator.target, item, node)  # type: ignore[arg-type]
+                items.append(self.expr(node.elt))
+        finally:
+            self.env.clear()
+            self.env.update(saved)
+        return SeqValue(tuple(items))
+
     def args(self, node: ast.Call, names: Sequence[str]) -> dict[str, ast.expr]:
         result: dict[str, ast.expr] = {}
         positional = [arg for arg in node.args if not isinstance(arg, ast.Starred)]
@@ -866,16 +1026,36 @@ class ModuleEvaluator:
         if route_node is None or view_node is None:
             return self.unknown(f"{kind}() without a route and a view", node)
         route = self.expr(route_node)
-        if not isinstance(route, StrValue):
-            return self.unknown(f"the route of {kind}() is not a string literal", route_node)
         view = self.view_value(view_node)
         name_value = self.expr(args["name"]) if "name" in args else None
         name = name_value.text if isinstance(name_value, StrValue) else None
+        options: list[tuple[Value, tuple[Condition, ...]]] = []
+        for route_option, route_conditions in options_of(route):
+            for view_option, view_conditions in options_of(view):
+                entry = self.one_pattern(node, kind, route_option, route_node, view_option, name)
+                options.append((entry, (*route_conditions, *view_conditions)))
+        if len(options) == 1 and not options[0][1]:
+            return options[0][0]
+        return choice(options)
+
+    def one_pattern(
+        self,
+        node: ast.Call,
+        kind: str,
+        route: Value,
+        route_node: ast.expr,
+        view: Value,
+        name: str | None,
+    ) -> Value:
+        args = self.args(node, ("route", "view"))
+        view_node = args["view"]
         span = self.span(node)
         include_target = self.include_target_of(view, view_node)
         if include_target is None and isinstance(view, Unknown) and self.looks_like_urls(view_node):
             include_target = (view, "<unknown>")
         is_endpoint = include_target is None
+        if not isinstance(route, StrValue):
+            return self.unknown_route(kind, route, route_node, is_endpoint)
         try:
             part = self.make_part(kind, route, is_endpoint)
         except PatternError as error:
@@ -892,6 +1072,25 @@ class ModuleEvaluator:
             self.state.dotted,
             self.conditions,
         )
+
+    def unknown_route(
+        self, kind: str, route: Value, route_node: ast.expr, is_endpoint: bool
+    ) -> UnresolvedEntry:
+        """A route that cannot be evaluated: reported where its unknown part comes from, with
+        a regex of what it could match when its literal parts are known (``f"{p}admin/"``)."""
+        if isinstance(route, Unknown) and route.span is not None:
+            reason, span = route.reason, route.span
+        elif isinstance(route, Ref) and route.qualified.startswith(SETTINGS_PREFIXES):
+            name = route.qualified.removeprefix(SETTINGS_PREFIXES[0])
+            reason = f"settings.{name} (the route of {kind}()) cannot be read statically"
+            span = self.span(route_node)
+        else:
+            reason = f"the route of {kind}() is not a string literal"
+            span = self.span(route_node)
+        pattern = None
+        if isinstance(route, Unknown) and route.shape is not None and kind == "path":
+            pattern = shape_regex(route.shape, is_endpoint)
+        return UnresolvedEntry(reason, span, self.conditions, pattern)
 
     def make_part(self, kind: str, route: StrValue, is_endpoint: bool) -> PatternPart:
         if kind == "re_path":
@@ -945,8 +1144,18 @@ class ModuleEvaluator:
             return target, _describe(target)
         if isinstance(view, Ref) and view.qualified in ADMIN_URLS:
             return admin_patterns(self.span(node), self.state.dotted), "admin.site.urls"
-        if isinstance(view, Unknown):
-            return None
+        if isinstance(node, ast.Attribute) and node.attr == "urls":
+            # Django treats a ``(patterns, app_name, namespace)`` value as an include:
+            # admin.site.urls, django-ninja's api.urls, routers and custom router objects.
+            what = self.code(node)[:60]
+            if isinstance(view, Unknown):
+                reason = f"{what} is an include whose patterns cannot be read statically"
+                return Unknown(reason, self.span(node)), what
+            target = self.patterns_of(view, node)
+            if isinstance(target, Unknown):
+                reason = f"{what} is an include whose patterns cannot be read statically"
+                return Unknown(f"{reason} ({target.reason})", self.span(node)), what
+            return target, what
         return None
 
     def patterns_of(
@@ -1029,10 +1238,12 @@ class ModuleEvaluator:
 
     def static(self, node: ast.Call, kind: str) -> Value:
         """``static()`` serves files only when DEBUG: a conditional ``re_path``."""
-        if kind == "staticfiles_urlpatterns":
+        args = self.args(
+            node, ("prefix",) if kind == "staticfiles_urlpatterns" else ("prefix", "view")
+        )
+        if kind == "staticfiles_urlpatterns" and "prefix" not in args:
             prefix_value: Value = self.settings_value("STATIC_URL")
         else:
-            args = self.args(node, ("prefix",))
             prefix_node = args.get("prefix")
             prefix_value = self.expr(prefix_node) if prefix_node is not None else Unknown("")
             if isinstance(prefix_value, Ref) and prefix_value.qualified.startswith(
@@ -1040,7 +1251,7 @@ class ModuleEvaluator:
             ):
                 prefix_value = self.settings_value(prefix_value.qualified.rsplit(".", 1)[1])
         debug = Condition("settings.DEBUG", True)
-        conditions = (*self.conditions, debug)
+        conditions = unique_conditions((*self.conditions, debug))
         span = self.span(node)
         if not isinstance(prefix_value, StrValue):
             reason = "static() prefix cannot be evaluated (routes served only when DEBUG)"
@@ -1049,9 +1260,14 @@ class ModuleEvaluator:
         if not prefix or urlsplit(prefix).netloc:
             return SeqValue(())
         part = regex_part(rf"^{re.escape(prefix.lstrip('/'))}(?P<path>.*)$", True)
-        entry = EndpointEntry(
-            part, "static", "django.views.static.serve", None, span, self.state.dotted, conditions
+        view = (
+            "django.contrib.staticfiles.views.serve"
+            if kind == "staticfiles_urlpatterns"
+            else "django.views.static.serve"
         )
+        if "view" in args:  # ``static(prefix, view=serve_media)``
+            view = self.view_text(self.view_value(args["view"]), args["view"])
+        entry = EndpointEntry(part, "static", view, None, span, self.state.dotted, conditions)
         return SeqValue((entry,))
 
     def looks_like_urls(self, node: ast.expr) -> bool:
@@ -1068,6 +1284,18 @@ class ModuleEvaluator:
         else:
             name = ""
         return bool(re.search(r"urls|patterns|include|router", name, re.IGNORECASE))
+
+    def setting_ref(self, name: str, ref: Ref, node: ast.expr) -> Value:
+        """``settings.NAME``: its text when the settings module assigns it a string literal;
+        other settings stay references (``settings.DEBUG`` is a branch condition)."""
+        if not name.isupper():
+            return ref
+        value = self.builder.setting(name)
+        if isinstance(value, str):
+            return StrValue(value)
+        if value is UNKNOWN and name in self.builder.settings:
+            return self.unknown(f"settings.{name} cannot be read statically", node)
+        return ref
 
     def settings_value(self, name: str) -> Value:
         value = self.builder.setting(name)
@@ -1106,6 +1334,124 @@ class ModuleEvaluator:
             return self.unknown("format_suffix_patterns() of values that are not patterns", node)
         converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
         return SeqValue(tuple(drf.format_suffix_entries(entries, converters)))
+
+
+class FunctionEvaluator(ModuleEvaluator):
+    """Runs the body of a function of a URLconf's module over its arguments: the module's
+    names, the parameters bound to the call's values, and the first ``return``."""
+
+    def __init__(self, builder: GraphBuilder, state: ModuleState, params: dict[str, Value]):
+        super().__init__(builder, state)
+        self.env = {**state.env, **params}
+        self.result: Value | None = None
+
+    def evaluate(self, body: Sequence[ast.stmt]) -> Value:
+        for statement in body:
+            if isinstance(statement, ast.Return):
+                if statement.value is None:
+                    return Unknown("the function returns None")
+                return self.expr(statement.value)
+            if isinstance(statement, _COMPOUND) or not isinstance(
+                statement, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass)
+            ):
+                return Unknown("its body is more than assignments and a return")
+            if isinstance(statement, ast.Expr) and not (
+                isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str)
+            ):
+                return Unknown("its body is more than assignments and a return")
+            self.small(statement, _Line(statement, statement))
+        return Unknown("the function has no return")
+
+
+def _named_unknowns(name: str, value: Value) -> Value:
+    """Say which name an unknown value is bound to: the ACP204 for every route built from it
+    then reads ``'prefix' cannot be evaluated statically (...)`` at the expression concerned."""
+    if isinstance(value, Choice):
+        if not any(isinstance(option, Unknown) for option, _ in value.options):
+            return value
+        return Choice(tuple((_named_unknowns(name, v), c) for v, c in value.options))
+    if not isinstance(value, Unknown) or value.reason.startswith(f"{name!r} "):
+        return value
+    reason = f"{name!r} cannot be evaluated statically ({value.reason})"
+    return Unknown(reason, value.span, value.shape)
+
+
+def _stringish(value: Value) -> bool:
+    return all(isinstance(v, (StrValue, Unknown)) for v, _ in options_of(value))
+
+
+def concat_strings(pieces: Sequence[Value], span: Span) -> Value:
+    """Concatenate string values (each may be a Choice): one string per combination of
+    values; an unknown piece leaves a hole in the result's ``shape``."""
+    combinations: list[tuple[list[Value], tuple[Condition, ...]]] = [([], ())]
+    for piece in pieces:
+        options = options_of(piece)
+        if len(combinations) * len(options) > 32:
+            return Unknown("a string takes too many different values", span)
+        combinations = [
+            ([*values, value], (*conditions, *more))
+            for values, conditions in combinations
+            for value, more in options
+        ]
+    results: list[tuple[Value, tuple[Condition, ...]]] = []
+    for values, conditions in combinations:
+        results.append((_concat_one(values, span), unique_conditions(conditions)))
+    return choice(results)
+
+
+def _concat_one(values: list[Value], span: Span) -> Value:
+    shape: list[str | None] = []
+    first_unknown: Unknown | None = None
+    for value in values:
+        if isinstance(value, StrValue):
+            shape.append(value.text)
+        elif isinstance(value, ConstValue) and isinstance(value.value, int):
+            shape.append(str(value.value))
+        elif isinstance(value, Unknown):
+            first_unknown = first_unknown or value
+            shape.extend(value.shape if value.shape is not None else (None,))
+        else:
+            first_unknown = first_unknown or Unknown("a value that is not a string", span)
+            shape.append(None)
+    if first_unknown is None:
+        return StrValue("".join(text for text in shape if text is not None))
+    merged: list[str | None] = []
+    for item in shape:  # adjacent literals joined, adjacent holes merged
+        if merged and item is not None and merged[-1] is not None:
+            merged[-1] = merged[-1] + item
+        elif not (merged and item is None and merged[-1] is None) and item != "":
+            merged.append(item)
+    return Unknown(first_unknown.reason, first_unknown.span or span, tuple(merged))
+
+
+def shape_regex(shape: tuple[str | None, ...], is_endpoint: bool) -> str:
+    """What a ``path()`` route with unknown parts can match: holes (and any literal piece
+    that holds converter syntax) match anything, other literals match themselves."""
+    body = "".join(
+        ".*" if piece is None or "<" in piece or ">" in piece else re.escape(piece)
+        for piece in shape
+    )
+    return "^" + body + (r"\Z" if is_endpoint else "")
+
+
+def _same_callable(value: Choice) -> Value:
+    """A callee bound to several imports of the same known callable (``try: from
+    django.urls import path`` / ``except: from django.conf.urls import url as path``)."""
+    kinds = {
+        KNOWN_CALLABLES.get(v.qualified) if isinstance(v, Ref) else None for v, _ in value.options
+    }
+    if len(kinds) == 1 and None not in kinds:
+        return value.options[0][0]
+    return Unknown("a name bound to different callables")
+
+
+def contains_jump(body: Sequence[ast.stmt]) -> bool:
+    """A ``break``/``continue``/``return`` in a loop body (outside nested functions)."""
+    for statement in body:
+        for sub in ast.walk(statement):
+            if isinstance(sub, (ast.Break, ast.Continue, ast.Return, ast.While, ast.For)):
+                return True
+    return False
 
 
 def _describe(target: ModuleTarget | SeqValue | Unknown) -> str:
@@ -1233,13 +1579,14 @@ def _merge_values(
             first.module,
             registrations,  # type: ignore[arg-type]
         )
-    if second is None or second is before:
+    if second is None:
         return mark(first, first_condition) if first is not None else None
-    if first is None or first is before:
+    if first is None:
         return mark(second, second_condition) if second_condition else second
-    if isinstance(first, SeqValue) and isinstance(second, Unknown):
-        return first
-    return Unknown("bound to different values in the branches of an if")
+    # bound to different values: the name takes every one, each under its branch
+    return choice(
+        [(first, (first_condition,)), (second, (second_condition,) if second_condition else ())]
+    )
 
 
 def _merge_envs(
@@ -1274,4 +1621,33 @@ def build_route_table(
         return table
     table = builder.build(found.module)
     table.parse_errors = found.parse_errors + table.parse_errors
+    table.reserved = reserved_prefixes(found.settings)
     return table
+
+
+def reserved_prefixes(settings: Mapping[str, SettingValue]) -> list[ReservedPrefix]:
+    """``STATIC_URL`` and ``MEDIA_URL`` when they are local paths (not another host)."""
+    reserved: list[ReservedPrefix] = []
+    for name in ("STATIC_URL", "MEDIA_URL"):
+        setting = settings.get(name)
+        if setting is None or not isinstance(setting.value, str):
+            continue
+        url = setting.value
+        parts = urlsplit(url)
+        prefix = parts.path.lstrip("/")
+        if parts.scheme or parts.netloc or not prefix:
+            continue
+        if not prefix.endswith("/"):
+            prefix += "/"
+        reserved.append(
+            ReservedPrefix(
+                name,
+                prefix,
+                setting.file,
+                setting.line,
+                setting.column,
+                setting.end_line,
+                setting.end_column,
+            )
+        )
+    return reserved

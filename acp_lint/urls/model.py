@@ -123,6 +123,12 @@ class Unresolved:
     reason: str
     prefix: tuple[PatternPart, ...] = ()
     conditions: tuple[Condition, ...] = ()
+    pattern: str | None = None  # a regex the rest of the path (after ``prefix``) must match
+
+    @property
+    def cause(self) -> tuple[str, int, int, int, int]:
+        """Where the unanalysable expression is: unresolved places sharing it are one cause."""
+        return (self.file, self.line, self.column, self.end_line, self.end_column)
 
     @property
     def prefix_text(self) -> str:
@@ -139,6 +145,21 @@ class ParseError:
     message: str
 
 
+@dataclass(frozen=True)
+class ReservedPrefix:
+    """A URL prefix served before the URLconf is consulted: ``STATIC_URL`` (runserver's
+    staticfiles handler, the web server in production) or ``MEDIA_URL`` (the web server, or
+    ``static()`` in DEBUG). ``prefix`` has no leading slash (``static/``)."""
+
+    setting: str
+    prefix: str
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
 @dataclass
 class RouteTable:
     """The statically resolved URL configuration, in Django's dispatch order."""
@@ -150,6 +171,13 @@ class RouteTable:
     root: str | None = None  # dotted name of the root URLconf
     root_file: str | None = None
     languages: tuple[str, ...] = ()
+    reserved: list[ReservedPrefix] = field(default_factory=list)
+
+
+def unique_conditions(conditions: tuple[Condition, ...]) -> tuple[Condition, ...]:
+    """Conditions in order, each once (a route inside ``if settings.DEBUG:`` built by
+    ``static()`` is under ``settings.DEBUG`` once, not twice)."""
+    return tuple(dict.fromkeys(conditions))
 
 
 def join_route_texts(texts: list[str]) -> str:

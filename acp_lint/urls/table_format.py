@@ -10,7 +10,10 @@ from acp_lint.urls.model import Route, RouteTable, Unresolved
 
 
 def _display(route: Route) -> str:
-    return "/" + route.pattern
+    """A path route as the URL it serves (``/api/manage``); a regex route as Django's regex
+    (``^static/(?P<path>.*)$``), since a leading ``/`` in front of ``^`` reads as a path."""
+    pattern = route.pattern
+    return pattern if pattern.startswith("^") else "/" + pattern
 
 
 def _marks(
@@ -38,7 +41,8 @@ def format_route_table(
         marker = "ACP" if route is mount else ("!!" if id(route) in colliding else "")
         flags = []
         if route.conditional:
-            flags.append("if " + " and ".join(str(c) for c in route.conditions))
+            conditions = dict.fromkeys(str(c) for c in route.conditions)
+            flags.append("if " + " and ".join(conditions))
         rows.append(
             (
                 marker,

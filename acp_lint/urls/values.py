@@ -14,10 +14,15 @@ from acp_lint.urls.model import Condition, LiteralRef, PatternPart, Span
 
 @dataclass(frozen=True)
 class Unknown:
-    """Something we cannot evaluate; ``span`` is where, ``reason`` says why."""
+    """Something we cannot evaluate; ``span`` is where, ``reason`` says why.
+
+    ``shape`` is set for a string built from known literals and unknown parts
+    (``f"{prefix}admin/"`` is ``(None, "admin/")``): what a route built from it can match.
+    """
 
     reason: str
     span: Span | None = None
+    shape: tuple[str | None, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,9 +108,21 @@ class IncludeEntry:
 
 @dataclass(frozen=True)
 class UnresolvedEntry:
+    """A place that cannot be analysed; ``pattern`` (when known) is a regex that the rest of a
+    request path must match (``re.match``) for that place to serve it."""
+
     reason: str
     span: Span
     conditions: tuple[Condition, ...] = ()
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A name bound differently on different paths through the module (``if``/``try``
+    branches, loops): every value it may have, each with the branch conditions under which."""
+
+    options: tuple[tuple[Value, tuple[Condition, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -148,7 +165,10 @@ Value = (
     | IncludeEntry
     | UnresolvedEntry
     | RouterValue
+    | Choice
 )
+
+MAX_CHOICES = 32
 
 ENTRY_TYPES = (EndpointEntry, IncludeEntry, UnresolvedEntry)
 
@@ -161,4 +181,35 @@ def mark(item: Value, condition: Condition) -> Value:
         return replace(item, conditions=(condition, *item.conditions))
     if isinstance(item, SeqValue):
         return SeqValue(tuple(mark(sub, condition) for sub in item.items), item.is_list)
+    if isinstance(item, Choice):
+        return Choice(
+            tuple(
+                (value, conditions if condition in conditions else (condition, *conditions))
+                for value, conditions in item.options
+            )
+        )
     return item
+
+
+def options_of(value: Value) -> tuple[tuple[Value, tuple[Condition, ...]], ...]:
+    """Every value ``value`` may have, with its conditions (one unconditional option if plain)."""
+    return value.options if isinstance(value, Choice) else ((value, ()),)
+
+
+def choice(options: list[tuple[Value, tuple[Condition, ...]]]) -> Value:
+    """A Choice of ``options`` (nested choices flattened, equal options merged), or the single
+    value when there is only one; more than ``MAX_CHOICES`` options is unknown."""
+    flat: list[tuple[Value, tuple[Condition, ...]]] = []
+    for value, conditions in options:
+        for inner, inner_conditions in options_of(value):
+            merged = conditions + tuple(c for c in inner_conditions if c not in conditions)
+            flat.append((inner, merged))
+    unique: list[tuple[Value, tuple[Condition, ...]]] = []
+    for value, conditions in flat:
+        if not any(value is other and conditions == c for other, c in unique):
+            unique.append((value, conditions))
+    if len(unique) == 1 and not unique[0][1]:
+        return unique[0][0]
+    if len(unique) > MAX_CHOICES:
+        return Unknown(f"a name takes more than {MAX_CHOICES} different values")
+    return Choice(tuple(unique))
