@@ -6,25 +6,29 @@ Nothing here writes. The plan is what the gate lints (as an overlay on the proje
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import keyword
+import os
 import re
 import secrets
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from acp_installer import edits, paths
+from acp_installer import edits, labels, paths, trust
 from acp_installer.appfiles import APP_NAME_RE, app_files
-from acp_installer.detect import HostProject, detect
+from acp_installer.detect import DEFAULT_BINDINGS, HostProject, detect
+from acp_installer.detect import bindings_rel as configured_bindings
 from acp_installer.errors import Refused, UsageError
+from acp_installer.hostsource import check_host_source
 from acp_installer.manifest import MANIFEST, Entry, Manifest, backup_path, sha256
 
+from acp_lint.sources import DiskTree
 from acp_lint.urls import validate_base_path
 
 ENVS = ("development", "staging", "production")
 DEFAULT_BASE_PATH = "/api"
-DEFAULT_BINDINGS = "controlplane.bindings.json"
 ENV_EXAMPLE = ".env.example"
 ENV_MARKER = "# ACP (Agentic Control Plane)"
 ENV_BLOCK = (
@@ -135,13 +139,39 @@ def validate_options(options: InstallOptions) -> None:
         )
 
 
-def load_previous(root: Path) -> Manifest | None:
+def load_previous(root: Path, bindings: str = DEFAULT_BINDINGS) -> Manifest | None:
+    """The manifest of an earlier install, checked: it may name only what install writes."""
     data = paths.read(root, MANIFEST)
-    return Manifest.from_bytes(data) if data is not None else None
+    if data is None:
+        return None
+    manifest = Manifest.from_bytes(data)
+    trust.check_manifest(root, manifest, bindings)
+    return manifest
 
 
-def _bindings_rel(host: HostProject) -> str:
-    return host.config.bindings or DEFAULT_BINDINGS
+def _importable_elsewhere(name: str, root: Path) -> str | None:
+    """Where ``name`` imports from outside the project (an installed package), if anywhere."""
+    if name in sys.builtin_module_names:
+        return "a built-in module"
+    real_root = os.path.realpath(root)
+    search = []
+    for entry in sys.path:
+        real = os.path.realpath(entry or os.getcwd())
+        if real != real_root and not real.startswith(real_root + os.sep):
+            search.append(entry)
+    try:
+        spec = importlib.machinery.PathFinder.find_spec(name, search)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    return spec.origin or (list(spec.submodule_search_locations or []) or ["?"])[0]
+
+
+def _checked_source(rel: str, data: bytes) -> edits.Source:
+    source = edits.decode_host_file(rel, data)
+    check_host_source(rel, source.text)
+    return source
 
 
 def _bindings_bytes(kernel_id: str, base_path: str) -> bytes:
@@ -189,14 +219,45 @@ def env_example_with_block(current: bytes | None) -> bytes | None:
 
 def build_plan(options: InstallOptions) -> Plan:
     """The complete plan for ``echelon install``; raises UsageError / Refused."""
+    try:
+        return _build_plan(options)
+    except RecursionError:
+        raise Refused(
+            "a host module nests too deeply for libcst to edit it; refusing to edit it"
+        ) from None
+
+
+def _created_dirs(root: Path, plan: Plan, entries: dict[str, Entry]) -> list[str]:
+    """Directories this install makes (for files it creates), plus those earlier runs made:
+    uninstall removes these and no others."""
+    made = set(plan.previous.dirs) if plan.previous is not None else set()
+    for change in plan.changes:
+        if change.after is None or change.before is not None:
+            continue
+        for parent in PurePosixPath(change.rel).parents:
+            if str(parent) not in (".", ".acp") and not (root / str(parent)).exists():
+                made.add(str(parent))
+    created = [rel for rel, entry in entries.items() if entry.created]
+    return sorted(
+        d for d in made if any(PurePosixPath(d) in PurePosixPath(f).parents for f in created)
+    )
+
+
+def _build_plan(options: InstallOptions) -> Plan:
     validate_options(options)
     host = detect(options.project_dir)
     root = host.root
-    previous = load_previous(root)
+    bindings_rel = configured_bindings(host.config)
+    previous = load_previous(root, bindings_rel)
     app = options.app_name
+    elsewhere = _importable_elsewhere(app, root)
+    if elsewhere is not None:
+        raise UsageError(
+            f"--app-name {app!r} is the name of an installed module ({elsewhere}); the app "
+            "would shadow it or be shadowed by it; choose another package name"
+        )
     env = options.env or (previous.env if previous else "development")
     base_path = options.base_path or (previous.base_path if previous else DEFAULT_BASE_PATH)
-    bindings_rel = _bindings_rel(host)
     bindings_now = paths.read(root, bindings_rel)
     kernel_id = options.kernel_id or _existing_kernel_id(bindings_now)
     if kernel_id is None:
@@ -215,6 +276,10 @@ def build_plan(options: InstallOptions) -> Plan:
 
     app_dir = host.in_source(app)
     _check_app_dir(host, app, app_dir, previous)
+    entries_now = labels.installed_entries(
+        host.installed_apps, DiskTree(root), [host.settings_file, host.installed_apps_file]
+    )
+    labels.check_clashes(DiskTree(root), host.locator, entries_now, app, app_dir)
     for file in app_files():
         rel = f"{app_dir}/{file.rel}"
         wanted = (mounted or file.in_data_layer) and (migrations or not file.is_migration)
@@ -230,7 +295,7 @@ def build_plan(options: InstallOptions) -> Plan:
         if data is None:
             raise Refused(f"{rel} disappeared while planning")
         originals[rel] = data
-        sources[rel] = edits.decode_host_file(rel, data)
+        sources[rel] = _checked_source(rel, data)
         host_edits[rel] = sources[rel].text
     settings_rel = host.installed_apps_file
     host_edits[settings_rel] = edits.add_installed_app(
@@ -278,6 +343,7 @@ def build_plan(options: InstallOptions) -> Plan:
     _plan_created(plan, entries, bindings_rel, bindings_new, "bindings")
 
     manifest = Manifest(
+        dirs=_created_dirs(root, plan, entries),
         app=app,
         env=env,
         base_path=base_path,
@@ -292,7 +358,11 @@ def build_plan(options: InstallOptions) -> Plan:
     plan.files.append(
         FileChange(MANIFEST, paths.read(root, MANIFEST), manifest.to_bytes(), "manifest")
     )
-    plan.files.sort(key=lambda change: (_ORDER[change.role], change.rel))
+    # Settings before the URLconf: a mount of an app that is not installed yet fails to import.
+    edit_order = {host.installed_apps_file: 0, host.urlconf_file: 1}
+    plan.files.sort(
+        key=lambda change: (_ORDER[change.role], edit_order.get(change.rel, 2), change.rel)
+    )
     if options.no_migrations:
         plan.notes.append(
             "--no-migrations: no migration is written by this run; the tables acp_api_key and "
