@@ -136,13 +136,16 @@ def _commit(
     remove_dirs: Sequence[str],
     steps: Steps,
 ) -> None:
+    # Kill points (``Steps``): once before the directories, once half-way through staging,
+    # before every rename or deletion, before every directory removal, before the journal
+    # goes. Staging is one phase (its states differ only in which hidden files exist).
+    steps()
     for rel in record.created_dirs:
-        steps()
         (root / rel).mkdir()
-    for write, target in zip(writes, record.targets, strict=True):
-        if write.content is None:
-            continue
-        steps()
+    staging = [(w, t) for w, t in zip(writes, record.targets, strict=True) if w.content is not None]
+    for index, (write, target) in enumerate(staging):
+        if index == len(staging) // 2:
+            steps()
         staged = temporary(root / write.rel)
         staged.unlink(missing_ok=True)
         _write_file(staged, write.content, target.old_mode)
