@@ -7,12 +7,15 @@ and the root URLconf), which are small in every real project, so it refuses - cl
 the file named, exit 1 - a module that is larger than ``MAX_BYTES`` or nests deeper than
 ``MAX_DEPTH``. CPython's own parser (``ast``) measures the depth: it rejects more than 200
 nested brackets itself and has its own guard against deep recursion; the walk below is
-iterative. ``BoolOp`` chains count one level per operand, as in libcst's tree.
+iterative. ``BoolOp`` chains and implicitly concatenated strings (one node for ``ast``) count
+one level per operand, as in libcst's tree.
 """
 
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 
 from acp_installer.errors import Refused
 
@@ -38,7 +41,7 @@ def check_host_source(rel: str, text: str) -> None:
         raise Refused(
             f"{rel}: too deeply nested to parse ({type(error).__name__}); refusing to edit it"
         ) from None
-    depth = max_depth(tree)
+    depth = max(max_depth(tree), longest_string_run(text))
     if depth > MAX_DEPTH:
         raise Refused(
             f"{rel}: an expression nests {depth} levels deep (echelon edits modules up to "
@@ -57,3 +60,18 @@ def max_depth(tree: ast.AST) -> int:
         deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     return deepest
+
+
+def longest_string_run(text: str) -> int:
+    """The most string literals written one after the other (``"a" "b" "c"``)."""
+    longest = run = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.STRING:
+                run += 1
+                longest = max(longest, run)
+            elif token.type not in (tokenize.NL, tokenize.COMMENT):
+                run = 0
+    except (tokenize.TokenError, SyntaxError):
+        return longest
+    return longest

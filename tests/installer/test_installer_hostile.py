@@ -1,0 +1,341 @@
+"""A hostile repository: a crafted manifest or config, a host app labelled `acp`, a host table
+named like an ACP table, pathological URLconfs, a file that cannot be replaced. Each run must
+refuse cleanly (exit 1 or 2, a message, never a signal or exit 3) or do the right thing, and
+the tree outside the project and the project's `.git/` must stay byte-identical."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from acp_installer.cli import main
+from acp_installer.trust import ACP_APP_MARKER
+from installer_helpers import PYTHON, echelon, run, tree_hash
+
+KERNEL = ["--kernel-id", "k-hostile"]
+
+
+@pytest.fixture
+def world(make_project, tmp_path: Path) -> dict[str, Path]:
+    """outer/proj (a git work tree, installed) next to files of someone else's."""
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    (outer / "victim.txt").write_text("must survive\n")
+    (outer / "victim-dir").mkdir()
+    (outer / "victim-dir" / "keep.py").write_text("x = 1\n")
+    proj = outer / "proj"
+    shutil.move(str(make_project("default")), proj)
+    subprocess.run(["git", "init", "-q", str(proj)], check=True, timeout=60)
+    return {"outer": outer, "proj": proj}
+
+
+def _snapshot(world: dict[str, Path]) -> tuple[dict, dict, dict]:
+    proj = world["proj"]
+    return (
+        tree_hash(world["outer"], ignore=("proj",)),
+        tree_hash(proj / ".git"),
+        tree_hash(proj),
+    )
+
+
+def _unchanged_run(world, argv: list[str], capsys) -> tuple[int, str, str]:
+    before = _snapshot(world)
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert _snapshot(world) == before, err
+    return code, out, err
+
+
+def _installed(world) -> Path:
+    proj = world["proj"]
+    assert main(["install", *KERNEL, str(proj)]) == 0
+    return proj
+
+
+def _edit_manifest(proj: Path, change) -> None:
+    path = proj / ".acp" / "manifest.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data, indent=2))
+
+
+def _entry(sha: str = "0" * 64, role: str = "app-file", created: bool = True) -> dict:
+    return {"sha256": sha, "role": role, "created": created}
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("force", [False, True])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "outside",
+        "absolute",
+        "git-head",
+        "dotdot-inside",
+        "symlinked-dir",
+        "host-settings-as-app-file",
+        "host-app-as-acp-app",
+        "bindings-elsewhere",
+        "stray-backup",
+        "dir-outside",
+        "dir-above",
+    ],
+)
+def test_crafted_manifest_is_refused_before_any_change(world, capsys, name, force) -> None:
+    proj = _installed(world)
+    outer = world["outer"]
+    os.symlink(outer / "victim-dir", proj / "link")
+
+    def craft(data: dict) -> None:
+        files = data["files"]
+        if name == "outside":
+            files["../victim.txt"] = _entry(_sha(outer / "victim.txt"))
+        elif name == "absolute":
+            files[str(outer / "victim.txt")] = _entry(_sha(outer / "victim.txt"))
+        elif name == "git-head":
+            files[".git/HEAD"] = _entry(_sha(proj / ".git" / "HEAD"))
+        elif name == "dotdot-inside":
+            files["acp/../mysite/settings.py"] = _entry()
+        elif name == "symlinked-dir":
+            files["link/keep.py"] = _entry(_sha(outer / "victim-dir" / "keep.py"))
+        elif name == "host-settings-as-app-file":
+            files["mysite/settings.py"] = _entry(_sha(proj / "mysite" / "settings.py"), "handler")
+        elif name == "host-app-as-acp-app":
+            data["app"] = "mysite"
+            files["mysite/urls.py"] = _entry(_sha(proj / "mysite" / "urls.py"), "handler")
+        elif name == "bindings-elsewhere":
+            files["manage.py"] = _entry(_sha(proj / "manage.py"), "bindings")
+        elif name == "stray-backup":
+            files["mysite/wsgi.py"] = _entry(_sha(proj / "mysite" / "wsgi.py"), "backup")
+        elif name == "dir-outside":
+            data["dirs"] = ["../victim-dir"]
+        elif name == "dir-above":
+            data["dirs"] = ["mysite"]
+
+    _edit_manifest(proj, craft)
+    argv = ["uninstall", *(["--force"] if force else []), str(proj)]
+    code, _, err = _unchanged_run(world, argv, capsys)
+    assert code == 2, err
+    assert "refusing" in err and err.count("\n") == 1
+    # A re-install reads the same manifest: refused the same way.
+    code, _, err = _unchanged_run(world, ["install", *KERNEL, str(proj)], capsys)
+    assert code == 2, err
+
+
+def test_force_never_deletes_a_host_app_claimed_by_the_manifest(world, capsys) -> None:
+    """A manifest claiming the host app `blog` as the ACP app (template file names, wrong
+    hashes): --force must not delete blog's files, whose apps.py is not the ACP one."""
+    proj = _installed(world)
+    blog = proj / "blog"
+    blog.mkdir()
+    for name in ("__init__.py", "apps.py", "views.py", "models.py"):
+        (blog / name).write_text(f"# blog {name}\n")
+    assert ACP_APP_MARKER not in (blog / "apps.py").read_bytes()
+
+    def craft(data: dict) -> None:
+        data["app"] = "blog"
+        data["dirs"] = []
+        data["files"] = {k: v for k, v in data["files"].items() if not k.startswith("acp/")} | {
+            f"blog/{n}": _entry(role="handler") for n in ("views.py", "models.py", "apps.py")
+        }
+
+    _edit_manifest(proj, craft)
+    before = tree_hash(blog)
+    assert main(["uninstall", "--force", str(proj)]) == 0
+    capsys.readouterr()
+    assert tree_hash(blog) == before
+
+
+@pytest.mark.parametrize("bindings", ["../victim.txt", "/etc/passwd", ".git/config", "link/x"])
+def test_config_bindings_outside_the_project_are_refused(world, capsys, bindings) -> None:
+    proj = world["proj"]
+    os.symlink(world["outer"] / "victim-dir", proj / "link")
+    (proj / "pyproject.toml").write_text(f'[tool.acp-lint]\nbindings = "{bindings}"\n')
+    code, _, err = _unchanged_run(world, ["install", *KERNEL, str(proj)], capsys)
+    assert code == 2, err
+    assert "bindings" in err and "refusing" in err
+
+
+def test_uninstall_keeps_directories_it_did_not_create(world, capsys) -> None:
+    """Bindings configured into an existing (empty) directory that has a bytecode cache: after
+    install + uninstall both are still there and the tree is byte-identical."""
+    proj = world["proj"]
+    (proj / "deploy" / "__pycache__").mkdir(parents=True)
+    (proj / "deploy" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0cache")
+    (proj / "pyproject.toml").write_text('[tool.acp-lint]\nbindings = "deploy/cp.json"\n')
+    before = _snapshot(world)
+    assert main(["install", *KERNEL, str(proj)]) == 0
+    assert (proj / "deploy" / "cp.json").is_file()
+    assert main(["uninstall", str(proj)]) == 0
+    capsys.readouterr()
+    assert _snapshot(world) == before
+
+
+def _manage(proj: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run([PYTHON, "manage.py", *args], proj, {"PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def _add_app(proj: Path, entry: str) -> None:
+    settings = proj / "mysite" / "settings.py"
+    settings.write_text(
+        settings.read_text().replace(
+            "'django.contrib.staticfiles',", f"'django.contrib.staticfiles',\n    '{entry}',"
+        )
+    )
+
+
+def _django_with_acp_by_hand(proj: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """What Django says if the ACP app were added anyway (on a copy): the oracle."""
+    from acp_installer.appfiles import TEMPLATE_ROOT
+
+    copy = tmp_path / "oracle"
+    shutil.copytree(proj, copy, ignore=shutil.ignore_patterns(".git"))
+    shutil.copytree(TEMPLATE_ROOT, copy / "acp")
+    _add_app(copy, "acp")
+    return _manage(copy, "check")
+
+
+@pytest.mark.parametrize("shape", ["package-named-acp", "appconfig-label", "default-config"])
+def test_host_app_labelled_acp_is_refused(world, tmp_path, capsys, shape) -> None:
+    proj = world["proj"]
+    if shape == "package-named-acp":
+        (proj / "apps" / "acp").mkdir(parents=True)
+        (proj / "apps" / "__init__.py").write_text("")
+        (proj / "apps" / "acp" / "__init__.py").write_text("")
+        _add_app(proj, "apps.acp")
+    else:
+        (proj / "blog").mkdir()
+        (proj / "blog" / "__init__.py").write_text("")
+        (proj / "blog" / "apps.py").write_text(
+            "from django.apps import AppConfig\n\n\nclass BlogConfig(AppConfig):\n"
+            '    name = "blog"\n    label = "acp"\n'
+        )
+        _add_app(proj, "blog.apps.BlogConfig" if shape == "appconfig-label" else "blog")
+    assert _manage(proj, "check").returncode == 0  # the host alone is fine
+    oracle = _django_with_acp_by_hand(proj, tmp_path)
+    assert oracle.returncode != 0 and "Application labels aren't unique" in oracle.stderr
+    code, _, err = _unchanged_run(world, ["install", *KERNEL, str(proj)], capsys)
+    assert code == 1, err
+    assert "label 'acp'" in err and "Application labels aren't unique" in err
+
+
+def test_host_model_on_an_acp_table_is_refused(world, tmp_path, capsys) -> None:
+    proj = world["proj"]
+    (proj / "shop").mkdir()
+    (proj / "shop" / "__init__.py").write_text("")
+    (proj / "shop" / "models.py").write_text(
+        "from django.db import models\n\n\nclass Log(models.Model):\n"
+        "    text = models.TextField()\n\n    class Meta:\n        db_table = 'acp_audit_log'\n"
+    )
+    _add_app(proj, "shop")
+    assert _manage(proj, "check").returncode == 0
+    oracle = _django_with_acp_by_hand(proj, tmp_path)
+    assert oracle.returncode != 0 and "models.E028" in oracle.stderr
+    code, _, err = _unchanged_run(world, ["install", *KERNEL, str(proj)], capsys)
+    assert code == 1, err
+    assert "acp_audit_log" in err and "models.E028" in err
+
+
+def test_install_passes_manage_py_check(world) -> None:
+    proj = _installed(world)
+    result = _manage(proj, "check")
+    assert result.returncode == 0, result.stderr
+
+
+def _urls_with(proj: Path, extra: str) -> None:
+    urls = proj / "mysite" / "urls.py"
+    urls.write_text(urls.read_text() + extra)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "X = " + "(" * 10_000 + "1" + ")" * 10_000 + "\n",
+        "X = " + "[" * 1_500 + "]" * 1_500 + "\n",
+        "X = " + "+".join(["1"] * 10_000) + "\n",
+        "X = " + " or ".join(["a"] * 10_000) + "\n",
+        "X = " + "not " * 5_000 + "a\n",
+        "X = a" + ".b" * 3_000 + "\n",
+        "X = " + " ".join(['"s"'] * 3_000) + "\n",
+        "urlpatterns += ["
+        + "".join(f"path('r{i}/', admin.site.index)," for i in range(60_000))
+        + "]\n",
+    ],
+    ids=["parens", "brackets", "binop", "boolop", "not", "attribute", "strings", "60k-routes"],
+)
+def test_pathological_urlconf_is_refused_cleanly(world, extra: str) -> None:
+    proj = world["proj"]
+    _urls_with(proj, extra)
+    before = _snapshot(world)
+    result = echelon("install", *KERNEL, ".", cwd=proj)
+    assert result.returncode in (1, 2), (result.returncode, result.stderr[-500:])
+    assert "mysite/urls.py" in result.stderr and "Traceback" not in result.stderr
+    assert _snapshot(world) == before
+
+
+def test_app_name_of_an_installed_package_is_refused(world, capsys) -> None:
+    proj = world["proj"]
+    code, _, err = _unchanged_run(world, ["install", "--app-name", "sqlparse", str(proj)], capsys)
+    assert code == 2 and "installed module" in err
+
+
+def test_changing_a_production_install_needs_confirmation(world, capsys) -> None:
+    proj = world["proj"]
+    assert main(["install", "--env", "production", *KERNEL, "--yes", str(proj)]) == 0
+    capsys.readouterr()
+    code, _, err = _unchanged_run(world, ["install", "--env", "development", str(proj)], capsys)
+    assert code == 2 and "--yes" in err
+    assert main(["install", "--env", "development", "--yes", str(proj)]) == 0
+    manifest = json.loads((proj / ".acp" / "manifest.json").read_text())
+    assert manifest["env"] == "development"
+
+
+@pytest.mark.parametrize("case", ["missing-dir", "acp-is-a-file"])
+@pytest.mark.parametrize("command", ["install", "doctor", "uninstall"])
+def test_unusable_project_is_exit_2_and_json_stays_json(world, case, command) -> None:
+    proj = world["proj"]
+    target = proj / "nope" if case == "missing-dir" else proj
+    if case == "acp-is-a-file":
+        (proj / ".acp").write_text("not a directory\n")
+    before = _snapshot(world)
+    json_flag = [] if command == "uninstall" else ["--json"]
+    result = echelon(command, *json_flag, str(target), cwd=proj)
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "internal error" not in result.stderr
+    if json_flag:
+        data = json.loads(result.stdout)
+        assert data["exit_code"] == 2 and data["status"] == "error"
+    assert _snapshot(world) == before
+
+
+def test_a_file_that_cannot_be_replaced_rolls_back_without_false_failure(world) -> None:
+    """urls.py made immutable (chattr +i, root) or its directory read-only (other users):
+    the rename fails, the rollback restores everything, reports no failure of its own and
+    leaves no temporary file."""
+    proj = world["proj"]
+    urls = proj / "mysite" / "urls.py"
+    before = _snapshot(world)
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(urls)], check=True, timeout=30)
+        undo = ["chattr", "-i", str(urls)]
+    else:
+        (proj / "mysite").chmod(0o555)
+        undo = ["chmod", "755", str(proj / "mysite")]
+    try:
+        result = echelon("install", *KERNEL, ".", cwd=proj)
+    finally:
+        subprocess.run(undo, check=True, timeout=30)
+    assert result.returncode == 1, result.stderr
+    assert "every change was rolled back" in result.stderr
+    assert "could not restore" not in result.stderr
+    assert not list(proj.rglob("*.echelon-tmp"))
+    assert _snapshot(world) == before
