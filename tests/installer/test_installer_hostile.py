@@ -339,3 +339,83 @@ def test_a_file_that_cannot_be_replaced_rolls_back_without_false_failure(world) 
     assert "could not restore" not in result.stderr
     assert not list(proj.rglob("*.echelon-tmp"))
     assert _snapshot(world) == before
+
+
+RESOLVE = (
+    "import os, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'mysite.settings'; "
+    "django.setup(); from django.urls import resolve; "
+    "print(resolve('/api/manage').func.__module__)"
+)
+URLS_HEAD = "from django.contrib import admin\nfrom django.urls import path\n\n"
+SHAPES = {
+    "no-spaces": URLS_HEAD + "urlpatterns=[path('admin/', admin.site.urls)]\n",
+    "annotated": URLS_HEAD + "urlpatterns: list = [path('admin/', admin.site.urls)]\n",
+    "tuple": URLS_HEAD + "urlpatterns = (\n    path('admin/', admin.site.urls),\n)\n",
+    "augmented": URLS_HEAD
+    + "urlpatterns = [path('admin/', admin.site.urls)]\n"
+    + "urlpatterns += [path('extra/', admin.site.index)]\n",
+    "i18n": "from django.conf.urls.i18n import i18n_patterns\n"
+    + URLS_HEAD
+    + "urlpatterns = i18n_patterns(path('admin/', admin.site.urls))\n",
+    "host-manage-endpoint": URLS_HEAD
+    + "def manage_endpoint(request):\n    return None\n\n\n"
+    + "urlpatterns = [path('admin/', admin.site.urls), path('other/', manage_endpoint)]\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_urlpatterns_shapes_install_right_or_refuse(world, shape: str) -> None:
+    """HOSTILE 5 and 9: never "success" without a working route. Either the ACP view serves
+    /api/manage (Django resolves it) and `manage.py check` passes, or nothing is written."""
+    proj = world["proj"]
+    (proj / "mysite" / "urls.py").write_text(SHAPES[shape])
+    before = _snapshot(world)
+    result = echelon("install", *KERNEL, ".", cwd=proj)
+    if result.returncode != 0:
+        assert result.returncode in (1, 2), result.stderr
+        assert _snapshot(world) == before
+        return
+    assert _manage(proj, "check").returncode == 0
+    resolved = run([PYTHON, "-c", RESOLVE], proj, {"PYTHONDONTWRITEBYTECODE": "1"})
+    assert resolved.returncode == 0, resolved.stderr
+    assert resolved.stdout.strip().startswith("acp."), resolved.stdout
+
+
+def test_urls_with_a_syntax_error_is_refused(world, capsys) -> None:
+    """HOSTILE 1: a broken URLconf is parsed, not edited blindly."""
+    proj = world["proj"]
+    urls = proj / "mysite" / "urls.py"
+    urls.write_text(urls.read_text() + "\nurlpatterns += [path('api/manage', \n")
+    code, _, err = _unchanged_run(world, ["install", *KERNEL, str(proj)], capsys)
+    assert code in (1, 2) and "mysite/urls.py" in err
+
+
+def test_uninstall_after_a_custom_base_path_restores_every_byte(world, capsys) -> None:
+    """HOSTILE 25: the route goes with the import; the host imports afterwards."""
+    proj = world["proj"]
+    before = _snapshot(world)
+    assert main(["install", *KERNEL, "--base-path", "/internal/ops", str(proj)]) == 0
+    assert "path('internal/ops/', include('acp.urls'))" in (proj / "mysite/urls.py").read_text()
+    assert main(["uninstall", str(proj)]) == 0
+    capsys.readouterr()
+    assert _snapshot(world) == before
+    assert _manage(proj, "check").returncode == 0
+
+
+def test_malformed_package_json_does_not_stop_a_django_install(world, capsys) -> None:
+    """HOSTILE 27: only manage.py decides; a broken package.json is not read."""
+    proj = world["proj"]
+    (proj / "package.json").write_text('{"name": "front", "dependencies": {,,}\n')
+    assert main(["install", *KERNEL, str(proj)]) == 0
+    capsys.readouterr()
+    assert _manage(proj, "check").returncode == 0
+
+
+def test_requirements_mentioning_django_is_not_a_django_project(world, tmp_path, capsys):
+    """HOSTILE 28: no manage.py, no install, whatever requirements.txt says."""
+    other = world["outer"] / "tool"
+    other.mkdir()
+    (other / "requirements.txt").write_text("django-environ==0.11\ndjango-stubs\n")
+    (other / "app.py").write_text("print('not django')\n")
+    code, _, err = _unchanged_run(world, ["install", *KERNEL, str(other)], capsys)
+    assert code == 2 and "no manage.py" in err

@@ -68,6 +68,9 @@ def test_route_collision_is_refused_with_free_base_paths(project: Path, capsys) 
     "flags",
     [
         ["--env", "prod"],
+        ["--env", "Production"],
+        ["--kernel-id", 'k"\nx'],
+        ["--app-name", 'a"b'],
         ["--env", ""],
         ["--no-migrations", "--migrations-only"],
         ["--app-name", "Other-App"],
