@@ -52,15 +52,6 @@ def _sha(data: bytes | None) -> str | None:
     return hashlib.sha256(data).hexdigest() if data is not None else None
 
 
-def _write_file(path: Path, data: bytes, mode: int | None) -> None:
-    with open(path, "xb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    if mode is not None:
-        os.chmod(path, mode)
-
-
 def _plan_journal(
     root: Path, operation: str, writes: Sequence[Write], remove_dirs: Sequence[str]
 ) -> tuple[Journal, dict[str, bytes]]:
@@ -148,7 +139,8 @@ def _commit(
             steps()
         staged = temporary(root / write.rel)
         staged.unlink(missing_ok=True)
-        _write_file(staged, write.content, target.old_mode)
+        journal.write_new(staged, write.content, target.old_mode, sync=False)
+    journal.flush_to_disk()
     done = 0
     for write in writes:
         if fail_after is not None and done == fail_after:

@@ -7,8 +7,8 @@ SIGKILL before step N. The runs are forked children of the test process (a real 
 already holding the imports, so a run costs milliseconds instead of an interpreter start),
 and `manage.py check` runs the project's own `manage.py` in a forked child too. One test
 drives the same hook through the real `python -m acp_installer.cli` subprocess. The lint gate
-is memoised per (disk tree, plan) for the forked runs: every run starts from the same tree, so
-its verdict is the same, and the matrix stays fast.
+is memoised per (disk tree, plan) and computed once in the parent: every forked run plans the
+same tree, so its verdict is the same, and the matrix stays fast.
 """
 
 from __future__ import annotations
@@ -27,9 +27,16 @@ from acp_installer import install as install_module
 from acp_installer.cli import main
 from acp_installer.gate import run_gate
 from acp_installer.journal import KILL_AT_ENV
+from acp_installer.plan import InstallOptions, build_plan
 from installer_helpers import echelon, tree_hash
 
 KERNEL = "k-crash"
+
+# Imported once here, so that every forked `manage.py check` starts with them loaded.
+import django.core.checks  # noqa: E402, F401
+import django.core.management  # noqa: E402, F401
+import django.db.models  # noqa: E402, F401
+import django.urls  # noqa: E402, F401
 
 
 def _fork(fn: Callable[[], int], log: Path) -> int:
@@ -143,6 +150,10 @@ def _matrix(world: dict[str, Path], start: Path, argv: list[str], expected: dict
 
 def test_sigkill_at_every_step_of_install_and_uninstall(world, memo_gate) -> None:
     log = world["logs"] / "children.log"
+    # The gate's verdict, computed once here (forked children cannot fill the parent's memo).
+    assert install_module.run_gate(
+        build_plan(InstallOptions(world["base"], kernel_id=KERNEL))
+    ).clean
     original = tree_hash(world["base"])
     installed_dir = world["outer"] / "installed"
     shutil.copytree(world["base"], installed_dir, symlinks=True)
