@@ -175,6 +175,8 @@ def test_the_kill_hook_works_through_the_cli(project: Path) -> None:
     assert killed.returncode == -signal.SIGKILL
     assert (project / ".acp" / "journal" / "journal.json").is_file()
     assert list(project.rglob("*.echelon-tmp"))  # staged files of the killed run
+    doctor = echelon("doctor", ".", cwd=project)
+    assert doctor.returncode == 1 and "an interrupted run left .acp/journal" in doctor.stdout
     rerun = echelon("install", "--kernel-id", KERNEL, ".", cwd=project)
     assert rerun.returncode == 0, rerun.stderr
     assert "took over the stale lock" in rerun.stderr

@@ -129,6 +129,8 @@ def test_crafted_manifest_is_refused_before_any_change(world, capsys, name, forc
     # A re-install reads the same manifest: refused the same way.
     code, _, err = _unchanged_run(world, ["install", *KERNEL, str(proj)], capsys)
     assert code == 2, err
+    code, _, err = _unchanged_run(world, ["doctor", str(proj)], capsys)
+    assert code == 2, err
 
 
 def test_force_never_deletes_a_host_app_claimed_by_the_manifest(world, capsys) -> None:
