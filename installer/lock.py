@@ -95,7 +95,9 @@ def _acquire(lock: Path, created_dir: bool, messages: list[str]) -> tuple[int, b
     """Open and lock the lock file; returns its descriptor and whether the dead run it took
     over had created ``.acp/``."""
     for _ in range(10):
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        if lock.is_symlink() or (lock.exists() and not lock.is_file()):
+            raise UsageError(f"{LOCK} is not a regular file; echelon will not write through it")
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
         try:
             if not _try_lock(fd):
                 owner = os.read(fd, 64).decode(errors="replace").split()

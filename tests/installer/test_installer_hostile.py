@@ -421,3 +421,32 @@ def test_requirements_mentioning_django_is_not_a_django_project(world, tmp_path,
     (other / "app.py").write_text("print('not django')\n")
     code, _, err = _unchanged_run(world, ["install", *KERNEL, str(other)], capsys)
     assert code == 2 and "no manage.py" in err
+
+
+@pytest.mark.parametrize("what", ["lock-symlink", "journal-outside", "journal-symlink"])
+def test_hostile_state_in_dot_acp_is_refused(world, capsys, what: str) -> None:
+    """A repository can ship `.acp/install.lock` or `.acp/journal/`: neither may make
+    echelon write (or restore) anything outside the project."""
+    proj = world["proj"]
+    victim = world["outer"] / "victim.txt"
+    (proj / ".acp").mkdir()
+    if what == "lock-symlink":
+        os.symlink(victim, proj / ".acp" / "install.lock")
+    elif what == "journal-symlink":
+        os.symlink(world["outer"] / "victim-dir", proj / ".acp" / "journal")
+    else:
+        (proj / ".acp" / "journal").mkdir()
+        (proj / ".acp" / "journal" / "0.old").write_text("overwritten!\n")
+        target = {
+            "rel": "../victim.txt",
+            "old": "0.old",
+            "old_sha256": "0" * 64,
+            "old_mode": 420,
+            "new_sha256": None,
+        }
+        record = {"version": 1, "operation": "install", "targets": [target]}
+        record |= {"created_dirs": [], "removed_dirs": [], "acp_created": False}
+        (proj / ".acp" / "journal" / "journal.json").write_text(json.dumps(record))
+    code, _, err = _unchanged_run(world, ["install", *KERNEL, str(proj)], capsys)
+    assert code == 2, err
+    assert victim.read_text() == "must survive\n"
