@@ -149,16 +149,13 @@ def load_previous(root: Path, bindings: str = DEFAULT_BINDINGS) -> Manifest | No
     return manifest
 
 
-def _importable_elsewhere(name: str, root: Path) -> str | None:
-    """Where ``name`` imports from outside the project (an installed package), if anywhere."""
+def _importable_elsewhere(name: str, host: HostProject) -> str | None:
+    """Where ``name`` imports from other than the host's own source directory (an installed
+    package, also one in a ``.venv`` inside the project), if anywhere."""
     if name in sys.builtin_module_names:
         return "a built-in module"
-    real_root = os.path.realpath(root)
-    search = []
-    for entry in sys.path:
-        real = os.path.realpath(entry or os.getcwd())
-        if real != real_root and not real.startswith(real_root + os.sep):
-            search.append(entry)
+    own = {os.path.realpath(host.root), os.path.realpath(host.root / host.source_dir)}
+    search = [e for e in sys.path if os.path.realpath(e or os.getcwd()) not in own]
     try:
         spec = importlib.machinery.PathFinder.find_spec(name, search)
     except (ImportError, ValueError):
@@ -250,7 +247,7 @@ def _build_plan(options: InstallOptions) -> Plan:
     bindings_rel = configured_bindings(host.config)
     previous = load_previous(root, bindings_rel)
     app = options.app_name
-    elsewhere = _importable_elsewhere(app, root)
+    elsewhere = _importable_elsewhere(app, host)
     if elsewhere is not None:
         raise UsageError(
             f"--app-name {app!r} is the name of an installed module ({elsewhere}); the app "
