@@ -50,10 +50,25 @@ def _unchanged_run(world, argv: list[str], capsys) -> tuple[int, str, str]:
     return code, out, err
 
 
-def _installed(world) -> Path:
-    proj = world["proj"]
+@pytest.fixture(scope="module")
+def installed_template(templates: dict[str, Path], tmp_path_factory) -> Path:
+    """One real install (a git work tree), copied by the tests that start installed."""
+    proj = tmp_path_factory.mktemp("installed") / "proj"
+    shutil.copytree(templates["default"], proj, symlinks=True)
+    subprocess.run(["git", "init", "-q", str(proj)], check=True, timeout=60)
     assert main(["install", *KERNEL, str(proj)]) == 0
     return proj
+
+
+@pytest.fixture
+def installed(world, installed_template: Path) -> dict[str, Path]:
+    shutil.rmtree(world["proj"])
+    shutil.copytree(installed_template, world["proj"], symlinks=True)
+    return world
+
+
+def _installed(world) -> Path:
+    return world["proj"]
 
 
 def _edit_manifest(proj: Path, change) -> None:
@@ -90,7 +105,8 @@ def _sha(path: Path) -> str:
         "dir-above",
     ],
 )
-def test_crafted_manifest_is_refused_before_any_change(world, capsys, name, force) -> None:
+def test_crafted_manifest_is_refused_before_any_change(installed, capsys, name, force) -> None:
+    world = installed
     proj = _installed(world)
     outer = world["outer"]
     os.symlink(outer / "victim-dir", proj / "link")
@@ -133,7 +149,8 @@ def test_crafted_manifest_is_refused_before_any_change(world, capsys, name, forc
     assert code == 2, err
 
 
-def test_force_never_deletes_a_host_app_claimed_by_the_manifest(world, capsys) -> None:
+def test_force_never_deletes_a_host_app_claimed_by_the_manifest(installed, capsys) -> None:
+    world = installed
     """A manifest claiming the host app `blog` as the ACP app (template file names, wrong
     hashes): --force must not delete blog's files, whose apps.py is not the ACP one."""
     proj = _installed(world)
@@ -247,7 +264,8 @@ def test_host_model_on_an_acp_table_is_refused(world, tmp_path, capsys) -> None:
     assert "acp_audit_log" in err and "models.E028" in err
 
 
-def test_install_passes_manage_py_check(world) -> None:
+def test_install_passes_manage_py_check(installed) -> None:
+    world = installed
     proj = _installed(world)
     result = _manage(proj, "check")
     assert result.returncode == 0, result.stderr
