@@ -129,7 +129,8 @@ def _confirm(question: str, yes: bool) -> bool:
         return True
     if not sys.stdin or not sys.stdin.isatty():
         raise UsageError(
-            "--env production needs confirmation: pass --yes (stdin is not a terminal)"
+            "a production install (or a change of one) needs confirmation: pass --yes "
+            "(stdin is not a terminal)"
         )
     sys.stderr.write(f"{question} [y/N] ")
     sys.stderr.flush()
@@ -156,10 +157,13 @@ def _install(args: argparse.Namespace) -> int:
     )
 
     def confirm(plan: Any) -> bool:
-        if plan.env != "production":
+        # The installed environment is sticky: changing a production install is confirmed too.
+        was = plan.previous.env if plan.previous is not None else None
+        if plan.env != "production" and was != "production":
             return True
+        what = "Install ACP into" if was is None else f"Change the {was} ACP install of"
         return _confirm(
-            f"Install ACP into the PRODUCTION project {plan.host.root} "
+            f"{what} the PRODUCTION project {plan.host.root} -> env {plan.env} "
             f"({len(plan.changes)} files, endpoint {plan.endpoint_path})?",
             args.yes,
         )

@@ -7,13 +7,15 @@ installer and the linter can never disagree about which files make up the projec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from acp_installer import paths
 from acp_installer.errors import UsageError
 
 from acp_lint.config import Config, ConfigError, find_config_file, load_config
-from acp_lint.sources import DiskTree
+from acp_lint.sources import DiskTree, normalise_rel
 from acp_lint.urls.settings_reader import find_manage_py, find_root_urlconf
 
 
@@ -30,10 +32,23 @@ class HostProject:
     installed_apps_file: str
     urlconf_module: str
     urlconf_file: str
+    installed_apps: Any = field(default=None, compare=False)  # SettingValue of INSTALLED_APPS
+    locator: Any = field(default=None, compare=False)  # acp_lint ModuleLocator of the host
 
     def in_source(self, rel: str) -> str:
         """A path relative to the directory of manage.py, made project-relative."""
         return f"{self.source_dir}/{rel}" if self.source_dir else rel
+
+
+DEFAULT_BINDINGS = "controlplane.bindings.json"
+
+
+def bindings_rel(config: Config) -> str:
+    """The project-relative bindings path: the config's (``./`` dropped), else the default."""
+    raw = config.bindings
+    if raw is None:
+        return DEFAULT_BINDINGS
+    return raw if raw.startswith("/") else normalise_rel(raw) or raw
 
 
 def project_config(root: Path) -> Config:
@@ -45,7 +60,10 @@ def project_config(root: Path) -> Config:
     try:
         found = find_config_file(root)
         if found is not None and found.resolve().parent == root:
-            return load_config(root)
+            config = load_config(root)
+            if config.bindings is not None:
+                paths.contained(root, bindings_rel(config), f"{found.name} (key bindings)")
+            return config
     except ConfigError as error:
         raise UsageError(str(error)) from None
     return Config(root=root)
@@ -55,6 +73,10 @@ def detect(project_dir: Path) -> HostProject:
     """The Django project in ``project_dir``; a UsageError (exit 2) says what was looked at."""
     if not project_dir.is_dir():
         raise UsageError(f"{project_dir}: no such directory")
+    if (project_dir / ".acp").exists() and not (project_dir / ".acp").is_dir():
+        raise UsageError(
+            f"{project_dir / '.acp'} is not a directory; echelon keeps its state there"
+        )
     root = project_dir.resolve()
     config = project_config(root)
     tree = DiskTree(root)
@@ -90,4 +112,6 @@ def detect(project_dir: Path) -> HostProject:
         installed_apps_file=apps.file if apps is not None else found.settings_file,
         urlconf_module=found.module,
         urlconf_file=found.file,
+        installed_apps=apps,
+        locator=found.locator,
     )

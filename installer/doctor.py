@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from acp_installer import edits, paths
-from acp_installer.detect import detect
+from acp_installer import edits, journal, paths, trust
+from acp_installer.detect import bindings_rel, detect
 from acp_installer.errors import Refused
 from acp_installer.manifest import MANIFEST, Manifest, sha256
 
@@ -65,9 +65,12 @@ def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> Docto
             report.add("manifest", False, f"{MANIFEST} not found: ACP is not installed here")
         else:
             manifest = Manifest.from_bytes(data)
+            trust.check_manifest(root, manifest, bindings_rel(host.config))  # exit 2 if hostile
             report.add("manifest", True, f"{MANIFEST} ({len(manifest.files)} files)")
     except Refused as error:
         report.add("manifest", False, str(error))
+    if journal.pending(root):
+        report.add("journal", False, f"an interrupted run left {journal.JOURNAL_DIR}: run install")
     if manifest is not None:
         _check_files(report, root, manifest)
     _check_lint(report, host.config)

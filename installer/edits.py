@@ -48,6 +48,11 @@ def decode_host_file(rel: str, data: bytes) -> Source:
 
 
 def parse(source: Source) -> cst.Module:
+    """The whole module as a libcst tree, after the cheap size and depth check that keeps
+    libcst's native parser from a crash (``hostsource``): every host parse goes through here."""
+    from acp_installer.hostsource import check_host_source
+
+    check_host_source(source.rel, source.text)
     try:
         return cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:

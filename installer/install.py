@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from acp_installer.apply import Write, apply_writes
-from acp_installer.errors import Refused
+from acp_installer.errors import Refused, UsageError
 from acp_installer.gate import GateResult, run_gate
+from acp_installer.journal import Steps
 from acp_installer.lock import project_lock
 from acp_installer.plan import InstallOptions, Plan, build_plan, validate_options
 
@@ -41,17 +42,20 @@ def install(
         gate = run_gate(plan, verify, python)
         plan.notes.extend(gate.notes)
         return InstallResult("planned" if gate.clean else "refused", plan, gate)
+    if not options.project_dir.is_dir():
+        raise UsageError(f"{options.project_dir}: no such directory")
     root = options.project_dir.resolve()
-    with project_lock(root):
+    notes: list[str] = []
+    with project_lock(root, notes=notes):
         plan = build_plan(options)
         gate = run_gate(plan, verify, python)
         plan.notes.extend(gate.notes)
         if not gate.clean:
-            return InstallResult("refused", plan, gate)
+            return InstallResult("refused", plan, gate, notes)
         if not plan.changes:
-            return InstallResult("already-installed", plan, gate)
+            return InstallResult("already-installed", plan, gate, notes)
         if confirm is not None and not confirm(plan):
             raise Refused("not confirmed; nothing was written")
         writes = [Write(change.rel, change.after) for change in plan.changes]
-        apply_writes(plan.host.root, writes, fail_after)
-    return InstallResult("installed", plan, gate)
+        apply_writes(plan.host.root, writes, fail_after, steps=Steps.from_env())
+    return InstallResult("installed", plan, gate, notes)

@@ -62,6 +62,7 @@ class Manifest:
     settings: str
     imports_added: list[str] = field(default_factory=list)
     files: dict[str, Entry] = field(default_factory=dict)
+    dirs: list[str] = field(default_factory=list)  # directories the install created
 
     def to_bytes(self) -> bytes:
         data = {
@@ -76,6 +77,7 @@ class Manifest:
             "settings": self.settings,
             "imports_added": sorted(self.imports_added),
             "files": {rel: entry.to_json() for rel, entry in sorted(self.files.items())},
+            "dirs": sorted(set(self.dirs)),
         }
         return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
@@ -104,6 +106,7 @@ class Manifest:
                 settings=str(raw["settings"]),
                 imports_added=[str(name) for name in raw.get("imports_added", [])],
                 files=files,
+                dirs=[str(rel) for rel in raw.get("dirs", [])],
             )
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as error:
             raise Refused(

@@ -8,9 +8,9 @@ regular file. So every path that will be written must be a plain path below the 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from acp_installer.errors import Refused
+from acp_installer.errors import Refused, UsageError
 
 
 def target(root: Path, rel: str) -> Path:
@@ -48,3 +48,36 @@ def read(root: Path, rel: str) -> bytes | None:
         return None
     except OSError as error:
         raise Refused(f"cannot read {rel}: {error.strerror}") from None
+
+
+def contained(root: Path, rel: str, source: str) -> str:
+    """``rel`` as read from ``source`` (manifest, config, journal): a relative POSIX path that
+    stays inside the project after every link is resolved, and never inside ``.git/``.
+    Anything else is a usage error (exit 2), raised before any change is made."""
+    problem = _containment_problem(root, rel)
+    if problem is not None:
+        raise UsageError(f"{source} names {rel!r}, {problem}; refusing to touch it")
+    return rel
+
+
+def _containment_problem(root: Path, rel: object) -> str | None:
+    if not isinstance(rel, str) or not rel.strip():
+        return "which is not a path"
+    if "\x00" in rel or "\\" in rel or PureWindowsPath(rel).drive:
+        return "which is not a plain relative POSIX path"
+    posix = PurePosixPath(rel)
+    if posix.is_absolute():
+        return "an absolute path (paths are relative to the project root)"
+    if any(part in ("..", ".") for part in rel.split("/")) or "//" in rel or rel.endswith("/"):
+        return "which is not a normalised path inside the project"
+    if ".git" in posix.parts:
+        return "which is inside .git/"
+    real_root = Path(os.path.realpath(root))
+    real = Path(os.path.realpath(root / rel))
+    try:
+        inside = real.relative_to(real_root)
+    except ValueError:
+        return "which resolves outside the project"
+    if ".git" in inside.parts:
+        return "which resolves inside .git/"
+    return None

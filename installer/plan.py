@@ -6,26 +6,30 @@ Nothing here writes. The plan is what the gate lints (as an overlay on the proje
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import keyword
+import os
 import re
 import secrets
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from acp_installer import edits, paths, urlconf_window
+from acp_installer import edits, labels, paths, trust, urlconf_window
 from acp_installer.appfiles import APP_NAME_RE, app_files
 from acp_installer.apps import plan_edit as plan_apps_edit
-from acp_installer.detect import HostProject, detect
+from acp_installer.detect import DEFAULT_BINDINGS, HostProject, detect
+from acp_installer.detect import bindings_rel as configured_bindings
 from acp_installer.errors import Refused, UsageError
+from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
 from acp_installer.manifest import MANIFEST, Entry, Manifest, backup_path, sha256
 
+from acp_lint.sources import DiskTree
 from acp_lint.urls import validate_base_path
 
 ENVS = ("development", "staging", "production")
 DEFAULT_BASE_PATH = "/api"
-DEFAULT_BINDINGS = "controlplane.bindings.json"
 ENV_EXAMPLE = ".env.example"
 ENV_MARKER = "# ACP (Agentic Control Plane)"
 ENV_BLOCK = (
@@ -136,13 +140,36 @@ def validate_options(options: InstallOptions) -> None:
         )
 
 
-def load_previous(root: Path) -> Manifest | None:
+def load_previous(root: Path, bindings: str = DEFAULT_BINDINGS) -> Manifest | None:
+    """The manifest of an earlier install, checked: it may name only what install writes."""
     data = paths.read(root, MANIFEST)
-    return Manifest.from_bytes(data) if data is not None else None
+    if data is None:
+        return None
+    manifest = Manifest.from_bytes(data)
+    trust.check_manifest(root, manifest, bindings)
+    return manifest
 
 
-def _bindings_rel(host: HostProject) -> str:
-    return host.config.bindings or DEFAULT_BINDINGS
+def _importable_elsewhere(name: str, host: HostProject) -> str | None:
+    """Where ``name`` imports from other than the host's own source directory (an installed
+    package, also one in a ``.venv`` inside the project), if anywhere."""
+    if name in sys.builtin_module_names:
+        return "a built-in module"
+    own = {os.path.realpath(host.root), os.path.realpath(host.root / host.source_dir)}
+    search = [e for e in sys.path if os.path.realpath(e or os.getcwd()) not in own]
+    try:
+        spec = importlib.machinery.PathFinder.find_spec(name, search)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    return spec.origin or (list(spec.submodule_search_locations or []) or ["?"])[0]
+
+
+def _checked_source(rel: str, data: bytes, max_bytes: int = MAX_BYTES) -> edits.Source:
+    source = edits.decode_host_file(rel, data)
+    check_host_source(rel, source.text, max_bytes)
+    return source
 
 
 def _bindings_bytes(kernel_id: str, base_path: str, env: str) -> bytes:
@@ -196,14 +223,45 @@ def env_example_with_block(current: bytes | None) -> bytes | None:
 
 def build_plan(options: InstallOptions) -> Plan:
     """The complete plan for ``echelon install``; raises UsageError / Refused."""
+    try:
+        return _build_plan(options)
+    except RecursionError:
+        raise Refused(
+            "a host module nests too deeply for libcst to edit it; refusing to edit it"
+        ) from None
+
+
+def _created_dirs(root: Path, plan: Plan, entries: dict[str, Entry]) -> list[str]:
+    """Directories this install makes (for files it creates), plus those earlier runs made:
+    uninstall removes these and no others."""
+    made = set(plan.previous.dirs) if plan.previous is not None else set()
+    for change in plan.changes:
+        if change.after is None or change.before is not None:
+            continue
+        for parent in PurePosixPath(change.rel).parents:
+            if str(parent) not in (".", ".acp") and not (root / str(parent)).exists():
+                made.add(str(parent))
+    created = [rel for rel, entry in entries.items() if entry.created]
+    return sorted(
+        d for d in made if any(PurePosixPath(d) in PurePosixPath(f).parents for f in created)
+    )
+
+
+def _build_plan(options: InstallOptions) -> Plan:
     validate_options(options)
     host = detect(options.project_dir)
     root = host.root
-    previous = load_previous(root)
+    bindings_rel = configured_bindings(host.config)
+    previous = load_previous(root, bindings_rel)
     app = options.app_name
+    elsewhere = _importable_elsewhere(app, host)
+    if elsewhere is not None:
+        raise UsageError(
+            f"--app-name {app!r} is the name of an installed module ({elsewhere}); the app "
+            "would shadow it or be shadowed by it; choose another package name"
+        )
     env = options.env or (previous.env if previous else "development")
     base_path = options.base_path or (previous.base_path if previous else DEFAULT_BASE_PATH)
-    bindings_rel = _bindings_rel(host)
     bindings_now = paths.read(root, bindings_rel)
     kernel_id = options.kernel_id or _existing_kernel_id(bindings_now)
     if kernel_id is None:
@@ -222,6 +280,10 @@ def build_plan(options: InstallOptions) -> Plan:
 
     app_dir = host.in_source(app)
     _check_app_dir(host, app, app_dir, previous)
+    entries_now = labels.installed_entries(
+        host.installed_apps, DiskTree(root), [host.settings_file, host.installed_apps_file]
+    )
+    labels.check_clashes(DiskTree(root), host.locator, entries_now, app, app_dir)
     for file in app_files():
         rel = f"{app_dir}/{file.rel}"
         wanted = (mounted or file.in_data_layer) and (migrations or not file.is_migration)
@@ -241,7 +303,8 @@ def build_plan(options: InstallOptions) -> Plan:
         if data is None:
             raise Refused(f"{rel} disappeared while planning")
         originals[rel] = data
-        sources[rel] = edits.decode_host_file(rel, data)
+        limit = MAX_URLCONF_BYTES if rel == host.urlconf_file else MAX_BYTES
+        sources[rel] = _checked_source(rel, data, limit)
         host_edits[rel] = sources[rel].text
     if apps_edit.text is not None and apps_edit.file == settings_rel:
         host_edits[settings_rel] = apps_edit.text
@@ -285,6 +348,7 @@ def build_plan(options: InstallOptions) -> Plan:
     _plan_created(plan, entries, bindings_rel, bindings_new, "bindings")
 
     manifest = Manifest(
+        dirs=_created_dirs(root, plan, entries),
         app=app,
         env=env,
         base_path=base_path,
@@ -299,7 +363,11 @@ def build_plan(options: InstallOptions) -> Plan:
     plan.files.append(
         FileChange(MANIFEST, paths.read(root, MANIFEST), manifest.to_bytes(), "manifest")
     )
-    plan.files.sort(key=lambda change: (_ORDER[change.role], change.rel))
+    # Settings before the URLconf: a mount of an app that is not installed yet fails to import.
+    edit_order = {host.installed_apps_file: 0, host.urlconf_file: 1}
+    plan.files.sort(
+        key=lambda change: (_ORDER[change.role], edit_order.get(change.rel, 2), change.rel)
+    )
     if options.no_migrations:
         plan.notes.append(
             "--no-migrations: no migration is written by this run; the tables acp_api_key and "

@@ -8,14 +8,16 @@ every other change the user made stays.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from acp_installer import edits, paths
+from acp_installer import edits, paths, trust, urlconf_window
 from acp_installer.apply import Write, apply_writes
-from acp_installer.errors import Refused
+from acp_installer.detect import bindings_rel, project_config
+from acp_installer.errors import Refused, UsageError
+from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
+from acp_installer.journal import Steps
 from acp_installer.lock import project_lock
 from acp_installer.manifest import MANIFEST, Entry, Manifest, sha256
 from acp_installer.plan import ENV_BLOCK, FileChange, env_example_with_block
@@ -27,6 +29,8 @@ class UninstallPlan:
     manifest: Manifest
     files: list[FileChange] = field(default_factory=list)
     kept: list[tuple[str, str]] = field(default_factory=list)
+    remove_dirs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> list[FileChange]:
@@ -38,14 +42,17 @@ def _reinstalled(manifest: Manifest, rel: str, entry: Entry, original: bytes) ->
     try:
         source = edits.decode_host_file(rel, original)
         text = source.text
+        if entry.role != "env-example":
+            limit = MAX_URLCONF_BYTES if rel == manifest.urlconf else MAX_BYTES
+            check_host_source(rel, text, limit)
         if entry.role == "env-example":
             return env_example_with_block(original) or original
         if rel == manifest.settings:
             text = edits.add_installed_app(edits.Source(rel, text, source.bom), manifest.app)
         if rel == manifest.urlconf and manifest.mounted:
-            text = edits.add_mount(
-                edits.Source(rel, text, source.bom), manifest.base_path, manifest.app
-            )
+            urls = edits.Source(rel, text, source.bom)
+            tree = urlconf_window.parse(urls)  # the edit install made: a window when huge
+            text = urlconf_window.add_mount(urls, manifest.base_path, manifest.app, tree)
         return source.encode(text)
     except Refused:
         return None
@@ -54,6 +61,8 @@ def _reinstalled(manifest: Manifest, rel: str, entry: Entry, original: bytes) ->
 def _reverted(manifest: Manifest, rel: str, entry: Entry, current: bytes) -> bytes | None:
     """``current`` without the ACP edits (libcst), or None when none of them is there."""
     source = edits.decode_host_file(rel, current)
+    if entry.role != "env-example":
+        check_host_source(rel, source.text)
     if entry.role == "env-example":
         newline = "\r\n" if "\r\n" in source.text else "\n"
         block = newline.join(ENV_BLOCK) + newline
@@ -77,12 +86,47 @@ def _reverted(manifest: Manifest, rel: str, entry: Entry, current: bytes) -> byt
     return source.encode(text) if found else None
 
 
+def _order(manifest: Manifest, change: FileChange) -> tuple[int, str]:
+    """Host edits are reverted first (the URLconf before the settings: a mount of an app
+    that is no longer installed fails to import), then files are deleted, the manifest last;
+    a kill at any step leaves a host that imports."""
+    if change.rel == manifest.urlconf and change.role == "host-edit":
+        return 0, change.rel
+    if change.rel == manifest.settings and change.role == "host-edit":
+        return 1, change.rel
+    rank = {"env-example": 2, "backup": 4, "manifest": 5}.get(change.role, 3)
+    return rank, change.rel
+
+
+def _removable_dirs(manifest: Manifest, deleted: list[str]) -> list[str]:
+    """Directories the install created and this uninstall empties; nothing above them.
+    Manifests written before ``dirs`` existed: the app directory tree and ``.acp/`` subtrees."""
+    app_dir = trust.app_dir_of(manifest)
+    made = set(manifest.dirs)
+    if not made:
+        for rel in deleted:
+            for parent in PurePosixPath(rel).parents:
+                text = str(parent)
+                in_app = app_dir is not None and (text == app_dir or text.startswith(app_dir + "/"))
+                if in_app or text.startswith(".acp/"):
+                    made.add(text)
+    emptied = {str(p) for rel in deleted for p in PurePosixPath(rel).parents}
+    return sorted(made & emptied)
+
+
 def plan_uninstall(project_dir: Path, force: bool = False) -> UninstallPlan:
+    if not project_dir.is_dir():
+        raise UsageError(f"{project_dir}: no such directory")
     root = project_dir.resolve()
+    if (root / ".acp").exists() and not (root / ".acp").is_dir():
+        raise UsageError(f"{root / '.acp'} is not a directory; echelon keeps its state there")
     data = paths.read(root, MANIFEST)
     if data is None:
         raise Refused(f"nothing to uninstall: {MANIFEST} not found in {root}")
     manifest = Manifest.from_bytes(data)
+    trust.check_manifest(root, manifest, bindings_rel(project_config(root)))
+    app_dir = trust.app_dir_of(manifest)
+    verified_app = app_dir is not None and trust.is_acp_app_dir(root, app_dir, manifest)
     plan = UninstallPlan(root, manifest)
     remaining: dict[str, Entry] = {}
     handled_backups: set[str] = set()
@@ -93,7 +137,8 @@ def plan_uninstall(project_dir: Path, force: bool = False) -> UninstallPlan:
         if current is None:
             continue
         if entry.created:
-            if sha256(current) == entry.sha256 or force:
+            forced = force and (entry.role not in trust.APP_ROLES or verified_app)
+            if sha256(current) == entry.sha256 or forced:
                 plan.files.append(FileChange(rel, current, None, entry.role))
             else:
                 plan.kept.append((rel, "changed since install"))
@@ -122,10 +167,19 @@ def plan_uninstall(project_dir: Path, force: bool = False) -> UninstallPlan:
             elif current is not None:
                 remaining[rel] = entry
     if remaining:
-        manifest_left = Manifest(**{**manifest.__dict__, "files": remaining})
+        kept_created = [rel for rel, entry in remaining.items() if entry.created]
+        dirs_left = [
+            d
+            for d in manifest.dirs
+            if any(PurePosixPath(d) in PurePosixPath(f).parents for f in kept_created)
+        ]
+        manifest_left = Manifest(**{**manifest.__dict__, "files": remaining, "dirs": dirs_left})
         plan.files.append(FileChange(MANIFEST, data, manifest_left.to_bytes(), "manifest"))
     else:
         plan.files.append(FileChange(MANIFEST, data, None, "manifest"))
+    plan.files.sort(key=lambda change: _order(manifest, change))
+    deleted = [change.rel for change in plan.changes if change.after is None]
+    plan.remove_dirs = _removable_dirs(manifest, deleted)
     return plan
 
 
@@ -139,32 +193,22 @@ def uninstall(
 ) -> UninstallPlan:
     if dry_run:
         return plan_uninstall(project_dir, force)
+    if not project_dir.is_dir():
+        raise UsageError(f"{project_dir}: no such directory")
     root = project_dir.resolve()
-    with project_lock(root, cleanup_empty=True):
+    notes: list[str] = []
+    with project_lock(root, cleanup_empty=True, notes=notes):
         plan = plan_uninstall(project_dir, force)
+        plan.notes = notes
         if confirm is not None and not confirm(plan):
             raise Refused("not confirmed; nothing was removed")
         writes = [Write(change.rel, change.after) for change in plan.changes]
-        apply_writes(root, writes, fail_after)
-        _remove_empty_dirs(root, [c.rel for c in plan.changes if c.after is None])
+        apply_writes(
+            root,
+            writes,
+            fail_after,
+            operation="uninstall",
+            remove_dirs=plan.remove_dirs,
+            steps=Steps.from_env(),
+        )
     return plan
-
-
-def _remove_empty_dirs(root: Path, deleted: list[str]) -> None:
-    """Directories the deletions emptied (bytecode caches of the app included) go too."""
-    directories = set()
-    for rel in deleted:
-        for parent in PurePosixPath(rel).parents:
-            if str(parent) != ".":
-                directories.add(str(parent))
-    for rel in sorted(directories, key=lambda d: d.count("/"), reverse=True):
-        directory = root / rel
-        if not directory.is_dir() or directory.is_symlink():
-            continue
-        cache = directory / "__pycache__"
-        if cache.is_dir() and not cache.is_symlink():
-            shutil.rmtree(cache, ignore_errors=True)
-        try:
-            directory.rmdir()
-        except OSError:
-            pass

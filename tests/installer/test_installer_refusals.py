@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,6 +68,9 @@ def test_route_collision_is_refused_with_free_base_paths(project: Path, capsys) 
     "flags",
     [
         ["--env", "prod"],
+        ["--env", "Production"],
+        ["--kernel-id", 'k"\nx'],
+        ["--app-name", 'a"b'],
         ["--env", ""],
         ["--no-migrations", "--migrations-only"],
         ["--app-name", "Other-App"],
@@ -176,8 +181,40 @@ def test_non_utf8_urls_is_refused_and_not_rewritten(project: Path, capsys) -> No
     assert code == 1 and "mysite/urls.py is not UTF-8" in err
 
 
+HOLD_LOCK = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.write(fd, f"{os.getpid()} 0\\n".encode())
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
 def test_a_held_lock_refuses_a_second_run(project: Path, capsys) -> None:
+    """A live echelon-like process holds the lock (flock): the second run is refused."""
     (project / ".acp").mkdir()
-    (project / ".acp" / "install.lock").write_text("12345\n")
-    code, _, err = _unchanged(project, ["install", str(project)], capsys)
-    assert code == 1 and "install.lock" in err and "12345" in err
+    lock = project / ".acp" / "install.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(lock)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        code, _, err = _unchanged(project, ["install", str(project)], capsys)
+        assert code == 1 and "install.lock" in err and f"pid {holder.pid}" in err
+    finally:
+        holder.communicate("", timeout=30)
+
+
+def test_a_stale_lock_is_taken_over_with_a_message(project: Path, capsys) -> None:
+    """A lock file left by a run that died (nobody holds its flock) is taken over."""
+    (project / ".acp").mkdir()
+    (project / ".acp" / "install.lock").write_text("12345 0\n")
+    assert main(["install", "--kernel-id", "k-stale", str(project)]) == 0
+    err = capsys.readouterr().err
+    assert "took over the stale lock .acp/install.lock of pid 12345" in err
+    assert not (project / ".acp" / "install.lock").exists()
+    assert (project / ".acp" / "manifest.json").is_file()
