@@ -228,6 +228,8 @@ def _check_env(report: DoctorReport, environ: Mapping[str, str]) -> None:
             )
         elif name == "ACP_BASE_URL" and base_url_problem(value):
             ok, note = False, f" ({base_url_problem(value)})"
+        elif name == "ACP_KERNEL_KEY" and kernel_key_problem(value):
+            ok, note = False, f" ({kernel_key_problem(value)})"
         report.add("env", ok, f"{name} {shown}{note}")
 
 

@@ -126,3 +126,14 @@ def test_not_installed_and_migrations_only(project: Path) -> None:
     code, lines, report = doctor(project, {})
     assert code == 0, failures(report)
     assert lines[-1] == "echelon doctor: healthy (installed (migrations only, no route), disabled)"
+
+
+def test_a_set_but_unusable_hub_value_fails_even_while_disabled(installed: Path) -> None:
+    env = {"ACP_BASE_URL": "ftp://hub", "ACP_KERNEL_KEY": "not-printed-secret with space"}
+    code, lines, report = doctor(installed, env)
+    assert code == 1
+    assert failures(report) == [
+        "ACP_BASE_URL = 'ftp://hub' (ACP_BASE_URL must start with http:// or https://)",
+        "ACP_KERNEL_KEY set (ACP_KERNEL_KEY contains spaces, control or non-ASCII characters)",
+    ]
+    assert lines[-1] == "echelon doctor: NOT healthy (installed, disabled)"
