@@ -63,6 +63,7 @@ def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> Docto
     report = DoctorReport(host.root)
     root = host.root
     manifest: Manifest | None = None
+    unreadable = False
     try:
         data = paths.read(root, MANIFEST)
         if data is None:
@@ -72,13 +73,14 @@ def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> Docto
             report.add("manifest", True, f"{MANIFEST} ({len(manifest.files)} files)")
     except Refused as error:
         report.add("manifest", False, str(error))
+        unreadable = True
     if manifest is not None:
         _check_files(report, root, manifest)
     _check_lint(report, host.config)
     _check_mount(report, host.config, manifest)
     _check_env(report, environ)
     _check_hub(report, environ)
-    report.state = install_state(manifest, environ)
+    report.state = "manifest unreadable" if unreadable else install_state(manifest, environ)
     from acp_installer.gitignore import warning
 
     ignored = warning(root, host.config.bindings or "controlplane.bindings.json")

@@ -137,3 +137,16 @@ def test_a_set_but_unusable_hub_value_fails_even_while_disabled(installed: Path)
         "ACP_KERNEL_KEY set (ACP_KERNEL_KEY contains spaces, control or non-ASCII characters)",
     ]
     assert lines[-1] == "echelon doctor: NOT healthy (installed, disabled)"
+
+
+def test_an_unreadable_manifest_is_not_called_not_installed(
+    installed: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(installed, broken, symlinks=True)
+    (broken / ".acp" / "manifest.json").write_text("{not json")
+    code, lines, report = doctor(broken, {})
+    assert code == 1
+    assert report["state"] == "manifest unreadable"
+    assert lines[-1] == "echelon doctor: NOT healthy (manifest unreadable)"
+    assert any("manifest" in message for message in failures(report))
