@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,10 +63,17 @@ def print_routes(args: argparse.Namespace, cwd: Path) -> int:
             payload["verify"] = _verify_json(verified)
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        sys.stdout.write(format_route_table(table, endpoint, collisions, acp_app))
+        width = terminal_width()
+        sys.stdout.write(format_route_table(table, endpoint, collisions, acp_app, width))
         if getattr(args, "verify", False):
             sys.stdout.write(_verify_text(verified, endpoint))
     return 1 if verified is not None and verified.status == "served" else 0
+
+
+def terminal_width() -> int:
+    """``COLUMNS``, else the terminal's width; 0 (no limit) when stdout is not a terminal,
+    so that a pipe or a file gets every line whole."""
+    return shutil.get_terminal_size(fallback=(0, 0)).columns
 
 
 def _verify(

@@ -245,6 +245,7 @@ def _doctor(args: argparse.Namespace) -> int:
                 "command": "doctor",
                 "project": str(report.root),
                 "healthy": report.healthy,
+                "state": report.state,
                 "checks": [check.to_json() for check in report.checks],
             }
         )
@@ -252,7 +253,7 @@ def _doctor(args: argparse.Namespace) -> int:
         for check in report.checks:
             sys.stdout.write(f"{'ok  ' if check.ok else 'FAIL'} {check.name:<9} {check.message}\n")
         verdict = "healthy" if report.healthy else "NOT healthy"
-        sys.stdout.write(f"echelon doctor: {verdict}\n")
+        sys.stdout.write(f"echelon doctor: {verdict} ({report.state})\n")
     return 0 if report.healthy else 1
 
 

@@ -1,7 +1,9 @@
 """``echelon doctor``: is this ACP install healthy? Lint, manifest, mount vs bindings, env.
 
 Every check is reported (not only the first failure) so one run tells the whole story;
-the exit code is 0 only when every check passed. Secret values are never printed.
+the exit code is 0 only when every check passed. Only misconfiguration fails: a disabled
+endpoint and the default fail mode are states, reported in ``DoctorReport.state``.
+Secret values are never printed.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class Check:
 class DoctorReport:
     root: Path
     checks: list[Check] = field(default_factory=list)
+    # What the install is, whatever its health: "installed, disabled", "not installed", ...
+    state: str = "not installed"
 
     @property
     def healthy(self) -> bool:
@@ -59,6 +63,7 @@ def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> Docto
     report = DoctorReport(host.root)
     root = host.root
     manifest: Manifest | None = None
+    unreadable = False
     try:
         data = paths.read(root, MANIFEST)
         if data is None:
@@ -69,6 +74,7 @@ def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> Docto
             report.add("manifest", True, f"{MANIFEST} ({len(manifest.files)} files)")
     except Refused as error:
         report.add("manifest", False, str(error))
+        unreadable = True
     if journal.pending(root):
         report.add("journal", False, f"an interrupted run left {journal.JOURNAL_DIR}: run install")
     if manifest is not None:
@@ -77,6 +83,7 @@ def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> Docto
     _check_mount(report, host.config, manifest)
     _check_env(report, environ)
     _check_hub(report, environ)
+    report.state = "manifest unreadable" if unreadable else install_state(manifest, environ)
     from acp_installer.gitignore import warning
 
     ignored = warning(root, host.config.bindings or "controlplane.bindings.json")
@@ -173,22 +180,73 @@ def _check_mount(report: DoctorReport, config: Config, manifest: Manifest | None
         report.add("route", True, f"POST {served} served by {mount.location}, as {rel} says")
 
 
+def is_enabled(environ: Mapping[str, str]) -> bool:
+    """The generated view's guard: exactly ``true`` (trimmed, any case) enables the endpoint."""
+    return environ.get("ACP_ENABLED", "").strip().lower() == "true"
+
+
+def fail_mode(environ: Mapping[str, str]) -> str | None:
+    """The effective ``ACP_FAIL_MODE``: ``open`` when unset, None when the value is invalid."""
+    value = environ.get("ACP_FAIL_MODE", "").strip().lower() or "open"
+    return value if value in FAIL_MODES else None
+
+
+def install_state(manifest: Manifest | None, environ: Mapping[str, str]) -> str:
+    """One phrase for doctor's last line: installed or not, mounted, enabled, fail mode."""
+    if manifest is None:
+        return "not installed"
+    parts = ["installed" if manifest.mounted else "installed (migrations only, no route)"]
+    if not is_enabled(environ):
+        parts.append("disabled")
+        return ", ".join(parts)
+    parts.append("enabled")
+    mode = fail_mode(environ)
+    if mode is None:
+        parts.append("fail mode invalid (acts as closed)")
+    elif environ.get("ACP_FAIL_MODE", "").strip():
+        parts.append(f"fail mode {mode}")
+    else:
+        parts.append("fail mode open (default)")
+    return ", ".join(parts)
+
+
 def _check_env(report: DoctorReport, environ: Mapping[str, str]) -> None:
+    """Each variable's value (never the key's); only a value the app cannot use fails."""
+    enabled = is_enabled(environ)
     for name in ENV_VARS:
         value = environ.get(name)
         if value is None or value.strip() == "":
-            report.add("env", False, f"{name} is not set")
+            report.add("env", *_unset(name, enabled))
             continue
         shown = "set" if name == "ACP_KERNEL_KEY" else f"= {value.strip()!r}"
         ok, note = True, ""
         cleaned = value.strip().lower()
-        if name == "ACP_ENABLED" and cleaned not in ("true", "false"):
-            ok, note = False, " (expected true or false)"
+        if name == "ACP_ENABLED":
+            note = " (enabled)" if enabled else " (disabled: only 'true' enables the endpoint)"
+            if cleaned == "false":
+                note = " (disabled)"
         elif name == "ACP_FAIL_MODE" and cleaned not in FAIL_MODES:
-            ok, note = False, " (expected open, closed or read-open; unknown acts as closed)"
+            ok = False
+            note = (
+                " is not a valid fail mode: expected one of open, closed, read-open "
+                "(an unknown value acts as closed)"
+            )
         elif name == "ACP_BASE_URL" and base_url_problem(value):
             ok, note = False, f" ({base_url_problem(value)})"
+        elif name == "ACP_KERNEL_KEY" and kernel_key_problem(value):
+            ok, note = False, f" ({kernel_key_problem(value)})"
         report.add("env", ok, f"{name} {shown}{note}")
+
+
+def _unset(name: str, enabled: bool) -> tuple[bool, str]:
+    """An unset variable is a documented default, except the hub's while enabled."""
+    if name == "ACP_ENABLED":
+        return True, "ACP_ENABLED is not set (disabled: only 'true' enables the endpoint)"
+    if name == "ACP_FAIL_MODE":
+        return True, "ACP_FAIL_MODE is not set (default open)"
+    if enabled:
+        return False, f"{name} is not set"
+    return True, f"{name} is not set (needed only when ACP_ENABLED=true)"
 
 
 # The two checks below mirror the generated app's ``acp.conf`` (which cannot be imported
@@ -245,7 +303,7 @@ def _check_hub(report: DoctorReport, environ: Mapping[str, str]) -> None:
                     False,
                     f"{name} is set, but ACP reads no such variable (misspelt {close[0]}?)",
                 )
-    if environ.get("ACP_ENABLED", "").strip().lower() != "true":
+    if not is_enabled(environ):
         return
     problems = [
         problem

@@ -18,7 +18,7 @@ import ast
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from acp_lint.encoding import DecodeError, decode_python
@@ -419,7 +419,7 @@ class _Walker:
     ) -> None:
         new_prefix = (*prefix, item.part)
         new_conditions = (*conditions, *item.conditions)
-        step = IncludeStep(item.span.file, item.span.line, item.description)
+        step = IncludeStep(item.span.file, item.span.line, item.description, item.namespace)
         new_chain = (*chain, step)
         if len(new_chain) > MAX_INCLUDE_DEPTH:
             self.unresolved(item.span, "includes nested too deeply", prefix, new_conditions)
@@ -444,6 +444,10 @@ class _Walker:
                     item.span, f"module {target.dotted!r} not found", new_prefix, new_conditions
                 )
                 return
+            app_name = state.env.get("app_name")
+            if item.namespace is None and isinstance(app_name, StrValue) and app_name.text:
+                # Django: include()'s namespace defaults to the module's ``app_name``.
+                new_chain = (*chain, replace(step, namespace=app_name.text))
             self.module_patterns(
                 state, item.span, new_prefix, new_chain, new_conditions, (*stack, target.dotted)
             )
@@ -1062,7 +1066,15 @@ class ModuleEvaluator:
             return UnresolvedEntry(str(error), span, self.conditions)
         if include_target is not None:
             target, description = include_target
-            return IncludeEntry(part, target, span, self.state.dotted, description, self.conditions)
+            return IncludeEntry(
+                part,
+                target,
+                span,
+                self.state.dotted,
+                description,
+                self.conditions,
+                _include_namespace(view),
+            )
         return EndpointEntry(
             part,
             kind,
@@ -1207,7 +1219,11 @@ class ModuleEvaluator:
             self.view_value(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else self.expr(arg)
         )
         target = self.patterns_of(value, node)
-        return IncludeValue(target, self.span(node))
+        namespace = args.get("namespace")
+        explicit = self.expr(namespace) if namespace is not None else None
+        if isinstance(explicit, StrValue) and explicit.text:
+            return IncludeValue(target, self.span(node), explicit.text)
+        return IncludeValue(target, self.span(node), _include_namespace(value))
 
     def i18n_patterns(self, node: ast.Call) -> Value:
         items: list[Value] = []
@@ -1452,6 +1468,20 @@ def contains_jump(body: Sequence[ast.stmt]) -> bool:
             if isinstance(sub, (ast.Break, ast.Continue, ast.Return, ast.While, ast.For)):
                 return True
     return False
+
+
+def _include_namespace(value: Value) -> str | None:
+    """The namespace Django gives ``include(value)`` before a module's ``app_name`` is read:
+    an ``include()``'s own, ``admin.site.urls``' ``admin``, or a tuple's namespace/app_name."""
+    if isinstance(value, IncludeValue):
+        return value.namespace
+    if isinstance(value, Ref) and value.qualified in ADMIN_URLS:
+        return "admin"
+    if isinstance(value, SeqValue) and not value.is_list and len(value.items) in (2, 3):
+        for item in reversed(value.items[1:]):
+            if isinstance(item, StrValue) and item.text:
+                return item.text
+    return None
 
 
 def _describe(target: ModuleTarget | SeqValue | Unknown) -> str:

@@ -74,6 +74,7 @@ class IncludeStep:
     file: str
     line: int
     target: str  # dotted module name, or a description such as ``<inline list>``
+    namespace: str | None = None  # the instance namespace this include opens, as Django sets it
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,12 @@ class Route:
     @property
     def conditional(self) -> bool:
         return bool(self.conditions)
+
+    @property
+    def namespace(self) -> str | None:
+        """Django's ``ResolverMatch.namespace``: the includes' namespaces joined by ``:``."""
+        names = [step.namespace for step in self.include_chain if step.namespace]
+        return ":".join(names) or None
 
     @property
     def location(self) -> str:

@@ -24,58 +24,99 @@ def _marks(
     return mount, colliding
 
 
+HEADER = ("", "PATTERN", "VIEW", "NAME", "LOCATION", "CONDITION")
+ELLIPSIS = "…"
+MIN_VIEW = 12  # the view column is narrowed to this before anything else is cut
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 route``, ``2 routes``: the count with the word in the right number."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def qualified_name(route: Route) -> str:
+    """The name ``reverse()`` takes: ``namespace:name``; ``-`` for an unnamed route
+    (``namespace:-`` inside a namespace, so that the namespace still shows)."""
+    name = route.name or "-"
+    return f"{route.namespace}:{name}" if route.namespace else name
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns, ending with an ellipsis when cut."""
+    if width <= 0 or len(text) <= width:
+        return text
+    return text[: width - 1] + ELLIPSIS
+
+
 def format_route_table(
     table: RouteTable,
     endpoint_path: str | None = None,
     collisions: Sequence[Collision] = (),
     acp_app: str = "acp",
+    width: int = 0,
 ) -> str:
-    """One line per route in dispatch order: marker, pattern, view, name, file:line, flags.
+    """A header row, then one line per route in dispatch order: marker, pattern, view,
+    ``namespace:name``, file:line, conditions.
 
     ``ACP`` marks the ACP endpoint's route, ``!!`` a route that collides with it, ``?`` an
-    unresolved place (listed after the routes).
+    unresolved place (listed after the routes). With ``width`` > 0 no line is longer: the
+    view column is cut first (with an ellipsis), then the conditions, then the line's end.
     """
     mount, colliding = _marks(table, collisions, acp_app)
     rows: list[tuple[str, str, str, str, str, str]] = []
     for route in table.routes:
         marker = "ACP" if route is mount else ("!!" if id(route) in colliding else "")
-        flags = []
-        if route.conditional:
-            conditions = dict.fromkeys(str(c) for c in route.conditions)
-            flags.append("if " + " and ".join(conditions))
+        conditions = dict.fromkeys(str(c) for c in route.conditions)
         rows.append(
             (
                 marker,
                 _display(route),
                 route.view,
-                route.name or "-",
+                qualified_name(route),
                 route.location,
-                "; ".join(flags),
+                "if " + " and ".join(conditions) if conditions else "",
             )
         )
-    widths = [max((len(row[i]) for row in rows), default=0) for i in range(5)]
+    columns = [max((len(row[i]) for row in (HEADER, *rows)), default=0) for i in range(5)]
+    if width > 0:
+        others = sum(columns) - columns[2] + 2 * 4
+        columns[2] = max(min(columns[2], width - others), min(MIN_VIEW, columns[2]))
     lines = []
     header = f"Root URLconf: {table.root or '(not found)'}"
     if endpoint_path:
         header += f"    ACP endpoint: {endpoint_path}"
     lines.append(header)
+    if rows:
+        lines.append(_row(HEADER if any(r[5] for r in rows) else HEADER[:5], columns))
     for row in rows:
-        text = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5]))
-        lines.append((text + ("  " + row[5] if row[5] else "")).rstrip())
+        lines.append(_row(row, columns))
     relevant = (
         {id(item) for item in relevant_unresolved(table, endpoint_path)} if endpoint_path else set()
     )
     for item in table.unresolved:
         marker = "?!" if id(item) in relevant else "?"
         prefix = "/" + item.prefix_text
-        lines.append(f"{marker:<{widths[0]}}  {prefix}  unresolved: {item.reason}  {_where(item)}")
+        lines.append(f"{marker:<{columns[0]}}  {prefix}  {_where(item)}  unresolved: {item.reason}")
     for error in table.parse_errors:
         lines.append(f"parse error: {error.file}:{error.line}:{error.column}: {error.message}")
-    lines.append(
-        f"{len(table.routes)} routes, {len(table.unresolved)} unresolved, "
-        f"{len(collisions)} collisions"
-    )
-    return "\n".join(lines) + "\n"
+    summary = [
+        plural(len(table.routes), "route"),
+        f"{len(table.unresolved)} unresolved",
+        plural(len(collisions), "collision"),
+    ]
+    if table.parse_errors:
+        summary.append(plural(len(table.parse_errors), "parse error"))
+    lines.append(", ".join(summary))
+    return "".join(clip(line, width) + "\n" for line in lines)
+
+
+def _row(row: Sequence[str], columns: Sequence[int]) -> str:
+    """The cells padded to their columns; the view cut to its column; the last cell as is."""
+    cells = [clip(cell, columns[i]).ljust(columns[i]) for i, cell in enumerate(row[:5])]
+    text = "  ".join(cells)
+    if len(row) > 5 and row[5]:
+        text += "  " + row[5]
+    return text.rstrip()
 
 
 def _where(item: Unresolved) -> str:
@@ -107,6 +148,7 @@ def route_table_to_json(
                 "kind": route.kind,
                 "view": route.view,
                 "name": route.name,
+                "namespace": route.namespace,
                 "path": route.file,
                 "line": route.line,
                 "column": route.column,

@@ -83,6 +83,9 @@ class IncludeValue:
 
     target: ModuleTarget | SeqValue | Unknown
     span: Span
+    # ``namespace=`` or the ``(patterns, app_name)`` tuple's app_name; a module's ``app_name``
+    # is read when the walk loads it.
+    namespace: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ class IncludeEntry:
     module: str
     description: str
     conditions: tuple[Condition, ...] = ()
+    namespace: str | None = None
 
 
 @dataclass(frozen=True)

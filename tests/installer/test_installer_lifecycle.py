@@ -74,8 +74,9 @@ def test_new_base_path_moves_mount_and_bindings_together(project: Path, capsys) 
         "env": "development",
     }
     capsys.readouterr()
-    assert main(["doctor", "--json", str(project)]) == 1  # env vars unset
+    assert main(["doctor", "--json", str(project)]) == 0  # env vars unset: installed, disabled
     report = json.loads(capsys.readouterr().out)
+    assert report["state"] == "installed, disabled"
     route = [c for c in report["checks"] if c["check"] == "route"]
     assert route and route[0]["ok"] and "/api/v2/acp/manage" in route[0]["message"]
 
@@ -133,10 +134,10 @@ def test_doctor_healthy_then_names_what_broke(project: Path) -> None:
     assert "not-printed-secret" not in json.dumps([c.to_json() for c in report.checks])
 
     unset = doctor(project, {})
-    assert not unset.healthy
-    assert {c.message for c in unset.checks if not c.ok} == {
-        f"{name} is not set"
-        for name in ("ACP_ENABLED", "ACP_BASE_URL", "ACP_KERNEL_KEY", "ACP_FAIL_MODE")
+    assert unset.healthy and unset.state == "installed, disabled"
+    enabled = doctor(project, {"ACP_ENABLED": "true"})
+    assert {c.message for c in enabled.checks if not c.ok} >= {
+        f"{name} is not set" for name in ("ACP_BASE_URL", "ACP_KERNEL_KEY")
     }
 
     (project / "acp" / "audit.py").write_text("# tampered\n")
@@ -155,9 +156,10 @@ def test_doctor_cli_exit_codes(project: Path) -> None:
     healthy = echelon("doctor", "--json", ".", cwd=project, env=HEALTHY_ENV)
     assert healthy.returncode == 0, healthy.stdout
     assert json.loads(healthy.stdout)["healthy"] is True
-    sick = echelon("doctor", ".", cwd=project)
+    sick = echelon("doctor", ".", cwd=project, env={"ACP_FAIL_MODE": "clsoed"})
     assert sick.returncode == 1
-    assert "FAIL env       ACP_ENABLED is not set" in sick.stdout
+    assert "FAIL env       ACP_FAIL_MODE = 'clsoed' is not a valid fail mode" in sick.stdout
+    assert sick.stdout.endswith("echelon doctor: NOT healthy (installed, disabled)\n")
 
 
 def test_install_json_result(project: Path) -> None:
