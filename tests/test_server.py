@@ -1,0 +1,412 @@
+"""``acp-lint server`` spoken to over stdio, as an editor does: JSON-RPC with Content-Length
+framing to a real subprocess; the fixes it offers are checked against ``acp-lint check --fix``."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.clitools import run_cli
+
+DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+TIMEOUT = 60.0  # seconds for any one answer; the first lint imports libcst and sqlglot
+
+
+class Client:
+    """A minimal LSP client: one reader thread, a queue of the server's messages."""
+
+    def __init__(self, cwd: Path, env: dict[str, str] | None = None) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "acp_lint", "server"],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **(env or {})},
+        )
+        self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.next_id = 0
+        self.seen: list[dict[str, Any]] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        stream = self.process.stdout
+        assert stream is not None
+        while True:
+            length = None
+            while True:
+                line = stream.readline()
+                if not line:
+                    return
+                if line in (b"\r\n", b"\n"):
+                    break
+                name, _, value = line.decode("ascii").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+            assert length is not None, "a message without Content-Length"
+            self.messages.put(json.loads(stream.read(length)))
+
+    def send(self, message: dict[str, Any]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode("utf-8")
+        stdin = self.process.stdin
+        assert stdin is not None
+        stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        stdin.flush()
+
+    def notify(self, method: str, params: dict[str, Any]) -> None:
+        self.send({"method": method, "params": params})
+
+    def wait_for(self, accept: Any, what: str) -> dict[str, Any]:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                message = self.messages.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            self.seen.append(message)
+            if message.get("method") == "window/showMessageRequest" or (
+                "id" in message and "method" in message
+            ):
+                self.send({"id": message["id"], "result": None})  # answer server requests
+                continue
+            if accept(message):
+                return message
+        stderr = b""
+        if self.process.poll() is not None and self.process.stderr is not None:
+            stderr = self.process.stderr.read()
+        raise AssertionError(f"no {what} within {TIMEOUT}s; got {self.seen[-5:]} {stderr!r}")
+
+    def request(self, method: str, params: dict[str, Any]) -> Any:
+        self.next_id += 1
+        ident = self.next_id
+        self.send({"id": ident, "method": method, "params": params})
+        reply = self.wait_for(
+            lambda m: m.get("id") == ident and "method" not in m, f"reply to {method}"
+        )
+        assert "error" not in reply, reply
+        return reply["result"]
+
+    def diagnostics(self, uri: str, version: int) -> list[dict[str, Any]]:
+        message = self.wait_for(
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"] == uri
+                and m["params"].get("version") == version
+            ),
+            f"diagnostics for version {version}",
+        )
+        return message["params"]["diagnostics"]
+
+    def close(self) -> int:
+        try:
+            if self.process.poll() is None:
+                self.request("shutdown", {})
+                self.notify("exit", {})
+            return self.process.wait(timeout=TIMEOUT)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(timeout=TIMEOUT)
+            for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+                if stream is not None:
+                    stream.close()
+
+
+def apply_edits(text: str, edits: list[dict[str, Any]]) -> str:
+    """Apply LSP TextEdits (UTF-16 positions) to ``text``, as an editor does."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(position: dict[str, int]) -> int:
+        line = position["line"]
+        if line >= len(lines):
+            return len(text)
+        encoded = lines[line].encode("utf-16-le")[: 2 * position["character"]]
+        return starts[line] + len(encoded.decode("utf-16-le"))
+
+    spans = [(offset(e["range"]["start"]), offset(e["range"]["end"]), e["newText"]) for e in edits]
+    for start, end, new in sorted(spans, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+@pytest.fixture()
+def demo(tmp_path: Path) -> Path:
+    shutil.copytree(DEMO, tmp_path / "demo")
+    return tmp_path / "demo"
+
+
+def _initialize(client: Client, root: Path) -> dict[str, Any]:
+    result = client.request(
+        "initialize",
+        {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": {}},
+    )
+    client.notify("initialized", {})
+    return result
+
+
+def test_editor_session(demo: Path) -> None:
+    views = demo / "acp" / "views.py"
+    uri = views.as_uri()
+    on_disk = views.read_text()
+    client = Client(demo)
+    try:
+        capabilities = _initialize(client, demo)["capabilities"]
+        assert capabilities["hoverProvider"] is True
+        assert "quickfix" in capabilities["codeActionProvider"]["codeActionKinds"]
+
+        # The editor's text, not the file's, is linted: the unsaved buffer adds a finding.
+        unsaved = on_disk + '\nSECRET = os.getenv("ACP_SECRET")\n'
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": unsaved}},
+        )
+        found = client.diagnostics(uri, 1)
+        codes = [d["code"] for d in found]
+        assert codes.count("ACP101") == 3, found  # two on disk, one only in the buffer
+        assert codes.count("ACP104") == 2
+        assert {d["source"] for d in found} == {"acp-lint"}
+        last_line = len(unsaved.splitlines()) - 1
+        assert any(
+            d["code"] == "ACP101" and d["range"]["start"]["line"] == last_line for d in found
+        )
+        # The same findings as `acp-lint check` for the file on disk, at the same positions.
+        views.write_text(unsaved)
+        completed = run_cli("check", "--output-format", "json", "--no-cache", cwd=demo)
+        expected = sorted(
+            (d["code"], d["line"] - 1, d["column"] - 1, d["end_line"] - 1, d["end_column"] - 1)
+            for d in json.loads(completed.stdout)
+            if d["path"] == "acp/views.py"
+        )
+        views.write_text(on_disk)
+        got = sorted(
+            (
+                d["code"],
+                d["range"]["start"]["line"],
+                d["range"]["start"]["character"],
+                d["range"]["end"]["line"],
+                d["range"]["end"]["character"],
+            )
+            for d in found
+        )
+        assert got == expected
+
+        # Hover over a finding shows its rule's documentation as markdown.
+        acp104 = [d for d in found if d["code"] == "ACP104"]
+        hover = client.request(
+            "textDocument/hover",
+            {"textDocument": {"uri": uri}, "position": acp104[0]["range"]["start"]},
+        )
+        assert hover["contents"]["kind"] == "markdown"
+        docs = run_cli("rule", "ACP104", cwd=demo).stdout
+        assert hover["contents"]["value"] == docs
+        assert hover["contents"]["value"].startswith("# missing-enabled-guard (ACP104)")
+        nothing = client.request(
+            "textDocument/hover",
+            {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}},
+        )
+        assert nothing is None
+
+        # Code actions for the whole document: one preferred quick fix per ACP104.
+        end = {"line": last_line + 1, "character": 0}
+        actions = client.request(
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": uri},
+                "range": {"start": {"line": 0, "character": 0}, "end": end},
+                "context": {"diagnostics": found},
+            },
+        )
+        quick = [a for a in actions if a["kind"] == "quickfix"]
+        safe = [a for a in quick if a.get("isPreferred")]
+        unsafe = [a for a in quick if not a.get("isPreferred")]
+        assert [a["diagnostics"][0]["code"] for a in safe] == ["ACP104", "ACP104"]
+        assert not any("(unsafe)" in a["title"] for a in safe)
+        # ACP101's fix (moving the read into a function) is unsafe: offered, labelled, not
+        # preferred; only for the read the fixer can move.
+        assert [a["diagnostics"][0]["code"] for a in unsafe] == ["ACP101"]
+        assert unsafe[0]["title"].endswith("(unsafe)")
+        assert unsafe[0]["diagnostics"][0]["range"]["start"]["line"] == last_line
+
+        def edits_of(chosen: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            edits = []
+            for action in chosen:
+                (change,) = action["edit"]["documentChanges"]
+                assert change["textDocument"] == {"uri": uri, "version": 1}
+                edits.extend(change["edits"])
+            return edits
+
+        fixed = apply_edits(unsaved, edits_of(safe))
+        assert "ACP_ENABLED" in fixed.split("def manage(request):")[1].split("def status")[0]
+
+        # The quick fixes give the text that `acp-lint check --fix` writes.
+        views.write_text(unsaved)
+        run_cli("check", "--fix", "--no-cache", "acp/views.py", cwd=demo)
+        assert fixed == views.read_text()
+        (fix_all,) = [a for a in actions if a["kind"] == "source.fixAll.acp-lint"]
+        (change,) = fix_all["edit"]["documentChanges"]
+        assert apply_edits(unsaved, change["edits"]) == views.read_text()
+        # The unsafe fix alone: the file still compiles and that read is no longer flagged.
+        moved = apply_edits(unsaved, edits_of(unsafe))
+        compile(moved, "views.py", "exec")
+        views.write_text(moved)
+        completed = run_cli("check", "--output-format", "json", "--no-cache", cwd=demo)
+        remaining = [d["message"] for d in json.loads(completed.stdout) if d["code"] == "ACP101"]
+        assert len(remaining) == 2 and not any("ACP_SECRET" in m for m in remaining)
+        views.write_text(on_disk)
+
+        # didChange to the fixed text: ACP104 is gone, the ACP101s stay.
+        client.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": uri, "version": 2},
+                "contentChanges": [{"text": fixed}],
+            },
+        )
+        after = client.diagnostics(uri, 2)
+        assert [d["code"] for d in after].count("ACP104") == 0
+        assert [d["code"] for d in after].count("ACP101") == 3
+        assert views.read_text() == on_disk  # the server never writes the file
+
+        client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        assert client.wait_for(
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["diagnostics"] == []
+            ),
+            "cleared diagnostics on close",
+        )
+    finally:
+        code = client.close()
+    assert code == 0
+
+
+def test_debounce_lints_the_last_text_once(demo: Path) -> None:
+    """Quick successive changes are linted once, for the last version only."""
+    views = demo / "acp" / "views.py"
+    uri = views.as_uri()
+    text = views.read_text()
+    client = Client(demo)
+    try:
+        _initialize(client, demo)
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+        )
+        client.diagnostics(uri, 1)
+        for version in range(2, 7):
+            extra = "".join(f'\nX{n} = os.getenv("ACP_X{n}")\n' for n in range(version - 1))
+            client.notify(
+                "textDocument/didChange",
+                {
+                    "textDocument": {"uri": uri, "version": version},
+                    "contentChanges": [{"text": text + extra}],
+                },
+            )
+        last = client.diagnostics(uri, 6)
+        assert [d["code"] for d in last].count("ACP101") == 2 + 5
+        published = [
+            m["params"].get("version")
+            for m in client.seen
+            if m.get("method") == "textDocument/publishDiagnostics"
+        ]
+        assert published == [1, 6]
+    finally:
+        code = client.close()
+    assert code == 0
+
+
+def test_out_of_scope_and_config_errors(demo: Path) -> None:
+    """A host module (no ACP signal) gets no findings, though it reads the environment at
+    import time; a broken config is reported, not a crash."""
+    shop = demo / "shop" / "settings.py"
+    client = Client(demo)
+    try:
+        _initialize(client, demo)
+        client.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": shop.as_uri(),
+                    "languageId": "python",
+                    "version": 1,
+                    "text": 'import os\nDATABASE = os.getenv("DATABASE_URL")\n',
+                }
+            },
+        )
+        assert client.diagnostics(shop.as_uri(), 1) == []
+        (demo / "acp-lint.toml").write_text("selct = []\n")
+        views = demo / "acp" / "views.py"
+        client.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": views.as_uri(),
+                    "languageId": "python",
+                    "version": 1,
+                    "text": views.read_text(),
+                }
+            },
+        )
+        shown = client.wait_for(lambda m: m.get("method") == "window/showMessage", "an error")
+        assert "configuration error" in shown["params"]["message"]
+        assert "selct" in shown["params"]["message"]
+        # The message `acp-lint check` prints for the same file.
+        completed = run_cli("check", "acp/views.py", cwd=demo)
+        assert completed.returncode == 2
+        assert shown["params"]["message"] == completed.stderr.strip()
+        assert client.diagnostics(views.as_uri(), 1) == []
+    finally:
+        code = client.close()
+    assert code == 0
+
+
+def test_check_does_not_import_pygls(tmp_path: Path) -> None:
+    probe = (
+        "import sys; from acp_lint.cli import main; main(['check', '.']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert completed.stdout.strip().splitlines()[-1] == "[]", completed
+
+
+def test_missing_pygls_is_a_clear_error(tmp_path: Path) -> None:
+    """Without the optional dependency: one line saying what to install, exit 2."""
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    # Hide the installed packages the way a missing one is hidden: no module found.
+    (blocker / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('pygls', 'lsprotocol'):\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Hide())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(blocker)}
+    completed = subprocess.run(
+        [sys.executable, "-m", "acp_lint", "server"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert completed.returncode == 2, completed
+    assert "pip install 'acp-lint[server]'" in completed.stderr
+    assert "Traceback" not in completed.stderr
