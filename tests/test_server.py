@@ -15,24 +15,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docs_console import console_steps, guide_environment, run_step
 
 from tests.clitools import run_cli
 
-DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "fixtures" / "demo"
 TIMEOUT = 60.0  # seconds for any one answer; the first lint imports libcst and sqlglot
 
 
 class Client:
     """A minimal LSP client: one reader thread, a queue of the server's messages."""
 
-    def __init__(self, cwd: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, cwd: Path, command: list[str] | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "acp_lint", "server"],
+            command or [sys.executable, "-m", "acp_lint", "server"],
             cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env={**os.environ, **(env or {})},
+            env=env or dict(os.environ),
         )
         self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         self.next_id = 0
@@ -174,6 +178,7 @@ def test_editor_session(demo: Path) -> None:
             {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": unsaved}},
         )
         found = client.diagnostics(uri, 1)
+        assert (demo / ".acp-lint-cache").is_dir()  # the cache `acp-lint check` uses
         codes = [d["code"] for d in found]
         assert codes.count("ACP101") == 3, found  # two on disk, one only in the buffer
         assert codes.count("ACP104") == 2
@@ -323,6 +328,9 @@ def test_debounce_lints_the_last_text_once(demo: Path) -> None:
             if m.get("method") == "textDocument/publishDiagnostics"
         ]
         assert published == [1, 6]
+        # didSave lints again at once (the text on disk may now be what the server saw).
+        client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        assert [d["code"] for d in client.diagnostics(uri, 6)] == [d["code"] for d in last]
     finally:
         code = client.close()
     assert code == 0
@@ -410,3 +418,56 @@ def test_missing_pygls_is_a_clear_error(tmp_path: Path) -> None:
     assert completed.returncode == 2, completed
     assert "pip install 'acp-lint[server]'" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_positions_are_utf16_code_units_across_line_endings() -> None:
+    """Engine columns count code points; LSP's default counts UTF-16 units, so a character
+    outside the BMP before a finding shifts it by one more; \r\n and \r end lines too."""
+    from acp_lint.server import LineIndex
+
+    text = 'a = 1\r\nb = "\U0001f642" + x\rc\n'
+    utf16 = LineIndex(text)
+    x = text.index("x")
+    assert utf16.position(x) == (1, 11)  # code-point column 10, plus the surrogate pair
+    assert utf16.offset_of(2, 11) == x  # the engine's 1-based line 2, column 11
+    assert utf16.offset(1, 11) == x
+    assert utf16.position(text.index("c")) == (2, 0)
+    assert LineIndex(text, "utf-32").position(x) == (1, 10)
+    assert LineIndex(text, "utf-8").position(x) == (1, 13)
+    assert utf16.position(len(text)) == (3, 0)
+
+
+def test_editor_guide_commands_work_as_written(demo: Path) -> None:
+    """docs/editors.md: its console steps run, and the command its VS Code and Neovim set-ups
+    start (found on PATH, as an editor finds it) answers an LSP exchange."""
+    guide = (REPO / "docs" / "editors.md").read_text()
+    env = guide_environment()
+    steps = console_steps(guide)
+    assert steps
+    for step in steps:
+        run_step(step, demo, env)
+    settings = json.loads(guide.split("```json\n")[1].split("```")[0])
+    command = [settings["glspc.server.command"], *settings["glspc.server.commandArguments"]]
+    assert guide.count('cmd = { "acp-lint", "server" }') == 3  # each Neovim set-up
+    assert command == ["acp-lint", "server"]
+    executable = shutil.which(command[0], path=env["PATH"])
+    assert executable is not None
+    client = Client(demo, [executable, *command[1:]], env)
+    try:
+        _initialize(client, demo)
+        views = demo / "acp" / "views.py"
+        client.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": views.as_uri(),
+                    "languageId": "python",
+                    "version": 1,
+                    "text": views.read_text(),
+                }
+            },
+        )
+        assert "ACP104" in [d["code"] for d in client.diagnostics(views.as_uri(), 1)]
+    finally:
+        code = client.close()
+    assert code == 0
