@@ -13,7 +13,7 @@ import os
 import re
 import tokenize
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -202,11 +202,11 @@ def build_server() -> Any:
 
     async def lint(uri: str) -> Linted | None:
         """Lint the document's current text and publish; None if it changed meanwhile."""
+        if not uri.startswith("file:"):
+            return None  # an unsaved buffer has no project, so no configuration or scope
         document = server.workspace.get_text_document(uri)
         text, version = document.source, document.version
         path = Path(to_fs_path(uri) or "")
-        if not uri.startswith("file:"):
-            return None
         loop = asyncio.get_running_loop()
         try:
             linted = await loop.run_in_executor(server.executor, lint_document, path, text, version)
@@ -217,9 +217,10 @@ def build_server() -> Any:
                 )
             )
             linted = Linted(None, version, text, [])
-        except InternalError as error:
+        except Exception as error:  # noqa: BLE001 - a crash is reported, the server goes on
+            message = str(error) if isinstance(error, InternalError) else repr(error)
             server.window_log_message(
-                lsp.LogMessageParams(lsp.MessageType.Error, f"acp-lint: internal error: {error}")
+                lsp.LogMessageParams(lsp.MessageType.Error, f"acp-lint: internal error: {message}")
             )
             linted = Linted(None, version, text, [])
         current = server.workspace.get_text_document(uri)
@@ -252,7 +253,7 @@ def build_server() -> Any:
         document = server.workspace.get_text_document(uri)
         known = server.linted.get(uri)
         if known is not None and known.text == document.source:
-            return known
+            return replace(known, version=document.version)  # e.g. an undo back to this text
         for _ in range(3):  # the text may change while it is linted
             known = await lint(uri)
             if known is not None:

@@ -285,6 +285,23 @@ def test_editor_session(demo: Path) -> None:
         assert [d["code"] for d in after].count("ACP101") == 3
         assert views.read_text() == on_disk  # the server never writes the file
 
+        # The same text again (an undo): actions at once, for the document's new version.
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": fixed}]},
+        )
+        again = client.request(
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": uri},
+                "range": {"start": {"line": 0, "character": 0}, "end": end},
+                "context": {"diagnostics": after},
+            },
+        )
+        assert again and all(
+            a["edit"]["documentChanges"][0]["textDocument"]["version"] == 3 for a in again
+        )
+
         client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
         assert client.wait_for(
             lambda m: (
@@ -355,6 +372,21 @@ def test_out_of_scope_and_config_errors(demo: Path) -> None:
             },
         )
         assert client.diagnostics(shop.as_uri(), 1) == []
+        broken = demo / "acp" / "broken.py"
+        client.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": broken.as_uri(),
+                    "languageId": "python",
+                    "version": 1,
+                    "text": "import os\n\ndef handler(request:\n",
+                }
+            },
+        )
+        (syntax,) = client.diagnostics(broken.as_uri(), 1)
+        assert syntax["code"] == "ACP000" and "syntax error" in syntax["message"]
+        assert not broken.exists()
         (demo / "acp-lint.toml").write_text("selct = []\n")
         views = demo / "acp" / "views.py"
         client.notify(
