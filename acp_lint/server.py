@@ -68,15 +68,45 @@ def project_path(path: Path) -> tuple[Any, str] | None:
     return config, rel
 
 
+def _editor_cache(root: Path, salt: str, rel: str, data: bytes) -> Any:
+    """``acp-lint check``'s results cache, read in full but written only for saved content:
+    every pause in typing is a new text, and the cache is never pruned."""
+    from acp_lint.cache import ResultCache
+
+    class EditorCache(ResultCache):
+        def __init__(self) -> None:
+            super().__init__(root, salt)
+            try:
+                self.saved = (root / rel).read_bytes() == data
+            except OSError:
+                self.saved = False
+            self.unsaved_keys: set[str] = set()
+
+        def file_key(self, path: str, role: str, content: bytes) -> str:
+            key = super().file_key(path, role, content)
+            if path == rel and not self.saved:
+                self.unsaved_keys.add(key)
+            return key
+
+        def put_file(self, key: str, diagnostics: Any) -> None:
+            if key not in self.unsaved_keys:
+                super().put_file(key, diagnostics)
+
+        def put_project(self, key: str, *args: Any) -> None:
+            if self.saved:
+                super().put_project(key, *args)
+
+    return EditorCache()
+
+
 def _linter(config: Any, rel: str, text: str) -> Linter:
     codes = select_codes(config)
+    data = encode_document(rel, text)
     cache = None
     if not os.environ.get("ACP_LINT_NO_CACHE"):
-        from acp_lint.cache import ResultCache
-
-        cache = ResultCache(config.root, f"{config.fingerprint}|{sorted(codes)}")  # as `check`
-    overlay = {rel: encode_document(rel, text)}
-    return Linter(config, codes, overlay=overlay, cache=cache, build_fixes=True)
+        salt = f"{config.fingerprint}|{sorted(codes)}"  # the key `acp-lint check` uses
+        cache = _editor_cache(config.root, salt, rel, data)
+    return Linter(config, codes, overlay={rel: data}, cache=cache, build_fixes=True)
 
 
 def lint_document(path: Path, text: str, version: int | None = None) -> Linted:

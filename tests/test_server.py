@@ -328,6 +328,8 @@ def test_debounce_lints_the_last_text_once(demo: Path) -> None:
             {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
         )
         client.diagnostics(uri, 1)
+        entries = sorted((demo / ".acp-lint-cache").rglob("*.json"))
+        assert entries  # the saved text's results are cached, as `acp-lint check` caches them
         for version in range(2, 7):
             extra = "".join(f'\nX{n} = os.getenv("ACP_X{n}")\n' for n in range(version - 1))
             client.notify(
@@ -345,9 +347,13 @@ def test_debounce_lints_the_last_text_once(demo: Path) -> None:
             if m.get("method") == "textDocument/publishDiagnostics"
         ]
         assert published == [1, 6]
-        # didSave lints again at once (the text on disk may now be what the server saw).
+        # Unsaved texts are linted but not cached: the cache is never pruned.
+        assert sorted((demo / ".acp-lint-cache").rglob("*.json")) == entries
+        # didSave lints again at once; the saved text's results are cached.
+        views.write_text(text + extra)
         client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
         assert [d["code"] for d in client.diagnostics(uri, 6)] == [d["code"] for d in last]
+        assert len(list((demo / ".acp-lint-cache").rglob("*.json"))) > len(entries)
     finally:
         code = client.close()
     assert code == 0
