@@ -86,7 +86,8 @@ def _build_parser() -> argparse.ArgumentParser:
         help="when the static table is inconclusive, ask the project's Django (imports it)",
     )
     routes.add_argument("--python", metavar="PATH", help="the project's interpreter for --verify")
-    sub.add_parser("server", help="run the Language Server (LSP over stdio) for editors")
+    server = sub.add_parser("server", help="run the Language Server (LSP over stdio) for editors")
+    server.add_argument("--stdio", action="store_true", help="accepted: stdio is the transport")
     return parser
 
 

@@ -363,7 +363,8 @@ def test_out_of_scope_and_config_errors(demo: Path) -> None:
     """A host module (no ACP signal) gets no findings, though it reads the environment at
     import time; a broken config is reported, not a crash."""
     shop = demo / "shop" / "settings.py"
-    client = Client(demo)
+    # `--stdio` as LSP clients such as vscode-languageclient append it.
+    client = Client(demo, [sys.executable, "-m", "acp_lint", "server", "--stdio"])
     try:
         _initialize(client, demo)
         client.notify(
