@@ -510,3 +510,50 @@ def test_editor_guide_commands_work_as_written(demo: Path) -> None:
     finally:
         code = client.close()
     assert code == 0
+
+
+def test_project_rules_see_the_unsaved_urlconf(demo: Path) -> None:
+    """ACP201 (a host route and the ACP endpoint compete for a path) on the URLconf being
+    edited, computed from its unsaved text: the same finding `acp-lint check` reports once the
+    text is saved."""
+    urls = demo / "shop" / "urls.py"
+    uri = urls.as_uri()
+    text = urls.read_text()
+    client = Client(demo)
+
+    def checked(content: str) -> list[tuple[str, int, str]]:
+        urls.write_text(content)
+        completed = run_cli("check", "--output-format", "json", "--no-cache", cwd=demo)
+        urls.write_text(text)
+        return sorted(
+            (d["code"], d["line"] - 1, d["message"])
+            for d in json.loads(completed.stdout)
+            if d["path"] == "shop/urls.py"
+        )
+
+    def shown(found: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
+        return sorted((d["code"], d["range"]["start"]["line"], d["message"]) for d in found)
+
+    try:
+        _initialize(client, demo)
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+        )
+        before = client.diagnostics(uri, 1)
+        assert [d["code"] for d in before] == ["ACP201"]
+        assert shown(before) == checked(text)
+        include = '    path("api/", include("acp.urls")),\n'
+        admin = '    path("admin/", admin.site.urls),\n'
+        reordered = text.replace(include, "").replace(admin, admin + include)
+        assert reordered != text
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": reordered}]},
+        )
+        after = client.diagnostics(uri, 2)
+        assert shown(after) == checked(reordered) != shown(before)
+        assert urls.read_text() == text
+    finally:
+        code = client.close()
+    assert code == 0
