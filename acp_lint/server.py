@@ -12,6 +12,7 @@ import asyncio
 import os
 import re
 import tokenize
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from io import BytesIO
@@ -68,23 +69,27 @@ def project_path(path: Path) -> tuple[Any, str] | None:
     return config, rel
 
 
-def _editor_cache(root: Path, salt: str, rel: str, data: bytes) -> Any:
+def _editor_cache(root: Path, salt: str, overlay: dict[str, bytes]) -> Any:
     """``acp-lint check``'s results cache, read in full but written only for saved content:
     every pause in typing is a new text, and the cache is never pruned."""
     from acp_lint.cache import ResultCache
 
+    def saved(rel: str, data: bytes) -> bool:
+        try:
+            return (root / rel).read_bytes() == data
+        except OSError:
+            return False
+
+    unsaved = {rel for rel, data in overlay.items() if not saved(rel, data)}
+
     class EditorCache(ResultCache):
         def __init__(self) -> None:
             super().__init__(root, salt)
-            try:
-                self.saved = (root / rel).read_bytes() == data
-            except OSError:
-                self.saved = False
             self.unsaved_keys: set[str] = set()
 
         def file_key(self, path: str, role: str, content: bytes) -> str:
             key = super().file_key(path, role, content)
-            if path == rel and not self.saved:
+            if path in unsaved:
                 self.unsaved_keys.add(key)
             return key
 
@@ -93,39 +98,52 @@ def _editor_cache(root: Path, salt: str, rel: str, data: bytes) -> Any:
                 super().put_file(key, diagnostics)
 
         def put_project(self, key: str, *args: Any) -> None:
-            if self.saved:
+            if not unsaved:
                 super().put_project(key, *args)
 
     return EditorCache()
 
 
-def _linter(config: Any, rel: str, text: str) -> Linter:
+def _linter(config: Any, rel: str, text: str, others: Mapping[Path, str]) -> Linter:
+    """A linter whose overlay holds the document and the project's other open documents (the
+    URL graph and bindings.json rules read them as the editor shows them)."""
     codes = select_codes(config)
-    data = encode_document(rel, text)
+    overlay = {rel: encode_document(rel, text)}
+    root = config.root.resolve()
+    for path, other in sorted(others.items()):
+        try:
+            other_rel = path.resolve().relative_to(root).as_posix()
+        except (ValueError, OSError):
+            continue
+        if other_rel.endswith(EXTENSIONS) and other_rel not in overlay:
+            overlay[other_rel] = encode_document(other_rel, other)
     cache = None
     if not os.environ.get("ACP_LINT_NO_CACHE"):
         salt = f"{config.fingerprint}|{sorted(codes)}"  # the key `acp-lint check` uses
-        cache = _editor_cache(config.root, salt, rel, data)
-    return Linter(config, codes, overlay={rel: data}, cache=cache, build_fixes=True)
+        cache = _editor_cache(config.root, salt, overlay)
+    return Linter(config, codes, overlay=overlay, cache=cache, build_fixes=True)
 
 
-def lint_document(path: Path, text: str, version: int | None = None) -> Linted:
-    """Lint ``text`` as the content of ``path`` (not read from disk), fixes built."""
+def lint_document(
+    path: Path, text: str, version: int | None = None, others: Mapping[Path, str] | None = None
+) -> Linted:
+    """Lint ``text`` as the content of ``path`` (not read from disk), fixes built;
+    ``others`` are the editor's other open documents."""
     found = project_path(path)
     if found is None:
         return Linted(None, version, text, [])
     config, rel = found
-    result = _linter(config, rel, text).run([rel])
+    result = _linter(config, rel, text, others or {}).run([rel])
     return Linted(rel, version, text, [d for d in result.diagnostics if d.path == rel])
 
 
-def fix_all_text(path: Path, text: str) -> str | None:
+def fix_all_text(path: Path, text: str, others: Mapping[Path, str] | None = None) -> str | None:
     """The document with every safe fix applied (the ``--fix`` loop); None if nothing changes."""
     found = project_path(path)
     if found is None:
         return None
     config, rel = found
-    linter = _linter(config, rel, text)
+    linter = _linter(config, rel, text, others or {})
     result = linter.run([rel], fix=True)
     if rel not in result.changed:
         return None
@@ -239,7 +257,9 @@ def build_server() -> Any:
         path = Path(to_fs_path(uri) or "")
         loop = asyncio.get_running_loop()
         try:
-            linted = await loop.run_in_executor(server.executor, lint_document, path, text, version)
+            linted = await loop.run_in_executor(
+                server.executor, lint_document, path, text, version, open_documents(uri)
+            )
         except ConfigError as error:
             server.window_show_message(
                 lsp.ShowMessageParams(
@@ -266,6 +286,14 @@ def build_server() -> Any:
             )
         )
         return linted
+
+    def open_documents(but: str) -> dict[Path, str]:
+        """The other open documents' texts (a snapshot: the lint runs in another thread)."""
+        return {
+            Path(to_fs_path(uri) or ""): document.source
+            for uri, document in list(server.workspace.text_documents.items())
+            if uri != but and uri.startswith("file:")
+        }
 
     def schedule(uri: str, delay: float) -> None:
         previous = server.pending.pop(uri, None)
@@ -347,7 +375,9 @@ def build_server() -> Any:
         if not wanted or any(FIX_ALL_KIND.startswith(k) for k in wanted):
             path = Path(to_fs_path(uri) or "")
             loop = asyncio.get_running_loop()
-            fixed = await loop.run_in_executor(server.executor, fix_all_text, path, linted.text)
+            fixed = await loop.run_in_executor(
+                server.executor, fix_all_text, path, linted.text, open_documents(uri)
+            )
             if fixed is not None:
                 whole = (0, len(linted.text), fixed)
                 actions.append(

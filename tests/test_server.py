@@ -554,6 +554,35 @@ def test_project_rules_see_the_unsaved_urlconf(demo: Path) -> None:
         after = client.diagnostics(uri, 2)
         assert shown(after) == checked(reordered) != shown(before)
         assert urls.read_text() == text
+
+        # Another open, unsaved document takes part: with the ACP route moved to
+        # api/v1/manage, the URLconf's findings are those of check on both texts saved.
+        acp_urls = demo / "acp" / "urls.py"
+        acp_text = acp_urls.read_text()
+        moved = acp_text.replace('path("manage"', 'path("v1/manage"')
+        assert moved != acp_text
+        client.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": acp_urls.as_uri(),
+                    "languageId": "python",
+                    "version": 1,
+                    "text": moved,
+                }
+            },
+        )
+        client.diagnostics(acp_urls.as_uri(), 1)
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": text}]},
+        )
+        linted = shown(client.diagnostics(uri, 3))
+        acp_urls.write_text(moved)
+        expected = checked(text)
+        acp_urls.write_text(acp_text)
+        assert linted == expected
+        assert expected != shown(before)  # the same URLconf text, another verdict
     finally:
         code = client.close()
     assert code == 0
