@@ -435,5 +435,24 @@ def serve() -> int:
 
         sys.stderr.write(f"{MISSING}\n")
         return 2
+    _log_one_line()
     build_server().start_io()
     return 0
+
+
+def _log_one_line() -> None:
+    """pygls logs a malformed message with its traceback; the editor's log gets one line."""
+    import logging
+
+    class OneLine(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            if record.exc_info and record.exc_info[1] is not None:
+                error = record.exc_info[1]
+                record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
+                record.args = ()
+            record.exc_info = record.exc_text = None
+            return super().format(record)
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLine("acp-lint server: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])

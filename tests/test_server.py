@@ -586,3 +586,23 @@ def test_project_rules_see_the_unsaved_urlconf(demo: Path) -> None:
     finally:
         code = client.close()
     assert code == 0
+
+
+@pytest.mark.parametrize(
+    "stdin",
+    [b"", b"Content-Length: 5\r\n\r\nhello", b"garbage\r\n\r\n", b"Content-Length: 9"],
+    ids=["eof", "not-json", "no-header", "truncated"],
+)
+def test_bad_input_ends_cleanly(tmp_path: Path, stdin: bytes) -> None:
+    """An editor that dies or sends garbage: the server exits 0 at end of input, with at
+    most one log line per bad message and never a traceback."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "acp_lint", "server"],
+        cwd=tmp_path,
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed
+    assert b"Traceback" not in completed.stderr
+    assert len(completed.stderr.splitlines()) <= 1
