@@ -9,6 +9,7 @@ uses for the same file. Only ``acp-lint server`` imports pygls (an optional depe
 from __future__ import annotations
 
 import asyncio
+import bisect
 import os
 import re
 import tokenize
@@ -187,7 +188,7 @@ class LineIndex:
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))
-        line = max(i for i, start in enumerate(self.starts) if start <= offset)
+        line = bisect.bisect_right(self.starts, offset) - 1
         prefix = self.text[self.starts[line] : offset]
         return line, self._units(prefix)
 
@@ -225,7 +226,8 @@ def build_server() -> Any:
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="acp-lint")
 
         def index(self, text: str) -> LineIndex:
-            encoding = str(self.workspace.position_encoding or "utf-16")
+            encoding = getattr(self.workspace.position_encoding, "value", None)
+            encoding = encoding or str(self.workspace.position_encoding or "utf-16")
             return LineIndex(text, encoding)
 
     server = AcpLintServer()

@@ -606,3 +606,38 @@ def test_bad_input_ends_cleanly(tmp_path: Path, stdin: bytes) -> None:
     assert completed.returncode == 0, completed
     assert b"Traceback" not in completed.stderr
     assert len(completed.stderr.splitlines()) <= 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-32"])
+def test_negotiated_position_encoding(demo: Path, encoding: str) -> None:
+    """A client that asks for UTF-8 or UTF-32 positions gets them: columns after a
+    non-ASCII character count that character's bytes (UTF-8) or code points (UTF-32)."""
+    views = demo / "acp" / "views.py"
+    line = 'GREETING, X = "h\u00e9\U0001f642", os.getenv("ACP_X")'
+    text = views.read_text() + "\n" + line + "\n"
+    client = Client(demo)
+    try:
+        result = client.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": demo.as_uri(),
+                "capabilities": {"general": {"positionEncodings": [encoding]}},
+            },
+        )
+        assert result["capabilities"]["positionEncoding"] == encoding
+        client.notify("initialized", {})
+        uri = views.as_uri()
+        client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+        )
+        number = text.splitlines().index(line)
+        (found,) = [d for d in client.diagnostics(uri, 1) if d["range"]["start"]["line"] == number]
+        prefix = line[: line.index("os.getenv")]
+        units = len(prefix.encode("utf-8")) if encoding == "utf-8" else len(prefix)
+        assert found["code"] == "ACP101"
+        assert found["range"]["start"]["character"] == units
+    finally:
+        code = client.close()
+    assert code == 0
