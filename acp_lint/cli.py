@@ -19,7 +19,7 @@ from acp_lint import __version__
 if TYPE_CHECKING:
     from acp_lint.project import Project
 
-SUBCOMMANDS = ("check", "rule", "routes")
+SUBCOMMANDS = ("check", "rule", "routes", "server")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 REPORT_HINT = "please report this, with the file, to the acp-lint maintainers"
 
@@ -86,6 +86,8 @@ def _build_parser() -> argparse.ArgumentParser:
         help="when the static table is inconclusive, ask the project's Django (imports it)",
     )
     routes.add_argument("--python", metavar="PATH", help="the project's interpreter for --verify")
+    server = sub.add_parser("server", help="run the Language Server (LSP over stdio) for editors")
+    server.add_argument("--stdio", action="store_true", help="accepted: stdio is the transport")
     return parser
 
 
@@ -291,6 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_rule(args)
         if args.command == "routes":
             return run_routes(args, cwd)
+        if args.command == "server":
+            from acp_lint.server import serve  # imports pygls only now
+
+            return serve()
         return run_check(args, cwd)
     except UsageError as error:
         sys.stderr.write(f"{error}\n")
