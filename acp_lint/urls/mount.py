@@ -1,18 +1,27 @@
 """ACP202 at the mount: the route the ACP view is mounted at must equal ``endpoint_path``.
 
 The fix rewrites one string literal: the route of the ``include()`` that pulls in the ACP app
-(or, when the view is mounted directly, that ``path()``'s route), keeping its quote style.
+(or, when the view is mounted directly, that ``path()``'s route), keeping its quote style. It is
+offered only when the route table with that literal rewritten is clean (``edit_is_clean``): a
+"safe" fix must never trade ACP202 for a new ACP201 or ACP204.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from acp_lint.urls.bindings import Bindings
-from acp_lint.urls.collisions import find_acp_mount, is_acp_route
-from acp_lint.urls.model import PatternPart, Route, RouteTable
-from acp_lint.urls.resolver import route_matches
+from acp_lint.urls.collisions import (
+    find_acp_mount,
+    find_collisions,
+    is_acp_route,
+    relevant_unresolved,
+    reserved_collisions,
+)
+from acp_lint.urls.model import LiteralRef, PatternPart, Route, RouteTable
+from acp_lint.urls.patterns import PatternError, route_part
+from acp_lint.urls.resolver import resolve, route_matches
 
 _REGEX_META = set(".^$*+?{}[]|()\\")
 _STRING_PREFIX = re.compile(r"^([rRuU]*)('''|\"\"\"|'|\")")
@@ -98,8 +107,53 @@ def _replacement(source: str, new_text: str) -> str | None:
     return f"{prefix}{quote}{new_text}{quote}"
 
 
+def _rewritten(part: PatternPart, literal: LiteralRef, text: str) -> PatternPart:
+    if part.literal != literal:
+        return part
+    return route_part(text, part.is_endpoint, None, part.literal)
+
+
+def edited_table(table: RouteTable, literal: LiteralRef, text: str) -> RouteTable:
+    """The route table as it would be with the route literal ``literal`` reading ``text``:
+    every route and unresolved place reached through it moves with it."""
+    routes = [
+        replace(route, parts=tuple(_rewritten(p, literal, text) for p in route.parts))
+        for route in table.routes
+    ]
+    unresolved = [
+        replace(item, prefix=tuple(_rewritten(p, literal, text) for p in item.prefix))
+        for item in table.unresolved
+    ]
+    return replace(table, routes=routes, unresolved=unresolved)
+
+
+def edit_is_clean(
+    table: RouteTable, literal: LiteralRef, text: str, bindings: Bindings, acp_app: str
+) -> bool:
+    """Whether rewriting ``literal`` to ``text`` leaves nothing for ACP201/202/204 to report
+    about the endpoint: Django dispatches ``endpoint_path`` to the ACP view, no host route
+    serves that path, it is not under STATIC_URL/MEDIA_URL and no unresolved part of the
+    URLconf could serve it."""
+    try:
+        after = edited_table(table, literal, text)
+    except PatternError:
+        return False
+    expected = bindings.endpoint_path
+    mount = find_acp_mount(after, acp_app)
+    if mount is None or mounted_path(mount) != expected:
+        return False
+    path = expected.lstrip("/")
+    return (
+        resolve(after, path) is mount
+        and not find_collisions(after, expected, acp_app)
+        and not reserved_collisions(after, expected)
+        and not relevant_unresolved(after, expected)
+    )
+
+
 def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> list[MountMismatch]:
-    """ACP202 when the mounted ACP endpoint differs from bindings' ``endpoint_path``."""
+    """ACP202 when the mounted ACP endpoint differs from bindings' ``endpoint_path``; with an
+    edit only when ``edit_is_clean``."""
     mount = find_acp_mount(table, acp_app)
     if mount is None or not is_acp_route(mount, acp_app):
         return []
@@ -127,7 +181,9 @@ def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> 
             ):
                 new_text = required[len(head) : len(required) - len(tail)]
                 replacement = _replacement(literal.source, new_text)
-                if replacement is not None:
+                if replacement is not None and edit_is_clean(
+                    table, literal, new_text, bindings, acp_app
+                ):
                     edit = MountEdit(literal.file, literal.start, literal.end, replacement)
     shown = mounted if mounted is not None else "/" + mount.pattern
     message = f"the ACP endpoint is mounted at {shown} but bindings.json says {expected}" + (
