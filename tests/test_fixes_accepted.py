@@ -164,8 +164,10 @@ def test_added_imports_are_where_isort_puts_them(tmp_path: Path) -> None:
     write_tree(project, {"shop/__init__.py": "", "shop/models.py": "Order = 1\n"})
     write_tree(project, ISORT_CLEAN_MODULES)
     assert ruff_findings(project, "I") == {}  # the inputs are isort-clean
-    is_first_party = first_party_checker(str(project), "shop/views.py")
-    assert is_first_party("shop") and not is_first_party("django")
+    is_first_party = first_party_checker(str(project), "views.py")
+    assert is_first_party("shop") and is_first_party("shop.models")
+    assert not is_first_party("shop.missing") and not is_first_party("django.http")
+    assert first_party_checker(str(project), "acp/views.py")("acp.settings")  # same package
     imports = [("os", None), ("functools", None), ("threading", None)]
     imports.append(("django.http", "JsonResponse"))
     for name, source in ISORT_CLEAN_MODULES.items():

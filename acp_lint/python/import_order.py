@@ -32,7 +32,7 @@ def section(module: str, level: int, is_first_party: Callable[[str], bool]) -> i
         return FUTURE
     if top in sys.stdlib_module_names:
         return STDLIB
-    return FIRST_PARTY if is_first_party(top) else THIRD_PARTY
+    return FIRST_PARTY if is_first_party(module) else THIRD_PARTY
 
 
 def member_key(name: str) -> tuple[int, str, str]:
@@ -209,18 +209,24 @@ def _wrapped(node: cst.ImportFrom) -> cst.ImportFrom:
 
 
 def first_party_checker(root: str, path: str) -> Callable[[str], bool]:
-    """Ruff's first-party test: a package or module of that name at the project root (or
-    under ``src/``), or the checked file's own top-level package."""
+    """Ruff's first-party test for a dotted module: its full path is a package or module at
+    the project root or under ``src/`` (``shop/models.py`` for ``shop.models``), or it is in
+    the checked file's own top-level package (Ruff's ``detect-same-package``)."""
     from pathlib import Path
 
     base = Path(root)
-    own = path.replace("\\", "/").split("/", 1)[0] if "/" in path.replace("\\", "/") else None
+    parts = path.replace("\\", "/").split("/")
+    own = parts[0] if len(parts) > 1 else None
 
-    def is_first_party(name: str) -> bool:
-        if name == own:
+    def is_first_party(module: str) -> bool:
+        names = module.split(".")
+        if names[0] == own:
             return True
         for folder in (base, base / "src"):
-            if (folder / name).is_dir() or (folder / f"{name}.py").is_file():
+            target = folder.joinpath(*names)
+            if target.is_dir() or any(
+                target.with_name(target.name + suffix).is_file() for suffix in (".py", ".pyi")
+            ):
                 return True
         return False
 
