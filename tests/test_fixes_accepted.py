@@ -162,6 +162,7 @@ def test_added_imports_are_where_isort_puts_them(tmp_path: Path) -> None:
 
     project = tmp_path / "project"
     write_tree(project, {"shop/__init__.py": "", "shop/models.py": "Order = 1\n"})
+    write_tree(project, {"acp/__init__.py": ""})
     write_tree(project, ISORT_CLEAN_MODULES)
     assert ruff_findings(project, "I") == {}  # the inputs are isort-clean
     is_first_party = first_party_checker(str(project), "views.py")
@@ -323,3 +324,51 @@ def test_accessor_fix_uses_functools_cache_and_is_not_offered_over_another_funct
     taken = "import os\n\nfunctools = None\n" + source.split("\n", 2)[2]
     [found] = [d for d in lint_handler(taken) if d.code == "ACP101"]
     assert found.fix is None
+
+
+HOST_VIEWS = '''\
+"""The ACP endpoint."""
+
+import json
+from functools import partial
+
+from acp_kernel import ControlPlaneClient, send_heartbeat
+
+from acp.settings import KEY
+from shop.models import Order
+
+from .helpers import audit
+
+CLIENT = ControlPlaneClient(KEY)
+send_heartbeat()
+
+
+def manage(request):
+    audit(partial(json.loads, request.body), Order)
+    return CLIENT.run(request)
+'''
+
+
+def test_cli_fixes_on_a_host_module_ruff_accepts(tmp_path: Path) -> None:
+    """Through the real CLI, every fix of a handler with third-party, first-party (``shop``,
+    the file's own ``acp``) and relative imports: Ruff accepted it before and still does."""
+    write_tree(
+        tmp_path,
+        {
+            "acp/__init__.py": "",
+            "acp/settings.py": "KEY = 'k'\n",
+            "acp/helpers.py": "def audit(*args):\n    return args\n",
+            "acp/views.py": HOST_VIEWS,
+            "shop/__init__.py": "",
+            "shop/models.py": "Order = object\n",
+        },
+    )
+    assert ruff_findings(tmp_path) == {}
+    done = _acp_lint(["--fix", "--unsafe-fixes", "acp/views.py"], tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    fixed = (tmp_path / "acp" / "views.py").read_text()
+    assert "send_heartbeat\nfrom django.http import JsonResponse\n\nfrom acp.settings" in fixed, (
+        fixed
+    )
+    assert "import functools\nimport json\nimport os\nimport threading\n" in fixed
+    assert ruff_findings(tmp_path) == {}

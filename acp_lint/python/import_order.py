@@ -135,14 +135,16 @@ class SortedAddImports(AddImportsVisitor):
         described = _describe(statement)
         assert described is not None
         module, level, is_from = described
+        sections = self._sections(block)
         own_section = section(module, level, self.is_first_party)
-        key = _sort_key(module, is_from)
-        sections = []
-        for existing in block:
+        top = module.split(".", 1)[0]
+        for existing, found in zip(block, sections, strict=True):
             info = _describe(existing)
-            sections.append(
-                None if info is None else (section(info[0], info[1], self.is_first_party), info)
-            )
+            if found is not None and info is not None and not level and not info[1]:
+                if found[0] in (THIRD_PARTY, FIRST_PARTY) and info[0].split(".")[0] == top:
+                    own_section = found[0]  # the same top-level package: the same section
+                    break
+        key = _sort_key(module, is_from)
         same = [i for i, s in enumerate(sections) if s is not None and s[0] == own_section]
         if same:
             for index in same:
@@ -155,6 +157,35 @@ class SortedAddImports(AddImportsVisitor):
             return _insert_before(block, later[0], statement, new_section=True)
         separated = statement.with_changes(leading_lines=[cst.EmptyLine()]) if block else statement
         return [*block, separated]
+
+    def _sections(self, block: list[Statement]) -> list[tuple[int, tuple[str, int, bool]] | None]:
+        """Each import's section. Where the file itself says it, its layout wins: of two or
+        more blank-line groups of non-stdlib absolute imports, isort puts third-party first
+        and first-party after (the project root cannot always be known)."""
+        found: list[tuple[int, tuple[str, int, bool]] | None] = []
+        groups: list[int] = []
+        group = 0
+        for existing in block:
+            separator, _ = _split_separator(existing.leading_lines)
+            group += bool(separator) and bool(found)
+            groups.append(group)
+            info = _describe(existing)
+            found.append(
+                None if info is None else (section(info[0], info[1], self.is_first_party), info)
+            )
+        other = sorted(
+            {
+                g
+                for g, f in zip(groups, found, strict=True)
+                if f and f[0] in (THIRD_PARTY, FIRST_PARTY)
+            }
+        )
+        if len(other) >= 2:
+            for index, item in enumerate(found):
+                if item is not None and item[0] in (THIRD_PARTY, FIRST_PARTY):
+                    kind = THIRD_PARTY if groups[index] == other[0] else FIRST_PARTY
+                    found[index] = (kind, item[1])
+        return found
 
 
 def _insert_before(
@@ -209,21 +240,24 @@ def _wrapped(node: cst.ImportFrom) -> cst.ImportFrom:
 
 
 def first_party_checker(root: str, path: str) -> Callable[[str], bool]:
-    """Ruff's first-party test for a dotted module: its full path is a package or module at
-    the project root or under ``src/`` (``shop/models.py`` for ``shop.models``), or it is in
-    the checked file's own top-level package (Ruff's ``detect-same-package``)."""
+    """Ruff's first-party test for a dotted module: its full path is a package or module under
+    a source root (the project root, its ``src/``, and the folder holding the checked file's
+    top-level package), or it is in that top-level package (Ruff's ``detect-same-package``)."""
     from pathlib import Path
 
     base = Path(root)
-    parts = path.replace("\\", "/").split("/")
-    own = parts[0] if len(parts) > 1 else None
+    folder = (base / path).parent
+    own = None
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        own, folder = folder.name, folder.parent
+    roots = [base, base / "src"] + ([folder] if own is not None else [])
 
     def is_first_party(module: str) -> bool:
         names = module.split(".")
         if names[0] == own:
             return True
-        for folder in (base, base / "src"):
-            target = folder.joinpath(*names)
+        for source_root in roots:
+            target = source_root.joinpath(*names)
             if target.is_dir() or any(
                 target.with_name(target.name + suffix).is_file() for suffix in (".py", ".pyi")
             ):
