@@ -245,6 +245,7 @@ def test_acp202_fix_is_not_offered_when_the_moved_endpoint_would_be_shadowed(
     checked = _acp_lint(["."], shadowed)
     line = next(x for x in checked.stdout.splitlines() if "ACP202" in x)
     assert "[*]" not in line and "change this route" not in line
+    assert "no automatic fix: host route 'api/<slug:resource>'" in line and "(ACP201)" in line
     _acp_lint(["--fix", "."], shadowed)
     assert (shadowed / "site_cfg" / "urls.py").read_text() == SHADOWED
 
@@ -258,6 +259,52 @@ def test_acp202_fix_is_not_offered_when_the_moved_endpoint_would_be_shadowed(
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "path('api/', include('acp.urls'))" in (free / "site_cfg" / "urls.py").read_text()
     assert _acp_lint(["."], free).returncode == 0
+
+
+MOUNT_AT_ACP = (
+    "from django.urls import include, path\nurlpatterns = [path('acp/', include('acp.urls'))]\n"
+)
+WITHHELD = {
+    "unresolved": (
+        {
+            "site_cfg/urls.py": MOUNT_AT_ACP
+            + "VIEWS = {'a': None}\n"
+            + "urlpatterns += [path(f'api/{n}', v) for n, v in VIEWS.items()]\n"
+        },
+        "(ACP204)",
+    ),
+    "static": (
+        {"site_cfg/settings.py": "ROOT_URLCONF = 'site_cfg.urls'\nSTATIC_URL = '/api/'\n"},
+        "is under STATIC_URL (ACP201)",
+    ),
+    "regex_host_route": (
+        {
+            "site_cfg/urls.py": MOUNT_AT_ACP.replace(
+                "urlpatterns = [", "urlpatterns = [re_path(r'^api/.*$', lambda r: None), "
+            ).replace("import include, path", "import include, path, re_path")
+        },
+        "also serves /api/manage (ACP201)",
+    ),
+}
+
+
+@pytest.mark.parametrize(("files", "reason"), WITHHELD.values(), ids=WITHHELD.keys())
+def test_acp202_fix_is_withheld_with_its_reason(files: dict[str, str], reason: str, tmp_path):
+    """Moving the mount to endpoint_path would leave a finding: no fix, and the message says
+    why; the same project with the mount moved by hand still has that finding (the oracle is
+    the linter's own full analysis of the edited project)."""
+    from acp_lint.rules.routes import _project
+
+    project = {**_project(MOUNT_AT_ACP), **files}
+    write_tree(tmp_path, project)
+    found = Linter(Config(root=tmp_path), ALL).run(None).diagnostics
+    [mismatch] = [d for d in found if d.code == "ACP202"]
+    assert mismatch.fix is None
+    assert reason in mismatch.message
+    moved = project["site_cfg/urls.py"].replace("path('acp/'", "path('api/'")
+    (tmp_path / "site_cfg" / "urls.py").write_text(moved)
+    after = Linter(Config(root=tmp_path), ALL).run(None).diagnostics
+    assert reason.split("(")[-1].rstrip(")") in {d.code for d in after}
 
 
 GENERATORS = {

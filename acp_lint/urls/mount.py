@@ -127,28 +127,42 @@ def edited_table(table: RouteTable, literal: LiteralRef, text: str) -> RouteTabl
     return replace(table, routes=routes, unresolved=unresolved)
 
 
-def edit_is_clean(
+def edit_problem(
     table: RouteTable, literal: LiteralRef, text: str, bindings: Bindings, acp_app: str
-) -> bool:
-    """Whether rewriting ``literal`` to ``text`` leaves nothing for ACP201/202/204 to report
-    about the endpoint: Django dispatches ``endpoint_path`` to the ACP view, no host route
-    serves that path, it is not under STATIC_URL/MEDIA_URL and no unresolved part of the
-    URLconf could serve it."""
+) -> str | None:
+    """Why rewriting ``literal`` to ``text`` would not be clean, or None when it would leave
+    nothing for ACP201/202/204 to report about the endpoint: Django dispatches
+    ``endpoint_path`` to the ACP view, no host route serves that path, it is not under
+    STATIC_URL/MEDIA_URL and no unresolved part of the URLconf could serve it."""
+    expected = bindings.endpoint_path
     try:
         after = edited_table(table, literal, text)
     except PatternError:
-        return False
-    expected = bindings.endpoint_path
+        return f"the rewritten route could not serve {expected}"
     mount = find_acp_mount(after, acp_app)
     if mount is None or mounted_path(mount) != expected:
-        return False
-    path = expected.lstrip("/")
-    return (
-        resolve(after, path) is mount
-        and not find_collisions(after, expected, acp_app)
-        and not reserved_collisions(after, expected)
-        and not relevant_unresolved(after, expected)
-    )
+        return f"the rewritten route would not serve exactly {expected}"
+    collisions = find_collisions(after, expected, acp_app)
+    if collisions:
+        route = collisions[0].host_route
+        return f"host route {route.pattern!r} at {route.location} also serves {expected} (ACP201)"
+    reserved = reserved_collisions(after, expected)
+    if reserved:
+        return f"{expected} is under {reserved[0][0].setting} (ACP201)"
+    unresolved = relevant_unresolved(after, expected)
+    if unresolved:
+        item = unresolved[0]
+        return f"{item.file}:{item.line} cannot be analysed and could serve {expected} (ACP204)"
+    if resolve(after, expected.lstrip("/")) is not mount:
+        return f"Django would dispatch {expected} to another ACP route"
+    return None
+
+
+def edit_is_clean(
+    table: RouteTable, literal: LiteralRef, text: str, bindings: Bindings, acp_app: str
+) -> bool:
+    """``edit_problem`` finds nothing."""
+    return edit_problem(table, literal, text, bindings, acp_app) is None
 
 
 def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> list[MountMismatch]:
@@ -164,6 +178,7 @@ def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> 
     if mounted is None and route_matches(mount, expected.lstrip("/")):
         return []
     index = _edit_index(mount, acp_app)
+    withheld: str | None = None
     part = mount.parts[index]
     literal = part.literal
     edit = None
@@ -181,14 +196,16 @@ def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> 
             ):
                 new_text = required[len(head) : len(required) - len(tail)]
                 replacement = _replacement(literal.source, new_text)
-                if replacement is not None and edit_is_clean(
-                    table, literal, new_text, bindings, acp_app
-                ):
-                    edit = MountEdit(literal.file, literal.start, literal.end, replacement)
+                if replacement is not None:
+                    withheld = edit_problem(table, literal, new_text, bindings, acp_app)
+                    if withheld is None:
+                        edit = MountEdit(literal.file, literal.start, literal.end, replacement)
     shown = mounted if mounted is not None else "/" + mount.pattern
-    message = f"the ACP endpoint is mounted at {shown} but bindings.json says {expected}" + (
-        f"; change this route to {edit.replacement}" if edit else ""
-    )
+    message = f"the ACP endpoint is mounted at {shown} but bindings.json says {expected}"
+    if edit is not None:
+        message += f"; change this route to {edit.replacement}"
+    elif withheld is not None:
+        message += f"; no automatic fix: {withheld}"
     if literal is not None:
         position = (
             literal.file,
