@@ -367,8 +367,8 @@ equals bindings.json's `endpoint_path`. It is offered only when all of these hol
   that cannot be analysed could serve it (no ACP204).
 
 Otherwise (for example when `api/<slug:resource>` would shadow the moved endpoint) no fix is
-offered: choose a free base path (ACP201 lists some) and update bindings.json or the route by
-hand.
+offered and the message says which finding the moved mount would meet: choose a free base path
+(ACP201 lists some) and update bindings.json or the route by hand.
 """
     PROJECT_VALID = [ProjectExample(_project(ROOT_OK))]
     PROJECT_INVALID = [
