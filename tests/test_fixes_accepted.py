@@ -83,42 +83,48 @@ def ruff_isort(folder: Path) -> None:
 def test_ruff_reports_nothing_new_on_any_fixed_example(tmp_path: Path) -> None:
     """Every INVALID example of every fixable rule, as written and as Ruff's isort leaves it,
     fixed with its own rule and with every handler rule (``--fix --unsafe-fixes``)."""
-    originals = tmp_path / "originals"
-    originals.mkdir()
-    for name, _, example in EXAMPLES:
-        (originals / f"{name}.py").write_text(example.source)
-        (originals / f"{name}_sorted.py").write_text(example.source)
-    for path in originals.glob("*_sorted.py"):
-        ruff_isort(path.parent)
-        break
-    sorted_ones = ruff_findings(originals, "I")
-    assert not any(name.endswith("_sorted.py") for name in sorted_ones)  # isort-clean inputs
+    originals = tmp_path / "originals"  # the examples as written
+    isorted = tmp_path / "sorted"  # the same, after Ruff's own isort fix
+    for folder in (originals, isorted):
+        folder.mkdir()
+        for name, _, example in EXAMPLES:
+            (folder / f"{name}.py").write_text(example.source)
+    ruff_isort(isorted)
+    assert ruff_findings(isorted, "I") == {}  # isort-clean inputs
+    assert any(
+        (isorted / f"{name}.py").read_text() != example.source for name, _, example in EXAMPLES
+    )  # Ruff's isort did change some examples: two layouts really are checked
 
     fixed = tmp_path / "fixed"
     fixed.mkdir()
-    pairs: dict[str, str] = {}
+    pairs: dict[str, tuple[Path, str]] = {}
     changed = 0
     for name, code, example in EXAMPLES:
         options = dict(example.options)
-        for variant in ("", "_sorted"):
-            source = (originals / f"{name}{variant}.py").read_text()
+        for folder in (originals, isorted):
+            source = (folder / f"{name}.py").read_text()
             # The rule still reports the isort-sorted original (same example, other layout).
             assert [d for d in lint_handler(source, options=options) if d.code == code]
             for label, codes in (("own", frozenset({code})), ("all", HANDLER_CODES)):
                 result = fix_handler(source, codes, options)
-                target = f"{name}{variant}_{label}.py"
+                target = f"{name}_{folder.name}_{label}.py"
                 (fixed / target).write_text(result)
-                pairs[target] = f"{name}{variant}.py"
+                pairs[target] = (folder, f"{name}.py")
                 changed += result != source
     assert changed >= 8  # the fixes really ran (every fixable example, both layouts)
 
-    before = ruff_findings(originals)
+    before = {folder: ruff_findings(folder) for folder in (originals, isorted)}
     after = ruff_findings(fixed)
     new = {
-        target: after.get(target, Counter()) - before.get(original, Counter())
-        for target, original in sorted(pairs.items())
+        target: after.get(target, Counter()) - before[folder].get(original, Counter())
+        for target, (folder, original) in sorted(pairs.items())
     }
     assert {target: found for target, found in new.items() if found} == {}
+    # On isort-clean inputs the fixed files are isort-clean too (not just "no worse").
+    assert not [t for t, f in after.items() if "_sorted_" in t and ("I001", _I001) in f]
+
+
+_I001 = "Import block is un-sorted or un-formatted"
 
 
 ISORT_CLEAN_MODULES = {
