@@ -2,16 +2,20 @@
 
 Each function takes the original module and nodes of it (identity matters: the engine parses
 with ``unsafe_skip_copy``) and returns a new module; imports are scheduled with libcst's
-``AddImportsVisitor`` rather than spliced by hand.
+``AddImportsVisitor`` rather than spliced by hand, and placed where isort / Ruff's I001 expect
+them (``acp_lint.python.import_order``). ``is_first_party`` tells a project's own packages
+from third-party ones, as Ruff does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
+
+from acp_lint.python.import_order import SortedAddImports
 
 CANONICAL_GUARD = (
     'if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":\n'
@@ -33,12 +37,23 @@ def parse_statement_like(module: cst.Module, source: str) -> cst.BaseStatement:
     return cst.parse_statement(text, config=module.config_for_parsing)
 
 
-def with_imports(module: cst.Module, imports: Iterable[tuple[str, str | None]]) -> cst.Module:
-    """Schedule ``import module`` / ``from module import obj`` and apply them."""
+FirstParty = Callable[[str], bool]
+
+
+def _third_party(name: str) -> bool:
+    return False
+
+
+def with_imports(
+    module: cst.Module,
+    imports: Iterable[tuple[str, str | None]],
+    is_first_party: FirstParty = _third_party,
+) -> cst.Module:
+    """Schedule ``import module`` / ``from module import obj`` and apply them, sorted."""
     context = CodemodContext()
     for module_name, obj in imports:
         AddImportsVisitor.add_needed_import(context, module_name, obj)
-    return AddImportsVisitor(context).transform_module(module)
+    return SortedAddImports(context, is_first_party).transform_module(module)
 
 
 def _insert_into_body(
@@ -68,11 +83,15 @@ class _FunctionEditor(cst.CSTTransformer):
         return _insert_into_body(updated_node, index, statements)
 
 
-def insert_guard(module: cst.Module, targets: Mapping[cst.FunctionDef, int]) -> cst.Module:
+def insert_guard(
+    module: cst.Module,
+    targets: Mapping[cst.FunctionDef, int],
+    is_first_party: FirstParty = _third_party,
+) -> cst.Module:
     """Insert the canonical ACP_ENABLED guard at ``index`` of each function's body."""
     guard = parse_statement_like(module, CANONICAL_GUARD)
     edited = module.visit(_FunctionEditor({f: (i, [guard]) for f, i in targets.items()}))
-    return with_imports(edited, [("os", None), ("django.http", "JsonResponse")])
+    return with_imports(edited, [("os", None), ("django.http", "JsonResponse")], is_first_party)
 
 
 def free_name(module: cst.Module, wanted: str) -> str:
@@ -153,12 +172,14 @@ def cached_accessor(
     name: str,
     value: cst.BaseExpression,
     uses: Collection[cst.Name],
+    is_first_party: FirstParty = _third_party,
 ) -> cst.Module:
-    """``NAME = expr`` -> a cached ``_name()`` accessor; every use of NAME becomes a call."""
+    """``NAME = expr`` -> a cached ``_name()`` accessor; every use of NAME becomes a call
+    (``functools.cache``: Ruff's UP033 rewrites ``lru_cache(maxsize=None)`` to it)."""
     accessor_name = free_name(module, f"_{name.lower().lstrip('_')}")
     code = module.code_for_node(value)
     source = (
-        "@functools.lru_cache(maxsize=None)\n"
+        "@functools.cache\n"
         f"def {accessor_name}():\n"
         f'    """{name}, computed on first use instead of at import time."""\n'
         f"    return {code}\n"
@@ -166,13 +187,14 @@ def cached_accessor(
     accessor = parse_statement_like(module, source)
     assert isinstance(accessor, cst.FunctionDef)
     rewritten = module.visit(_AccessorRewriter(statement, accessor, uses))
-    return with_imports(rewritten, [("functools", None)])
+    return with_imports(rewritten, [("functools", None)], is_first_party)
 
 
 def heartbeat_once(
     module: cst.Module,
     statement: cst.SimpleStatementLine,
     handlers: Mapping[cst.FunctionDef, int],
+    is_first_party: FirstParty = _third_party,
 ) -> cst.Module:
     """Move a module-level heartbeat statement into a run-once helper called by the handlers
     right after their guard (``handlers`` maps each handler to the index after its guard)."""
@@ -214,4 +236,4 @@ def heartbeat_once(
 
     edits = {function: (index, [call_statement]) for function, index in handlers.items()}
     rewritten = module.visit(Rewriter(edits))
-    return with_imports(rewritten, [("threading", None)])
+    return with_imports(rewritten, [("threading", None)], is_first_party)

@@ -9,13 +9,14 @@ accepted (the rule cannot prove them wrong).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from acp_lint.python.scopes import ScopeIndex
 from acp_lint.python.search import contains
 from acp_lint.python.walk import walk
 
@@ -372,3 +373,68 @@ def judge_guard(function: cst.FunctionDef, helpers: Mapping[str, cst.FunctionDef
 
 def _mentions_name(node: cst.CSTNode, name: str) -> bool:
     return contains(node, lambda n: isinstance(n, cst.Name) and n.value == name)
+
+
+_NEW_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
+
+def _own_nodes(function: cst.FunctionDef, predicate: Callable[[cst.CSTNode], bool]) -> bool:
+    """Whether a node of the function's own scope (nested defs, lambdas and classes skipped)
+    satisfies ``predicate``."""
+    found = False
+
+    def on_visit(node: cst.CSTNode) -> bool:
+        nonlocal found
+        if found or isinstance(node, _NEW_SCOPES):
+            return False
+        found = predicate(node)
+        return not found
+
+    for statement in _body(function):
+        walk(statement, on_visit, lambda node: None)
+    return found
+
+
+def _body(function: cst.FunctionDef) -> list[cst.CSTNode]:
+    body = function.body
+    return list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
+
+
+def is_generator(function: cst.FunctionDef) -> bool:
+    """A ``yield`` of the function's own: ``return JsonResponse(...)`` cannot answer there (a
+    syntax error in an ``async def``, a generator's ``StopIteration`` value otherwise)."""
+    return _own_nodes(function, lambda node: isinstance(node, cst.Yield))
+
+
+def binds_locally(function: cst.FunctionDef, names: Collection[str]) -> bool:
+    """Whether the function binds one of ``names`` itself (a parameter, an assignment, an
+    import, a loop or ``with`` target...): code inserted at its top would read that local."""
+    params = function.params
+    own = {
+        param.name.value
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params)
+    }
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            own.add(star.name.value)
+    if own & set(names):
+        return True
+    index = ScopeIndex()
+    walk(function, index.on_visit, index.on_leave)
+    return any(
+        scope.kind == "function"
+        and scope.parent is index.module_scope
+        and bool(scope.bindings & set(names))
+        and not scope.globals & set(names)
+        for scope in index.scope_of.values()
+    )
+
+
+def import_is_usable(index: ScopeIndex, local: str, qualified: str) -> bool:
+    """Whether a fix may add (or reuse) an import binding ``local`` to ``qualified`` at module
+    level: the name is free there, or already bound by exactly that import (else the new
+    import would redefine another binding, Ruff's F811)."""
+    scope = index.module_scope
+    if local not in scope.bindings:
+        return True
+    return scope.imports.get(local) == {qualified}

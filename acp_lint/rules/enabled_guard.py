@@ -6,7 +6,7 @@ import libcst as cst
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
-from acp_lint.python.guard import GuardVerdict
+from acp_lint.python.guard import GuardVerdict, binds_locally, import_is_usable, is_generator
 from acp_lint.rules.base import Invalid, PythonRule
 
 
@@ -51,6 +51,7 @@ import os
 
 from django.http import JsonResponse
 
+
 def manage(request):
     if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":
         return JsonResponse(
@@ -63,8 +64,15 @@ def manage(request):
 
 ## Fix safety
 Safe: the fix inserts the canonical guard above the handler's first statement (and adds the
-`os` and `JsonResponse` imports it needs). With `ACP_ENABLED=true` the handler behaves as before;
-otherwise it answers 503 `FEATURE_DISABLED`, which is the contract.
+`os` and `JsonResponse` imports it needs, sorted into the module's import block as isort and
+Ruff's `I001` expect). With `ACP_ENABLED=true` the handler behaves as before; otherwise it
+answers 503 `FEATURE_DISABLED`, which is the contract.
+
+Not offered where the guard cannot be inserted as is: a generator handler (a `yield` of its
+own; in an `async def` a `return` with a value is a syntax error), a handler that binds `os` or
+`JsonResponse` itself (parameter, assignment, import), or a module where `os` or `JsonResponse`
+is bound to something other than `import os` / `from django.http import JsonResponse`. Those
+handlers need the guard written by hand.
 """
     VALID = [
         """
@@ -120,15 +128,18 @@ otherwise it answers 503 `FEATURE_DISABLED`, which is the contract.
             """
             import json
 
+
             def manage(request):
                 payload = json.loads(request.body)
                 return payload
             """,
-            line=3,
+            line=4,
             fixed="""
             import json
             import os
+
             from django.http import JsonResponse
+
 
             def manage(request):
                 if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":
@@ -199,6 +210,20 @@ otherwise it answers 503 `FEATURE_DISABLED`, which is the contract.
             """,
             line=3,
         ),
+        Invalid(
+            """
+            async def stream(request):
+                yield b"event: ready\\n\\n"
+            """,
+            line=1,
+        ),
+        Invalid(
+            """
+            def manage(request, os=None):
+                return os
+            """,
+            line=1,
+        ),
     ]
 
     def leave_Module(self, original_node: cst.Module) -> None:
@@ -216,10 +241,24 @@ otherwise it answers 503 `FEATURE_DISABLED`, which is the contract.
             self.report(handler.name, message, self._fix(handler, guard.first_statement))
 
     def _fix(self, handler: cst.FunctionDef, index: int) -> Fix | None:
-        def rewrite() -> cst.Module:
-            from acp_lint.python.codemods import insert_guard  # libcst.codemod: only for fixes
+        """Offered only where the canonical guard can be inserted as is (see the docs)."""
+        if is_generator(handler) or binds_locally(handler, ("os", "JsonResponse")):
+            return None
+        scopes = self.context.scopes
+        if not (
+            import_is_usable(scopes, "os", "os")
+            and import_is_usable(scopes, "JsonResponse", "django.http.JsonResponse")
+        ):
+            return None
+        context = self.context
 
-            return insert_guard(self.context.module, {handler: index})
+        def rewrite() -> cst.Module:
+            # libcst.codemod is imported only when fixes are built.
+            from acp_lint.python.codemods import insert_guard
+            from acp_lint.python.import_order import first_party_checker
+
+            first_party = first_party_checker(str(context.config.root), context.path)
+            return insert_guard(context.module, {handler: index}, first_party)
 
         # Inserting the guard always changes the module: the fix exists without building it.
         return self.context.offer_fix(Applicability.SAFE, "Insert the ACP_ENABLED guard", rewrite)

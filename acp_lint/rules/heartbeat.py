@@ -7,7 +7,7 @@ import libcst as cst
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import Effect
-from acp_lint.python.guard import GuardVerdict
+from acp_lint.python.guard import GuardVerdict, import_is_usable
 from acp_lint.rules.base import Invalid, PythonRule
 
 
@@ -71,7 +71,9 @@ def manage(request):
 ## Fix safety
 Unsafe: the heartbeat moves from import time to the first enabled request of each process (it
 runs synchronously there). Offered for a module-level heartbeat statement when the module has
-handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` repeats).
+handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` repeats) and
+`threading` is free or is `import threading` (the import is sorted into the module's import
+block as isort and Ruff's `I001` expect).
 """
     VALID = [
         """
@@ -101,22 +103,25 @@ handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` rep
         Invalid(
             """
             import os
-            from django.http import JsonResponse
+
             from acp_kernel import send_heartbeat
+            from django.http import JsonResponse
 
             send_heartbeat(kernel="demo")
+
 
             def manage(request):
                 if os.environ.get("ACP_ENABLED", "") != "true":
                     return JsonResponse({"ok": False}, status=503)
                 return JsonResponse({"ok": True})
             """,
-            line=5,
+            line=6,
             fixed="""
             import os
-            from django.http import JsonResponse
-            from acp_kernel import send_heartbeat
             import threading
+
+            from acp_kernel import send_heartbeat
+            from django.http import JsonResponse
 
             _heartbeat_lock = threading.Lock()
             _heartbeat_sent = False
@@ -252,13 +257,17 @@ handlers with a valid `ACP_ENABLED` guard (apply ACP104's fix first: `--fix` rep
             if guard.verdict is not GuardVerdict.OK:
                 return None
             guarded[handler] = _index_after_guard(handler)
-        if not guarded:
+        if not guarded or not import_is_usable(self.context.scopes, "threading", "threading"):
             return None
+        context = self.context
 
         def rewrite() -> cst.Module:
-            from acp_lint.python.codemods import heartbeat_once  # libcst.codemod: fixes only
+            # libcst.codemod is imported only when fixes are built.
+            from acp_lint.python.codemods import heartbeat_once
+            from acp_lint.python.import_order import first_party_checker
 
-            return heartbeat_once(module, statement, guarded)
+            first_party = first_party_checker(str(context.config.root), context.path)
+            return heartbeat_once(module, statement, guarded, first_party)
 
         # Moving the statement into a new helper always changes the module.
         message = "Send the heartbeat once, on the first request"

@@ -15,6 +15,7 @@ from libcst.metadata import ScopeProvider
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import DEFAULT_CLIENTS, Effect
+from acp_lint.python.guard import import_is_usable
 from acp_lint.python.walk import walk
 from acp_lint.rules.base import Invalid, PythonRule
 
@@ -57,13 +58,17 @@ class ImportTimeEffectRule(PythonRule):
         else:
             return None
         uses = self._deferred_uses(name)
-        if uses is None:
+        if uses is None or not import_is_usable(self.context.scopes, "functools", "functools"):
             return None
+        context = self.context
 
         def rewrite() -> cst.Module:
-            from acp_lint.python.codemods import cached_accessor  # libcst.codemod: fixes only
+            # libcst.codemod is imported only when fixes are built.
+            from acp_lint.python.codemods import cached_accessor
+            from acp_lint.python.import_order import first_party_checker
 
-            return cached_accessor(self.context.module, statement, name, value, uses)
+            first_party = first_party_checker(str(context.config.root), context.path)
+            return cached_accessor(context.module, statement, name, value, uses, first_party)
 
         # The assignment becomes a new accessor function: the module always changes.
         message = f"Compute `{name}` on first use with a cached accessor"
@@ -157,9 +162,11 @@ def manage(request):
 import functools
 import os
 
-@functools.lru_cache(maxsize=None)
+
+@functools.cache
 def _kernel_key():
     return os.environ["ACP_KERNEL_KEY"]
+
 
 def manage(request):
     return send(_kernel_key())
@@ -168,7 +175,9 @@ def manage(request):
 ## Fix safety
 Unsafe: the value is read on first use and cached, so a missing variable fails the first
 request instead of the import. Offered only for a module-level `NAME = <expr>` that is bound
-once, never declared `global`, and whose every use runs after import.
+once, never declared `global`, and whose every use runs after import, in a module where
+`functools` is free or is `import functools` (the accessor is decorated `@functools.cache`; the
+import is sorted into the module's import block as isort and Ruff's `I001` expect).
 """
     VALID = [
         """
@@ -217,11 +226,11 @@ once, never declared `global`, and whose every use runs after import.
             """,
             line=3,
             fixed="""
-            import os
             import functools
+            import os
 
 
-            @functools.lru_cache(maxsize=None)
+            @functools.cache
             def _kernel_key():
                 \"\"\"KERNEL_KEY, computed on first use instead of at import time.\"\"\"
                 return os.environ["ACP_KERNEL_KEY"]
@@ -239,11 +248,11 @@ once, never declared `global`, and whose every use runs after import.
             """,
             line=3,
             fixed="""
-            from os import getenv as ge
             import functools
+            from os import getenv as ge
 
 
-            @functools.lru_cache(maxsize=None)
+            @functools.cache
             def _base_url():
                 \"\"\"BASE_URL, computed on first use instead of at import time.\"\"\"
                 return ge("ACP_BASE_URL", "")
@@ -299,11 +308,11 @@ once, never declared `global`, and whose every use runs after import.
             """,
             line=3,
             fixed="""
-            import os
             import functools
+            import os
 
 
-            @functools.lru_cache(maxsize=None)
+            @functools.cache
             def _snapshot():
                 \"\"\"SNAPSHOT, computed on first use instead of at import time.\"\"\"
                 return dict(os.environ)
@@ -400,9 +409,11 @@ import functools
 
 from acp_kernel import ControlPlaneClient
 
-@functools.lru_cache(maxsize=None)
+
+@functools.cache
 def _client():
     return ControlPlaneClient()
+
 
 def manage(request):
     return _client().run(request)
@@ -411,7 +422,7 @@ def manage(request):
 ## Fix safety
 Unsafe: the client is built on first use (and cached), which moves any construction error from
 start-up to the first request. Offered only for a module-level `NAME = <expr>` bound once and
-used only after import.
+used only after import, in a module where `functools` is free or is `import functools`.
 """
     VALID = [
         """
@@ -441,11 +452,12 @@ used only after import.
             """,
             line=3,
             fixed="""
-            from acp_kernel import ControlPlaneClient
             import functools
 
+            from acp_kernel import ControlPlaneClient
 
-            @functools.lru_cache(maxsize=None)
+
+            @functools.cache
             def _client():
                 \"\"\"CLIENT, computed on first use instead of at import time.\"\"\"
                 return ControlPlaneClient()

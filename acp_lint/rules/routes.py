@@ -355,7 +355,20 @@ path("api/", include("acp.urls"))
 
 ## Fix safety
 Safe: the fix rewrites the mount's route string in the URLconf so that the mounted endpoint
-equals bindings.json's `endpoint_path` (offered when the route is a plain string literal).
+equals bindings.json's `endpoint_path`. It is offered only when all of these hold:
+
+- the route to rewrite (the `include()` of the ACP app, or the ACP view's own `path()`) is a
+  plain string literal without converters, every other part of the mount is literal, and the
+  new route can be written in the literal's own quotes;
+- after the rewrite the mount serves exactly `endpoint_path`, and Django would dispatch that
+  path to the ACP view;
+- with the rewritten route, no host route serves `endpoint_path` (no ACP201, before or after
+  the mount), the path is not under `STATIC_URL` or `MEDIA_URL`, and no part of the URLconf
+  that cannot be analysed could serve it (no ACP204).
+
+Otherwise (for example when `api/<slug:resource>` would shadow the moved endpoint) no fix is
+offered and the message says which finding the moved mount would meet: choose a free base path
+(ACP201 lists some) and update bindings.json or the route by hand.
 """
     PROJECT_VALID = [ProjectExample(_project(ROOT_OK))]
     PROJECT_INVALID = [
@@ -369,6 +382,17 @@ equals bindings.json's `endpoint_path` (offered when the route is a plain string
             _project(ROOT_OK, BINDINGS.replace('"/api/manage"', '"/api/acp/manage"')),
             path="controlplane.bindings.json",
             line=1,
+        ),
+        ProjectExample(
+            _project(
+                "from django.urls import include, path\n"
+                "urlpatterns = [\n"
+                "    path('api/<slug:resource>', lambda r, resource: None),\n"
+                "    path('acp/', include('acp.urls')),\n"
+                "]\n"
+            ),
+            path="site_cfg/urls.py",
+            line=4,
         ),
     ]
 

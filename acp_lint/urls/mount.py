@@ -1,18 +1,27 @@
 """ACP202 at the mount: the route the ACP view is mounted at must equal ``endpoint_path``.
 
 The fix rewrites one string literal: the route of the ``include()`` that pulls in the ACP app
-(or, when the view is mounted directly, that ``path()``'s route), keeping its quote style.
+(or, when the view is mounted directly, that ``path()``'s route), keeping its quote style. It is
+offered only when the route table with that literal rewritten is clean (``edit_is_clean``): a
+"safe" fix must never trade ACP202 for a new ACP201 or ACP204.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from acp_lint.urls.bindings import Bindings
-from acp_lint.urls.collisions import find_acp_mount, is_acp_route
-from acp_lint.urls.model import PatternPart, Route, RouteTable
-from acp_lint.urls.resolver import route_matches
+from acp_lint.urls.collisions import (
+    find_acp_mount,
+    find_collisions,
+    is_acp_route,
+    relevant_unresolved,
+    reserved_collisions,
+)
+from acp_lint.urls.model import LiteralRef, PatternPart, Route, RouteTable
+from acp_lint.urls.patterns import PatternError, route_part
+from acp_lint.urls.resolver import resolve, route_matches
 
 _REGEX_META = set(".^$*+?{}[]|()\\")
 _STRING_PREFIX = re.compile(r"^([rRuU]*)('''|\"\"\"|'|\")")
@@ -98,8 +107,67 @@ def _replacement(source: str, new_text: str) -> str | None:
     return f"{prefix}{quote}{new_text}{quote}"
 
 
+def _rewritten(part: PatternPart, literal: LiteralRef, text: str) -> PatternPart:
+    if part.literal != literal:
+        return part
+    return route_part(text, part.is_endpoint, None, part.literal)
+
+
+def edited_table(table: RouteTable, literal: LiteralRef, text: str) -> RouteTable:
+    """The route table as it would be with the route literal ``literal`` reading ``text``:
+    every route and unresolved place reached through it moves with it."""
+    routes = [
+        replace(route, parts=tuple(_rewritten(p, literal, text) for p in route.parts))
+        for route in table.routes
+    ]
+    unresolved = [
+        replace(item, prefix=tuple(_rewritten(p, literal, text) for p in item.prefix))
+        for item in table.unresolved
+    ]
+    return replace(table, routes=routes, unresolved=unresolved)
+
+
+def edit_problem(
+    table: RouteTable, literal: LiteralRef, text: str, bindings: Bindings, acp_app: str
+) -> str | None:
+    """Why rewriting ``literal`` to ``text`` would not be clean, or None when it would leave
+    nothing for ACP201/202/204 to report about the endpoint: Django dispatches
+    ``endpoint_path`` to the ACP view, no host route serves that path, it is not under
+    STATIC_URL/MEDIA_URL and no unresolved part of the URLconf could serve it."""
+    expected = bindings.endpoint_path
+    try:
+        after = edited_table(table, literal, text)
+    except PatternError:
+        return f"the rewritten route could not serve {expected}"
+    mount = find_acp_mount(after, acp_app)
+    if mount is None or mounted_path(mount) != expected:
+        return f"the rewritten route would not serve exactly {expected}"
+    collisions = find_collisions(after, expected, acp_app)
+    if collisions:
+        route = collisions[0].host_route
+        return f"host route {route.pattern!r} at {route.location} also serves {expected} (ACP201)"
+    reserved = reserved_collisions(after, expected)
+    if reserved:
+        return f"{expected} is under {reserved[0][0].setting} (ACP201)"
+    unresolved = relevant_unresolved(after, expected)
+    if unresolved:
+        item = unresolved[0]
+        return f"{item.file}:{item.line} cannot be analysed and could serve {expected} (ACP204)"
+    if resolve(after, expected.lstrip("/")) is not mount:
+        return f"Django would dispatch {expected} to another ACP route"
+    return None
+
+
+def edit_is_clean(
+    table: RouteTable, literal: LiteralRef, text: str, bindings: Bindings, acp_app: str
+) -> bool:
+    """``edit_problem`` finds nothing."""
+    return edit_problem(table, literal, text, bindings, acp_app) is None
+
+
 def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> list[MountMismatch]:
-    """ACP202 when the mounted ACP endpoint differs from bindings' ``endpoint_path``."""
+    """ACP202 when the mounted ACP endpoint differs from bindings' ``endpoint_path``; with an
+    edit only when ``edit_is_clean``."""
     mount = find_acp_mount(table, acp_app)
     if mount is None or not is_acp_route(mount, acp_app):
         return []
@@ -110,6 +178,7 @@ def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> 
     if mounted is None and route_matches(mount, expected.lstrip("/")):
         return []
     index = _edit_index(mount, acp_app)
+    withheld: str | None = None
     part = mount.parts[index]
     literal = part.literal
     edit = None
@@ -128,11 +197,15 @@ def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> 
                 new_text = required[len(head) : len(required) - len(tail)]
                 replacement = _replacement(literal.source, new_text)
                 if replacement is not None:
-                    edit = MountEdit(literal.file, literal.start, literal.end, replacement)
+                    withheld = edit_problem(table, literal, new_text, bindings, acp_app)
+                    if withheld is None:
+                        edit = MountEdit(literal.file, literal.start, literal.end, replacement)
     shown = mounted if mounted is not None else "/" + mount.pattern
-    message = f"the ACP endpoint is mounted at {shown} but bindings.json says {expected}" + (
-        f"; change this route to {edit.replacement}" if edit else ""
-    )
+    message = f"the ACP endpoint is mounted at {shown} but bindings.json says {expected}"
+    if edit is not None:
+        message += f"; change this route to {edit.replacement}"
+    elif withheld is not None:
+        message += f"; no automatic fix: {withheld}"
     if literal is not None:
         position = (
             literal.file,
