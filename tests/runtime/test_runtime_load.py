@@ -10,16 +10,12 @@ from collections import Counter
 from conftest import Keys
 from hostproject import HostProject, Reply, Server
 from hubstub import HubStub
+from latency import listen_overflows, load_average, percentile
 
 CLIENTS = 20
 PER_CLIENT = 100
 FLAP_SECONDS = 0.05
 READ, WRITE = "meta.version", "test.write"
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
 def group_latencies(replies: list[tuple[str, Reply]]) -> dict[tuple[str, int], list[float]]:
@@ -61,6 +57,7 @@ def test_load_with_flapping_hub(acp: Server, hub: HubStub, host: HostProject, ke
 
     flap_thread = threading.Thread(target=flapper, daemon=True)
     flap_thread.start()
+    load_before, drops_before = load_average(), listen_overflows()
     started = time.monotonic()
     pool = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
     for t in pool:
@@ -68,6 +65,7 @@ def test_load_with_flapping_hub(acp: Server, hub: HubStub, host: HostProject, ke
     for t in pool:
         t.join(timeout=120)
     wall = time.monotonic() - started
+    load_after, drops_after = load_average(), listen_overflows()
     stop_flapping.set()
     flap_thread.join(timeout=5)
     hub.start()
@@ -82,7 +80,11 @@ def test_load_with_flapping_hub(acp: Server, hub: HubStub, host: HostProject, ke
         f"load: by status {dict(sorted(by_status.items()))}; by code "
         f"{ {f'{s} {c}': n for (s, c), n in sorted(by_code.items(), key=str)} }\n"
         f"load: latency p50 {statistics.median(latencies_ms):.1f} ms, "
-        f"p99 {percentile(latencies_ms, 99):.1f} ms, max {max(latencies_ms):.1f} ms"
+        f"p99 {percentile(latencies_ms, 99):.1f} ms, max {max(latencies_ms):.1f} ms, "
+        f"{sum(v >= 900 for v in latencies_ms)} over 900 ms\n"
+        f"load: database {host.vendor}, load average per core {load_before:.2f} before, "
+        f"{load_after:.2f} after; kernel accept-queue overflows during the run "
+        f"{None if drops_before is None else drops_after - drops_before}"
     )
     for (action, status), values in sorted(group_latencies(replies).items()):
         print(
