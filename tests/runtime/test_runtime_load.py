@@ -16,6 +16,18 @@ CLIENTS = 20
 PER_CLIENT = 100
 FLAP_SECONDS = 0.05
 READ, WRITE = "meta.version", "test.write"
+# The latency targets of issue 15 (p99 of every answered request), per database.
+TARGET_P99_MS = {"postgresql": 150.0, "sqlite": 300.0}
+
+
+def p99_bound(vendor: str, load_per_core: float) -> float:
+    """The target on a machine that is not oversubscribed, else the target times the load.
+
+    The tests run on shared machines: with N runnable processes per core each request gets
+    about 1/N of a core, and its latency grows by about N. So the bound is the target when the
+    1-minute load average per core is at most 1, and the target scaled by it above that.
+    """
+    return TARGET_P99_MS[vendor] * max(1.0, load_per_core)
 
 
 def group_latencies(replies: list[tuple[str, Reply]]) -> dict[tuple[str, int], list[float]]:
@@ -112,6 +124,15 @@ def test_load_with_flapping_hub(acp: Server, hub: HubStub, host: HostProject, ke
     assert host.audit_count() - rows_before == len(replies)
     for _, reply in replies:
         assert rows[reply.request_id][0]["status"] == reply.status
+
+    # The latency tail: the target, scaled by the machine's oversubscription (p99_bound).
+    load_per_core = max(load_before, load_after)
+    p99, bound = percentile(latencies_ms, 99), p99_bound(host.vendor, load_per_core)
+    print(
+        f"load: p99 {p99:.1f} ms asserted <= {bound:.0f} ms (target "
+        f"{TARGET_P99_MS[host.vendor]:.0f} ms x load per core {max(1.0, load_per_core):.2f})"
+    )
+    assert p99 <= bound
 
     # Still healthy afterwards.
     hub.mode = "allow"
