@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hostproject import HUB_TIMEOUT, HostProject, Server, build_host_project
 from hubstub import HubStub
+from pghost import PgCluster
 
 KERNEL_KEY = "kk-runtime-secret"
 
@@ -85,3 +86,11 @@ def fresh_server(host: HostProject, tmp_path: Path) -> Iterator[Callable[[dict[s
     yield start
     for srv in started:
         srv.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """One PostgreSQL server per worker; tests using it share the xdist group "pg-runtime"."""
+    cluster = PgCluster()
+    yield cluster
+    cluster.close()

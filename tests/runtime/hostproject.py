@@ -46,6 +46,20 @@ if _os.environ.get("HOSTTEST_DB"):
     DATABASES["default"]["NAME"] = _os.environ["HOSTTEST_DB"]
 if _os.environ.get("HOSTTEST_DB_TIMEOUT"):
     DATABASES["default"]["OPTIONS"]["timeout"] = float(_os.environ["HOSTTEST_DB_TIMEOUT"])
+# The same host on PostgreSQL (tests/runtime/pghost.py): the whole default database replaced.
+if _os.environ.get("HOSTTEST_PG_NAME"):
+    DATABASES["default"] = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _os.environ["HOSTTEST_PG_NAME"],
+        "HOST": _os.environ["HOSTTEST_PG_HOST"],
+        "USER": _os.environ.get("HOSTTEST_PG_USER", "postgres"),
+    }
+# SQLite in WAL mode without a sync per commit, as the ACP app's README advises for concurrent
+# requests (see its "SQLite" paragraph and bench/README.md); HOSTTEST_SQLITE_INIT measures others.
+if _django.VERSION >= (5, 1) and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["OPTIONS"]["init_command"] = _os.environ.get(
+        "HOSTTEST_SQLITE_INIT", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -174,6 +188,12 @@ def base_env(root: Path, **extra: str) -> dict[str, str]:
 @dataclass
 class HostProject:
     root: Path
+    env: dict[str, str] = field(default_factory=dict)  # e.g. HOSTTEST_PG_* for PostgreSQL
+    pg_uri: str | None = None  # the host's PostgreSQL database, when it runs on one
+
+    @property
+    def vendor(self) -> str:
+        return "postgresql" if self.pg_uri else "sqlite"
 
     @property
     def db_path(self) -> Path:
@@ -188,7 +208,7 @@ class HostProject:
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=self.root,
-            env=env or base_env(self.root),
+            env=env or base_env(self.root, **self.env),
             capture_output=True,
             text=True,
             timeout=120,
@@ -202,7 +222,12 @@ class HostProject:
         return out.rstrip("\n").splitlines()[-1]
 
     def query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        """Read the host's SQLite database (read-only, with a generous busy timeout)."""
+        """Read the host's database (SQLite: read-only, with a generous busy timeout)."""
+        if self.pg_uri:
+            import psycopg
+
+            with psycopg.connect(self.pg_uri, autocommit=True) as pg:
+                return [tuple(r) for r in pg.execute(sql.replace("?", "%s"), tuple(params))]
         conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=20)
         try:
             return conn.execute(sql, tuple(params)).fetchall()
@@ -236,8 +261,14 @@ def write_bindings(path: Path, kernel_id: str = KERNEL_ID) -> None:
     )
 
 
-def build_host_project(parent: Path) -> HostProject:
-    """``startproject``, ``echelon install`` (the real installer), migrate, check."""
+def build_host_project(
+    parent: Path, env: dict[str, str] | None = None, pg_uri: str | None = None
+) -> HostProject:
+    """``startproject``, ``echelon install`` (the real installer), migrate, check.
+
+    ``env`` reaches every ``manage.py`` and server of the host (``HOSTTEST_PG_*`` selects
+    PostgreSQL, whose database ``pg_uri`` names for the tests' own queries).
+    """
     root = parent / "host"
     root.mkdir()
     subprocess.run(
@@ -272,7 +303,7 @@ def build_host_project(parent: Path) -> HostProject:
         fh.write(URLS_TAIL)
     (root / "hosttest_actions.py").write_text(HOST_ACTIONS, encoding="utf-8")
     (root / "hosttest_control.py").write_text(HOST_CONTROL, encoding="utf-8")
-    project = HostProject(root)
+    project = HostProject(root, dict(env or {}), pg_uri)
     project.manage("migrate", "--noinput", "-v", "0")
     project.manage("check")
     return project
@@ -319,6 +350,17 @@ def http_call(
     return Reply(response.status, reply_headers, text, parsed, time.monotonic() - started)
 
 
+# ``manage.py`` with one change: the listen backlog of runserver's WSGIServer (10 in Django,
+# where gunicorn has 2048). With 20 clients a full accept queue drops SYNs, and each dropped
+# client waits 1 s for the retransmission: the load test measured the dev server, not the app.
+LAUNCH = (
+    "import sys; from django.core.servers import basehttp; "
+    "basehttp.WSGIServer.request_queue_size = int(sys.argv.pop(1)); "
+    "from django.core.management import execute_from_command_line; "
+    "execute_from_command_line(['manage.py', *sys.argv[1:]])"
+)
+
+
 @dataclass
 class Server:
     """``manage.py runserver --noreload`` (threaded WSGI) for ``project`` with ``env``."""
@@ -327,6 +369,7 @@ class Server:
     env: dict[str, str]
     log_path: Path
     port: int = 0
+    backlog: int = 128
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self, timeout: float = 30) -> Server:
@@ -336,14 +379,16 @@ class Server:
                 self.process = subprocess.Popen(
                     [
                         sys.executable,
-                        "manage.py",
+                        "-c",
+                        LAUNCH,
+                        str(self.backlog),
                         "runserver",
                         f"127.0.0.1:{self.port}",
                         "--noreload",
                         "--skip-checks",
                     ],
                     cwd=self.project.root,
-                    env=base_env(self.project.root, **self.env),
+                    env=base_env(self.project.root, **{**self.project.env, **self.env}),
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )

