@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING
 from acp_lint import __version__
 
 if TYPE_CHECKING:
+    from acp_lint.config import Config
     from acp_lint.project import Project
 
 SUBCOMMANDS = ("check", "rule", "routes")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github")
+NOTHING_TO_CHECK = "No Python, SQL or bindings files found under the given path(s)"
 REPORT_HINT = "please report this, with the file, to the acp-lint maintainers"
 
 
@@ -48,7 +51,7 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("--extend-select", help="rules to add to the selection")
     check.add_argument(
         "--output-format",
-        choices=("full", "concise", "json", "sarif", "github"),
+        choices=OUTPUT_FORMATS,
         default=None,
     )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
@@ -161,6 +164,41 @@ def _targets(paths: list[Path], root: Path, project: Project) -> list[str] | Non
     return sorted(targets)
 
 
+def _check_inside_root(
+    paths: list[Path], raw_paths: list[str], root: Path, config: Path | None
+) -> None:
+    """A path outside the project root would be skipped and the run would pass: an error."""
+    for path, raw in zip(paths, raw_paths, strict=True):
+        if path.is_relative_to(root) or root.is_relative_to(path):
+            continue
+        source = f"the directory of --config {config}" if config else "the discovered root"
+        raise UsageError(
+            f"acp-lint: {raw} is outside the project root {root} ({source}); "
+            "pass paths inside the project, or the config file of the project they belong to"
+        )
+
+
+def _output_format(flag: str | None) -> str:
+    """``--output-format``, else ``ACP_LINT_OUTPUT_FORMAT`` (validated like the flag)."""
+    if flag is not None:
+        return flag
+    value = os.environ.get("ACP_LINT_OUTPUT_FORMAT", "").strip()
+    if not value:
+        return "full"
+    if value not in OUTPUT_FORMATS:
+        raise UsageError(
+            f"acp-lint: ACP_LINT_OUTPUT_FORMAT: invalid value '{value}' "
+            f"(choose from {', '.join(OUTPUT_FORMATS)})"
+        )
+    return value
+
+
+def _globbed(config: Config) -> bool:
+    """Scope comes from config globs: a run they match nothing of must say so (a wrong root
+    or glob would otherwise turn linting off silently)."""
+    return bool(config.handlers or config.migrations)
+
+
 def run_check(args: argparse.Namespace, cwd: Path) -> int:
     from acp_lint.config import ConfigError, load_config
     from acp_lint.engine import Linter, display, select_codes, write_atomically
@@ -176,10 +214,13 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
         if not os.path.lexists(path):
             raise UsageError(f"acp-lint: path not found: {raw}")
         paths.append(path)
+    explicit = _absolute(cwd, str(args.config)) if args.config is not None else None
     try:
-        config = load_config(_start_directory(paths, cwd), args.config)
+        config = load_config(_start_directory(paths, cwd), explicit)
     except ConfigError as error:
         raise UsageError(f"acp-lint: configuration error: {error}") from None
+    _check_inside_root(paths, raw_paths, config.root, args.config)
+    output_format = _output_format(args.output_format)
     codes = select_codes(
         config,
         _selectors(args.select, "--select"),
@@ -192,16 +233,25 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
 
         cache = ResultCache(config.root, f"{config.fingerprint}|{sorted(codes)}")
     project = Project(config, cache=cache)  # the run's one project model
-    output_format = args.output_format or os.environ.get("ACP_LINT_OUTPUT_FORMAT") or "full"
     human = output_format in ("full", "concise") and not args.diff
     progress = Progress.for_terminal(human)
     linter = Linter(config, codes, cache=cache, project=project, progress=progress, part=args.part)
     targets = _targets(paths, config.root, project)
+    if not (project.all_files if targets is None else targets):
+        sys.stderr.write(f"warning: {NOTHING_TO_CHECK}\n")
+        if human and not args.statistics:
+            return EXIT_OK
     fixing = args.fix or args.diff
     try:
         result = linter.run(targets, fix=fixing, unsafe=args.unsafe_fixes)
     finally:
         progress.finish()
+
+    if targets and not result.checked and args.part != "project" and _globbed(config):
+        sys.stderr.write(
+            f"warning: no given file matches the handlers/migrations globs of {config.source} "
+            f"(relative to {config.root}); the per-file rules checked nothing\n"
+        )
 
     if args.diff:
         for path, (before, after) in sorted(result.changed.items()):
@@ -216,7 +266,9 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
             count = result.fixed
             sys.stderr.write(f"Would fix {count} {'error' if count == 1 else 'errors'}.\n")
         return EXIT_FINDINGS if result.changed and not args.exit_zero else EXIT_OK
-    if args.statistics:
+    if args.statistics and output_format == "json":
+        sys.stdout.write(text_reporter.render_statistics_json(diagnostics, args.unsafe_fixes))
+    elif args.statistics:
         sys.stdout.write(text_reporter.render_statistics(diagnostics, args.unsafe_fixes))
     elif output_format == "json":
         sys.stdout.write(render_json(diagnostics))

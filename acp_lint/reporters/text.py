@@ -122,3 +122,22 @@ def render_statistics(diagnostics: Sequence[Diagnostic], unsafe_enabled: bool) -
         marker = "[*]" if code in fixable else "[ ]"
         lines.append(f"{count:>5}\t{code}\t{marker} {BY_CODE[code].name}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render_statistics_json(diagnostics: Sequence[Diagnostic], unsafe_enabled: bool) -> str:
+    """``--statistics`` as Ruff prints it in JSON: one object per rule, most frequent first."""
+    import json
+
+    counts = Counter(d.code for d in diagnostics)
+    fixable = Counter(d.code for d in diagnostics if _would_fix(d, unsafe_enabled))
+    rows = [
+        {
+            "code": code,
+            "name": BY_CODE[code].name,
+            "count": count,
+            "fixable": fixable[code] > 0,
+            "fixable_count": fixable[code],
+        }
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return json.dumps(rows, indent=2) + "\n"
