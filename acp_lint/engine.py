@@ -89,6 +89,7 @@ class RunResult:
     fixed: int = 0
     changed: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     checked: int = 0
+    initial: list[Diagnostic] = field(default_factory=list)  # before fixing (with --fix)
 
 
 class Linter:
@@ -345,7 +346,7 @@ class Linter:
             if originals[path] != data
         }
         fixed = _resolved(initial, result.diagnostics) if changed else 0
-        return RunResult(result.diagnostics, fixed, changed, result.checked)
+        return RunResult(result.diagnostics, fixed, changed, result.checked, initial)
 
 
 def _resolved(before: list[Diagnostic], after: list[Diagnostic]) -> int:

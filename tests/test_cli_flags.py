@@ -173,3 +173,186 @@ def test_empty_directory_says_there_is_nothing_to_check(tmp_path: Path) -> None:
         assert "All checks passed" not in completed.stdout
     as_json = run_cli("empty", "--output-format", "json", cwd=tmp_path)
     assert as_json.returncode == 0 and json.loads(as_json.stdout) == []
+
+
+# -- 4. output flags ---------------------------------------------------------------------
+
+
+def test_quiet_prints_only_the_findings(demo: Path) -> None:
+    args = ("--output-format", "concise", "--no-cache", "acp/views.py")
+    loud = run_cli(*args, cwd=demo)
+    quiet = run_cli("--quiet", *args, cwd=demo)
+    assert quiet.returncode == loud.returncode == 1
+    assert "Found" in loud.stdout and "Found" not in quiet.stdout
+    assert quiet.stdout.splitlines() == loud.stdout.splitlines()[:-1]
+    assert len(quiet.stdout.splitlines()) == 6
+    (demo / "empty").mkdir()
+    silent = run_cli("-q", "empty", cwd=demo)
+    assert silent.returncode == 0 and silent.stdout == silent.stderr == ""
+
+
+def test_verbose_says_what_is_checked_on_stderr(demo: Path) -> None:
+    plain = run_cli("--no-cache", "acp", cwd=demo)
+    verbose = run_cli("--verbose", "--no-cache", "acp", cwd=demo)
+    assert verbose.stdout == plain.stdout  # the report is unchanged
+    assert "acp-lint: root: " + str(demo) in verbose.stderr
+    assert "checking acp/views.py (handler)" in verbose.stderr
+    assert "checking acp/sql/0002_cleanup.sql (migration)" in verbose.stderr
+    assert "catalog/views.py" not in verbose.stderr  # not under the given path
+    assert run_cli("-q", "-v", cwd=demo).returncode == 2  # contradictory
+
+
+def test_output_file_holds_the_report(demo: Path) -> None:
+    target = demo / "reports" / "lint.json"
+    completed = run_cli("--output-format", "json", "--no-cache", "-o", str(target), cwd=demo)
+    assert completed.returncode == 1 and completed.stdout == ""
+    assert len(json.loads(target.read_text())) == 10
+    (demo / "blocker").write_text("a file, not a directory\n")
+    failed = run_cli("--output-file", "blocker/x.txt", cwd=demo)
+    assert failed.returncode == 2 and "--output-file blocker/x.txt" in failed.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "colored"),
+    [
+        ((), {}, False),  # a pipe
+        (("--color", "always"), {}, True),
+        (("--color", "never"), {"FORCE_COLOR": "1"}, False),
+        ((), {"FORCE_COLOR": "1", "NO_COLOR": ""}, True),
+        ((), {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+        (("--color", "always"), {"NO_COLOR": "1"}, True),
+    ],
+)
+def test_color_flag_and_force_color(
+    demo: Path, args: tuple[str, ...], env: dict[str, str], colored: bool
+) -> None:
+    completed = run_cli(*args, "--output-format", "concise", "acp/views.py", cwd=demo, env=env)
+    assert completed.returncode == 1
+    assert ("\033[" in completed.stdout) is colored
+
+
+def test_exit_non_zero_on_fix(demo: Path) -> None:
+    (demo / "acp-lint.toml").write_text('select = ["ACP104"]\n')
+    completed = run_cli("--fix", "--exit-non-zero-on-fix", "--no-cache", "acp/views.py", cwd=demo)
+    assert "Found 2 errors (2 fixed, 0 remaining)." in completed.stdout
+    assert completed.returncode == 1
+    again = run_cli("--fix", "--exit-non-zero-on-fix", "--no-cache", "acp/views.py", cwd=demo)
+    assert again.returncode == 0  # nothing left to fix, nothing changed
+    both = run_cli("--exit-zero", "--exit-non-zero-on-fix", cwd=demo)
+    assert both.returncode == 2
+
+
+def test_show_fixes_lists_applied_and_available_fixes(demo: Path) -> None:
+    available = run_cli("--show-fixes", "--no-cache", "acp/views.py", cwd=demo)
+    assert "Fixes available:" in available.stdout
+    assert available.stdout.count("ACP104 (safe, --fix)") == 2
+    applied = run_cli("--fix", "--show-fixes", "--no-cache", "acp/views.py", cwd=demo)
+    assert "Fixed 2 errors:\n- acp/views.py:\n    2 × ACP104 (missing-enabled-guard)" in (
+        applied.stdout
+    )
+
+
+def test_rule_json(tmp_path: Path) -> None:
+    one = run_cli("rule", "ACP104", "--output-format", "json", cwd=tmp_path)
+    assert one.returncode == 0
+    document = json.loads(one.stdout)
+    assert document["code"] == "ACP104" and document["name"] == "missing-enabled-guard"
+    text = run_cli("rule", "ACP104", cwd=tmp_path).stdout
+    assert document["explanation"] == text
+    every = json.loads(run_cli("rule", "--all", "--output-format", "json", cwd=tmp_path).stdout)
+    listed = run_cli("rule", "--all", cwd=tmp_path).stdout
+    assert [item["code"] for item in every] == re.findall(r"^# [\w-]+ \((ACP\d+)\)$", listed, re.M)
+    assert run_cli("rule", "ACP999", "--output-format", "json", cwd=tmp_path).returncode == 2
+
+
+# -- 5. files, settings, excludes, stdin -------------------------------------------------
+
+
+def _show_files(project: Path, *args: str) -> dict[str, tuple[str, str]]:
+    completed = run_cli("--show-files", *args, cwd=project)
+    assert completed.returncode == 0, completed.stderr
+    rows = [line.split("\t") for line in completed.stdout.splitlines()]
+    return {path: (role, reason) for path, role, reason in rows}
+
+
+def test_show_files_gives_the_role_and_the_reason(demo: Path) -> None:
+    files = _show_files(demo)
+    assert files["acp/views.py"][0] == "handler"
+    assert files["acp/views.py"][1].startswith("heuristic: a module of the ACP app directory acp/")
+    assert files["acp/sql/0002_cleanup.sql"] == (
+        "migration",
+        "heuristic: a migration of the ACP app",
+    )
+    assert files["catalog/views.py"][0] == "-"
+    assert files["catalog/views.py"][1].startswith("heuristic: no ACP signal")
+    # The roles are the ones the check uses: every file with a finding is in scope or a URLconf.
+    findings = json.loads(run_cli("--output-format", "json", "--no-cache", cwd=demo).stdout)
+    for item in findings:
+        assert files[item["path"]][0] != "-" or item["code"].startswith("ACP2")
+    (demo / "acp-lint.toml").write_text('handlers = ["acp/views.py"]\n')
+    files = _show_files(demo)
+    assert files["acp/views.py"] == ("handler", "config: matches handlers ['acp/views.py']")
+    assert files["acp/apps.py"] == ("-", "config: matches neither handlers nor migrations")
+    (demo / "acp-lint.toml").unlink()
+    write_tree(demo, {".acp/manifest.json": json.dumps({"files": {"acp/views.py": "handler"}})})
+    files = _show_files(demo, "acp/views.py")
+    assert list(files) == ["acp/views.py"]
+    assert files["acp/views.py"][1].startswith("manifest: ")
+
+
+def test_show_settings(demo: Path) -> None:
+    (demo / "acp-lint.toml").write_text('select = ["ACP1"]\nsql-dialect = "sqlite"\n')
+    completed = run_cli("--show-settings", cwd=demo)
+    assert completed.returncode == 0
+    settings = dict(line.split(" = ", 1) for line in completed.stdout.splitlines())
+    assert settings["config-file"] == repr(str(demo / "acp-lint.toml"))
+    assert settings["root"] == repr(str(demo))
+    assert settings["sql-dialect"] == "'sqlite'"
+    assert settings["rules"] == repr(["ACP000", "ACP101", "ACP102", "ACP103", "ACP104"])
+    assert settings["scope"].startswith("'heuristic")
+
+
+def test_force_exclude_applies_excludes_to_named_files(demo: Path) -> None:
+    (demo / "acp-lint.toml").write_text('extend-exclude = ["acp/sql"]\n')
+    named = "acp/sql/0002_cleanup.sql"
+    assert run_cli("--no-cache", named, cwd=demo).returncode == 1  # named: checked
+    forced = run_cli("--force-exclude", "--no-cache", named, "acp/views.py", cwd=demo)
+    assert forced.returncode == 1
+    assert "0002_cleanup" not in forced.stdout and "acp/views.py" in forced.stdout
+    alone = run_cli("--force-exclude", "--no-cache", named, cwd=demo)
+    assert alone.returncode == 0 and "No Python, SQL or bindings files" in alone.stderr
+
+
+def test_stdin_filename_reports_under_that_name(demo: Path) -> None:
+    import subprocess
+    import sys
+
+    source = (demo / "acp" / "views.py").read_bytes()
+    (demo / "acp" / "views.py").write_text("")  # what is on disk must not matter
+
+    def lint(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "acp_lint", *args],
+            cwd=demo,
+            input=source,
+            capture_output=True,
+            env={**__import__("os").environ, "NO_COLOR": "1"},
+            timeout=300,
+        )
+
+    completed = lint("--stdin-filename", "acp/views.py", "--output-format", "json", "-")
+    assert completed.returncode == 1, completed.stderr
+    payload = json.loads(completed.stdout)
+    assert {item["path"] for item in payload} == {"acp/views.py"} and len(payload) == 6
+    fixed = lint("--stdin-filename", "acp/views.py", "--fix", "-")
+    guard = b'os.environ.get("ACP_ENABLED", "").strip().lower() != "true"'
+    assert fixed.stdout.count(guard) == source.count(guard) + 2  # the fixed source
+    assert b"2 fixed" in fixed.stderr  # the report goes to stderr
+    assert (demo / "acp" / "views.py").read_text() == ""  # nothing written
+    assert lint("-").returncode == 2
+    assert lint("--stdin-filename", "acp/views.py", "acp/urls.py").returncode == 2
+
+
+def test_a_bad_progress_delay_does_not_fail_the_run(demo: Path) -> None:
+    completed = run_cli(cwd=demo, env={"ACP_LINT_PROGRESS_AFTER": "soon"})
+    assert completed.returncode == 1 and "internal error" not in completed.stderr
