@@ -56,7 +56,11 @@ def _build_parser() -> argparse.ArgumentParser:
         default=None,
     )
     check.add_argument("--statistics", action="store_true", help="counts per rule")
-    check.add_argument("--config", type=Path, help="path to pyproject.toml or acp-lint.toml")
+    check.add_argument(
+        "--config",
+        type=Path,
+        help="config file of any name (pyproject.toml: [tool.acp-lint]); its directory is the root",
+    )
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     _add_check_flags(check)
     part = check.add_mutually_exclusive_group()
@@ -111,6 +115,9 @@ def _add_check_flags(check: argparse.ArgumentParser) -> None:
         help="exit 1 when --fix changed a file, even if nothing remains",
     )
     check.add_argument("--show-fixes", action="store_true", help="list fixes applied/available")
+    check.add_argument(
+        "--add-noqa", action="store_true", help="add `# noqa: CODE` to Python lines with findings"
+    )
     check.add_argument(
         "--show-files", action="store_true", help="list the files, their ACP role and why"
     )
@@ -317,11 +324,15 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     linter = Linter(config, codes, cache=cache, project=project, progress=progress, part=args.part)
     linter.build_fixes = args.show_fixes  # the fix of each finding is listed, not deferred
     fixing = args.fix or args.diff
+    if args.add_noqa and (fixing or stdin_data is not None):
+        raise UsageError("acp-lint: --add-noqa cannot be combined with --fix, --diff or stdin")
     try:
         result = linter.run(targets, fix=fixing, unsafe=args.unsafe_fixes)
     finally:
         progress.finish()
 
+    if args.add_noqa:
+        return _add_noqa(result.diagnostics, project, config.root, warn)
     if targets and not result.checked and args.part != "project" and _globbed(config):
         warn(
             f"no given file matches the handlers/migrations globs of {config.source} "
@@ -355,6 +366,28 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
         return EXIT_FINDINGS
     if args.exit_non_zero_on_fix and result.changed:
         return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _add_noqa(diagnostics: list, project: Project, root: Path, warn: _Warnings) -> int:
+    """Write a suppression for every Python finding (as Ruff's ``--add-noqa``)."""
+    from acp_lint.add_noqa import add_noqa
+    from acp_lint.engine import write_atomically
+
+    by_file: dict[str, list] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.path.endswith(".py"):
+            by_file.setdefault(diagnostic.path, []).append(diagnostic)
+    total = 0
+    for path, found in sorted(by_file.items()):
+        data = project.tree.read_bytes(path)
+        if data is None:
+            continue
+        updated, added = add_noqa(data, found)
+        if added:
+            write_atomically(root / path, updated)
+            total += added
+    warn(f"Added {total} noqa {'directive' if total == 1 else 'directives'}.", prefix="")
     return EXIT_OK
 
 
@@ -513,7 +546,11 @@ def run_routes(args: argparse.Namespace, cwd: Path) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    cwd = Path.cwd()
+    try:
+        cwd = Path.cwd()
+    except FileNotFoundError:
+        sys.stderr.write("acp-lint: the current directory no longer exists\n")
+        return EXIT_USAGE
     try:
         args = _build_parser().parse_args(_with_default_command(arguments))
         if args.command == "rule":

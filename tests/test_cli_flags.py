@@ -356,3 +356,50 @@ def test_stdin_filename_reports_under_that_name(demo: Path) -> None:
 def test_a_bad_progress_delay_does_not_fail_the_run(demo: Path) -> None:
     completed = run_cli(cwd=demo, env={"ACP_LINT_PROGRESS_AFTER": "soon"})
     assert completed.returncode == 1 and "internal error" not in completed.stderr
+
+
+def test_the_current_directory_deleted_is_a_clear_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = f'cd "{gone}" && rmdir "{gone}" && exec "{sys.executable}" -m acp_lint'
+    completed = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 2
+    assert "current directory no longer exists" in completed.stderr
+
+
+# -- 6. --add-noqa -----------------------------------------------------------------------
+
+
+def test_add_noqa_suppresses_every_python_finding_it_can_annotate(demo: Path) -> None:
+    before = json.loads(run_cli("--output-format", "json", "--no-cache", cwd=demo).stdout)
+    completed = run_cli("--add-noqa", "--no-cache", cwd=demo)
+    assert completed.returncode == 0
+    added = int(re.search(r"Added (\d+) noqa directives?\.", completed.stderr).group(1))
+    after = json.loads(run_cli("--output-format", "json", "--no-cache", cwd=demo).stdout)
+    views = (demo / "acp" / "views.py").read_text()
+    assert 'os.getenv("ACP_KERNEL_KEY"))  # noqa: ACP101, ACP102\n' in views
+    assert {item["path"] for item in after} <= {item["path"] for item in before}
+    assert not any(item["path"] == "acp/views.py" for item in after)
+    lines = {(item["path"], item["line"]) for item in before if item["path"].endswith(".py")}
+    assert added == len(lines) - sum(1 for item in after if item["path"].endswith(".py"))
+    compile(views, "views.py", "exec")  # still Python
+    again = run_cli("--add-noqa", "--no-cache", cwd=demo)
+    assert "Added 0 noqa directives." in again.stderr
+
+
+def test_add_noqa_joins_an_existing_directive(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "acp-lint.toml": 'handlers = ["acp/*.py"]\nselect = ["ACP1"]\n',
+            "acp/views.py": "import os\nKEY = os.environ['ACP_KEY']  # noqa: E501\n",
+        },
+    )
+    assert run_cli("--add-noqa", "--no-cache", cwd=tmp_path).returncode == 0
+    text = (tmp_path / "acp" / "views.py").read_text()
+    assert text == "import os\nKEY = os.environ['ACP_KEY']  # noqa: E501, ACP101\n"
+    assert run_cli("--no-cache", cwd=tmp_path).returncode == 0
+    assert run_cli("--add-noqa", "--fix", cwd=tmp_path).returncode == 2
