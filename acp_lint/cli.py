@@ -333,6 +333,8 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
 
     if args.add_noqa:
         return _add_noqa(result.diagnostics, project, config.root, warn)
+    if not args.quiet and not fixing and args.part != "project":
+        _warn_unused_suppressions(config, codes, project, targets, cwd, warn)
     if targets and not result.checked and args.part != "project" and _globbed(config):
         warn(
             f"no given file matches the handlers/migrations globs of {config.source} "
@@ -367,6 +369,31 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     if args.exit_non_zero_on_fix and result.changed:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _warn_unused_suppressions(
+    config: Config,
+    codes: frozenset[str],
+    project: Project,
+    targets: list[str] | None,
+    cwd: Path,
+    warn: _Warnings,
+) -> None:
+    """A warning line per suppression that suppresses nothing (see ``unused_noqa``)."""
+    from acp_lint.unused_noqa import find_unused
+
+    scoped = project.scoped(project.all_files if targets is None else targets)
+    files = []
+    for path in sorted(scoped):
+        data = project.tree.read_bytes(path)
+        if data is not None:
+            files.append((path, data))
+    for item in find_unused(config, codes, files):
+        shown = os.path.relpath(config.root / item.path, cwd).replace(os.sep, "/")
+        warn(
+            f"{shown}:{item.line}:{item.column}: unused suppression of "
+            f"{', '.join(item.codes)}: nothing to suppress on this statement"
+        )
 
 
 def _add_noqa(diagnostics: list, project: Project, root: Path, warn: _Warnings) -> int:

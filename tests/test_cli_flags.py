@@ -403,3 +403,28 @@ def test_add_noqa_joins_an_existing_directive(tmp_path: Path) -> None:
     assert text == "import os\nKEY = os.environ['ACP_KEY']  # noqa: E501, ACP101\n"
     assert run_cli("--no-cache", cwd=tmp_path).returncode == 0
     assert run_cli("--add-noqa", "--fix", cwd=tmp_path).returncode == 2
+
+
+def test_unused_suppressions_are_reported_as_warnings(demo: Path) -> None:
+    views = demo / "acp" / "views.py"
+    text = views.read_text()
+    assert 'KERNEL_ID = "demo-shop"\n' in text
+    views.write_text(
+        text.replace('KERNEL_ID = "demo-shop"\n', 'KERNEL_ID = "demo-shop"  # noqa: ACP101, E501\n')
+        .replace(
+            'HUB_URL = os.environ["ACP_BASE_URL"]\n',
+            'HUB_URL = os.environ["ACP_BASE_URL"]  # acp-lint: ignore[ACP101] legacy\n',
+        )
+        .replace("def manage(request):\n", "def manage(request):  # noqa\n")
+    )
+    completed = run_cli("--no-cache", "--output-format", "concise", "acp/views.py", cwd=demo)
+    warnings = [line for line in completed.stderr.splitlines() if "unused suppression" in line]
+    # Only the ACP code that suppresses nothing: not the used one, not E501, not a bare noqa.
+    assert warnings == [
+        "warning: acp/views.py:11:26: unused suppression of ACP101: "
+        "nothing to suppress on this statement"
+    ]
+    assert "acp/views.py:12:" not in completed.stdout  # the used suppression still works
+    assert completed.returncode == 1  # warnings do not change the exit code
+    quiet = run_cli("-q", "--no-cache", "acp/views.py", cwd=demo)
+    assert "unused suppression" not in quiet.stderr
