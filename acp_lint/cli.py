@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from acp_lint import __version__
 
 if TYPE_CHECKING:
+    from acp_lint.cache import ResultCache
     from acp_lint.config import Config
     from acp_lint.engine import RunResult
     from acp_lint.project import Project
@@ -334,7 +335,7 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     if args.add_noqa:
         return _add_noqa(result.diagnostics, project, config.root, warn)
     if not args.quiet and not fixing and args.part != "project":
-        _warn_unused_suppressions(config, codes, project, targets, cwd, warn)
+        _warn_unused_suppressions(config, codes, project, targets, cwd, warn, cache)
     if targets and not result.checked and args.part != "project" and _globbed(config):
         warn(
             f"no given file matches the handlers/migrations globs of {config.source} "
@@ -378,6 +379,7 @@ def _warn_unused_suppressions(
     targets: list[str] | None,
     cwd: Path,
     warn: _Warnings,
+    cache: ResultCache | None,
 ) -> None:
     """A warning line per suppression that suppresses nothing (see ``unused_noqa``)."""
     from acp_lint.unused_noqa import find_unused
@@ -388,7 +390,7 @@ def _warn_unused_suppressions(
         data = project.tree.read_bytes(path)
         if data is not None:
             files.append((path, data))
-    for item in find_unused(config, codes, files):
+    for item in find_unused(config, codes, files, cache):
         shown = os.path.relpath(config.root / item.path, cwd).replace(os.sep, "/")
         warn(
             f"{shown}:{item.line}:{item.column}: unused suppression of "

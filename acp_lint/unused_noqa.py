@@ -15,10 +15,14 @@ import re
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from acp_lint.config import Config
 from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.suppressions import ALL, parse_comment
+
+if TYPE_CHECKING:
+    from acp_lint.cache import ResultCache
 
 _MASK = re.compile(r"noqa|ignore\[", re.IGNORECASE)
 
@@ -40,9 +44,13 @@ def _mask(match: re.Match[str]) -> str:
 
 
 def find_unused(
-    config: Config, codes: frozenset[str], files: Iterable[tuple[str, bytes]]
+    config: Config,
+    codes: frozenset[str],
+    files: Iterable[tuple[str, bytes]],
+    cache: ResultCache | None = None,
 ) -> list[Unused]:
-    """The unused suppressions of ``files`` (project-relative path, content)."""
+    """The unused suppressions of ``files`` (project-relative path, content). The results
+    cache is keyed on content, so a warm run finds the masked files' findings there too."""
     from acp_lint.engine import Linter
 
     judged = _judged(codes)
@@ -72,7 +80,7 @@ def find_unused(
             overlay[path] = decoded.encode("".join(lines))
     if not overlay:
         return []
-    linter = Linter(config, codes, overlay=overlay, part="files")
+    linter = Linter(config, codes, overlay=overlay, part="files", cache=cache)
     found = linter.run(sorted(overlay)).diagnostics
     unused = []
     for path, entries in sorted(comments.items()):
