@@ -428,3 +428,21 @@ def test_unused_suppressions_are_reported_as_warnings(demo: Path) -> None:
     assert completed.returncode == 1  # warnings do not change the exit code
     quiet = run_cli("-q", "--no-cache", "acp/views.py", cwd=demo)
     assert "unused suppression" not in quiet.stderr
+
+
+def test_a_warm_run_with_suppressions_imports_neither_libcst_nor_sqlglot(demo: Path) -> None:
+    import subprocess
+    import sys
+
+    views = demo / "acp" / "views.py"
+    views.write_text(views.read_text().replace('"demo-shop"\n', '"demo-shop"  # noqa: ACP101\n'))
+    assert "unused suppression" in run_cli("acp/views.py", cwd=demo).stderr  # warms the cache
+    probe = (
+        "import sys\nfrom acp_lint.cli import main\nrc = main(['acp/views.py'])\n"
+        "print('libcst' in sys.modules, 'sqlglot' in sys.modules, rc, file=sys.stderr)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe], cwd=demo, capture_output=True, text=True, timeout=120
+    )
+    assert "unused suppression of ACP101" in completed.stderr
+    assert completed.stderr.strip().endswith("False False 1")
