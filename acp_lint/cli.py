@@ -17,10 +17,15 @@ from typing import TYPE_CHECKING
 from acp_lint import __version__
 
 if TYPE_CHECKING:
+    from acp_lint.cache import ResultCache
+    from acp_lint.config import Config
+    from acp_lint.engine import RunResult
     from acp_lint.project import Project
 
 SUBCOMMANDS = ("check", "rule", "routes", "server")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github")
+NOTHING_TO_CHECK = "No Python, SQL or bindings files found under the given path(s)"
 REPORT_HINT = "please report this, with the file, to the acp-lint maintainers"
 
 
@@ -48,13 +53,17 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("--extend-select", help="rules to add to the selection")
     check.add_argument(
         "--output-format",
-        choices=("full", "concise", "json", "sarif", "github"),
+        choices=OUTPUT_FORMATS,
         default=None,
     )
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--statistics", action="store_true", help="counts per rule")
-    check.add_argument("--config", type=Path, help="path to pyproject.toml or acp-lint.toml")
+    check.add_argument(
+        "--config",
+        type=Path,
+        help="config file of any name (pyproject.toml: [tool.acp-lint]); its directory is the root",
+    )
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    _add_check_flags(check)
     part = check.add_mutually_exclusive_group()
     part.add_argument(
         "--no-project-rules",
@@ -75,6 +84,7 @@ def _build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="show a rule's documentation")
     rule.add_argument("rule", nargs="?", metavar="CODE|NAME")
     rule.add_argument("--all", action="store_true", help="every rule")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text")
 
     routes = sub.add_parser("routes", help="the statically resolved URL table")
     routes.add_argument("path", nargs="?", default=".", metavar="PATH")
@@ -89,6 +99,40 @@ def _build_parser() -> argparse.ArgumentParser:
     server = sub.add_parser("server", help="run the Language Server (LSP over stdio) for editors")
     server.add_argument("--stdio", action="store_true", help="accepted: stdio is the transport")
     return parser
+
+
+def _add_check_flags(check: argparse.ArgumentParser) -> None:
+    """The flags that shape what ``check`` prints and which files it takes (Ruff's names)."""
+    noise = check.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="only the findings")
+    noise.add_argument(
+        "-v", "--verbose", action="store_true", help="say what is checked (on stderr)"
+    )
+    check.add_argument("-o", "--output-file", metavar="PATH", help="write the report to PATH")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    exits = check.add_mutually_exclusive_group()
+    exits.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    exits.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="exit 1 when --fix changed a file, even if nothing remains",
+    )
+    check.add_argument("--show-fixes", action="store_true", help="list fixes applied/available")
+    check.add_argument(
+        "--add-noqa", action="store_true", help="add `# noqa: CODE` to Python lines with findings"
+    )
+    check.add_argument(
+        "--show-files", action="store_true", help="list the files, their ACP role and why"
+    )
+    check.add_argument("--show-settings", action="store_true", help="print the resolved settings")
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply excludes to files named on the command line too (pre-commit)",
+    )
+    check.add_argument(
+        "--stdin-filename", metavar="PATH", help="lint stdin (`-`) as the file PATH (editors)"
+    )
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
@@ -113,8 +157,15 @@ def _selectors(text: str | None, flag: str) -> list[str] | None:
     return codes
 
 
-def _use_color() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+def _use_color(choice: str = "auto", output_file: str | None = None) -> bool:
+    """``--color``; in ``auto``, ``NO_COLOR`` turns it off, ``FORCE_COLOR`` on, else a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return output_file is None and sys.stdout.isatty()
 
 
 def _absolute(cwd: Path, raw: str) -> Path:
@@ -143,8 +194,13 @@ def _start_directory(paths: list[Path], cwd: Path) -> Path:
         return cwd
 
 
-def _targets(paths: list[Path], root: Path, project: Project) -> list[str] | None:
-    """Project-relative files to check; None for a full run of the project."""
+def _targets(
+    paths: list[Path], root: Path, project: Project, force_exclude: bool = False
+) -> list[str] | None:
+    """Project-relative files to check; None for a full run of the project. With
+    ``force_exclude`` the excludes apply to files named on the command line too."""
+    from acp_lint.discovery import force_excluded
+
     targets: set[str] = set()
     for path in paths:
         try:
@@ -158,9 +214,71 @@ def _targets(paths: list[Path], root: Path, project: Project) -> list[str] | Non
         if path.is_dir():
             prefix = f"{rel}/"
             targets.update(name for name in project.all_files if name.startswith(prefix))
-        else:
+        elif not (force_exclude and force_excluded(rel, project.excludes)):
             targets.add(rel)
     return sorted(targets)
+
+
+def _check_inside_root(
+    paths: list[Path], raw_paths: list[str], root: Path, config: Path | None
+) -> None:
+    """A path outside the project root would be skipped and the run would pass: an error."""
+    for path, raw in zip(paths, raw_paths, strict=True):
+        if path.is_relative_to(root) or root.is_relative_to(path):
+            continue
+        source = f"the directory of --config {config}" if config else "the discovered root"
+        raise UsageError(
+            f"acp-lint: {raw} is outside the project root {root} ({source}); "
+            "pass paths inside the project, or the config file of the project they belong to"
+        )
+
+
+def _output_format(flag: str | None) -> str:
+    """``--output-format``, else ``ACP_LINT_OUTPUT_FORMAT`` (validated like the flag)."""
+    if flag is not None:
+        return flag
+    value = os.environ.get("ACP_LINT_OUTPUT_FORMAT", "").strip()
+    if not value:
+        return "full"
+    if value not in OUTPUT_FORMATS:
+        raise UsageError(
+            f"acp-lint: ACP_LINT_OUTPUT_FORMAT: invalid value '{value}' "
+            f"(choose from {', '.join(OUTPUT_FORMATS)})"
+        )
+    return value
+
+
+def _globbed(config: Config) -> bool:
+    """Scope comes from config globs: a run they match nothing of must say so (a wrong root
+    or glob would otherwise turn linting off silently)."""
+    return bool(config.handlers or config.migrations)
+
+
+def _read_paths(args: argparse.Namespace, cwd: Path) -> tuple[list[str], list[Path], bytes | None]:
+    """The raw and absolute paths of a run, and the content read from stdin for ``-``."""
+    raw_paths = args.paths or ["."]
+    if args.stdin_filename is not None:
+        if args.paths not in ([], ["-"], None):
+            raise UsageError("acp-lint: --stdin-filename reads one file from stdin: pass `-`")
+        return [args.stdin_filename], [_absolute(cwd, args.stdin_filename)], _read_stdin()
+    if "-" in raw_paths:
+        raise UsageError("acp-lint: reading from stdin (`-`) needs --stdin-filename NAME")
+    paths = []
+    for raw in raw_paths:
+        path = _absolute(cwd, raw)
+        if not os.path.lexists(path):
+            raise UsageError(f"acp-lint: path not found: {raw}")
+        paths.append(path)
+    return raw_paths, paths, None
+
+
+def _read_stdin() -> bytes:
+    from acp_lint.sources import MAX_READ_BYTES as MAX_FILE_BYTES
+
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise UsageError(f"acp-lint: stdin: more than {MAX_FILE_BYTES} bytes")
+    return data
 
 
 def run_check(args: argparse.Namespace, cwd: Path) -> int:
@@ -168,20 +286,16 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     from acp_lint.engine import Linter, display, select_codes, write_atomically
     from acp_lint.progress import Progress
     from acp_lint.project import Project
-    from acp_lint.reporters import text as text_reporter
-    from acp_lint.reporters.json_format import render_github, render_json, render_sarif
 
-    raw_paths = args.paths or ["."]
-    paths = []
-    for raw in raw_paths:
-        path = _absolute(cwd, raw)
-        if not os.path.lexists(path):
-            raise UsageError(f"acp-lint: path not found: {raw}")
-        paths.append(path)
+    raw_paths, paths, stdin_data = _read_paths(args, cwd)
+    explicit = _absolute(cwd, str(args.config)) if args.config is not None else None
     try:
-        config = load_config(_start_directory(paths, cwd), args.config)
+        config = load_config(_start_directory(paths, cwd), explicit)
     except ConfigError as error:
         raise UsageError(f"acp-lint: configuration error: {error}") from None
+    _check_inside_root(paths, raw_paths, config.root, args.config)
+    output_format = _output_format(args.output_format)
+    warn = _Warnings(quiet=args.quiet)
     codes = select_codes(
         config,
         _selectors(args.select, "--select"),
@@ -189,23 +303,53 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
         _selectors(args.extend_select, "--extend-select") or (),
     )
     cache = None
-    if not args.no_cache and not os.environ.get("ACP_LINT_NO_CACHE"):
+    if not args.no_cache and not os.environ.get("ACP_LINT_NO_CACHE") and stdin_data is None:
         from acp_lint.cache import ResultCache
 
         cache = ResultCache(config.root, f"{config.fingerprint}|{sorted(codes)}")
-    project = Project(config, cache=cache)  # the run's one project model
-    output_format = args.output_format or os.environ.get("ACP_LINT_OUTPUT_FORMAT") or "full"
+    overlay = {}
+    if stdin_data is not None:
+        overlay[paths[0].relative_to(config.root).as_posix()] = stdin_data
+    project = Project(config, overlay, cache=cache)  # the run's one project model
+    targets = _targets(paths, config.root, project, force_exclude=args.force_exclude)
+    if args.show_settings:
+        return _emit(_settings_text(config, codes, project), args.output_file)
+    if args.show_files:
+        return _emit(_files_text(project, targets, config.root, cwd), args.output_file)
     human = output_format in ("full", "concise") and not args.diff
+    if not (project.all_files if targets is None else targets):
+        warn(NOTHING_TO_CHECK)
+        if human and not args.statistics:
+            return EXIT_OK
+    if args.verbose:
+        _describe_run(config, project, targets, cwd)
     progress = Progress.for_terminal(human)
     linter = Linter(config, codes, cache=cache, project=project, progress=progress, part=args.part)
-    targets = _targets(paths, config.root, project)
+    linter.build_fixes = args.show_fixes  # the fix of each finding is listed, not deferred
     fixing = args.fix or args.diff
+    if args.add_noqa and (fixing or stdin_data is not None):
+        raise UsageError("acp-lint: --add-noqa cannot be combined with --fix, --diff or stdin")
     try:
         result = linter.run(targets, fix=fixing, unsafe=args.unsafe_fixes)
     finally:
         progress.finish()
 
-    if args.diff:
+    if args.add_noqa:
+        return _add_noqa(result.diagnostics, project, config.root, warn)
+    if not args.quiet and not fixing and args.part != "project":
+        _warn_unused_suppressions(config, codes, project, targets, cwd, warn, cache)
+    if targets and not result.checked and args.part != "project" and _globbed(config):
+        warn(
+            f"no given file matches the handlers/migrations globs of {config.source} "
+            f"(relative to {config.root}); the per-file rules checked nothing"
+        )
+
+    if stdin_data is not None and args.fix:
+        # As Ruff does for stdin: the fixed content on stdout, the report on stderr.
+        fixed_data = result.changed.get(next(iter(overlay)), (b"", stdin_data))[1]
+        sys.stdout.buffer.write(fixed_data)
+        sys.stdout.flush()
+    elif args.diff:
         for path, (before, after) in sorted(result.changed.items()):
             sys.stdout.write(_unified_diff(path, before, after))
     elif args.fix:
@@ -216,13 +360,114 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     if args.diff:
         if result.changed:
             count = result.fixed
-            sys.stderr.write(f"Would fix {count} {'error' if count == 1 else 'errors'}.\n")
+            warn(f"Would fix {count} {'error' if count == 1 else 'errors'}.", prefix="")
         return EXIT_FINDINGS if result.changed and not args.exit_zero else EXIT_OK
+    report = _report(args, output_format, diagnostics, result, project, config, cwd)
+    if args.show_fixes and human:
+        report += _fixes_text(args, result, config.root, cwd)
+    target = "-" if stdin_data is not None and args.fix else args.output_file
+    _emit(report, target)
+    if diagnostics and not args.exit_zero:
+        return EXIT_FINDINGS
+    if args.exit_non_zero_on_fix and result.changed:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _warn_unused_suppressions(
+    config: Config,
+    codes: frozenset[str],
+    project: Project,
+    targets: list[str] | None,
+    cwd: Path,
+    warn: _Warnings,
+    cache: ResultCache | None,
+) -> None:
+    """A warning line per suppression that suppresses nothing (see ``unused_noqa``)."""
+    from acp_lint.unused_noqa import find_unused
+
+    scoped = project.scoped(project.all_files if targets is None else targets)
+    files = []
+    for path in sorted(scoped):
+        data = project.tree.read_bytes(path)
+        if data is not None:
+            files.append((path, data))
+    for item in find_unused(config, codes, files, cache):
+        shown = os.path.relpath(config.root / item.path, cwd).replace(os.sep, "/")
+        warn(
+            f"{shown}:{item.line}:{item.column}: unused suppression of "
+            f"{', '.join(item.codes)}: nothing to suppress on this statement"
+        )
+
+
+def _add_noqa(diagnostics: list, project: Project, root: Path, warn: _Warnings) -> int:
+    """Write a suppression for every Python finding (as Ruff's ``--add-noqa``)."""
+    from acp_lint.add_noqa import add_noqa
+    from acp_lint.engine import write_atomically
+
+    by_file: dict[str, list] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.path.endswith(".py"):
+            by_file.setdefault(diagnostic.path, []).append(diagnostic)
+    total = 0
+    for path, found in sorted(by_file.items()):
+        data = project.tree.read_bytes(path)
+        if data is None:
+            continue
+        updated, added = add_noqa(data, found)
+        if added:
+            write_atomically(root / path, updated)
+            total += added
+    warn(f"Added {total} noqa {'directive' if total == 1 else 'directives'}.", prefix="")
+    return EXIT_OK
+
+
+class _Warnings:
+    """``warning: ...`` lines on stderr, silenced by ``--quiet``."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def __call__(self, message: str, prefix: str = "warning: ") -> None:
+        if not self.quiet:
+            sys.stderr.write(f"{prefix}{message}\n")
+
+
+def _emit(text: str, output_file: str | None) -> int:
+    """The report to stdout, to ``--output-file`` (``-``: stderr, as Ruff's stdin fix mode)."""
+    if output_file is None:
+        sys.stdout.write(text)
+    elif output_file == "-":
+        sys.stderr.write(text)
+    else:
+        path = Path(output_file)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"acp-lint: --output-file {output_file}: {error.strerror}") from None
+    return EXIT_OK
+
+
+def _report(
+    args: argparse.Namespace,
+    output_format: str,
+    diagnostics: list,
+    result: RunResult,
+    project: Project,
+    config: Config,
+    cwd: Path,
+) -> str:
+    from acp_lint.reporters import text as text_reporter
+    from acp_lint.reporters.json_format import render_github, render_json, render_sarif
+
+    if args.statistics and output_format == "json":
+        return text_reporter.render_statistics_json(diagnostics, args.unsafe_fixes)
     if args.statistics:
-        sys.stdout.write(text_reporter.render_statistics(diagnostics, args.unsafe_fixes))
-    elif output_format == "json":
-        sys.stdout.write(render_json(diagnostics))
-    elif output_format == "sarif":
+        return text_reporter.render_statistics(diagnostics, args.unsafe_fixes)
+    if output_format == "json":
+        return render_json(diagnostics)
+    if output_format == "sarif":
         from acp_lint.reporters.json_format import SarifBase
 
         def source_line(path: str, line: int) -> str | None:
@@ -230,29 +475,47 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
             lines = [] if data is None else data.decode("utf-8", "replace").splitlines()
             return lines[line - 1] if 0 < line <= len(lines) else None
 
-        sys.stdout.write(
-            render_sarif(
-                result.diagnostics,
-                base=SarifBase.for_project(config.root),
-                source_line=source_line,
-            )
+        return render_sarif(
+            result.diagnostics, base=SarifBase.for_project(config.root), source_line=source_line
         )
-    elif output_format == "github":
-        sys.stdout.write(render_github(diagnostics))
-    else:
-        summary = text_reporter.Summary(result.fixed, args.unsafe_fixes, args.fix)
-        render = (
-            text_reporter.render_full if output_format == "full" else text_reporter.render_concise
-        )
+    if output_format == "github":
+        return render_github(diagnostics)
+    summary = text_reporter.Summary(result.fixed, args.unsafe_fixes, args.fix, args.quiet)
+    render = text_reporter.render_full if output_format == "full" else text_reporter.render_concise
 
-        def source(shown: str) -> str | None:
-            data = project.tree.read_bytes(os.path.relpath(cwd / shown, config.root))
-            return None if data is None else data.decode("utf-8", "replace")
+    def source(shown: str) -> str | None:
+        data = project.tree.read_bytes(os.path.relpath(cwd / shown, config.root))
+        return None if data is None else data.decode("utf-8", "replace")
 
-        sys.stdout.write(render(diagnostics, summary, _use_color(), source))
-    if diagnostics and not args.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_OK
+    return render(diagnostics, summary, _use_color(args.color, args.output_file), source)
+
+
+def _settings_text(config: Config, codes: frozenset[str], project: Project) -> str:
+    from acp_lint.cli_info import settings_text
+
+    return settings_text(config, codes, project)
+
+
+def _files_text(project: Project, targets: list[str] | None, root: Path, cwd: Path) -> str:
+    from acp_lint.cli_info import files_text
+
+    return files_text(project, targets, root, cwd)
+
+
+def _describe_run(config: Config, project: Project, targets: list[str] | None, cwd: Path) -> None:
+    from acp_lint.cli_info import describe_run
+
+    describe_run(config, project, targets, cwd)
+
+
+def _fixes_text(args: argparse.Namespace, result: RunResult, root: Path, cwd: Path) -> str:
+    from acp_lint.cli_info import fixes_text
+    from acp_lint.engine import display
+
+    if args.fix:
+        return fixes_text(True, args.unsafe_fixes, result.initial, result.diagnostics, root, cwd)
+    shown = display(result.diagnostics, root, cwd)
+    return fixes_text(False, args.unsafe_fixes, [], shown, root, cwd)
 
 
 def _unified_diff(path: str, before: bytes, after: bytes) -> str:
@@ -262,19 +525,47 @@ def _unified_diff(path: str, before: bytes, after: bytes) -> str:
 
 
 def run_rule(args: argparse.Namespace) -> int:
-    from acp_lint.docs import render_rule_docs
     from acp_lint.registry import RULES, resolve_selector
 
     if args.all:
-        sys.stdout.write("\n\n".join(render_rule_docs(rule.code) for rule in RULES))
-        return EXIT_OK
-    if not args.rule:
+        codes = [rule.code for rule in RULES]
+    elif not args.rule:
         raise UsageError("acp-lint rule: give a rule code or name, or --all")
-    codes = resolve_selector(args.rule)
-    if len(codes) != 1:
-        raise UsageError(f"acp-lint rule: unknown rule '{args.rule}' (see `acp-lint rule --all`)")
-    sys.stdout.write(render_rule_docs(codes[0]))
+    else:
+        codes = resolve_selector(args.rule)
+        if len(codes) != 1:
+            raise UsageError(
+                f"acp-lint rule: unknown rule '{args.rule}' (see `acp-lint rule --all`)"
+            )
+    if args.output_format == "json":
+        import json
+
+        documents = [_rule_json(code) for code in codes]
+        payload = documents if args.all else documents[0]
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    from acp_lint.docs import render_rule_docs
+
+    sys.stdout.write("\n\n".join(render_rule_docs(code) for code in codes))
     return EXIT_OK
+
+
+def _rule_json(code: str) -> dict[str, str]:
+    """A rule as Ruff's ``rule --output-format json`` shapes it: name, code, summary, fix,
+    and the whole documentation as ``explanation`` (Markdown)."""
+    from acp_lint.docs import FIX_WORDING, render_rule_docs
+    from acp_lint.registry import BY_CODE
+
+    info = BY_CODE[code]
+    return {
+        "name": info.name,
+        "code": info.code,
+        "linter": "acp-lint",
+        "summary": info.summary,
+        "fix": FIX_WORDING[info.fix],
+        "fix_applicability": info.fix,
+        "explanation": render_rule_docs(code),
+    }
 
 
 def run_routes(args: argparse.Namespace, cwd: Path) -> int:
@@ -286,7 +577,11 @@ def run_routes(args: argparse.Namespace, cwd: Path) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    cwd = Path.cwd()
+    try:
+        cwd = Path.cwd()
+    except FileNotFoundError:
+        sys.stderr.write("acp-lint: the current directory no longer exists\n")
+        return EXIT_USAGE
     try:
         args = _build_parser().parse_args(_with_default_command(arguments))
         if args.command == "rule":

@@ -111,26 +111,32 @@ def _load_toml(path: Path) -> dict[str, Any]:
 
 
 def _table_of(path: Path) -> dict[str, Any] | None:
-    """The acp-lint table of a config file, or None when the file has none."""
+    """The acp-lint table of a config file, or None when the file has none.
+
+    ``pyproject.toml`` holds it as ``[tool.acp-lint]``; any other file (``acp-lint.toml``, or
+    whatever ``--config`` names) holds the keys at top level, as ``ruff.toml`` does. A file
+    named otherwise that holds nothing but ``[tool.acp-lint]`` is read as a pyproject."""
     data = _load_toml(path)
-    if path.name == "acp-lint.toml":
-        tool = data.get("tool")
-        if isinstance(tool, dict) and "acp-lint" in tool:
-            raise ConfigError(
-                f"{path}: acp-lint.toml holds its keys at top level (as ruff.toml does); "
-                "move the keys of [tool.acp-lint] to the top of the file and remove the header "
-                "([tool.acp-lint] is for pyproject.toml)"
-            )
-        return data
-    tool = data.get("tool", {})
-    if not isinstance(tool, dict):
-        return None
-    table = tool.get("acp-lint")
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.acp-lint] must be a table")
-    return table
+    tool = data.get("tool")
+    has_tool_table = isinstance(tool, dict) and "acp-lint" in tool
+    if path.name == "pyproject.toml" or (
+        path.name != "acp-lint.toml" and has_tool_table and set(data) == {"tool"}
+    ):
+        if not isinstance(tool, dict):
+            return None
+        table = tool.get("acp-lint")
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.acp-lint] must be a table")
+        return table
+    if has_tool_table:
+        raise ConfigError(
+            f"{path}: {path.name} holds its keys at top level (as ruff.toml does); "
+            "move the keys of [tool.acp-lint] to the top of the file and remove the header "
+            "([tool.acp-lint] is for pyproject.toml)"
+        )
+    return data
 
 
 def _holds_config(directory: Path) -> Path | None:
@@ -242,6 +248,23 @@ def _check_project_path(path: Path, key: str, value: str, root: Path) -> None:
     )
 
 
+def _check_dotted_module(path: Path, key: str, value: str) -> None:
+    """``urlconf`` and ``settings`` name modules as Django does (``ROOT_URLCONF``), not files."""
+    if all(part.isidentifier() for part in value.split(".")):
+        return
+    stem = value.replace("\\", "/").removesuffix(".py").strip("/")
+    suggestion = stem.replace("/", ".")
+    hint = (
+        f" (for {value!r} write {suggestion!r})"
+        if all(part.isidentifier() for part in suggestion.split("."))
+        else ""
+    )
+    raise ConfigError(
+        f"{path}: [tool.acp-lint] key '{key}': expected a dotted module name, as Django's "
+        f"ROOT_URLCONF/DJANGO_SETTINGS_MODULE take it, got {value!r}{hint}"
+    )
+
+
 def _resolves_inside(root: Path, value: str) -> bool:
     try:
         real_root = root.resolve()
@@ -268,6 +291,8 @@ def parse_table(path: Path, table: dict[str, Any], root: Path) -> Config:
                 )
             if key == "bindings":
                 _check_project_path(path, key, value, root)
+            else:
+                _check_dotted_module(path, key, value)
             values[_STRING_KEYS[key]] = value
         elif key == "sql-dialect":
             if value not in SQL_DIALECTS:

@@ -79,3 +79,9 @@ def discover(
     # A tracked file deleted from the work tree is listed by git; reading it later gives None,
     # which the engine skips, so no stat per file here.
     return [name for name in files if name.endswith(suffixes) and not matches(name, excludes)]
+
+
+def force_excluded(name: str, excludes: tuple[str, ...]) -> bool:
+    """``--force-exclude``: a file named on the command line (as pre-commit passes them) is
+    skipped when it, or a directory above it, matches an exclude."""
+    return matches(name, excludes)

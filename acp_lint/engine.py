@@ -89,6 +89,7 @@ class RunResult:
     fixed: int = 0
     changed: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     checked: int = 0
+    initial: list[Diagnostic] = field(default_factory=list)  # before fixing (with --fix)
 
 
 class Linter:
@@ -313,9 +314,9 @@ class Linter:
         result = self.lint(paths, {})
         if not fix:
             return result
+        initial = result.diagnostics
         overlay: dict[str, bytes] = {}
         originals: dict[str, bytes] = {}
-        fixed = 0
         project = self.project
         for _ in range(MAX_ROUNDS):
             by_file: dict[str, list[Diagnostic]] = {}
@@ -332,10 +333,9 @@ class Linter:
                 updated = _fix_bytes(path, data, fixes)
                 if updated is None:
                     continue
-                new_data, count = updated
+                new_data, _ = updated
                 originals.setdefault(path, data)
                 overlay[path] = new_data
-                fixed += count
                 progressed = True
             if not progressed:
                 break
@@ -345,7 +345,19 @@ class Linter:
             for path, data in overlay.items()
             if originals[path] != data
         }
-        return RunResult(result.diagnostics, fixed, changed, result.checked)
+        fixed = _resolved(initial, result.diagnostics) if changed else 0
+        return RunResult(result.diagnostics, fixed, changed, result.checked, initial)
+
+
+def _resolved(before: list[Diagnostic], after: list[Diagnostic]) -> int:
+    """How many findings the fixes removed, counted per file and rule (positions move when a
+    fix edits a file, and one fix can resolve several findings), so that "fixed" plus
+    "remaining" is the number a run without ``--fix`` reports."""
+    from collections import Counter
+
+    remaining = Counter((d.path, d.code) for d in after)
+    found = Counter((d.path, d.code) for d in before)
+    return sum(max(0, count - remaining[key]) for key, count in found.items())
 
 
 def _unreadable(project: Project, targets: list[str], explicit: bool) -> list[Diagnostic]:

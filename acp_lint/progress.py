@@ -16,13 +16,22 @@ DELAY_SECONDS = 1.0
 REDRAW_SECONDS = 0.1
 
 
+def _delay_from_environment() -> float:
+    """``ACP_LINT_PROGRESS_AFTER`` seconds; a value that is not a number keeps the default
+    (a cosmetic setting must not fail a run)."""
+    try:
+        return float(os.environ.get("ACP_LINT_PROGRESS_AFTER", DELAY_SECONDS))
+    except ValueError:
+        return DELAY_SECONDS
+
+
 class Progress:
     """Counts checked files; draws only on a terminal after ``delay`` seconds."""
 
     def __init__(self, stream: TextIO | None = None, delay: float | None = None) -> None:
         self.stream = stream
         if delay is None:
-            delay = float(os.environ.get("ACP_LINT_PROGRESS_AFTER", DELAY_SECONDS))
+            delay = _delay_from_environment()
         self.start = time.monotonic()
         self.delay = delay
         self.total = 0

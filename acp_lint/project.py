@@ -266,6 +266,48 @@ class Project:
             return self._manifest_app_role(path)
         return self._heuristic_role(path)
 
+    def scope_reason(self, path: str) -> str:
+        """Why ``role_of`` decides as it does for ``path`` (for ``--show-files``); it reads the
+        same inputs in the same order and never changes the decision."""
+        config = self.config
+        role = self.role_of(path)
+        if config.handlers or config.migrations:
+            if role is Role.HANDLER:
+                return f"config: matches handlers {list(config.handlers)}"
+            if role is Role.MIGRATION:
+                return f"config: matches migrations {list(config.migrations)}"
+            return "config: matches neither handlers nor migrations"
+        if self.manifest is not None:
+            if path in self.manifest.roles:
+                return f"manifest: listed in {MANIFEST} as {self.manifest.roles[path]}"
+            if role is not None:
+                return f"manifest: inside the ACP app {MANIFEST} names"
+            return f"manifest: outside the ACP app {MANIFEST} names"
+        return f"heuristic: {self._heuristic_reason(path, role)}"
+
+    def _heuristic_reason(self, path: str, role: Role | None) -> str:
+        pure = PurePosixPath(path)
+        app_dirs = self.acp_app_dirs
+        if role is Role.MIGRATION:
+            return "a migration of the ACP app"
+        if role is Role.HANDLER:
+            if str(pure.parent) in app_dirs:
+                return (
+                    f"a module of the ACP app directory {pure.parent}/ (found by its ACP signals)"
+                )
+            if path in self._signals[0]:
+                return "reads an ACP_* variable or imports the ACP app or kernel"
+            return "the view the ACP endpoint's URL is mounted on"
+        if pure.suffix not in (".py", ".sql"):
+            return "not a Python or SQL file"
+        if _is_test_module(pure) and pure.suffix == ".py":
+            return "a test module"
+        if "migrations" in pure.parts:
+            if pure.name == "__init__.py":
+                return "the package marker of a migrations directory"
+            return "a migration outside the ACP app"
+        return "no ACP signal (no ACP_* read, no import of the ACP app) outside the ACP app"
+
     @cached_property
     def manifest_app_roots(self) -> tuple[str, ...]:
         """The top directories of the ACP app the manifest names (those of its handler files

@@ -18,6 +18,7 @@ class Summary:
     fixed: int = 0
     unsafe_enabled: bool = False
     fix_mode: bool = False
+    quiet: bool = False  # --quiet: the findings only, no summary line
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -46,8 +47,9 @@ def render_concise(
     source: Callable[[str], str | None] | None = None,
 ) -> str:
     lines = [format_line(d, color, summary.unsafe_enabled) for d in diagnostics]
-    lines.append(summary_line(diagnostics, summary))
-    return "\n".join(lines) + "\n"
+    if not summary.quiet:
+        lines.append(summary_line(diagnostics, summary))
+    return "".join(f"{line}\n" for line in lines)
 
 
 def render_full(
@@ -81,8 +83,9 @@ def render_full(
             help_text = one_line(diagnostic.fix.message)
             block.append(_paint(f"     = help ({kind} fix): {help_text}", DIM, color))
         blocks.append("\n".join(block))
-    blocks.append(summary_line(diagnostics, summary))
-    return "\n\n".join(blocks) + "\n"
+    if not summary.quiet:
+        blocks.append(summary_line(diagnostics, summary))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
 def _count(number: int, singular: str, plural: str) -> str:
@@ -122,3 +125,22 @@ def render_statistics(diagnostics: Sequence[Diagnostic], unsafe_enabled: bool) -
         marker = "[*]" if code in fixable else "[ ]"
         lines.append(f"{count:>5}\t{code}\t{marker} {BY_CODE[code].name}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render_statistics_json(diagnostics: Sequence[Diagnostic], unsafe_enabled: bool) -> str:
+    """``--statistics`` as Ruff prints it in JSON: one object per rule, most frequent first."""
+    import json
+
+    counts = Counter(d.code for d in diagnostics)
+    fixable = Counter(d.code for d in diagnostics if _would_fix(d, unsafe_enabled))
+    rows = [
+        {
+            "code": code,
+            "name": BY_CODE[code].name,
+            "count": count,
+            "fixable": fixable[code] > 0,
+            "fixable_count": fixable[code],
+        }
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return json.dumps(rows, indent=2) + "\n"
