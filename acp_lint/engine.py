@@ -131,7 +131,9 @@ class Linter:
         if key in self._memo and not (self.build_fixes and _has_deferred_fix(self._memo[key])):
             return self._memo[key]
         found = (
-            self.cache.get_file(self.cache.file_key(path, role.value, data)) if self.cache else None
+            self.cache.get_file(self.cache.file_key(path, self._cache_role(path, role), data))
+            if self.cache
+            else None
         )
         if found is not None and self.build_fixes and _has_deferred_fix(found):
             return None  # a check-only run stored it: this run needs the edits
@@ -142,7 +144,19 @@ class Linter:
     def _remember(self, path: str, data: bytes, role: Role, found: list[Diagnostic]) -> None:
         self._memo[(path, hashlib.sha256(data).hexdigest(), role)] = found
         if self.cache is not None:
-            self.cache.put_file(self.cache.file_key(path, role.value, data), found)
+            self.cache.put_file(
+                self.cache.file_key(path, self._cache_role(path, role), data), found
+            )
+
+    def _cache_role(self, path: str, role: Role) -> str:
+        """The role part of a file's cache key. A Django migration's result also depends on
+        its app's label (read from ``apps.py``: it names CreateModel's default tables), so a
+        changed label must be a different key, not a stale hit."""
+        if role is not Role.MIGRATION or not path.endswith(".py"):
+            return role.value
+        from acp_lint.sql.app_label import app_label_for
+
+        return f"{role.value}:{app_label_for(self.config.root / path)}"
 
     def check_files(self, files: list[tuple[str, bytes, Role]]) -> list[Diagnostic]:
         """Check many files; those not known yet go to worker processes when they are many

@@ -82,3 +82,38 @@ def test_a_new_module_that_an_include_was_missing_invalidates_the_project_entry(
     assert any(item["code"] == "ACP201" and item["path"] == "extra/urls.py" for item in after), (
         after
     )
+
+
+def test_a_changed_app_label_invalidates_the_migrations_of_that_app(tmp_path: Path) -> None:
+    """CreateModel's default table is ``<label>_<model>``: SQL on it is work on a new table
+    only while apps.py keeps that label, so a relabelled app is not a stale cache hit."""
+    from clitools import write_tree
+
+    apps = (
+        "from django.apps import AppConfig\n\n\n"
+        "class AcpConfig(AppConfig):\n    name = 'acp'\n    label = '{label}'\n"
+    )
+    migration = (
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    initial = True\n    dependencies = []\n"
+        "    operations = [\n"
+        "        migrations.CreateModel('Widget', [('id', models.AutoField(primary_key=True))]),\n"
+        '        migrations.RunSQL("INSERT INTO shop_acp_widget (id) VALUES (1)"),\n'
+        "    ]\n"
+    )
+    write_tree(
+        tmp_path,
+        {
+            "acp-lint.toml": 'migrations = ["acp/migrations/*.py"]\n',
+            "acp/__init__.py": "",
+            "acp/apps.py": apps.format(label="shop_acp"),
+            "acp/migrations/__init__.py": "",
+            "acp/migrations/0001_initial.py": migration,
+        },
+    )
+    code, found = run_json("acp/migrations/0001_initial.py", cwd=tmp_path)
+    assert (code, found) == (0, [])
+    (tmp_path / "acp" / "apps.py").write_text(apps.format(label="other"))
+    code, found = run_json("acp/migrations/0001_initial.py", cwd=tmp_path)
+    assert code == 1 and [f["code"] for f in found] == ["ACP301"]
