@@ -17,12 +17,12 @@ PER_CLIENT = 100
 FLAP_SECONDS = 0.05
 READ, WRITE = "meta.version", "test.write"
 # The latency targets of issue 15 (p99 of every answered request), per database, and the
-# factor of the target asserted on an idle machine: SQLite missed its target by 1.0-2.7x at
+# factor of the target asserted on an idle machine. SQLite missed its target by 1.0-2.7x at
 # every load measured (lock waits in SQLite's busy handler, which is not first come first
-# served; bench/README.md), so its floor is 5x the target, an admitted gap rather than a
-# claim. PostgreSQL's target has not been measured on an idle machine yet (p99 was 223-314 ms at a load of 2-6 per core, where the
-# bound scales anyway): its floor is 2x until it has, so a shared CI machine cannot fail
-# the suite on an unmeasured claim. The measured values are printed on every run.
+# served; bench/README.md), so its floor is 5x the target: an admitted gap, not a claim.
+# PostgreSQL's target has not been measured on an idle machine yet (p99 was 223-314 ms at a
+# load of 2-6 per core, where the bound scales anyway): its floor is 2x until it has, so a
+# shared CI machine cannot fail the suite on an unmeasured claim. Every run prints the values.
 TARGET_P99_MS = {"postgresql": 150.0, "sqlite": 300.0}
 IDLE_FACTOR = {"postgresql": 2.0, "sqlite": 5.0}
 
