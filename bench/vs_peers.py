@@ -46,8 +46,8 @@ class Case:
     key: str
     label: str
     argv: tuple[str, ...]
-    cwd: Path | None = None  # where it runs; else the host named by ``where``
-    where: str = ""
+    where: str = ""  # the host it runs in, by name (``hosts`` of ``measure``)
+    cwd: Path | None = None  # or a directory of its own
 
 
 @dataclass(frozen=True)
@@ -129,11 +129,13 @@ def migration_cases(peers: Path, hosts: dict[str, Path]) -> list[Case]:
     out = []
     for key, host in hosts.items():
         out.append(
-            Case(f"acp_{key}", f"[{key}] acp-lint --no-cache .", (*acp, "--no-cache", "."), host)
+            Case(
+                f"acp_{key}", f"[{key}] acp-lint --no-cache .", (*acp, "--no-cache", "."), cwd=host
+            )
         )
         ruff_argv = (ruff, "check", "--select", "F", "--no-cache", ".")
         out.append(
-            Case(f"ruff_{key}", f"[{key}] ruff check --select F --no-cache .", ruff_argv, host)
+            Case(f"ruff_{key}", f"[{key}] ruff check --select F --no-cache .", ruff_argv, cwd=host)
         )
     return out
 
