@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from acp_lint.encoding import DecodeError, decode_python
+from acp_lint.python.astsource import string_token_end
 from acp_lint.sources import SourceTree
 from acp_lint.urls import drf
 from acp_lint.urls.known import ADMIN_URLS, admin_patterns, known_module_patterns
@@ -46,7 +47,7 @@ from acp_lint.urls.patterns import (
     regex_part,
     route_part,
 )
-from acp_lint.urls.pysource import Source, block_indent, parse_python, string_token_end
+from acp_lint.urls.pysource import Source, block_indent, parse_python
 from acp_lint.urls.settings_reader import UNKNOWN, SettingValue, find_root_urlconf
 from acp_lint.urls.values import (
     ENTRY_TYPES,

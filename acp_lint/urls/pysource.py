@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import ast
 import keyword
-import re
-import warnings
 
 from acp_lint.protected import check_depth
+from acp_lint.python.astsource import Positions, quiet_parse
 from acp_lint.urls.model import Span
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SPACE = " \t\f\r\n\\"
-_STRING_START = re.compile(r"[rRbBuUfF]{0,2}('''|\"\"\"|'|\")")
 
 
 def parse_python(text: str, file: str) -> ast.Module:
@@ -29,30 +26,9 @@ def parse_python(text: str, file: str) -> ast.Module:
 
     A file nested deeper than ``acp_lint.protected.MAX_DEPTH`` raises TooDeep (a ValueError):
     the graph's recursive walks stay within the protected run's stack."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        module = ast.parse(text, filename=file)
+    module = quiet_parse(text, file)
     check_depth(text)
     return module
-
-
-def string_token_end(text: str, start: int) -> int | None:
-    """Where the string literal token starting at ``start`` ends (None if it is not one)."""
-    match = _STRING_START.match(text, start)
-    if match is None:
-        return None
-    quote = match.group(1)
-    index = match.end()
-    length = len(text)
-    while index < length:
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if text.startswith(quote, index):
-            return index + len(quote)
-        index += 1
-    return None
 
 
 def _ends_atom(text: str, index: int) -> bool:
@@ -103,34 +79,8 @@ def grouping_parens(text: str, start: int, end: int) -> tuple[int, int]:
     return lefts[count - 1], rights[count - 1] + 1
 
 
-class Source:
-    """Character positions of ``ast`` nodes in one decoded file."""
-
-    def __init__(self, file: str, text: str) -> None:
-        self.file = file
-        self.text = text
-        self.line_starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
-        self._ascii = text.isascii()
-        self._encoded: dict[int, bytes] = {}
-
-    def offset(self, line: int, byte_column: int) -> int:
-        """Character offset into the text of an ``ast`` (line, UTF-8 byte column)."""
-        starts = self.line_starts
-        if line < 1:
-            return 0
-        if line > len(starts):
-            return len(self.text)
-        start = starts[line - 1]
-        if self._ascii:
-            return start + byte_column
-        end = starts[line] if line < len(starts) else len(self.text)
-        line_text = self.text[start:end]
-        if line_text.isascii():
-            return start + byte_column
-        encoded = self._encoded.get(line)
-        if encoded is None:
-            encoded = self._encoded[line] = line_text.encode("utf-8", "surrogatepass")
-        return start + len(encoded[:byte_column].decode("utf-8", "replace"))
+class Source(Positions):
+    """Character positions of ``ast`` nodes in one decoded file, and their source text."""
 
     def range(self, node: ast.AST) -> tuple[int, int]:
         """Character offsets of a node, as libcst's syntactic position would give them."""
@@ -158,18 +108,6 @@ class Source:
         if isinstance(first, (ast.Tuple, ast.GeneratorExp)):
             return first_start > start
         return grouping_parens(self.text, first_start, first_end)[0] > start
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """1-based (line, character column) of a character offset."""
-        starts = self.line_starts
-        low, high = 0, len(starts) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        return low + 1, offset - starts[low] + 1
 
     def span(self, node: ast.AST, last: ast.AST | None = None) -> Span:
         """Where a node is (or a run of statements, ``node`` to ``last``)."""
