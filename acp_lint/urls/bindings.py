@@ -39,6 +39,10 @@ class BindingsError:
     message: str
     code: str = "ACP203"
 
+    @classmethod
+    def at(cls, pos: Position, message: str, code: str = "ACP203") -> BindingsError:
+        return cls(pos.line, pos.column, pos.end_line, pos.end_column, message, code)
+
 
 @dataclass(frozen=True)
 class Bindings:
@@ -196,11 +200,8 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
         pos = _position(text, start, start + 1)
         kind = type(document).__name__.replace("NoneType", "null")
         result.errors.append(
-            BindingsError(
-                pos.line,
-                pos.column,
-                pos.end_line,
-                pos.end_column,
+            BindingsError.at(
+                pos,
                 f"{path} must hold a JSON object, not {kind}",
             )
         )
@@ -210,11 +211,8 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
     for key, key_start, key_end in duplicates:
         pos = _position(text, key_start, key_end)
         result.errors.append(
-            BindingsError(
-                pos.line,
-                pos.column,
-                pos.end_line,
-                pos.end_column,
+            BindingsError.at(
+                pos,
                 f"duplicate key {key!r} in {path}; readers disagree on which value wins, "
                 "so each key must appear once",
             )
@@ -224,11 +222,8 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
     for key in REQUIRED_KEYS:
         if key not in document:
             result.errors.append(
-                BindingsError(
-                    object_pos.line,
-                    object_pos.column,
-                    object_pos.end_line,
-                    object_pos.end_column,
+                BindingsError.at(
+                    object_pos,
                     f"{path} is missing the required key {key!r}",
                 )
             )
@@ -238,11 +233,8 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
         if not isinstance(value, str):
             kind = "null" if value is None else type(value).__name__
             result.errors.append(
-                BindingsError(
-                    pos.line,
-                    pos.column,
-                    pos.end_line,
-                    pos.end_column,
+                BindingsError.at(
+                    pos,
                     f"{key} must be a string, not {kind}",
                 )
             )
@@ -253,9 +245,7 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
         else:
             problem = _validate_path(value, key)
         if problem is not None:
-            result.errors.append(
-                BindingsError(pos.line, pos.column, pos.end_line, pos.end_column, problem)
-            )
+            result.errors.append(BindingsError.at(pos, problem))
             continue
         values[key] = value
     if len(values) == len(REQUIRED_KEYS):
@@ -267,11 +257,8 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
         if bindings.endpoint_path != expected:
             pos = positions["endpoint_path"]
             result.errors.append(
-                BindingsError(
-                    pos.line,
-                    pos.column,
-                    pos.end_line,
-                    pos.end_column,
+                BindingsError.at(
+                    pos,
                     f"endpoint_path {bindings.endpoint_path!r} does not match base_path "
                     f"{bindings.base_path!r}; expected {expected!r}",
                     "ACP202",
