@@ -553,7 +553,7 @@ def run_rule(args: argparse.Namespace) -> int:
 def _rule_json(code: str) -> dict[str, str]:
     """A rule as Ruff's ``rule --output-format json`` shapes it: name, code, summary, fix,
     and the whole documentation as ``explanation`` (Markdown)."""
-    from acp_lint.docs import FIX_WORDING, render_rule_docs
+    from acp_lint.docs import fix_wording, render_rule_docs
     from acp_lint.registry import BY_CODE
 
     info = BY_CODE[code]
@@ -562,8 +562,8 @@ def _rule_json(code: str) -> dict[str, str]:
         "code": info.code,
         "linter": "acp-lint",
         "summary": info.summary,
-        "fix": FIX_WORDING[info.fix],
-        "fix_applicability": info.fix,
+        "fix": fix_wording(info),
+        "fix_applicability": info.fix_applicability,
         "explanation": render_rule_docs(code),
     }
 

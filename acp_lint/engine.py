@@ -32,7 +32,7 @@ from acp_lint.protected import (
     run_protected,
     too_deep_message,
 )
-from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, RULES
+from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, RULES, Scope, family
 from acp_lint.suppressions import apply_suppressions, python_suppressions
 
 PARSE_ERROR = BY_CODE["ACP000"]
@@ -293,7 +293,7 @@ class Linter:
         return RunResult(self._filter(diagnostics), checked=len(scoped))
 
     def _project_rules(self, project: Project, targets: list[str], full: bool) -> list[Diagnostic]:
-        if not self.codes & {"ACP201", "ACP202", "ACP203", "ACP204", "ACP000"}:
+        if not self.codes & {*family(Scope.PROJECT), PARSE_ERROR.code}:
             return []
         from acp_lint.rules.routes import check_project
 
@@ -491,7 +491,7 @@ def _crashing_rule(error: BaseException) -> str:
     while traceback is not None:
         candidate = traceback.tb_frame.f_locals.get("self")
         if isinstance(candidate, Rule):
-            code = candidate.CODE
+            code = candidate.INFO.code
         traceback = traceback.tb_next
     return code
 

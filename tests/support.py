@@ -9,7 +9,7 @@ from acp_lint.diagnostics import Diagnostic
 from acp_lint.engine import Linter
 from acp_lint.fixes import MAX_ROUNDS, apply_fixes, selected_fixes
 from acp_lint.project import Role
-from acp_lint.registry import RULES
+from acp_lint.registry import RULES, FixAvailability, RuleInfo
 
 ALL_CODES = frozenset(rule.code for rule in RULES)
 
@@ -39,3 +39,15 @@ def fix_handler(
             return text
         text = applied.text
     return text
+
+
+def fix_availability_holds(rule: RuleInfo, found: list[Diagnostic]) -> bool:
+    """Whether the findings of a rule's INVALID examples show its declared fix: none offered,
+    some but not all, or all; each offered fix of the declared applicability."""
+    offered = [d.fix is not None for d in found]
+    shown = {
+        FixAvailability.NONE: not any(offered),
+        FixAvailability.SOMETIMES: any(offered) and not all(offered),
+        FixAvailability.ALWAYS: all(offered),
+    }[rule.fix]
+    return shown and all(d.fix.applicability is rule.applicability for d in found if d.fix)

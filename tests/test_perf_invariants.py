@@ -21,10 +21,10 @@ from acp_lint.engine import _fix_bytes
 from acp_lint.fixes import fix_is_selected
 from acp_lint.python.scopes import Scope, ScopeIndex
 from acp_lint.python.walk import walk
-from acp_lint.registry import PYTHON_HANDLER_CODES, load_rule
+from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, FixAvailability, load_rule
 from acp_lint.rules.base import Invalid
 
-FIXABLE_RULES = [code for code in PYTHON_HANDLER_CODES if load_rule(code).FIX != "none"]
+FIXABLE_RULES = [c for c in PYTHON_HANDLER_CODES if BY_CODE[c].fix is not FixAvailability.NONE]
 EXAMPLES = [
     pytest.param(code, example, id=f"{code}-invalid-{index}")
     for code in FIXABLE_RULES

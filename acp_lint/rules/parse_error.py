@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from acp_lint.rules.meta import Rule
+from acp_lint.rules.meta import Expected, Invalid, Rule
 
 
 class ParseError(Rule):
-    CODE = "ACP000"
-    NAME = "parse-error"
-    SUMMARY = "A file in scope cannot be decoded or parsed"
-    SCOPE = "any"
     DOCS = """
 ## What it does
 Reports a file that an ACP rule needs (an ACP handler or migration, a URLconf of the URL graph,
@@ -32,3 +28,25 @@ Fix the syntax error or the encoding (declare it with a PEP 263 coding comment).
 ## Fix safety
 No fix is offered.
 """
+    VALID = [
+        """
+        def manage(request):
+            ...
+        """
+    ]
+    INVALID = [
+        Invalid(
+            """
+            def manage(request:
+                ...
+            """,
+            Expected(1, 11, "syntax error: '(' was never closed"),
+        ),
+        Invalid(
+            """
+            # -*- coding: ascii -*-
+            NAME = "café"
+            """,
+            Expected(2, 12, "cannot decode as ascii: invalid byte 0xc3"),
+        ),
+    ]
