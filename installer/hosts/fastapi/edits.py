@@ -156,14 +156,23 @@ def _creation(module: cst.Module, bindings: dict[str, str], app_name: str) -> in
     return None
 
 
-def _load(source: str, app_name: str, rel: str) -> _AppModule:
-    check_host_source(rel, source)
+def _parse(source: str, rel: str) -> cst.Module:
+    """The module as a libcst tree, after the size and depth check that keeps libcst's native
+    parser from a crash; every refusal is a ``RouterEditRefused``."""
     try:
-        module = cst.parse_module(source)
+        check_host_source(rel, source)
+    except Refused as error:
+        raise RouterEditRefused(str(error), exit_code=error.exit_code) from None
+    try:
+        return cst.parse_module(source)
     except cst.ParserSyntaxError as error:
         raise RouterEditRefused(
             f"{rel}:{error.raw_line}: cannot parse ({error.message}); refusing to edit it"
         ) from None
+
+
+def _load(source: str, app_name: str, rel: str) -> _AppModule:
+    module = _parse(source, rel)
     bindings = _bindings(module)
     creation = _creation(module, bindings, app_name)
     if creation is None:
@@ -357,13 +366,7 @@ def remove_acp_router(
     """Undo ``add_acp_router``: drop the include line, and the import line unless
     ``original`` (the file as it was before install, when known) already had it. When the
     file is unchanged since install, the result is ``original`` byte for byte."""
-    check_host_source(rel, edited)
-    try:
-        module = cst.parse_module(edited)
-    except cst.ParserSyntaxError as error:
-        raise RouterEditRefused(
-            f"{rel}:{error.raw_line}: cannot parse ({error.message}); refusing to edit it"
-        ) from None
+    module = _parse(edited, rel)
     bindings = _bindings(module)
     app = _AppModule(module, bindings, -1)
     found = [include for include in _includes(app, package) if include.plain]
