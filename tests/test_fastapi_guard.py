@@ -455,3 +455,34 @@ def test_many_operations_stay_linear() -> None:
     elapsed = time.perf_counter() - started
     assert len(found) == 2000 and all(f.fix is not None for f in found)
     assert elapsed < 5, elapsed
+
+
+def test_deep_expressions_are_judged_without_a_crash() -> None:
+    chain = "+".join(["1"] * 2500)
+    text = (
+        "import os\nfrom fastapi import APIRouter\nrouter = APIRouter()\n"
+        f"X = {chain}\n"
+        '@router.post("/m")\ndef manage():\n'
+        f'    if {"not " * 150}os.getenv("ACP_ENABLED"):\n        return 1\n    return 2\n'
+    )
+    (result,) = check_text(text, "handlers.py")
+    assert result.verdict is GuardVerdict.FAILS_OPEN  # an even number of `not`: unset passes
+    assert result.fix is not None
+
+
+def test_fix_after_a_lone_docstring(workdir: Path) -> None:
+    text = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.post("/m")\ndef manage():\n    """Nothing yet."""  # to do\n'
+    )
+    fixed = _apply(text)
+    assert fixed.endswith(
+        '    """Nothing yet."""  # to do\n'
+        '    if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":\n'
+        "        return JSONResponse(\n"
+        '            {"ok": False, "error": "ACP is disabled", "code": "FEATURE_DISABLED"},\n'
+        "            status_code=503,\n"
+        "        )\n"
+    )
+    assert fixed.startswith("import os\n\nfrom fastapi import APIRouter\n")
+    assert _ruff(workdir, fixed, "F,I,E9") == []

@@ -47,6 +47,7 @@ _DEPENDS = frozenset(
 _JSON_RESPONSES = frozenset({"fastapi.responses.JSONResponse", "starlette.responses.JSONResponse"})
 _STRING_METHODS = ("lower", "upper", "strip", "casefold", "lstrip", "rstrip")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_OTHER_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -78,16 +79,15 @@ def module_bindings(tree: ast.Module) -> dict[str, list[str]]:
     def bind(name: str, origin: str) -> None:
         bindings.setdefault(name, []).append(origin)
 
-    def visit(node: ast.AST) -> None:
+    stack: list[ast.AST] = list(reversed(tree.body))
+    while stack:  # iterative: a long operator chain is a deep tree
+        node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bind(node.name, "<local>")
-            for decorator in node.decorator_list:
-                visit(decorator)
-            return
-        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp)):
-            return
-        if isinstance(node, ast.GeneratorExp):
-            return
+            stack.extend(reversed(node.decorator_list))
+            continue
+        if isinstance(node, _OTHER_SCOPES):
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -95,24 +95,20 @@ def module_bindings(tree: ast.Module) -> dict[str, list[str]]:
                 else:
                     top = alias.name.split(".")[0]
                     bind(top, top)
-            return
+            continue
         if isinstance(node, ast.ImportFrom):
             origin = "." * node.level + (node.module or "")
             for alias in node.names:
                 if alias.name != "*":
                     bind(alias.asname or alias.name, f"{origin}.{alias.name}")
-            return
+            continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             bind(node.id, "<local>")
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bind(node.name, "<local>")
         elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
             bind(node.name, "<local>")
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    for statement in tree.body:
-        visit(statement)
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
     return bindings
 
 
@@ -345,15 +341,36 @@ def _flag_check(function: Function, helpers: Mapping[str, Function]) -> _Check |
     mentioned = {node.id for node in ast.walk(statement.test) if isinstance(node, ast.Name)}
     reads = (
         reads_flag(statement.test)
-        or any(name in helpers and reads_flag(helpers[name]) for name in sorted(called))
+        or any(name in helpers and _helper_reads_flag(helpers, name) for name in sorted(called))
         or bool(mentioned & bindings.keys())
     )
     last = statement.body[-1]
     if not reads or not isinstance(last, (ast.Return, ast.Raise)):
         return None
-    value = Evaluator(helpers, bindings).evaluate(statement.test)
+    try:
+        value = Evaluator(helpers, bindings).evaluate(statement.test)
+    except RecursionError:  # ``not not not ...`` thousands deep: too dynamic to judge
+        value = UNKNOWN
     closed = value is UNKNOWN or value is KeyError or bool(value)
     return _Check(GuardVerdict.OK if closed else GuardVerdict.FAILS_OPEN, type(last))
+
+
+class Helpers(dict[str, Function]):
+    """The module-level functions by name, with a memo of which ones read ACP_ENABLED (each
+    helper body is walked once, however many operations call it)."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+        super().__init__((s.name, s) for s in tree.body if isinstance(s, functions))
+        self.reads: dict[str, bool] = {}
+
+
+def _helper_reads_flag(helpers: Mapping[str, Function], name: str) -> bool:
+    if not isinstance(helpers, Helpers):
+        return reads_flag(helpers[name])
+    if name not in helpers.reads:
+        helpers.reads[name] = reads_flag(helpers[name])
+    return helpers.reads[name]
 
 
 # -- path operations and their dependencies -------------------------------------------------
@@ -373,9 +390,7 @@ class _Module:
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
         self.bindings = module_bindings(tree)
-        self.functions: dict[str, Function] = {
-            s.name: s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-        }
+        self.functions = Helpers(tree)
         self.routers: dict[str, list[str]] = {}  # router name -> its own dependencies
         self.imported: set[str] = set()  # names imported from elsewhere (unknown routers)
         for name, origins in self.bindings.items():
