@@ -376,12 +376,23 @@ def test_removal_after_host_changes_keeps_them() -> None:
     assert remove_acp_router(reverted, source) == reverted  # nothing left to remove
 
 
-def test_removal_keeps_an_import_still_in_use() -> None:
+def test_removal_refuses_to_leave_a_use_of_the_router_behind() -> None:
     source = "from fastapi import FastAPI\n\napp = FastAPI()\n"
-    edited = add_acp_router(source, "app", "/api") + "print(acp_router)\n"
-    reverted = remove_acp_router(edited, None)
-    assert "from acp.router import router as acp_router\n" in reverted
-    assert "include_router" not in reverted
+    edited = add_acp_router(source, "app", "/api") + "\nprint(acp_router)\n"
+    with pytest.raises(RouterEditRefused, match=r"main.py:7: the ACP router is still used"):
+        remove_acp_router(edited, None)
+    tangled = edited.replace("app.include_router", "x = 1; app.include_router")
+    with pytest.raises(RouterEditRefused, match=r"main.py:5: .* on a line with other"):
+        remove_acp_router(tangled, source)
+
+
+def test_removal_takes_an_include_changed_since_install() -> None:
+    source = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    edited = add_acp_router(source, "app", "/api").replace(
+        'prefix="/api")', 'prefix="/v2", tags=["acp"])'
+    )
+    assert remove_acp_router(edited, source) == source
+    assert remove_acp_router(edited, None) == source
 
 
 def test_another_package_name() -> None:

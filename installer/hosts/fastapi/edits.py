@@ -199,6 +199,7 @@ class _Include:
     receiver: str | None
     prefix: str | None  # None: no literal ``prefix=`` keyword
     plain: bool  # exactly ``<receiver>.include_router(<router>, prefix="...")``
+    alone: bool  # the only statement of its line (removable as a whole line)
 
 
 def _includes(app: _AppModule, package: str) -> Iterator[_Include]:
@@ -231,7 +232,7 @@ def _includes(app: _AppModule, package: str) -> Iterator[_Include]:
                 and prefix is not None
             )
             name = receiver.value if isinstance(receiver, cst.Name) else None
-            yield _Include(index, name, prefix, plain)
+            yield _Include(index, name, prefix, plain, len(statement.body) == 1)
 
 
 class _Names(cst.CSTVisitor):
@@ -363,36 +364,53 @@ def remove_acp_router(
     *,
     rel: str = "main.py",
 ) -> str:
-    """Undo ``add_acp_router``: drop the include line, and the import line unless
-    ``original`` (the file as it was before install, when known) already had it. When the
-    file is unchanged since install, the result is ``original`` byte for byte."""
+    """Undo ``add_acp_router``: drop every module-level ``include_router`` of the ACP router,
+    and the import line unless ``original`` (the file as it was before install, when known)
+    already had it. When the file is unchanged since install, the result is ``original``
+    byte for byte. Refuses (exit 1) when a use of the router would be left behind: the
+    ``acp`` package goes away with uninstall, and the host would no longer import."""
     module = _parse(edited, rel)
-    bindings = _bindings(module)
-    app = _AppModule(module, bindings, -1)
-    found = [include for include in _includes(app, package) if include.plain]
-    if not found:
-        return edited
-    include = found[0]
-    if (
-        original is not None
-        and include.receiver is not None
-        and include.prefix is not None
-        and _reproduces(original, edited, include.receiver, include.prefix, package)
-    ):
-        return original
-    body = list(module.body)
-    removed = body.pop(include.index)
-    if removed.leading_lines and include.index < len(body):
-        # A comment written above the include since install stays in the file.
-        following = body[include.index]
-        body[include.index] = following.with_changes(
-            leading_lines=[*removed.leading_lines, *following.leading_lines]
+    app = _AppModule(module, _bindings(module), -1)
+    includes = list(_includes(app, package))
+    plain = [include for include in includes if include.plain and include.receiver]
+    if original is not None and plain:
+        first = plain[0]
+        assert first.receiver is not None and first.prefix is not None
+        if _reproduces(original, edited, first.receiver, first.prefix, package):
+            return original
+    tangled = [include for include in includes if not include.alone]
+    if tangled:
+        raise RouterEditRefused(
+            f"{rel}:{_line_of(module, tangled[0].index)}: the ACP router is included on a line "
+            "with other statements; remove that include_router call by hand"
         )
-    module = module.with_changes(body=body)
-    keep = _imports_router(original, package) if original is not None else False
-    if not keep:
-        module = _drop_router_import(module, package)
-    return module.code
+    removed = {include.index for include in includes}
+    if original is None or not _imports_router(original, package):
+        found = _router_import(module, package)
+        if found is not None:
+            index, local = found
+            removed.add(index)
+            use = _first_use(module, local, removed)
+            if use is not None:
+                raise RouterEditRefused(
+                    f"{rel}:{use}: the ACP router is still used here; remove that use by hand "
+                    f"before uninstalling (the {package} package goes away)"
+                )
+    return _without(module, removed).code
+
+
+def _without(module: cst.Module, indexes: set[int]) -> cst.Module:
+    """The module without those top-level statements; a comment or blank line written above
+    one of them since install moves to the statement that follows."""
+    body = list(module.body)
+    for index in sorted(indexes, reverse=True):
+        removed = body.pop(index)
+        if removed.leading_lines and index < len(body):
+            following = body[index]
+            body[index] = following.with_changes(
+                leading_lines=[*removed.leading_lines, *following.leading_lines]
+            )
+    return module.with_changes(body=body)
 
 
 def _reproduces(original: str, edited: str, app_name: str, prefix: str, package: str) -> bool:
@@ -411,17 +429,15 @@ def _imports_router(source: str, package: str) -> bool:
     return wanted in _bindings(module).values()
 
 
-def _drop_router_import(module: cst.Module, package: str) -> cst.Module:
-    """Remove a ``from <package>.router import router [as name]`` line whose name is no
-    longer used anywhere (only a whole line of its own is removed, as install wrote it)."""
+def _router_import(module: cst.Module, package: str) -> tuple[int, str] | None:
+    """Index and local name of the ``from <package>.router import router [as name]`` line
+    install writes (a line of its own importing only that name)."""
     target = router_module(package)
-    visitor = _Names()
-    body = list(module.body)
-    for index, statement in enumerate(body):
+    for index, statement in enumerate(module.body):
         if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
             continue
         small = statement.body[0]
-        if not (
+        if (
             isinstance(small, cst.ImportFrom)
             and not small.relative
             and small.module is not None
@@ -430,18 +446,25 @@ def _drop_router_import(module: cst.Module, package: str) -> cst.Module:
             and len(small.names) == 1
             and get_full_name_for_node(small.names[0].name) == "router"
         ):
-            continue
-        local = small.names[0].evaluated_alias or "router"
-        rest = module.with_changes(body=[*body[:index], *body[index + 1 :]])
-        visitor.names.clear()
-        rest.visit(visitor)
-        if local in visitor.names:
-            return module
-        if statement.leading_lines and index + 1 < len(body):
-            following = body[index + 1]
-            body[index + 1] = following.with_changes(
-                leading_lines=[*statement.leading_lines, *following.leading_lines]
-            )
-        del body[index]
-        return module.with_changes(body=body)
-    return module
+            return index, small.names[0].evaluated_alias or "router"
+    return None
+
+
+def _first_use(module: cst.Module, name: str, skipped: set[int]) -> int | None:
+    """The line of the first ``Name`` spelled ``name`` outside the ``skipped`` statements
+    (attributes and keywords count too: erring on the side of refusing)."""
+    from libcst.metadata import PositionProvider
+
+    wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    lines: list[int] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name:
+                lines.append(positions[node].start.line)
+
+    for index, statement in enumerate(module.body):
+        if index not in skipped:
+            statement.visit(Finder())
+    return min(lines) if lines else None
