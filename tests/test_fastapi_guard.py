@@ -486,3 +486,29 @@ def test_fix_after_a_lone_docstring(workdir: Path) -> None:
     )
     assert fixed.startswith("import os\n\nfrom fastapi import APIRouter\n")
     assert _ruff(workdir, fixed, "F,I,E9") == []
+
+
+def test_every_route_of_an_operation_must_be_guarded(workdir: Path) -> None:
+    text = (
+        "import os\n\nfrom fastapi import APIRouter, Depends, HTTPException\n\n\n"
+        "def gate():\n"
+        '    if os.environ.get("ACP_ENABLED") != "true":\n'
+        f"        raise HTTPException(503, {DISABLED})\n\n\n"
+        "EFFECTS: list[str] = []\nrouter = APIRouter()\n\n\n"
+        '@router.post("/a", dependencies=[Depends(gate)])\n'
+        '@router.post("/b")\ndef op_0():\n    EFFECTS.append("op_0")\n    return 0\n'
+    )
+    (finding,) = diagnostics(text, "handlers.py")
+    assert "only 1 of the 2 routes registering it" in finding.message
+    ops = [Op("op_0", "POST", "/a"), Op("op_0", "POST", "/b")]
+    module = _import(workdir, text)
+    app = FastAPI()
+    app.include_router(module.router)
+    client = TestClient(app)
+    assert client.post("/a").status_code == 503
+    assert client.post("/b").status_code == 200  # the route the rule says is open
+    fixed = _fixed(text)
+    assert check_text(fixed, "handlers.py")[0].verdict is GuardVerdict.OK
+    fixed_app = FastAPI()
+    fixed_app.include_router(_import(workdir, fixed).router)
+    assert [TestClient(fixed_app).post(op.path).status_code for op in ops] == [503, 503]

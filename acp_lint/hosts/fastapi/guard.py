@@ -378,10 +378,11 @@ def _helper_reads_flag(helpers: Mapping[str, Function], name: str) -> bool:
 
 @dataclass(frozen=True)
 class Operation:
-    """A path operation and the dependencies FastAPI resolves before calling it."""
+    """A path operation and, for each route registering it, the dependencies FastAPI
+    resolves before calling it (module-level functions used as ``Depends(f)``)."""
 
     function: Function
-    dependencies: tuple[str, ...]  # names of module-level functions used as ``Depends(f)``
+    registrations: tuple[tuple[str, ...], ...]
 
 
 class _Module:
@@ -401,6 +402,7 @@ class _Module:
             if target is not None and isinstance(value, ast.Call):
                 if _origin(value.func, self.bindings) in _ROUTER_CLASSES:
                     self.routers[target] = self.depends(value.keywords)
+        included: dict[str, list[list[str]]] = {}
         for statement in tree.body:
             call = statement.value if isinstance(statement, ast.Expr) else None
             if (
@@ -411,7 +413,11 @@ class _Module:
                 and isinstance(call.args[0], ast.Name)
                 and call.args[0].id in self.routers
             ):
-                self.routers[call.args[0].id] += self.depends(call.keywords)
+                included.setdefault(call.args[0].id, []).append(self.depends(call.keywords))
+        for router, lists in included.items():
+            # Only what every include of the router adds guards all of its requests.
+            common = [name for name in lists[0] if all(name in other for other in lists)]
+            self.routers[router] += common
 
     def depends(self, keywords: Sequence[ast.keyword]) -> list[str]:
         """Module functions named in a literal ``dependencies=[Depends(f), ...]``."""
@@ -441,7 +447,7 @@ class _Module:
 
     def operations(self) -> Iterator[Operation]:
         """Every path operation of the module, in source order."""
-        registered: dict[str, list[str]] = {}
+        registered: dict[str, list[list[str]]] = {}
         for statement in self.tree.body:
             call = statement.value if isinstance(statement, ast.Expr) else None
             if (
@@ -458,11 +464,11 @@ class _Module:
                     receiver = call.func.value
                     assert isinstance(receiver, ast.Name)
                     deps = [*self.routers.get(receiver.id, []), *self.depends(call.keywords)]
-                    registered.setdefault(endpoint.id, []).extend(deps)
+                    registered.setdefault(endpoint.id, []).append(deps)
         for statement in self.tree.body:
             if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            deps: list[str] | None = registered.get(statement.name)
+            routes = list(registered.get(statement.name, []))
             for decorator in statement.decorator_list:
                 if (
                     isinstance(decorator, ast.Call)
@@ -473,15 +479,14 @@ class _Module:
                 ):
                     receiver = decorator.func.value
                     assert isinstance(receiver, ast.Name)
-                    deps = [
-                        *(deps or []),
-                        *self.routers.get(receiver.id, []),
-                        *self.depends(decorator.keywords),
-                    ]
-            if deps is None:
+                    own = self.depends(decorator.keywords)
+                    routes.append([*self.routers.get(receiver.id, []), *own])
+            if not routes:
                 continue
-            deps = [*deps, *self.parameter_depends(statement)]
-            yield Operation(statement, tuple(dict.fromkeys(deps)))
+            parameters = self.parameter_depends(statement)
+            yield Operation(
+                statement, tuple(tuple(dict.fromkeys([*r, *parameters])) for r in routes)
+            )
 
     def parameter_depends(self, function: Function) -> list[str]:
         """``Depends(f)`` in the parameters' defaults or ``Annotated[...]`` metadata."""
@@ -529,23 +534,38 @@ class Verdict:
     message: str
 
 
+def _dependency_guard(name: str, module: _Module) -> tuple[bool, str | None]:
+    """Whether dependency ``name`` stops a disabled request; else why not (None when it
+    does not read the flag at all)."""
+    check = _flag_check(module.functions[name], module.functions)
+    if check is None:
+        return False, None
+    if check.exit is ast.Return:
+        return False, (
+            f"its dependency `{name}` returns when disabled, and FastAPI ignores a "
+            "dependency's return value (raise instead)"
+        )
+    if check.verdict is GuardVerdict.FAILS_OPEN:
+        return False, f"its dependency `{name}` fails open with ACP_ENABLED unset"
+    return True, None
+
+
 def judge_operation(operation: Operation, module: _Module) -> Verdict:
-    """The operation's own guard, else the first dependency that guards it."""
+    """Guarded when every route registering it has a dependency that guards it, or when
+    the operation checks the flag first itself."""
     name = operation.function.name
     failing: list[str] = []
-    for dependency in operation.dependencies:
-        check = _flag_check(module.functions[dependency], module.functions)
-        if check is None:
-            continue
-        if check.exit is ast.Return:
-            failing.append(
-                f"its dependency `{dependency}` returns when disabled, and FastAPI ignores a "
-                "dependency's return value (raise instead)"
-            )
-        elif check.verdict is GuardVerdict.FAILS_OPEN:
-            failing.append(f"its dependency `{dependency}` fails open with ACP_ENABLED unset")
-        else:
-            return Verdict(GuardVerdict.OK, f"`{name}` is guarded by `{dependency}`")
+    guarded = 0
+    for dependencies in operation.registrations:
+        for dependency in dependencies:
+            ok, why = _dependency_guard(dependency, module)
+            if ok:
+                guarded += 1
+                break
+            if why is not None and why not in failing:
+                failing.append(why)
+    if guarded == len(operation.registrations):
+        return Verdict(GuardVerdict.OK, f"`{name}` is guarded by a dependency")
     own = _flag_check(operation.function, module.functions)
     if own is not None and own.verdict is GuardVerdict.OK:
         return Verdict(GuardVerdict.OK, f"`{name}` checks ACP_ENABLED first")
@@ -559,6 +579,12 @@ def judge_operation(operation: Operation, module: _Module) -> Verdict:
         f"path operation `{name}` does not check ACP_ENABLED before doing anything else, and "
         "no dependency of it or its router does"
     )
+    if guarded:
+        message = (
+            f"path operation `{name}` does not check ACP_ENABLED first, and only "
+            f"{guarded} of the {len(operation.registrations)} routes registering it have a "
+            "dependency that does"
+        )
     if failing:
         message += f" ({'; '.join(failing)})"
     return Verdict(GuardVerdict.MISSING, message)
