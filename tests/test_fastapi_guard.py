@@ -512,3 +512,15 @@ def test_every_route_of_an_operation_must_be_guarded(workdir: Path) -> None:
     fixed_app = FastAPI()
     fixed_app.include_router(_import(workdir, fixed).router)
     assert [TestClient(fixed_app).post(op.path).status_code for op in ops] == [503, 503]
+
+
+def test_fix_indents_like_the_module(workdir: Path) -> None:
+    text = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.post("/m")\nasync def m(\n\tx: int = 1,\n):\n\t# c\n\treturn x\n\n\n'
+        '@router.post("/n")\nasync def n() -> dict: return {}\n'
+    )
+    fixed = _fixed(text)
+    assert "\n\t\treturn JSONResponse(\n" in fixed and "    " not in fixed
+    assert '\n\tif os.environ.get("ACP_ENABLED", "")' in fixed.split("# c")[0]
+    assert _ruff(workdir, fixed, "F,I,E9") == []

@@ -692,6 +692,19 @@ class GuardFix:
             if local is not None and local not in bindings
         ]
         self.newline = _newline(text)
+        self.unit = self._module_unit()
+
+    def _module_unit(self) -> str:
+        """The module's indentation step (that of its first indented block), for a body
+        written on the ``def`` line."""
+        for statement in self.tree.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                first = statement.body[0]
+                start = self.positions.offset(first.lineno, first.col_offset)
+                indent = self.text[_line_start(self.text, start) : start]
+                if indent and not indent.strip():
+                    return indent
+        return "    "
 
     def fix(self, function: Function) -> Fix | None:
         """None where the canonical guard cannot be inserted as is (see the module doc)."""
@@ -726,8 +739,8 @@ class GuardFix:
             if index == 0 and text[:start].rstrip(" \t").endswith(":"):
                 # ``def f(): return 1``: the body moves to an indented block under the guard.
                 gap = len(text[:start]) - len(text[:start].rstrip(" \t"))
-                indent = def_indent + "    "
-                guard = self._guard(indent, "    ", os_name, json_name)
+                indent = def_indent + self.unit
+                guard = self._guard(indent, self.unit, os_name, json_name)
                 return Edit(start - gap, start, self.newline + guard + indent)
             return None
         # Only a docstring (and ``global`` lines): the guard goes after the last of them.
@@ -846,7 +859,7 @@ def _newline(text: str) -> str:
 def _unit(indent: str, outer: str) -> str:
     """One level of indentation, as the function's body uses it."""
     step = indent[len(outer) :] if indent.startswith(outer) else ""
-    return step or "    "
+    return step or ("\t" if indent.startswith("\t") else "    ")
 
 
 # -- import placement -----------------------------------------------------------------------
