@@ -465,3 +465,10 @@ def test_a_bad_base_path_is_refused(base: str) -> None:
 def test_nothing_to_remove_leaves_the_text_alone() -> None:
     source = "from fastapi import FastAPI\n\napp = FastAPI()  # untouched\n"
     assert remove_acp_router(source, None) == source
+
+
+@pytest.mark.parametrize(("app", "package"), [("app", "acp-x"), ("app()", "acp"), ("app", "")])
+def test_names_that_are_not_python_names_are_refused(app: str, package: str) -> None:
+    with pytest.raises(RouterEditRefused, match="must be Python names") as caught:
+        add_acp_router("from fastapi import FastAPI\napp = FastAPI()\n", app, "/api", package)
+    assert caught.value.exit_code == 2

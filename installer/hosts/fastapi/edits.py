@@ -313,6 +313,11 @@ def add_acp_router(
             f"base path {base_path!r} is not /segment[/segment...] of [a-z0-9][a-z0-9._-]*",
             exit_code=USAGE,
         )
+    if not all(part.isidentifier() for part in (*package.split("."), app_name)):
+        raise RouterEditRefused(
+            f"{package!r} / {app_name!r}: a package and an app name must be Python names",
+            exit_code=USAGE,
+        )
     app = _load(source, app_name, rel)
     name, imported = _router_name(app, package)
     for include in _includes(app, package):
