@@ -51,6 +51,8 @@ def stub_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     (root / "acp").mkdir()
     (root / "acp" / "__init__.py").write_text("")
     (root / "acp" / "router.py").write_text(STUB_ROUTER)
+    (root / "hostlib.py").write_text("VALUE = 1\n")  # first-party modules of the host
+    (root / "zhost.py").write_text("OTHER = 2\n")
     saved = {name: sys.modules.pop(name) for name in list(sys.modules) if _is_acp(name)}
     sys.path.insert(0, str(root))
     try:
@@ -110,12 +112,14 @@ def _answers(app, requests: list[tuple[str, str]]) -> list[tuple[int, bytes]]:
     return [(r.status_code, r.content) for r in (client.request(m, p) for m, p in requests)]
 
 
-def _ruff_f(root: Path, text: str) -> list[tuple[str, str]]:
+def _ruff(root: Path, text: str, select: str = "F,I") -> list[tuple[str, str]]:
+    """Ruff's findings on the text, run in ``root`` (where ``acp`` is a first-party package)."""
     path = root / f"ruff_{next(_counter)}.py"
     path.write_bytes(text.encode("utf-8"))
     completed = subprocess.run(
-        [str(RUFF), "check", "--isolated", "--no-cache", "--select", "F"]
-        + ["--output-format", "json", str(path)],
+        [str(RUFF), "check", "--isolated", "--no-cache", "--select", select]
+        + ["--output-format", "json", path.name],
+        cwd=root,
         capture_output=True,
         text=True,
         check=False,
@@ -143,13 +147,22 @@ def host_modules(draw: st.DrawFn) -> tuple[str, str, list[tuple[str, str]]]:
         lines += ['"""The host\'s main module."""', ""]
     if draw(st.booleans()):
         lines.append("from __future__ import annotations")
-    lines.append("from contextlib import asynccontextmanager")
+    lines += ["from contextlib import asynccontextmanager", ""]
     lines.append(
         {
             "from": "from fastapi import APIRouter, FastAPI  # web framework",
             "module": "import fastapi\nfrom fastapi import APIRouter",
             "alias": "from fastapi import APIRouter\nfrom fastapi import FastAPI as FA",
         }[style]
+    )
+    lines += draw(
+        st.sampled_from(
+            [
+                [],
+                ["", "from hostlib import VALUE"],
+                ["", "import hostlib", "from zhost import OTHER"],
+            ]
+        )
     )
     taken = draw(st.sampled_from(["", "variable", "import", "function"]))
     if taken == "import":
@@ -297,15 +310,15 @@ def test_edit_is_dispatched_first_and_reverts(
     assert host == [_identity(route) for route in before.router.routes]
     assert _answers(after, requests) == _answers(before, requests)
 
-    old = _ruff_f(stub_dir, original)
-    new = _ruff_f(stub_dir, edited)
+    old = _ruff(stub_dir, original)
+    new = _ruff(stub_dir, edited)
     assert not [finding for finding in new if finding not in old], new
 
 
 # -- the shapes of the edit -----------------------------------------------------------------
 
 
-def test_import_joins_the_absolute_imports_and_include_follows_the_app() -> None:
+def test_import_opens_the_first_party_section_and_include_follows_the_app() -> None:
     source = (
         '"""Main."""\n'
         "from fastapi import FastAPI\n"
@@ -319,6 +332,7 @@ def test_import_joins_the_absolute_imports_and_include_follows_the_app() -> None
     assert add_acp_router(source, "app", "/api/acp") == (
         '"""Main."""\n'
         "from fastapi import FastAPI\n"
+        "\n"
         "from acp.router import router as acp_router\n"
         "\n"
         "from .routes import items\n"
@@ -328,6 +342,34 @@ def test_import_joins_the_absolute_imports_and_include_follows_the_app() -> None
         "# routers\n"
         "app.include_router(items.router)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("first_party", "placed"),
+    [
+        # Sorted first in the first-party group: it takes the group's separator and comment.
+        (
+            "\n# ours\nfrom hostlib import VALUE\n",
+            "\n# ours\nfrom acp.router import router as acp_router\nfrom hostlib import VALUE\n",
+        ),
+        # Straight imports come before ``from`` imports; then sorted by module.
+        (
+            "\nimport hostlib\nfrom zhost import OTHER\n",
+            "\nimport hostlib\nfrom acp.router import router as acp_router\n"
+            "from zhost import OTHER\n",
+        ),
+        ("", "\nfrom acp.router import router as acp_router\n"),
+    ],
+)
+def test_import_placement_as_isort_would(stub_dir: Path, first_party: str, placed: str) -> None:
+    head = "import os\n\nfrom fastapi import FastAPI\n"
+    source = head + first_party + "\napp = FastAPI()\n"
+    edited = add_acp_router(source, "app", "/api")
+    assert edited.startswith(head + placed + "\napp = FastAPI()\napp.include_router(")
+    assert _ruff(stub_dir, edited, "I") == []
+    assert remove_acp_router(edited, source) == source
+    assert remove_acp_router(edited, None) == source
+    assert remove_acp_router(edited + "x = 1\n", source) == source + "x = 1\n"
 
 
 def test_the_module_quote_style_is_kept() -> None:
@@ -379,10 +421,10 @@ def test_removal_after_host_changes_keeps_them() -> None:
 def test_removal_refuses_to_leave_a_use_of_the_router_behind() -> None:
     source = "from fastapi import FastAPI\n\napp = FastAPI()\n"
     edited = add_acp_router(source, "app", "/api") + "\nprint(acp_router)\n"
-    with pytest.raises(RouterEditRefused, match=r"main.py:7: the ACP router is still used"):
+    with pytest.raises(RouterEditRefused, match=r"main.py:8: the ACP router is still used"):
         remove_acp_router(edited, None)
     tangled = edited.replace("app.include_router", "x = 1; app.include_router")
-    with pytest.raises(RouterEditRefused, match=r"main.py:5: .* on a line with other"):
+    with pytest.raises(RouterEditRefused, match=r"main.py:6: .* on a line with other"):
         remove_acp_router(tangled, source)
 
 

@@ -284,9 +284,8 @@ def _quote(module: cst.Module) -> str:
 
 
 def _import_index(module: cst.Module, creation: int) -> int:
-    """Where the new import line goes: after the last absolute import that precedes the app's
-    creation (before relative imports, as isort orders them), else right before the
-    creation (after a docstring and ``from __future__`` imports)."""
+    """The fallback place of the new import line: after the last absolute import that
+    precedes the app's creation (before relative imports), else right before the creation."""
     last_absolute = None
     for index, statement in enumerate(module.body[:creation]):
         if isinstance(statement, cst.SimpleStatementLine) and all(
@@ -295,6 +294,82 @@ def _import_index(module: cst.Module, creation: int) -> int:
         ):
             last_absolute = index
     return creation if last_absolute is None else last_absolute + 1
+
+
+def _one_import(statement: cst.CSTNode) -> tuple[str, int, bool] | None:
+    """(module, relative level, is a ``from`` import) of a line holding one import."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Import):
+        return get_full_name_for_node(small.names[0].name) or "", 0, False
+    if isinstance(small, cst.ImportFrom):
+        name = get_full_name_for_node(small.module) if small.module is not None else ""
+        return name or "", len(small.relative), True
+    return None
+
+
+def _starts_blank(statement: cst.CSTNode) -> bool:
+    lines = getattr(statement, "leading_lines", ())
+    return bool(lines) and lines[0].comment is None
+
+
+def _import_groups(module: cst.Module, creation: int) -> list[list[int]]:
+    """The leading import lines (before the app's creation) in blank-line-separated groups."""
+    body = module.body
+    start = 1 if body and _is_docstring(body[0]) else 0
+    groups: list[list[int]] = []
+    for index in range(start, creation):
+        if _one_import(body[index]) is None:
+            break
+        if not groups or any(line.comment is None for line in body[index].leading_lines):
+            groups.append([])
+        groups[-1].append(index)
+    return groups
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _import_placement(module: cst.Module, creation: int, target: str) -> tuple[int, str]:
+    """Where isort would put ``from <target> import ...`` (a first-party module) and whether
+    it opens a section of its own (a blank line before it). Of the leading import groups,
+    the one importing FastAPI is third party and a later group of absolute, non-stdlib
+    imports is first party: the line joins that group in sorted position, else it opens
+    the first-party section right after the third-party one."""
+    import sys
+
+    body = module.body
+    groups = _import_groups(module, creation)
+    third = None
+    first = None
+    for number, group in enumerate(groups):
+        described = [_one_import(body[index]) for index in group]
+        tops = {d[0].split(".")[0] for d in described if d is not None}
+        if any(d is not None and d[1] for d in described):
+            break  # relative imports: the local section comes last
+        if tops & {"fastapi", "starlette"}:
+            third = number
+        elif third is not None and not tops & ({"__future__"} | set(sys.stdlib_module_names)):
+            first = number
+            break
+    if first is not None:
+        key = target.lower()
+        for index in groups[first]:
+            described = _one_import(body[index])
+            if described is not None and described[2] and described[0].lower() > key:
+                return index, "take" if index == groups[first][0] else "plain"
+        return groups[first][-1] + 1, "plain"
+    if third is not None:
+        after = groups[third][-1] + 1
+        return after, "section" if after < len(body) and _starts_blank(body[after]) else "plain"
+    return _import_index(module, creation), "plain"
 
 
 def _statement(code: str, module: cst.Module) -> cst.SimpleStatementLine:
@@ -334,7 +409,15 @@ def add_acp_router(
     if not imported:
         line = f"from {router_module(package)} import router"
         line += "" if name == "router" else f" as {name}"
-        body.insert(_import_index(module, app.creation), _statement(line, module))
+        index, mode = _import_placement(module, app.creation, router_module(package))
+        statement = _statement(line, module)
+        if mode == "section":
+            statement = statement.with_changes(leading_lines=[cst.EmptyLine()])
+        elif mode == "take":
+            following = body[index]
+            statement = statement.with_changes(leading_lines=following.leading_lines)
+            body[index] = following.with_changes(leading_lines=[])
+        body.insert(index, statement)
     return module.with_changes(body=body).code
 
 
@@ -390,26 +473,31 @@ def remove_acp_router(
             "with other statements; remove that include_router call by hand"
         )
     removed = {include.index for include in includes}
+    ours = None
     if original is None or not _imports_router(original, package):
         found = _router_import(module, package)
         if found is not None:
-            index, local = found
-            removed.add(index)
+            ours, local = found
+            removed.add(ours)
             use = _first_use(module, local, removed)
             if use is not None:
                 raise RouterEditRefused(
                     f"{rel}:{use}: the ACP router is still used here; remove that use by hand "
                     f"before uninstalling (the {package} package goes away)"
                 )
-    return _without(module, removed).code
+    return _without(module, removed, ours).code
 
 
-def _without(module: cst.Module, indexes: set[int]) -> cst.Module:
-    """The module without those top-level statements; a comment or blank line written above
-    one of them since install moves to the statement that follows."""
+def _without(module: cst.Module, indexes: set[int], ours: int | None) -> cst.Module:
+    """The module without those top-level statements. A comment written above one of them
+    moves to the statement that follows; so do the blank lines above the import line ``ours``
+    unless the following line already starts with one (then install added them with it)."""
     body = list(module.body)
     for index in sorted(indexes, reverse=True):
         removed = body.pop(index)
+        blank = all(line.comment is None for line in removed.leading_lines)
+        if index == ours and blank and index < len(body) and _starts_blank(body[index]):
+            continue
         if removed.leading_lines and index < len(body):
             following = body[index]
             body[index] = following.with_changes(
