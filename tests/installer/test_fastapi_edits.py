@@ -514,3 +514,22 @@ def test_names_that_are_not_python_names_are_refused(app: str, package: str) -> 
     with pytest.raises(RouterEditRefused, match="must be Python names") as caught:
         add_acp_router("from fastapi import FastAPI\napp = FastAPI()\n", app, "/api", package)
     assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("tail", "fragment"),
+    [
+        ("x = 1\n" * 50_000, "bytes; echelon edits host modules of at most"),
+        ("x = " + "[" * 150 + "1" + "]" * 150 + "\n", "nests"),
+        ("x = " + "+".join(["1"] * 5000) + "\n", "nest"),
+    ],
+)
+def test_hostile_modules_are_refused_cleanly(tail: str, fragment: str) -> None:
+    source = "from fastapi import FastAPI\n\napp = FastAPI()\n" + tail
+    for call in (
+        lambda: add_acp_router(source, "app", "/api"),
+        lambda: remove_acp_router(source, None),
+    ):
+        with pytest.raises(RouterEditRefused, match=fragment) as caught:
+            call()
+        assert caught.value.exit_code == 1
