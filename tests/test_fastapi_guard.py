@@ -314,6 +314,8 @@ def test_only_path_operations_are_judged() -> None:
         '@app.get("/a")\ndef on_app():\n    return 1\n\n\n'
         "def registered():\n    return 2\n\n\n"
         'router.add_api_route("/b", registered, methods=["POST"])\n'
+        "from cachetools import cache\n\n\n"
+        '@cache.get("key")\ndef cached():\n    return 3\n'
     )
     assert _verdicts(text) == {
         "on_app": GuardVerdict.MISSING,

@@ -517,10 +517,14 @@ def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
 
 
 def _path_argument(decorator: ast.Call) -> bool:
-    """The decorator names a literal path (or one by keyword): it registers a route."""
+    """The decorator names a route path: a literal that is empty or starts with ``/`` (as
+    FastAPI requires; ``@cache.get("key")`` is no route), or any ``path=`` keyword."""
     if decorator.args:
-        return isinstance(decorator.args[0], ast.Constant) and isinstance(
-            decorator.args[0].value, str
+        first = decorator.args[0]
+        return (
+            isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+            and (first.value == "" or first.value.startswith("/"))
         )
     return any(keyword.arg == "path" for keyword in decorator.keywords)
 
