@@ -189,7 +189,8 @@ class FastApiHost:
             import psycopg
 
             with psycopg.connect(self.pg_uri, autocommit=True) as pg:
-                return [tuple(r) for r in pg.execute(sql.replace("?", "%s"), tuple(params))]
+                cursor = pg.execute(sql.replace("?", "%s"), tuple(params) or None)
+                return [tuple(r) for r in cursor.fetchall()] if cursor.description else []
         path = self.database_url.removeprefix("sqlite:///")
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=20)
         try:
