@@ -4,7 +4,7 @@
 revision (its placeholder replaced, as the installer does) in the same versions directory:
 ``alembic upgrade heads`` applies both branches, leaves the host's table and rows alone, and
 creates exactly the schema that ``python -m acp.create_tables`` creates. The generated app
-then serves requests on that database.
+then serves requests on that database (host and ACP tables side by side).
 """
 
 from __future__ import annotations
@@ -76,11 +76,11 @@ def schema(url: str) -> dict[str, Any]:
         engine.dispose()
 
 
-def test_revision_applies_beside_host_revisions_and_matches_create_tables(
+def test_revision_applies_beside_host_revisions_and_serves(
     tmp_path: Path, fa_host: FastApiHost
 ) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
+    project = tmp_path / "host"
+    write_host(project)
     alembic(project, "init", "migrations")
     db_url = f"sqlite:///{project / 'app.db'}"
     ini = project / "alembic.ini"
@@ -101,30 +101,12 @@ def test_revision_applies_beside_host_revisions_and_matches_create_tables(
     current = alembic(project, "current")
     assert REVISION in current and "host0001" in current
 
-    engine = sa.create_engine(db_url)
-    with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT id, name FROM host_item")).all() == [(1, "kept")]
-    engine.dispose()
+    host = FastApiHost(project, db_url)
+    assert host.query("SELECT id, name FROM host_item") == [(1, "kept")]
     assert schema(db_url) == schema(fa_host.database_url)
     assert set(schema(db_url)) == {"acp_api_key", "acp_audit_log"}
 
-
-def test_app_serves_on_the_alembic_database(tmp_path: Path) -> None:
-    """Keys and audit rows land in the tables the revision made (ACP_DATABASE_URL)."""
-    project = tmp_path / "project"
-    project.mkdir()
-    alembic(project, "init", "migrations")
-    db_url = f"sqlite:///{project / 'acp.db'}"
-    ini = project / "alembic.ini"
-    ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", db_url))
-    template = TEMPLATES / "alembic" / "acp_0001_create_acp_tables.py"
-    (project / "migrations" / "versions" / f"{REVISION}_acp.py").write_text(
-        template.read_text().replace("__ACP_REVISION__", REVISION)
-    )
-    alembic(project, "upgrade", "heads")
-
-    host = FastApiHost(tmp_path / "host", db_url)
-    write_host(host.root)
+    # The app serves on it: keys and audit rows land in the tables the revision made.
     key = host.create_key("alembic", "manage.read")
     hub = HubStub()
     hub.start()
@@ -138,3 +120,4 @@ def test_app_serves_on_the_alembic_database(tmp_path: Path) -> None:
     finally:
         server.stop()
         hub.stop()
+    assert host.query("SELECT id, name FROM host_item") == [(1, "kept")]

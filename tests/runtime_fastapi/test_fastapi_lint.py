@@ -52,12 +52,15 @@ def test_fastapi_package_passes_the_handler_rules(tmp_path: Path, scope: str) ->
         (root / "pyproject.toml").write_text(SCOPES[scope], encoding="utf-8")
     assert lint(root) == []
 
+
+def test_the_lint_run_is_not_vacuous(tmp_path: Path) -> None:
+    """Found by the heuristics alone: a fail-open guard and a module-level env read."""
+    root = tmp_path / "host"
+    shutil.copytree(TEMPLATES / "acp", root / "acp")
     router = root / "acp" / "router.py"
     source = router.read_text(encoding="utf-8")
     router.write_text(source.replace('get("ACP_ENABLED", "")', 'get("ACP_ENABLED", "true")'))
-    assert [(d["code"], d["path"]) for d in lint(root)] == [("ACP104", "acp/router.py")]
-
-    router.write_text(source)
     conf = root / "acp" / "conf.py"
     conf.write_text(conf.read_text() + '\nMODE = os.environ.get("ACP_FAIL_MODE")\n')
-    assert [(d["code"], d["path"]) for d in lint(root)] == [("ACP101", "acp/conf.py")]
+    found = sorted((d["code"], d["path"]) for d in lint(root))
+    assert found == [("ACP101", "acp/conf.py"), ("ACP104", "acp/router.py")]
