@@ -210,3 +210,23 @@ def test_create_key_errors_are_messages(
     assert result.returncode == code, result.stdout + result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_an_async_driver_url_is_run_synchronously(fa: UvicornServer, fa_host: FastApiHost) -> None:
+    """A FastAPI host's DATABASE_URL often names an async driver (aiosqlite is not even
+    installed here): the key is stored through the synchronous driver of the same database."""
+    url = fa_host.database_url.replace("sqlite:///", "sqlite+aiosqlite:///")
+    result = fa_host.run_module(
+        "acp.create_key", "--name", "async-url", env=fa_host.env(DATABASE_URL=url)
+    )
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.rstrip("\n").splitlines()[-1]
+    assert fa.call("meta.version", key=key).status == 200
+
+
+def test_client_chosen_values_cannot_forge_log_lines(fa: UvicornServer, fa_keys: FaKeys) -> None:
+    reply = fa.call("no.such\nFORGED-7c1e log line\u2028x", key=fa_keys.rw)
+    assert_error(reply, 404, "UNKNOWN_ACTION")
+    lines = fa.log().splitlines()
+    assert any("FORGED-7c1e" in line for line in lines), "the refusal was logged"
+    assert not any(line.startswith("FORGED-7c1e") for line in lines)
