@@ -230,3 +230,18 @@ def test_client_chosen_values_cannot_forge_log_lines(fa: UvicornServer, fa_keys:
     lines = fa.log().splitlines()
     assert any("FORGED-7c1e" in line for line in lines), "the refusal was logged"
     assert not any(line.startswith("FORGED-7c1e") for line in lines)
+
+
+def test_create_tables_again_changes_nothing(fa_host: FastApiHost, fa_keys: FaKeys) -> None:
+    keys_before = fa_host.query("SELECT id, key_hash FROM acp_api_key ORDER BY id")
+    schema_before = fa_host.query("SELECT name, sql FROM sqlite_master ORDER BY name")
+    result = fa_host.run_module("acp.create_tables")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "acp_api_key: exists, left as it is",
+        "acp_audit_log: exists, left as it is",
+    ]
+    assert fa_host.query("SELECT id, key_hash FROM acp_api_key ORDER BY id") == keys_before
+    assert fa_host.query("SELECT name, sql FROM sqlite_master ORDER BY name") == schema_before
+    refused = fa_host.run_module("acp.create_tables", "--drop")
+    assert refused.returncode == 2 and "usage" in refused.stderr
