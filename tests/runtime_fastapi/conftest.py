@@ -1,7 +1,8 @@
 """Fixtures for the FastAPI runtime tests: a host, the hub stub, a real uvicorn server.
 
 The hub stub, the HTTP client and the PostgreSQL cluster are those of the Django runtime
-tests (tests/runtime), shared rather than copied.
+tests (tests/runtime), shared rather than copied. Test modules import helpers from
+``fahost``, never from ``conftest`` (a name every test directory's conftest.py shares).
 """
 
 from __future__ import annotations
@@ -14,20 +15,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
 
-from fahost import HUB_TIMEOUT, FastApiHost, UvicornServer, build_fastapi_host  # noqa: E402
+from fahost import FastApiHost, UvicornServer, build_fastapi_host, hub_env  # noqa: E402
 from fakeys import FaKeys  # noqa: E402
 from hubstub import HubStub  # noqa: E402
-
-KERNEL_KEY = "kk-fastapi-secret"
-
-
-def hub_env(hub: HubStub, timeout: str = HUB_TIMEOUT) -> dict[str, str]:
-    return {
-        "ACP_BASE_URL": hub.url,
-        "ACP_KERNEL_KEY": KERNEL_KEY,
-        "ACP_HUB_TIMEOUT": timeout,
-        "ACP_ENV": "test",
-    }
 
 
 @pytest.fixture(scope="session")

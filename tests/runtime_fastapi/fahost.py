@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from hostproject import Reply, free_port, http_call
+from hubstub import HubStub
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO_ROOT / "installer" / "hosts" / "fastapi" / "templates"
 KERNEL_ID = "kern-fastapi-tests"
 ENDPOINT = "/api/manage"
 HUB_TIMEOUT = "1.0"
+KERNEL_KEY = "kk-fastapi-secret"
 
 MAIN = '''"""A FastAPI host with the ACP router mounted (as echelon install writes it)."""
 import logging
@@ -129,6 +131,16 @@ def register(registry):
         atomic=False,
     )
 '''
+
+
+def hub_env(hub: HubStub, timeout: str = HUB_TIMEOUT) -> dict[str, str]:
+    """The variables that point a server at ``hub``."""
+    return {
+        "ACP_BASE_URL": hub.url,
+        "ACP_KERNEL_KEY": KERNEL_KEY,
+        "ACP_HUB_TIMEOUT": timeout,
+        "ACP_ENV": "test",
+    }
 
 
 def base_env(root: Path, database_url: str, **extra: str) -> dict[str, str]:

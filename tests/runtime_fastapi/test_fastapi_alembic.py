@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from conftest import hub_env
-from fahost import TEMPLATES, FastApiHost, UvicornServer, write_host
+from fahost import TEMPLATES, FastApiHost, UvicornServer, hub_env, write_host
 from hubstub import HubStub
 
 REVISION = "acp0001a1b2c"

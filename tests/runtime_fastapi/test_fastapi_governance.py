@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import KERNEL_KEY
-from fahost import HUB_TIMEOUT, KERNEL_ID, UvicornServer
+from fahost import HUB_TIMEOUT, KERNEL_ID, KERNEL_KEY, UvicornServer
 from fakeys import FaKeys
 from hubstub import HubStub
 from test_fastapi_requests import assert_error

@@ -10,8 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import KERNEL_KEY
-from fahost import TEMPLATES, FastApiHost, UvicornServer, write_host
+from fahost import KERNEL_KEY, TEMPLATES, FastApiHost, UvicornServer, write_host
 from fakeys import FaKeys
 from hostproject import http_call
 from hubstub import HubStub

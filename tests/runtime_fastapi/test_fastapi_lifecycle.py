@@ -6,8 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from conftest import KERNEL_KEY, hub_env
-from fahost import KERNEL_ID, FastApiHost, UvicornServer, write_bindings
+from fahost import KERNEL_ID, KERNEL_KEY, FastApiHost, UvicornServer, hub_env, write_bindings
 from fakeys import FaKeys
 from hubstub import HubStub
 from test_fastapi_requests import assert_error

@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import hub_env
-from fahost import FastApiHost, UvicornServer, build_fastapi_host
+from fahost import FastApiHost, UvicornServer, build_fastapi_host, hub_env
 from fakeys import FaKeys
 from hubstub import HubStub
 from pghost import PgCluster
