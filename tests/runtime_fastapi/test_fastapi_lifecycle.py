@@ -108,10 +108,38 @@ def test_no_database_is_init_failed_until_configured(
     for _ in range(2):
         assert_error(srv.call("meta.version", key=fa_keys.rw), 503, "INIT_FAILED")
     assert srv.log().count("ACP database engine could not be created") >= 2, "not cached"
-    srv.set_env(ACP_DATABASE_URL=fa_host.database_url)  # ACP's own variable wins
+    srv.set_env(ACP_DATABASE_URL=fa_host.database_url)  # retried: a later request builds it
     reply = srv.call("meta.version", key=fa_keys.rw)
     assert reply.status == 200, reply.text
     assert fa_host.audit_rows([reply.request_id])[reply.request_id][0]["status"] == 200
+
+
+def test_acp_database_url_wins_over_database_url(
+    fa_fresh: StartServer, fa_host: FastApiHost, fa_keys: FaKeys
+) -> None:
+    srv = fa_fresh(
+        {
+            "ACP_ENABLED": "true",
+            "DATABASE_URL": "sqlite:////nonexistent-dir-3d1f/host.db",
+            "ACP_DATABASE_URL": fa_host.database_url,
+        }
+    )
+    reply = srv.call("meta.version", key=fa_keys.rw)
+    assert reply.status == 200, reply.text
+    assert fa_host.audit_rows([reply.request_id])[reply.request_id][0]["status"] == 200
+
+
+def test_anonymous_audit_rows_are_rate_limited(fa_fresh: StartServer, fa_host: FastApiHost) -> None:
+    """A fresh process: a burst of 100 rows for requests without a valid key, then 1 a second."""
+    srv = fa_fresh({"ACP_ENABLED": "true"})
+    started = time.monotonic()
+    replies = [srv.call("meta.version", key="acp_000000000000_" + "z" * 43) for _ in range(130)]
+    elapsed = time.monotonic() - started
+    assert {(r.status, r.code) for r in replies} == {(401, "UNAUTHENTICATED")}
+    assert all(r.request_id for r in replies)
+    rows = fa_host.audit_rows(r.request_id for r in replies)
+    assert 100 <= len(rows) <= 100 + int(elapsed) + 1
+    assert "are over the limit" in srv.log()
 
 
 def test_unconfigured_hub_leaves_the_fail_mode_to_decide(
