@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from fahost import KERNEL_ID, FastApiHost, UvicornServer
 from fakeys import FaKeys
@@ -245,3 +247,37 @@ def test_create_tables_again_changes_nothing(fa_host: FastApiHost, fa_keys: FaKe
     assert fa_host.query("SELECT name, sql FROM sqlite_master ORDER BY name") == schema_before
     refused = fa_host.run_module("acp.create_tables", "--drop")
     assert refused.returncode == 2 and "usage" in refused.stderr
+
+
+def test_a_failed_audit_row_rolls_back_an_atomic_write_but_not_a_committed_one(
+    fa: UvicornServer, fa_host: FastApiHost, fa_keys: FaKeys
+) -> None:
+    """A trigger refuses the success rows of the group actions (SQLite, this host only)."""
+    database = fa_host.database_url.removeprefix("sqlite:///")
+    trigger = (
+        "CREATE TRIGGER refuse_group_rows BEFORE INSERT ON acp_audit_log "
+        "WHEN NEW.action LIKE 'test.group.%' AND NEW.status = 200 "
+        "BEGIN SELECT RAISE(ABORT, 'audit refused 5521'); END"
+    )
+    conn = sqlite3.connect(database, timeout=20)
+    conn.execute(trigger)
+    conn.commit()
+    try:
+        atomic = fa.call("test.group.create", {"name": "g-trigger-atomic"}, key=fa_keys.rw)
+        direct = fa.call("test.group.create_direct", {"name": "g-trigger-direct"}, key=fa_keys.rw)
+    finally:
+        conn.execute("DROP TRIGGER refuse_group_rows")
+        conn.commit()
+        conn.close()
+    assert_error(atomic, 500, "INTERNAL_ERROR")
+    assert direct.status == 200 and direct.json == {
+        "ok": True,
+        "data": {"name": "g-trigger-direct"},
+    }
+    names = {n for (n,) in fa_host.query("SELECT name FROM host_group")}
+    assert "g-trigger-direct" in names and "g-trigger-atomic" not in names
+    rows = fa_host.audit_rows([atomic.request_id, direct.request_id])
+    assert [r["status"] for r in rows[atomic.request_id]] == [500]
+    assert direct.request_id not in rows
+    assert f"audit row lost for committed request {direct.request_id}" in fa.log()
+    assert "5521" not in atomic.text + direct.text
