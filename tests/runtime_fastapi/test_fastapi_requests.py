@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import sqlite3
 
 import pytest
@@ -281,3 +283,29 @@ def test_a_failed_audit_row_rolls_back_an_atomic_write_but_not_a_committed_one(
     assert direct.request_id not in rows
     assert f"audit row lost for committed request {direct.request_id}" in fa.log()
     assert "5521" not in atomic.text + direct.text
+
+
+@pytest.mark.parametrize(("size", "code"), [(1024 * 1024 + 1, "PAYLOAD_TOO_LARGE"), (10, "OK")])
+def test_chunked_bodies_are_limited_while_read(
+    fa: UvicornServer, fa_keys: FaKeys, size: int, code: str
+) -> None:
+    """No Content-Length: the limit is applied to what arrives, chunk by chunk."""
+    payload = b'{"action": "meta.version", "params": {}}'
+    body = payload if size < len(payload) else payload[:-1] + b', "pad": "' + b"a" * size + b'"}'
+    chunks = (body[i : i + 65536] for i in range(0, len(body), 65536))
+    conn = http.client.HTTPConnection("127.0.0.1", fa.port, timeout=30)
+    try:
+        conn.request(
+            "POST",
+            "/api/manage",
+            body=chunks,
+            headers={"Authorization": f"Bearer {fa_keys.rw}", "Content-Type": "application/json"},
+        )
+        response = conn.getresponse()
+        parsed = json.loads(response.read())
+    finally:
+        conn.close()
+    if code == "OK":
+        assert (response.status, parsed["ok"]) == (200, True)
+    else:
+        assert (response.status, parsed["code"]) == (400, code)
