@@ -270,6 +270,7 @@ class UvicornServer:
     host: FastApiHost
     env: dict[str, str]
     log_path: Path
+    workers: int = 1
     port: int = 0
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
@@ -292,6 +293,7 @@ class UvicornServer:
                         "--no-access-log",
                         "--log-level",
                         "warning",
+                        *(["--workers", str(self.workers)] if self.workers > 1 else []),
                     ],
                     cwd=self.host.root,
                     env=self.host.env(**self.env),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from fahost import KERNEL_ID, KERNEL_KEY, FastApiHost, UvicornServer, hub_env, write_bindings
 from fakeys import FaKeys
@@ -64,6 +65,40 @@ def test_heartbeat_exactly_once_after_200_concurrent_first_requests(
         assert len(hub.authorize_calls()) == clients
         assert srv.log().count("ACP initialised") == 1
     finally:
+        hub.stop()
+
+
+def test_one_heartbeat_per_worker_process(
+    fa_host: FastApiHost, fa_keys: FaKeys, tmp_path: Path
+) -> None:
+    """``uvicorn --workers 2``: each process initialises once and announces itself once."""
+    hub = HubStub()
+    hub.start()
+    srv = UvicornServer(
+        fa_host, {"ACP_ENABLED": "true", **hub_env(hub)}, tmp_path / "workers.log", workers=2
+    )
+    try:
+        srv.start()
+        statuses: list[int] = []
+
+        def client() -> None:
+            for _ in range(10):
+                statuses.append(srv.call("meta.version", key=fa_keys.rw).status)
+
+        pool = [threading.Thread(target=client) for _ in range(10)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join(timeout=60)
+        assert statuses == [200] * 100
+        time.sleep(0.5)
+        initialised = srv.log().count("ACP initialised")
+        assert 1 <= initialised <= 2
+        assert wait_for(lambda: len(hub.heartbeats()) == initialised)
+        time.sleep(0.3)
+        assert len(hub.heartbeats()) == initialised
+    finally:
+        srv.stop()
         hub.stop()
 
 
