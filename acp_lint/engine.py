@@ -278,6 +278,7 @@ class Linter:
             project.bindings_path(),
             PROJECT_RULES,
             lambda: check_project(project, targets, full, self.codes, self.cache),
+            per_file=False,
         )
 
     def _filter(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -381,15 +382,21 @@ def _check_in_processes(
     return results
 
 
-def _guarded(path: str, rule: str, check: Callable[[], T]) -> T:
+_PROTECTED = (RecursionError, MemoryError, TooDeep)  # one ACP000 per file (``_check_file``)
+
+
+def _guarded(path: str, rule: str, check: Callable[[], T], per_file: bool = True) -> T:
     """The crash boundary every rule family runs in: a rule that raises becomes one
     ``InternalError`` naming ``path`` and the rule (read from the traceback when a rule
-    object raised, else ``rule``), never a traceback."""
+    object raised, else ``rule``), never a traceback. In a per-file check, a file too deep
+    or too large to analyse goes on to ``_check_file``, which reports it as ACP000."""
     try:
         return check()
-    except (RecursionError, MemoryError, TooDeep, InternalError):
-        raise  # the protected parse's concern (one ACP000), or already named
+    except InternalError:
+        raise
     except Exception as error:  # a crashing rule must name itself, not print a traceback
+        if per_file and isinstance(error, _PROTECTED):
+            raise
         raise InternalError.crashed(path, _crashing_rule(error, rule), error) from error
 
 
