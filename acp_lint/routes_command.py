@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from acp_lint.errors import UsageError
+
 if TYPE_CHECKING:
     from acp_lint.project import Project
     from acp_lint.urls import RouteTable
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
 
 
 def print_routes(args: argparse.Namespace, cwd: Path) -> int:
-    from acp_lint.cli import UsageError
     from acp_lint.config import ConfigError, load_config
     from acp_lint.project import Project
     from acp_lint.urls import (

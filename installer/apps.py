@@ -363,6 +363,13 @@ class _AppendTo(cst.CSTTransformer):
         return self._append(original_node, updated_node)
 
 
+def remove_installed_app(source: edits.Source, app: str) -> str | None:
+    """Settings without the ``"<app>"`` entry: from the literal ``INSTALLED_APPS`` list, else
+    from any list feeding it; None when it is not there."""
+    removed = edits.remove_listed_app(source, app)
+    return removed if removed is not None else remove_app(source, app)
+
+
 def remove_app(source: edits.Source, app: str) -> str | None:
     """The file without the ``"<app>"`` element of any list feeding INSTALLED_APPS."""
     module = edits.parse(source)

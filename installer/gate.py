@@ -15,8 +15,9 @@ from pathlib import Path
 
 from acp_installer.plan import Plan
 
+from acp_lint.api import lint, select_codes
 from acp_lint.diagnostics import Diagnostic
-from acp_lint.engine import InternalError, Linter, select_codes
+from acp_lint.errors import InternalError
 from acp_lint.registry import BY_CODE
 from acp_lint.sources import DiskTree, OverlayTree
 from acp_lint.urls import RouteTable, build_route_table, suggest_base_paths
@@ -42,7 +43,7 @@ def run_gate(plan: Plan, verify: bool = True, python: str | None = None) -> Gate
     config = plan.host.config
     overlay = plan.overlay()
     try:
-        result = Linter(config, select_codes(config), overlay).run(None)
+        result = lint(config, overlay=overlay)
     except InternalError as error:
         raise RuntimeError(f"the lint gate crashed: {error}") from error
     diagnostics = list(result.diagnostics)

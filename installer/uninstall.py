@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from acp_installer import edits, paths, trust, urlconf_window
+from acp_installer import apps, edits, paths, trust, urlconf_window
 from acp_installer.apply import Write, apply_writes
 from acp_installer.detect import bindings_rel, project_config
 from acp_installer.errors import Refused, UsageError
@@ -80,7 +80,7 @@ def _reverted(manifest: Manifest, rel: str, entry: Entry, current: bytes) -> byt
         if result is not None:
             text, found = result, True
     if rel == manifest.settings:
-        result = edits.remove_installed_app(edits.Source(rel, text, source.bom), manifest.app)
+        result = apps.remove_installed_app(edits.Source(rel, text, source.bom), manifest.app)
         if result is not None:
             text, found = result, True
     return source.encode(text) if found else None

@@ -42,7 +42,7 @@ def check_migration_file(
     path: str, text: str, config: Config, codes: frozenset[str]
 ) -> list[Diagnostic]:
     """A Django migration module, read with ``ast`` (libcst is never imported for it)."""
-    from acp_lint.engine import python_parse_error
+    from acp_lint.rules.parse_error import python_parse_error
     from acp_lint.sql.app_label import app_label_for
     from acp_lint.sql.django_migrations import check_migration_module
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 from acp_lint.cache import RecordingTree, ResultCache
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from acp_lint.engine import parse_error
 from acp_lint.project import Project
 from acp_lint.registry import BY_CODE
 from acp_lint.rules.meta import Expected, ProjectExample, Rule
+from acp_lint.rules.parse_error import parse_error
 from acp_lint.sources import SourceTree
 from acp_lint.suppressions import is_suppressed, python_suppressions
 

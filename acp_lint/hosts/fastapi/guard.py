@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from acp_lint.python.astsource import Positions, quiet_parse
 from acp_lint.python.guard import ENV_FUNCTIONS, FLAG, GuardVerdict
+from acp_lint.registry import BY_CODE
 
-CODE = "ACP104"
-NAME = "missing-enabled-guard"
+GUARD_RULE = BY_CODE["ACP104"]
 FIX_MESSAGE = "Insert the ACP_ENABLED guard"
 OPERATION_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "options", "head", "trace", "api_route"}
@@ -638,8 +638,8 @@ def diagnostics(text: str, path: str) -> list[Diagnostic]:
             column=result.column,
             end_line=result.end_line,
             end_column=result.end_column,
-            code=CODE,
-            name=NAME,
+            code=GUARD_RULE.code,
+            name=GUARD_RULE.name,
             message=result.message,
             fix=result.fix,
             statement_lines=result.statement_lines,
