@@ -492,20 +492,28 @@ class _Interpreter:
                 self.register(func, self.endpoint_name(endpoint), True, node)
             return Constant(None)
         if isinstance(func, External):
-            return self.construct(func.qualname, node, namespace)
+            result = self.construct(func.qualname, node, namespace)
+            if not (isinstance(result, External) and result.qualname == f"{func.qualname}()"):
+                return result
+            self.routers_passed(node, namespace)  # a call outside the project
+            return result
         if isinstance(func, Function) and not func.is_class:
             self.called_function(func, node, namespace)
         else:
-            for arg in [*node.args, *(k.value for k in node.keywords)]:
-                value = self.evaluate(arg, namespace)
-                if isinstance(value, Router):
-                    self.add_unknown(
-                        value,
-                        f"{value.name} is passed to {self.source(node.func)}(), "
-                        "whose effect on its routes is not read",
-                        node,
-                    )
+            self.routers_passed(node, namespace)
         return Unknown(f"the result of {self.source(node.func)}() is not read statically")
+
+    def routers_passed(self, node: ast.Call, namespace: dict[str, object]) -> None:
+        """Routers given to a call we cannot read may get routes there: each is unresolved."""
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            value = self.evaluate(arg, namespace)
+            if isinstance(value, Router):
+                self.add_unknown(
+                    value,
+                    f"{value.name} is passed to {self.source(node.func)}(), "
+                    "whose effect on its routes is not read",
+                    node,
+                )
 
     def called_function(self, func: Function, node: ast.Call, namespace: dict[str, object]) -> None:
         """A project function called at import: routers it registers on become unresolved."""
