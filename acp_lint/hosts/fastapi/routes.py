@@ -167,8 +167,15 @@ class _Interpreter:
         return self.module.position(node)
 
     def source(self, node: ast.AST) -> str:
+        """The source text of ``node`` (for messages and ``if`` conditions)."""
         assert self.module is not None
-        return ast.get_source_segment(self.module.positions.text, node) or ast.dump(node)
+        positions = self.module.positions
+        end_line = getattr(node, "end_lineno", None)
+        end_column = getattr(node, "end_col_offset", None)
+        if end_line is None or end_column is None:
+            return ast.dump(node)
+        start = positions.offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        return positions.text[start : positions.offset(end_line, end_column)]
 
     def run_block(self, statements: list[ast.stmt], namespace: dict[str, object]) -> None:
         for statement in statements:
@@ -422,22 +429,17 @@ class _Interpreter:
             return base
         return Unknown(f"{self.source(node)} is not read statically")
 
-    def keywords(self, node: ast.Call, namespace: dict[str, object]) -> dict[str, object]:
-        """Keyword arguments, evaluated; ``methods=[...]`` of literals becomes a MethodSet."""
-        values: dict[str, object] = {}
-        for keyword in node.keywords:
-            if keyword.arg is None:
-                values["**"] = Unknown(f"**{self.source(keyword.value)} is not read statically")
-            elif keyword.arg == "methods":
-                literal = self.literal_methods(keyword.value, namespace)
-                values["methods"] = (
-                    MethodSet(literal)
-                    if literal is not None
-                    else self.evaluate(keyword.value, namespace)
-                )
-            else:
-                values[keyword.arg] = self.evaluate(keyword.value, namespace)
-        return values
+    def keywords(self, node: ast.Call, namespace: dict[str, object]) -> _Keywords:
+        """Keyword arguments, each evaluated when asked for (``tags=[...]`` never is)."""
+        return _Keywords(self, node, namespace)
+
+    def keyword_value(self, node: ast.expr, name: str, namespace: dict[str, object]) -> object:
+        """A keyword's value; ``methods=[...]`` of literals becomes a MethodSet."""
+        if name == "methods":
+            literal = self.literal_methods(node, namespace)
+            if literal is not None:
+                return MethodSet(literal)
+        return self.evaluate(node, namespace)
 
     def literal_methods(
         self, node: ast.expr, namespace: dict[str, object]
@@ -459,7 +461,7 @@ class _Interpreter:
         namespace: dict[str, object],
         index: int,
         name: str,
-        keywords: dict[str, object],
+        keywords: _Keywords,
     ) -> object | None:
         """Positional argument ``index`` or keyword ``name``; None when absent."""
         if name in keywords:
@@ -654,7 +656,7 @@ class _Interpreter:
             self.docs_routes(router, keywords, node)
         return router
 
-    def docs_routes(self, router: Router, keywords: dict[str, object], node: ast.Call) -> None:
+    def docs_routes(self, router: Router, keywords: _Keywords, node: ast.Call) -> None:
         """FastAPI's ``setup()``: the OpenAPI schema and docs pages, after ``routes=``."""
         urls: dict[str, str | None] = {}
         for key, default, _ in DOCS_DEFAULTS:
@@ -791,7 +793,7 @@ class _Interpreter:
         router: Router,
         node: ast.Call,
         namespace: dict[str, object],
-        keywords: dict[str, object],
+        keywords: _Keywords,
         methods: frozenset[str] | None | str,
         kind: str,
     ) -> Decorator:
@@ -830,7 +832,7 @@ class _Interpreter:
         router: Router,
         node: ast.Call,
         namespace: dict[str, object],
-        keywords: dict[str, object],
+        keywords: _Keywords,
         kind: str,
     ) -> object:
         path = self.argument(node, namespace, 0, "path", keywords)
@@ -868,7 +870,7 @@ class _Interpreter:
         router: Router,
         node: ast.Call,
         namespace: dict[str, object],
-        keywords: dict[str, object],
+        keywords: _Keywords,
     ) -> object:
         child = self.argument(node, namespace, 0, "router", keywords)
         prefix_value = keywords.get("prefix", Text(""))
@@ -896,6 +898,33 @@ class _Interpreter:
 
     def add_unknown(self, router: Router, reason: str, node: ast.AST, prefix: str = "") -> None:
         router.entries.append(UnknownEntry(reason, self.position(node), prefix, self.conditions))
+
+
+class _Keywords:
+    """A call's keyword arguments, evaluated lazily and once; ``"**"`` is in it when the call
+    unpacks a mapping."""
+
+    def __init__(self, interpreter: _Interpreter, node: ast.Call, namespace: dict[str, object]):
+        self.interpreter = interpreter
+        self.namespace = namespace
+        self.nodes = {k.arg if k.arg is not None else "**": k.value for k in node.keywords}
+        self.values: dict[str, object] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.nodes
+
+    def __getitem__(self, name: str) -> object:
+        if name not in self.values:
+            if name == "**":
+                text = self.interpreter.source(self.nodes[name])
+                self.values[name] = Unknown(f"**{text} is not read statically")
+            else:
+                value = self.interpreter.keyword_value(self.nodes[name], name, self.namespace)
+                self.values[name] = value
+        return self.values[name]
+
+    def get(self, name: str, default: object = None) -> object:
+        return self[name] if name in self.nodes else default
 
 
 def _why(value: object) -> str:
