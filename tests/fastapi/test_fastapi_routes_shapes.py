@@ -205,3 +205,27 @@ def test_parse_errors_and_cycles(tmp_path: Path) -> None:
     assert [e.position.file for e in table.parse_errors] == ["broken.py"]
     assert paths(table) == ["/x"]
     assert ["includes itself" in u.reason for u in table.unresolved] == [True]
+
+
+def test_hostile_sources_give_parse_errors_not_crashes(tmp_path: Path) -> None:
+    deep = "x = " + "(" * 1200 + "1" + ")" * 1200 + "\n"
+    chain = "y = a" + ".b" * 3000 + "\n"
+    table = table_of(
+        tmp_path,
+        {
+            "main.py": HEAD
+            + "import deep, chain, latin, long\n"
+            + "app = FastAPI(openapi_url=None)\n@app.get('/ok')\ndef ok(): ...\n",
+            "deep.py": deep,
+            "chain.py": chain,
+            "long.py": "a = None\nz = a" + ".b" * 700 + "\n",
+            "latin.py": "# -*- coding: ascii -*-\nx = 'é'\n".encode().decode("latin-1"),
+        },
+    )
+    assert paths(table) == ["/ok"]
+    assert sorted((e.position.file, e.position.line) for e in table.parse_errors) == [
+        ("chain.py", 1),  # ast.parse itself gives up
+        ("deep.py", 1),
+        ("latin.py", 2),
+        ("long.py", 2),  # ast.parse accepts it; reading it would overflow the stack
+    ]

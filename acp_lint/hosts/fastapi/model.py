@@ -6,6 +6,7 @@ and ``acp-lint routes`` can share one result. Positions are 1-based (line and ch
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -78,8 +79,6 @@ class Unresolved:
 
     def could_serve(self, path: str) -> bool:
         """Whether ``path`` starts with a match of the known prefix above the unknown part."""
-        import re
-
         return re.match(self.prefix_regex, path) is not None
 
 
