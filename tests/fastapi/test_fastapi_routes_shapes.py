@@ -229,3 +229,39 @@ def test_hostile_sources_give_parse_errors_not_crashes(tmp_path: Path) -> None:
         ("latin.py", 2),
         ("long.py", 2),  # ast.parse accepts it; reading it would overflow the stack
     ]
+
+
+def test_unknown_includes_sit_under_the_including_routers_prefix(tmp_path: Path) -> None:
+    table = table_of(
+        tmp_path,
+        {
+            "main.py": HEAD
+            + "import os\nfrom plugins import extra\n"
+            + "api = APIRouter(prefix='/api')\n"
+            + "api.include_router(extra, prefix='/ext')\n"
+            + "known = APIRouter()\n@known.get('/k')\ndef k(): ...\n"
+            + "api.include_router(known, prefix=os.environ['P'])\n"
+            + "app = FastAPI(openapi_url=None)\napp.include_router(api, prefix='/v1')\n",
+        },
+    )
+    assert [(u.prefix, u.routes) for u in table.unresolved] == [("/v1/api/ext", 0), ("/v1/api", 1)]
+    plugin, dynamic = table.unresolved
+    assert plugin.could_serve("/v1/api/ext/manage") and not plugin.could_serve("/v1/ext/manage")
+    assert dynamic.could_serve("/v1/api/anything") and not dynamic.could_serve("/api/manage")
+
+
+def test_loops_keep_what_is_known_of_their_prefix(tmp_path: Path) -> None:
+    table = table_of(
+        tmp_path,
+        {
+            "main.py": HEAD
+            + "from plugins import ROUTERS, APPS\n"
+            + "api = APIRouter(prefix='/api')\n"
+            + "for r in ROUTERS:\n    api.include_router(r, prefix='/plugins')\n"
+            + "    api.include_router(r, prefix='/plugins')\n"
+            + "app = FastAPI(openapi_url=None)\n"
+            + "for name, sub in APPS:\n    app.mount('/apps/{tenant}/' + name, sub)\n"
+            + "app.include_router(api)\n",
+        },
+    )
+    assert [u.prefix for u in table.unresolved] == ["/apps/", "/api/plugins"]

@@ -263,20 +263,23 @@ class Interpreter(Registrations):
     def run_loop(
         self, node: ast.For | ast.AsyncFor | ast.While, namespace: dict[str, object]
     ) -> None:
+        """A loop that registers routes is one unknown entry per router it registers on."""
+        seen: set[tuple[int, str]] = set()
         for call in _registering_calls(node):
             assert isinstance(call.func, ast.Attribute)
             router = self.evaluate(call.func.value, namespace)
-            if isinstance(router, Router):
-                prefix = ""
-                if call.args and isinstance(call.args[0], ast.Constant):
-                    if isinstance(call.args[0].value, str) and call.func.attr != "include_router":
-                        prefix = call.args[0].value
-                self.add_unknown(
-                    router,
-                    f"{router.name}.{call.func.attr}() inside a loop is not read statically",
-                    node,
-                    prefix if call.func.attr == "mount" else "",
-                )
+            if not isinstance(router, Router):
+                continue
+            prefix = _loop_prefix(router, call)
+            if (id(router), prefix) in seen:
+                continue
+            seen.add((id(router), prefix))
+            self.add_unknown(
+                router,
+                f"{router.name}.{call.func.attr}() inside a loop is not read statically",
+                node,
+                prefix,
+            )
 
     # expressions -----------------------------------------------------------------------
     def evaluate(self, node: ast.expr, namespace: dict[str, object]) -> object:
@@ -488,6 +491,30 @@ class Interpreter(Registrations):
         if name is not None:
             return name.rpartition(".")[2]
         return self.source(node)
+
+
+def _literal(node: ast.expr | None) -> str:
+    """The literal start of a string expression: a constant, the left end of ``+``, the
+    leading text of an f-string ("" when nothing is known)."""
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        node = node.left
+    if isinstance(node, ast.JoinedStr) and node.values:
+        node = node.values[0]
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+
+
+def _loop_prefix(router: Router, call: ast.Call) -> str:
+    """What is known of the paths a registration inside a loop adds, below ``router``'s place:
+    the router's own prefix for path operations and includes (with a literal ``prefix=``), the
+    literal path of a mount or Starlette route up to its first parameter."""
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    own = router.prefix or ""
+    if method == "include_router":
+        keyword = next((k.value for k in call.keywords if k.arg == "prefix"), None)
+        return own + _literal(keyword)
+    if method in ("mount", "add_route", "route", "host", "frontend"):
+        return _literal(call.args[0] if call.args else None).split("{")[0]
+    return own
 
 
 def _registering_calls(node: ast.AST) -> Iterable[ast.Call]:

@@ -440,7 +440,7 @@ class Registrations:
         prefix_value = keywords.get("prefix", Text(""))
         prefix = prefix_value.value if isinstance(prefix_value, Text) else None
         if not isinstance(child, Router) or child.kind != "apirouter":
-            literal = prefix or ""
+            literal = (router.prefix or "") + (prefix or "")  # as FastAPI's include prefix
             self.add_unknown(
                 router,
                 f"included router {self.source(node.args[0]) if node.args else '?'} "

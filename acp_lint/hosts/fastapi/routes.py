@@ -99,7 +99,7 @@ class _Flattener:
                         counted = self.routes(
                             entry.router, "", entry_conditions, inner_via, active, False
                         )
-                        unknown = UnknownEntry(entry.reason, entry.position)
+                        unknown = UnknownEntry(entry.reason, entry.position, router.prefix or "")
                         self.unresolved(unknown, prefix, entry_conditions, len(counted))
                     continue
                 inner_prefix = prefix + (router.prefix or "") + entry.prefix
