@@ -241,11 +241,16 @@ def test_unknown_includes_sit_under_the_including_routers_prefix(tmp_path: Path)
             + "api.include_router(extra, prefix='/ext')\n"
             + "known = APIRouter()\n@known.get('/k')\ndef k(): ...\n"
             + "api.include_router(known, prefix=os.environ['P'])\n"
-            + "app = FastAPI(openapi_url=None)\napp.include_router(api, prefix='/v1')\n",
+            + "app = FastAPI(openapi_url=None)\napp.include_router(api, prefix='/v1')\n"
+            + "app.frontend('/ui/', directory='dist')\n",
         },
     )
-    assert [(u.prefix, u.routes) for u in table.unresolved] == [("/v1/api/ext", 0), ("/v1/api", 1)]
-    plugin, dynamic = table.unresolved
+    assert [(u.prefix, u.routes) for u in table.unresolved] == [
+        ("/v1/api/ext", 0),
+        ("/v1/api", 1),
+        ("/ui", 0),
+    ]
+    plugin, dynamic, _ = table.unresolved
     assert plugin.could_serve("/v1/api/ext/manage") and not plugin.could_serve("/v1/ext/manage")
     assert dynamic.could_serve("/v1/api/anything") and not dynamic.could_serve("/api/manage")
 

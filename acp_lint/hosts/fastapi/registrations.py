@@ -344,8 +344,15 @@ class Registrations:
         if method == "host":
             self.add_unknown(router, "host() routes depend on the Host header", node)
             return Constant(None)
-        if method == "frontend":
-            self.add_unknown(router, "frontend() routes are not modelled", node)
+        if method == "frontend":  # low-priority static/SPA routes, tried after everything else
+            path = self.argument(node, namespace, 0, "path", keywords)
+            below = path.value.rstrip("/") if isinstance(path, Text) else ""
+            self.add_unknown(
+                router,
+                "frontend() routes (a static-file fallback) are not modelled",
+                node,
+                (router.prefix or "") + below,
+            )
             return Constant(None)
         if method in INERT_METHODS:
             return Unknown(f"{method}() registers no route")
