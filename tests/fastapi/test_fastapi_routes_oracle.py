@@ -33,6 +33,11 @@ from acp_lint.hosts.fastapi.paths import compile_path
 from acp_lint.sources import DiskTree
 
 PATHS_PER_APP = 60
+# The generated apps use FastAPI(root_path=...) and include one router twice on purpose.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:The `root_path` parameter is deprecated"),
+    pytest.mark.filterwarnings("ignore:Duplicate Operation ID"),
+]
 
 
 def our_answer(table, method: str, path: str) -> list[tuple[str, str, str, object]]:
