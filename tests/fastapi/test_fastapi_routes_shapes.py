@@ -270,3 +270,28 @@ def test_loops_keep_what_is_known_of_their_prefix(tmp_path: Path) -> None:
         },
     )
     assert [u.prefix for u in table.unresolved] == ["/apps/", "/api/plugins"]
+
+
+def test_a_name_set_differently_in_branches_is_unknown_not_the_last_value(tmp_path: Path) -> None:
+    table = table_of(
+        tmp_path,
+        {
+            "main.py": HEAD
+            + "from config import PROD\n"
+            + "if PROD:\n    PREFIX = '/v2'\n    router = APIRouter(prefix='/p')\n"
+            + "else:\n    PREFIX = '/v1'\n    router = APIRouter(prefix='/p')\n"
+            + "SAME = '/same'\n"
+            + "if PROD:\n    SAME = '/same'\n"
+            + "try:\n    from local_settings import EXTRA\nexcept ImportError:\n    EXTRA = '/x'\n"
+            + "try:\n    TAIL = '/t'\nexcept ImportError:\n    TAIL = '/t'\n"
+            + "app = FastAPI(openapi_url=None)\n"
+            + "@app.get(SAME + TAIL)\ndef same(): ...\n"
+            + "app.include_router(router, prefix=PREFIX)\n"
+            + "@app.get(EXTRA)\ndef extra(): ...\n",
+            "config.py": "PROD = False\n",
+        },
+    )
+    assert paths(table) == ["/same/t"]
+    reasons = [u.reason for u in table.unresolved]
+    assert "router takes different values in the branches of if PROD" in reasons[0]
+    assert "EXTRA takes different values in the branches of try" in reasons[1]

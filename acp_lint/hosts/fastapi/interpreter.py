@@ -6,9 +6,10 @@ what is known of them (a router, a string, a list of routes, a project function 
 name outside the project); the calls that register routes are understood by
 ``Registrations``; everything else that may add routes (a loop, a dynamic prefix, a router
 passed to a function, an unknown router) is recorded on its router, in order, as an unknown
-entry. Both branches of a module-level ``if`` count (their routes are marked with the
-condition); the body of ``try`` counts, its ``except`` handlers do not; ``if __name__ ==
-"__main__"`` and ``if TYPE_CHECKING`` blocks do not run at import.
+entry. Every branch of a module-level ``if`` and ``try`` (the body, each handler) runs from
+the same state and its registrations count, marked with the branch's condition; a name the
+branches leave with different values is Unknown afterwards (never the last branch's value).
+``if __name__ == "__main__"`` and ``if TYPE_CHECKING`` blocks do not run at import.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ class Interpreter(Registrations):
                 self.evaluate(item.context_expr, namespace)
             self.run_block(node.body, namespace)
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            self.run_block(node.body + node.orelse + node.finalbody, namespace)  # type: ignore[attr-defined]
+            self.run_try(node, namespace)  # type: ignore[arg-type]
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             self.run_loop(node, namespace)
 
@@ -253,12 +254,49 @@ class Interpreter(Registrations):
         ):
             self.run_block(node.orelse, namespace)
             return
+        self.run_branches(
+            [(test, node.body), (f"not ({test})", node.orelse)], namespace, f"if {test}"
+        )
+
+    def run_try(self, node: ast.Try, namespace: dict[str, object]) -> None:
+        """The body (with ``else``) or one of the handlers, then ``finally``."""
+        branches: list[tuple[str | None, list[ast.stmt]]] = [(None, node.body + node.orelse)]
+        for handler in node.handlers:
+            caught = self.source(handler.type) if handler.type is not None else "BaseException"
+            branches.append((f"except {caught}", handler.body))
+        self.run_branches(branches, namespace, "try")
+        self.run_block(node.finalbody, namespace)
+
+    def run_branches(
+        self,
+        branches: list[tuple[str | None, list[ast.stmt]]],
+        namespace: dict[str, object],
+        where: str,
+    ) -> None:
+        """Run each branch from the same namespace (registrations of all of them count, under
+        their condition); afterwards a name keeps a value only when every branch that can
+        leave it bound agrees on it, else it is Unknown (never the last branch's value)."""
+        before = dict(namespace)
         saved = self.conditions
-        self.conditions = (*saved, test)
-        self.run_block(node.body, namespace)
-        self.conditions = (*saved, f"not ({test})")
-        self.run_block(node.orelse, namespace)
+        outcomes: list[dict[str, object]] = []
+        for condition, statements in branches:
+            namespace.clear()
+            namespace.update(before)
+            self.conditions = saved if condition is None else (*saved, condition)
+            self.run_block(statements, namespace)
+            outcomes.append(dict(namespace))
         self.conditions = saved
+        namespace.clear()
+        namespace.update(before)
+        names = {name for outcome in outcomes for name in outcome}
+        for name in sorted(names):
+            values = [outcome[name] for outcome in outcomes if name in outcome]
+            if all(_same(value, values[0]) for value in values[1:]):
+                namespace[name] = values[0]
+            else:
+                namespace[name] = Unknown(
+                    f"{name} takes different values in the branches of {where}"
+                )
 
     def run_loop(
         self, node: ast.For | ast.AsyncFor | ast.While, namespace: dict[str, object]
@@ -491,6 +529,21 @@ class Interpreter(Registrations):
         if name is not None:
             return name.rpartition(".")[2]
         return self.source(node)
+
+
+def _same(first: object, second: object) -> bool:
+    """Whether two values of a name are the same as far as routes are concerned."""
+    if first is second:
+        return True
+    if type(first) is not type(second):
+        return False
+    if isinstance(first, (Text, Constant)):
+        return first.value == second.value  # type: ignore[attr-defined]
+    if isinstance(first, External):
+        return first.qualname == second.qualname  # type: ignore[attr-defined]
+    if isinstance(first, ModuleRef):
+        return first.dotted == second.dotted  # type: ignore[attr-defined]
+    return False
 
 
 def _literal(node: ast.expr | None) -> str:
