@@ -295,3 +295,23 @@ def test_a_name_set_differently_in_branches_is_unknown_not_the_last_value(tmp_pa
     reasons = [u.reason for u in table.unresolved]
     assert "router takes different values in the branches of if PROD" in reasons[0]
     assert "EXTRA takes different values in the branches of try" in reasons[1]
+
+
+def test_routes_lists_mutated_in_place(tmp_path: Path) -> None:
+    table = table_of(
+        tmp_path,
+        {
+            "main.py": HEAD
+            + "from starlette.routing import Route\n"
+            + "def page(request): ...\n"
+            + "app = FastAPI(openapi_url=None)\n"
+            + "app.router.routes.append(Route('/a', page))\n"
+            + "app.routes.extend([Route('/b', page, methods=['POST'])])\n"
+            + "app.routes.insert(0, Route('/c', page))\n",
+        },
+    )
+    assert [(r.path, r.methods) for r in table.routes] == [
+        ("/a", {"GET", "HEAD"}),
+        ("/b", {"POST"}),
+    ]
+    assert ["routes.insert()" in u.reason for u in table.unresolved] == [True]

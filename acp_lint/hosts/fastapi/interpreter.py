@@ -26,6 +26,7 @@ from acp_lint.hosts.fastapi.registrations import (
 )
 from acp_lint.hosts.fastapi.source import Loader, ModuleSource, dotted_name, resolve_relative
 from acp_lint.hosts.fastapi.values import (
+    BoundMethod,
     Constant,
     Decorator,
     Entry,
@@ -398,9 +399,9 @@ class Interpreter(Registrations):
                 return base
             if node.attr == "routes":
                 return RoutesList(base.entries, owner=base)
-            return ("method", base, node.attr)
+            return BoundMethod(base, node.attr)
         if isinstance(base, RoutesList) and node.attr in ("append", "extend", "insert"):
-            return ("list", base, node.attr)
+            return BoundMethod(base, node.attr)
         if isinstance(base, Unknown):
             return base
         return Unknown(f"{self.source(node)} is not read statically")
@@ -451,18 +452,17 @@ class Interpreter(Registrations):
 
     def evaluate_call(self, node: ast.Call, namespace: dict[str, object]) -> object:
         func = self.evaluate(node.func, namespace)
-        if isinstance(func, tuple) and func[0] == "method":
-            _, router, method = func
-            return self.router_method(router, method, node, namespace)
-        if isinstance(func, tuple) and func[0] == "list":
-            _, routes, method = func
+        if isinstance(func, BoundMethod) and isinstance(func.owner, Router):
+            return self.router_method(func.owner, func.name, node, namespace)
+        if isinstance(func, BoundMethod) and isinstance(func.owner, RoutesList):
             added = [self.evaluate(arg, namespace) for arg in node.args]
-            if method == "append" and len(added) == 1:
-                self.extend(routes, added[0], node)
-            elif method == "extend" and len(added) == 1:
-                self.extend(routes, added[0], node)
+            if func.name == "append" and len(added) == 1 and not isinstance(added[0], RoutesList):
+                self.extend(func.owner, added[0], node)
+            elif func.name == "extend" and len(added) == 1:
+                self.extend(func.owner, added[0], node)
             else:
-                self.extend(routes, Unknown(f"routes.{method}() is not read statically"), node)
+                unknown = Unknown(f"routes.{func.name}() is not read statically")
+                self.extend(func.owner, unknown, node)
             return Constant(None)
         if isinstance(func, Decorator):  # router.get("/x")(endpoint)
             endpoint = node.args[0] if node.args else None

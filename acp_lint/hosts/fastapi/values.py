@@ -153,3 +153,11 @@ class MethodSet:
     """A literal ``methods=[...]``, upper-cased (an empty one serves any method)."""
 
     methods: frozenset[str]
+
+
+@dataclass
+class BoundMethod:
+    """``router.get`` / ``routes.append`` before the call: the object and the method name."""
+
+    owner: Router | RoutesList
+    name: str
