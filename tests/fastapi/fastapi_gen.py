@@ -61,6 +61,7 @@ class Project:
     files: dict[str, str] = field(default_factory=dict)
     templates: list[str] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
+    assume: dict[str, bool] = field(default_factory=dict)  # the value of each ``if`` test
     counter: int = 0
 
     def name(self, stem: str) -> str:
@@ -272,9 +273,26 @@ class Generator:
             ]
             self.project.templates.append(mount)
         self.rng.shuffle(statements)
+        flag = self.rng.random() < 0.5
+        files[f"{package}/settings.py"] = f"FLAG = {flag}\n"
+        self.project.assume = {"settings.FLAG": flag}
+        if len(statements) >= 2 and self.rng.random() < 0.6:  # one if/else around two of them
+            index = self.rng.randrange(len(statements) - 1)
+            body, other = statements[index], statements[index + 1]
+            block = "if settings.FLAG:\n" + _indent(body)
+            if self.rng.random() < 0.6:
+                block += "else:\n" + _indent(other)
+                statements[index : index + 2] = [block]
+            else:
+                statements[index] = block
+        lines.insert(0, f"from {package} import settings")
         files[f"{package}/main.py"] = "\n".join(lines + statements)
         self.project.templates += [prefix_a, prefix_b, "/api/manage", "/docs", "/openapi.json"]
         return self.project
+
+
+def _indent(source: str) -> str:
+    return "".join(f"    {line}\n" if line.strip() else "\n" for line in source.splitlines())
 
 
 def instantiate(template: str, rng: random.Random) -> str:
@@ -289,14 +307,37 @@ def instantiate(template: str, rng: random.Random) -> str:
     return result + rest
 
 
-def request_paths(project: Project, rng: random.Random, count: int) -> list[str]:
+def real_templates(routes: list[Any], prefix: str = "") -> list[str]:
+    """The full path of every route the real app holds (through included routers and mounts),
+    as written (``/users/{id:int}``), read from FastAPI and Starlette themselves."""
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Mount
+
+    found: list[str] = []
+    for context in iter_route_contexts(routes):
+        route = context.original_route
+        path = prefix + (context.path or "")
+        found.append(path)
+        if isinstance(route, Mount):
+            inner = getattr(_router_of(route.app), "routes", None)
+            if inner:
+                found.extend(real_templates(list(inner), path))
+    return found
+
+
+def request_paths(
+    project: Project, rng: random.Random, count: int, extra: list[str] | None = None
+) -> list[str]:
     """Instances of the templates, their mutations (slash toggled, cut, doubled) and noise."""
     templates = [t for t in dict.fromkeys(project.templates) if "<mount>" not in t] or ["/"]
     paths: list[str] = []
     while len(paths) < count:
-        template = rng.choice(templates)
-        for _ in range(rng.choice([0, 0, 1, 2])):
-            template = rng.choice(project.prefixes or [""]) + template
+        if extra and rng.random() < 0.5:  # a route the app really has, as it is
+            template = rng.choice(extra)
+        else:
+            template = rng.choice(templates)
+            for _ in range(rng.choice([0, 0, 1, 2])):
+                template = rng.choice(project.prefixes or [""]) + template
         path = instantiate(template, rng) or "/"
         kind = rng.randrange(8)
         if kind == 3:

@@ -21,6 +21,7 @@ from fastapi_gen import (
     Generator,
     asgi_status,
     import_app,
+    real_templates,
     request_paths,
     starlette_answer,
     write,
@@ -40,9 +41,9 @@ pytestmark = [
 ]
 
 
-def our_answer(table, method: str, path: str) -> list[tuple[str, str, str, object]]:
+def our_answer(table, method: str, path: str, assume) -> list[tuple[str, str, str, object]]:
     chain: list[tuple[str, str, str, object]] = []
-    resolution = resolve(table, method, path, deep=True)
+    resolution = resolve(table, method, path, deep=True, assume=assume)
     prefix = ""
     while resolution is not None:
         route: Route = resolution.route
@@ -71,6 +72,7 @@ def run_oracle(apps: int, seed: int, tmp_path: Path) -> dict[str, int]:
         "redirect": 0,
         "none": 0,
         "mounted": 0,
+        "conditional": 0,
     }
     for index in range(apps):
         rng = random.Random(seed * 100_003 + index)
@@ -85,6 +87,7 @@ def run_oracle(apps: int, seed: int, tmp_path: Path) -> dict[str, int]:
         assert found.import_string == f"{package}.main:app"
         table = build_table(tree, found)
         assert table.unresolved == [] and table.parse_errors == [], table.unresolved
+        stats["conditional"] += sum(1 for r in table.routes if r.conditions)
         for route in _all_routes(table.routes):
             pattern = route.path + "/{path:path}" if route.is_mount else route.path
             assert (
@@ -92,10 +95,10 @@ def run_oracle(apps: int, seed: int, tmp_path: Path) -> dict[str, int]:
                 == starlette_compile_path(pattern)[0].pattern
             )
             stats["routes"] += 1
-        paths = request_paths(project, rng, PATHS_PER_APP)
+        paths = request_paths(project, rng, PATHS_PER_APP, real_templates(app.routes))
         for path in paths:
             method = rng.choice(METHODS)
-            ours = our_answer(table, method, path)
+            ours = our_answer(table, method, path, project.assume)
             theirs = starlette_answer(app, method, path)
             assert ours == theirs, (method, path, ours, theirs, project.files)
             stats["requests"] += 1
@@ -110,7 +113,7 @@ def test_static_dispatch_agrees_with_starlette(tmp_path: Path) -> None:
     stats = run_oracle(40, 1, tmp_path)
     print(f"fastapi oracle: {stats}")
     assert stats["apps"] == 40 and stats["requests"] == 40 * PATHS_PER_APP
-    for kind in ("full", "partial", "redirect", "none", "mounted"):
+    for kind in ("full", "partial", "redirect", "none", "mounted", "conditional"):
         assert stats[kind] >= 15, stats
 
 

@@ -16,6 +16,7 @@ routes is, else PARTIAL when any is).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,6 +72,21 @@ def match_route(route: Route, method: str, path: str) -> str | None:
     return PARTIAL
 
 
+def route_is_active(route: Route, assume: Mapping[str, bool] | None) -> bool:
+    """False when an assumed value of an ``if`` test contradicts the branch the route is in
+    (``assume={"settings.DEBUG": False}`` drops routes under ``if settings.DEBUG:``)."""
+    if not assume:
+        return True
+    for condition in route.conditions:
+        if condition in assume and not assume[condition]:
+            return False
+        if condition.startswith("not (") and condition.endswith(")"):
+            test = condition[len("not (") : -1]
+            if test in assume and assume[test]:
+                return False
+    return True
+
+
 def dispatch(
     routes: tuple[Route, ...] | list[Route],
     method: str,
@@ -78,10 +94,14 @@ def dispatch(
     redirect_slashes: bool = True,
     deep: bool = False,
     root_path: str = "",
+    assume: Mapping[str, bool] | None = None,
 ) -> Resolution | None:
     """One router's answer for ``method`` and the request path ``path`` (``scope["path"]``,
     which Starlette never shortens) under ``root_path`` (grown by each Mount, taken off the
-    path by ``get_route_path`` when the path starts with it)."""
+    path by ``get_route_path`` when the path starts with it). Conditional routes take part
+    unless ``assume`` rules their branch out."""
+    if assume:
+        routes = [route for route in routes if route_is_active(route, assume)]
     relative = route_path(path, root_path)
     partial: Route | None = None
     for route in routes:
@@ -89,7 +109,7 @@ def dispatch(
         if found == FULL:
             inner = None
             if deep and route.is_mount:
-                inner = _descend(route, method, path, relative, root_path)
+                inner = _descend(route, method, path, relative, root_path, assume)
             return Resolution(route, FULL, relative, inner)
         if found == PARTIAL and partial is None:
             partial = route
@@ -101,14 +121,19 @@ def dispatch(
         for route in routes:
             if match_route(route, method, other_relative) is not None:
                 # Starlette answers 307 to ``other``; the route that then answers:
-                final = dispatch(routes, method, other, False, deep, root_path)
+                final = dispatch(routes, method, other, False, deep, root_path, assume)
                 assert final is not None
                 return Resolution(final.route, REDIRECT, final.path, final.inner)
     return None
 
 
 def _descend(
-    mount: Route, method: str, path: str, relative: str, root_path: str
+    mount: Route,
+    method: str,
+    path: str,
+    relative: str,
+    root_path: str,
+    assume: Mapping[str, bool] | None,
 ) -> Resolution | None:
     """Inside a Mount: its routes see the same path under a root_path grown by the prefix."""
     if mount.children is None:
@@ -117,16 +142,31 @@ def _descend(
     assert found is not None
     rest = "/" + found.group("path")
     matched = relative[: -len(rest)]
-    return dispatch(mount.children, method, path, mount.redirect_slashes, True, root_path + matched)
+    return dispatch(
+        mount.children, method, path, mount.redirect_slashes, True, root_path + matched, assume
+    )
 
 
-def resolve(table: RouteTable, method: str, path: str, deep: bool = False) -> Resolution | None:
+def resolve(
+    table: RouteTable,
+    method: str,
+    path: str,
+    deep: bool = False,
+    assume: Mapping[str, bool] | None = None,
+) -> Resolution | None:
     """The route Starlette dispatches ``method path`` to in the application (None: 404).
 
     ``path`` is the request path as the server passes it (``scope["path"]``, leading ``/``).
     With ``deep``, a Mount's resolution also says which of the mounted app's routes answers.
-    Unresolved items are not consulted (the caller reports them).
+    ``assume`` maps ``if`` tests to their value (see ``route_is_active``). Unresolved items are
+    not consulted (the caller reports them).
     """
     return dispatch(
-        table.routes, method.upper(), path, table.redirect_slashes, deep, table.root_path
+        table.routes,
+        method.upper(),
+        path,
+        table.redirect_slashes,
+        deep,
+        table.root_path,
+        assume,
     )
