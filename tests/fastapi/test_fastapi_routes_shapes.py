@@ -99,7 +99,7 @@ def test_unknown_routers_loops_and_functions(tmp_path: Path) -> None:
             + "app = FastAPI()\n"
             + "app.include_router(plugin_router, prefix='/ext')\n"
             + "for r in [1, 2]:\n    app.include_router(r)\n"
-            + "def register(target):\n    target.include_router(APIRouter())\n"
+            + "async def register(target):\n    target.include_router(APIRouter())\n"
             + "register(app)\n"
             + "Instrumentator().instrument(app)\n"
             + "app.host('api.example.com', routes_mod.sub)\n",
@@ -315,3 +315,41 @@ def test_routes_lists_mutated_in_place(tmp_path: Path) -> None:
         ("/b", {"POST"}),
     ]
     assert ["routes.insert()" in u.reason for u in table.unresolved] == [True]
+
+
+def test_project_functions_called_at_import_are_run(tmp_path: Path) -> None:
+    table = table_of(
+        tmp_path,
+        {
+            "main.py": HEAD
+            + "from setup import install, make_router\n"
+            + "app = FastAPI(openapi_url=None)\n"
+            + "install(app, prefix='/fn')\n"
+            + "app.include_router(make_router('/made'))\n"
+            + "install(app)\n",
+            "setup.py": HEAD
+            + "def install(target, prefix='/default'):\n"
+            + "    sub = APIRouter()\n"
+            + "    @sub.post('/x')\n"
+            + "    def handler(): ...\n"
+            + "    def later():\n"
+            + "        target.add_api_route('/later', handler)\n"
+            + "    target.include_router(sub, prefix=prefix)\n"
+            + "def make_router(prefix):\n"
+            + "    router = APIRouter(prefix=prefix)\n"
+            + "    router.add_api_route('/y', make_router, methods=['PUT'])\n"
+            + "    return router\n",
+        },
+    )
+    assert [(r.path, r.position.file, r.position.line) for r in table.routes] == [
+        ("/fn/x", "setup.py", 4),
+        ("/made/y", "setup.py", 11),
+        ("/default/x", "setup.py", 4),
+    ]
+    assert [(u.position.file, u.position.line) for u in table.unresolved] == [
+        ("main.py", 4),
+        ("main.py", 6),
+    ]
+    assert (
+        "install() registers routes on app in code that is not read" in table.unresolved[0].reason
+    )

@@ -55,6 +55,7 @@ class Interpreter(Registrations):
         self.convertor_problems: list[UnknownEntry] = []
         self.module: ModuleSource | None = None
         self.conditions: tuple[str, ...] = ()
+        self.calls: list[int] = []  # the function definitions being run (no recursion)
 
     # modules ---------------------------------------------------------------------------
     def run_module(self, dotted: str) -> dict[str, object] | None:
@@ -224,7 +225,7 @@ class Interpreter(Registrations):
         ):
             if isinstance(decorator, Decorator):
                 self.register(decorator, node.name, is_function=True, node=expression)
-        namespace[node.name] = Function(node.name, node, namespace)
+        namespace[node.name] = Function(node.name, node, namespace, module=self.module)
 
     def run_class_def(self, node: ast.ClassDef, namespace: dict[str, object]) -> None:
         regex: str | None = None
@@ -476,6 +477,9 @@ class Interpreter(Registrations):
             self.routers_passed(node, namespace)  # a call outside the project
             return result
         if isinstance(func, Function) and not func.is_class:
+            result = self.call_function(func, node, namespace)
+            if result is not None:
+                return result
             self.called_function(func, node, namespace)
         else:
             self.routers_passed(node, namespace)
@@ -493,8 +497,69 @@ class Interpreter(Registrations):
                     node,
                 )
 
+    def call_function(
+        self, func: Function, node: ast.Call, namespace: dict[str, object]
+    ) -> object | None:
+        """Run a project function's body for a call, as Python would; its return value.
+
+        Only plain functions whose body returns at its top level (if at all) and whose call
+        binds every argument by name are run (nothing recursive, at most ``MAX_CALL_DEPTH``
+        deep); None otherwise, and the caller falls back to ``called_function``. The body
+        runs in a copy of its module's namespace plus the arguments, so its locals stay local
+        while the routers it registers on (shared objects) get its routes.
+        """
+        definition = func.node
+        if not isinstance(definition, ast.FunctionDef) or not isinstance(func.module, ModuleSource):
+            return None
+        if len(self.calls) >= MAX_CALL_DEPTH or id(definition) in self.calls:
+            return None
+        arguments = definition.args
+        if arguments.vararg or arguments.kwarg or arguments.posonlyargs or arguments.kwonlyargs:
+            return None
+        if not _runs_straight(definition):
+            return None
+        parameters = [arg.arg for arg in arguments.args]
+        if len(node.args) > len(parameters) or any(
+            isinstance(arg, ast.Starred) for arg in node.args
+        ):
+            return None
+        if any(k.arg is None or k.arg not in parameters for k in node.keywords):
+            return None
+        bound = {
+            name: self.evaluate(arg, namespace)
+            for name, arg in zip(parameters[: len(node.args)], node.args, strict=True)
+        }
+        for keyword in node.keywords:
+            bound[str(keyword.arg)] = self.evaluate(keyword.value, namespace)
+        saved_module, at = self.module, self.position(node)
+        self.module = func.module
+        self.calls.append(id(definition))
+        try:
+            first_default = len(parameters) - len(arguments.defaults)
+            for index, name in enumerate(parameters):
+                if name not in bound:
+                    bound[name] = (
+                        self.evaluate(arguments.defaults[index - first_default], func.namespace)
+                        if index >= first_default
+                        else Unknown(f"argument {name} of {func.name}() is missing")
+                    )
+            local = {**func.namespace, **bound}
+            result: object = Constant(None)
+            for statement in definition.body:
+                if isinstance(statement, ast.Return):
+                    if statement.value is not None:
+                        result = self.evaluate(statement.value, local)
+                    break
+                self.run_block([statement], local)
+            self.unread_registrations(func.name, _nested_definitions(definition), local, at)
+            return result
+        finally:
+            self.calls.pop()
+            self.module = saved_module
+
     def called_function(self, func: Function, node: ast.Call, namespace: dict[str, object]) -> None:
-        """A project function called at import: routers it registers on become unresolved."""
+        """A project function called at import whose body is not run: routers it registers
+        on become unresolved."""
         assert isinstance(func.node, (ast.FunctionDef, ast.AsyncFunctionDef))
         parameters = [arg.arg for arg in func.node.args.args]
         arguments: dict[str, object] = {}
@@ -504,25 +569,34 @@ class Interpreter(Registrations):
         for keyword in node.keywords:
             if keyword.arg is not None:
                 arguments[keyword.arg] = self.evaluate(keyword.value, namespace)
+        scope = {**func.namespace, **arguments}
+        self.unread_registrations(func.name, [func.node], scope, self.position(node))
+
+    def unread_registrations(
+        self,
+        name: str,
+        definitions: list[ast.AST],
+        scope: dict[str, object],
+        at: Position,
+    ) -> None:
+        """Routers that code we do not run (``definitions``) registers on, found by name in
+        ``scope``, get one unknown entry each, at the call (``at``)."""
         seen: set[int] = set()
-        for call in _registering_calls(func.node):
-            assert isinstance(call.func, ast.Attribute)
-            base = call.func.value
-            router: object = None
-            if isinstance(base, ast.Name):
-                router = arguments.get(base.id, func.namespace.get(base.id))
-            elif isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
-                owner = arguments.get(base.value.id, func.namespace.get(base.value.id))
-                if isinstance(owner, Router) and base.attr == "router":
-                    router = owner
-            if isinstance(router, Router) and id(router) not in seen:
-                seen.add(id(router))
-                self.add_unknown(
-                    router,
-                    f"{func.name}() registers routes on {router.name} in its body, "
-                    "which is not read",
-                    node,
-                )
+        for definition in definitions:
+            for call in _registering_calls(definition):
+                assert isinstance(call.func, ast.Attribute)
+                base = call.func.value
+                router: object = None
+                if isinstance(base, ast.Name):
+                    router = scope.get(base.id)
+                elif isinstance(base, ast.Attribute) and isinstance(base.value, ast.Name):
+                    owner = scope.get(base.value.id)
+                    if isinstance(owner, Router) and base.attr == "router":
+                        router = owner
+                if isinstance(router, Router) and id(router) not in seen:
+                    seen.add(id(router))
+                    reason = f"{name}() registers routes on {router.name} in code that is not read"
+                    router.entries.append(UnknownEntry(reason, at, "", self.conditions))
 
     def endpoint_name(self, node: ast.expr) -> str:
         name = dotted_name(node)
@@ -544,6 +618,46 @@ def _same(first: object, second: object) -> bool:
     if isinstance(first, ModuleRef):
         return first.dotted == second.dotted  # type: ignore[attr-defined]
     return False
+
+
+MAX_CALL_DEPTH = 8
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_NOT_STRAIGHT = (ast.Return, ast.Yield, ast.YieldFrom, ast.Await, ast.Global, ast.Nonlocal)
+
+
+def _own_nodes(definition: ast.AST) -> list[ast.AST]:
+    """The nodes of a function body, not those of the functions and classes defined in it."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(definition))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if not isinstance(node, _NESTED):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _runs_straight(definition: ast.FunctionDef) -> bool:
+    """A body we can run: no ``yield``/``await``/``global``, and ``return`` only at its top."""
+    top_returns = {
+        id(statement) for statement in definition.body if isinstance(statement, ast.Return)
+    }
+    for node in _own_nodes(definition):
+        if isinstance(node, _NOT_STRAIGHT) and id(node) not in top_returns:
+            return False
+    return True
+
+
+def _nested_definitions(definition: ast.FunctionDef) -> list[ast.AST]:
+    """The code of the functions, lambdas and classes defined in a body, which does not run
+    here (their decorators and defaults did run, with the body)."""
+    code: list[ast.AST] = []
+    for node in _own_nodes(definition):
+        if isinstance(node, ast.Lambda):
+            code.append(node.body)
+        elif isinstance(node, _NESTED):
+            code.extend(node.body)  # type: ignore[attr-defined]
+    return code
 
 
 def _literal(node: ast.expr | None) -> str:

@@ -58,6 +58,7 @@ class Function:
     node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
     namespace: dict[str, object]
     regex: str | None = None  # a class's literal ``regex`` attribute (a path convertor)
+    module: object = None  # the ModuleSource it is defined in (for positions in its body)
 
     @property
     def is_class(self) -> bool:
