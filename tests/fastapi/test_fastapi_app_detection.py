@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from acp_lint.hosts.fastapi import AppError, AppRef, find_app
+from acp_lint.hosts.fastapi import AppError, AppRef, build_table, find_app
 from acp_lint.sources import DiskTree
 
 
@@ -124,3 +124,53 @@ def test_configured_app_errors(tmp_path: Path, import_string: str, message: str)
     )
     found = find_app(tree, import_string)
     assert isinstance(found, AppError) and message in found.message, found
+
+
+def test_factories_in_the_module_and_imported(tmp_path: Path) -> None:
+    factory = (
+        "from fastapi import FastAPI\n"
+        "def create_app(prefix='/api'):\n"
+        "    application = FastAPI(openapi_url=None)\n"
+        "    @application.post(prefix + '/manage')\n"
+        "    def manage(): ...\n"
+        "    return application\n"
+    )
+    tree = make(
+        tmp_path,
+        {
+            "svc/__init__.py": "",
+            "svc/factory.py": factory,
+            "svc/main.py": "from svc.factory import create_app\napp = create_app('/v1')\n",
+        },
+    )
+    found = find_app(tree)
+    assert isinstance(found, AppRef) and found.import_string == "svc.main:app"
+    table = build_table(tree, found)
+    assert [(r.path, r.position.file, r.position.line) for r in table.routes] == [
+        ("/v1/manage", "svc/factory.py", 4)
+    ]
+    configured = find_app(tree, "svc.factory:create_app")  # uvicorn --factory
+    assert isinstance(configured, AppRef) and configured.position.line == 2
+    assert [r.path for r in build_table(tree, configured).routes] == ["/api/manage"]
+
+
+def test_an_app_that_cannot_be_read_is_one_unresolved_item(tmp_path: Path) -> None:
+    tree = make(
+        tmp_path,
+        {
+            "main.py": (
+                "from fastapi import FastAPI\n"
+                "def create_app():\n"
+                "    if DEBUG:\n        return FastAPI(debug=True)\n"
+                "    return FastAPI()\n"
+                "app = create_app()\n"
+            ),
+        },
+    )
+    found = find_app(tree)
+    assert isinstance(found, AppRef) and found.import_string == "main:app"
+    table = build_table(tree, found)
+    assert table.routes == []
+    [item] = table.unresolved
+    assert item.position.line == 6 and "main:app is not read statically" in item.reason
+    assert item.could_serve("/api/manage")

@@ -1,8 +1,9 @@
 """Find the FastAPI application of a project: configured (``app = "pkg.module:app"``) or found.
 
 Finding scans the project's Python files, cheaply: a file is parsed only when its bytes
-contain ``FastAPI`` (or ``mount``); then only its module-level assignments count (``app =
-FastAPI(...)``, ``app: FastAPI = fastapi.FastAPI(...)``, through any import alias). A FastAPI
+contain ``FastAPI`` (or ``app(``, ``mount(``); then only its module-level assignments count (``app =
+FastAPI(...)``, ``app: FastAPI = fastapi.FastAPI(...)``, through any import alias, or ``app =
+create_app()`` where ``create_app`` is a project function that constructs one). A FastAPI
 instance that the project mounts in another app (``app.mount("/v1", api)``, ``Mount("/v1",
 app=api)``) is a sub-application, not a candidate. Exactly one candidate is the application;
 several are an ``AppError`` (the CLI asks for ``app``).
@@ -11,7 +12,7 @@ several are an ``AppError`` (the CLI asks for ``app``).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from acp_lint.discovery import DEFAULT_EXCLUDES, discover
 from acp_lint.hosts.fastapi.model import AppError, AppRef
@@ -41,18 +42,64 @@ def _assigned_name(statement: ast.stmt) -> tuple[str, ast.expr] | None:
     return None
 
 
-def app_assignments(module: ModuleSource) -> list[AppRef]:
-    """The module-level ``X = FastAPI(...)`` assignments of ``module``, in source order."""
+def factories(module: ModuleSource) -> dict[str, ast.FunctionDef]:
+    """Module-level functions that construct a FastAPI app (``def create_app(): ...``)."""
     bindings = import_bindings(module, module.tree.body)
+    return {
+        statement.name: statement
+        for statement in module.tree.body
+        if isinstance(statement, ast.FunctionDef)
+        and any(
+            isinstance(node, ast.Call) and qualified(node.func, bindings) in FASTAPI_NAMES
+            for node in ast.walk(statement)
+        )
+    }
+
+
+def app_assignments(
+    module: ModuleSource, is_factory: Callable[[str], bool] | None = None
+) -> list[AppRef]:
+    """The module-level ``X = FastAPI(...)`` assignments of ``module``, in source order, and
+    ``X = create_app(...)`` where ``create_app`` is a factory of this module (or, through
+    ``is_factory``, one imported from another project module)."""
+    bindings = import_bindings(module, module.tree.body)
+    local = factories(module)
     found: list[AppRef] = []
     for statement in module.tree.body:
         assigned = _assigned_name(statement)
-        if assigned is None:
+        if assigned is None or not isinstance(assigned[1], ast.Call):
             continue
         name, value = assigned
-        if isinstance(value, ast.Call) and qualified(value.func, bindings) in FASTAPI_NAMES:
+        func = value.func  # type: ignore[attr-defined]
+        qualname = qualified(func, bindings)
+        if (
+            qualname in FASTAPI_NAMES
+            or (isinstance(func, ast.Name) and func.id in local)
+            or (qualname is not None and is_factory is not None and is_factory(qualname))
+        ):
             found.append(AppRef(module.dotted, name, module.position(statement)))
     return found
+
+
+class _FactoryCheck:
+    """Whether a qualified name is a factory function of a project module (parsed once)."""
+
+    def __init__(self, tree: SourceTree) -> None:
+        self.loader = Loader(tree, list(IMPORT_BASES))
+        self.bases: set[str] = set(IMPORT_BASES)
+        self.tree = tree
+
+    def add_base(self, base: str) -> None:
+        if base not in self.bases:
+            self.bases.add(base)
+            self.loader = Loader(
+                self.tree, [*sorted(self.bases - set(IMPORT_BASES)), *IMPORT_BASES]
+            )
+
+    def __call__(self, qualname: str) -> bool:
+        module_name, _, function = qualname.rpartition(".")
+        loaded = self.loader.load(module_name) if module_name else None
+        return isinstance(loaded, ModuleSource) and function in factories(loaded)
 
 
 def mounted_names(module: ModuleSource) -> set[str]:
@@ -102,9 +149,12 @@ def find_configured_app(tree: SourceTree, import_string: str) -> AppRef | AppErr
         return AppError(f"app = {import_string!r}: module {dotted!r} is not in the project")
     if not isinstance(loaded, ModuleSource):
         return AppError(f"app = {import_string!r}: {loaded.position}: {loaded.message}")
-    for ref in app_assignments(loaded):
+    for ref in app_assignments(loaded, _FactoryCheck(tree)):
         if ref.attribute == attribute:
             return ref
+    factory = factories(loaded).get(attribute)
+    if factory is not None:  # uvicorn --factory: the attribute is the function itself
+        return AppRef(loaded.dotted, attribute, loaded.position(factory))
     return AppError(
         f"app = {import_string!r}: {loaded.file} has no module-level `{attribute} = FastAPI(...)`"
     )
@@ -117,17 +167,19 @@ def find_apps(tree: SourceTree, files: Iterable[str] | None = None) -> list[AppR
         files = discover(tree.root, DEFAULT_EXCLUDES, (".py",))
     found: list[AppRef] = []
     mounted: set[str] = set()
+    is_factory = _FactoryCheck(tree)
     for file in sorted(files):
         if not file.endswith(".py"):
             continue
         data = tree.read_bytes(file)
-        if data is None or (b"FastAPI" not in data and b"ount(" not in data):
+        if data is None or not any(token in data for token in (b"FastAPI", b"app(", b"ount(")):
             continue
-        dotted, _, is_package = module_name_for(tree, file)
+        dotted, base, is_package = module_name_for(tree, file)
         parsed = parse_bytes(data, file, dotted, is_package)
         if isinstance(parsed, ModuleSource):
-            if b"FastAPI" in data:
-                found.extend(app_assignments(parsed))
+            if b"FastAPI" in data or b"app(" in data:
+                is_factory.add_base(base)
+                found.extend(app_assignments(parsed, is_factory))
             mounted |= mounted_names(parsed)
     return [ref for ref in found if f"{ref.module}.{ref.attribute}" not in mounted]
 

@@ -557,6 +557,19 @@ class Interpreter(Registrations):
             self.calls.pop()
             self.module = saved_module
 
+    def call_factory(self, func: Function) -> object:
+        """``func()`` with no arguments (uvicorn's ``--factory``), as if called at its def."""
+        definition = func.node
+        call = ast.Call(func=ast.Name(id=func.name, ctx=ast.Load()), args=[], keywords=[])
+        ast.copy_location(call, definition)
+        call.end_lineno, call.end_col_offset = definition.lineno, definition.col_offset
+        saved, self.module = self.module, func.module  # type: ignore[assignment]
+        try:
+            result = self.call_function(func, call, {})
+        finally:
+            self.module = saved
+        return Unknown(f"{func.name}() cannot be run statically") if result is None else result
+
     def called_function(self, func: Function, node: ast.Call, namespace: dict[str, object]) -> None:
         """A project function called at import whose body is not run: routers it registers
         on become unresolved."""

@@ -208,7 +208,9 @@ def _describe(value: object) -> str:
 def build_table(tree: SourceTree, app: AppRef, bases: Iterable[str] = ()) -> RouteTable:
     """The route table of ``app``, read statically from the project's sources.
 
-    Raises TableError when the app's module cannot be read or the attribute is not an app.
+    When the attribute is a factory function (uvicorn's ``--factory``), it is called. When
+    the application object itself cannot be read, the table is empty but for one Unresolved
+    item at the app. Raises TableError when the app's module is not in the project.
     """
     _, base, _ = module_name_for(tree, app.position.file)
     loader = Loader(tree, [base, *bases, *IMPORT_BASES])
@@ -217,11 +219,16 @@ def build_table(tree: SourceTree, app: AppRef, bases: Iterable[str] = ()) -> Rou
     if namespace is None:
         raise TableError(f"module {app.module!r} is not in the project")
     value = namespace.get(app.attribute)
+    if isinstance(value, Function) and not value.is_class:
+        value = interpreter.call_factory(value)
     table = RouteTable(app=app, files=set(loader.files), parse_errors=interpreter.parse_errors)
     if not isinstance(value, Router):
-        if interpreter.parse_errors:
-            return table
-        raise TableError(f"{app.import_string} is not a FastAPI application read statically")
+        if not interpreter.parse_errors:
+            reason = value.reason if isinstance(value, Unknown) else "not a FastAPI application"
+            table.unresolved.append(
+                Unresolved(app.position, f"{app.import_string} is not read statically ({reason})")
+            )
+        return table
     table.redirect_slashes = value.redirect_slashes
     table.root_path = value.root_path
     flattener = _Flattener(interpreter, table)
