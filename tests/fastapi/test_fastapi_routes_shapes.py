@@ -353,3 +353,28 @@ def test_project_functions_called_at_import_are_run(tmp_path: Path) -> None:
     assert (
         "install() registers routes on app in code that is not read" in table.unresolved[0].reason
     )
+
+
+def test_project_subclasses_of_routers_and_class_factories(tmp_path: Path) -> None:
+    table = table_of(
+        tmp_path,
+        {
+            "routing.py": HEAD
+            + "def router_class(route_class):\n"
+            + "    class _Custom(APIRouter):\n"
+            + "        def __init__(self, *args, **kwargs):\n"
+            + "            kwargs['route_class'] = route_class\n"
+            + "            super().__init__(*args, **kwargs)\n"
+            + "    return _Custom\n"
+            + "MyRouter = router_class(None)\n"
+            + "class MyApp(FastAPI):\n    pass\n",
+            "main.py": "from routing import MyRouter, MyApp\n"
+            + "r = MyRouter(prefix='/custom')\n@r.post('/x')\ndef x(): ...\n"
+            + "sub = MyApp(openapi_url=None)\n@sub.get('/s')\ndef s(): ...\n"
+            + "from fastapi import FastAPI\n"
+            + "app = FastAPI(openapi_url=None)\napp.include_router(r)\napp.mount('/sub', sub)\n",
+        },
+    )
+    assert [r.path for r in table.routes] == ["/custom/x", "/sub"]
+    assert [c.path for c in table.routes[1].children or ()] == ["/s"]
+    assert table.unresolved == []

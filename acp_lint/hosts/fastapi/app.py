@@ -1,12 +1,12 @@
 """Find the FastAPI application of a project: configured (``app = "pkg.module:app"``) or found.
 
 Finding scans the project's Python files, cheaply: a file is parsed only when its bytes
-contain ``FastAPI`` (or ``app(``, ``mount(``); then only its module-level assignments count (``app =
-FastAPI(...)``, ``app: FastAPI = fastapi.FastAPI(...)``, through any import alias, or ``app =
-create_app()`` where ``create_app`` is a project function that constructs one). A FastAPI
-instance that the project mounts in another app (``app.mount("/v1", api)``, ``Mount("/v1",
-app=api)``) is a sub-application, not a candidate. Exactly one candidate is the application;
-several are an ``AppError`` (the CLI asks for ``app``).
+contain ``FastAPI`` (or ``app(``, ``.mount(``, ``Mount(``); then only its module-level
+assignments count (``app = FastAPI(...)``, ``app: FastAPI = fastapi.FastAPI(...)``, through any
+import alias, or ``app = create_app()`` where ``create_app`` is a project function that
+constructs one). A FastAPI instance that the project mounts in another app (``app.mount("/v1",
+api)``, ``Mount("/v1", app=api)``) is a sub-application, not a candidate. Exactly one candidate
+is the application; several are an ``AppError`` (the CLI asks for ``app``).
 """
 
 from __future__ import annotations
@@ -172,7 +172,10 @@ def find_apps(tree: SourceTree, files: Iterable[str] | None = None) -> list[AppR
         if not file.endswith(".py"):
             continue
         data = tree.read_bytes(file)
-        if data is None or not any(token in data for token in (b"FastAPI", b"app(", b"ount(")):
+        if data is None:
+            continue
+        mounts = b".mount(" in data or b"Mount(" in data
+        if not (mounts or b"FastAPI" in data or b"app(" in data):
             continue
         dotted, base, is_package = module_name_for(tree, file)
         parsed = parse_bytes(data, file, dotted, is_package)
@@ -180,7 +183,8 @@ def find_apps(tree: SourceTree, files: Iterable[str] | None = None) -> list[AppR
             if b"FastAPI" in data or b"app(" in data:
                 is_factory.add_base(base)
                 found.extend(app_assignments(parsed, is_factory))
-            mounted |= mounted_names(parsed)
+            if mounts:
+                mounted |= mounted_names(parsed)
     return [ref for ref in found if f"{ref.module}.{ref.attribute}" not in mounted]
 
 

@@ -21,6 +21,7 @@ from acp_lint.hosts.fastapi.model import ParseError, Position
 from acp_lint.hosts.fastapi.paths import BUILTIN_CONVERTORS
 from acp_lint.hosts.fastapi.registrations import (
     REGISTERING,
+    ROUTER_CLASSES,
     Keywords,
     Registrations,
 )
@@ -228,7 +229,17 @@ class Interpreter(Registrations):
         namespace[node.name] = Function(node.name, node, namespace, module=self.module)
 
     def run_class_def(self, node: ast.ClassDef, namespace: dict[str, object]) -> None:
+        """A class: its literal ``regex`` (a convertor) and, for a subclass of FastAPI,
+        APIRouter, Starlette or Router, that base (constructing it builds that router)."""
         regex: str | None = None
+        router_base: str | None = None
+        for base in node.bases:
+            value = self.evaluate(base, namespace)
+            if isinstance(value, External) and value.qualname in ROUTER_CLASSES:
+                router_base = router_base or value.qualname
+            elif isinstance(value, Function) and value.is_class:
+                router_base = router_base or value.router_base
+                regex = regex or value.regex
         for statement in node.body:
             assigned = None
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
@@ -247,7 +258,7 @@ class Interpreter(Registrations):
         ):
             if isinstance(decorator, Decorator):
                 self.register(decorator, node.name, is_function=False, node=expression)
-        namespace[node.name] = Function(node.name, node, namespace, regex)
+        namespace[node.name] = Function(node.name, node, namespace, regex, self.module, router_base)
 
     def run_if(self, node: ast.If, namespace: dict[str, object]) -> None:
         test = self.source(node.test)
@@ -476,6 +487,8 @@ class Interpreter(Registrations):
                 return result
             self.routers_passed(node, namespace)  # a call outside the project
             return result
+        if isinstance(func, Function) and func.router_base is not None:
+            return self.construct(func.router_base, node, namespace)  # a project subclass
         if isinstance(func, Function) and not func.is_class:
             result = self.call_function(func, node, namespace)
             if result is not None:

@@ -38,6 +38,7 @@ MOUNT = {"starlette.routing.Mount"}
 WEBSOCKET_ROUTE = {"starlette.routing.WebSocketRoute", "fastapi.routing.APIWebSocketRoute"}
 HOST = {"starlette.routing.Host"}
 REGISTER_CONVERTOR = {"starlette.convertors.register_url_convertor"}
+ROUTER_CLASSES = FASTAPI | APIROUTER | STARLETTE | ROUTER
 
 # Methods of apps and routers that register nothing (safe to ignore).
 INERT_METHODS = frozenset(

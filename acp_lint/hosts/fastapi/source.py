@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.hosts.fastapi.model import ParseError, Position
-from acp_lint.protected import TooDeep, check_depth
 from acp_lint.python.astsource import Positions, quiet_parse
 from acp_lint.sources import SourceTree
 
@@ -51,17 +50,15 @@ def parse_file(
 
 
 def parse_bytes(data: bytes, file: str, dotted: str, is_package: bool) -> ModuleSource | ParseError:
-    """Decode as Python does and parse; a ParseError (never an exception) when that fails or
-    the file is nested deeper than acp-lint reads (``acp_lint.protected.MAX_DEPTH``)."""
+    """Decode as Python does and parse; a ParseError (never an exception) when that fails
+    (CPython's parser refuses deep nesting itself; a tree too deep for the reader's recursion
+    is caught where it is read, see ``Interpreter.run_block``)."""
     try:
         text = decode_python(data).text
     except DecodeError as error:
         return ParseError(Position(file, error.line, error.column), str(error))
     try:
         module = quiet_parse(text, file)
-        check_depth(text)
-    except TooDeep as error:
-        return ParseError(Position(file, error.line, error.column), str(error))
     except SyntaxError as error:
         return ParseError(Position(file, error.lineno or 1, error.offset or 1), error.msg)
     except (ValueError, RecursionError, MemoryError) as error:

@@ -59,6 +59,7 @@ class Function:
     namespace: dict[str, object]
     regex: str | None = None  # a class's literal ``regex`` attribute (a path convertor)
     module: object = None  # the ModuleSource it is defined in (for positions in its body)
+    router_base: str | None = None  # a class deriving from FastAPI/APIRouter/...: which
 
     @property
     def is_class(self) -> bool:
