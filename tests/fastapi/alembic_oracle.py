@@ -131,6 +131,7 @@ class AlembicHost:
         (root / "migrations" / "versions" / "host0001_host.py").write_text(HOST_REVISION)
         self._count = itertools.count()
         self._pg_admin = None
+        self.strategy = "WAL_LOG"  # CREATE DATABASE without the checkpoint FILE_COPY forces
         if pg_uri is None:
             self.base = root / "base.sqlite3"
             conn = sqlite3.connect(self.base)
@@ -142,6 +143,9 @@ class AlembicHost:
             import psycopg
 
             self._pg_admin = psycopg.connect(pg_uri, autocommit=True)
+            for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                self._pg_admin.execute(f"ALTER SYSTEM SET {setting} = off")  # a throwaway server
+            self._pg_admin.execute("SELECT pg_reload_conf()")
             self._pg_admin.execute("DROP DATABASE IF EXISTS alembic_host_tpl")
             self._pg_admin.execute("CREATE DATABASE alembic_host_tpl")
             with psycopg.connect(_pg_db(pg_uri, "alembic_host_tpl"), autocommit=True) as conn:
@@ -170,7 +174,9 @@ class AlembicHost:
             return self.url_for(path), str(path)
         name = f"alembic_run_{os.getpid()}_{number}"
         assert self._pg_admin is not None
-        self._pg_admin.execute(f"CREATE DATABASE {name} TEMPLATE alembic_host_tpl")
+        self._pg_admin.execute(
+            f"CREATE DATABASE {name} TEMPLATE alembic_host_tpl STRATEGY {self.strategy}"
+        )
         return self._sa_url(name), name
 
     def _drop_database(self, handle: str) -> None:
@@ -181,34 +187,48 @@ class AlembicHost:
             self._pg_admin.execute(f"DROP DATABASE IF EXISTS {handle} WITH (FORCE)")
 
     def snapshot(self, url: str) -> dict[str, str]:
-        """Schema and rows of every host table, as SQLAlchemy's inspector and a SELECT see them."""
+        """Schema and rows of every host table, as SQLAlchemy's inspector and a SELECT see them.
+
+        The inspector's ``get_multi_*`` calls read each kind of object for all tables at once
+        (one catalog query each on PostgreSQL).
+        """
         import sqlalchemy as sa
 
-        engine = sa.create_engine(url)
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         out: dict[str, str] = {}
         try:
             with engine.connect() as conn:
                 inspector = sa.inspect(conn)
-                present = {name.lower(): name for name in inspector.get_table_names()}
+                names = inspector.get_table_names()
+                if conn.dialect.name == "sqlite":  # names ignore case there
+                    present = {name.lower(): name for name in names}
+                else:  # "HOST_USER" is another table than host_user
+                    present = {name: name for name in names}
+                found = [present[t] for t in HOST_TABLES if t in present]
+                kinds = {
+                    "columns": inspector.get_multi_columns(filter_names=found),
+                    "pk": inspector.get_multi_pk_constraint(filter_names=found),
+                    "indexes": inspector.get_multi_indexes(filter_names=found),
+                    "fks": inspector.get_multi_foreign_keys(filter_names=found),
+                    "unique": inspector.get_multi_unique_constraints(filter_names=found),
+                    "checks": inspector.get_multi_check_constraints(filter_names=found),
+                }
                 for table in HOST_TABLES:
                     if table not in present:
                         out[table] = "<missing>"
                         continue
                     name = present[table]
-                    parts = [
-                        name,
-                        repr(
-                            [
+                    parts = [name]
+                    for kind, values in kinds.items():
+                        value = values.get((None, name))
+                        if kind == "columns":
+                            value = [
                                 (c["name"], str(c["type"]), c["nullable"], c.get("default"))
-                                for c in inspector.get_columns(name)
+                                for c in value or []
                             ]
-                        ),
-                        repr(inspector.get_pk_constraint(name)),
-                        repr(sorted(inspector.get_indexes(name), key=repr)),
-                        repr(sorted(inspector.get_foreign_keys(name), key=repr)),
-                        repr(sorted(inspector.get_unique_constraints(name), key=repr)),
-                        repr(sorted(inspector.get_check_constraints(name), key=repr)),
-                    ]
+                        elif isinstance(value, list):
+                            value = sorted(value, key=repr)
+                        parts.append(f"{kind}: {value!r}")
                     rows = conn.execute(sa.text(f'SELECT * FROM "{name}"')).fetchall()
                     parts.append(repr(sorted((tuple(r) for r in rows), key=repr)))
                     if conn.dialect.name == "sqlite":
@@ -221,6 +241,12 @@ class AlembicHost:
                         ).fetchall()
                         parts.append(repr([tuple(r) for r in master]))
                     out[table] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+                out["<applied>"] = " ".join(
+                    sorted(
+                        row[0]
+                        for row in conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+                    )
+                )
         finally:
             engine.dispose()
         return out
@@ -239,24 +265,14 @@ class AlembicHost:
             else:
                 error = self._api(url)
             after = self.snapshot(url)
-            applied = self._applied(url, text)
+            applied = any(
+                f'revision = "{rid}"' in text for rid in after["<applied>"].split() if rid
+            )
         finally:
             revision.unlink()
             self._drop_database(handle)
         changed = tuple(t for t in HOST_TABLES if after[t] != self.before[t])
         return Outcome(changed, error, applied)
-
-    @staticmethod
-    def _applied(url: str, text: str) -> bool:
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(url)
-        try:
-            with engine.connect() as conn:
-                rows = conn.execute(sa.text("SELECT version_num FROM alembic_version")).fetchall()
-        finally:
-            engine.dispose()
-        return any(f'revision = "{row[0]}"' in text for row in rows if row[0] != "host0001")
 
     def _api(self, url: str) -> str | None:
         from alembic import command

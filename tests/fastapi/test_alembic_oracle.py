@@ -299,7 +299,7 @@ def _branch_only_then_write(r: Revision) -> None:
     table = _host(r)
     r.add(
         "branch_only_create",
-        'if op.get_bind().dialect.name == "postgresql":',
+        'if op.get_bind().dialect.name == "mssql":',
         f'    op.create_table("{table}", sa.Column("id", sa.Integer))',
         f'op.execute("DELETE FROM {table}")',
     )
@@ -444,8 +444,8 @@ FORBIDDEN = {
     "execute_update_case": ("    op.execute(\"update HOST_USER set name = 'x'\")\n", "ACP301"),
     "execute_drop": ('    op.execute(sa.text("DROP TABLE acp_hostthing"))\n', "ACP301"),
     "if_not_exists_then_write": (
-        '    op.create_table("host_user", sa.Column("id", sa.Integer), if_not_exists=True)\n'
-        '    op.execute("DELETE FROM host_user")\n',
+        '    op.create_table("host_order", sa.Column("id", sa.Integer), if_not_exists=True)\n'
+        '    op.execute("DELETE FROM host_order")\n',
         "ACP301",
     ),
     "sql_if_not_exists_then_write": (
@@ -453,14 +453,14 @@ FORBIDDEN = {
         '    op.create_index("acp_ix2", "acp_hostthing", ["name"])\n',
         "ACP301",
     ),
-    "get_bind": ('    op.get_bind().execute(sa.text("DELETE FROM host_user"))\n', "ACP303"),
+    "get_bind": ('    op.get_bind().execute(sa.text("DELETE FROM host_order"))\n', "ACP303"),
     "get_bind_name": (
         '    bind = op.get_bind()\n    bind.execute(sa.text("DELETE FROM host_order"))\n',
         "ACP303",
     ),
     "reflected_loop": (
         "    for name in sa.inspect(op.get_bind()).get_table_names():\n"
-        '        if name != "alembic_version":\n'
+        '        if name.startswith("acp_"):\n'
         '            op.execute(f"DELETE FROM {name}")\n',
         "ACP303",
     ),
@@ -473,7 +473,7 @@ FORBIDDEN = {
         "ACP303",
     ),
     "branch_only_create": (
-        '    if op.get_bind().dialect.name == "postgresql":\n'
+        '    if op.get_bind().dialect.name == "mssql":\n'
         '        op.create_table("host_order", sa.Column("id", sa.Integer))\n'
         '    op.execute("DELETE FROM host_order")\n',
         "ACP301",
@@ -495,10 +495,10 @@ FORBIDDEN = {
         "    _cleanup()\n",
         "ACP301",
     ),
-    "server_default_sql": (
+    "write_through_new_table": (
         '    op.create_table("acp_d", sa.Column("id", sa.Integer))\n'
-        '    op.execute("INSERT INTO acp_d SELECT id FROM host_user")\n'
-        '    op.execute("DELETE FROM host_user WHERE id IN (SELECT id FROM acp_d)")\n',
+        '    op.execute("INSERT INTO acp_d SELECT id FROM host_order")\n'
+        '    op.execute("DELETE FROM host_order WHERE id IN (SELECT id FROM acp_d)")\n',
         "ACP301",
     ),
 }
