@@ -153,6 +153,17 @@ def _dialect_branch(r: Revision) -> None:
     r.own.append(name)
 
 
+def _bind_dialect_branch(r: Revision) -> None:
+    name = r.fresh()
+    r.add(
+        "bind_dialect",
+        "bind = op.get_bind()",
+        'if bind.dialect.name in ("sqlite", "postgresql"):',
+        f'    op.create_table("{name}", sa.Column("id", sa.Integer), sa.Column("note", sa.Text))',
+    )
+    r.own.append(name)
+
+
 def _literal_loop(r: Revision) -> None:
     names = [r.fresh("acp_l"), r.fresh("acp_l")]
     r.add(
@@ -346,6 +357,7 @@ ALLOWED: list[Callable[[Revision], None]] = [
     _execute_index_own,
     _unique_own,
     _dialect_branch,
+    _bind_dialect_branch,
     _literal_loop,
     _create_as_select,
     _insert_select_own,

@@ -122,6 +122,11 @@ VALID = {
             op.create_table("acp_key", sa.Column("id", sa.Integer))
         op.create_index("ix_acp_key", "acp_key", ["id"])
     """,
+    "bind_dialect_name": """
+        bind = op.get_bind()
+        if bind.dialect.name == "sqlite":
+            op.create_table("acp_key", sa.Column("id", sa.Integer))
+    """,
     "literal_loop": """
         for name in ("acp_a", "acp_b"):
             op.create_table(name, sa.Column("id", sa.Integer))
@@ -413,10 +418,10 @@ UNVERIFIABLE = {
         ),
     ),
     "get_bind_assigned": (
-        "conn = op.get_bind()",
+        "conn = op.get_bind()\nconn.execute(sa.text('DELETE FROM users'))",
         (
-            FIRST,
-            12,
+            FIRST + 1,
+            5,
             "ACP303",
             "op.get_bind(): work through the connection cannot be read "
             "statically, so it cannot be proven CREATE-only",
@@ -586,6 +591,33 @@ def test_a_revision_without_upgrade_or_with_two_is_acp303() -> None:
     results = check_revision("v.py", twice)
     assert [(d.line, d.code) for d in results] == [(13, "ACP303")]
     assert "more than once" in results[0].message
+
+
+def test_the_connection_may_only_be_asked_its_dialect() -> None:
+    body = """
+        bind = op.get_bind()
+        sa.Table("users", sa.MetaData(), autoload_with=bind)
+        op.execute(bind)
+    """
+    assert [f[:3] for f in found(body)] == [(FIRST + 1, 52, "ACP303"), (FIRST + 2, 16, "ACP303")]
+
+
+def test_a_name_bound_to_an_unreadable_value_is_reported_where_used() -> None:
+    body = """
+        name = compute()  # noqa: ACP303 (a reviewed helper)
+        op.drop_table(name)
+        op.create_index("ix", name, ["id"])
+    """
+    results = found(body)
+    assert [r[:3] for r in results] == [
+        (FIRST, 12, "ACP303"),
+        (FIRST + 1, 5, "ACP301"),
+        (FIRST + 2, 27, "ACP303"),
+    ]
+    assert results[2][3] == (
+        "name holds the value on line 10 that cannot be read, so this step cannot be proven "
+        "CREATE-only"
+    )
 
 
 def test_a_local_name_shadowing_op_is_not_op() -> None:

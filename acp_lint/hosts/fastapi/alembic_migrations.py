@@ -307,13 +307,18 @@ def acp_revisions(root: Path) -> list[Path]:
 class _Value:
     """What a local name holds: a string, a table object, or some harmless value."""
 
-    kind: str  # "str" | "table" | "opaque"
+    kind: str  # "str" | "table" | "opaque" | "bind" (a connection) | "unread" (line in name)
     text: Text | None = None
     table: TableKey | None = None
     table_name: str = ""
 
 
+_GET_BIND = (
+    "op.get_bind(): work through the connection cannot be read statically, so it cannot be "
+    "proven CREATE-only"
+)
 _OPAQUE = _Value("opaque")
+_BIND = _Value("bind")
 
 
 @dataclass
@@ -524,9 +529,13 @@ class _Checker:
                     "assignment to something other than a local name changes an object "
                     "the linter cannot follow; it cannot be proven CREATE-only",
                 )
-            value = self._call(stmt.value, state) if isinstance(stmt.value, ast.Call) else None
-            if value is None:
-                value = self._value(stmt.value, state)
+            try:
+                value = self._assigned(stmt.value, state)
+            except _Unreadable:
+                line = self.module.start(stmt)[0]
+                for target in targets:  # later uses are reported too, pointing here
+                    state.env[target.id] = _Value("unread", table_name=str(line))  # type: ignore[union-attr]
+                raise
             for target in targets:
                 state.env[target.id] = value  # type: ignore[union-attr]
             return state
@@ -557,6 +566,17 @@ class _Checker:
             f"{_describe(stmt)} in upgrade() cannot be read statically, so its effect cannot "
             "be proven CREATE-only",
         )
+
+    def _assigned(self, value: ast.expr, state: _State) -> _Value:
+        """The value of an assignment's right-hand side (``bind = op.get_bind()`` is a
+        connection whose only allowed use is reading ``.dialect.name``)."""
+        if isinstance(value, ast.Call):
+            if self._op_name(value.func) == "get_bind" and not value.args and not value.keywords:
+                return _BIND
+            known = self._call(value, state)
+            if known is not None:
+                return known
+        return self._value(value, state)
 
     def _for(self, stmt: ast.For, state: _State) -> _State:
         iterable = self.module.constant(stmt.iter, in_class=False)
@@ -645,8 +665,7 @@ class _Checker:
         if op == "get_bind":
             raise _Unreadable(
                 call,
-                "op.get_bind(): work through the connection cannot be read statically, so it "
-                "cannot be proven CREATE-only",
+                _GET_BIND,
             )
         raise _Unreadable(call, f"op.{op}: not an operation the linter can prove CREATE-only")
 
@@ -726,6 +745,8 @@ class _Checker:
                 if self._sa_name(sql.func) in _SA_SQL and len(sql.args) == 1:
                     text = self._string(sql.args[0], state)
         if text is None:
+            if isinstance(sql, ast.Name):
+                self._value(sql, state)  # a name bound to something unreadable says so
             raise _Unreadable(
                 sql or call,
                 "op.execute: the SQL is not a literal string (or sa.text of one), so it "
@@ -781,15 +802,24 @@ class _Checker:
             return _OPAQUE
         if isinstance(node, ast.Name):
             if state is not None and node.id in self._locals:
-                if node.id not in state.env:
+                value = state.env.get(node.id)
+                if value is None:
                     raise _Unreadable(node, f"{node.id} is not bound to a readable value here")
-                return state.env[node.id]
+                if value.kind == "unread":
+                    raise _Unreadable(
+                        node,
+                        f"{node.id} holds the value on line {value.table_name} that cannot be "
+                        "read, so this step cannot be proven CREATE-only",
+                    )
+                if value.kind == "bind":
+                    raise _Unreadable(node, _GET_BIND)
+                return value
             constant = self.module.constant(node, in_class=False)
             if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
                 return _Value("str", self.module.text(node))
             return _OPAQUE
         if isinstance(node, ast.Attribute):
-            if self._dialect_name(node):
+            if self._dialect_name(node, state):
                 return _OPAQUE
             self._value(node.value, state)
             return _OPAQUE
@@ -810,17 +840,26 @@ class _Checker:
                 raise _Unreadable(node, "a comprehension; unverifiable")
         return _OPAQUE
 
-    def _dialect_name(self, node: ast.Attribute) -> bool:
-        """``op.get_bind().dialect.name`` / ``op.get_context().dialect.name``: a read."""
+    def _dialect_name(self, node: ast.Attribute, state: _State | None) -> bool:
+        """``op.get_bind().dialect.name``, ``op.get_context().dialect.name`` or
+        ``bind.dialect.name`` of a local ``bind = op.get_bind()``: a read, nothing more."""
         inner = node.value
+        if not (node.attr == "name" and isinstance(inner, ast.Attribute)):
+            return False
+        source = inner.value
+        if inner.attr != "dialect":
+            return False
+        if isinstance(source, ast.Name):
+            return (
+                state is not None
+                and source.id in self._locals
+                and state.env.get(source.id) is _BIND
+            )
         return (
-            node.attr == "name"
-            and isinstance(inner, ast.Attribute)
-            and inner.attr == "dialect"
-            and isinstance(inner.value, ast.Call)
-            and not inner.value.args
-            and not inner.value.keywords
-            and self._op_name(inner.value.func) in ("get_bind", "get_context")
+            isinstance(source, ast.Call)
+            and not source.args
+            and not source.keywords
+            and self._op_name(source.func) in ("get_bind", "get_context")
         )
 
     def _value_call(self, call: ast.Call, state: _State | None) -> _Value:
@@ -841,14 +880,21 @@ class _Checker:
         ) or (self.module.qualify(call.func, in_class=False) in _SAFE_CALLS):
             self._arguments(call, state)
             return _OPAQUE
+        root = call.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
         if any(
             isinstance(n, ast.Call) and self._op_name(n.func) == "get_bind"
             for n in ast.walk(call.func)
+        ) or (
+            isinstance(root, ast.Name)
+            and state is not None
+            and root.id in self._locals
+            and state.env.get(root.id) is _BIND
         ):
             raise _Unreadable(
                 call,
-                "op.get_bind(): work through the connection cannot be read statically, so it "
-                "cannot be proven CREATE-only",
+                _GET_BIND,
             )
         raise _Unreadable(
             call,
@@ -948,6 +994,8 @@ class _Checker:
         node = _arg(call, position, keyword)
         text = self._string(node, state)
         if text is None:
+            if isinstance(node, ast.Name):
+                self._value(node, state)  # a name bound to something unreadable says so
             raise _Unreadable(
                 node or call,
                 f"the table name of {dotted(call.func) or 'this call'} cannot be read "
