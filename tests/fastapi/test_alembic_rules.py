@@ -733,3 +733,70 @@ def test_version_locations_and_pyproject(tmp_path: Path) -> None:
     (other / "alembic" / "versions" / "x.py").write_text(_rev("a1", None, ("acp",)))
     assert acp_revisions(other) == [other / "alembic" / "versions" / "x.py"]
     assert acp_revisions(tmp_path / "nowhere") == []
+
+
+# -- hostile input ------------------------------------------------------------------------------
+
+SAMPLE = revision(
+    """
+    keys = op.create_table("acp_key", sa.Column("id", sa.Integer, server_default=sa.text("0")))
+    if op.get_bind().dialect.name == "sqlite":
+        op.create_index("ix", "acp_key", ["id"], if_not_exists={[]: 1})
+    for name in ("acp_a", "acp_b"):
+        op.execute(f"DELETE FROM {name}")
+    op.bulk_insert(keys, [{"id": 1}])
+    op.execute("CREATE TABLE acp_x (id int); INSERT INTO users VALUES (1)")
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("x")
+    """
+)
+
+
+# MigrationModule._literal (shared with the Django walker) evaluates a literal with an invalid
+# escape, which Python reports with a DeprecationWarning; the mutations insert backslashes.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_every_truncation_and_mutation_gives_findings_never_a_crash() -> None:
+    import random
+
+    rng = random.Random(7)
+    texts = [SAMPLE[:end] for end in range(0, len(SAMPLE), 5)]
+    for _ in range(150):
+        chars = list(SAMPLE)
+        for _ in range(rng.randint(1, 4)):
+            position = rng.randrange(len(chars))
+            choice = rng.random()
+            if choice < 0.4:
+                del chars[position]
+            elif choice < 0.8:
+                chars.insert(position, rng.choice("()[]{}\"':,.=\n #*\\\x00é"))
+            else:
+                chars[position] = rng.choice("abcop_ \n")
+        texts.append("".join(chars))
+    for text in texts:
+        results = check_revision("v.py", text)
+        line_count = text.count("\n") + 1
+        for d in results:
+            assert d.code in {"ACP000", "ACP301", "ACP302", "ACP303"}, d
+            assert 1 <= d.line <= d.end_line <= line_count + 1 and d.column >= 1, (d, text)
+
+
+def test_deep_nesting_is_one_acp000() -> None:
+    text = revision("op.execute(" + " + ".join(['"x"'] * 3000) + ")")
+    results = check_revision("v.py", text)
+    assert [(d.code, d.line) for d in results] == [("ACP000", 1)]
+    assert "too deeply nested" in results[0].message
+
+
+def test_crlf_bom_and_non_ascii_keep_character_positions() -> None:
+    body = """
+        op.create_table("acp_é", sa.Column("é", sa.Text)); op.execute("DELETE FROM users")
+    """
+    plain = found(body)
+    assert [r[:3] for r in plain] == [(FIRST, 68, "ACP301")]
+    crlf = revision(body).replace("\n", "\r\n")
+    assert [(d.line, d.column) for d in check_revision("v.py", crlf)] == [(FIRST, 68)]
+
+
+def test_a_literal_that_is_no_value_is_unreadable_not_a_crash() -> None:
+    body = 'op.create_table("acp_t", sa.Column("id", sa.Integer), if_not_exists={[]: 1})'
+    assert [r[2] for r in found(body)] == ["ACP303"]

@@ -169,7 +169,7 @@ def read_header(text: str) -> RevisionHeader | None:
     """
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     values: dict[str, object] = {}
     for stmt in tree.body:
@@ -183,7 +183,7 @@ def read_header(text: str) -> RevisionHeader | None:
             if isinstance(target, ast.Name) and target.id in _HEADER_NAMES:
                 try:
                     values[target.id] = ast.literal_eval(value)
-                except ValueError:
+                except LITERAL_ERRORS:
                     values[target.id] = None
     revision = values.get("revision")
     return RevisionHeader(
@@ -704,7 +704,7 @@ class _Checker:
         if flag is not None:
             try:
                 proven = not ast.literal_eval(flag)
-            except ValueError as error:
+            except LITERAL_ERRORS as error:
                 raise _Unreadable(
                     flag, "op.create_table: if_not_exists is not a literal; unreadable"
                 ) from error
@@ -798,7 +798,7 @@ class _Checker:
         """Check that evaluating ``node`` only builds a value; what it holds when known."""
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str):
-                return _Value("str", self.module.text(node))
+                return _Value("str", self._anchored(node.value, node))
             return _OPAQUE
         if isinstance(node, ast.Name):
             if state is not None and node.id in self._locals:
@@ -816,7 +816,7 @@ class _Checker:
                 return value
             constant = self.module.constant(node, in_class=False)
             if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
-                return _Value("str", self.module.text(node))
+                return _Value("str", self._anchored(constant.value, node))
             return _OPAQUE
         if isinstance(node, ast.Attribute):
             if self._dialect_name(node, state):
@@ -968,6 +968,11 @@ class _Checker:
             line, column = text.position(start)
             self._add(raw.code, f"sa.{what}: {raw.message}", line, column, line, column)
 
+    def _anchored(self, value: str, node: ast.AST) -> Text:
+        """A string whose positions all point at ``node`` (for names bound to it)."""
+        line, column = self.module.start(node)
+        return Text([_segment(value, line, column)])
+
     def _string(self, node: ast.expr | None, state: _State | None) -> Text | None:
         """The string an expression holds (literals, constants, local names), or None."""
         if node is None:
@@ -976,8 +981,7 @@ class _Checker:
             value = state.env.get(node.id)
             if value is None or value.kind != "str" or value.text is None:
                 return None
-            line, column = self.module.start(node)
-            return Text([_segment(value.text.value, line, column)])
+            return self._anchored(value.text.value, node)
         if isinstance(node, ast.Call) and self._op_name(node.func) == "f" and node.args:
             return self._string(node.args[0], state)
         if any(isinstance(n, ast.Name) and n.id in self._locals for n in ast.walk(node)):
@@ -1028,12 +1032,14 @@ def _arg(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
 
 
 _MISSING = object()
+#: what ``ast.literal_eval`` raises on a node that is no plain literal (``{[]}`` is a TypeError)
+LITERAL_ERRORS = (ValueError, TypeError, SyntaxError, MemoryError, RecursionError)
 
 
 def _literal(node: ast.expr) -> object:
     try:
         return ast.literal_eval(node)
-    except ValueError:
+    except LITERAL_ERRORS:
         return _MISSING
 
 
@@ -1110,9 +1116,19 @@ def check_revision(path: str, text: str, dialect: str = "postgres") -> list[Diag
     """
     check_dialect(dialect)
     try:
-        checker = _Checker(path, text, dialect)
-    except (SyntaxError, ValueError) as error:
-        from acp_lint.engine import python_parse_error
+        try:
+            checker = _Checker(path, text, dialect)
+        except (SyntaxError, ValueError) as error:
+            import warnings
 
-        return [python_parse_error(path, error, text)]
-    return checker.run()
+            from acp_lint.engine import python_parse_error
+
+            with warnings.catch_warnings():  # it compiles the text again: no escape warnings
+                warnings.simplefilter("ignore")
+                return [python_parse_error(path, error, text)]
+        return checker.run()
+    except (RecursionError, MemoryError):  # the engine's protected run reports it the same way
+        from acp_lint.engine import parse_error
+        from acp_lint.protected import too_deep_message
+
+        return [parse_error(path, 1, 1, too_deep_message())]
