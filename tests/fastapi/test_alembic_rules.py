@@ -800,3 +800,27 @@ def test_crlf_bom_and_non_ascii_keep_character_positions() -> None:
 def test_a_literal_that_is_no_value_is_unreadable_not_a_crash() -> None:
     body = 'op.create_table("acp_t", sa.Column("id", sa.Integer), if_not_exists={[]: 1})'
     assert [r[2] for r in found(body)] == ["ACP303"]
+
+
+def test_types_and_values_from_host_code_are_acp303() -> None:
+    prelude = HEAD.replace(
+        "import sqlalchemy as sa",
+        "import sqlalchemy as sa\nfrom myapp.types import HostJSON\nimport sqlalchemy_utils",
+    )
+    body = """
+        op.create_table("acp_t", sa.Column("doc", HostJSON))
+        op.create_table("acp_v", sa.Column("u", sqlalchemy_utils.UUIDType))
+        op.create_table("acp_u", sa.Column("doc", sa.JSON), sa.Column("at", sa.DateTime))
+    """
+    results = found(body, prelude=prelude)
+    assert [r[:3] for r in results] == [(FIRST + 2, 47, "ACP303"), (FIRST + 3, 45, "ACP303")]
+    assert results[0][3] == (
+        "HostJSON comes from myapp.types, not from SQLAlchemy: its code runs when the DDL or "
+        "rows are built, so it cannot be proven CREATE-only"
+    )
+    constant = HEAD.replace("\n\ndef upgrade", "\nKIND = HostJSON\n\n\ndef upgrade").replace(
+        "import sqlalchemy as sa", "import sqlalchemy as sa\nfrom myapp.types import HostJSON"
+    )
+    text = constant + '    op.create_table("acp_t", sa.Column("doc", KIND))\n'
+    results = check_revision("v.py", text)
+    assert [(d.line, d.column, d.code) for d in results] == [(9, 8, "ACP303")]

@@ -135,6 +135,7 @@ _SAFE_CALLS = {
     "decimal.Decimal",
     "uuid.UUID",
 }
+_SAFE_MODULES = ("sqlalchemy.", "alembic.", "datetime.", "decimal.", "uuid.")
 _SAFE_BUILTINS = {"dict", "list", "tuple", "set", "frozenset", "str", "int", "float", "bool"}
 _HEADER_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 MAX_UNROLL = 64
@@ -814,6 +815,7 @@ class _Checker:
                 if value.kind == "bind":
                     raise _Unreadable(node, _GET_BIND)
                 return value
+            self._reference(node)
             constant = self.module.constant(node, in_class=False)
             if isinstance(constant, ast.Constant) and isinstance(constant.value, str):
                 return _Value("str", self._anchored(constant.value, node))
@@ -821,7 +823,13 @@ class _Checker:
         if isinstance(node, ast.Attribute):
             if self._dialect_name(node, state):
                 return _OPAQUE
-            self._value(node.value, state)
+            root = node.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and not (state is not None and root.id in self._locals):
+                self._reference(node)
+            else:
+                self._value(node.value, state)
             return _OPAQUE
         if isinstance(node, ast.Call):
             return self._value_call(node, state)
@@ -839,6 +847,33 @@ class _Checker:
             elif isinstance(child, ast.comprehension):  # pragma: no cover - handled above
                 raise _Unreadable(node, "a comprehension; unverifiable")
         return _OPAQUE
+
+    def _reference(self, node: ast.expr) -> None:
+        """A module-level name (or attribute of one) used as a value: a constant of the module
+        (judged where it is assigned), a built-in, or something SQLAlchemy, Alembic or the
+        standard library's value types define. A host type or helper runs code of its own when
+        SQLAlchemy builds the DDL or binds rows: ACP303."""
+        name = dotted(node)
+        if name is None:
+            return
+        head = name.split(".")[0]
+        if head in self.module.imports:
+            qualified = self.module.qualify(node, in_class=False)
+            if qualified is not None and (qualified + ".").startswith(_SAFE_MODULES):
+                return
+            origin = f"from {qualified.rsplit('.', 1)[0]}" if qualified else "from an import"
+            raise _Unreadable(
+                node,
+                f"{name} comes {origin}, not from SQLAlchemy: its code runs when the DDL or "
+                "rows are built, so it cannot be proven CREATE-only",
+            )
+        if head in self.module.module_constants or self.module.is_builtin(head):
+            return
+        raise _Unreadable(
+            node,
+            f"{head} is not a constant of the revision, an import from SQLAlchemy or a "
+            "built-in, so what it does cannot be proven CREATE-only",
+        )
 
     def _dialect_name(self, node: ast.Attribute, state: _State | None) -> bool:
         """``op.get_bind().dialect.name``, ``op.get_context().dialect.name`` or
