@@ -824,3 +824,23 @@ def test_types_and_values_from_host_code_are_acp303() -> None:
     text = constant + '    op.create_table("acp_t", sa.Column("doc", KIND))\n'
     results = check_revision("v.py", text)
     assert [(d.line, d.column, d.code) for d in results] == [(9, 8, "ACP303")]
+
+
+def test_statement_lines_are_the_inner_statement_or_the_helper_call() -> None:
+    prelude = HEAD.replace(
+        "\n\ndef upgrade",
+        '\n\ndef _cleanup() -> None:\n    op.execute("DELETE FROM users")\n\n\ndef upgrade',
+    )
+    body = """
+        if op.get_bind().dialect.name == "sqlite":
+            op.drop_table(
+                "users"
+            )
+        _cleanup()
+    """
+    text = revision(body, prelude)
+    results = check_revision("v.py", text)
+    assert [(d.line, d.code, d.statement_lines) for d in results] == [
+        (10, "ACP301", (18, 18)),  # inside the helper: suppressed at the call
+        (15, "ACP301", (15, 17)),
+    ]

@@ -499,9 +499,11 @@ class _Checker:
         return set(scope.counts)
 
     # -- upgrade() ---------------------------------------------------------------------------
-    def _block(self, stmts: list[ast.stmt], state: _State, top: bool = True) -> _State:
+    def _block(self, stmts: list[ast.stmt], state: _State) -> _State:
+        """Judge statements in order. A finding's ``statement_lines`` are those of the simple
+        statement it is in (of the call, inside an inlined helper), for suppressions."""
         for stmt in stmts:
-            if top:
+            if not self._inlining:
                 self._statement = self.module.lines(stmt)
             try:
                 if isinstance(stmt, ast.Return):
@@ -542,8 +544,8 @@ class _Checker:
             return state
         if isinstance(stmt, ast.If):
             self._value(stmt.test, state)
-            body = self._block(stmt.body, state.copy(), top=False)
-            orelse = self._block(stmt.orelse, state.copy(), top=False)
+            body = self._block(stmt.body, state.copy())
+            orelse = self._block(stmt.orelse, state.copy())
             return _merge(body, orelse)
         if isinstance(stmt, ast.For):
             return self._for(stmt, state)
@@ -601,7 +603,7 @@ class _Checker:
             text = self._string(element, state)
             value = _Value("str", text) if text is not None else self._value(element, state)
             state.env[stmt.target.id] = value  # type: ignore[union-attr]
-            state = self._block(stmt.body, state, top=False)
+            state = self._block(stmt.body, state)
         return state
 
     # -- calls -------------------------------------------------------------------------------
@@ -692,7 +694,7 @@ class _Checker:
         self._locals = self._local_names(helper)
         state.env = {}
         try:
-            self._block(helper.body, state, top=False)
+            self._block(helper.body, state)
         finally:
             self._inlining.pop()
             self._locals, state.env = saved_locals, saved_env
