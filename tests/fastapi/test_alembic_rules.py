@@ -844,3 +844,20 @@ def test_statement_lines_are_the_inner_statement_or_the_helper_call() -> None:
         (10, "ACP301", (18, 18)),  # inside the helper: suppressed at the call
         (15, "ACP301", (15, 17)),
     ]
+
+
+def test_version_path_separators(tmp_path: Path) -> None:
+    for name in ("a", "b c"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = m\nversion_locations = a;b c\nversion_path_separator = ;\n"
+    )
+    assert versions_directories(tmp_path) == [tmp_path / "a", tmp_path / "b c"]
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = m\nversion_locations = a,a\n"
+    )
+    assert versions_directories(tmp_path) == [tmp_path / "a"]
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = pkg:migrations\n")
+    assert versions_directories(tmp_path) == []
+    (tmp_path / "alembic.ini").write_text("[alembic\nbroken")
+    assert versions_directories(tmp_path) == []

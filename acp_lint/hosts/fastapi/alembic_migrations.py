@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -211,7 +212,12 @@ def _config_sections(root: Path) -> Iterator[tuple[Path, dict[str, str]]]:
             parser = None
         if parser is not None and parser.has_section("alembic"):
             options = {}
-            for key in ("script_location", "version_locations", "version_path_separator"):
+            for key in (
+                "script_location",
+                "version_locations",
+                "version_path_separator",
+                "path_separator",
+            ):
                 try:
                     value = parser.get("alembic", key, fallback=None)
                 except configparser.Error:
@@ -254,10 +260,11 @@ def versions_directories(root: Path) -> list[Path]:
     for base, options in _config_sections(root):
         locations = options.get("version_locations")
         if locations:
-            separator = options.get("version_path_separator", "space")
-            splitters = {"space": None, "newline": "\n", ":": ":", ";": ";", "os": None}
-            parts = locations.split(splitters.get(separator))
-            if separator == "space" or separator not in splitters:
+            separator = options.get("path_separator") or options.get("version_path_separator")
+            splitters = {"space": " ", "newline": "\n", ":": ":", ";": ";", "os": os.pathsep}
+            if separator in splitters:
+                parts = locations.split(splitters[separator])
+            else:  # Alembic's legacy default: spaces and commas
                 parts = re.split(r"[ ,]+", locations)
             candidates = [p.strip() for p in parts if p.strip()]
         else:
