@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -265,9 +266,8 @@ class AlembicHost:
             else:
                 error = self._api(url)
             after = self.snapshot(url)
-            applied = any(
-                f'revision = "{rid}"' in text for rid in after["<applied>"].split() if rid
-            )
+            ids = re.findall(r"^revision(?:\s*:\s*str)?\s*=\s*['\"]([^'\"]+)", text, re.M)
+            applied = bool(ids) and ids[0] in after["<applied>"].split()
         finally:
             revision.unlink()
             self._drop_database(handle)
