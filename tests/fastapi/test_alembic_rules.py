@@ -19,6 +19,7 @@ from acp_lint.hosts.fastapi.alembic_migrations import (
     acp_revisions,
     check_revision,
     is_acp_revision,
+    looks_like_alembic_revision,
     read_header,
     versions_directories,
 )
@@ -681,6 +682,10 @@ def _rev(rid: str, down: object, labels: object = None) -> str:
 
 
 def test_header_and_root_detection() -> None:
+    assert looks_like_alembic_revision(_rev("a1", None, ("acp",)))
+    assert looks_like_alembic_revision(revision("pass"))
+    assert not looks_like_alembic_revision("class Migration:\n    operations = []\n")
+    assert not looks_like_alembic_revision("revision = 'x'\n    def upgrade(self): pass\n")
     assert is_acp_revision(_rev("a1", None, ("acp",)))
     assert is_acp_revision(_rev("a1", None, "acp"))
     assert not is_acp_revision(_rev("h1", None, ("host",)))

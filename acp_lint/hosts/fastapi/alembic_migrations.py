@@ -75,6 +75,7 @@ __all__ = [
     "acp_revisions",
     "check_revision",
     "is_acp_revision",
+    "looks_like_alembic_revision",
     "read_header",
     "versions_directories",
 ]
@@ -194,6 +195,15 @@ def read_header(text: str) -> RevisionHeader | None:
         _names(values.get("branch_labels")),
         _names(values.get("depends_on")),
     )
+
+
+_UPGRADE = re.compile(r"^def[ \t]+upgrade[ \t]*\(", re.MULTILINE)
+_REVISION = re.compile(r"^revision\b", re.MULTILINE)
+
+
+def looks_like_alembic_revision(text: str) -> bool:
+    """Cheap prefilter, no parsing: a module-level ``def upgrade(`` and ``revision``."""
+    return _UPGRADE.search(text) is not None and _REVISION.search(text) is not None
 
 
 def is_acp_revision(text: str) -> bool:
@@ -375,7 +385,9 @@ class _Checker:
         end_line, end_column = self.module.end(node)
         self._add(code, message, line, column, end_line, end_column)
 
-    def _add(self, code: str, message: str, line: int, column: int, end_line: int, end_col: int):
+    def _add(
+        self, code: str, message: str, line: int, column: int, end_line: int, end_col: int
+    ) -> None:
         from acp_lint.registry import BY_CODE
 
         if (end_line, end_col) < (line, column):
