@@ -866,3 +866,21 @@ def test_version_path_separators(tmp_path: Path) -> None:
     assert versions_directories(tmp_path) == []
     (tmp_path / "alembic.ini").write_text("[alembic\nbroken")
     assert versions_directories(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        'False and op.create_table("users", sa.Column("id", sa.Integer))',
+        'True or op.create_table("users", sa.Column("id", sa.Integer))',
+        'op.create_table("users", sa.Column("id", sa.Integer)) if False else None',
+        '1 > 2 > op.create_table("users", sa.Column("id", sa.Integer))',
+    ],
+)
+def test_a_creation_python_may_skip_proves_nothing(test: str) -> None:
+    body = f"""
+        if {test}:
+            pass
+        op.execute("DELETE FROM users")
+    """
+    assert [f[:3] for f in found(body)] == [(FIRST + 2, 17, "ACP301")]

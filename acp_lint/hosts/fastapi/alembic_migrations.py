@@ -860,9 +860,14 @@ class _Checker:
             raise _Unreadable(
                 node, "a comprehension runs code that cannot be read statically; unverifiable"
             )
+        conditional = _conditional_operands(node)
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
-                self._value(child, state)
+                if id(child) in conditional and state is not None:
+                    # may not run (``x and op.create_table(...)``): what it creates proves nothing
+                    self._value(child, state.copy())
+                else:
+                    self._value(child, state)
             elif isinstance(child, ast.keyword):
                 self._value(child.value, state)
             elif isinstance(child, ast.comprehension):  # pragma: no cover - handled above
@@ -1118,6 +1123,18 @@ def _merge(left: _State, right: _State) -> _State:
     merged.sql.indexes &= right.sql.indexes
     merged.env = {k: v for k, v in left.env.items() if right.env.get(k) is v}
     return merged
+
+
+def _conditional_operands(node: ast.AST) -> set[int]:
+    """Operands Python may skip: after the first of ``and``/``or``, the branches of ``a if c
+    else b``, comparisons after the first of a chain (``a < b < c``)."""
+    if isinstance(node, ast.BoolOp):
+        return {id(value) for value in node.values[1:]}
+    if isinstance(node, ast.IfExp):
+        return {id(node.body), id(node.orelse)}
+    if isinstance(node, ast.Compare):
+        return {id(value) for value in node.comparators[1:]}
+    return set()
 
 
 def _walk_body(stmts: list[ast.stmt]) -> Iterator[ast.AST]:
