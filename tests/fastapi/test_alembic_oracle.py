@@ -503,6 +503,19 @@ FORBIDDEN = {
         '    op.bulk_insert(t, [{"id": 42}])\n',
         "ACP301",
     ),
+    "short_circuit_create": (
+        '    if False and op.create_table("host_order", sa.Column("id", sa.Integer)):\n'
+        "        pass\n"
+        '    op.execute("DELETE FROM host_order")\n',
+        "ACP301",
+    ),
+    "inside_try": (
+        "    try:\n"
+        '        op.drop_column("host_user", "name")\n'
+        "    except Exception:\n"
+        "        pass\n",
+        "ACP301",
+    ),
     "helper_function": (
         "    _cleanup()\n",
         "ACP301",

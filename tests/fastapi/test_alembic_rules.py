@@ -429,7 +429,7 @@ UNVERIFIABLE = {
         ),
     ),
     "reflected_loop": (
-        "for name in sa.inspect(op.get_bind()).get_table_names():\n    op.drop_table(name)",
+        "for name in sa.inspect(op.get_bind()).get_table_names():\n    pass",
         (
             FIRST,
             5,
@@ -884,3 +884,29 @@ def test_a_creation_python_may_skip_proves_nothing(test: str) -> None:
         op.execute("DELETE FROM users")
     """
     assert [f[:3] for f in found(body)] == [(FIRST + 2, 17, "ACP301")]
+
+
+def test_blocks_of_an_unreadable_construct_are_judged_too() -> None:
+    body = """
+        try:
+            op.create_table("users", sa.Column("id", sa.Integer))
+            op.drop_column("users", "email")
+        except Exception:
+            op.execute("DELETE FROM users")
+        with op.batch_alter_table("acp_t") as batch_op:
+            batch_op.drop_column("x")
+            op.execute("DELETE FROM orders")
+        for name in sa.inspect(op.get_bind()).get_table_names():
+            op.drop_table(name)
+        op.execute("INSERT INTO users (id) VALUES (1)")
+    """
+    assert [f[:3] for f in found(body)] == [
+        (FIRST, 5, "ACP303"),  # the try
+        (FIRST + 2, 9, "ACP301"),  # drop_column, whatever the try
+        (FIRST + 4, 21, "ACP301"),  # the handler's DELETE
+        (FIRST + 5, 10, "ACP301"),  # the batch
+        (FIRST + 7, 21, "ACP301"),  # DELETE inside the batch block
+        (FIRST + 8, 5, "ACP303"),  # the loop over reflected tables
+        (FIRST + 9, 9, "ACP301"),  # drop_table of the loop variable
+        (FIRST + 10, 17, "ACP301"),  # the try's create_table proved nothing
+    ]

@@ -325,7 +325,7 @@ def acp_revisions(root: Path) -> list[Path]:
 class _Value:
     """What a local name holds: a string, a table object, or some harmless value."""
 
-    kind: str  # "str" | "table" | "opaque" | "bind" (a connection) | "unread" (line in name)
+    kind: str  # str | table | opaque | bind (a connection) | batch | unread (line in table_name)
     text: Text | None = None
     table: TableKey | None = None
     table_name: str = ""
@@ -337,6 +337,7 @@ _GET_BIND = (
 )
 _OPAQUE = _Value("opaque")
 _BIND = _Value("bind")
+_BATCH = _Value("batch")
 
 
 @dataclass
@@ -568,6 +569,7 @@ class _Checker:
             return _merge(body, orelse)
         if isinstance(stmt, ast.For):
             return self._for(stmt, state)
+        self._nested(stmt, state)
         if isinstance(stmt, ast.With):
             for item in stmt.items:
                 expr = item.context_expr
@@ -588,6 +590,36 @@ class _Checker:
             f"{_describe(stmt)} in upgrade() cannot be read statically, so its effect cannot "
             "be proven CREATE-only",
         )
+
+    def _nested(self, stmt: ast.stmt, state: _State) -> None:
+        """The blocks of a statement that is ACP303 as a whole (``try``, ``with``, ``while``,
+        a loop that cannot be unrolled) are judged too, on a copy of the state (whether they
+        run is unknown, so what they create proves nothing): a DROP inside stays an ACP301
+        even when the construct's ACP303 is suppressed."""
+        copy = state.copy()
+        unread = _Value("unread", table_name=str(self.module.start(stmt)[0]))
+        for name in Scope().scan([stmt], walrus=True).counts:
+            copy.env[name] = unread
+        if isinstance(stmt, ast.With):
+            for item in stmt.items:
+                expr, target = item.context_expr, item.optional_vars
+                if (
+                    isinstance(expr, ast.Call)
+                    and self._op_name(expr.func) == "batch_alter_table"
+                    and isinstance(target, ast.Name)
+                ):
+                    copy.env[target.id] = _BATCH  # its steps are the batch's ACP301
+        saved = self._statement
+        blocks: list[list[ast.stmt]] = []
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(stmt, name, None)
+            if isinstance(block, list):
+                blocks.append(block)
+        blocks += [handler.body for handler in getattr(stmt, "handlers", [])]
+        blocks += [case.body for case in getattr(stmt, "cases", [])]
+        for block in blocks:
+            self._block(block, copy.copy())
+        self._statement = saved
 
     def _assigned(self, value: ast.expr, state: _State) -> _Value:
         """The value of an assignment's right-hand side (``bind = op.get_bind()`` is a
@@ -613,6 +645,7 @@ class _Checker:
             and not any(isinstance(n, (ast.Break, ast.Continue)) for n in _walk_body(stmt.body))
         )
         if not readable:
+            self._nested(stmt, state)
             raise _Unreadable(
                 stmt,
                 "a loop over values that cannot be read statically (reflected tables, a "
@@ -933,6 +966,10 @@ class _Checker:
         sa = self._sa_name(call.func)
         if sa is not None:
             return self._sa_call(call, sa, state)
+        holder = self._local_root(call.func, state)
+        if holder is _BATCH:
+            self._arguments(call, state)  # a step of the batch, reported with it
+            return _OPAQUE
         name = dotted(call.func)
         if (
             name in _SAFE_BUILTINS
@@ -941,27 +978,25 @@ class _Checker:
         ) or (self.module.qualify(call.func, in_class=False) in _SAFE_CALLS):
             self._arguments(call, state)
             return _OPAQUE
-        root = call.func
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        if any(
+        if holder is _BIND or any(
             isinstance(n, ast.Call) and self._op_name(n.func) == "get_bind"
             for n in ast.walk(call.func)
-        ) or (
-            isinstance(root, ast.Name)
-            and state is not None
-            and root.id in self._locals
-            and state.env.get(root.id) is _BIND
         ):
-            raise _Unreadable(
-                call,
-                _GET_BIND,
-            )
+            raise _Unreadable(call, _GET_BIND)
         raise _Unreadable(
             call,
             f"calls {name or 'a computed callee'}, which may run any code; it cannot be "
             "proven CREATE-only",
         )
+
+    def _local_root(self, func: ast.expr, state: _State | None) -> _Value | None:
+        """What the local name at the root of ``a.b.c`` holds (None: not a local name)."""
+        root = func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and state is not None and root.id in self._locals:
+            return state.env.get(root.id)
+        return None
 
     def _sa_call(self, call: ast.Call, sa: str, state: _State | None) -> _Value:
         if sa.startswith("func."):
