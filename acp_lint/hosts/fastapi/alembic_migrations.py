@@ -31,14 +31,20 @@ types, ``sa.ForeignKey``, constraints, ``sa.Index``), ``op.f`` / ``op.inline_lit
 ``sa.func.<name>()`` only for a known pure built-in, and SQL fragments (``sa.text``,
 ``server_default=sa.text(...)``, ``CheckConstraint`` / ``Computed`` text) only when they call
 pure built-ins. ``sa.Sequence``, a type declared with ``create_type=False`` and ``DOMAIN`` use
-objects the revision did not create: ACP303.
+objects the revision did not create, and a type or value imported from anywhere but SQLAlchemy,
+Alembic or the standard value types (a host ``TypeDecorator``) runs code of its own: ACP303.
 
 Control flow: local names bound to literals or to tables (``t = op.create_table(...)``,
 ``sa.table("acp_x", ...)``) are followed in order; both branches of an ``if`` are judged (a
 table is new after it only when both branches created it; the test may read
-``op.get_bind().dialect.name``); a ``for`` over a literal list is unrolled; a no-argument
-call of a helper function of the module is judged in place. What cannot be read (loops over
-reflected tables, dynamic table names, ``with`` blocks, ``try``) is ACP303 at the statement.
+``op.get_bind().dialect.name``, or ``bind.dialect.name`` of ``bind = op.get_bind()``, the only
+use of the connection allowed); a ``create_table`` Python may skip (``x and ...``, ``a if c
+else b``) proves nothing; a ``for`` over a literal list is unrolled; a no-argument call of a
+helper function of the module is judged in place. What cannot be read (loops over reflected
+tables, dynamic table names, ``with`` blocks, ``try``) is ACP303 at the statement, and its
+blocks are judged as well (what they create proves nothing), so a drop inside is still ACP301.
+Alembic stops at the first failing step, so a ``create_table`` that ran proves its table new:
+one of a host name fails, and nothing after it runs.
 
 The module itself must have the shape of a revision (Alembic imports every file of the versions
 directory): imports, constants, function definitions without decorators, ``if TYPE_CHECKING``
