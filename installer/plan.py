@@ -25,7 +25,15 @@ from acp_installer.errors import Refused, UsageError
 from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
 from acp_installer.manifest import load as load_manifest
 
-from acp_lint.manifest import MANIFEST, Entry, FileRole, Manifest, backup_path, sha256
+from acp_lint.manifest import (
+    DEFAULT_FRAMEWORK,
+    MANIFEST,
+    Entry,
+    FileRole,
+    Manifest,
+    backup_path,
+    sha256,
+)
 from acp_lint.sources import DiskTree
 from acp_lint.urls import validate_base_path
 
@@ -95,6 +103,7 @@ class Plan:
     files: list[FileChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     previous: Manifest | None = None
+    framework: str = DEFAULT_FRAMEWORK  # the host kind, recorded in the manifest
 
     @property
     def endpoint_path(self) -> str:
@@ -351,6 +360,7 @@ def _build_plan(options: InstallOptions) -> Plan:
             )
     _plan_created(plan, entries, bindings_rel, bindings_new, FileRole.BINDINGS)
 
+    host_section = dict(previous.host) if previous is not None else {}
     manifest = Manifest(
         dirs=_created_dirs(root, plan, entries),
         app=app,
@@ -363,6 +373,8 @@ def _build_plan(options: InstallOptions) -> Plan:
         settings=settings_rel,
         imports_added=sorted(imports_added),
         files=entries,
+        framework=plan.framework,
+        host=host_section,
     )
     plan.files.append(
         FileChange(MANIFEST, paths.read(root, MANIFEST), manifest.to_bytes(), FileRole.MANIFEST)

@@ -13,6 +13,7 @@ from acp_installer.uninstall import UninstallPlan
 
 from acp_lint.engine import display
 from acp_lint.manifest import FileRole
+from acp_lint.reporters.json_format import diagnostic_to_json
 from acp_lint.reporters.text import format_line
 
 
@@ -22,16 +23,8 @@ def diagnostics_lines(gate: GateResult, root: Path) -> list[str]:
 
 
 def diagnostics_json(gate: GateResult, root: Path) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": d.code,
-            "path": d.path,
-            "line": d.line,
-            "column": d.column,
-            "message": d.message,
-        }
-        for d in display(gate.diagnostics, root, Path.cwd())
-    ]
+    """The gate's findings as ``acp-lint --output-format json`` items (the same encoder)."""
+    return [diagnostic_to_json(d) for d in display(gate.diagnostics, root, Path.cwd())]
 
 
 def _text(data: bytes | None) -> list[str]:
@@ -121,6 +114,7 @@ def install_json(plan: Plan | None, status: str, **extra: Any) -> dict[str, Any]
         data.update(
             {
                 "project": str(plan.host.root),
+                "framework": plan.framework,
                 "env": plan.env,
                 "app": plan.app,
                 "kernel_id": plan.kernel_id,
