@@ -610,8 +610,9 @@ def remove_from_container(container: cst.List | cst.Tuple, index: int) -> cst.Li
     return _rebuild(container, elements, closing)
 
 
-def remove_installed_app(source: Source, app: str) -> str | None:
-    """Settings without the ``"<app>"`` entry; None when it is not there."""
+def remove_installed_app(source: Source, app: str, list_name: str | None = None) -> str | None:
+    """Settings without the ``"<app>"`` entry; None when it is not there. ``list_name``: the
+    list the install put it in, when not INSTALLED_APPS itself (from the manifest)."""
     module = parse(source)
     found = _installed_apps(module)
     if found is None or not any(
@@ -619,7 +620,7 @@ def remove_installed_app(source: Source, app: str) -> str | None:
     ):
         from acp_installer.apps import remove_app
 
-        return remove_app(source, app)
+        return remove_app(source, app, list_name)
     index, container = found
     elements = list(container.elements)
     position = next(

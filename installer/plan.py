@@ -55,6 +55,9 @@ KERNEL_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 # Apply order: backups first (so a host file is never edited before it is saved), the app,
 # the host edits, bindings, and the manifest last (it describes a finished install).
+# The manifest's host section: the list (``NAME`` / ``Class.NAME``) "acp" was added to.
+INSTALLED_APPS_LIST = "installed_apps_list"
+
 _ORDER = {FileRole.BACKUP: 0, FileRole.APP_FILE: 1, FileRole.MIGRATION: 1, FileRole.HANDLER: 1}
 _ORDER.update({FileRole.HOST_EDIT: 2, FileRole.ENV_EXAMPLE: 3, FileRole.BINDINGS: 4})
 _ORDER[FileRole.MANIFEST] = 5
@@ -317,8 +320,11 @@ def _build_plan(options: InstallOptions) -> Plan:
         limit = MAX_URLCONF_BYTES if rel == host.urlconf_file else MAX_BYTES
         sources[rel] = _checked_source(rel, data, limit)
         host_edits[rel] = sources[rel].text
+    host_section = dict(previous.host) if previous is not None else {}
     if apps_edit.text is not None and apps_edit.file == settings_rel:
         host_edits[settings_rel] = apps_edit.text
+        if apps_edit.list_name is not None:  # uninstall takes "acp" out of this list only
+            host_section[INSTALLED_APPS_LIST] = apps_edit.list_name
     imports_added: list[str] = list(previous.imports_added) if previous else []
     if mounted:
         urls_rel = host.urlconf_file
@@ -360,7 +366,6 @@ def _build_plan(options: InstallOptions) -> Plan:
             )
     _plan_created(plan, entries, bindings_rel, bindings_new, FileRole.BINDINGS)
 
-    host_section = dict(previous.host) if previous is not None else {}
     manifest = Manifest(
         dirs=_created_dirs(root, plan, entries),
         app=app,

@@ -20,7 +20,7 @@ from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_so
 from acp_installer.journal import Steps
 from acp_installer.lock import project_lock
 from acp_installer.manifest import load as load_manifest
-from acp_installer.plan import ENV_BLOCK, FileChange, env_example_with_block
+from acp_installer.plan import ENV_BLOCK, INSTALLED_APPS_LIST, FileChange, env_example_with_block
 
 from acp_lint.manifest import APP_ROLES, MANIFEST, Entry, FileRole, Manifest, sha256
 
@@ -82,7 +82,12 @@ def _reverted(manifest: Manifest, rel: str, entry: Entry, current: bytes) -> byt
         if result is not None:
             text, found = result, True
     if rel == manifest.settings:
-        result = edits.remove_installed_app(edits.Source(rel, text, source.bom), manifest.app)
+        recorded = manifest.host.get(INSTALLED_APPS_LIST)
+        result = edits.remove_installed_app(
+            edits.Source(rel, text, source.bom),
+            manifest.app,
+            recorded if isinstance(recorded, str) else None,
+        )
         if result is not None:
             text, found = result, True
     return source.encode(text) if found else None
