@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from acp_lint import __version__
+from acp_lint.atomic import write_atomically
 from acp_lint.diagnostics import Diagnostic, diagnostic_from_record, diagnostic_to_record
 from acp_lint.registry import RULES
 from acp_lint.sources import SourceTree
@@ -60,7 +60,7 @@ class ResultCache:
         for name, content in (("CACHEDIR.TAG", TAG), (".gitignore", "# Created by acp-lint\n*\n")):
             target = self.base / name
             if not target.exists():
-                _write_atomically(target, content.encode())
+                write_atomically(target, content.encode())
         self._prepared = True
 
     def _load(self, key: str) -> dict | None:
@@ -74,7 +74,7 @@ class ResultCache:
             self._prepare()
             path = self._path(key)
             path.parent.mkdir(exist_ok=True)
-            _write_atomically(path, json.dumps(payload, separators=(",", ":")).encode())
+            write_atomically(path, json.dumps(payload, separators=(",", ":")).encode())
         except OSError:
             pass  # a read-only checkout still lints, just without a cache
 
@@ -164,7 +164,7 @@ class StatIndex:
             return
         try:
             self.cache._prepare()
-            _write_atomically(self.path, json.dumps(self.entries, separators=(",", ":")).encode())
+            write_atomically(self.path, json.dumps(self.entries, separators=(",", ":")).encode())
             self.changed = False
         except OSError:
             pass  # a read-only checkout still lints
@@ -215,17 +215,3 @@ class RecordingTree:
 
     def probe_list(self) -> list[list[str]]:
         return [[method, rel, value] for (method, rel), value in sorted(self.probes.items())]
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from acp_lint import __version__
+from acp_lint.errors import InternalError, UsageError
 
 if TYPE_CHECKING:
+    from acp_lint.api import RunResult
     from acp_lint.cache import ResultCache
     from acp_lint.config import Config
-    from acp_lint.engine import RunResult
     from acp_lint.project import Project
 
 SUBCOMMANDS = ("check", "rule", "routes", "server")
@@ -27,10 +28,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github")
 NOTHING_TO_CHECK = "No Python, SQL or bindings files found under the given path(s)"
 REPORT_HINT = "please report this, with the file, to the acp-lint maintainers"
-
-
-class UsageError(Exception):
-    """Bad arguments, paths or rule names (exit 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -282,8 +279,8 @@ def _read_stdin() -> bytes:
 
 
 def run_check(args: argparse.Namespace, cwd: Path) -> int:
+    from acp_lint.api import display, lint, select_codes, write_changes
     from acp_lint.config import ConfigError, load_config
-    from acp_lint.engine import Linter, display, select_codes, write_atomically
     from acp_lint.progress import Progress
     from acp_lint.project import Project
 
@@ -324,13 +321,22 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     if args.verbose:
         _describe_run(config, project, targets, cwd)
     progress = Progress.for_terminal(human)
-    linter = Linter(config, codes, cache=cache, project=project, progress=progress, part=args.part)
-    linter.build_fixes = args.show_fixes  # the fix of each finding is listed, not deferred
     fixing = args.fix or args.diff
     if args.add_noqa and (fixing or stdin_data is not None):
         raise UsageError("acp-lint: --add-noqa cannot be combined with --fix, --diff or stdin")
     try:
-        result = linter.run(targets, fix=fixing, unsafe=args.unsafe_fixes)
+        result = lint(
+            config,
+            codes,
+            paths=targets,
+            fix=fixing,
+            unsafe=args.unsafe_fixes,
+            cache=cache,
+            project=project,
+            part=args.part,
+            progress=progress,
+            build_fixes=args.show_fixes,  # the fix of each finding is listed, not deferred
+        )
     finally:
         progress.finish()
 
@@ -353,8 +359,7 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
         for path, (before, after) in sorted(result.changed.items()):
             sys.stdout.write(_unified_diff(path, before, after))
     elif args.fix:
-        for path, (_, after) in sorted(result.changed.items()):
-            write_atomically(config.root / path, after)
+        write_changes(config.root, {path: after for path, (_, after) in result.changed.items()})
 
     diagnostics = display(result.diagnostics, config.root, cwd)
     if args.diff:
@@ -392,7 +397,7 @@ def _warn_unused_suppressions(
         data = project.tree.read_bytes(path)
         if data is not None:
             files.append((path, data))
-    for item in find_unused(config, codes, files, cache):
+    for item in find_unused(config, codes, files, cache, project):
         shown = os.path.relpath(config.root / item.path, cwd).replace(os.sep, "/")
         warn(
             f"{shown}:{item.line}:{item.column}: unused suppression of "
@@ -403,21 +408,23 @@ def _warn_unused_suppressions(
 def _add_noqa(diagnostics: list, project: Project, root: Path, warn: _Warnings) -> int:
     """Write a suppression for every Python finding (as Ruff's ``--add-noqa``)."""
     from acp_lint.add_noqa import add_noqa
-    from acp_lint.engine import write_atomically
+    from acp_lint.api import write_changes
 
     by_file: dict[str, list] = {}
     for diagnostic in diagnostics:
         if diagnostic.path.endswith(".py"):
             by_file.setdefault(diagnostic.path, []).append(diagnostic)
     total = 0
+    updates: dict[str, bytes] = {}
     for path, found in sorted(by_file.items()):
         data = project.tree.read_bytes(path)
         if data is None:
             continue
         updated, added = add_noqa(data, found)
         if added:
-            write_atomically(root / path, updated)
+            updates[path] = updated
             total += added
+    write_changes(root, updates)
     warn(f"Added {total} noqa {'directive' if total == 1 else 'directives'}.", prefix="")
     return EXIT_OK
 
@@ -509,8 +516,8 @@ def _describe_run(config: Config, project: Project, targets: list[str] | None, c
 
 
 def _fixes_text(args: argparse.Namespace, result: RunResult, root: Path, cwd: Path) -> str:
+    from acp_lint.api import display
     from acp_lint.cli_info import fixes_text
-    from acp_lint.engine import display
 
     if args.fix:
         return fixes_text(True, args.unsafe_fixes, result.initial, result.diagnostics, root, cwd)
@@ -553,7 +560,7 @@ def run_rule(args: argparse.Namespace) -> int:
 def _rule_json(code: str) -> dict[str, str]:
     """A rule as Ruff's ``rule --output-format json`` shapes it: name, code, summary, fix,
     and the whole documentation as ``explanation`` (Markdown)."""
-    from acp_lint.docs import FIX_WORDING, render_rule_docs
+    from acp_lint.docs import fix_wording, render_rule_docs
     from acp_lint.registry import BY_CODE
 
     info = BY_CODE[code]
@@ -562,8 +569,8 @@ def _rule_json(code: str) -> dict[str, str]:
         "code": info.code,
         "linter": "acp-lint",
         "summary": info.summary,
-        "fix": FIX_WORDING[info.fix],
-        "fix_applicability": info.fix,
+        "fix": fix_wording(info),
+        "fix_applicability": info.fix_applicability,
         "explanation": render_rule_docs(code),
     }
 
@@ -599,8 +606,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # noqa: BLE001 - the one place that turns crashes into exit 3
-        from acp_lint.engine import InternalError
-
         if isinstance(error, InternalError):
             sys.stderr.write(f"acp-lint: internal error: {error}; {REPORT_HINT}\n")
         else:

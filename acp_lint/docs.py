@@ -4,35 +4,37 @@ from __future__ import annotations
 
 import textwrap
 
-from acp_lint.registry import BY_CODE, load_rule
-
-FIX_WORDING = {
-    "none": "Fix is not available.",
-    "safe": "Fix is always available (safe).",
-    "unsafe": "Fix is sometimes available (unsafe: enable with `--unsafe-fixes`).",
-}
-
+from acp_lint.diagnostics import Applicability
+from acp_lint.registry import BY_CODE, FixAvailability, RuleInfo, Scope, load_rule
 
 SCOPE_WORDING = {
-    "handler": "Applies to ACP handler modules (see Scope in the README).",
-    "migration": "Applies to ACP migrations: SQL files and Django migration files.",
-    "project": "Applies to the whole URL graph and controlplane.bindings.json.",
-    "any": "Applies to every file an ACP rule looks at.",
+    Scope.HANDLER: "Applies to ACP handler modules (see Scope in the README).",
+    Scope.MIGRATION: "Applies to ACP migrations: SQL files and Django migration files.",
+    Scope.PROJECT: "Applies to the whole URL graph and controlplane.bindings.json.",
+    Scope.ANY: "Applies to every file an ACP rule looks at.",
 }
+
+
+def fix_wording(info: RuleInfo) -> str:
+    """How often a fix is offered and how safe it is, as Ruff words it."""
+    if info.fix is FixAvailability.NONE:
+        return "Fix is not available."
+    if info.applicability is Applicability.SAFE:
+        return f"Fix is {info.fix.value} available (safe)."
+    return f"Fix is {info.fix.value} available (unsafe: enable with `--unsafe-fixes`)."
 
 
 def render_rule_docs(code: str) -> str:
     info = BY_CODE[code]
-    rule = load_rule(code)
     parts = [
         f"# {info.name} ({info.code})",
         "",
         info.summary + ".",
         "",
-        FIX_WORDING[info.fix],
-        SCOPE_WORDING[rule.SCOPE],
+        fix_wording(info),
+        SCOPE_WORDING[info.scope],
         "",
-        textwrap.dedent(rule.DOCS).strip(),
+        textwrap.dedent(load_rule(code).DOCS).strip(),
     ]
     return "\n".join(parts) + "\n"
 
@@ -44,7 +46,8 @@ def rule_pages() -> dict[str, str]:
     from acp_lint.registry import RULES
 
     rows = [
-        f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.fix} | {rule.summary} |"
+        f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.fix_applicability} "
+        f"| {rule.summary} |"
         for rule in RULES
     ]
     index = "\n".join(

@@ -3,23 +3,27 @@
 Per file: decide the role without parsing (``Project``), decode, parse once with libcst, run
 every Python rule in one batched traversal, then drop the tree. Project rules (routes and
 bindings) run once per run when a file of the URL graph or bindings.json is checked.
+
+Every rule family runs inside the same crash boundary (``_guarded``): a rule that raises
+becomes an ``InternalError`` naming the file and the rule, in this process or in a worker.
+Reading config, writing files and choosing rules belong to ``acp_lint.api``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Literal
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
 
 from acp_lint.cache import ResultCache
 from acp_lint.config import Config
 from acp_lint.diagnostics import Diagnostic, sort_diagnostics
 from acp_lint.discovery import EXTENSIONS
 from acp_lint.encoding import Decoded, DecodeError, decode_python, decode_text
-from acp_lint.fixes import MAX_ROUNDS, apply_fixes, selected_fixes
+from acp_lint.errors import InternalError
+from acp_lint.fixes import fix_until_stable
 from acp_lint.globs import matches
 from acp_lint.progress import Progress
 from acp_lint.project import Project, Role
@@ -32,10 +36,12 @@ from acp_lint.protected import (
     run_protected,
     too_deep_message,
 )
-from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, RULES
+from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, Scope, family
+from acp_lint.rules.parse_error import parse_error, python_parse_error
 from acp_lint.suppressions import apply_suppressions, python_suppressions
 
 PARSE_ERROR = BY_CODE["ACP000"]
+T = TypeVar("T")
 # Which half of a run: the per-file rules (handlers, migrations, SQL), the project rules (the
 # URL graph and bindings.json, always over the whole project), or both. pre-commit runs the two
 # halves as two hooks so that the project half runs once per commit, not once per batch.
@@ -44,43 +50,8 @@ PARALLEL_THRESHOLD = 64  # files to parse before worker processes pay for their 
 MAX_WORKERS = 8
 CHUNK = 32  # files per task sent to a worker process
 
-
-class InternalError(Exception):
-    """A rule crashed: reported as one line naming the file and the rule (exit 3)."""
-
-    def __init__(self, path: str, rule: str, error: BaseException) -> None:
-        super().__init__(f"{path}: rule {rule} crashed: {type(error).__name__}: {error}")
-        self.path = path
-        self.rule = rule
-
-
-def select_codes(
-    config: Config,
-    select: Iterable[str] | None = None,
-    ignore: Iterable[str] = (),
-    extend_select: Iterable[str] = (),
-) -> frozenset[str]:
-    """Effective rule set: CLI ``--select`` replaces config ``select``; ignores add up."""
-    chosen = set(select) if select is not None else None
-    if chosen is None:
-        chosen = set(config.select) if config.select is not None else {r.code for r in RULES}
-    chosen |= set(config.extend_select) | set(extend_select)
-    ignored = set(config.ignore) | set(ignore)
-    chosen.add("ACP000")  # like a syntax error in Ruff: reported unless explicitly ignored
-    return frozenset(chosen - ignored)
-
-
-def parse_error(path: str, line: int, column: int, message: str) -> Diagnostic:
-    return Diagnostic(
-        path=path,
-        line=line,
-        column=column,
-        end_line=line,
-        end_column=column,
-        code=PARSE_ERROR.code,
-        name=PARSE_ERROR.name,
-        message=message,
-    )
+MIGRATION_RULES = "ACP301-ACP303"  # the codes one migration or SQL analysis reports
+PROJECT_RULES = "ACP201-ACP204"
 
 
 @dataclass
@@ -246,22 +217,25 @@ class Linter:
         rules = [rule_class(context) for rule_class in rule_classes]
         visitors = [context.effects_collector] if any(r.USES_EFFECTS for r in rules) else []
         batch = [*visitors, *rules]
-        try:
+
+        def visit() -> None:
             if any(visitor.METADATA_DEPENDENCIES for visitor in batch):
                 context.wrapper.visit_batched(batch)  # libcst resolves the metadata first
             else:
                 walk_batched(module, batch)  # same visits, without rebuilding every node
-        except (RecursionError, MemoryError):
-            raise  # the protected parse's concern: one ACP000, not a crashed rule
-        except Exception as error:  # a crashing rule must name itself, not print a traceback
-            raise InternalError(path, _crashing_rule(error), error) from error
+
+        _guarded(path, "engine", visit)
         table = python_suppressions(decoded.text)
         return apply_suppressions(context.diagnostics, table)
 
     def _check_migration(self, path: str, decoded: Decoded) -> list[Diagnostic]:
         from acp_lint.rules.migrations import check_migration_file
 
-        return check_migration_file(path, decoded.text, self.config, self.codes)
+        return _guarded(
+            path,
+            MIGRATION_RULES,
+            lambda: check_migration_file(path, decoded.text, self.config, self.codes),
+        )
 
     def _check_sql(self, path: str, data: bytes) -> list[Diagnostic]:
         try:
@@ -270,7 +244,11 @@ class Linter:
             return [parse_error(path, error.line, error.column, str(error))]
         from acp_lint.rules.migrations import check_sql_file
 
-        return check_sql_file(path, decoded.text, self.config, self.codes)
+        return _guarded(
+            path,
+            MIGRATION_RULES,
+            lambda: check_sql_file(path, decoded.text, self.config, self.codes),
+        )
 
     # -- whole runs ----------------------------------------------------------------------
     def lint(self, paths: list[str] | None, overlay: Mapping[str, bytes | None]) -> RunResult:
@@ -293,14 +271,16 @@ class Linter:
         return RunResult(self._filter(diagnostics), checked=len(scoped))
 
     def _project_rules(self, project: Project, targets: list[str], full: bool) -> list[Diagnostic]:
-        if not self.codes & {"ACP201", "ACP202", "ACP203", "ACP204", "ACP000"}:
+        if not self.codes & {*family(Scope.PROJECT), PARSE_ERROR.code}:
             return []
         from acp_lint.rules.routes import check_project
 
-        try:
-            return check_project(project, targets, full, self.codes, self.cache)
-        except Exception as error:  # a crashing rule must name itself, not print a traceback
-            raise InternalError(project.bindings_path(), "ACP201-ACP204", error) from error
+        return _guarded(
+            project.bindings_path(),
+            PROJECT_RULES,
+            lambda: check_project(project, targets, full, self.codes, self.cache),
+            per_file=False,
+        )
 
     def _filter(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
         kept = []
@@ -329,36 +309,14 @@ class Linter:
         if not fix:
             return result
         initial = result.diagnostics
-        overlay: dict[str, bytes] = {}
-        originals: dict[str, bytes] = {}
-        project = self.project
-        for _ in range(MAX_ROUNDS):
-            by_file: dict[str, list[Diagnostic]] = {}
-            for diagnostic in result.diagnostics:
-                by_file.setdefault(diagnostic.path, []).append(diagnostic)
-            progressed = False
-            for path, found in sorted(by_file.items()):
-                fixes = selected_fixes(found, unsafe)
-                if not fixes:
-                    continue
-                data = overlay.get(path) or project.tree.read_bytes(path)
-                if data is None:
-                    continue
-                updated = _fix_bytes(path, data, fixes)
-                if updated is None:
-                    continue
-                new_data, _ = updated
-                originals.setdefault(path, data)
-                overlay[path] = new_data
-                progressed = True
-            if not progressed:
-                break
-            result = self.lint(paths, overlay)
-        changed = {
-            path: (originals[path], data)
-            for path, data in overlay.items()
-            if originals[path] != data
-        }
+        last = [result]
+
+        def relint(overlay: Mapping[str, bytes]) -> list[Diagnostic]:
+            last[0] = self.lint(paths, overlay)
+            return last[0].diagnostics
+
+        fixed_run = fix_until_stable(initial, relint, self.project.tree.read_bytes, unsafe)
+        result, changed = last[0], fixed_run.changed
         fixed = _resolved(initial, result.diagnostics) if changed else 0
         return RunResult(result.diagnostics, fixed, changed, result.checked, initial)
 
@@ -425,91 +383,33 @@ def _check_in_processes(
     return results
 
 
-def _fix_bytes(path: str, data: bytes, fixes: list) -> tuple[bytes, int] | None:
-    """Apply fixes to one file's bytes; None when nothing applies or the result is broken."""
+_PROTECTED = (RecursionError, MemoryError, TooDeep)  # one ACP000 per file (``_check_file``)
+
+
+def _guarded(path: str, rule: str, check: Callable[[], T], per_file: bool = True) -> T:
+    """The crash boundary every rule family runs in: a rule that raises becomes one
+    ``InternalError`` naming ``path`` and the rule (read from the traceback when a rule
+    object raised, else ``rule``), never a traceback. In a per-file check, a file too deep
+    or too large to analyse goes on to ``_check_file``, which reports it as ACP000."""
     try:
-        decoded = decode_python(data) if path.endswith(".py") else decode_text(data)
-    except DecodeError:
-        return None
-    applied = apply_fixes(decoded.text, fixes)
-    if applied.fixes == 0 or applied.text == decoded.text:
-        return None
-    try:
-        parses = run_protected(_still_parses, path, applied.text)
-    except (RecursionError, MemoryError):
-        parses = False
-    if not parses:
-        return None
-    return decoded.encode(applied.text), applied.fixes
+        return check()
+    except InternalError:
+        raise
+    except Exception as error:  # a crashing rule must name itself, not print a traceback
+        if per_file and isinstance(error, _PROTECTED):
+            raise
+        raise InternalError.crashed(path, _crashing_rule(error, rule), error) from error
 
 
-def _still_parses(path: str, text: str) -> bool:
-    if path.endswith(".py"):
-        import libcst as cst
-
-        try:
-            cst.parse_module(text)
-        except cst.ParserSyntaxError:
-            return False
-        try:
-            compile(text, path, "exec", dont_inherit=True)
-        except SyntaxError:
-            return False
-    elif path.endswith(".json"):
-        import json
-
-        try:
-            json.loads(text)
-        except ValueError:
-            return False
-    return True
-
-
-def python_parse_error(path: str, error: Exception, text: str | None = None) -> Diagnostic:
-    """ACP000 at the position CPython reports (clearer than the CST parser's message)."""
-    if text is not None:
-        try:
-            compile(text, path, "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
-        except SyntaxError as syntax:
-            line = syntax.lineno or 1
-            column = syntax.offset or 1
-            return parse_error(path, line, column, f"syntax error: {syntax.msg}")
-        except ValueError as problem:  # e.g. null bytes
-            return parse_error(path, 1, 1, f"syntax error: {problem}")
-    line = getattr(error, "raw_line", 1) or 1
-    column = (getattr(error, "raw_column", 0) or 0) + 1
-    message = str(getattr(error, "message", "") or error).splitlines()[0]
-    return parse_error(path, line, column, f"syntax error: {message}")
-
-
-def _crashing_rule(error: BaseException) -> str:
+def _crashing_rule(error: BaseException, default: str) -> str:
     """The code of the rule whose method raised, read from the traceback."""
     from acp_lint.rules.meta import Rule
 
     traceback = error.__traceback__
-    code = "engine"
+    code = default
     while traceback is not None:
         candidate = traceback.tb_frame.f_locals.get("self")
         if isinstance(candidate, Rule):
-            code = candidate.CODE
+            code = candidate.INFO.code
         traceback = traceback.tb_next
     return code
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace a file's content without a window where it is half written."""
-    temporary = path.with_name(f".{path.name}.acp-lint.tmp")
-    mode = path.stat().st_mode if path.exists() else None
-    temporary.write_bytes(data)
-    if mode is not None:
-        os.chmod(temporary, mode)
-    os.replace(temporary, path)
-
-
-def display(diagnostics: Iterable[Diagnostic], root: Path, cwd: Path) -> list[Diagnostic]:
-    """Diagnostics with paths relative to the current directory, ``/`` separated."""
-    shown = []
-    for diagnostic in diagnostics:
-        relative = os.path.relpath(root / diagnostic.path, cwd).replace(os.sep, "/")
-        shown.append(replace(diagnostic, path=relative))
-    return shown

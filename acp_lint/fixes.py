@@ -1,15 +1,19 @@
 """Apply fixes as span edits: sorted, overlap-skipped, all-or-nothing per fix.
 
-The engine calls ``apply_fixes`` repeatedly (re-linting in between) until nothing changes or a
-cap is reached; it rolls a file back when the result no longer parses.
+``fix_until_stable`` is the one ``--fix`` loop (the CLI, the editor server and the tests all
+use it): apply the selected fixes to each file's bytes (``fix_bytes``), re-lint, and repeat
+until nothing changes or ``MAX_ROUNDS`` is reached. A file whose fixed text no longer parses
+keeps its previous content.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
+from acp_lint.encoding import DecodeError, decode_python, decode_text
+from acp_lint.protected import run_protected
 
 MAX_ROUNDS = 10
 
@@ -58,3 +62,91 @@ def selected_fixes(diagnostics: Iterable[Diagnostic], unsafe: bool) -> list[Fix]
             assert diagnostic.fix is not None
             unique.setdefault(diagnostic.fix.edits, diagnostic.fix)
     return list(unique.values())
+
+
+def fix_bytes(path: str, data: bytes, fixes: list[Fix]) -> tuple[bytes, int] | None:
+    """Apply fixes to one file's bytes: (new bytes, fixes applied), or None when nothing
+    applies or the result no longer parses."""
+    try:
+        decoded = decode_python(data) if path.endswith(".py") else decode_text(data)
+    except DecodeError:
+        return None
+    applied = apply_fixes(decoded.text, fixes)
+    if applied.fixes == 0 or applied.text == decoded.text:
+        return None
+    try:
+        parses = run_protected(_still_parses, path, applied.text)
+    except (RecursionError, MemoryError):
+        parses = False
+    if not parses:
+        return None
+    return decoded.encode(applied.text), applied.fixes
+
+
+def _still_parses(path: str, text: str) -> bool:
+    if path.endswith(".py"):
+        import libcst as cst
+
+        try:
+            cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            return False
+        try:
+            compile(text, path, "exec", dont_inherit=True)
+        except SyntaxError:
+            return False
+    elif path.endswith(".json"):
+        import json
+
+        try:
+            json.loads(text)
+        except ValueError:
+            return False
+    return True
+
+
+@dataclass
+class FixedRun:
+    """The outcome of ``fix_until_stable``."""
+
+    diagnostics: list[Diagnostic]  # what the last lint found
+    changed: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # path: (old, new)
+
+
+def fix_until_stable(
+    found: list[Diagnostic],
+    lint: Callable[[Mapping[str, bytes]], list[Diagnostic]],
+    read: Callable[[str], bytes | None],
+    unsafe: bool,
+) -> FixedRun:
+    """Fix ``found`` and re-lint until nothing changes (at most ``MAX_ROUNDS`` rounds).
+
+    ``lint(overlay)`` lints with the fixed content so far in place of the files' own;
+    ``read(path)`` gives a file's content before any fix. Nothing is written."""
+    overlay: dict[str, bytes] = {}
+    originals: dict[str, bytes] = {}
+    for _ in range(MAX_ROUNDS):
+        by_file: dict[str, list[Diagnostic]] = {}
+        for diagnostic in found:
+            by_file.setdefault(diagnostic.path, []).append(diagnostic)
+        progressed = False
+        for path, diagnostics in sorted(by_file.items()):
+            fixes = selected_fixes(diagnostics, unsafe)
+            if not fixes:
+                continue
+            data = overlay.get(path) or read(path)
+            if data is None:
+                continue
+            updated = fix_bytes(path, data, fixes)
+            if updated is None:
+                continue
+            originals.setdefault(path, data)
+            overlay[path] = updated[0]
+            progressed = True
+        if not progressed:
+            break
+        found = lint(overlay)
+    changed = {
+        path: (originals[path], data) for path, data in overlay.items() if originals[path] != data
+    }
+    return FixedRun(found, changed)

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from acp_lint.errors import UsageError
+
 if TYPE_CHECKING:
     from acp_lint.project import Project
     from acp_lint.urls import RouteTable
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
 
 
 def print_routes(args: argparse.Namespace, cwd: Path) -> int:
-    from acp_lint.cli import UsageError
     from acp_lint.config import ConfigError, load_config
     from acp_lint.project import Project
     from acp_lint.urls import (
@@ -76,7 +77,7 @@ def _verdict(project: Project, verified: VerifyResult | None) -> int:
     """``routes --verify`` is a check, so it exits as ``acp-lint`` does on the same tree (its
     ACP201 and ACP204, under the same config and suppressions), with Django's answer on top:
     served is an ACP201 (1); free settles the ACP204 (as in ``echelon install``)."""
-    from acp_lint.engine import Linter, select_codes
+    from acp_lint.api import lint, select_codes
 
     codes = select_codes(project.config) & {"ACP201", "ACP204"}
     if verified is not None and verified.status == "served":
@@ -85,7 +86,7 @@ def _verdict(project: Project, verified: VerifyResult | None) -> int:
         codes -= {"ACP204"}
     if not codes:
         return 0
-    return 1 if Linter(project.config, codes).run(None).diagnostics else 0
+    return 1 if lint(project.config, codes, project=project).diagnostics else 0
 
 
 def terminal_width() -> int:

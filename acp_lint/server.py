@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from acp_lint import __version__
+from acp_lint.api import RunResult, lint, select_codes
 from acp_lint.config import ConfigError, load_config
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit
 from acp_lint.discovery import EXTENSIONS
-from acp_lint.engine import InternalError, Linter, _fix_bytes, select_codes
+from acp_lint.errors import InternalError
+from acp_lint.fixes import fix_bytes
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "acp-lint"
@@ -105,9 +107,11 @@ def _editor_cache(root: Path, salt: str, overlay: dict[str, bytes]) -> Any:
     return EditorCache()
 
 
-def _linter(config: Any, rel: str, text: str, others: Mapping[Path, str]) -> Linter:
-    """A linter whose overlay holds the document and the project's other open documents (the
-    URL graph and bindings.json rules read them as the editor shows them)."""
+def _lint(
+    config: Any, rel: str, text: str, others: Mapping[Path, str], fix: bool = False
+) -> RunResult:
+    """Lint the document with an overlay that holds it and the project's other open documents
+    (the URL graph and bindings.json rules read them as the editor shows them)."""
     codes = select_codes(config)
     overlay = {rel: encode_document(rel, text)}
     root = config.root.resolve()
@@ -122,7 +126,7 @@ def _linter(config: Any, rel: str, text: str, others: Mapping[Path, str]) -> Lin
     if not os.environ.get("ACP_LINT_NO_CACHE"):
         salt = f"{config.fingerprint}|{sorted(codes)}"  # the key `acp-lint check` uses
         cache = _editor_cache(config.root, salt, overlay)
-    return Linter(config, codes, overlay=overlay, cache=cache, build_fixes=True)
+    return lint(config, codes, paths=[rel], overlay=overlay, fix=fix, cache=cache, build_fixes=True)
 
 
 def lint_document(
@@ -134,7 +138,7 @@ def lint_document(
     if found is None:
         return Linted(None, version, text, [])
     config, rel = found
-    result = _linter(config, rel, text, others or {}).run([rel])
+    result = _lint(config, rel, text, others or {})
     return Linted(rel, version, text, [d for d in result.diagnostics if d.path == rel])
 
 
@@ -144,8 +148,7 @@ def fix_all_text(path: Path, text: str, others: Mapping[Path, str] | None = None
     if found is None:
         return None
     config, rel = found
-    linter = _linter(config, rel, text, others or {})
-    result = linter.run([rel], fix=True)
+    result = _lint(config, rel, text, others or {}, fix=True)
     if rel not in result.changed:
         return None
     from acp_lint.encoding import DecodeError, decode_python, decode_text
@@ -163,7 +166,7 @@ def applicable(linted: Linted, diagnostic: Diagnostic) -> bool:
     if fix is None or fix.deferred or linted.rel is None:
         return False
     data = encode_document(linted.rel, linted.text)
-    return _fix_bytes(linted.rel, data, [fix]) is not None
+    return fix_bytes(linted.rel, data, [fix]) is not None
 
 
 class LineIndex:

@@ -23,6 +23,7 @@ from acp_lint.suppressions import ALL, parse_comment
 
 if TYPE_CHECKING:
     from acp_lint.cache import ResultCache
+    from acp_lint.project import Project
 
 _MASK = re.compile(r"noqa|ignore\[", re.IGNORECASE)
 
@@ -48,9 +49,12 @@ def find_unused(
     codes: frozenset[str],
     files: Iterable[tuple[str, bytes]],
     cache: ResultCache | None = None,
+    project: Project | None = None,
 ) -> list[Unused]:
     """The unused suppressions of ``files`` (project-relative path, content). The results
-    cache is keyed on content, so a warm run finds the masked files' findings there too."""
+    cache is keyed on content, so a warm run finds the masked files' findings there too.
+    ``project``: the run's project model, which the masked files are a view of (its file
+    list and URL graph are not built again)."""
     from acp_lint.engine import Linter
 
     judged = _judged(codes)
@@ -80,7 +84,12 @@ def find_unused(
             overlay[path] = decoded.encode("".join(lines))
     if not overlay:
         return []
-    linter = Linter(config, codes, overlay=overlay, part="files", cache=cache)
+    if project is not None:
+        linter = Linter(
+            config, codes, part="files", cache=cache, project=project.with_overlay(overlay)
+        )
+    else:
+        linter = Linter(config, codes, overlay=overlay, part="files", cache=cache)
     found = linter.run(sorted(overlay)).diagnostics
     unused = []
     for path, entries in sorted(comments.items()):

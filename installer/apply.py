@@ -25,6 +25,8 @@ from pathlib import Path
 from acp_installer import journal, paths
 from acp_installer.journal import Journal, Steps, Target, temporary
 
+from acp_lint.atomic import flush_to_disk, write_new
+
 FAIL_AFTER_ENV = "ACP_INSTALL_FAIL_AFTER"
 
 
@@ -139,8 +141,8 @@ def _commit(
             steps()
         staged = temporary(root / write.rel)
         staged.unlink(missing_ok=True)
-        journal.write_new(staged, write.content, target.old_mode, sync=False)
-    journal.flush_to_disk()
+        write_new(staged, write.content, target.old_mode, sync=False)
+    flush_to_disk()
     done = 0
     for write in writes:
         if fail_after is not None and done == fail_after:

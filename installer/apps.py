@@ -366,6 +366,15 @@ class _AppendTo(cst.CSTTransformer):
         return self._append(original_node, updated_node)
 
 
+def remove_installed_app(
+    source: edits.Source, app: str, list_name: str | None = None
+) -> str | None:
+    """Settings without the ``"<app>"`` entry: from the literal ``INSTALLED_APPS`` list, else
+    from the list install recorded (``list_name``) or one feeding it; None when not there."""
+    removed = edits.remove_listed_app(source, app)
+    return removed if removed is not None else remove_app(source, app, list_name)
+
+
 def remove_app(source: edits.Source, app: str, list_name: str | None = None) -> str | None:
     """The file without the ``"<app>"`` element of a list feeding INSTALLED_APPS, never of
     another list (``ALLOWED_HOSTS``, ``LOGGING`` handlers, template dirs...): first the list

@@ -20,8 +20,9 @@ from acp_installer.detect import bindings_rel, detect
 from acp_installer.errors import Refused
 from acp_installer.manifest import load as load_manifest
 
+from acp_lint.api import lint
 from acp_lint.config import Config
-from acp_lint.engine import InternalError, Linter, select_codes
+from acp_lint.errors import InternalError
 from acp_lint.manifest import MANIFEST, FileRole, Manifest, sha256
 from acp_lint.reporters.text import format_line
 from acp_lint.sources import DiskTree
@@ -130,7 +131,7 @@ def _check_files(report: DoctorReport, root: Path, manifest: Manifest) -> None:
 
 def _check_lint(report: DoctorReport, config: Config) -> None:
     try:
-        result = Linter(config, select_codes(config)).run(None)
+        result = lint(config)
     except InternalError as error:
         report.add("lint", False, f"the lint suite crashed: {error}")
         return

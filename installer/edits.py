@@ -610,17 +610,15 @@ def remove_from_container(container: cst.List | cst.Tuple, index: int) -> cst.Li
     return _rebuild(container, elements, closing)
 
 
-def remove_installed_app(source: Source, app: str, list_name: str | None = None) -> str | None:
-    """Settings without the ``"<app>"`` entry; None when it is not there. ``list_name``: the
-    list the install put it in, when not INSTALLED_APPS itself (from the manifest)."""
+def remove_listed_app(source: Source, app: str) -> str | None:
+    """Settings without the ``"<app>"`` entry of the file's literal ``INSTALLED_APPS`` list;
+    None when that list does not hold it (``apps.remove_installed_app`` looks further)."""
     module = parse(source)
     found = _installed_apps(module)
     if found is None or not any(
         _string_value(e.value) in _app_entries(app) for e in found[1].elements
     ):
-        from acp_installer.apps import remove_app
-
-        return remove_app(source, app, list_name)
+        return None
     index, container = found
     elements = list(container.elements)
     position = next(

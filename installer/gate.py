@@ -15,8 +15,10 @@ from pathlib import Path
 
 from acp_installer.plan import Plan
 
+from acp_lint.api import lint, select_codes
 from acp_lint.diagnostics import Diagnostic
-from acp_lint.engine import InternalError, Linter, select_codes
+from acp_lint.errors import InternalError
+from acp_lint.registry import BY_CODE
 from acp_lint.sources import DiskTree, OverlayTree
 from acp_lint.urls import RouteTable, build_route_table, suggest_base_paths
 from acp_lint.urls.collisions import BASE_PATH_CANDIDATES, find_acp_mount, find_collisions
@@ -41,7 +43,7 @@ def run_gate(plan: Plan, verify: bool = True, python: str | None = None) -> Gate
     config = plan.host.config
     overlay = plan.overlay()
     try:
-        result = Linter(config, select_codes(config), overlay).run(None)
+        result = lint(config, overlay=overlay)
     except InternalError as error:
         raise RuntimeError(f"the lint gate crashed: {error}") from error
     diagnostics = list(result.diagnostics)
@@ -101,7 +103,7 @@ def _apply_verify(gate: GateResult, plan: Plan) -> list[Diagnostic]:
             f"verified under settings {result.settings}; the route comes from the part that "
             f"could not be read statically here."
         )
-        collision = replace(first, code="ACP201", name="route-collision", message=message)
+        collision = replace(first, code="ACP201", name=BY_CODE["ACP201"].name, message=message)
         return [*others, collision]
     return gate.diagnostics
 
@@ -128,7 +130,7 @@ def _check_endpoint(plan: Plan, table: RouteTable) -> list[Diagnostic]:
         Diagnostic(
             *where,
             "ACP202",
-            "base-path-mismatch",
+            BY_CODE["ACP202"].name,
             f"after the planned edit, {plan.endpoint_path} does not resolve to the ACP app in "
             f"the static route table of {urls}; the mount would not be served (is "
             "`urlpatterns` rebuilt after the list the route is added to?)",

@@ -31,6 +31,8 @@ from typing import Any
 from acp_installer import paths
 from acp_installer.errors import UsageError
 
+from acp_lint.atomic import flush_to_disk, write_atomically, write_new
+
 JOURNAL_DIR = ".acp/journal"
 JOURNAL = f"{JOURNAL_DIR}/journal.json"
 TMP_SUFFIX = ".echelon-tmp"
@@ -151,11 +153,8 @@ def begin(root: Path, journal: Journal, olds: dict[str, bytes], steps: Steps) ->
             write_new(directory / target.old, olds[target.rel], None, sync=False)
     flush_to_disk()
     steps()
-    staging = temporary(directory / "journal.json")
-    staging.unlink(missing_ok=True)
-    write_new(staging, journal.to_bytes(), None)
-    os.replace(staging, directory / "journal.json")
-    _fsync_dir(directory)
+    target = directory / "journal.json"
+    write_atomically(target, journal.to_bytes(), staging=temporary(target), durable=True)
 
 
 def finish(root: Path, journal: Journal) -> None:
@@ -165,37 +164,6 @@ def finish(root: Path, journal: Journal) -> None:
         shutil.rmtree(directory)
     if journal.acp_created:
         _rmdir_quietly(root / ".acp")
-
-
-def write_new(path: Path, data: bytes, mode: int | None, sync: bool = True) -> None:
-    """Create ``path`` (never over an existing file). ``sync=False``: the caller makes a batch
-    of files durable at once with ``flush_to_disk`` (one ``sync`` instead of one per file)."""
-    with open(path, "xb") as handle:
-        handle.write(data)
-        handle.flush()
-        if sync or not hasattr(os, "sync"):
-            os.fsync(handle.fileno())
-    if mode is not None:
-        os.chmod(path, mode)
-
-
-def flush_to_disk() -> None:
-    """Make every file written with ``sync=False`` durable before it is renamed into place."""
-    if hasattr(os, "sync"):
-        os.sync()
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _rmdir_quietly(directory: Path) -> bool:
@@ -246,11 +214,7 @@ def rollback(root: Path, journal: Journal) -> tuple[list[str], list[str]]:
                     problems.append(f"{target.rel} (its saved copy in {JOURNAL_DIR} is damaged)")
                     continue
                 path.parent.mkdir(parents=True, exist_ok=True)
-                write_new(staged, data, target.old_mode)
-                try:
-                    os.replace(staged, path)
-                finally:
-                    staged.unlink(missing_ok=True)
+                write_atomically(path, data, mode=target.old_mode, staging=staged, durable=True)
         except OSError as error:
             problems.append(f"{target.rel} ({error.strerror})")
     for rel in reversed(journal.created_dirs):

@@ -11,7 +11,7 @@ from acp_installer.gate import GateResult
 from acp_installer.plan import FileChange, Plan
 from acp_installer.uninstall import UninstallPlan
 
-from acp_lint.engine import display
+from acp_lint.api import display
 from acp_lint.manifest import FileRole
 from acp_lint.reporters.json_format import diagnostic_to_json
 from acp_lint.reporters.text import format_line

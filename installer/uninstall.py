@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from acp_installer import edits, paths, trust, urlconf_window
+from acp_installer import apps, edits, paths, trust, urlconf_window
 from acp_installer.apply import Write, apply_writes
 from acp_installer.detect import bindings_rel, project_config
 from acp_installer.errors import Refused, UsageError
@@ -83,7 +83,7 @@ def _reverted(manifest: Manifest, rel: str, entry: Entry, current: bytes) -> byt
             text, found = result, True
     if rel == manifest.settings:
         recorded = manifest.host.get(INSTALLED_APPS_LIST)
-        result = edits.remove_installed_app(
+        result = apps.remove_installed_app(
             edits.Source(rel, text, source.bom),
             manifest.app,
             recorded if isinstance(recorded, str) else None,

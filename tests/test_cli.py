@@ -216,6 +216,29 @@ def test_rule_docs_have_the_fixed_sections(project) -> None:
     assert everything.stdout.count("## What it does") >= 5
 
 
+def test_rule_states_its_fix_availability_truthfully(project) -> None:
+    """``rule --all`` words each declaration's fix: how often it is offered, and how safe."""
+    from acp_lint.registry import BY_CODE, FixAvailability
+
+    completed = run_cli("rule", "--all", "--output-format", "json", cwd=project)
+    assert completed.returncode == 0, completed.stderr
+    documents = {item["code"]: item for item in json.loads(completed.stdout)}
+    assert documents.keys() == BY_CODE.keys()
+    assert documents["ACP202"]["fix"] == "Fix is sometimes available (safe)."
+    assert documents["ACP104"]["fix"] == "Fix is sometimes available (safe)."
+    assert documents["ACP101"]["fix"].startswith("Fix is sometimes available (unsafe")
+    for code, item in documents.items():
+        info = BY_CODE[code]
+        assert item["fix_applicability"] == info.fix_applicability
+        if info.fix is FixAvailability.NONE:
+            assert item["fix"] == "Fix is not available.", code
+        else:
+            assert item["fix"].startswith(f"Fix is {info.fix.value} available"), code
+        assert item["fix"] in item["explanation"]
+    text = run_cli("rule", "ACP202", cwd=project).stdout
+    assert "Fix is sometimes available (safe)." in text.splitlines()
+
+
 def test_internal_error_is_one_line_exit_3(project) -> None:
     """Fault injection: make one rule raise; the CLI names file and rule, exit 3."""
     import subprocess

@@ -34,23 +34,23 @@ def test_fix_from_texts_makes_one_edit_per_hunk() -> None:
 
 
 def test_a_fix_whose_result_does_not_parse_is_rolled_back() -> None:
-    from acp_lint.engine import _fix_bytes
+    from acp_lint.fixes import fix_bytes
 
     source = b"def manage(request):\n    return 1\n"
     broken = Fix(SAFE, "break it", (Edit(0, 3, "de"),))
-    assert _fix_bytes("acp/views.py", source, [broken]) is None
+    assert fix_bytes("acp/views.py", source, [broken]) is None
     good = Fix(SAFE, "rename", (Edit(4, 10, "handle"),))
-    assert _fix_bytes("acp/views.py", source, [good]) == (
+    assert fix_bytes("acp/views.py", source, [good]) == (
         b"def handle(request):\n    return 1\n",
         1,
     )
 
 
 def test_fix_keeps_a_coding_cookie_encoding() -> None:
-    from acp_lint.engine import _fix_bytes
+    from acp_lint.fixes import fix_bytes
 
     source = "# -*- coding: latin-1 -*-\nX = 'été'\n".encode("latin-1")
     fix = Fix(SAFE, "rename", (Edit(26, 27, "Y"),))
-    result = _fix_bytes("acp/views.py", source, [fix])
+    result = fix_bytes("acp/views.py", source, [fix])
     assert result is not None
     assert result[0] == "# -*- coding: latin-1 -*-\nY = 'été'\n".encode("latin-1")

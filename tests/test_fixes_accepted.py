@@ -18,11 +18,19 @@ from support import fix_handler, lint_handler
 
 from acp_lint.config import Config
 from acp_lint.engine import Linter
-from acp_lint.registry import PYTHON_HANDLER_CODES, RULES, load_rule
+from acp_lint.registry import (
+    BY_CODE,
+    PYTHON_HANDLER_CODES,
+    RULES,
+    FixAvailability,
+    Scope,
+    family,
+    load_rule,
+)
 
 ALL = frozenset(rule.code for rule in RULES)
 HANDLER_CODES = frozenset(PYTHON_HANDLER_CODES)
-FIXABLE_RULES = [code for code in PYTHON_HANDLER_CODES if load_rule(code).FIX != "none"]
+FIXABLE_RULES = [c for c in PYTHON_HANDLER_CODES if BY_CODE[c].fix is not FixAvailability.NONE]
 EXAMPLES = [
     (f"{code}_{index}", code, example)
     for code in FIXABLE_RULES
@@ -187,7 +195,7 @@ def test_added_imports_are_where_isort_puts_them(tmp_path: Path) -> None:
 def _project_fix_examples() -> list[tuple[str, object]]:
     return [
         (f"{code}_{index}", example)
-        for code in ("ACP201", "ACP202", "ACP203", "ACP204")
+        for code in family(Scope.PROJECT)
         for index, example in enumerate(load_rule(code).PROJECT_INVALID)
     ]
 

@@ -17,14 +17,13 @@ import pytest
 from support import fix_handler, lint_handler
 
 from acp_lint.diagnostics import Diagnostic
-from acp_lint.engine import _fix_bytes
-from acp_lint.fixes import fix_is_selected
+from acp_lint.fixes import fix_bytes, fix_is_selected
 from acp_lint.python.scopes import Scope, ScopeIndex
 from acp_lint.python.walk import walk
-from acp_lint.registry import PYTHON_HANDLER_CODES, load_rule
+from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, FixAvailability, load_rule
 from acp_lint.rules.base import Invalid
 
-FIXABLE_RULES = [code for code in PYTHON_HANDLER_CODES if load_rule(code).FIX != "none"]
+FIXABLE_RULES = [c for c in PYTHON_HANDLER_CODES if BY_CODE[c].fix is not FixAvailability.NONE]
 EXAMPLES = [
     pytest.param(code, example, id=f"{code}-invalid-{index}")
     for code in FIXABLE_RULES
@@ -82,7 +81,7 @@ def test_star_marks_exactly_what_fix_fixes(code: str, example: Invalid) -> None:
     # Every marked fix really applies on its own and keeps the file parsing ...
     for diagnostic in marked:
         assert diagnostic.fix is not None and not diagnostic.fix.deferred
-        assert _fix_bytes("views.py", example.source.encode(), [diagnostic.fix]) is not None
+        assert fix_bytes("views.py", example.source.encode(), [diagnostic.fix]) is not None
     # ... and --fix removes exactly the marked findings of the rule; the others stay.
     fixed = fix_handler(example.source, frozenset({code}), options)
     remaining = [d for d in lint_handler(fixed, options=options) if d.code == code]

@@ -1,4 +1,4 @@
-"""The rule model: a rule is one small class with metadata, docs and executable examples.
+"""The rule model: a rule is one small class with its checks, docs and executable examples.
 
 Python rules are libcst batchable visitors; the engine runs all of them in a single traversal
 of a file. Each rule carries VALID and INVALID examples that the test-suite executes and that
@@ -22,9 +22,17 @@ from acp_lint.python.guard import Guard, Helpers, find_handlers, judge_guard
 from acp_lint.python.import_time import ImportTimeOracle
 from acp_lint.python.scopes import ScopeIndex
 from acp_lint.python.walk import walk
-from acp_lint.rules.meta import Invalid, Rule, example_source
+from acp_lint.rules.meta import Expected, Invalid, Rule, example_source
 
-__all__ = ["FileContext", "Invalid", "PythonRule", "Rule", "example_source", "fix_from_texts"]
+__all__ = [
+    "Expected",
+    "FileContext",
+    "Invalid",
+    "PythonRule",
+    "Rule",
+    "example_source",
+    "fix_from_texts",
+]
 
 
 class FileContext:
@@ -178,8 +186,8 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
                 column=span.start.column + 1,
                 end_line=span.end.line,
                 end_column=span.end.column + 1,
-                code=self.CODE,
-                name=self.NAME,
+                code=self.INFO.code,
+                name=self.INFO.name,
                 message=message,
                 fix=fix,
                 statement_lines=self.context.statement_lines(node),

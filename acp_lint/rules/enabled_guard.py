@@ -7,14 +7,10 @@ import libcst as cst
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.guard import GuardVerdict, binds_locally, import_is_usable, is_generator
-from acp_lint.rules.base import Invalid, PythonRule
+from acp_lint.rules.base import Expected, Invalid, PythonRule
 
 
 class MissingEnabledGuard(PythonRule):
-    CODE = "ACP104"
-    NAME = "missing-enabled-guard"
-    SUMMARY = "An ACP handler does not check ACP_ENABLED first, or its check fails open"
-    FIX = "safe"
     HINTS = (b"request",)
 
     @classmethod
@@ -133,7 +129,11 @@ handlers need the guard written by hand.
                 payload = json.loads(request.body)
                 return payload
             """,
-            line=4,
+            Expected(
+                4,
+                5,
+                "handler `manage` does not check ACP_ENABLED before doing anything else",
+            ),
             fixed="""
             import json
             import os
@@ -160,7 +160,12 @@ handlers need the guard written by hand.
                     return None
                 return 1
             """,
-            line=3,
+            Expected(
+                3,
+                5,
+                "handler `manage` fails open: with ACP_ENABLED unset its guard "
+                "lets the request through",
+            ),
         ),
         Invalid(
             """
@@ -171,7 +176,12 @@ handlers need the guard written by hand.
                     return None
                 return 1
             """,
-            line=3,
+            Expected(
+                3,
+                5,
+                "handler `manage` fails open: with ACP_ENABLED unset its guard "
+                "lets the request through",
+            ),
         ),
         Invalid(
             """
@@ -183,7 +193,11 @@ handlers need the guard written by hand.
                     return None
                 return 1
             """,
-            line=3,
+            Expected(
+                3,
+                5,
+                "handler `manage` does not check ACP_ENABLED before doing anything else",
+            ),
         ),
         Invalid(
             """
@@ -196,8 +210,8 @@ handlers need the guard written by hand.
                 def post(self, request):
                     return 2
             """,
-            line=4,
-            count=2,
+            Expected(4, 9, "handler `get` does not check ACP_ENABLED before doing anything else"),
+            Expected(7, 9, "handler `post` does not check ACP_ENABLED before doing anything else"),
         ),
         Invalid(
             """
@@ -208,21 +222,33 @@ handlers need the guard written by hand.
                     print("disabled")
                 return 1
             """,
-            line=3,
+            Expected(
+                3,
+                5,
+                "handler `manage` does not check ACP_ENABLED before doing anything else",
+            ),
         ),
         Invalid(
             """
             async def stream(request):
                 yield b"event: ready\\n\\n"
             """,
-            line=1,
+            Expected(
+                1,
+                11,
+                "handler `stream` does not check ACP_ENABLED before doing anything else",
+            ),
         ),
         Invalid(
             """
             def manage(request, os=None):
                 return os
             """,
-            line=1,
+            Expected(
+                1,
+                5,
+                "handler `manage` does not check ACP_ENABLED before doing anything else",
+            ),
         ),
     ]
 

@@ -8,14 +8,10 @@ from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import Effect
 from acp_lint.python.guard import GuardVerdict, import_is_usable
-from acp_lint.rules.base import Invalid, PythonRule
+from acp_lint.rules.base import Expected, Invalid, PythonRule
 
 
 class HeartbeatAtImport(PythonRule):
-    CODE = "ACP103"
-    NAME = "heartbeat-at-import"
-    SUMMARY = "A heartbeat is sent at import or app start-up instead of on the first request"
-    FIX = "unsafe"
     USES_EFFECTS = True
     HINTS = (b"heartbeat",)
 
@@ -115,7 +111,7 @@ block as isort and Ruff's `I001` expect).
                     return JsonResponse({"ok": False}, status=503)
                 return JsonResponse({"ok": True})
             """,
-            line=6,
+            Expected(6, 1, '`send_heartbeat(kernel="demo")` sends a heartbeat at import time'),
             fixed="""
             import os
             import threading
@@ -156,7 +152,12 @@ block as isort and Ruff's `I001` expect).
 
             boot()
             """,
-            line=9,
+            Expected(
+                9,
+                1,
+                "`boot()` is called at import time and sends a heartbeat "
+                "(`acp_kernel.Heartbeat()`)",
+            ),
         ),
         Invalid(
             """
@@ -165,7 +166,12 @@ block as isort and Ruff's `I001` expect).
 
             threading.Thread(target=send_heartbeat, daemon=True).start()
             """,
-            line=4,
+            Expected(
+                4,
+                1,
+                "`threading.Thread(target=send_heartbeat, daemon=True).start()` "
+                "sends a heartbeat at import time",
+            ),
         ),
         Invalid(
             """
@@ -178,7 +184,7 @@ block as isort and Ruff's `I001` expect).
             timer = Timer(5.0, beat)
             timer.start()
             """,
-            line=8,
+            Expected(8, 1, "`timer.start()` sends a heartbeat at import time"),
         ),
         Invalid(
             """
@@ -191,7 +197,7 @@ block as isort and Ruff's `I001` expect).
                 def ready(self):
                     send_heartbeat()
             """,
-            line=8,
+            Expected(8, 9, "`send_heartbeat()` sends a heartbeat in AppConfig.ready() at start-up"),
         ),
         Invalid(
             """
@@ -199,7 +205,7 @@ block as isort and Ruff's `I001` expect).
 
             ping_hub()
             """,
-            line=3,
+            Expected(3, 1, "`ping_hub()` sends a heartbeat at import time"),
             options={"heartbeat_functions": ("ping_hub",)},
         ),
         Invalid(
@@ -208,7 +214,7 @@ block as isort and Ruff's `I001` expect).
 
             beat()
             """,
-            line=3,
+            Expected(3, 1, "`beat()` sends a heartbeat at import time"),
         ),
         Invalid(
             """
@@ -216,7 +222,7 @@ block as isort and Ruff's `I001` expect).
 
             ph()
             """,
-            line=3,
+            Expected(3, 1, "`ph()` sends a heartbeat at import time"),
             options={"heartbeat_functions": ("myco.ping_hub",)},
         ),
     ]

@@ -17,7 +17,7 @@ from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import DEFAULT_CLIENTS, Effect
 from acp_lint.python.guard import import_is_usable
 from acp_lint.python.walk import walk
-from acp_lint.rules.base import Invalid, PythonRule
+from acp_lint.rules.base import Expected, Invalid, PythonRule
 
 
 class ImportTimeEffectRule(PythonRule):
@@ -123,10 +123,6 @@ def _global_names(module: cst.Module) -> frozenset[str]:
 
 
 class EnvReadAtImport(ImportTimeEffectRule):
-    CODE = "ACP101"
-    NAME = "env-read-at-import"
-    SUMMARY = "An environment read runs at import time in an ACP handler module"
-    FIX = "unsafe"
     EFFECT = Effect.ENV
     WHAT = "reads the environment"
     HINTS = (b"environ", b"getenv", b"decouple")
@@ -224,7 +220,7 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
             def manage(request):
                 return KERNEL_KEY
             """,
-            line=3,
+            Expected(3, 14, '`os.environ["ACP_KERNEL_KEY"]` reads the environment at import time'),
             fixed="""
             import functools
             import os
@@ -246,7 +242,7 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
 
             BASE_URL = ge("ACP_BASE_URL", "")
             """,
-            line=3,
+            Expected(3, 12, '`ge("ACP_BASE_URL", "")` reads the environment at import time'),
             fixed="""
             import functools
             from os import getenv as ge
@@ -265,7 +261,7 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
             class Settings:
                 url = environ.get("ACP_BASE_URL")
             """,
-            line=4,
+            Expected(4, 11, '`environ.get("ACP_BASE_URL")` reads the environment at import time'),
         ),
         Invalid(
             """
@@ -274,7 +270,7 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
             def view(request, timeout=os.getenv("ACP_TIMEOUT")):
                 return timeout
             """,
-            line=3,
+            Expected(3, 27, '`os.getenv("ACP_TIMEOUT")` reads the environment at import time'),
         ),
         Invalid(
             """
@@ -287,7 +283,7 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
             def handler(request):
                 return None
             """,
-            line=6,
+            Expected(6, 19, '`os.environ.get("ACP_MODE")` reads the environment at import time'),
         ),
         Invalid(
             """
@@ -295,7 +291,7 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
 
             NAMES = [os.environ[key] for key in ("ACP_A", "ACP_B")]
             """,
-            line=3,
+            Expected(3, 10, "`os.environ[key]` reads the environment at import time"),
         ),
         Invalid(
             """
@@ -306,7 +302,7 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
             def manage(request):
                 return SNAPSHOT
             """,
-            line=3,
+            Expected(3, 17, "`os.environ` reads the environment at import time"),
             fixed="""
             import functools
             import os
@@ -334,7 +330,12 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
 
             SETTINGS = settings()
             """,
-            line=9,
+            Expected(
+                9,
+                12,
+                "`settings()` is called at import time and reads the environment "
+                '(`os.getenv("ACP_BASE_URL")` at line 4)',
+            ),
         ),
         Invalid(
             """
@@ -343,7 +344,11 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
             MODE = config("ACP_FAIL_MODE", default="open")
             USED_AT_IMPORT = MODE.upper()
             """,
-            line=3,
+            Expected(
+                3,
+                8,
+                '`config("ACP_FAIL_MODE", default="open")` reads the environment at import time',
+            ),
         ),
         Invalid(
             """
@@ -354,7 +359,7 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
             except KeyError:
                 TOKEN = None
             """,
-            line=4,
+            Expected(4, 13, '`os.environ["ACP_KERNEL_KEY"]` reads the environment at import time'),
         ),
         Invalid(
             """
@@ -362,17 +367,13 @@ import is sorted into the module's import block as isort and Ruff's `I001` expec
 
             BASE_URL = rs("ACP_BASE_URL")
             """,
-            line=3,
+            Expected(3, 12, '`rs("ACP_BASE_URL")` reads the environment at import time'),
             options={"env_readers": ("read_setting",)},
         ),
     ]
 
 
 class ClientAtImport(ImportTimeEffectRule):
-    CODE = "ACP102"
-    NAME = "client-at-import"
-    SUMMARY = "A control-plane client or router is constructed at import time"
-    FIX = "unsafe"
     EFFECT = Effect.CLIENT
     WHAT = "constructs a control-plane client"
     HINTS = tuple(name.encode() for name in sorted(DEFAULT_CLIENTS))
@@ -450,7 +451,11 @@ used only after import, in a module where `functools` is free or is `import func
             def manage(request):
                 return CLIENT.run(request)
             """,
-            line=3,
+            Expected(
+                3,
+                10,
+                "`ControlPlaneClient()` constructs a control-plane client at import time",
+            ),
             fixed="""
             import functools
 
@@ -473,8 +478,17 @@ used only after import, in a module where `functools` is free or is `import func
 
             ROUTER = adapters.create_manage_router(adapters.HttpExecutorAdapter())
             """,
-            line=3,
-            count=2,
+            Expected(
+                3,
+                10,
+                "`adapters.create_manage_router(adapters.HttpExecutorAdapte...` "
+                "constructs a control-plane client at import time",
+            ),
+            Expected(
+                3,
+                40,
+                "`adapters.HttpExecutorAdapter()` constructs a control-plane client at import time",
+            ),
         ),
         Invalid(
             """
@@ -486,7 +500,12 @@ used only after import, in a module where `functools` is free or is `import func
             ADAPTER = build()
             ADAPTER.warm()
             """,
-            line=6,
+            Expected(
+                6,
+                11,
+                "`build()` is called at import time and constructs a "
+                "control-plane client (`HttpControlPlaneAdapter()` at line 4)",
+            ),
         ),
         Invalid(
             """
@@ -495,7 +514,11 @@ used only after import, in a module where `functools` is free or is `import func
             class View:
                 audit = RepoBAuditAdapter()
             """,
-            line=4,
+            Expected(
+                4,
+                13,
+                "`RepoBAuditAdapter()` constructs a control-plane client at import time",
+            ),
         ),
         Invalid(
             """
@@ -503,7 +526,7 @@ used only after import, in a module where `functools` is free or is `import func
 
             CLIENT = make_client()
             """,
-            line=3,
+            Expected(3, 10, "`make_client()` constructs a control-plane client at import time"),
             options={"client_constructors": ("myco.clients.make_client",)},
         ),
         Invalid(
@@ -512,7 +535,11 @@ used only after import, in a module where `functools` is free or is `import func
 
             ADAPTER = CP(base_url="https://hub")
             """,
-            line=3,
+            Expected(
+                3,
+                11,
+                '`CP(base_url="https://hub")` constructs a control-plane client at import time',
+            ),
         ),
         Invalid(
             """
@@ -520,7 +547,7 @@ used only after import, in a module where `functools` is free or is `import func
 
             CLIENT = C()
             """,
-            line=3,
+            Expected(3, 10, "`C()` constructs a control-plane client at import time"),
         ),
         Invalid(
             """
@@ -528,7 +555,7 @@ used only after import, in a module where `functools` is free or is `import func
 
             CLIENT = mk()
             """,
-            line=3,
+            Expected(3, 10, "`mk()` constructs a control-plane client at import time"),
             options={"client_constructors": ("make_client",)},
         ),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from acp_lint.config import Config
 from acp_lint.diagnostics import Diagnostic
 from acp_lint.registry import BY_CODE
-from acp_lint.rules.meta import Invalid, Rule
+from acp_lint.rules.meta import Expected, Invalid, Rule
 from acp_lint.suppressions import apply_suppressions, python_suppressions
 
 
@@ -42,7 +42,7 @@ def check_migration_file(
     path: str, text: str, config: Config, codes: frozenset[str]
 ) -> list[Diagnostic]:
     """A Django migration module, read with ``ast`` (libcst is never imported for it)."""
-    from acp_lint.engine import python_parse_error
+    from acp_lint.rules.parse_error import python_parse_error
     from acp_lint.sql.app_label import app_label_for
     from acp_lint.sql.django_migrations import check_migration_module
 
@@ -56,10 +56,6 @@ def check_migration_file(
 
 
 class DestructiveMigration(Rule):
-    CODE = "ACP301"
-    NAME = "destructive-migration"
-    SUMMARY = BY_CODE["ACP301"].summary
-    SCOPE = "migration"
     DOCS = """
 ## What it does
 Reports a step of an ACP migration (an SQL file, or an operation of a Django migration) that
@@ -93,14 +89,15 @@ No fix is offered: only a person can decide how to get the same result without t
 host's objects.
 """
     VALID = ["CREATE TABLE acp_audit_log (id bigint PRIMARY KEY);"]
-    INVALID = [Invalid("DROP TABLE users;", line=1)]
+    INVALID = [
+        Invalid(
+            "DROP TABLE users;",
+            Expected(1, 1, "DROP TABLE users: drops an object this migration did not create"),
+        )
+    ]
 
 
 class InvalidSql(Rule):
-    CODE = "ACP302"
-    NAME = "invalid-sql"
-    SUMMARY = BY_CODE["ACP302"].summary
-    SCOPE = "migration"
     DOCS = """
 ## What it does
 Reports SQL in an ACP migration (an SQL file or the forward SQL of `RunSQL`) that does not
@@ -125,14 +122,19 @@ CREATE TABLE acp_key (id int, name text);
 No fix is offered.
 """
     VALID = ["CREATE TABLE acp_key (id int, name text);"]
-    INVALID = [Invalid("CREATE TABLE acp_key (id int, name text;", line=1)]
+    INVALID = [
+        Invalid(
+            "CREATE TABLE acp_key (id int, name text;",
+            Expected(
+                1,
+                36,
+                "CREATE TABLE acp_key (id int, name text: SQL does not parse (Expecting ))",
+            ),
+        )
+    ]
 
 
 class UnverifiableMigration(Rule):
-    CODE = "ACP303"
-    NAME = "unverifiable-migration"
-    SUMMARY = BY_CODE["ACP303"].summary
-    SCOPE = "migration"
     DOCS = """
 ## What it does
 Reports a migration step whose effect cannot be proven CREATE-only: `RunPython`, `DO` blocks,
@@ -159,4 +161,14 @@ suppress it with `-- acp-lint: ignore[ACP303] reason`.
 No fix is offered.
 """
     VALID = ["BEGIN;\nCREATE TABLE acp_t (id int);\nCREATE INDEX acp_t_id ON acp_t (id);\nCOMMIT;"]
-    INVALID = [Invalid("DO $$ BEGIN PERFORM 1; END $$;", line=1)]
+    INVALID = [
+        Invalid(
+            "DO $$ BEGIN PERFORM 1; END $$;",
+            Expected(
+                1,
+                1,
+                "DO $$ BEGIN PERFORM 1; END $$: a DO block runs procedural code; "
+                "cannot be proven CREATE-only",
+            ),
+        )
+    ]

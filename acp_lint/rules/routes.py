@@ -9,15 +9,14 @@ or is bindings.json (pre-commit passes only changed files). The analysis lives i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from acp_lint.cache import RecordingTree, ResultCache
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from acp_lint.engine import parse_error
 from acp_lint.project import Project
 from acp_lint.registry import BY_CODE
-from acp_lint.rules.meta import Rule
+from acp_lint.rules.meta import Expected, ProjectExample, Rule
+from acp_lint.rules.parse_error import parse_error
 from acp_lint.sources import SourceTree
 from acp_lint.suppressions import is_suppressed, python_suppressions
 
@@ -25,16 +24,6 @@ if TYPE_CHECKING:
     from acp_lint.urls.model import Unresolved
 
 _URLCONF_HINT = re.compile(rb"urlpatterns|ROOT_URLCONF|DJANGO_SETTINGS_MODULE")
-
-
-@dataclass(frozen=True)
-class ProjectExample:
-    """A small project (path -> content) and, for INVALID, the expected first finding."""
-
-    files: dict[str, str]
-    path: str = ""
-    line: int = 0
-    fixed: dict[str, str] = field(default_factory=dict)
 
 
 def _might_touch_graph(project: Project, targets: list[str], bindings: str) -> bool:
@@ -197,7 +186,6 @@ def _unsuppressed(tree: SourceTree, diagnostics: list[Diagnostic]) -> list[Diagn
 class ProjectRule(Rule):
     """A rule over the URL graph and bindings.json; examples are small projects."""
 
-    SCOPE = "project"
     PROJECT_VALID: ClassVar[list[ProjectExample]] = []
     PROJECT_INVALID: ClassVar[list[ProjectExample]] = []
 
@@ -232,9 +220,6 @@ ROOT_OK = (
 
 
 class RouteCollision(ProjectRule):
-    CODE = "ACP201"
-    NAME = "route-collision"
-    SUMMARY = BY_CODE["ACP201"].summary
     DOCS = """
 ## What it does
 Resolves the host's URL configuration statically, the way Django does (root URLconf from the
@@ -293,8 +278,14 @@ No fix is offered: moving either route changes a public URL.
                 "    path('api/', include('acp.urls')),\n"
                 "]\n"
             ),
-            path="site_cfg/urls.py",
-            line=3,
+            Expected(
+                3,
+                5,
+                "route 'api/<slug:resource>' matches /api/manage before the ACP "
+                "route at acp/urls.py:3, so Django would never dispatch the ACP "
+                "endpoint. Free base paths: /acp, /api/v1/acp, /agent-control.",
+                path="site_cfg/urls.py",
+            ),
         ),
         ProjectExample(
             {
@@ -310,8 +301,15 @@ No fix is offered: moving either route changes a public URL.
                     "]\n"
                 ),
             },
-            path="site_cfg/urls.py",
-            line=7,
+            Expected(
+                7,
+                5,
+                "route 'api/<slug:resource>' (conditional) matches /api/manage "
+                "before the ACP route at acp/urls.py:3, so Django would never "
+                "dispatch the ACP endpoint. Free base paths: /acp, /api/v1/acp, "
+                "/agent-control.",
+                path="site_cfg/urls.py",
+            ),
         ),
         ProjectExample(
             {
@@ -323,16 +321,21 @@ No fix is offered: moving either route changes a public URL.
                 ),
                 "site_cfg/settings.py": SETTINGS + "STATIC_URL = '/static/'\n",
             },
-            path="site_cfg/settings.py",
-            line=3,
+            Expected(
+                3,
+                14,
+                "the ACP endpoint /static/acp/manage is under STATIC_URL "
+                "'/static/': runserver's staticfiles handler and, in production, "
+                "the web server serve that prefix before Django's URLconf is "
+                "consulted, so the endpoint would be unreachable. Choose a base "
+                "path outside STATIC_URL.",
+                path="site_cfg/settings.py",
+            ),
         ),
     ]
 
 
 class BasePathMismatch(ProjectRule):
-    CODE = "ACP202"
-    NAME = "base-path-mismatch"
-    SUMMARY = BY_CODE["ACP202"].summary
     DOCS = """
 ## What it does
 Reports `controlplane.bindings.json` when its `endpoint_path` is not `base_path + "/manage"`
@@ -374,14 +377,31 @@ offered and the message says which finding the moved mount would meet: choose a 
     PROJECT_INVALID = [
         ProjectExample(
             _project(ROOT_OK.replace("'api/'", "'api/v2/'")),
-            path="site_cfg/urls.py",
-            line=3,
+            Expected(
+                3,
+                10,
+                "the ACP endpoint is mounted at /api/v2/manage but bindings.json "
+                "says /api/manage; change this route to 'api/'",
+                path="site_cfg/urls.py",
+            ),
             fixed={"site_cfg/urls.py": ROOT_OK},
         ),
         ProjectExample(
             _project(ROOT_OK, BINDINGS.replace('"/api/manage"', '"/api/acp/manage"')),
-            path="controlplane.bindings.json",
-            line=1,
+            Expected(
+                1,
+                59,
+                "endpoint_path '/api/acp/manage' does not match base_path '/api'; "
+                "expected '/api/manage'",
+                path="controlplane.bindings.json",
+            ),
+            Expected(
+                3,
+                10,
+                "the ACP endpoint is mounted at /api/manage but bindings.json "
+                "says /api/acp/manage; change this route to 'api/acp/'",
+                path="site_cfg/urls.py",
+            ),
         ),
         ProjectExample(
             _project(
@@ -391,16 +411,20 @@ offered and the message says which finding the moved mount would meet: choose a 
                 "    path('acp/', include('acp.urls')),\n"
                 "]\n"
             ),
-            path="site_cfg/urls.py",
-            line=4,
+            Expected(
+                4,
+                10,
+                "the ACP endpoint is mounted at /acp/manage but bindings.json "
+                "says /api/manage; no automatic fix: host route "
+                "'api/<slug:resource>' at site_cfg/urls.py:3 also serves "
+                "/api/manage (ACP201)",
+                path="site_cfg/urls.py",
+            ),
         ),
     ]
 
 
 class InvalidBindings(ProjectRule):
-    CODE = "ACP203"
-    NAME = "invalid-bindings"
-    SUMMARY = BY_CODE["ACP203"].summary
     DOCS = """
 ## What it does
 Reports `controlplane.bindings.json` when it is missing (while ACP code or an ACP mount exists),
@@ -433,21 +457,26 @@ No fix is offered.
                 ROOT_OK,
                 '{"kernel_id": "k1",\n "base_path": "/api/",\n "endpoint_path": "/api/manage"}\n',
             ),
-            path="controlplane.bindings.json",
-            line=2,
+            Expected(
+                2,
+                15,
+                "base_path '/api/' must not end with '/'",
+                path="controlplane.bindings.json",
+            ),
         ),
         ProjectExample(
             _project(ROOT_OK, '{"kernel_id": "k1",\n "base_path": \n'),
-            path="controlplane.bindings.json",
-            line=3,
+            Expected(
+                3,
+                1,
+                "controlplane.bindings.json is not valid JSON: Expecting value",
+                path="controlplane.bindings.json",
+            ),
         ),
     ]
 
 
 class UnresolvedUrlconf(ProjectRule):
-    CODE = "ACP204"
-    NAME = "unresolved-urlconf"
-    SUMMARY = BY_CODE["ACP204"].summary
     DOCS = """
 ## What it does
 Reports each part of the URL configuration that cannot be evaluated statically (routes built by
@@ -485,8 +514,12 @@ No fix is offered.
                 "urlpatterns = [path('api/', include('acp.urls'))]\n"
                 "urlpatterns += [path(f'api/{n}', v) for n, v in VIEWS.items()]\n"
             ),
-            path="site_cfg/urls.py",
-            line=4,
+            Expected(
+                4,
+                16,
+                "a comprehension over call of 'VIEWS.items' cannot be evaluated",
+                path="site_cfg/urls.py",
+            ),
         ),
         ProjectExample(
             {
@@ -497,7 +530,11 @@ No fix is offered.
                 ),
                 "site_cfg/api.py": "from ninja import NinjaAPI\nninja = NinjaAPI()\n",
             },
-            path="site_cfg/urls.py",
-            line=3,
+            Expected(
+                3,
+                51,
+                "ninja.urls is an include whose patterns cannot be read statically",
+                path="site_cfg/urls.py",
+            ),
         ),
     ]

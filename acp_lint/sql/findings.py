@@ -10,13 +10,6 @@ CODE_DESTRUCTIVE = "ACP301"
 CODE_INVALID_SQL = "ACP302"
 CODE_UNVERIFIABLE = "ACP303"
 
-#: Rule names, accepted wherever a code is (``-- acp-lint: ignore[destructive-migration]``).
-RULE_NAMES: dict[str, str] = {
-    "destructive-migration": CODE_DESTRUCTIVE,
-    "invalid-sql": CODE_INVALID_SQL,
-    "unverifiable-migration": CODE_UNVERIFIABLE,
-}
-
 
 @dataclass(frozen=True)
 class SqlFinding:

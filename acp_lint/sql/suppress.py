@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from acp_lint.sql.findings import RULE_NAMES
+from acp_lint.registry import BY_NAME, Scope
 
 ALL_CODES = "*"
 
@@ -25,7 +25,8 @@ def _normalise(token: str) -> str | None:
     token = token.strip()
     if _CODE.match(token):
         return token.upper()
-    return RULE_NAMES.get(token.lower())
+    rule = BY_NAME.get(token.lower())  # a name, as ``ignore[destructive-migration]``
+    return rule.code if rule is not None and rule.scope is Scope.MIGRATION else None
 
 
 def _codes(raw: str | None) -> set[str]:

@@ -1,0 +1,86 @@
+"""The programmatic entry to acp-lint: choose rules, lint, show, write.
+
+The command line, the editor server and the installer's gate and doctor call these functions;
+the engine underneath reads files only through the run's ``Project`` and writes nothing. What
+reaches the disk goes through ``write_changes`` (one atomic writer, ``acp_lint.atomic``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from acp_lint.atomic import write_atomically
+from acp_lint.cache import ResultCache
+from acp_lint.config import Config
+from acp_lint.diagnostics import Diagnostic
+from acp_lint.engine import Linter, RunPart, RunResult
+from acp_lint.progress import Progress
+from acp_lint.project import Project
+from acp_lint.registry import RULES
+
+__all__ = ["RunResult", "display", "lint", "select_codes", "write_changes"]
+
+
+def select_codes(
+    config: Config,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
+    extend_select: Iterable[str] = (),
+) -> frozenset[str]:
+    """Effective rule set: CLI ``--select`` replaces config ``select``; ignores add up."""
+    chosen = set(select) if select is not None else None
+    if chosen is None:
+        chosen = set(config.select) if config.select is not None else {r.code for r in RULES}
+    chosen |= set(config.extend_select) | set(extend_select)
+    ignored = set(config.ignore) | set(ignore)
+    chosen.add("ACP000")  # like a syntax error in Ruff: reported unless explicitly ignored
+    return frozenset(chosen - ignored)
+
+
+def lint(
+    config: Config,
+    codes: frozenset[str] | None = None,
+    *,
+    paths: list[str] | None = None,
+    overlay: Mapping[str, bytes | None] | None = None,
+    fix: bool = False,
+    unsafe: bool = False,
+    cache: ResultCache | None = None,
+    project: Project | None = None,
+    part: RunPart = "all",
+    progress: Progress | None = None,
+    build_fixes: bool = False,
+) -> RunResult:
+    """Lint ``paths`` (None: the whole project) with ``overlay`` as planned content on top of
+    the disk; with ``fix``, fix to a fixed point in memory (``RunResult.changed``). Pass the
+    run's ``project`` when the caller already built it: one model per run. Raises
+    ``InternalError`` when a rule crashes."""
+    linter = Linter(
+        config,
+        select_codes(config) if codes is None else codes,
+        overlay,
+        cache=cache,
+        part=part,
+        build_fixes=build_fixes,
+        project=project,
+        progress=progress,
+    )
+    return linter.run(paths, fix=fix, unsafe=unsafe)
+
+
+def write_changes(root: Path, contents: Mapping[str, bytes]) -> None:
+    """Write each project-relative file's new content, atomically, in path order."""
+    for path, data in sorted(contents.items()):
+        write_atomically(root / path, data)
+
+
+def display(diagnostics: Iterable[Diagnostic], root: Path, cwd: Path) -> list[Diagnostic]:
+    """Diagnostics with paths relative to the current directory, ``/`` separated."""
+    shown = []
+    for diagnostic in diagnostics:
+        relative = os.path.relpath(root / diagnostic.path, cwd).replace(os.sep, "/")
+        shown.append(replace(diagnostic, path=relative))
+    return shown
