@@ -20,19 +20,21 @@ from acp_lint.cache import ResultCache, StatIndex
 from acp_lint.config import Config
 from acp_lint.discovery import DEFAULT_EXCLUDES, discover
 from acp_lint.globs import matches
+from acp_lint.manifest import MANIFEST, FileRole, ScopeView
 from acp_lint.sources import DiskTree, OverlayTree, SourceTree, normalise_rel
 
 if TYPE_CHECKING:
     from acp_lint.cache import RecordingTree
     from acp_lint.urls.model import RouteTable
 
-MANIFEST = ".acp/manifest.json"
 DEFAULT_BINDINGS = "controlplane.bindings.json"
 
 
 class Role(str, Enum):
-    HANDLER = "handler"
-    MIGRATION = "migration"
+    """The roles the ACP rules check (the manifest's ``LINT_ROLES``)."""
+
+    HANDLER = FileRole.HANDLER
+    MIGRATION = FileRole.MIGRATION
 
 
 # An ACP_* variable read from the environment, or an import of the ACP app / kernel packages.
@@ -47,32 +49,6 @@ def has_acp_signal(data: bytes) -> bool:
     if b"ACP_" not in data and b"acp" not in data and b"controlplane" not in data:
         return False
     return bool(_ENV_SIGNAL.search(data) or _IMPORT_SIGNAL.search(data))
-
-
-@dataclass
-class Manifest:
-    roles: dict[str, str] = field(default_factory=dict)
-    app: str | None = None
-
-    @classmethod
-    def load(cls, tree: SourceTree) -> Manifest | None:
-        data = tree.read_bytes(MANIFEST)
-        if data is None:
-            return None
-        try:
-            parsed = json.loads(data)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            return None
-        files = parsed.get("files") if isinstance(parsed, dict) else None
-        if not isinstance(files, Mapping):
-            return None
-        roles = {
-            normalise_rel(path): str(entry.get("role", ""))
-            for path, entry in files.items()
-            if isinstance(entry, Mapping)
-        }
-        app = parsed.get("app")
-        return cls(roles, app if isinstance(app, str) and app else None)
 
 
 @dataclass
@@ -158,8 +134,9 @@ class Project:
         return sorted(files)
 
     @cached_property
-    def manifest(self) -> Manifest | None:
-        return Manifest.load(self.tree)
+    def manifest(self) -> ScopeView | None:
+        data = self.tree.read_bytes(MANIFEST)
+        return None if data is None else ScopeView.from_bytes(data, normalise_rel)
 
     @cached_property
     def _signals(self) -> tuple[set[str], set[str]]:

@@ -68,7 +68,25 @@ def print_routes(args: argparse.Namespace, cwd: Path) -> int:
         sys.stdout.write(format_route_table(table, endpoint, collisions, acp_app, width))
         if getattr(args, "verify", False):
             sys.stdout.write(_verify_text(verified, endpoint))
-    return 1 if verified is not None and verified.status == "served" else 0
+    if not getattr(args, "verify", False) or not endpoint:
+        return 0  # a listing, like `ruff rule`: what it shows is not a verdict
+    return _verdict(project, verified)
+
+
+def _verdict(project: Project, verified: VerifyResult | None) -> int:
+    """``routes --verify`` is a check, so it exits as ``acp-lint`` does on the same tree (its
+    ACP201 and ACP204, under the same config and suppressions), with Django's answer on top:
+    served is an ACP201 (1); free settles the ACP204 (as in ``echelon install``)."""
+    from acp_lint.api import lint, select_codes
+
+    codes = select_codes(project.config) & {"ACP201", "ACP204"}
+    if verified is not None and verified.status == "served":
+        return 1 if "ACP201" in codes else 0
+    if verified is not None and verified.conclusive:
+        codes -= {"ACP204"}
+    if not codes:
+        return 0
+    return 1 if lint(project.config, codes, project=project).diagnostics else 0
 
 
 def terminal_width() -> int:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from acp_lint.manifest import FileRole
+
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates" / "acp"
 APP_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -31,16 +33,16 @@ class AppFile:
 
     @property
     def in_data_layer(self) -> bool:
-        return self.rel in DATA_LAYER or self.role == "migration"
+        return self.rel in DATA_LAYER or self.role == FileRole.MIGRATION
 
 
 def role_of(rel: str) -> str:
     path = PurePosixPath(rel)
     if path.suffix != ".py":
-        return "app-file"
+        return FileRole.APP_FILE
     if path.parts[0] == "migrations":
-        return "app-file" if path.name == "__init__.py" else "migration"
-    return "handler"
+        return FileRole.APP_FILE if path.name == "__init__.py" else FileRole.MIGRATION
+    return FileRole.HANDLER
 
 
 def app_files(template_root: Path = TEMPLATE_ROOT) -> list[AppFile]:

@@ -313,6 +313,7 @@ class AppsEdit:
     file: str
     source: edits.Source | None
     text: str | None
+    list_name: str | None = None  # the list it went into: ``NAME`` or ``Class.NAME``
 
 
 def plan_edit(
@@ -341,7 +342,9 @@ def plan_edit(
         )
     source, module = result.modules[literal.file]
     new_module = module.visit(_AppendTo(literal.node, app))
-    return AppsEdit(literal.file, source, new_module.code)
+    owners = _Owners()
+    module.visit(owners)
+    return AppsEdit(literal.file, source, new_module.code, owners.owner.get(id(literal.node)))
 
 
 class _AppendTo(cst.CSTTransformer):
@@ -363,28 +366,123 @@ class _AppendTo(cst.CSTTransformer):
         return self._append(original_node, updated_node)
 
 
-def remove_installed_app(source: edits.Source, app: str) -> str | None:
+def remove_installed_app(
+    source: edits.Source, app: str, list_name: str | None = None
+) -> str | None:
     """Settings without the ``"<app>"`` entry: from the literal ``INSTALLED_APPS`` list, else
-    from any list feeding it; None when it is not there."""
+    from the list install recorded (``list_name``) or one feeding it; None when not there."""
     removed = edits.remove_listed_app(source, app)
-    return removed if removed is not None else remove_app(source, app)
+    return removed if removed is not None else remove_app(source, app, list_name)
 
 
-def remove_app(source: edits.Source, app: str) -> str | None:
-    """The file without the ``"<app>"`` element of any list feeding INSTALLED_APPS."""
+def remove_app(source: edits.Source, app: str, list_name: str | None = None) -> str | None:
+    """The file without the ``"<app>"`` element of a list feeding INSTALLED_APPS, never of
+    another list (``ALLOWED_HOSTS``, ``LOGGING`` handlers, template dirs...): first the list
+    the install recorded (``list_name``), then the lists INSTALLED_APPS is built from here;
+    a manifest that recorded none (older installs) also allows the ``*_APPS`` lists."""
     module = edits.parse(source)
-    remover = _RemoveFrom(app)
-    new = module.visit(remover)
-    return new.code if remover.removed else None
+    owners = _Owners()
+    module.visit(owners)
+    feeding = _feeding(owners.feeds)
+    if list_name is None:
+        feeding |= {bare for bare in map(_bare, owners.feeds) if _APPS_LIST.fullmatch(bare)}
+    rounds = [{list_name}] if list_name is not None else []
+    rounds.append({owner for owner in owners.owner.values() if _bare(owner) in feeding})
+    for allowed in rounds:
+        targets = {node for node, owner in owners.owner.items() if owner in allowed}
+        remover = _RemoveFrom(app, targets)
+        new = module.visit(remover)
+        if remover.removed:
+            return new.code
+    return None
+
+
+_APPS_LIST = re.compile(r"[A-Z0-9_]*APPS")
+
+
+def _bare(owner: str) -> str:
+    return owner.rpartition(".")[2]
+
+
+def _feeding(feeds: dict[str, set[str]]) -> set[str]:
+    """The names INSTALLED_APPS is built from in this module, transitively (bare names)."""
+    found = {NAME}
+    while True:
+        more = set().union(*(names for owner, names in feeds.items() if _bare(owner) in found))
+        if more <= found:
+            return found
+        found |= more
+
+
+class _Owners(cst.CSTVisitor):
+    """For each list or tuple literal, the assignment it is written in (``NAME``, or
+    ``Class.NAME`` in a class body), and the names each assignment's value reads."""
+
+    def __init__(self) -> None:
+        self.classes: list[str] = []
+        self.targets: list[str | None] = []
+        self.owner: dict[int, str] = {}  # id(literal) -> owner
+        self.feeds: dict[str, set[str]] = {}
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node.name.value)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a function body is not where settings are assigned
+
+    def _enter(self, target: cst.BaseExpression | None) -> None:
+        named = isinstance(target, cst.Name)
+        owner = ".".join([*self.classes, target.value]) if named else None  # type: ignore[union-attr]
+        self.targets.append(owner)
+        if owner is not None:
+            self.feeds.setdefault(owner, set())
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._enter(node.targets[0].target)
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        self.targets.pop()
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._enter(node.target)
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        self.targets.pop()
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._enter(node.target)
+
+    def leave_AugAssign(self, original_node: cst.AugAssign) -> None:
+        self.targets.pop()
+
+    def _literal(self, node: cst.List | cst.Tuple) -> None:
+        if self.targets and self.targets[-1] is not None:
+            self.owner.setdefault(id(node), self.targets[-1])
+
+    def visit_List(self, node: cst.List) -> None:
+        self._literal(node)
+
+    def visit_Tuple(self, node: cst.Tuple) -> None:
+        self._literal(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.targets and self.targets[-1] is not None:
+            self.feeds[self.targets[-1]].add(node.value)
 
 
 class _RemoveFrom(cst.CSTTransformer):
-    def __init__(self, app: str) -> None:
+    def __init__(self, app: str, targets: set[int]) -> None:
         self.wanted = {app, f"{app}.apps.AcpConfig"}
+        self.targets = targets
         self.removed = False
 
-    def _remove(self, node: cst.List | cst.Tuple) -> cst.List | cst.Tuple:
-        if self.removed:
+    def _remove(
+        self, original: cst.List | cst.Tuple, node: cst.List | cst.Tuple
+    ) -> cst.List | cst.Tuple:
+        if self.removed or id(original) not in self.targets:
             return node
         for index, element in enumerate(node.elements):
             if isinstance(element, cst.Element) and _string(element.value) in self.wanted:
@@ -393,7 +491,7 @@ class _RemoveFrom(cst.CSTTransformer):
         return node
 
     def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.BaseExpression:
-        return self._remove(updated_node)
+        return self._remove(original_node, updated_node)
 
     def leave_Tuple(self, original_node: cst.Tuple, updated_node: cst.Tuple) -> cst.BaseExpression:
-        return self._remove(updated_node)
+        return self._remove(original_node, updated_node)

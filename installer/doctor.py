@@ -18,11 +18,12 @@ from urllib.parse import urlsplit
 from acp_installer import edits, journal, paths, trust
 from acp_installer.detect import bindings_rel, detect
 from acp_installer.errors import Refused
-from acp_installer.manifest import MANIFEST, Manifest, sha256
+from acp_installer.manifest import load as load_manifest
 
 from acp_lint.api import lint
 from acp_lint.config import Config
 from acp_lint.errors import InternalError
+from acp_lint.manifest import MANIFEST, FileRole, Manifest, sha256
 from acp_lint.reporters.text import format_line
 from acp_lint.sources import DiskTree
 from acp_lint.urls import build_route_table, find_acp_mount, load_bindings, mounted_path
@@ -70,7 +71,7 @@ def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> Docto
         if data is None:
             report.add("manifest", False, f"{MANIFEST} not found: ACP is not installed here")
         else:
-            manifest = Manifest.from_bytes(data)
+            manifest = load_manifest(data)
             trust.check_manifest(root, manifest, bindings_rel(host.config))  # exit 2 if hostile
             report.add("manifest", True, f"{MANIFEST} ({len(manifest.files)} files)")
     except Refused as error:
@@ -107,7 +108,7 @@ def _check_files(report: DoctorReport, root: Path, manifest: Manifest) -> None:
         elif entry.created and sha256(current) != entry.sha256:
             report.add("file", False, f"{rel} was modified since install")
             problems += 1
-        elif not entry.created and entry.role == "host-edit":
+        elif not entry.created and entry.role == FileRole.HOST_EDIT:
             try:
                 source = edits.decode_host_file(rel, current)
                 if rel == manifest.settings and not edits.has_installed_app(source, manifest.app):

@@ -117,8 +117,10 @@ def _check_endpoint(plan: Plan, table: RouteTable) -> list[Diagnostic]:
     first = next((r for r in table.routes if route_matches(r, path)), None)
     if mount is not None and first is not None and first is mount:
         return []
-    if table.unresolved and first is None:
+    if table.unresolved and first is None and mount is not None:
         return []  # an ACP204 (or its verified note) already speaks about this place
+    # No mount in the planned table at all: the edited list is not the one Django uses (or
+    # cannot be read), whatever Django says of the endpoint today.
     urls = plan.host.urlconf_file
     where = (urls, 1, 1, 1, 1)
     if mount is not None and mount.include_chain:

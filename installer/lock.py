@@ -21,7 +21,8 @@ from pathlib import Path
 
 from acp_installer import journal
 from acp_installer.errors import Refused, UsageError
-from acp_installer.manifest import LOCK
+
+from acp_lint.manifest import LOCK
 
 try:
     import fcntl

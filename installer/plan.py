@@ -23,8 +23,17 @@ from acp_installer.detect import DEFAULT_BINDINGS, HostProject, detect
 from acp_installer.detect import bindings_rel as configured_bindings
 from acp_installer.errors import Refused, UsageError
 from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
-from acp_installer.manifest import MANIFEST, Entry, Manifest, backup_path, sha256
+from acp_installer.manifest import load as load_manifest
 
+from acp_lint.manifest import (
+    DEFAULT_FRAMEWORK,
+    MANIFEST,
+    Entry,
+    FileRole,
+    Manifest,
+    backup_path,
+    sha256,
+)
 from acp_lint.sources import DiskTree
 from acp_lint.urls import validate_base_path
 
@@ -46,8 +55,12 @@ KERNEL_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 # Apply order: backups first (so a host file is never edited before it is saved), the app,
 # the host edits, bindings, and the manifest last (it describes a finished install).
-_ORDER = {"backup": 0, "app-file": 1, "migration": 1, "handler": 1, "host-edit": 2}
-_ORDER.update({"env-example": 3, "bindings": 4, "manifest": 5})
+# The manifest's host section: the list (``NAME`` / ``Class.NAME``) "acp" was added to.
+INSTALLED_APPS_LIST = "installed_apps_list"
+
+_ORDER = {FileRole.BACKUP: 0, FileRole.APP_FILE: 1, FileRole.MIGRATION: 1, FileRole.HANDLER: 1}
+_ORDER.update({FileRole.HOST_EDIT: 2, FileRole.ENV_EXAMPLE: 3, FileRole.BINDINGS: 4})
+_ORDER[FileRole.MANIFEST] = 5
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,7 @@ class Plan:
     files: list[FileChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     previous: Manifest | None = None
+    framework: str = DEFAULT_FRAMEWORK  # the host kind, recorded in the manifest
 
     @property
     def endpoint_path(self) -> str:
@@ -145,7 +159,7 @@ def load_previous(root: Path, bindings: str = DEFAULT_BINDINGS) -> Manifest | No
     data = paths.read(root, MANIFEST)
     if data is None:
         return None
-    manifest = Manifest.from_bytes(data)
+    manifest = load_manifest(data)
     trust.check_manifest(root, manifest, bindings)
     return manifest
 
@@ -306,8 +320,11 @@ def _build_plan(options: InstallOptions) -> Plan:
         limit = MAX_URLCONF_BYTES if rel == host.urlconf_file else MAX_BYTES
         sources[rel] = _checked_source(rel, data, limit)
         host_edits[rel] = sources[rel].text
+    host_section = dict(previous.host) if previous is not None else {}
     if apps_edit.text is not None and apps_edit.file == settings_rel:
         host_edits[settings_rel] = apps_edit.text
+        if apps_edit.list_name is not None:  # uninstall takes "acp" out of this list only
+            host_section[INSTALLED_APPS_LIST] = apps_edit.list_name
     imports_added: list[str] = list(previous.imports_added) if previous else []
     if mounted:
         urls_rel = host.urlconf_file
@@ -318,25 +335,27 @@ def _build_plan(options: InstallOptions) -> Plan:
                 imports_added.append(name)
         host_edits[urls_rel] = urlconf_window.add_mount(urls_source, base_path, app, tree)
     for rel, text in host_edits.items():
-        _plan_host_edit(plan, entries, rel, originals[rel], sources[rel].encode(text), "host-edit")
+        _plan_host_edit(
+            plan, entries, rel, originals[rel], sources[rel].encode(text), FileRole.HOST_EDIT
+        )
 
     env_now = paths.read(root, ENV_EXAMPLE)
     env_new = env_example_with_block(env_now)
     if env_now is None:
         assert env_new is not None
-        _plan_created(plan, entries, ENV_EXAMPLE, env_new, "env-example")
+        _plan_created(plan, entries, ENV_EXAMPLE, env_new, FileRole.ENV_EXAMPLE)
     elif previous is not None and ENV_EXAMPLE in previous.files:
         entry = previous.files[ENV_EXAMPLE]
         if entry.created and entry.sha256 != sha256(env_now):
             # Edited by the user since: keep the old hash so uninstall knows it changed.
             entries[ENV_EXAMPLE] = entry
-            plan.files.append(FileChange(ENV_EXAMPLE, env_now, env_now, "env-example"))
+            plan.files.append(FileChange(ENV_EXAMPLE, env_now, env_now, FileRole.ENV_EXAMPLE))
         elif entry.created:
-            _plan_created(plan, entries, ENV_EXAMPLE, env_now, "env-example")
+            _plan_created(plan, entries, ENV_EXAMPLE, env_now, FileRole.ENV_EXAMPLE)
         else:
-            _plan_host_edit(plan, entries, ENV_EXAMPLE, env_now, env_now, "env-example")
+            _plan_host_edit(plan, entries, ENV_EXAMPLE, env_now, env_now, FileRole.ENV_EXAMPLE)
     elif env_new is not None:
-        _plan_host_edit(plan, entries, ENV_EXAMPLE, env_now, env_new, "env-example")
+        _plan_host_edit(plan, entries, ENV_EXAMPLE, env_now, env_new, FileRole.ENV_EXAMPLE)
 
     bindings_new = _bindings_bytes(kernel_id, base_path, env)
     if bindings_now is not None and bindings_now != bindings_new:
@@ -345,7 +364,7 @@ def _build_plan(options: InstallOptions) -> Plan:
                 f"{bindings_rel} exists with other content and was not written by echelon "
                 "(or was changed since); refusing to overwrite it"
             )
-    _plan_created(plan, entries, bindings_rel, bindings_new, "bindings")
+    _plan_created(plan, entries, bindings_rel, bindings_new, FileRole.BINDINGS)
 
     manifest = Manifest(
         dirs=_created_dirs(root, plan, entries),
@@ -359,9 +378,11 @@ def _build_plan(options: InstallOptions) -> Plan:
         settings=settings_rel,
         imports_added=sorted(imports_added),
         files=entries,
+        framework=plan.framework,
+        host=host_section,
     )
     plan.files.append(
-        FileChange(MANIFEST, paths.read(root, MANIFEST), manifest.to_bytes(), "manifest")
+        FileChange(MANIFEST, paths.read(root, MANIFEST), manifest.to_bytes(), FileRole.MANIFEST)
     )
     # Settings before the URLconf: a mount of an app that is not installed yet fails to import.
     edit_order = {host.installed_apps_file: 0, host.urlconf_file: 1}
@@ -442,10 +463,10 @@ def _plan_host_edit(
         current_backup = paths.read(plan.host.root, backup)
         if current_backup is not None and current_backup != before:
             raise Refused(f"{backup} exists and is not ours; refusing to overwrite it")
-        entries[backup] = Entry(sha256(backup_data), "backup", True)
-        plan.files.append(FileChange(backup, current_backup, backup_data, "backup"))
+        entries[backup] = Entry(sha256(backup_data), FileRole.BACKUP, True)
+        plan.files.append(FileChange(backup, current_backup, backup_data, FileRole.BACKUP))
     if old is not None and old.backup is not None:
-        entries[backup] = Entry(sha256(backup_data), "backup", True)
-        plan.files.append(FileChange(backup, backup_data, backup_data, "backup"))
+        entries[backup] = Entry(sha256(backup_data), FileRole.BACKUP, True)
+        plan.files.append(FileChange(backup, backup_data, backup_data, FileRole.BACKUP))
     entries[rel] = Entry(sha256(after), role, False, original_sha, backup)
     plan.files.append(FileChange(rel, before, after, role))

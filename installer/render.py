@@ -12,6 +12,8 @@ from acp_installer.plan import FileChange, Plan
 from acp_installer.uninstall import UninstallPlan
 
 from acp_lint.api import display
+from acp_lint.manifest import FileRole
+from acp_lint.reporters.json_format import diagnostic_to_json
 from acp_lint.reporters.text import format_line
 
 
@@ -21,16 +23,8 @@ def diagnostics_lines(gate: GateResult, root: Path) -> list[str]:
 
 
 def diagnostics_json(gate: GateResult, root: Path) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": d.code,
-            "path": d.path,
-            "line": d.line,
-            "column": d.column,
-            "message": d.message,
-        }
-        for d in display(gate.diagnostics, root, Path.cwd())
-    ]
+    """The gate's findings as ``acp-lint --output-format json`` items (the same encoder)."""
+    return [diagnostic_to_json(d) for d in display(gate.diagnostics, root, Path.cwd())]
 
 
 def _text(data: bytes | None) -> list[str]:
@@ -58,7 +52,7 @@ def migration_operations(plan: Plan) -> list[dict[str, Any]]:
 
     found = []
     for change in plan.files:
-        if change.role != "migration" or change.after is None or not change.changed:
+        if change.role != FileRole.MIGRATION or change.after is None or not change.changed:
             continue
         for operation in list_operations(change.after.decode("utf-8")):
             found.append({"file": change.rel, "line": operation.line, "operation": operation.name})
@@ -93,7 +87,9 @@ def install_text(plan: Plan, status: str) -> str:
         if change.changed:
             lines.append(f"    {change.action:<7} {change.rel}")
     if status == "planned":
-        diffs = [diff(c) for c in plan.changes if c.before is not None and c.role != "manifest"]
+        diffs = [
+            diff(c) for c in plan.changes if c.before is not None and c.role != FileRole.MANIFEST
+        ]
         if diffs:
             lines.append("  diffs of edited files:")
             lines.extend(d.rstrip("\n") for d in diffs)
@@ -105,7 +101,7 @@ def install_text(plan: Plan, status: str) -> str:
     for note in plan.notes:
         lines.append(f"  note: {note}")
     if status == "installed":
-        if any(c.role == "migration" and c.changed for c in plan.files):
+        if any(c.role == FileRole.MIGRATION and c.changed for c in plan.files):
             lines.append("next: python manage.py migrate; then set ACP_ENABLED=true to serve")
         elif plan.mounted:
             lines.append("next: set ACP_ENABLED=true to serve")
@@ -118,6 +114,7 @@ def install_json(plan: Plan | None, status: str, **extra: Any) -> dict[str, Any]
         data.update(
             {
                 "project": str(plan.host.root),
+                "framework": plan.framework,
                 "env": plan.env,
                 "app": plan.app,
                 "kernel_id": plan.kernel_id,
@@ -130,7 +127,7 @@ def install_json(plan: Plan | None, status: str, **extra: Any) -> dict[str, Any]
                 "diffs": {
                     c.rel: diff(c)
                     for c in plan.changes
-                    if c.before is not None and c.role != "manifest"
+                    if c.before is not None and c.role != FileRole.MANIFEST
                 },
                 "migration_operations": migration_operations(plan),
                 "notes": plan.notes,

@@ -16,10 +16,19 @@ from pathlib import Path, PurePosixPath
 from acp_installer import paths
 from acp_installer.appfiles import APP_NAME_RE, app_files
 from acp_installer.errors import UsageError
-from acp_installer.manifest import MANIFEST, Manifest, backup_path
 
-APP_ROLES = frozenset({"handler", "migration", "app-file"})
+from acp_lint.manifest import (
+    APP_ROLES,
+    DEFAULT_FRAMEWORK,
+    MANIFEST,
+    FileRole,
+    Manifest,
+    backup_path,
+)
+
 ENV_EXAMPLE = ".env.example"
+# The host kinds this echelon installs (a manifest of another kind is not ours to change).
+FRAMEWORKS = frozenset({DEFAULT_FRAMEWORK})
 # The shipped apps.py says this; --force only deletes changed files of a directory that does.
 ACP_APP_MARKER = b'verbose_name = "Agentic Control Plane"'
 
@@ -40,6 +49,11 @@ def app_dir_of(manifest: Manifest) -> str | None:
 
 def check_manifest(root: Path, manifest: Manifest, bindings_rel: str) -> None:
     """Raise UsageError (exit 2) unless every path of ``manifest`` is one install writes."""
+    if manifest.framework not in FRAMEWORKS:
+        raise UsageError(
+            f"{MANIFEST}: framework {manifest.framework!r} is not one echelon installs "
+            f"({', '.join(sorted(FRAMEWORKS))}); refusing"
+        )
     if not APP_NAME_RE.fullmatch(manifest.app):
         raise UsageError(f"{MANIFEST}: {manifest.app!r} is not an app name echelon writes")
     for rel in (manifest.settings, manifest.urlconf):
@@ -62,15 +76,15 @@ def check_manifest(root: Path, manifest: Manifest, bindings_rel: str) -> None:
             inside = app_dir is not None and rel.startswith(app_dir + "/")
             if not entry.created or not inside or rel[len(app_dir) + 1 :] not in template:
                 raise _bad(rel, f"as a file of the {manifest.app!r} app template")
-        elif entry.role == "bindings":
+        elif entry.role == FileRole.BINDINGS:
             if rel != bindings_rel or not entry.created:
                 raise _bad(rel, f"as the bindings file (the configured one is {bindings_rel})")
-        elif entry.role == "backup":
+        elif entry.role == FileRole.BACKUP:
             if rel not in backups or not entry.created:
                 raise _bad(rel, "as a backup, but no edited file has it as its backup")
-        elif entry.role in ("host-edit", "env-example"):
+        elif entry.role in (FileRole.HOST_EDIT, FileRole.ENV_EXAMPLE):
             allowed = {ENV_EXAMPLE}
-            if entry.role == "host-edit":
+            if entry.role == FileRole.HOST_EDIT:
                 allowed = {manifest.settings, manifest.urlconf}
             if rel not in allowed:
                 raise _bad(rel, f"as a {entry.role} file")

@@ -19,8 +19,10 @@ from acp_installer.errors import Refused, UsageError
 from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
 from acp_installer.journal import Steps
 from acp_installer.lock import project_lock
-from acp_installer.manifest import MANIFEST, Entry, Manifest, sha256
-from acp_installer.plan import ENV_BLOCK, FileChange, env_example_with_block
+from acp_installer.manifest import load as load_manifest
+from acp_installer.plan import ENV_BLOCK, INSTALLED_APPS_LIST, FileChange, env_example_with_block
+
+from acp_lint.manifest import APP_ROLES, MANIFEST, Entry, FileRole, Manifest, sha256
 
 
 @dataclass
@@ -42,10 +44,10 @@ def _reinstalled(manifest: Manifest, rel: str, entry: Entry, original: bytes) ->
     try:
         source = edits.decode_host_file(rel, original)
         text = source.text
-        if entry.role != "env-example":
+        if entry.role != FileRole.ENV_EXAMPLE:
             limit = MAX_URLCONF_BYTES if rel == manifest.urlconf else MAX_BYTES
             check_host_source(rel, text, limit)
-        if entry.role == "env-example":
+        if entry.role == FileRole.ENV_EXAMPLE:
             return env_example_with_block(original) or original
         if rel == manifest.settings:
             text = edits.add_installed_app(edits.Source(rel, text, source.bom), manifest.app)
@@ -61,9 +63,9 @@ def _reinstalled(manifest: Manifest, rel: str, entry: Entry, original: bytes) ->
 def _reverted(manifest: Manifest, rel: str, entry: Entry, current: bytes) -> bytes | None:
     """``current`` without the ACP edits (libcst), or None when none of them is there."""
     source = edits.decode_host_file(rel, current)
-    if entry.role != "env-example":
+    if entry.role != FileRole.ENV_EXAMPLE:
         check_host_source(rel, source.text)
-    if entry.role == "env-example":
+    if entry.role == FileRole.ENV_EXAMPLE:
         newline = "\r\n" if "\r\n" in source.text else "\n"
         block = newline.join(ENV_BLOCK) + newline
         if block not in source.text:
@@ -80,7 +82,12 @@ def _reverted(manifest: Manifest, rel: str, entry: Entry, current: bytes) -> byt
         if result is not None:
             text, found = result, True
     if rel == manifest.settings:
-        result = apps.remove_installed_app(edits.Source(rel, text, source.bom), manifest.app)
+        recorded = manifest.host.get(INSTALLED_APPS_LIST)
+        result = apps.remove_installed_app(
+            edits.Source(rel, text, source.bom),
+            manifest.app,
+            recorded if isinstance(recorded, str) else None,
+        )
         if result is not None:
             text, found = result, True
     return source.encode(text) if found else None
@@ -90,11 +97,11 @@ def _order(manifest: Manifest, change: FileChange) -> tuple[int, str]:
     """Host edits are reverted first (the URLconf before the settings: a mount of an app
     that is no longer installed fails to import), then files are deleted, the manifest last;
     a kill at any step leaves a host that imports."""
-    if change.rel == manifest.urlconf and change.role == "host-edit":
+    if change.rel == manifest.urlconf and change.role == FileRole.HOST_EDIT:
         return 0, change.rel
-    if change.rel == manifest.settings and change.role == "host-edit":
+    if change.rel == manifest.settings and change.role == FileRole.HOST_EDIT:
         return 1, change.rel
-    rank = {"env-example": 2, "backup": 4, "manifest": 5}.get(change.role, 3)
+    rank = {FileRole.ENV_EXAMPLE: 2, FileRole.BACKUP: 4, FileRole.MANIFEST: 5}.get(change.role, 3)
     return rank, change.rel
 
 
@@ -123,7 +130,7 @@ def plan_uninstall(project_dir: Path, force: bool = False) -> UninstallPlan:
     data = paths.read(root, MANIFEST)
     if data is None:
         raise Refused(f"nothing to uninstall: {MANIFEST} not found in {root}")
-    manifest = Manifest.from_bytes(data)
+    manifest = load_manifest(data)
     trust.check_manifest(root, manifest, bindings_rel(project_config(root)))
     app_dir = trust.app_dir_of(manifest)
     verified_app = app_dir is not None and trust.is_acp_app_dir(root, app_dir, manifest)
@@ -131,13 +138,13 @@ def plan_uninstall(project_dir: Path, force: bool = False) -> UninstallPlan:
     remaining: dict[str, Entry] = {}
     handled_backups: set[str] = set()
     for rel, entry in sorted(manifest.files.items()):
-        if entry.role == "backup":
+        if entry.role == FileRole.BACKUP:
             continue
         current = paths.read(root, rel)
         if current is None:
             continue
         if entry.created:
-            forced = force and (entry.role not in trust.APP_ROLES or verified_app)
+            forced = force and (entry.role not in APP_ROLES or verified_app)
             if sha256(current) == entry.sha256 or forced:
                 plan.files.append(FileChange(rel, current, None, entry.role))
             else:
@@ -160,10 +167,10 @@ def plan_uninstall(project_dir: Path, force: bool = False) -> UninstallPlan:
         if entry.backup:
             handled_backups.add(entry.backup)
     for rel, entry in sorted(manifest.files.items()):
-        if entry.role == "backup":
+        if entry.role == FileRole.BACKUP:
             current = paths.read(root, rel)
             if current is not None and (rel in handled_backups or force):
-                plan.files.append(FileChange(rel, current, None, "backup"))
+                plan.files.append(FileChange(rel, current, None, FileRole.BACKUP))
             elif current is not None:
                 remaining[rel] = entry
     if remaining:
@@ -174,9 +181,9 @@ def plan_uninstall(project_dir: Path, force: bool = False) -> UninstallPlan:
             if any(PurePosixPath(d) in PurePosixPath(f).parents for f in kept_created)
         ]
         manifest_left = Manifest(**{**manifest.__dict__, "files": remaining, "dirs": dirs_left})
-        plan.files.append(FileChange(MANIFEST, data, manifest_left.to_bytes(), "manifest"))
+        plan.files.append(FileChange(MANIFEST, data, manifest_left.to_bytes(), FileRole.MANIFEST))
     else:
-        plan.files.append(FileChange(MANIFEST, data, None, "manifest"))
+        plan.files.append(FileChange(MANIFEST, data, None, FileRole.MANIFEST))
     plan.files.sort(key=lambda change: _order(manifest, change))
     deleted = [change.rel for change in plan.changes if change.after is None]
     plan.remove_dirs = _removable_dirs(manifest, deleted)

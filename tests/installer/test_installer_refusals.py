@@ -218,3 +218,52 @@ def test_a_stale_lock_is_taken_over_with_a_message(project: Path, capsys) -> Non
     assert "took over the stale lock .acp/install.lock of pid 12345" in err
     assert not (project / ".acp" / "install.lock").exists()
     assert (project / ".acp" / "manifest.json").is_file()
+
+
+SHOP_VIEWS = (
+    "from django.http import HttpResponse\n\n\ndef home(request):\n"
+    "    return HttpResponse('shop')\n"
+)
+SHOP_URLS = (
+    "from django.urls import path\n\nfrom shop import views\n\n"
+    "urlpatterns = [path('shop/', views.home)]\n"
+)
+
+
+@pytest.mark.parametrize(
+    "rebind",
+    [
+        # Read statically: the table has the shop's routes and no mount.
+        "from shop.urls import *  # noqa: E402,F403\n",
+        # Not read statically (an ACP204 that Django, asked about today's tree, settles).
+        "from shop.urls import urlpatterns  # noqa: E402,F811\n",
+    ],
+    ids=["star-import", "name-import"],
+)
+def test_a_mount_django_would_never_see_is_refused(project: Path, capsys, rebind: str) -> None:
+    """The URLconf's list is replaced by an import after it, so the planned mount (first in the
+    list) would never be served: the post-plan check refuses (ACP202, exit 1), even when
+    Django, asked about the endpoint today, finds it free."""
+    (project / "shop").mkdir()
+    (project / "shop" / "__init__.py").write_text("")
+    (project / "shop" / "views.py").write_text(SHOP_VIEWS)
+    (project / "shop" / "urls.py").write_text(SHOP_URLS)
+    urls = project / "mysite" / "urls.py"
+    urls.write_text(urls.read_text() + "\n" + rebind)
+    # Django is the oracle: the list in mysite/urls.py, where the mount would go, is dead.
+    code = (
+        "import django; django.setup(); from django.urls import get_resolver\n"
+        "print([str(p.pattern) for p in get_resolver().url_patterns])"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mysite.settings"}
+    served = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert served.stdout.strip() == "['shop/']", served.stderr
+    code, out, err = _unchanged(project, ["install", str(project)], capsys)
+    assert code == 1, out + err
+    assert "ACP202 after the planned edit, /api/manage does not resolve to the ACP app" in out
+    assert "refused: the planned install fails 1 lint check(s)" in err
+    code, out, _ = _unchanged(project, ["install", "--json", str(project)], capsys)
+    assert code == 1
+    assert [d["code"] for d in json.loads(out)["diagnostics"]] == ["ACP202"]

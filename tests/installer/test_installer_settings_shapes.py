@@ -7,6 +7,7 @@ added it by hand) the settings are not edited at all.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -136,3 +137,43 @@ def test_unreadable_installed_apps_is_exit_2(project: Path) -> None:
     done = echelon("install", str(project), cwd=project)
     assert done.returncode == 2, done.stdout + done.stderr
     assert 'add "acp" to it by hand' in done.stderr
+
+
+OTHER_ACP_LISTS = """
+ALLOWED_HOSTS = ['acp', 'localhost']
+LOGGING = {
+    'version': 1,
+    'handlers': {'acp': {'class': 'logging.NullHandler'}},
+    'loggers': {'acp.audit': {'handlers': ['acp']}},
+}
+"""
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["recorded", "older-manifest"])
+@pytest.mark.parametrize("block", [CONCAT, "CLASS_BASED"], ids=["a+b+c", "class-based"])
+def test_uninstall_takes_acp_only_out_of_the_list_install_added_it_to(
+    project: Path, block: str, recorded: bool
+) -> None:
+    """ "acp" in ALLOWED_HOSTS, a LOGGING handlers list and TEMPLATES' DIRS, all before the
+    list install adds it to: uninstall gives the settings back byte for byte (the list is
+    recorded in the manifest; an older manifest without the record reaches the same file)."""
+    settings = _set_apps(project, "" if block == "CLASS_BASED" else block)
+    text = settings.read_text().replace("ALLOWED_HOSTS = []\n", OTHER_ACP_LISTS)
+    text = text.replace("'DIRS': [],", "'DIRS': ['acp'],")
+    if block == "CLASS_BASED":
+        text = text.replace("\nMIDDLEWARE", CLASS_BASED + "\nMIDDLEWARE")
+    settings.write_text(text)
+    before = settings.read_bytes()
+    _install_and_check(project)
+    after_install = settings.read_text()
+    assert after_install.count("'acp'") + after_install.count('"acp"') == 5
+    manifest_file = project / ".acp" / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    expected = "Base.INSTALLED_APPS" if block == "CLASS_BASED" else "LOCAL_APPS"
+    assert manifest["host"] == {"installed_apps_list": expected}
+    if not recorded:
+        del manifest["host"]
+        manifest_file.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    done = echelon("uninstall", str(project), cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert settings.read_bytes() == before

@@ -183,9 +183,59 @@ def test_routes_verify(project: Path) -> None:
     settings.write_text(settings.read_text() + "\nraise RuntimeError('imported!')\n")
     check = run([PYTHON, "-m", "acp_lint", "check", "."], host)
     assert "imported!" not in check.stdout + check.stderr
+    # Django could not answer: the static answer stands, and it exits as acp-lint does on
+    # this tree (no ACP app yet, so the unresolved prefix is no ACP204 finding).
     done = run([*lint, "--verify"], host)
     assert done.returncode == 0 and "could not verify" in done.stdout
     assert "RuntimeError: imported!" in done.stdout
+    assert run([PYTHON, "-m", "acp_lint", "."], host).returncode == 0
+
+
+def test_routes_verify_exits_as_acp_lint_on_a_conclusive_table(project: Path) -> None:
+    """Before the mount exists (a data-layer install), a host route serves the endpoint path:
+    the static table is conclusive, Django is not asked, and `routes --verify` is a check that
+    exits like acp-lint on the same tree (1 with the ACP201, 0 when free or the rule is off);
+    plain `routes` is a listing and exits 0."""
+    done = echelon("install", "--migrations-only", "--kernel-id", "k1", ".", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lint = [PYTHON, "-m", "acp_lint"]
+    free = run([*lint, "routes", "--verify", "."], project)
+    assert free.returncode == 0, free.stdout + free.stderr
+    assert run([*lint, "--select", "ACP201,ACP204", "."], project).returncode == 0
+    urls = project / "mysite" / "urls.py"
+    anchor = "    path('admin/', admin.site.urls),\n"
+    urls.write_text(
+        urls.read_text().replace(anchor, anchor + "    path('api/manage', admin.site.index),\n")
+    )
+    checked = run([*lint, "--output-format", "json", "."], project)
+    assert [d["code"] for d in json.loads(checked.stdout)] == ["ACP201"]
+    assert checked.returncode == 1
+    done = run([*lint, "routes", "--verify", "."], project)
+    assert "the static table is conclusive for /api/manage; Django was not asked" in done.stdout
+    assert "1 collision" in done.stdout and done.returncode == 1, done.stdout + done.stderr
+    assert run([*lint, "routes", "."], project).returncode == 0
+    (project / "acp-lint.toml").write_text('ignore = ["ACP201"]\n')
+    assert run([*lint, "."], project).returncode == 0
+    assert run([*lint, "routes", "--verify", "."], project).returncode == 0
+
+
+def test_routes_verify_settles_an_acp204_only_with_django(project: Path) -> None:
+    """An unresolved prefix before the ACP app is mounted: acp-lint reports the ACP204 (1);
+    `routes --verify` exits 0 when Django says the endpoint is free, 1 when Django cannot
+    answer (the static finding stands)."""
+    host = _host(project, SETTINGS_PREFIX, _dynamic_setting("shop/"))
+    done = echelon("install", "--migrations-only", "--kernel-id", "k1", ".", cwd=host)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lint = [PYTHON, "-m", "acp_lint"]
+    checked = run([*lint, "--output-format", "json", "."], host)
+    assert [d["code"] for d in json.loads(checked.stdout)] == ["ACP204"]
+    done = run([*lint, "routes", "--verify", "."], host)
+    assert "are free under settings mysite.settings" in done.stdout
+    assert done.returncode == 0, done.stdout + done.stderr
+    settings = host / "mysite" / "settings.py"
+    settings.write_text(settings.read_text() + "\nraise RuntimeError('no settings here')\n")
+    done = run([*lint, "routes", "--verify", "."], host)
+    assert "could not verify" in done.stdout and done.returncode == 1, done.stdout
 
 
 def test_no_free_base_path_is_never_claimed_when_django_finds_free_ones(project: Path) -> None:
