@@ -20,6 +20,7 @@ from pathlib import Path
 
 TIMEOUT = 30.0
 TIMEOUT_VARIABLE = "ACP_LINT_VERIFY_TIMEOUT"
+ENV_VARIABLE = "ACP_LINT_VERIFY_ENV"
 
 
 def default_timeout() -> float:
@@ -146,6 +147,11 @@ class VerifyResult:
         message = f"could not verify with {self.python} under settings {settings}: {self.error}"
         if "ModuleNotFoundError" in self.error or "ImportError" in self.error:
             message += f" ({how})"
+        elif self.status == "error" and "did not answer" not in self.error:
+            message += (
+                f" (the project runs with a minimal environment: name the variables its "
+                f"settings need in {ENV_VARIABLE}, e.g. {ENV_VARIABLE}=DATABASE_URL,SECRET_KEY)"
+            )
         return message
 
 
@@ -185,6 +191,9 @@ def _minimal_env(settings: str, configuration: str = "") -> dict[str, str]:
     for key in ("PATH", "HOME", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP"):
         if key in os.environ:
             env[key] = os.environ[key]
+    for name in re.split(r"[\s,]+", os.environ.get(ENV_VARIABLE, "")):
+        if name and name in os.environ and name != "DJANGO_SETTINGS_MODULE":
+            env[name] = os.environ[name]  # the user chose to pass these to their settings
     if configuration:
         env["DJANGO_CONFIGURATION"] = configuration
     return env
