@@ -12,12 +12,27 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 TIMEOUT = 30.0
+TIMEOUT_VARIABLE = "ACP_LINT_VERIFY_TIMEOUT"
+ENV_VARIABLE = "ACP_LINT_VERIFY_ENV"
+
+
+def default_timeout() -> float:
+    """``ACP_LINT_VERIFY_TIMEOUT`` (seconds) when it is a positive number, else 30 s: a large
+    project whose modules have no bytecode cache (netbox) needs longer on a loaded machine."""
+    try:
+        value = float(os.environ.get(TIMEOUT_VARIABLE, ""))
+    except ValueError:
+        return TIMEOUT
+    return value if 0 < value <= 3600 else TIMEOUT
+
+
 MARKER = "ACP-VERIFY-RESULT "
 
 # Runs in the project's interpreter: argv = [source_dir, settings_module, path, ...].
@@ -47,7 +62,11 @@ except Exception as error:
     emit({"status": "unavailable", "error": type(error).__name__ + ": " + str(error)})
     raise SystemExit(0)
 try:
-    django.setup()
+    if os.environ.get("DJANGO_CONFIGURATION"):
+        import configurations  # django-configurations: its importer must be installed first
+        configurations.setup()
+    else:
+        django.setup()
     from django.conf import settings as conf
     from django.urls import Resolver404, resolve
     urlconf = conf.ROOT_URLCONF
@@ -98,6 +117,7 @@ class VerifyResult:
     acp: tuple[Match, ...] = ()
     error: str = ""
     free_base_paths: tuple[str, ...] = ()
+    configuration: str = ""  # django-configurations class (DJANGO_CONFIGURATION), if any
 
     @property
     def conclusive(self) -> bool:
@@ -106,26 +126,32 @@ class VerifyResult:
     def summary(self) -> str:
         """One line for the user, saying what was verified and how, or how to verify."""
         path = self.endpoint_path
+        settings = self.settings
+        if self.configuration:
+            settings += f" (configuration {self.configuration})"
         if self.status == "free":
             extra = " (it resolves only to the ACP app)" if self.acp else ""
             return (
                 f"verified with Django: POST {path} and {path}/ are free under settings "
-                f"{self.settings}{extra}"
+                f"{settings}{extra}"
             )
         if self.status == "served":
             views = ", ".join(f"{m.path} -> {m.view}" for m in self.matches)
-            return f"verified with Django under settings {self.settings}: {views}"
+            return f"verified with Django under settings {settings}: {views}"
         how = (
             "pass --python PATH to the project's interpreter (the one with its dependencies) "
             "to verify with Django"
         )
         if self.status == "unavailable":
             return f"could not verify: Django is not importable by {self.python} ({how})"
-        message = (
-            f"could not verify with {self.python} under settings {self.settings}: {self.error}"
-        )
+        message = f"could not verify with {self.python} under settings {settings}: {self.error}"
         if "ModuleNotFoundError" in self.error or "ImportError" in self.error:
             message += f" ({how})"
+        elif self.status == "error" and "did not answer" not in self.error:
+            message += (
+                f" (the project runs with a minimal environment: name the variables its "
+                f"settings need in {ENV_VARIABLE}, e.g. {ENV_VARIABLE}=DATABASE_URL,SECRET_KEY)"
+            )
         return message
 
 
@@ -140,7 +166,20 @@ def find_python(root: Path, explicit: str | None = None) -> str:
     return sys.executable
 
 
-def _minimal_env(settings: str) -> dict[str, str]:
+def configuration_name(source_dir: Path) -> str:
+    """django-configurations: ``DJANGO_CONFIGURATION`` from the environment, else the class
+    ``manage.py`` sets by default; "" for a plain settings module."""
+    if os.environ.get("DJANGO_CONFIGURATION"):
+        return os.environ["DJANGO_CONFIGURATION"]
+    try:
+        data = (source_dir / "manage.py").read_bytes()[:1_000_000]
+    except OSError:
+        return ""
+    found = re.search(rb"DJANGO_CONFIGURATION['\"]\s*(?:,|\]\s*=)\s*['\"](\w+)['\"]", data)
+    return found.group(1).decode() if found else ""
+
+
+def _minimal_env(settings: str, configuration: str = "") -> dict[str, str]:
     env = {
         "DJANGO_SETTINGS_MODULE": settings,
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -152,6 +191,11 @@ def _minimal_env(settings: str) -> dict[str, str]:
     for key in ("PATH", "HOME", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP"):
         if key in os.environ:
             env[key] = os.environ[key]
+    for name in re.split(r"[\s,]+", os.environ.get(ENV_VARIABLE, "")):
+        if name and name in os.environ and name != "DJANGO_SETTINGS_MODULE":
+            env[name] = os.environ[name]  # the user chose to pass these to their settings
+    if configuration:
+        env["DJANGO_CONFIGURATION"] = configuration
     return env
 
 
@@ -165,13 +209,15 @@ def verify_endpoint(
     endpoint_path: str,
     python: str,
     acp_app: str = "acp",
-    timeout: float = TIMEOUT,
+    timeout: float | None = None,
     candidates: tuple[str, ...] = (),
 ) -> VerifyResult:
     """Resolve ``endpoint_path`` (with and without ``/``) with the project's Django; each
     candidate base path is probed the same way (its ``/manage``) for ``free_base_paths``."""
     path = "/" + endpoint_path.strip("/")
-    base = VerifyResult("error", settings, python, path)
+    timeout = default_timeout() if timeout is None else timeout
+    configuration = configuration_name(source_dir)
+    base = VerifyResult("error", settings, python, path, configuration=configuration)
     probes = [path, path + "/"]
     for candidate in candidates:
         manage = "/" + candidate.strip("/") + "/manage"
@@ -180,14 +226,18 @@ def verify_endpoint(
         completed = subprocess.run(
             [python, "-I", "-B", "-c", _PROBE, str(source_dir), settings, *probes],
             cwd=source_dir,
-            env=_minimal_env(settings),
+            env=_minimal_env(settings, configuration),
             capture_output=True,
             text=True,
             timeout=timeout,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
-        return _with(base, error=f"Django did not answer within {timeout:g} s")
+        return _with(
+            base,
+            error=f"Django did not answer within {timeout:g} s "
+            f"(set {TIMEOUT_VARIABLE}=SECONDS to wait longer)",
+        )
     except OSError as error:
         return _with(base, status="unavailable", error=f"cannot run {python}: {error.strerror}")
     line = next(
@@ -217,7 +267,7 @@ def verify_endpoint(
         if not {"/" + c.strip("/") + "/manage", "/" + c.strip("/") + "/manage/"} & served
     )
     status = "served" if host else "free"
-    return VerifyResult(status, settings, python, path, host, acp, "", free)
+    return VerifyResult(status, settings, python, path, host, acp, "", free, configuration)
 
 
 def _with(result: VerifyResult, **changes: str) -> VerifyResult:

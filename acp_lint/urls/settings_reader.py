@@ -102,19 +102,21 @@ def find_manage_py(tree: SourceTree) -> list[str]:
     return found
 
 
-def _settings_from_manage(module: ast.Module) -> ast.Call | ast.Assign | None:
+def _settings_from_manage(
+    module: ast.Module, variable: str = "DJANGO_SETTINGS_MODULE"
+) -> ast.Call | ast.Assign | None:
     """The ``os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")`` (or assignment)."""
     for node in ast.walk(module):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr == "setdefault" and len(node.args) >= 2:
                 key, value = node.args[0], node.args[1]
-                if isinstance(key, ast.Constant) and key.value == "DJANGO_SETTINGS_MODULE":
+                if isinstance(key, ast.Constant) and key.value == variable:
                     if isinstance(value, ast.Constant) and isinstance(value.value, str):
                         return node
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
-                if target.slice.value == "DJANGO_SETTINGS_MODULE":
+                if target.slice.value == variable:
                     if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
                         return node
     return None
@@ -128,6 +130,8 @@ class SettingsReader:
         self.locator = locator
         self.parse_errors: list[ParseError] = []
         self._active: set[str] = set()
+        # Module-level classes (django-configurations): name -> (node, file, lines).
+        self.classes: dict[str, tuple[ast.ClassDef, str, list[str]]] = {}
 
     def read(self, dotted: str) -> dict[str, SettingValue] | None:
         found = self.locator.find(dotted)
@@ -196,6 +200,23 @@ class SettingsReader:
                     self._statements(handler.body, dotted, file, is_package, lines, values)
             elif isinstance(statement, ast.With):
                 self._statements(statement.body, dotted, file, is_package, lines, values)
+            elif isinstance(statement, ast.ClassDef):
+                self.classes.setdefault(statement.name, (statement, file, lines))
+
+    def class_values(
+        self, name: str, seen: frozenset[str] = frozenset()
+    ) -> dict[str, SettingValue]:
+        """The attributes of a django-configurations class (its in-module bases first): the
+        settings Django gets when ``DJANGO_CONFIGURATION`` names it."""
+        if name not in self.classes or name in seen:
+            return {}
+        node, file, lines = self.classes[name]
+        values: dict[str, SettingValue] = {}
+        for base in reversed(node.bases):
+            if isinstance(base, ast.Name):
+                values.update(self.class_values(base.id, seen | {name}))
+        self._statements(node.body, "", file, False, lines, values)
+        return values
 
 
 def _problem(
@@ -229,6 +250,7 @@ def find_root_urlconf(
         result.file = found.file
 
     settings_module = settings
+    configuration: str | None = None
     settings_origin: tuple[str, int, int, int, int] | None = None
     if settings_module is None and len(manage_files) > 1 and urlconf is None:
         result.problem = _problem(
@@ -250,12 +272,20 @@ def find_root_urlconf(
                 assert isinstance(value, ast.Constant)
                 settings_module = value.value
                 settings_origin = _span(manage, text.splitlines(), value)
+            chosen = _settings_from_manage(module_ast, "DJANGO_CONFIGURATION")
+            if chosen is not None:
+                value = chosen.args[1] if isinstance(chosen, ast.Call) else chosen.value
+                assert isinstance(value, ast.Constant)
+                configuration = str(value.value)
     if settings_module is not None:
         result.settings_module = settings_module
         found_settings = locator.find(settings_module)
         if found_settings is not None:
             result.settings_file = found_settings.file
             values = reader.read(settings_module) or {}
+            if configuration is not None:
+                # django-configurations sets the chosen class's attributes on the module.
+                values.update(reader.class_values(configuration))
             result.settings = values
             result.parse_errors.extend(reader.parse_errors)
     if urlconf is not None:
