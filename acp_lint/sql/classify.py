@@ -38,6 +38,7 @@ from acp_lint.sql.findings import (
 )
 from acp_lint.sql.functions import unknown_call
 from acp_lint.sql.names import TableKey, ascii_lower, display, may_be_new, table_key
+from acp_lint.sql.plain_dml import classify_plain_dml
 
 #: SET variables a migration may change: they only make it give up sooner.
 ALLOWED_SET_VARIABLES = frozenset(
@@ -246,18 +247,29 @@ class Classifier:
     """Classifies statements one after another, remembering what the file created."""
 
     def __init__(self, dialect: str, state: SqlState | None = None) -> None:
-        from sqlglot.dialects.dialect import Dialect
-
-        _quiet_sqlglot()
         self.dialect = dialect
-        self._dialect = Dialect.get_or_raise(dialect)
         self.state = state if state is not None else SqlState()
         self._sql = ""
+        self._sqlglot_dialect: Any = None
+
+    @property
+    def _dialect(self) -> Any:
+        """sqlglot's dialect, imported on first use (plain DML never needs it)."""
+        if self._sqlglot_dialect is None:
+            from sqlglot.dialects.dialect import Dialect
+
+            _quiet_sqlglot()
+            self._sqlglot_dialect = Dialect.get_or_raise(self.dialect)
+        return self._sqlglot_dialect
 
     # -- entry point -------------------------------------------------------------------------
 
     def classify(self, sql: str) -> list[Verdict]:
         """Verdicts for one statement (empty when it is allowed). Updates the created set."""
+        if self.dialect == "postgres":
+            plain = classify_plain_dml(sql, self.state.tables, self.state.host_typed)
+            if plain is not None:
+                return plain
         from sqlglot.errors import ParseError, TokenError
 
         summary = summarise(sql)

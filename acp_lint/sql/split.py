@@ -5,11 +5,23 @@ uses the same lexer and the same ``StatementSplitter``: dollar-quoted bodies, ``
 trigger bodies and quoted identifiers stay whole exactly when they do for Django. Unlike
 ``sqlparse.split`` it keeps character offsets, so that findings and suppression comments can be
 placed on the right lines. sqlparse is imported inside the function, never at module level.
+
+Most RunSQL strings are plain (no quotes, comments, dollar quotes or block keywords): for those
+sqlparse's splitter cuts at every ``;`` outside parentheses, so :func:`split_statements` does
+the same without lexing (``tests/sql/test_sql_split_fast.py`` checks it against sqlparse).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: Characters that may start a token hiding ``;`` or a parenthesis from a plain scan (quotes,
+#: dollar quotes, ``#``/``--``/``/*`` comments, ``[bracketed]`` names, ``\`` commands).
+_NOT_PLAIN_CHARS = re.compile(r"['\"`$#\[\]\\]|--|/\*")
+#: Words that change sqlparse's split level or split by themselves (BEGIN ... END blocks,
+#: DECLARE, GO); the test is wider than sqlparse's keyword recognition, which is safe.
+_BLOCK_WORDS = re.compile(r"\b(?:begin|end|declare|go)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,13 @@ class Statement:
 
 def split_statements(text: str) -> tuple[list[Statement], list[Comment]]:
     """Return the statements of ``text`` and every comment in it, with offsets."""
+    if _is_plain(text):
+        return _split_plain(text), []
+    return split_lexed(text)
+
+
+def split_lexed(text: str) -> tuple[list[Statement], list[Comment]]:
+    """:func:`split_statements` through sqlparse's lexer and splitter (any text)."""
     from sqlparse import lexer
     from sqlparse import tokens as T
     from sqlparse.engine import StatementSplitter
@@ -72,6 +91,51 @@ def split_statements(text: str) -> tuple[list[Statement], list[Comment]]:
             Statement(stripped, start, end, _code_start(text, start, end, comment_starts))
         )
     return statements, comments
+
+
+def _is_plain(text: str) -> bool:
+    """Can sqlparse's split of ``text`` be computed by counting parentheses?"""
+    return (
+        text.isascii()
+        and _NOT_PLAIN_CHARS.search(text) is None
+        and _BLOCK_WORDS.search(text) is None
+    )
+
+
+def _split_plain(text: str) -> list[Statement]:
+    """sqlparse's split of a plain text: at each ``;`` where the parenthesis level is <= 0.
+
+    As in sqlparse's ``StatementSplitter``, ``(`` raises the level, ``)`` lowers it (below
+    zero too) and a statement that ends resets it.
+    """
+    statements: list[Statement] = []
+    level = 0
+    piece_start = 0
+    for match in _PLAIN_MARKS.finditer(text):
+        mark = match.group()
+        if mark == "(":
+            level += 1
+        elif mark == ")":
+            level -= 1
+        elif level <= 0:
+            _add_plain(text, piece_start, match.end(), statements)
+            piece_start = match.end()
+            level = 0
+    _add_plain(text, piece_start, len(text), statements)
+    return statements
+
+
+_PLAIN_MARKS = re.compile(r"[();]")
+
+
+def _add_plain(text: str, start: int, end: int, statements: list[Statement]) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    first = start + (len(piece) - len(piece.lstrip()))
+    # no comments in a plain text: the code starts at the first non-blank character
+    statements.append(Statement(stripped, first, first + len(stripped), first))
 
 
 def _code_start(text: str, start: int, end: int, comment_starts: dict[int, int]) -> int | None:
