@@ -24,7 +24,7 @@ from acp_lint.sources import DiskTree, OverlayTree, SourceTree, normalise_rel
 
 if TYPE_CHECKING:
     from acp_lint.cache import RecordingTree
-    from acp_lint.urls.model import RouteTable
+    from acp_lint.routes.model import RouteTable
 
 MANIFEST = ".acp/manifest.json"
 DEFAULT_BINDINGS = "controlplane.bindings.json"

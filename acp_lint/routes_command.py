@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from acp_lint.project import Project
-    from acp_lint.urls import RouteTable
+    from acp_lint.routes import RouteTable
     from acp_lint.verify import VerifyResult
 
 
@@ -23,13 +23,10 @@ def print_routes(args: argparse.Namespace, cwd: Path) -> int:
     from acp_lint.cli import UsageError
     from acp_lint.config import ConfigError, load_config
     from acp_lint.project import Project
-    from acp_lint.urls import (
-        build_route_table,
-        find_acp_mount,
+    from acp_lint.routes import (
+        analyse,
         find_collisions,
         format_route_table,
-        load_bindings,
-        mounted_path,
         relevant_unresolved,
         route_table_to_json,
     )
@@ -42,17 +39,8 @@ def print_routes(args: argparse.Namespace, cwd: Path) -> int:
     except ConfigError as error:
         raise UsageError(f"acp-lint: configuration error: {error}") from None
     project = Project(config)
-    table = build_route_table(project.tree, config.urlconf, config.settings)
-    acp_app = project.acp_app_name()
-    endpoint = None
-    data = project.tree.read_bytes(project.bindings_path())
-    if data is not None:
-        loaded = load_bindings(data, project.bindings_path())
-        if loaded.bindings is not None:
-            endpoint = loaded.bindings.endpoint_path
-    mount = find_acp_mount(table, acp_app)
-    if endpoint is None and mount is not None:
-        endpoint = mounted_path(mount)
+    analysis = analyse(project)
+    table, acp_app, endpoint = analysis.table, analysis.acp_app, analysis.endpoint
     collisions = find_collisions(table, endpoint, acp_app) if endpoint else []
     verified = None
     if getattr(args, "verify", False) and endpoint and relevant_unresolved(table, endpoint):

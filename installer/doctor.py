@@ -22,9 +22,9 @@ from acp_installer.manifest import MANIFEST, Manifest, sha256
 
 from acp_lint.config import Config
 from acp_lint.engine import InternalError, Linter, select_codes
+from acp_lint.project import Project
 from acp_lint.reporters.text import format_line
-from acp_lint.sources import DiskTree
-from acp_lint.urls import build_route_table, find_acp_mount, load_bindings, mounted_path
+from acp_lint.routes import analyse, mounted_path
 
 ENV_VARS = ("ACP_ENABLED", "ACP_BASE_URL", "ACP_KERNEL_KEY", "ACP_FAIL_MODE")
 # Every variable the generated app reads (a close misspelling of one is reported).
@@ -140,21 +140,19 @@ def _check_lint(report: DoctorReport, config: Config) -> None:
 
 
 def _check_mount(report: DoctorReport, config: Config, manifest: Manifest | None) -> None:
-    tree = DiskTree(config.root)
     rel = config.bindings or "controlplane.bindings.json"
-    data = tree.read_bytes(rel)
-    if data is None:
+    app = manifest.app if manifest else "acp"
+    analysis = analyse(Project(config), acp_app=app, bindings_file=rel)
+    loaded = analysis.loaded
+    if loaded is None:
         report.add("bindings", False, f"{rel} not found")
         return
-    loaded = load_bindings(data, rel)
     if loaded.bindings is None or loaded.errors:
         reason = loaded.errors[0].message if loaded.errors else "unusable"
         report.add("bindings", False, f"{rel}: {reason}")
         return
     bindings = loaded.bindings
-    app = manifest.app if manifest else "acp"
-    table = build_route_table(tree, config.urlconf, config.settings)
-    mount = find_acp_mount(table, app)
+    mount = analysis.mount
     if mount is None:
         if manifest is not None and not manifest.mounted:
             report.add(

@@ -17,10 +17,10 @@ from acp_installer.plan import Plan
 
 from acp_lint.diagnostics import Diagnostic
 from acp_lint.engine import InternalError, Linter, select_codes
-from acp_lint.sources import DiskTree, OverlayTree
-from acp_lint.urls import RouteTable, build_route_table, suggest_base_paths
-from acp_lint.urls.collisions import BASE_PATH_CANDIDATES, find_acp_mount, find_collisions
-from acp_lint.urls.resolver import route_matches
+from acp_lint.project import Project
+from acp_lint.routes import RouteTable, analyse, suggest_base_paths
+from acp_lint.routes.collisions import BASE_PATH_CANDIDATES, find_acp_mount, find_collisions
+from acp_lint.routes.resolver import route_matches
 from acp_lint.verify import VerifyResult, find_python, verify_endpoint
 
 
@@ -45,8 +45,7 @@ def run_gate(plan: Plan, verify: bool = True, python: str | None = None) -> Gate
     except InternalError as error:
         raise RuntimeError(f"the lint gate crashed: {error}") from error
     diagnostics = list(result.diagnostics)
-    tree = OverlayTree(DiskTree(config.root), overlay)
-    table = build_route_table(tree, config.urlconf, config.settings)
+    table = analyse(Project(config, overlay), acp_app=plan.app).table
     gate = GateResult(diagnostics, [])
     if verify and any(d.code == "ACP204" for d in diagnostics):
         gate.verify = _ask_django(plan, python)

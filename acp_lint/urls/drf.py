@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 
-from acp_lint.urls.model import PatternPart
+from acp_lint.routes.model import PatternPart
 from acp_lint.urls.patterns import BUILTIN_CONVERTERS, PatternError, regex_part, route_part
 from acp_lint.urls.values import (
     ClassValue,

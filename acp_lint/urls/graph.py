@@ -23,10 +23,7 @@ from urllib.parse import urlsplit
 
 from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.python.astsource import string_token_end
-from acp_lint.sources import SourceTree
-from acp_lint.urls import drf
-from acp_lint.urls.known import ADMIN_URLS, admin_patterns, known_module_patterns
-from acp_lint.urls.model import (
+from acp_lint.routes.model import (
     Condition,
     IncludeStep,
     LiteralRef,
@@ -39,6 +36,9 @@ from acp_lint.urls.model import (
     Unresolved,
     unique_conditions,
 )
+from acp_lint.sources import SourceTree
+from acp_lint.urls import drf
+from acp_lint.urls.known import ADMIN_URLS, admin_patterns, known_module_patterns
 from acp_lint.urls.modules import ModuleLocator, resolve_relative
 from acp_lint.urls.patterns import (
     BUILTIN_CONVERTERS,

@@ -7,7 +7,7 @@ here are reported as unresolved where they could serve the endpoint path.
 
 from __future__ import annotations
 
-from acp_lint.urls.model import Span
+from acp_lint.routes.model import Span
 from acp_lint.urls.patterns import regex_part, route_part
 from acp_lint.urls.values import EndpointEntry, SeqValue
 

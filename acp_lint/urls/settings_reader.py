@@ -14,8 +14,8 @@ from typing import Any
 
 from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.protected import check_depth
+from acp_lint.routes.model import ParseError, Unresolved
 from acp_lint.sources import SourceTree
-from acp_lint.urls.model import ParseError, Unresolved
 from acp_lint.urls.modules import ModuleLocator, resolve_relative
 
 UNKNOWN: Any = object()

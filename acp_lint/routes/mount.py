@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from acp_lint.urls.bindings import Bindings
-from acp_lint.urls.collisions import (
+from acp_lint.routes.bindings import Bindings
+from acp_lint.routes.collisions import (
     find_acp_mount,
     find_collisions,
     is_acp_route,
     relevant_unresolved,
     reserved_collisions,
 )
-from acp_lint.urls.model import LiteralRef, PatternPart, Route, RouteTable
-from acp_lint.urls.patterns import PatternError, route_part
-from acp_lint.urls.resolver import resolve, route_matches
+from acp_lint.routes.matching import PatternError
+from acp_lint.routes.model import LiteralRef, PatternPart, Route, RouteTable
+from acp_lint.routes.resolver import resolve, route_matches
 
 _REGEX_META = set(".^$*+?{}[]|()\\")
 _STRING_PREFIX = re.compile(r"^([rRuU]*)('''|\"\"\"|'|\")")
@@ -108,6 +108,8 @@ def _replacement(source: str, new_text: str) -> str | None:
 
 
 def _rewritten(part: PatternPart, literal: LiteralRef, text: str) -> PatternPart:
+    from acp_lint.urls.patterns import route_part
+
     if part.literal != literal:
         return part
     return route_part(text, part.is_endpoint, None, part.literal)
