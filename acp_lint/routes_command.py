@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from acp_lint.hosts import Verification
     from acp_lint.project import Project
     from acp_lint.routes import RouteTable
-    from acp_lint.verify import VerifyResult
 
 
 def print_routes(args: argparse.Namespace, cwd: Path) -> int:
@@ -66,28 +66,18 @@ def terminal_width() -> int:
 
 def _verify(
     project: Project, table: RouteTable, endpoint: str, acp_app: str, python: str | None
-) -> VerifyResult:
-    """Static first, Django second: only an inconclusive table is sent to Django."""
-    from acp_lint.urls import find_root_urlconf
-    from acp_lint.verify import find_python, verify_endpoint
+) -> Verification:
+    """Static first, the framework second: only an inconclusive table is sent to it."""
+    from acp_lint.hosts import host_for
 
     config = project.config
-    found = find_root_urlconf(project.tree, config.urlconf, config.settings)
-    settings = config.settings or found.settings_module or ""
-    manage = found.manage_py or ""
-    source_dir = config.root / manage.rpartition("/")[0] if "/" in manage else config.root
-    if not settings:
-        from acp_lint.verify import VerifyResult
-
-        return VerifyResult(
-            "error", "?", python or "", endpoint, error="no settings module (set `settings`)"
-        )
-    return verify_endpoint(
-        source_dir, settings, endpoint, find_python(config.root, python), acp_app
-    )
+    host = host_for(project)
+    settings, folder = host.entry_point(project.tree, config)
+    source_dir = config.root / folder if folder else config.root
+    return host.verify(config.root, source_dir, settings, endpoint, python, acp_app)
 
 
-def _verify_text(result: VerifyResult | None, endpoint: str | None) -> str:
+def _verify_text(result: Verification | None, endpoint: str | None) -> str:
     if result is None:
         if endpoint is None:
             return "verify: no ACP endpoint is known (no bindings, no mount); nothing to verify\n"
@@ -101,7 +91,7 @@ def _verify_text(result: VerifyResult | None, endpoint: str | None) -> str:
     return line
 
 
-def _verify_json(result: VerifyResult | None) -> dict[str, object] | None:
+def _verify_json(result: Verification | None) -> dict[str, object] | None:
     if result is None:
         return None
     return {

@@ -19,7 +19,7 @@ import libcst as cst
 from acp_installer import edits, paths
 from acp_installer.errors import UsageError
 
-from acp_lint.urls.modules import ModuleLocator, resolve_relative
+from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
 
 NAME = "INSTALLED_APPS"
 

@@ -15,8 +15,8 @@ from acp_installer import paths
 from acp_installer.errors import UsageError
 
 from acp_lint.config import Config, ConfigError, find_config_file, load_config
+from acp_lint.hosts.django.urls.settings_reader import find_manage_py, find_root_urlconf
 from acp_lint.sources import DiskTree, normalise_rel
-from acp_lint.urls.settings_reader import find_manage_py, find_root_urlconf
 
 
 @dataclass(frozen=True)

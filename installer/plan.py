@@ -25,8 +25,8 @@ from acp_installer.errors import Refused, UsageError
 from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
 from acp_installer.manifest import MANIFEST, Entry, Manifest, backup_path, sha256
 
+from acp_lint.routes import validate_base_path
 from acp_lint.sources import DiskTree
-from acp_lint.urls import validate_base_path
 
 ENVS = ("development", "staging", "production")
 DEFAULT_BASE_PATH = "/api"

@@ -54,7 +54,7 @@ def diff(change: FileChange) -> str:
 
 
 def migration_operations(plan: Plan) -> list[dict[str, Any]]:
-    from acp_lint.sql.django_migrations import list_operations
+    from acp_lint.hosts.django.django_migrations import list_operations
 
     found = []
     for change in plan.files:

@@ -103,6 +103,7 @@ def check_project(
 def _analyse(
     project: Project, tree: RecordingTree, bindings_file: str
 ) -> tuple[list[Diagnostic], set[str]]:
+    from acp_lint.hosts import host_for
     from acp_lint.routes import (
         analyse,
         check_mount,
@@ -137,7 +138,8 @@ def _analyse(
             span = (problem.line, problem.column, problem.end_line, problem.end_column)
             diagnostics.append(_diagnostic(problem.code, bindings_file, span, problem.message))
         if result.bindings is not None:
-            for mismatch in check_mount(table, result.bindings, acp_app):
+            literal_part = host_for(project).literal_part
+            for mismatch in check_mount(table, result.bindings, acp_app, literal_part):
                 fix = None
                 if mismatch.edit is not None:
                     fix = Fix(

@@ -1,5 +1,7 @@
 """The static Django URL graph: root URLconf, route table, Django's matching, ACP checks."""
 
+from acp_lint.hosts.django.urls.graph import build_route_table
+from acp_lint.hosts.django.urls.settings_reader import RootUrlconfResult, find_root_urlconf
 from acp_lint.routes import (
     Bindings,
     BindingsError,
@@ -32,8 +34,6 @@ from acp_lint.routes import (
     unresolved_causes,
     validate_base_path,
 )
-from acp_lint.urls.graph import build_route_table
-from acp_lint.urls.settings_reader import RootUrlconfResult, find_root_urlconf
 
 __all__ = [
     "Bindings",

@@ -22,34 +22,19 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from acp_lint.encoding import DecodeError, decode_python
-from acp_lint.python.astsource import string_token_end
-from acp_lint.routes.model import (
-    Condition,
-    IncludeStep,
-    LiteralRef,
-    ParseError,
-    PatternPart,
-    ReservedPrefix,
-    Route,
-    RouteTable,
-    Span,
-    Unresolved,
-    unique_conditions,
-)
-from acp_lint.sources import SourceTree
-from acp_lint.urls import drf
-from acp_lint.urls.known import ADMIN_URLS, admin_patterns, known_module_patterns
-from acp_lint.urls.modules import ModuleLocator, resolve_relative
-from acp_lint.urls.patterns import (
+from acp_lint.hosts.django.urls import drf
+from acp_lint.hosts.django.urls.known import ADMIN_URLS, admin_patterns, known_module_patterns
+from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
+from acp_lint.hosts.django.urls.patterns import (
     BUILTIN_CONVERTERS,
     PatternError,
     locale_part,
     regex_part,
     route_part,
 )
-from acp_lint.urls.pysource import Source, block_indent, parse_python
-from acp_lint.urls.settings_reader import UNKNOWN, SettingValue, find_root_urlconf
-from acp_lint.urls.values import (
+from acp_lint.hosts.django.urls.pysource import Source, block_indent, parse_python
+from acp_lint.hosts.django.urls.settings_reader import UNKNOWN, SettingValue, find_root_urlconf
+from acp_lint.hosts.django.urls.values import (
     ENTRY_TYPES,
     Choice,
     ClassValue,
@@ -72,6 +57,21 @@ from acp_lint.urls.values import (
     mark,
     options_of,
 )
+from acp_lint.python.astsource import string_token_end
+from acp_lint.routes.model import (
+    Condition,
+    IncludeStep,
+    LiteralRef,
+    ParseError,
+    PatternPart,
+    ReservedPrefix,
+    Route,
+    RouteTable,
+    Span,
+    Unresolved,
+    unique_conditions,
+)
+from acp_lint.sources import SourceTree
 
 KNOWN_CALLABLES: dict[str, str] = {
     "django.urls.path": "path",

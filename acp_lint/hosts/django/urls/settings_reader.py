@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from acp_lint.encoding import DecodeError, decode_python
+from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
 from acp_lint.protected import check_depth
 from acp_lint.routes.model import ParseError, Unresolved
 from acp_lint.sources import SourceTree
-from acp_lint.urls.modules import ModuleLocator, resolve_relative
 
 UNKNOWN: Any = object()
 """A setting that is assigned something we cannot evaluate."""

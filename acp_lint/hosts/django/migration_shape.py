@@ -13,8 +13,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 
+from acp_lint.hosts.django.migration_module import MIGRATION_BASES, MigrationModule, iter_nodes
 from acp_lint.sql.findings import CODE_UNVERIFIABLE, SqlFinding
-from acp_lint.sql.migration_module import MIGRATION_BASES, MigrationModule, iter_nodes
 
 _WHY = "it cannot be proven CREATE-only"
 
