@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from acp_installer import edits, journal, paths, trust
-from acp_installer.detect import bindings_rel, detect
+from acp_installer import journal, paths, trust
 from acp_installer.errors import Refused
+from acp_installer.hostconfig import bindings_rel
+from acp_installer.hostfile import decode_host_file
+from acp_installer.hosts import host_for
 from acp_installer.manifest import MANIFEST, Manifest, sha256
 
 from acp_lint.config import Config
@@ -59,7 +61,7 @@ class DoctorReport:
 
 def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> DoctorReport:
     environ = os.environ if environ is None else environ
-    host = detect(project_dir)
+    host = host_for(project_dir).detect(project_dir)
     report = DoctorReport(host.root)
     root = host.root
     manifest: Manifest | None = None
@@ -108,13 +110,16 @@ def _check_files(report: DoctorReport, root: Path, manifest: Manifest) -> None:
             problems += 1
         elif not entry.created and entry.role == "host-edit":
             try:
-                source = edits.decode_host_file(rel, current)
-                if rel == manifest.settings and not edits.has_installed_app(source, manifest.app):
+                source = decode_host_file(rel, current)
+                installer = host_for()
+                if rel == manifest.settings and not installer.has_registration(
+                    source, manifest.app
+                ):
                     report.add("file", False, f"{rel}: {manifest.app!r} is not in INSTALLED_APPS")
                     problems += 1
-                expected = edits.route_for(manifest.base_path)
+                expected = installer.route_for(manifest.base_path)
                 if rel == manifest.urlconf and manifest.mounted:
-                    route = edits.mounted_route(source, manifest.app)
+                    route = installer.mounted_route(source, manifest.app)
                     if route != expected:
                         report.add(
                             "file", False, f"{rel}: the ACP mount is {route!r}, not {expected!r}"

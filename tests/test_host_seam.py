@@ -89,16 +89,9 @@ def _all_modules() -> list[tuple[str, Path]]:
     return modules
 
 
-# Installer modules that move into installer/hosts/django/ next (step 3 of the seam).
-PENDING = {"acp_installer.apps", "acp_installer.detect", "acp_installer.labels"}
-PENDING |= {"acp_installer.render"}
-
-
 def test_neutral_code_imports_hosts_only_through_the_registry() -> None:
     found = {}
     for module, path in _all_modules():
-        if module in PENDING:
-            continue
         bad = violations(path.read_text(), module, path.name == "__init__.py")
         if bad:
             found[module] = bad
