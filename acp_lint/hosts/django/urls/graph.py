@@ -5,7 +5,8 @@ immutable value model (``values.py``): ``urlpatterns = [...]``, ``+=``, ``.appen
 ``.insert``, ``+ [...]``, both branches of ``if`` (entries marked with the branch condition),
 ``try`` bodies, ``register_converter``, DRF routers. Whatever cannot be evaluated becomes an
 ``UnresolvedEntry`` exactly where it would sit in the list, so the rest of the graph is still
-checked. Includes are expanded afterwards by walking the entries from the root URLconf.
+checked. Includes are expanded afterwards by walking the entries from the root URLconf
+(``expand.py``).
 
 ``ast`` rather than libcst: a cold run parses every URLconf of the project, and libcst's parse
 plus position metadata cost ~100x ``ast.parse`` (and 0.17 s to import); ``pysource`` turns ast's
@@ -18,11 +19,12 @@ import ast
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.hosts.django.urls import drf
+from acp_lint.hosts.django.urls.expand import At, Expander
 from acp_lint.hosts.django.urls.known import ADMIN_URLS, admin_patterns, known_module_patterns
 from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
 from acp_lint.hosts.django.urls.patterns import (
@@ -60,15 +62,12 @@ from acp_lint.hosts.django.urls.values import (
 from acp_lint.python.astsource import string_token_end
 from acp_lint.routes.model import (
     Condition,
-    IncludeStep,
     LiteralRef,
     ParseError,
     PatternPart,
     ReservedPrefix,
-    Route,
     RouteTable,
     Span,
-    Unresolved,
     unique_conditions,
 )
 from acp_lint.sources import SourceTree
@@ -97,7 +96,6 @@ KNOWN_CALLABLES: dict[str, str] = {
     "django.utils.translation.ugettext": "gettext",
 }
 SETTINGS_PREFIXES = ("django.conf.settings.",)
-MAX_INCLUDE_DEPTH = 64
 MAX_UNROLL = 64  # items of a known list a ``for`` loop or comprehension is unrolled over
 MAX_CALL_DEPTH = 8  # nested calls of the project's own URL-building functions
 STR_METHODS = frozenset(
@@ -283,9 +281,8 @@ class GraphBuilder:
         state = self.module(root)
         if state is None:
             return table
-        walker = _Walker(self, table)
-        span = Span(state.file, 1, 1, 1, 1)
-        walker.module_patterns(state, span, (), (), (), (root,))
+        at = At(Span(state.file, 1, 1, 1, 1), stack=(root,))
+        Expander(self.module, table).module_patterns(state, at)
         table.parse_errors = list(self.parse_errors)
         table.files = set(self.files)
         return table
@@ -298,160 +295,6 @@ def _imported_modules(node: ast.Import | ast.ImportFrom, state: ModuleState) -> 
     if base is None:
         return []
     return [base, *(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")]
-
-
-class _Walker:
-    """Expand include entries depth-first, in order, into routes and unresolved places."""
-
-    def __init__(self, builder: GraphBuilder, table: RouteTable) -> None:
-        self.builder = builder
-        self.table = table
-
-    def unresolved(
-        self,
-        span: Span,
-        reason: str,
-        prefix: tuple[PatternPart, ...],
-        conditions: tuple[Condition, ...],
-        pattern: str | None = None,
-    ) -> None:
-        self.table.unresolved.append(
-            Unresolved(
-                span.file,
-                span.line,
-                span.column,
-                span.end_line,
-                span.end_column,
-                reason,
-                prefix,
-                unique_conditions(conditions),
-                pattern,
-            )
-        )
-
-    def module_patterns(
-        self,
-        state: ModuleState,
-        span: Span,
-        prefix: tuple[PatternPart, ...],
-        chain: tuple[IncludeStep, ...],
-        conditions: tuple[Condition, ...],
-        stack: tuple[str, ...],
-    ) -> None:
-        if state.failure is not None:
-            self.unresolved(span, state.failure, prefix, conditions)
-            return
-        patterns = state.env.get("urlpatterns")
-        if patterns is None:
-            self.unresolved(span, f"{state.dotted} defines no urlpatterns", prefix, conditions)
-            return
-        self.sequence(patterns, span, prefix, chain, conditions, stack)
-
-    def sequence(
-        self,
-        value: Value,
-        span: Span,
-        prefix: tuple[PatternPart, ...],
-        chain: tuple[IncludeStep, ...],
-        conditions: tuple[Condition, ...],
-        stack: tuple[str, ...],
-    ) -> None:
-        if isinstance(value, Choice):
-            for option, option_conditions in value.options:
-                self.sequence(option, span, prefix, chain, (*conditions, *option_conditions), stack)
-            return
-        if isinstance(value, Unknown):
-            self.unresolved(value.span or span, value.reason, prefix, conditions)
-            return
-        if not isinstance(value, SeqValue):
-            self.unresolved(span, "urlpatterns is not a list of URL patterns", prefix, conditions)
-            return
-        for item in value.items:
-            self.entry(item, span, prefix, chain, conditions, stack)
-
-    def entry(
-        self,
-        item: Value,
-        span: Span,
-        prefix: tuple[PatternPart, ...],
-        chain: tuple[IncludeStep, ...],
-        conditions: tuple[Condition, ...],
-        stack: tuple[str, ...],
-    ) -> None:
-        if isinstance(item, Choice):
-            for option, option_conditions in item.options:
-                self.entry(option, span, prefix, chain, (*conditions, *option_conditions), stack)
-        elif isinstance(item, EndpointEntry):
-            s = item.span
-            self.table.routes.append(
-                Route(
-                    (*prefix, item.part),
-                    item.kind,
-                    item.view,
-                    item.name,
-                    s.file,
-                    s.line,
-                    s.column,
-                    s.end_line,
-                    s.end_column,
-                    item.module,
-                    unique_conditions((*conditions, *item.conditions)),
-                    chain,
-                )
-            )
-        elif isinstance(item, UnresolvedEntry):
-            self.unresolved(
-                item.span, item.reason, prefix, (*conditions, *item.conditions), item.pattern
-            )
-        elif isinstance(item, IncludeEntry):
-            self.include(item, prefix, chain, conditions, stack)
-        elif isinstance(item, Unknown):
-            self.unresolved(item.span or span, item.reason, prefix, conditions)
-        else:
-            self.unresolved(span, "an item of urlpatterns is not a URL pattern", prefix, conditions)
-
-    def include(
-        self,
-        item: IncludeEntry,
-        prefix: tuple[PatternPart, ...],
-        chain: tuple[IncludeStep, ...],
-        conditions: tuple[Condition, ...],
-        stack: tuple[str, ...],
-    ) -> None:
-        new_prefix = (*prefix, item.part)
-        new_conditions = (*conditions, *item.conditions)
-        step = IncludeStep(item.span.file, item.span.line, item.description, item.namespace)
-        new_chain = (*chain, step)
-        if len(new_chain) > MAX_INCLUDE_DEPTH:
-            self.unresolved(item.span, "includes nested too deeply", prefix, new_conditions)
-            return
-        target = item.target
-        if isinstance(target, Unknown):
-            self.unresolved(item.span, target.reason, new_prefix, new_conditions)
-        elif isinstance(target, SeqValue):
-            self.sequence(target, item.span, new_prefix, new_chain, new_conditions, stack)
-        else:
-            if target.dotted in stack:
-                self.unresolved(
-                    item.span,
-                    "include cycle: " + " -> ".join((*stack, target.dotted)),
-                    new_prefix,
-                    new_conditions,
-                )
-                return
-            state = self.builder.module(target.dotted)
-            if state is None:
-                self.unresolved(
-                    item.span, f"module {target.dotted!r} not found", new_prefix, new_conditions
-                )
-                return
-            app_name = state.env.get("app_name")
-            if item.namespace is None and isinstance(app_name, StrValue) and app_name.text:
-                # Django: include()'s namespace defaults to the module's ``app_name``.
-                new_chain = (*chain, replace(step, namespace=app_name.text))
-            self.module_patterns(
-                state, item.span, new_prefix, new_chain, new_conditions, (*stack, target.dotted)
-            )
 
 
 class ModuleEvaluator:
