@@ -21,7 +21,7 @@ from acp_lint.routes.collisions import (
     reserved_collisions,
 )
 from acp_lint.routes.matching import PatternError
-from acp_lint.routes.model import LiteralRef, PatternPart, Route, RouteTable
+from acp_lint.routes.model import LiteralRef, PatternPart, Route, RouteTable, Span, Spanned
 from acp_lint.routes.resolver import resolve, route_matches
 
 # A host's ``literal_part``: the pattern part a route literal reading ``text`` would create.
@@ -42,12 +42,8 @@ class MountEdit:
 
 
 @dataclass(frozen=True)
-class MountMismatch:
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+class MountMismatch(Spanned):
+    span: Span
     message: str
     mounted: str | None
     expected: str
@@ -241,14 +237,5 @@ def check_mount(
         message += f"; change this route to {edit.replacement}"
     elif withheld is not None:
         message += f"; no automatic fix: {withheld}"
-    if literal is not None:
-        position = (
-            literal.file,
-            literal.line,
-            literal.column,
-            literal.end_line,
-            literal.end_column,
-        )
-    else:
-        position = (mount.file, mount.line, mount.column, mount.end_line, mount.end_column)
-    return [MountMismatch(*position, message, mounted, expected, edit)]
+    span = literal.span if literal is not None else mount.span
+    return [MountMismatch(span, message, mounted, expected, edit)]

@@ -70,14 +70,9 @@ class Expander:
     def unresolved(
         self, at: At, reason: str, span: Span | None = None, pattern: str | None = None
     ) -> None:
-        s = span or at.span
         self.table.unresolved.append(
             Unresolved(
-                s.file,
-                s.line,
-                s.column,
-                s.end_line,
-                s.end_column,
+                span or at.span,
                 reason,
                 at.prefix,
                 unique_conditions(at.conditions),
@@ -114,18 +109,13 @@ class Expander:
             for option, option_conditions in item.options:
                 self.entry(option, at.under(option_conditions))
         elif isinstance(item, EndpointEntry):
-            s = item.span
             self.table.routes.append(
                 Route(
                     (*at.prefix, item.part),
                     item.kind,
                     item.view,
                     item.name,
-                    s.file,
-                    s.line,
-                    s.column,
-                    s.end_line,
-                    s.end_column,
+                    item.span,
                     item.module,
                     unique_conditions((*at.conditions, *item.conditions)),
                     at.chain,

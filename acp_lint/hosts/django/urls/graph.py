@@ -282,9 +282,8 @@ class ModuleEvaluator(DjangoCalls):
             return None
         line, column = source.position(start)
         end_line, end_column = source.position(end)
-        return LiteralRef(
-            source.file, start, end, source.text[start:end], line, column, end_line, end_column
-        )
+        span = Span(source.file, line, column, end_line, end_column)
+        return LiteralRef(span, start, end, source.text[start:end])
 
     def code(self, node: ast.AST) -> str:
         return self.source.code(node)
@@ -1103,15 +1102,5 @@ def reserved_prefixes(settings: Mapping[str, SettingValue]) -> list[ReservedPref
             continue
         if not prefix.endswith("/"):
             prefix += "/"
-        reserved.append(
-            ReservedPrefix(
-                name,
-                prefix,
-                setting.file,
-                setting.line,
-                setting.column,
-                setting.end_line,
-                setting.end_column,
-            )
-        )
+        reserved.append(ReservedPrefix(name, prefix, setting.span))
     return reserved
