@@ -125,7 +125,7 @@ class Linter:
         changed label must be a different key, not a stale hit."""
         if role is not Role.MIGRATION or not path.endswith(".py"):
             return role.value
-        from acp_lint.sql.app_label import app_label_for
+        from acp_lint.hosts import migration_label as app_label_for
 
         return f"{role.value}:{app_label_for(self.config.root / path)}"
 

@@ -25,7 +25,7 @@ from acp_lint.sources import DiskTree, OverlayTree, SourceTree, normalise_rel
 
 if TYPE_CHECKING:
     from acp_lint.cache import RecordingTree
-    from acp_lint.urls.model import RouteTable
+    from acp_lint.routes.model import RouteTable
 
 DEFAULT_BINDINGS = "controlplane.bindings.json"
 
@@ -95,7 +95,7 @@ class Project:
         while every probe it made of the tree still gets the same answer. Its probes are
         replayed into ``recording`` (the results cache records them)."""
         from acp_lint.cache import RecordingTree, answer
-        from acp_lint.urls import build_route_table
+        from acp_lint.hosts import host_for
 
         for probes, built in self._shared.route_tables:
             if all(answer(self.tree, m, rel) == value for (m, rel), value in probes.items()):
@@ -103,7 +103,7 @@ class Project:
                 break
         else:
             inner = RecordingTree(self.tree)
-            table = build_route_table(inner, self.config.urlconf, self.config.settings)
+            table = host_for(self).route_table(inner, self.config)
             probes = dict(inner.probes)
             self._shared.route_tables.append((probes, table))
         if recording is not None:
@@ -373,12 +373,11 @@ class Project:
             if hit is not None:
                 return (hit[1][0], hit[1][1]) if hit[1] else None
         from acp_lint.cache import RecordingTree
-        from acp_lint.urls.mounted_view import mounted_view_module
+        from acp_lint.hosts import host_for
 
         recording = RecordingTree(self.tree)
         table = self.route_table(recording)
-        found = mounted_view_module(table, recording, endpoint)
-        answer = (found.file, found.dotted) if found is not None else None
+        answer = host_for(self).handler_module(table, recording, endpoint)
         if self.cache is not None:
             self.cache.put_project(key, recording.probe_list(), [], list(answer or ()))
         return answer

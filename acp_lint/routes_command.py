@@ -16,21 +16,18 @@ from typing import TYPE_CHECKING
 from acp_lint.errors import UsageError
 
 if TYPE_CHECKING:
+    from acp_lint.hosts import Verification
     from acp_lint.project import Project
-    from acp_lint.urls import RouteTable
-    from acp_lint.verify import VerifyResult
+    from acp_lint.routes import RouteTable
 
 
 def print_routes(args: argparse.Namespace, cwd: Path) -> int:
     from acp_lint.config import ConfigError, load_config
     from acp_lint.project import Project
-    from acp_lint.urls import (
-        build_route_table,
-        find_acp_mount,
+    from acp_lint.routes import (
+        analyse,
         find_collisions,
         format_route_table,
-        load_bindings,
-        mounted_path,
         relevant_unresolved,
         route_table_to_json,
     )
@@ -43,17 +40,8 @@ def print_routes(args: argparse.Namespace, cwd: Path) -> int:
     except ConfigError as error:
         raise UsageError(f"acp-lint: configuration error: {error}") from None
     project = Project(config)
-    table = build_route_table(project.tree, config.urlconf, config.settings)
-    acp_app = project.acp_app_name()
-    endpoint = None
-    data = project.tree.read_bytes(project.bindings_path())
-    if data is not None:
-        loaded = load_bindings(data, project.bindings_path())
-        if loaded.bindings is not None:
-            endpoint = loaded.bindings.endpoint_path
-    mount = find_acp_mount(table, acp_app)
-    if endpoint is None and mount is not None:
-        endpoint = mounted_path(mount)
+    analysis = analyse(project)
+    table, acp_app, endpoint = analysis.table, analysis.acp_app, analysis.endpoint
     collisions = find_collisions(table, endpoint, acp_app) if endpoint else []
     verified = None
     if getattr(args, "verify", False) and endpoint and relevant_unresolved(table, endpoint):
@@ -73,7 +61,7 @@ def print_routes(args: argparse.Namespace, cwd: Path) -> int:
     return _verdict(project, verified)
 
 
-def _verdict(project: Project, verified: VerifyResult | None) -> int:
+def _verdict(project: Project, verified: Verification | None) -> int:
     """``routes --verify`` is a check, so it exits as ``acp-lint`` does on the same tree (its
     ACP201 and ACP204, under the same config and suppressions), with Django's answer on top:
     served is an ACP201 (1); free settles the ACP204 (as in ``echelon install``)."""
@@ -97,28 +85,18 @@ def terminal_width() -> int:
 
 def _verify(
     project: Project, table: RouteTable, endpoint: str, acp_app: str, python: str | None
-) -> VerifyResult:
-    """Static first, Django second: only an inconclusive table is sent to Django."""
-    from acp_lint.urls import find_root_urlconf
-    from acp_lint.verify import find_python, verify_endpoint
+) -> Verification:
+    """Static first, the framework second: only an inconclusive table is sent to it."""
+    from acp_lint.hosts import host_for
 
     config = project.config
-    found = find_root_urlconf(project.tree, config.urlconf, config.settings)
-    settings = config.settings or found.settings_module or ""
-    manage = found.manage_py or ""
-    source_dir = config.root / manage.rpartition("/")[0] if "/" in manage else config.root
-    if not settings:
-        from acp_lint.verify import VerifyResult
-
-        return VerifyResult(
-            "error", "?", python or "", endpoint, error="no settings module (set `settings`)"
-        )
-    return verify_endpoint(
-        source_dir, settings, endpoint, find_python(config.root, python), acp_app
-    )
+    host = host_for(project)
+    settings, folder = host.entry_point(project.tree, config)
+    source_dir = config.root / folder if folder else config.root
+    return host.verify(config.root, source_dir, settings, endpoint, python, acp_app)
 
 
-def _verify_text(result: VerifyResult | None, endpoint: str | None) -> str:
+def _verify_text(result: Verification | None, endpoint: str | None) -> str:
     if result is None:
         if endpoint is None:
             return "verify: no ACP endpoint is known (no bindings, no mount); nothing to verify\n"
@@ -132,7 +110,7 @@ def _verify_text(result: VerifyResult | None, endpoint: str | None) -> str:
     return line
 
 
-def _verify_json(result: VerifyResult | None) -> dict[str, object] | None:
+def _verify_json(result: Verification | None) -> dict[str, object] | None:
     if result is None:
         return None
     return {

@@ -158,8 +158,8 @@ print(json.dumps(out))
 def ask_django(root: Path, python: str, bases: list[str]) -> dict[str, str]:
     """Django's own answer for ``<base>/manage`` of each base, in one subprocess."""
     from acp_lint.config import load_config
+    from acp_lint.hosts.django.urls import find_root_urlconf
     from acp_lint.sources import DiskTree
-    from acp_lint.urls import find_root_urlconf
 
     config = load_config(root)
     found = find_root_urlconf(DiskTree(config.root), config.urlconf, config.settings)
@@ -206,8 +206,8 @@ def agrees(ours: str, django: str) -> str:
 def route_bases(root: Path) -> list[str]:
     """``/<first segment>`` of every resolved literal host route (more samples for Django)."""
     from acp_lint.config import load_config
+    from acp_lint.hosts.django.urls import build_route_table
     from acp_lint.sources import DiskTree
-    from acp_lint.urls import build_route_table
 
     config = load_config(root)
     table = build_route_table(DiskTree(config.root), config.urlconf, config.settings)
@@ -223,8 +223,8 @@ def inject(root: Path, bases: list[str]) -> dict[str, list[str]]:
     """ACP201/ACP204 findings when an ACP app is mounted at each base path (in memory)."""
     from acp_lint.config import load_config
     from acp_lint.engine import Linter
+    from acp_lint.hosts.django.urls import find_root_urlconf
     from acp_lint.sources import DiskTree
-    from acp_lint.urls import find_root_urlconf
 
     config = load_config(root)
     tree = DiskTree(config.root)

@@ -1,4 +1,4 @@
-"""The files of the Django app the installer ships (``templates/acp``), with their roles.
+"""The files of the app the installer ships (the host's ``templates/acp``), with their roles.
 
 The app is static: the same bytes for every install. Roles follow what the lint engine's
 scope reads from the manifest: ``handler`` for every Python module except migrations,
@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from acp_installer.hosts import template_root
+
 from acp_lint.manifest import FileRole
 
-TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates" / "acp"
+TEMPLATE_ROOT = template_root()
 APP_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
 
 # What --migrations-only ships: enough for INSTALLED_APPS to load the app and for

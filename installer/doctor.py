@@ -15,18 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from acp_installer import edits, journal, paths, trust
-from acp_installer.detect import bindings_rel, detect
+from acp_installer import journal, paths, trust
 from acp_installer.errors import Refused
+from acp_installer.hostconfig import bindings_rel
+from acp_installer.hostfile import decode_host_file
+from acp_installer.hosts import host_for
 from acp_installer.manifest import load as load_manifest
 
 from acp_lint.api import lint
 from acp_lint.config import Config
 from acp_lint.errors import InternalError
 from acp_lint.manifest import MANIFEST, FileRole, Manifest, sha256
+from acp_lint.project import Project
 from acp_lint.reporters.text import format_line
-from acp_lint.sources import DiskTree
-from acp_lint.urls import build_route_table, find_acp_mount, load_bindings, mounted_path
+from acp_lint.routes import analyse, mounted_path
 
 ENV_VARS = ("ACP_ENABLED", "ACP_BASE_URL", "ACP_KERNEL_KEY", "ACP_FAIL_MODE")
 # Every variable the generated app reads (a close misspelling of one is reported).
@@ -61,7 +63,7 @@ class DoctorReport:
 
 def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> DoctorReport:
     environ = os.environ if environ is None else environ
-    host = detect(project_dir)
+    host = host_for(project_dir).detect(project_dir)
     report = DoctorReport(host.root)
     root = host.root
     manifest: Manifest | None = None
@@ -110,13 +112,16 @@ def _check_files(report: DoctorReport, root: Path, manifest: Manifest) -> None:
             problems += 1
         elif not entry.created and entry.role == FileRole.HOST_EDIT:
             try:
-                source = edits.decode_host_file(rel, current)
-                if rel == manifest.settings and not edits.has_installed_app(source, manifest.app):
+                source = decode_host_file(rel, current)
+                installer = host_for()
+                if rel == manifest.settings and not installer.has_registration(
+                    source, manifest.app
+                ):
                     report.add("file", False, f"{rel}: {manifest.app!r} is not in INSTALLED_APPS")
                     problems += 1
-                expected = edits.route_for(manifest.base_path)
+                expected = installer.route_for(manifest.base_path)
                 if rel == manifest.urlconf and manifest.mounted:
-                    route = edits.mounted_route(source, manifest.app)
+                    route = installer.mounted_route(source, manifest.app)
                     if route != expected:
                         report.add(
                             "file", False, f"{rel}: the ACP mount is {route!r}, not {expected!r}"
@@ -142,21 +147,19 @@ def _check_lint(report: DoctorReport, config: Config) -> None:
 
 
 def _check_mount(report: DoctorReport, config: Config, manifest: Manifest | None) -> None:
-    tree = DiskTree(config.root)
     rel = config.bindings or "controlplane.bindings.json"
-    data = tree.read_bytes(rel)
-    if data is None:
+    app = manifest.app if manifest else "acp"
+    analysis = analyse(Project(config), acp_app=app, bindings_file=rel)
+    loaded = analysis.loaded
+    if loaded is None:
         report.add("bindings", False, f"{rel} not found")
         return
-    loaded = load_bindings(data, rel)
     if loaded.bindings is None or loaded.errors:
         reason = loaded.errors[0].message if loaded.errors else "unusable"
         report.add("bindings", False, f"{rel}: {reason}")
         return
     bindings = loaded.bindings
-    app = manifest.app if manifest else "acp"
-    table = build_route_table(tree, config.urlconf, config.settings)
-    mount = find_acp_mount(table, app)
+    mount = analysis.mount
     if mount is None:
         if manifest is not None and not manifest.mounted:
             report.add(

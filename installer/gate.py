@@ -4,7 +4,7 @@ The plan's manifest is part of the overlay, so the engine scopes exactly the fil
 installer writes, with their roles. Any finding stops the install before a byte is written.
 Static first, Django second: when the only doubt is an ACP204 (a part of the URL graph that
 cannot be read statically), the project's own Django is asked whether the endpoint path is
-served today (``acp_lint.verify``). Findings are reported at positions of the files on disk.
+served today (``Host.verify``). Findings are reported at positions of the files on disk.
 """
 
 from __future__ import annotations
@@ -18,19 +18,19 @@ from acp_installer.plan import Plan
 from acp_lint.api import lint, select_codes
 from acp_lint.diagnostics import Diagnostic
 from acp_lint.errors import InternalError
+from acp_lint.hosts import Verification, host_for
+from acp_lint.project import Project
 from acp_lint.registry import BY_CODE
-from acp_lint.sources import DiskTree, OverlayTree
-from acp_lint.urls import RouteTable, build_route_table, suggest_base_paths
-from acp_lint.urls.collisions import BASE_PATH_CANDIDATES, find_acp_mount, find_collisions
-from acp_lint.urls.resolver import route_matches
-from acp_lint.verify import VerifyResult, find_python, verify_endpoint
+from acp_lint.routes import RouteTable, analyse, suggest_base_paths
+from acp_lint.routes.collisions import BASE_PATH_CANDIDATES, find_acp_mount, find_collisions
+from acp_lint.routes.resolver import route_matches
 
 
 @dataclass
 class GateResult:
     diagnostics: list[Diagnostic]
     suggestions: list[str]
-    verify: VerifyResult | None = None
+    verify: Verification | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -47,8 +47,7 @@ def run_gate(plan: Plan, verify: bool = True, python: str | None = None) -> Gate
     except InternalError as error:
         raise RuntimeError(f"the lint gate crashed: {error}") from error
     diagnostics = list(result.diagnostics)
-    tree = OverlayTree(DiskTree(config.root), overlay)
-    table = build_route_table(tree, config.urlconf, config.settings)
+    table = analyse(Project(config, overlay), acp_app=plan.app).table
     gate = GateResult(diagnostics, [])
     if verify and any(d.code == "ACP204" for d in diagnostics):
         gate.verify = _ask_django(plan, python)
@@ -72,14 +71,15 @@ def _with_suggestions(diagnostic: Diagnostic, gate: GateResult) -> Diagnostic:
     return replace(diagnostic, message=diagnostic.message.replace(NO_FREE, free))
 
 
-def _ask_django(plan: Plan, python: str | None) -> VerifyResult:
+def _ask_django(plan: Plan, python: str | None) -> Verification:
     host = plan.host
     source_dir = host.root / host.source_dir if host.source_dir else host.root
-    return verify_endpoint(
+    return host_for(host.config).verify(
+        host.root,
         source_dir,
         host.settings_module,
         plan.endpoint_path,
-        find_python(host.root, python),
+        python,
         plan.app,
         candidates=tuple(c for c in BASE_PATH_CANDIDATES if c != plan.base_path),
     )

@@ -16,12 +16,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from acp_installer import edits, labels, paths, trust, urlconf_window
+from acp_installer import hostfile, paths, trust
 from acp_installer.appfiles import APP_NAME_RE, app_files
-from acp_installer.apps import plan_edit as plan_apps_edit
-from acp_installer.detect import DEFAULT_BINDINGS, HostProject, detect
-from acp_installer.detect import bindings_rel as configured_bindings
 from acp_installer.errors import Refused, UsageError
+from acp_installer.hostconfig import DEFAULT_BINDINGS, HostProject
+from acp_installer.hostconfig import bindings_rel as configured_bindings
+from acp_installer.hosts import host_for
 from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
 from acp_installer.manifest import load as load_manifest
 
@@ -34,8 +34,7 @@ from acp_lint.manifest import (
     backup_path,
     sha256,
 )
-from acp_lint.sources import DiskTree
-from acp_lint.urls import validate_base_path
+from acp_lint.routes import validate_base_path
 
 ENVS = ("development", "staging", "production")
 DEFAULT_BASE_PATH = "/api"
@@ -56,7 +55,6 @@ KERNEL_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 # Apply order: backups first (so a host file is never edited before it is saved), the app,
 # the host edits, bindings, and the manifest last (it describes a finished install).
 # The manifest's host section: the list (``NAME`` / ``Class.NAME``) "acp" was added to.
-INSTALLED_APPS_LIST = "installed_apps_list"
 
 _ORDER = {FileRole.BACKUP: 0, FileRole.APP_FILE: 1, FileRole.MIGRATION: 1, FileRole.HANDLER: 1}
 _ORDER.update({FileRole.HOST_EDIT: 2, FileRole.ENV_EXAMPLE: 3, FileRole.BINDINGS: 4})
@@ -114,7 +112,7 @@ class Plan:
 
     @property
     def route(self) -> str:
-        return f'path("{edits.route_for(self.base_path)}", include("{self.app}.urls"))'
+        return host_for(self.host.config).mount_line(self.base_path, self.app)
 
     @property
     def changes(self) -> list[FileChange]:
@@ -180,8 +178,8 @@ def _importable_elsewhere(name: str, host: HostProject) -> str | None:
     return spec.origin or (list(spec.submodule_search_locations or []) or ["?"])[0]
 
 
-def _checked_source(rel: str, data: bytes, max_bytes: int = MAX_BYTES) -> edits.Source:
-    source = edits.decode_host_file(rel, data)
+def _checked_source(rel: str, data: bytes, max_bytes: int = MAX_BYTES) -> hostfile.Source:
+    source = hostfile.decode_host_file(rel, data)
     check_host_source(rel, source.text, max_bytes)
     return source
 
@@ -223,7 +221,7 @@ def env_example_with_block(current: bytes | None) -> bytes | None:
     """``.env.example`` with the ACP block appended; None when it is already there."""
     if current is None:
         return ("\n".join(ENV_BLOCK) + "\n").encode("utf-8")
-    source = edits.decode_host_file(ENV_EXAMPLE, current)
+    source = hostfile.decode_host_file(ENV_EXAMPLE, current)
     if ENV_MARKER in source.text:
         return None
     newline = _newline_of(source.text)
@@ -263,7 +261,8 @@ def _created_dirs(root: Path, plan: Plan, entries: dict[str, Entry]) -> list[str
 
 def _build_plan(options: InstallOptions) -> Plan:
     validate_options(options)
-    host = detect(options.project_dir)
+    installer = host_for(options.project_dir)
+    host = installer.detect(options.project_dir)
     root = host.root
     bindings_rel = configured_bindings(host.config)
     previous = load_previous(root, bindings_rel)
@@ -294,10 +293,7 @@ def _build_plan(options: InstallOptions) -> Plan:
 
     app_dir = host.in_source(app)
     _check_app_dir(host, app, app_dir, previous)
-    entries_now = labels.installed_entries(
-        host.installed_apps, DiskTree(root), [host.settings_file, host.installed_apps_file]
-    )
-    labels.check_clashes(DiskTree(root), host.locator, entries_now, app, app_dir)
+    installer.check_app_name(host, app, app_dir)
     for file in app_files():
         rel = f"{app_dir}/{file.rel}"
         wanted = (mounted or file.in_data_layer) and (migrations or not file.is_migration)
@@ -306,10 +302,10 @@ def _build_plan(options: InstallOptions) -> Plan:
         _plan_created(plan, entries, rel, file.content, file.role)
 
     host_edits: dict[str, str] = {}
-    sources: dict[str, edits.Source] = {}
+    sources: dict[str, hostfile.Source] = {}
     originals: dict[str, bytes] = {}
-    apps_edit = plan_apps_edit(root, host.source_dir, host.settings_module, host.manage_py, app)
-    settings_rel = apps_edit.file if apps_edit.text is not None else host.installed_apps_file
+    apps_file, _, apps_text, record = installer.plan_registration(host, app)
+    settings_rel = apps_file if apps_text is not None else host.installed_apps_file
     if previous is not None and previous.settings in previous.files:
         settings_rel = previous.settings  # where an earlier run put it
     for rel in dict.fromkeys([settings_rel, host.urlconf_file]):
@@ -321,19 +317,18 @@ def _build_plan(options: InstallOptions) -> Plan:
         sources[rel] = _checked_source(rel, data, limit)
         host_edits[rel] = sources[rel].text
     host_section = dict(previous.host) if previous is not None else {}
-    if apps_edit.text is not None and apps_edit.file == settings_rel:
-        host_edits[settings_rel] = apps_edit.text
-        if apps_edit.list_name is not None:  # uninstall takes "acp" out of this list only
-            host_section[INSTALLED_APPS_LIST] = apps_edit.list_name
+    if apps_text is not None and apps_file == settings_rel:
+        host_edits[settings_rel] = apps_text
+        host_section.update(record)
     imports_added: list[str] = list(previous.imports_added) if previous else []
     if mounted:
         urls_rel = host.urlconf_file
-        urls_source = edits.Source(urls_rel, host_edits[urls_rel], sources[urls_rel].bom)
-        tree = urlconf_window.parse(urls_source)  # ast: a huge URLconf is edited in a window
-        for name in urlconf_window.missing_django_urls_imports(urls_source, tree):
+        urls_source = hostfile.Source(urls_rel, host_edits[urls_rel], sources[urls_rel].bom)
+        mounted_text, imports = installer.add_mount(urls_source, base_path, app)
+        for name in imports:
             if name not in imports_added:
                 imports_added.append(name)
-        host_edits[urls_rel] = urlconf_window.add_mount(urls_source, base_path, app, tree)
+        host_edits[urls_rel] = mounted_text
     for rel, text in host_edits.items():
         _plan_host_edit(
             plan, entries, rel, originals[rel], sources[rel].encode(text), FileRole.HOST_EDIT

@@ -48,14 +48,15 @@ def diff(change: FileChange) -> str:
 
 
 def migration_operations(plan: Plan) -> list[dict[str, Any]]:
-    from acp_lint.sql.django_migrations import list_operations
+    from acp_installer.hosts import host_for
 
     found = []
     for change in plan.files:
         if change.role != FileRole.MIGRATION or change.after is None or not change.changed:
             continue
-        for operation in list_operations(change.after.decode("utf-8")):
-            found.append({"file": change.rel, "line": operation.line, "operation": operation.name})
+        operations = host_for(plan.host.config).migration_operations(change.after.decode("utf-8"))
+        for line, name in operations:
+            found.append({"file": change.rel, "line": line, "operation": name})
     return found
 
 

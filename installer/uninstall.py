@@ -12,15 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from acp_installer import apps, edits, paths, trust, urlconf_window
+from acp_installer import paths, trust
 from acp_installer.apply import Write, apply_writes
-from acp_installer.detect import bindings_rel, project_config
 from acp_installer.errors import Refused, UsageError
+from acp_installer.hostconfig import bindings_rel, project_config
+from acp_installer.hostfile import Source, decode_host_file
+from acp_installer.hosts import host_for
 from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
 from acp_installer.journal import Steps
 from acp_installer.lock import project_lock
 from acp_installer.manifest import load as load_manifest
-from acp_installer.plan import ENV_BLOCK, INSTALLED_APPS_LIST, FileChange, env_example_with_block
+from acp_installer.plan import ENV_BLOCK, FileChange, env_example_with_block
 
 from acp_lint.manifest import APP_ROLES, MANIFEST, Entry, FileRole, Manifest, sha256
 
@@ -42,19 +44,19 @@ class UninstallPlan:
 def _reinstalled(manifest: Manifest, rel: str, entry: Entry, original: bytes) -> bytes | None:
     """What the install makes of ``original`` (to tell whether only echelon touched it)."""
     try:
-        source = edits.decode_host_file(rel, original)
+        source = decode_host_file(rel, original)
         text = source.text
         if entry.role != FileRole.ENV_EXAMPLE:
             limit = MAX_URLCONF_BYTES if rel == manifest.urlconf else MAX_BYTES
             check_host_source(rel, text, limit)
         if entry.role == FileRole.ENV_EXAMPLE:
             return env_example_with_block(original) or original
+        host = host_for()
         if rel == manifest.settings:
-            text = edits.add_installed_app(edits.Source(rel, text, source.bom), manifest.app)
+            text = host.add_registration(Source(rel, text, source.bom), manifest.app)
         if rel == manifest.urlconf and manifest.mounted:
-            urls = edits.Source(rel, text, source.bom)
-            tree = urlconf_window.parse(urls)  # the edit install made: a window when huge
-            text = urlconf_window.add_mount(urls, manifest.base_path, manifest.app, tree)
+            urls = Source(rel, text, source.bom)  # the edit install made: a window when huge
+            text = host.add_mount(urls, manifest.base_path, manifest.app)[0]
         return source.encode(text)
     except Refused:
         return None
@@ -62,7 +64,7 @@ def _reinstalled(manifest: Manifest, rel: str, entry: Entry, original: bytes) ->
 
 def _reverted(manifest: Manifest, rel: str, entry: Entry, current: bytes) -> bytes | None:
     """``current`` without the ACP edits (libcst), or None when none of them is there."""
-    source = edits.decode_host_file(rel, current)
+    source = decode_host_file(rel, current)
     if entry.role != FileRole.ENV_EXAMPLE:
         check_host_source(rel, source.text)
     if entry.role == FileRole.ENV_EXAMPLE:
@@ -75,18 +77,16 @@ def _reverted(manifest: Manifest, rel: str, entry: Entry, current: bytes) -> byt
             text = source.text.replace(block, "", 1)
         return source.encode(text)
     text, found = source.text, False
+    host = host_for()
     if rel == manifest.urlconf:
-        result = edits.remove_mount(
-            edits.Source(rel, text, source.bom), manifest.app, manifest.imports_added
+        result = host.remove_mount(
+            Source(rel, text, source.bom), manifest.app, manifest.imports_added
         )
         if result is not None:
             text, found = result, True
     if rel == manifest.settings:
-        recorded = manifest.host.get(INSTALLED_APPS_LIST)
-        result = apps.remove_installed_app(
-            edits.Source(rel, text, source.bom),
-            manifest.app,
-            recorded if isinstance(recorded, str) else None,
+        result = host.remove_registration(
+            Source(rel, text, source.bom), manifest.app, manifest.host
         )
         if result is not None:
             text, found = result, True

@@ -151,9 +151,12 @@ def test_the_walker_finds_a_cycle_and_names_it() -> None:
 def test_the_graph_sees_function_level_and_relative_imports() -> None:
     graph = import_graph()
     assert "acp_lint.registry" in graph["acp_lint.cli"]  # imported inside a function only
-    assert "acp_installer.edits" in graph["acp_installer.apps"]  # `from acp_installer import edits`
-    assert "acp_lint.urls" in graph["acp_lint.rules.routes"]  # a package for its names
-    assert "acp_lint.urls" not in graph["acp_lint.urls.graph"]  # `from acp_lint.urls import drf`
+    # `from acp_installer.hosts.django import edits`: the module, not only its package
+    assert "acp_installer.hosts.django.edits" in graph["acp_installer.hosts.django.apps"]
+    assert "acp_lint.routes" in graph["acp_lint.rules.routes"]  # a package for its names
+    drf = "acp_lint.hosts.django.urls.drf"  # `from acp_lint.hosts.django.urls import drf`
+    assert drf in graph["acp_lint.hosts.django.urls.graph"]
+    assert "acp_lint.hosts.django.urls" not in graph["acp_lint.hosts.django.urls.graph"]
     assert all(name.startswith(("acp_lint", "acp_installer")) for name in graph)
     assert len(graph) > 50
 

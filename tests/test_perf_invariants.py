@@ -217,7 +217,8 @@ def test_one_fix_run_lists_files_once_and_builds_the_url_graph_once(
     """``--fix`` re-lints after each round; the file list and the URL graph are per run."""
     import shutil
 
-    from acp_lint import cli, discovery, urls
+    from acp_lint import cli, discovery
+    from acp_lint.hosts.django.urls import graph as urls  # the Django host builds it here
 
     demo = Path(__file__).resolve().parents[1] / "fixtures" / "demo"
     shutil.copytree(demo, tmp_path / "host", ignore=shutil.ignore_patterns("__pycache__"))

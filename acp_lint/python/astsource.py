@@ -2,7 +2,7 @@
 
 ``ast`` reports UTF-8 byte columns; findings and fixes need 1-based character columns and
 character offsets (ASCII lines, the common case, need no work). Only the standard library is
-imported: the URL graph (``acp_lint.urls.pysource``) and the migration walker
+imported: the URL graph (``acp_lint.hosts.django.urls.pysource``) and the migration walker
 (``acp_lint.sql.pyspan``) both build on this without importing each other or libcst.
 """
 

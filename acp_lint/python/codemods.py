@@ -10,6 +10,7 @@ from third-party ones, as Ruff does.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -17,13 +18,8 @@ from libcst.codemod.visitors import AddImportsVisitor
 
 from acp_lint.python.import_order import SortedAddImports
 
-CANONICAL_GUARD = (
-    'if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":\n'
-    "    return JsonResponse(\n"
-    '        {"ok": False, "error": "ACP is disabled", "code": "FEATURE_DISABLED"},\n'
-    "        status=503,\n"
-    "    )\n"
-)
+if TYPE_CHECKING:
+    from acp_lint.hosts import GuardResponse
 
 
 def parse_statement_like(module: cst.Module, source: str) -> cst.BaseStatement:
@@ -87,11 +83,17 @@ def insert_guard(
     module: cst.Module,
     targets: Mapping[cst.FunctionDef, int],
     is_first_party: FirstParty = _third_party,
+    guard: GuardResponse | None = None,
 ) -> cst.Module:
-    """Insert the canonical ACP_ENABLED guard at ``index`` of each function's body."""
-    guard = parse_statement_like(module, CANONICAL_GUARD)
-    edited = module.visit(_FunctionEditor({f: (i, [guard]) for f, i in targets.items()}))
-    return with_imports(edited, [("os", None), ("django.http", "JsonResponse")], is_first_party)
+    """Insert the host's canonical ACP_ENABLED guard (``Host.guard``; the default host's when
+    ``guard`` is None) at ``index`` of each function's body."""
+    if guard is None:
+        from acp_lint.hosts import host_for
+
+        guard = host_for().guard
+    statement = parse_statement_like(module, guard.code)
+    edited = module.visit(_FunctionEditor({f: (i, [statement]) for f, i in targets.items()}))
+    return with_imports(edited, list(guard.imports), is_first_party)
 
 
 def free_name(module: cst.Module, wanted: str) -> str:

@@ -165,16 +165,24 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         parent = self.parents.get(function)
         if isinstance(parent, cst.Module) and function.name.value in self.result.functions:
             return ("function", function.name.value)
-        if function.name.value == "ready" and self._in_appconfig(function):
+        if self._is_startup_hook(function):
             return ("ready", None)
         return ("other", None)
 
-    def _in_appconfig(self, function: cst.FunctionDef) -> bool:
+    def _is_startup_hook(self, function: cst.FunctionDef) -> bool:
+        """A method the host's framework runs once at start-up (``Host.startup_hooks``;
+        Django: ``ready`` of an ``AppConfig`` subclass)."""
+        from acp_lint.hosts import host_for
+
         block = self.parents.get(function)
         klass = self.parents.get(block) if block is not None else None
         if not isinstance(klass, cst.ClassDef):
             return False
-        return any(last_component(base.value) == "AppConfig" for base in klass.bases)
+        bases = {last_component(base.value) for base in klass.bases}
+        return any(
+            function.name.value == hook.method and hook.base in bases
+            for hook in host_for().startup_hooks
+        )
 
     def _record(self, node: cst.CSTNode, effect: Effect) -> None:
         site = Site(node, effect, _short(self.module, node))

@@ -268,12 +268,15 @@ handlers need the guard written by hand.
 
     def _fix(self, handler: cst.FunctionDef, index: int) -> Fix | None:
         """Offered only where the canonical guard can be inserted as is (see the docs)."""
-        if is_generator(handler) or binds_locally(handler, ("os", "JsonResponse")):
+        from acp_lint.hosts import host_for
+
+        guard = host_for(self.context.config).guard
+        if is_generator(handler) or binds_locally(handler, ("os", guard.response)):
             return None
         scopes = self.context.scopes
         if not (
             import_is_usable(scopes, "os", "os")
-            and import_is_usable(scopes, "JsonResponse", "django.http.JsonResponse")
+            and import_is_usable(scopes, guard.response, guard.qualified)
         ):
             return None
         context = self.context
@@ -284,7 +287,7 @@ handlers need the guard written by hand.
             from acp_lint.python.import_order import first_party_checker
 
             first_party = first_party_checker(str(context.config.root), context.path)
-            return insert_guard(context.module, {handler: index}, first_party)
+            return insert_guard(context.module, {handler: index}, first_party, guard)
 
         # Inserting the guard always changes the module: the fix exists without building it.
         return self.context.offer_fix(Applicability.SAFE, "Insert the ACP_ENABLED guard", rewrite)

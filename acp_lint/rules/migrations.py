@@ -42,13 +42,13 @@ def check_migration_file(
     path: str, text: str, config: Config, codes: frozenset[str]
 ) -> list[Diagnostic]:
     """A Django migration module, read with ``ast`` (libcst is never imported for it)."""
+    from acp_lint.hosts import host_for
     from acp_lint.rules.parse_error import python_parse_error
-    from acp_lint.sql.app_label import app_label_for
-    from acp_lint.sql.django_migrations import check_migration_module
 
-    label = app_label_for(config.root / path)
+    host = host_for(config)
+    label = host.migration_label(config.root / path)
     try:
-        findings = check_migration_module(text, config.sql_dialect, label)
+        findings = list(host.check_migration(text, config.sql_dialect, label))
     except (SyntaxError, ValueError) as error:
         return [python_parse_error(path, error, text)]
     diagnostics = _to_diagnostics(path, findings, codes)

@@ -3,7 +3,7 @@
 These rules look at the whole URL graph and bindings.json whichever file was passed on the
 command line; the engine runs them on a full run, or when a checked file is part of the graph
 or is bindings.json (pre-commit passes only changed files). The analysis lives in
-``acp_lint.urls``; this module turns it into diagnostics and holds the rules' docs.
+``acp_lint.routes``; this module turns it into diagnostics and holds the rules' docs.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from acp_lint.sources import SourceTree
 from acp_lint.suppressions import is_suppressed, python_suppressions
 
 if TYPE_CHECKING:
-    from acp_lint.urls.model import Unresolved
+    from acp_lint.routes.model import Unresolved
 
 _URLCONF_HINT = re.compile(rb"urlpatterns|ROOT_URLCONF|DJANGO_SETTINGS_MODULE")
 
@@ -90,32 +90,27 @@ def check_project(
 
 
 def _analyse(
-    project: Project, tree: SourceTree, bindings_file: str
+    project: Project, tree: RecordingTree, bindings_file: str
 ) -> tuple[list[Diagnostic], set[str]]:
-    from acp_lint.urls import (
+    from acp_lint.hosts import host_for
+    from acp_lint.routes import (
+        analyse,
         check_mount,
-        find_acp_mount,
         find_collisions,
-        load_bindings,
-        mounted_path,
         reserved_collisions,
         unresolved_causes,
     )
 
-    table = project.route_table(tree if isinstance(tree, RecordingTree) else None)
-    acp_app = project.acp_app_name()
-    mount = find_acp_mount(table, acp_app)
+    analysis = analyse(project, tree, bindings_file=bindings_file)
+    table, acp_app, mount = analysis.table, analysis.acp_app, analysis.mount
     has_acp = mount is not None or bool(project.acp_app_dirs)
     diagnostics: list[Diagnostic] = []
     for error in table.parse_errors:
         diagnostics.append(parse_error(error.file, error.line, error.column, error.message))
 
-    endpoint: str | None = None
-    data = tree.read_bytes(bindings_file)
-    unreadable = tree.read_problem(bindings_file) if data is None else None
-    if unreadable is not None:  # there, but not readable: never reported as "missing"
-        diagnostics.append(_diagnostic("ACP203", bindings_file, (1, 1, 1, 1), unreadable))
-    elif data is None:
+    if analysis.unreadable is not None:  # there, but not readable: never reported as "missing"
+        diagnostics.append(_diagnostic("ACP203", bindings_file, (1, 1, 1, 1), analysis.unreadable))
+    elif analysis.loaded is None:
         if has_acp:
             diagnostics.append(
                 _diagnostic(
@@ -127,13 +122,13 @@ def _analyse(
                 )
             )
     else:
-        result = load_bindings(data, bindings_file)
+        result = analysis.loaded
         for problem in result.errors:
             span = (problem.line, problem.column, problem.end_line, problem.end_column)
             diagnostics.append(_diagnostic(problem.code, bindings_file, span, problem.message))
         if result.bindings is not None:
-            endpoint = result.bindings.endpoint_path
-            for mismatch in check_mount(table, result.bindings, acp_app):
+            literal_part = host_for(project).literal_part
+            for mismatch in check_mount(table, result.bindings, acp_app, literal_part):
                 fix = None
                 if mismatch.edit is not None:
                     fix = Fix(
@@ -145,8 +140,7 @@ def _analyse(
                 diagnostics.append(
                     _diagnostic("ACP202", mismatch.file, span, mismatch.message, fix)
                 )
-    if endpoint is None and mount is not None:
-        endpoint = mounted_path(mount)
+    endpoint = analysis.endpoint
     if endpoint is not None:
         for collision in find_collisions(table, endpoint, acp_app):
             route = collision.host_route

@@ -7,7 +7,8 @@ imported inside the functions, when a file is actually checked):
   every statement parsed with sqlglot in the configured dialect and classified against the
   allow-list of DESIGN §2.4 (see :mod:`acp_lint.sql.classify` for the exact list).
 * :func:`check_migration_module` -- a Django migration ``.py`` file, read statically with ``ast``
-  (see :mod:`acp_lint.sql.django_migrations` for the operation table and the module shape).
+  (see :mod:`acp_lint.hosts.django.django_migrations` for the operation table and the module
+  shape; the Django host's ``check_migration``).
 * :func:`looks_like_django_migration` -- a cheap text test, no parsing.
 
 Decisions where DESIGN.md and the issue leave room (all fail closed):
@@ -82,9 +83,9 @@ def check_migration_module(
     ``app_label`` gives CreateModel's default table (``<app_label>_<model>``). Raises
     ``SyntaxError`` (``ValueError`` for null bytes) when the source is not valid Python.
     """
-    from acp_lint.sql.django_migrations import check_migration_module as _check
+    from acp_lint.hosts import load_host
 
-    return _check(source, dialect, app_label)
+    return list(load_host("django").check_migration(source, dialect, app_label))
 
 
 def looks_like_django_migration(source: str) -> bool:

@@ -2,7 +2,7 @@
 
 Migrations have no fixes, so they are read with ``ast`` (positions come free; libcst and its
 position metadata cost ten times more) and nothing here imports libcst. This module answers
-three questions for the operation walker in :mod:`acp_lint.sql.django_migrations`:
+three questions for the operation walker in :mod:`acp_lint.hosts.django.django_migrations`:
 
 * what a name means: the import it comes from (module level and class body), or a constant
   bound exactly once (a name bound twice, augmented or declared ``global`` is no constant);

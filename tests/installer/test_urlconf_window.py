@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from acp_installer import edits, urlconf_window
+from acp_installer.hosts.django import edits, urlconf_window
 
 HEADS = [
     "from django.urls import include, path, re_path\n\nfrom . import views\n\n",

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from acp_lint.hosts.django.django_migrations import list_operations
 from acp_lint.sql import check_migration_module, looks_like_django_migration
-from acp_lint.sql.django_migrations import list_operations
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "migrations_corpus"

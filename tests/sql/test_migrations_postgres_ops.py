@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from acp_lint.sql.django_migrations import (
+from acp_lint.hosts.django.django_migrations import (
     DJANGO_OPERATIONS,
     EXTENSIONS,
     OWN_MODEL_ONLY,

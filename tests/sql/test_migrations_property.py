@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from acp_lint.sql.django_migrations import check_migration_module
+from acp_lint.hosts.django.django_migrations import check_migration_module
 
 RUNNER = Path(__file__).with_name("migration_runner.py")
 

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from acp_lint.sql.django_migrations import check_migration_module, list_operations
+from acp_lint.hosts.django.django_migrations import check_migration_module, list_operations
 
 HEAD = "from django.db import connection, migrations, models\n\n"
 OWN = 'migrations.CreateModel("Own", [("id", models.AutoField(primary_key=True))])'

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from acp_lint.sql.app_label import app_label_for
-from acp_lint.sql.django_migrations import django_table_name
+from acp_lint.hosts.django.app_label import app_label_for
+from acp_lint.hosts.django.django_migrations import django_table_name
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
@@ -166,7 +166,8 @@ def test_cli_uses_the_label_and_never_imports_libcst(tmp_path: Path) -> None:
         "import sys\n"
         "from acp_lint.cli import main\n"
         "code = main(['--no-cache', '.'])\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'acp_lint.urls'))\n"
+        "heavy = sorted(m for m in sys.modules\n"
+        "               if m.split('.')[0] in ('libcst', 'acp_lint.hosts.django.urls'))\n"
         "print(code, [m for m in heavy if m.startswith('libcst')][:3])\n"
     )
     proc = subprocess.run(

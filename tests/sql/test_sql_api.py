@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_import_is_lazy() -> None:
     code = (
         "import acp_lint.sql, acp_lint.sql.check, acp_lint.sql.classify, "
-        "acp_lint.sql.django_migrations, acp_lint.sql.split, acp_lint.sql.suppress, "
+        "acp_lint.hosts.django.django_migrations, acp_lint.sql.split, acp_lint.sql.suppress, "
         "acp_lint.sql.names, acp_lint.sql.findings, acp_lint.sql.positions; import sys; "
         "heavy = [m for m in ('sqlglot', 'sqlparse', 'libcst') if m in sys.modules]; "
         "assert not heavy, heavy; "

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from urls_support import write_project
 
-from acp_lint.sources import DiskTree, OverlayTree
-from acp_lint.urls import (
+from acp_lint.hosts.django.urls import (
     build_route_table,
     check_mount,
     find_acp_mount,
@@ -16,6 +15,7 @@ from acp_lint.urls import (
     load_bindings,
     mounted_path,
 )
+from acp_lint.sources import DiskTree, OverlayTree
 
 ACP_FILES = {
     "acp/urls.py": "from django.urls import path\nfrom . import views\n"

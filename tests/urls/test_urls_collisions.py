@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from urls_support import write_project
 
-from acp_lint.urls import (
+from acp_lint.hosts.django.urls import (
     build_route_table,
     find_acp_mount,
     find_collisions,

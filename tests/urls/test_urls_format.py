@@ -9,7 +9,7 @@ from pathlib import Path
 
 from urls_support import write_project
 
-from acp_lint.urls import (
+from acp_lint.hosts.django.urls import (
     build_route_table,
     find_collisions,
     format_route_table,

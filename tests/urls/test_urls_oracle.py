@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from urls_support import django_resolve
 
+from acp_lint.hosts.django.urls import build_route_table, resolve
 from acp_lint.sources import DiskTree
-from acp_lint.urls import build_route_table, resolve
 
 STATS = {"projects": 0, "paths": 0, "matched": 0, "routes": 0}
 MIN_PROJECTS = 40

@@ -15,8 +15,7 @@ import pytest
 from clitools import run_json
 from urls_support import django_resolve, write_project
 
-from acp_lint.sources import DiskTree
-from acp_lint.urls import (
+from acp_lint.hosts.django.urls import (
     build_route_table,
     find_collisions,
     format_route_table,
@@ -24,6 +23,7 @@ from acp_lint.urls import (
     resolve,
     unresolved_causes,
 )
+from acp_lint.sources import DiskTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

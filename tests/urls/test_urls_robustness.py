@@ -8,14 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from urls_support import write_project
 
-from acp_lint.sources import OverlayTree
-from acp_lint.urls import (
+from acp_lint.hosts.django.urls import (
     build_route_table,
     check_mount,
     find_acp_mount,
     load_bindings,
     mounted_path,
 )
+from acp_lint.sources import OverlayTree
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)

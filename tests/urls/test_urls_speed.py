@@ -16,9 +16,9 @@ from urls_support import write_project
 SCRIPT = """
 import json, sys
 from pathlib import Path
-import acp_lint.urls
+import acp_lint.hosts.django.urls
 from acp_lint.sources import DiskTree
-table = acp_lint.urls.build_route_table(DiskTree(Path(sys.argv[1])))
+table = acp_lint.hosts.django.urls.build_route_table(DiskTree(Path(sys.argv[1])))
 print(json.dumps({
     "libcst": "libcst" in sys.modules,
     "routes": [route.pattern for route in table.routes],
@@ -65,7 +65,7 @@ def test_literal_offsets_are_characters_after_bom_and_non_ascii(tmp_path: Path) 
         "urlpatterns = [path('ü', view), path(\r\n  'ß/api/', view)]\n"
     )
     (tmp_path / "proj/urls.py").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    from acp_lint.urls import build_route_table
+    from acp_lint.hosts.django.urls import build_route_table
 
     table = build_route_table(tree)
     literals = [route.parts[-1].literal for route in table.routes]

@@ -1235,14 +1235,14 @@ def check_revision(path: str, text: str, dialect: str = "postgres") -> list[Diag
         except (SyntaxError, ValueError) as error:
             import warnings
 
-            from acp_lint.engine import python_parse_error
+            from acp_lint.rules.parse_error import python_parse_error
 
             with warnings.catch_warnings():  # it compiles the text again: no escape warnings
                 warnings.simplefilter("ignore")
                 return [python_parse_error(path, error, text)]
         return checker.run()
     except (RecursionError, MemoryError):  # the engine's protected run reports it the same way
-        from acp_lint.engine import parse_error
         from acp_lint.protected import too_deep_message
+        from acp_lint.rules.parse_error import parse_error
 
         return [parse_error(path, 1, 1, too_deep_message())]

@@ -13,9 +13,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 
-from acp_lint.urls.model import PatternPart
-from acp_lint.urls.patterns import BUILTIN_CONVERTERS, PatternError, regex_part, route_part
-from acp_lint.urls.values import (
+from acp_lint.hosts.django.urls.patterns import (
+    BUILTIN_CONVERTERS,
+    PatternError,
+    regex_part,
+    route_part,
+)
+from acp_lint.hosts.django.urls.values import (
     ClassValue,
     EndpointEntry,
     Entry,
@@ -27,6 +31,7 @@ from acp_lint.urls.values import (
     Value,
     ViewText,
 )
+from acp_lint.routes.model import PatternPart
 
 LIST_ACTIONS = ("list", "create")
 DETAIL_ACTIONS = ("retrieve", "update", "partial_update", "destroy")

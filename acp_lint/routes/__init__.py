@@ -1,13 +1,19 @@
-"""The static Django URL graph: root URLconf, route table, Django's matching, ACP checks."""
+"""Framework-neutral routing: the route model, matching, collisions, bindings.json, the ACP
+mount (ACP202), the table format and the one ``analyse(project)``.
 
-from acp_lint.urls.bindings import (
+Nothing here knows a web framework: a host (``acp_lint.hosts``) builds the ``RouteTable`` from
+its own URL configuration, and every check after that works on the table alone.
+"""
+
+from acp_lint.routes.analysis import RouteAnalysis, analyse
+from acp_lint.routes.bindings import (
     Bindings,
     BindingsError,
     BindingsResult,
     load_bindings,
     validate_base_path,
 )
-from acp_lint.urls.collisions import (
+from acp_lint.routes.collisions import (
     Collision,
     find_acp_mount,
     find_collisions,
@@ -18,8 +24,7 @@ from acp_lint.urls.collisions import (
     suggest_base_paths,
     unresolved_causes,
 )
-from acp_lint.urls.graph import build_route_table
-from acp_lint.urls.model import (
+from acp_lint.routes.model import (
     Condition,
     IncludeStep,
     LiteralRef,
@@ -29,10 +34,9 @@ from acp_lint.urls.model import (
     RouteTable,
     Unresolved,
 )
-from acp_lint.urls.mount import MountEdit, MountMismatch, check_mount, mounted_path
-from acp_lint.urls.resolver import resolve, route_matches
-from acp_lint.urls.settings_reader import RootUrlconfResult, find_root_urlconf
-from acp_lint.urls.table_format import format_route_table, route_table_to_json
+from acp_lint.routes.mount import MountEdit, MountMismatch, check_mount, mounted_path
+from acp_lint.routes.resolver import resolve, route_matches
+from acp_lint.routes.table_format import format_route_table, route_table_to_json
 
 __all__ = [
     "Bindings",
@@ -46,15 +50,14 @@ __all__ = [
     "MountMismatch",
     "ParseError",
     "PatternPart",
-    "RootUrlconfResult",
     "Route",
+    "RouteAnalysis",
     "RouteTable",
     "Unresolved",
-    "build_route_table",
+    "analyse",
     "check_mount",
     "find_acp_mount",
     "find_collisions",
-    "find_root_urlconf",
     "format_route_table",
     "is_acp_route",
     "load_bindings",
@@ -62,10 +65,10 @@ __all__ = [
     "path_is_free",
     "relevant_unresolved",
     "reserved_collisions",
-    "unresolved_causes",
     "resolve",
     "route_matches",
     "route_table_to_json",
     "suggest_base_paths",
+    "unresolved_causes",
     "validate_base_path",
 ]

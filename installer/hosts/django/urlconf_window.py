@@ -15,7 +15,7 @@ import ast
 import io
 import tokenize
 
-from acp_installer import edits
+from acp_installer.hosts.django import edits
 
 MIN_ELEMENTS = 64  # below this the whole file is cheap: no window
 

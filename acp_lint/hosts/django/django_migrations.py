@@ -1,13 +1,13 @@
 """Statically check a Django migration module: no database, no import of the project.
 
 The module is parsed with ``ast`` (:mod:`acp_lint.sql.migration_module`; libcst is never
-imported), its shape is allow-listed (:mod:`acp_lint.sql.migration_shape`), and every operation
-Django would run is read: the class-body ``operations`` literal, ``+=`` / ``.append`` /
+imported), its shape is allow-listed (:mod:`acp_lint.hosts.django.migration_shape`), and every
+operation Django would run is read: the class-body ``operations`` literal, ``+=`` / ``.append`` /
 ``.extend`` / ``.insert`` after it, names and concatenations that resolve statically, and every
-branch of an ``if`` / ``try`` in the class body (each sequence of operations is judged on its
-own; what cannot be read is one ACP303 at the statement). Each operation's class is resolved
-through the module's imports (``migrations.RunSQL``, ``from django.db.migrations import RunSQL
-as R``, ``migrations.operations.RunSQL``...) and judged by this table (fail closed, DESIGN §2.4):
+branch of an ``if`` / ``try`` in the class body (each sequence of operations is judged on its own;
+what cannot be read is one ACP303 at the statement). Each operation's class is resolved through the
+module's imports (``migrations.RunSQL``, ``from django.db.migrations import RunSQL as R``,
+``migrations.operations.RunSQL``...) and judged by this table (fail closed, DESIGN §2.4):
 
 ==========================================================  ===================================
 operation                                                   verdict
@@ -59,6 +59,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from acp_lint.hosts.django.migration_shape import (
+    check_calls,
+    check_module_shape,
+    module_roots,
+    report,
+)
 from acp_lint.sql.classify import SqlState
 from acp_lint.sql.findings import (
     CODE_DESTRUCTIVE,
@@ -66,8 +72,12 @@ from acp_lint.sql.findings import (
     SqlFinding,
     check_dialect,
 )
-from acp_lint.sql.migration_module import MIGRATION_ATTRIBUTES, MigrationModule, Text, dotted
-from acp_lint.sql.migration_shape import check_calls, check_module_shape, module_roots, report
+from acp_lint.sql.migration_module import (
+    MIGRATION_ATTRIBUTES,
+    MigrationModule,
+    Text,
+    dotted,
+)
 from acp_lint.sql.names import fold
 
 _MIGRATIONS = "django.db.migrations"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from acp_lint.urls.model import ReservedPrefix, Route, RouteTable, Unresolved
-from acp_lint.urls.patterns import match_parts
-from acp_lint.urls.resolver import route_matches
+from acp_lint.routes.matching import match_parts
+from acp_lint.routes.model import ReservedPrefix, Route, RouteTable, Unresolved
+from acp_lint.routes.resolver import route_matches
 
 BASE_PATH_CANDIDATES = (
     "/api/acp",

@@ -9,19 +9,23 @@ offered only when the route table with that literal rewritten is clean (``edit_i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from acp_lint.urls.bindings import Bindings
-from acp_lint.urls.collisions import (
+from acp_lint.routes.bindings import Bindings
+from acp_lint.routes.collisions import (
     find_acp_mount,
     find_collisions,
     is_acp_route,
     relevant_unresolved,
     reserved_collisions,
 )
-from acp_lint.urls.model import LiteralRef, PatternPart, Route, RouteTable
-from acp_lint.urls.patterns import PatternError, route_part
-from acp_lint.urls.resolver import resolve, route_matches
+from acp_lint.routes.matching import PatternError
+from acp_lint.routes.model import LiteralRef, PatternPart, Route, RouteTable, Span, Spanned
+from acp_lint.routes.resolver import resolve, route_matches
+
+# A host's ``literal_part``: the pattern part a route literal reading ``text`` would create.
+LiteralPart = Callable[[str, bool, "LiteralRef | None"], PatternPart]
 
 _REGEX_META = set(".^$*+?{}[]|()\\")
 _STRING_PREFIX = re.compile(r"^([rRuU]*)('''|\"\"\"|'|\")")
@@ -38,12 +42,8 @@ class MountEdit:
 
 
 @dataclass(frozen=True)
-class MountMismatch:
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+class MountMismatch(Spanned):
+    span: Span
     message: str
     mounted: str | None
     expected: str
@@ -107,28 +107,47 @@ def _replacement(source: str, new_text: str) -> str | None:
     return f"{prefix}{quote}{new_text}{quote}"
 
 
-def _rewritten(part: PatternPart, literal: LiteralRef, text: str) -> PatternPart:
+def _host_literal_part(literal_part: LiteralPart | None) -> LiteralPart:
+    if literal_part is not None:
+        return literal_part
+    from acp_lint.hosts import host_for
+
+    return host_for().literal_part
+
+
+def _rewritten(
+    part: PatternPart, literal: LiteralRef, text: str, literal_part: LiteralPart
+) -> PatternPart:
     if part.literal != literal:
         return part
-    return route_part(text, part.is_endpoint, None, part.literal)
+    return literal_part(text, part.is_endpoint, part.literal)
 
 
-def edited_table(table: RouteTable, literal: LiteralRef, text: str) -> RouteTable:
+def edited_table(
+    table: RouteTable, literal: LiteralRef, text: str, literal_part: LiteralPart | None = None
+) -> RouteTable:
     """The route table as it would be with the route literal ``literal`` reading ``text``:
-    every route and unresolved place reached through it moves with it."""
+    every route and unresolved place reached through it moves with it. ``literal_part`` is
+    the host's (the project's host by default)."""
+    literal_part = _host_literal_part(literal_part)
     routes = [
-        replace(route, parts=tuple(_rewritten(p, literal, text) for p in route.parts))
+        replace(route, parts=tuple(_rewritten(p, literal, text, literal_part) for p in route.parts))
         for route in table.routes
     ]
     unresolved = [
-        replace(item, prefix=tuple(_rewritten(p, literal, text) for p in item.prefix))
+        replace(item, prefix=tuple(_rewritten(p, literal, text, literal_part) for p in item.prefix))
         for item in table.unresolved
     ]
     return replace(table, routes=routes, unresolved=unresolved)
 
 
 def edit_problem(
-    table: RouteTable, literal: LiteralRef, text: str, bindings: Bindings, acp_app: str
+    table: RouteTable,
+    literal: LiteralRef,
+    text: str,
+    bindings: Bindings,
+    acp_app: str,
+    literal_part: LiteralPart | None = None,
 ) -> str | None:
     """Why rewriting ``literal`` to ``text`` would not be clean, or None when it would leave
     nothing for ACP201/202/204 to report about the endpoint: Django dispatches
@@ -136,7 +155,7 @@ def edit_problem(
     STATIC_URL/MEDIA_URL and no unresolved part of the URLconf could serve it."""
     expected = bindings.endpoint_path
     try:
-        after = edited_table(table, literal, text)
+        after = edited_table(table, literal, text, literal_part)
     except PatternError:
         return f"the rewritten route could not serve {expected}"
     mount = find_acp_mount(after, acp_app)
@@ -159,13 +178,23 @@ def edit_problem(
 
 
 def edit_is_clean(
-    table: RouteTable, literal: LiteralRef, text: str, bindings: Bindings, acp_app: str
+    table: RouteTable,
+    literal: LiteralRef,
+    text: str,
+    bindings: Bindings,
+    acp_app: str,
+    literal_part: LiteralPart | None = None,
 ) -> bool:
     """``edit_problem`` finds nothing."""
-    return edit_problem(table, literal, text, bindings, acp_app) is None
+    return edit_problem(table, literal, text, bindings, acp_app, literal_part) is None
 
 
-def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> list[MountMismatch]:
+def check_mount(
+    table: RouteTable,
+    bindings: Bindings,
+    acp_app: str = "acp",
+    literal_part: LiteralPart | None = None,
+) -> list[MountMismatch]:
     """ACP202 when the mounted ACP endpoint differs from bindings' ``endpoint_path``; with an
     edit only when ``edit_is_clean``."""
     mount = find_acp_mount(table, acp_app)
@@ -197,7 +226,9 @@ def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> 
                 new_text = required[len(head) : len(required) - len(tail)]
                 replacement = _replacement(literal.source, new_text)
                 if replacement is not None:
-                    withheld = edit_problem(table, literal, new_text, bindings, acp_app)
+                    withheld = edit_problem(
+                        table, literal, new_text, bindings, acp_app, literal_part
+                    )
                     if withheld is None:
                         edit = MountEdit(literal.file, literal.start, literal.end, replacement)
     shown = mounted if mounted is not None else "/" + mount.pattern
@@ -206,14 +237,5 @@ def check_mount(table: RouteTable, bindings: Bindings, acp_app: str = "acp") -> 
         message += f"; change this route to {edit.replacement}"
     elif withheld is not None:
         message += f"; no automatic fix: {withheld}"
-    if literal is not None:
-        position = (
-            literal.file,
-            literal.line,
-            literal.column,
-            literal.end_line,
-            literal.end_column,
-        )
-    else:
-        position = (mount.file, mount.line, mount.column, mount.end_line, mount.end_column)
-    return [MountMismatch(*position, message, mounted, expected, edit)]
+    span = literal.span if literal is not None else mount.span
+    return [MountMismatch(span, message, mounted, expected, edit)]

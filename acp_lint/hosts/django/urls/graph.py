@@ -5,7 +5,8 @@ immutable value model (``values.py``): ``urlpatterns = [...]``, ``+=``, ``.appen
 ``.insert``, ``+ [...]``, both branches of ``if`` (entries marked with the branch condition),
 ``try`` bodies, ``register_converter``, DRF routers. Whatever cannot be evaluated becomes an
 ``UnresolvedEntry`` exactly where it would sit in the list, so the rest of the graph is still
-checked. Includes are expanded afterwards by walking the entries from the root URLconf.
+checked. Includes are expanded afterwards by walking the entries from the root URLconf
+(``expand.py``).
 
 ``ast`` rather than libcst: a cold run parses every URLconf of the project, and libcst's parse
 plus position metadata cost ~100x ``ast.parse`` (and 0.17 s to import); ``pysource`` turns ast's
@@ -18,47 +19,26 @@ import ast
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from acp_lint.encoding import DecodeError, decode_python
-from acp_lint.python.astsource import string_token_end
-from acp_lint.sources import SourceTree
-from acp_lint.urls import drf
-from acp_lint.urls.known import ADMIN_URLS, admin_patterns, known_module_patterns
-from acp_lint.urls.model import (
-    Condition,
-    IncludeStep,
-    LiteralRef,
-    ParseError,
-    PatternPart,
-    ReservedPrefix,
-    Route,
-    RouteTable,
-    Span,
-    Unresolved,
-    unique_conditions,
+from acp_lint.hosts.django.urls import drf
+from acp_lint.hosts.django.urls.django_calls import (
+    KNOWN_CALLABLES,
+    SETTINGS_PREFIXES,
+    DjangoCalls,
+    _has_star,
 )
-from acp_lint.urls.modules import ModuleLocator, resolve_relative
-from acp_lint.urls.patterns import (
-    BUILTIN_CONVERTERS,
-    PatternError,
-    locale_part,
-    regex_part,
-    route_part,
-)
-from acp_lint.urls.pysource import Source, block_indent, parse_python
-from acp_lint.urls.settings_reader import UNKNOWN, SettingValue, find_root_urlconf
-from acp_lint.urls.values import (
-    ENTRY_TYPES,
+from acp_lint.hosts.django.urls.expand import At, Expander
+from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
+from acp_lint.hosts.django.urls.pysource import Source, block_indent, parse_python
+from acp_lint.hosts.django.urls.settings_reader import UNKNOWN, SettingValue, find_root_urlconf
+from acp_lint.hosts.django.urls.values import (
     Choice,
     ClassValue,
     ConstValue,
-    EndpointEntry,
     FunctionValue,
-    IncludeEntry,
-    IncludeValue,
-    ModuleTarget,
     Ref,
     Registration,
     RouterValue,
@@ -72,32 +52,18 @@ from acp_lint.urls.values import (
     mark,
     options_of,
 )
+from acp_lint.python.astsource import string_token_end
+from acp_lint.routes.model import (
+    Condition,
+    LiteralRef,
+    ParseError,
+    ReservedPrefix,
+    RouteTable,
+    Span,
+    unique_conditions,
+)
+from acp_lint.sources import SourceTree
 
-KNOWN_CALLABLES: dict[str, str] = {
-    "django.urls.path": "path",
-    "django.urls.conf.path": "path",
-    "django.urls.re_path": "re_path",
-    "django.urls.conf.re_path": "re_path",
-    "django.conf.urls.url": "re_path",
-    "django.conf.urls.re_path": "re_path",
-    "django.urls.include": "include",
-    "django.urls.conf.include": "include",
-    "django.conf.urls.include": "include",
-    "django.conf.urls.i18n.i18n_patterns": "i18n_patterns",
-    "django.conf.urls.static.static": "static",
-    "django.contrib.staticfiles.urls.staticfiles_urlpatterns": "staticfiles_urlpatterns",
-    "rest_framework.routers.SimpleRouter": "SimpleRouter",
-    "rest_framework.routers.DefaultRouter": "DefaultRouter",
-    "rest_framework.urlpatterns.format_suffix_patterns": "format_suffix_patterns",
-    "django.urls.register_converter": "register_converter",
-    "django.urls.converters.register_converter": "register_converter",
-    "django.utils.translation.gettext_lazy": "gettext",
-    "django.utils.translation.gettext": "gettext",
-    "django.utils.translation.ugettext_lazy": "gettext",
-    "django.utils.translation.ugettext": "gettext",
-}
-SETTINGS_PREFIXES = ("django.conf.settings.",)
-MAX_INCLUDE_DEPTH = 64
 MAX_UNROLL = 64  # items of a known list a ``for`` loop or comprehension is unrolled over
 MAX_CALL_DEPTH = 8  # nested calls of the project's own URL-building functions
 STR_METHODS = frozenset(
@@ -119,16 +85,6 @@ class ModuleState:
     star_externals: list[str] = field(default_factory=list)
     failure: str | None = None  # why it could not be read or parsed
     done: bool = False
-
-
-def _qualified_name(node: ast.expr) -> str | None:
-    """``a.b.c`` for Name/Attribute chains."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _qualified_name(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 class GraphBuilder:
@@ -283,9 +239,8 @@ class GraphBuilder:
         state = self.module(root)
         if state is None:
             return table
-        walker = _Walker(self, table)
-        span = Span(state.file, 1, 1, 1, 1)
-        walker.module_patterns(state, span, (), (), (), (root,))
+        at = At(Span(state.file, 1, 1, 1, 1), stack=(root,))
+        Expander(self.module, table).module_patterns(state, at)
         table.parse_errors = list(self.parse_errors)
         table.files = set(self.files)
         return table
@@ -300,161 +255,7 @@ def _imported_modules(node: ast.Import | ast.ImportFrom, state: ModuleState) -> 
     return [base, *(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")]
 
 
-class _Walker:
-    """Expand include entries depth-first, in order, into routes and unresolved places."""
-
-    def __init__(self, builder: GraphBuilder, table: RouteTable) -> None:
-        self.builder = builder
-        self.table = table
-
-    def unresolved(
-        self,
-        span: Span,
-        reason: str,
-        prefix: tuple[PatternPart, ...],
-        conditions: tuple[Condition, ...],
-        pattern: str | None = None,
-    ) -> None:
-        self.table.unresolved.append(
-            Unresolved(
-                span.file,
-                span.line,
-                span.column,
-                span.end_line,
-                span.end_column,
-                reason,
-                prefix,
-                unique_conditions(conditions),
-                pattern,
-            )
-        )
-
-    def module_patterns(
-        self,
-        state: ModuleState,
-        span: Span,
-        prefix: tuple[PatternPart, ...],
-        chain: tuple[IncludeStep, ...],
-        conditions: tuple[Condition, ...],
-        stack: tuple[str, ...],
-    ) -> None:
-        if state.failure is not None:
-            self.unresolved(span, state.failure, prefix, conditions)
-            return
-        patterns = state.env.get("urlpatterns")
-        if patterns is None:
-            self.unresolved(span, f"{state.dotted} defines no urlpatterns", prefix, conditions)
-            return
-        self.sequence(patterns, span, prefix, chain, conditions, stack)
-
-    def sequence(
-        self,
-        value: Value,
-        span: Span,
-        prefix: tuple[PatternPart, ...],
-        chain: tuple[IncludeStep, ...],
-        conditions: tuple[Condition, ...],
-        stack: tuple[str, ...],
-    ) -> None:
-        if isinstance(value, Choice):
-            for option, option_conditions in value.options:
-                self.sequence(option, span, prefix, chain, (*conditions, *option_conditions), stack)
-            return
-        if isinstance(value, Unknown):
-            self.unresolved(value.span or span, value.reason, prefix, conditions)
-            return
-        if not isinstance(value, SeqValue):
-            self.unresolved(span, "urlpatterns is not a list of URL patterns", prefix, conditions)
-            return
-        for item in value.items:
-            self.entry(item, span, prefix, chain, conditions, stack)
-
-    def entry(
-        self,
-        item: Value,
-        span: Span,
-        prefix: tuple[PatternPart, ...],
-        chain: tuple[IncludeStep, ...],
-        conditions: tuple[Condition, ...],
-        stack: tuple[str, ...],
-    ) -> None:
-        if isinstance(item, Choice):
-            for option, option_conditions in item.options:
-                self.entry(option, span, prefix, chain, (*conditions, *option_conditions), stack)
-        elif isinstance(item, EndpointEntry):
-            s = item.span
-            self.table.routes.append(
-                Route(
-                    (*prefix, item.part),
-                    item.kind,
-                    item.view,
-                    item.name,
-                    s.file,
-                    s.line,
-                    s.column,
-                    s.end_line,
-                    s.end_column,
-                    item.module,
-                    unique_conditions((*conditions, *item.conditions)),
-                    chain,
-                )
-            )
-        elif isinstance(item, UnresolvedEntry):
-            self.unresolved(
-                item.span, item.reason, prefix, (*conditions, *item.conditions), item.pattern
-            )
-        elif isinstance(item, IncludeEntry):
-            self.include(item, prefix, chain, conditions, stack)
-        elif isinstance(item, Unknown):
-            self.unresolved(item.span or span, item.reason, prefix, conditions)
-        else:
-            self.unresolved(span, "an item of urlpatterns is not a URL pattern", prefix, conditions)
-
-    def include(
-        self,
-        item: IncludeEntry,
-        prefix: tuple[PatternPart, ...],
-        chain: tuple[IncludeStep, ...],
-        conditions: tuple[Condition, ...],
-        stack: tuple[str, ...],
-    ) -> None:
-        new_prefix = (*prefix, item.part)
-        new_conditions = (*conditions, *item.conditions)
-        step = IncludeStep(item.span.file, item.span.line, item.description, item.namespace)
-        new_chain = (*chain, step)
-        if len(new_chain) > MAX_INCLUDE_DEPTH:
-            self.unresolved(item.span, "includes nested too deeply", prefix, new_conditions)
-            return
-        target = item.target
-        if isinstance(target, Unknown):
-            self.unresolved(item.span, target.reason, new_prefix, new_conditions)
-        elif isinstance(target, SeqValue):
-            self.sequence(target, item.span, new_prefix, new_chain, new_conditions, stack)
-        else:
-            if target.dotted in stack:
-                self.unresolved(
-                    item.span,
-                    "include cycle: " + " -> ".join((*stack, target.dotted)),
-                    new_prefix,
-                    new_conditions,
-                )
-                return
-            state = self.builder.module(target.dotted)
-            if state is None:
-                self.unresolved(
-                    item.span, f"module {target.dotted!r} not found", new_prefix, new_conditions
-                )
-                return
-            app_name = state.env.get("app_name")
-            if item.namespace is None and isinstance(app_name, StrValue) and app_name.text:
-                # Django: include()'s namespace defaults to the module's ``app_name``.
-                new_chain = (*chain, replace(step, namespace=app_name.text))
-            self.module_patterns(
-                state, item.span, new_prefix, new_chain, new_conditions, (*stack, target.dotted)
-            )
-
-
-class ModuleEvaluator:
+class ModuleEvaluator(DjangoCalls):
     """Abstract execution of one module's top-level statements."""
 
     def __init__(self, builder: GraphBuilder, state: ModuleState) -> None:
@@ -481,9 +282,8 @@ class ModuleEvaluator:
             return None
         line, column = source.position(start)
         end_line, end_column = source.position(end)
-        return LiteralRef(
-            source.file, start, end, source.text[start:end], line, column, end_line, end_column
-        )
+        span = Span(source.file, line, column, end_line, end_column)
+        return LiteralRef(span, start, end, source.text[start:end])
 
     def code(self, node: ast.AST) -> str:
         return self.source.code(node)
@@ -1022,336 +822,6 @@ class ModuleEvaluator:
                 result[kw.arg] = kw.value
         return result
 
-    def pattern(self, node: ast.Call, kind: str) -> Value:
-        args = self.args(node, ("route", "view", "kwargs", "name"))
-        if _has_star(node):
-            return self.unknown(f"{kind}() with *args cannot be analysed", node)
-        route_node = args.get("route")
-        view_node = args.get("view")
-        if route_node is None or view_node is None:
-            return self.unknown(f"{kind}() without a route and a view", node)
-        route = self.expr(route_node)
-        view = self.view_value(view_node)
-        name_value = self.expr(args["name"]) if "name" in args else None
-        name = name_value.text if isinstance(name_value, StrValue) else None
-        options: list[tuple[Value, tuple[Condition, ...]]] = []
-        for route_option, route_conditions in options_of(route):
-            for view_option, view_conditions in options_of(view):
-                entry = self.one_pattern(node, kind, route_option, route_node, view_option, name)
-                options.append((entry, (*route_conditions, *view_conditions)))
-        if len(options) == 1 and not options[0][1]:
-            return options[0][0]
-        return choice(options)
-
-    def one_pattern(
-        self,
-        node: ast.Call,
-        kind: str,
-        route: Value,
-        route_node: ast.expr,
-        view: Value,
-        name: str | None,
-    ) -> Value:
-        args = self.args(node, ("route", "view"))
-        view_node = args["view"]
-        span = self.span(node)
-        include_target = self.include_target_of(view, view_node)
-        if include_target is None and isinstance(view, Unknown) and self.looks_like_urls(view_node):
-            include_target = (view, "<unknown>")
-        is_endpoint = include_target is None
-        if not isinstance(route, StrValue):
-            return self.unknown_route(kind, route, route_node, is_endpoint)
-        try:
-            part = self.make_part(kind, route, is_endpoint)
-        except PatternError as error:
-            return UnresolvedEntry(str(error), span, self.conditions)
-        if include_target is not None:
-            target, description = include_target
-            return IncludeEntry(
-                part,
-                target,
-                span,
-                self.state.dotted,
-                description,
-                self.conditions,
-                _include_namespace(view),
-            )
-        return EndpointEntry(
-            part,
-            kind,
-            self.view_text(view, view_node),
-            name,
-            span,
-            self.state.dotted,
-            self.conditions,
-        )
-
-    def unknown_route(
-        self, kind: str, route: Value, route_node: ast.expr, is_endpoint: bool
-    ) -> UnresolvedEntry:
-        """A route that cannot be evaluated: reported where its unknown part comes from, with
-        a regex of what it could match when its literal parts are known (``f"{p}admin/"``)."""
-        if isinstance(route, Unknown) and route.span is not None:
-            reason, span = route.reason, route.span
-        elif isinstance(route, Ref) and route.qualified.startswith(SETTINGS_PREFIXES):
-            name = route.qualified.removeprefix(SETTINGS_PREFIXES[0])
-            reason = f"settings.{name} (the route of {kind}()) cannot be read statically"
-            span = self.span(route_node)
-        else:
-            reason = f"the route of {kind}() is not a string literal"
-            span = self.span(route_node)
-        pattern = None
-        if isinstance(route, Unknown) and route.shape is not None and kind == "path":
-            pattern = shape_regex(route.shape, is_endpoint)
-        return UnresolvedEntry(reason, span, self.conditions, pattern)
-
-    def make_part(self, kind: str, route: StrValue, is_endpoint: bool) -> PatternPart:
-        if kind == "re_path":
-            return regex_part(route.text, is_endpoint, route.literal)
-        converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
-        try:
-            return route_part(route.text, is_endpoint, converters, route.literal)
-        except PatternError:
-            self.builder.discover_converters(self.state)
-            converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
-            return route_part(route.text, is_endpoint, converters, route.literal)
-
-    def view_value(self, node: ast.expr) -> Value:
-        """Evaluate a view argument without importing view modules just to name a view."""
-        if isinstance(node, (ast.Call, ast.List, ast.Tuple)):
-            return self.expr(node)
-        if isinstance(node, ast.Name) and node.id in self.env:
-            return self.env[node.id]
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            qualified = _qualified_name(node)
-            if qualified is not None:
-                head, _, rest = qualified.partition(".")
-                base = self.env.get(head)
-                if isinstance(base, Ref):
-                    full = f"{base.qualified}.{rest}" if rest else base.qualified
-                    if full in ADMIN_URLS or full.endswith(".urls"):
-                        return self.builder.lookup(full)
-                    return Ref(full)
-                if rest and isinstance(base, RouterValue):
-                    return self.expr(node)
-            return self.expr(node)
-        return ViewText(self.code(node))
-
-    def view_text(self, view: Value, node: ast.expr) -> str:
-        if isinstance(view, Ref):
-            return view.qualified
-        if isinstance(view, ViewText):
-            return view.text
-        if isinstance(view, (FunctionValue, ClassValue)):
-            return f"{view.module}.{view.node.name}"
-        return self.code(node)
-
-    def include_target_of(
-        self, view: Value, node: ast.expr
-    ) -> tuple[ModuleTarget | SeqValue | Unknown, str] | None:
-        """When the view argument makes ``path()`` an include, what it includes."""
-        if isinstance(view, IncludeValue):
-            return view.target, _describe(view.target)
-        if isinstance(view, SeqValue):
-            target = self.patterns_of(view.items[0] if not view.is_list and view.items else view)
-            return target, _describe(target)
-        if isinstance(view, Ref) and view.qualified in ADMIN_URLS:
-            return admin_patterns(self.span(node), self.state.dotted), "admin.site.urls"
-        if isinstance(node, ast.Attribute) and node.attr == "urls":
-            # Django treats a ``(patterns, app_name, namespace)`` value as an include:
-            # admin.site.urls, django-ninja's api.urls, routers and custom router objects.
-            what = self.code(node)[:60]
-            if isinstance(view, Unknown):
-                reason = f"{what} is an include whose patterns cannot be read statically"
-                return Unknown(reason, self.span(node)), what
-            target = self.patterns_of(view, node)
-            if isinstance(target, Unknown):
-                reason = f"{what} is an include whose patterns cannot be read statically"
-                return Unknown(f"{reason} ({target.reason})", self.span(node)), what
-            return target, what
-        return None
-
-    def patterns_of(
-        self, value: Value, node: ast.AST | None = None
-    ) -> ModuleTarget | SeqValue | Unknown:
-        """What ``include(value)`` includes."""
-        if isinstance(value, StrValue):
-            return self.module_target(value.text, node)
-        if isinstance(value, Ref):
-            if value.qualified in ADMIN_URLS:
-                return admin_patterns(
-                    self.span(node) if node else Span(self.state.file, 1, 1, 1, 1),
-                    self.state.dotted,
-                )
-            if self.builder.is_project_module(value.qualified):
-                return ModuleTarget(value.qualified)
-            known = known_module_patterns(value.qualified, self._span_or_file(node))
-            if known is not None:
-                return known
-            resolved = self.builder.lookup(value.qualified)
-            if isinstance(resolved, Ref):
-                return Unknown(f"{value.qualified!r} is not part of the project")
-            return self.patterns_of(resolved, node)
-        if isinstance(value, SeqValue):
-            if not value.is_list and len(value.items) == 2:
-                return self.patterns_of(value.items[0], node)
-            return value
-        if isinstance(value, Unknown):
-            return value
-        return Unknown("include() of something that is not a URLconf")
-
-    def _span_or_file(self, node: ast.AST | None) -> Span:
-        return self.span(node) if node is not None else Span(self.state.file, 1, 1, 1, 1)
-
-    def module_target(self, dotted: str, node: ast.AST | None) -> ModuleTarget | SeqValue | Unknown:
-        if self.builder.is_project_module(dotted):
-            return ModuleTarget(dotted)
-        known = known_module_patterns(dotted, self._span_or_file(node))
-        if known is not None:
-            return known
-        return Unknown(f"included module {dotted!r} is not part of the project")
-
-    def include(self, node: ast.Call) -> Value:
-        args = self.args(node, ("arg", "namespace"))
-        arg = args.get("arg")
-        if arg is None:
-            return self.unknown("include() without an argument", node)
-        value = (
-            self.view_value(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else self.expr(arg)
-        )
-        target = self.patterns_of(value, node)
-        namespace = args.get("namespace")
-        explicit = self.expr(namespace) if namespace is not None else None
-        if isinstance(explicit, StrValue) and explicit.text:
-            return IncludeValue(target, self.span(node), explicit.text)
-        return IncludeValue(target, self.span(node), _include_namespace(value))
-
-    def i18n_patterns(self, node: ast.Call) -> Value:
-        items: list[Value] = []
-        prefix_default = True
-        for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                items.extend(self.as_items(self.expr(arg.value), arg.value))
-            else:
-                items.append(self.expr(arg))
-        for kw in node.keywords:
-            if kw.arg is None:  # ``**mapping`` (libcst counted it as an item too)
-                items.append(self.expr(kw.value))
-            elif kw.arg == "prefix_default_language":
-                value = self.expr(kw.value)
-                prefix_default = not (isinstance(value, ConstValue) and value.value is False)
-        if self.builder.setting("USE_I18N") is False:
-            return SeqValue(tuple(items))
-        part = locale_part(self.builder.languages, prefix_default)
-        entry = IncludeEntry(
-            part,
-            SeqValue(tuple(items)),
-            self.span(node),
-            self.state.dotted,
-            "i18n_patterns",
-            self.conditions,
-        )
-        return SeqValue((entry,))
-
-    def static(self, node: ast.Call, kind: str) -> Value:
-        """``static()`` serves files only when DEBUG: a conditional ``re_path``."""
-        args = self.args(
-            node, ("prefix",) if kind == "staticfiles_urlpatterns" else ("prefix", "view")
-        )
-        if kind == "staticfiles_urlpatterns" and "prefix" not in args:
-            prefix_value: Value = self.settings_value("STATIC_URL")
-        else:
-            prefix_node = args.get("prefix")
-            prefix_value = self.expr(prefix_node) if prefix_node is not None else Unknown("")
-            if isinstance(prefix_value, Ref) and prefix_value.qualified.startswith(
-                SETTINGS_PREFIXES
-            ):
-                prefix_value = self.settings_value(prefix_value.qualified.rsplit(".", 1)[1])
-        debug = Condition("settings.DEBUG", True)
-        conditions = unique_conditions((*self.conditions, debug))
-        span = self.span(node)
-        if not isinstance(prefix_value, StrValue):
-            reason = "static() prefix cannot be evaluated (routes served only when DEBUG)"
-            return SeqValue((UnresolvedEntry(reason, span, conditions),))
-        prefix = prefix_value.text
-        if not prefix or urlsplit(prefix).netloc:
-            return SeqValue(())
-        part = regex_part(rf"^{re.escape(prefix.lstrip('/'))}(?P<path>.*)$", True)
-        view = (
-            "django.contrib.staticfiles.views.serve"
-            if kind == "staticfiles_urlpatterns"
-            else "django.views.static.serve"
-        )
-        if "view" in args:  # ``static(prefix, view=serve_media)``
-            view = self.view_text(self.view_value(args["view"]), args["view"])
-        entry = EndpointEntry(part, "static", view, None, span, self.state.dotted, conditions)
-        return SeqValue((entry,))
-
-    def looks_like_urls(self, node: ast.expr) -> bool:
-        """A call whose result is probably a list of patterns, not a view (``get_urls()``)."""
-        if not isinstance(node, ast.Call):
-            return False
-        func = node.func
-        if isinstance(func, ast.Attribute):
-            name = func.attr
-        elif isinstance(func, ast.Name):
-            name = func.id
-        elif isinstance(func, ast.Subscript):
-            name = self.code(func.value)
-        else:
-            name = ""
-        return bool(re.search(r"urls|patterns|include|router", name, re.IGNORECASE))
-
-    def setting_ref(self, name: str, ref: Ref, node: ast.expr) -> Value:
-        """``settings.NAME``: its text when the settings module assigns it a string literal;
-        other settings stay references (``settings.DEBUG`` is a branch condition)."""
-        if not name.isupper():
-            return ref
-        value = self.builder.setting(name)
-        if isinstance(value, str):
-            return StrValue(value)
-        if value is UNKNOWN and name in self.builder.settings:
-            return self.unknown(f"settings.{name} cannot be read statically", node)
-        return ref
-
-    def settings_value(self, name: str) -> Value:
-        value = self.builder.setting(name)
-        return StrValue(value) if isinstance(value, str) else Unknown(f"settings.{name}")
-
-    def router(self, node: ast.Call, kind: str) -> Value:
-        args = self.args(node, ("trailing_slash", "use_regex_path"))
-        trailing = True
-        use_regex = True
-        if "trailing_slash" in args:
-            value = self.expr(args["trailing_slash"])
-            if isinstance(value, ConstValue):
-                trailing = bool(value.value)
-        if "use_regex_path" in args:
-            value = self.expr(args["use_regex_path"])
-            if isinstance(value, ConstValue):
-                use_regex = bool(value.value)
-        return RouterValue(
-            next(self.builder._router_ids),
-            "default" if kind == "DefaultRouter" else "simple",
-            "/" if trailing else "",
-            use_regex,
-            self.span(node),
-            self.state.dotted,
-        )
-
-    def format_suffix(self, node: ast.Call) -> Value:
-        args = self.args(node, ("urlpatterns", "suffix_required", "allowed"))
-        if set(args) - {"urlpatterns"}:
-            return self.unknown("format_suffix_patterns() options are not modelled", node)
-        value = self.expr(args["urlpatterns"]) if "urlpatterns" in args else Unknown("")
-        if not isinstance(value, SeqValue):
-            return value if isinstance(value, Unknown) else self.unknown("not a list", node)
-        entries = [item for item in value.items if isinstance(item, ENTRY_TYPES)]
-        if len(entries) != len(value.items):
-            return self.unknown("format_suffix_patterns() of values that are not patterns", node)
-        converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
-        return SeqValue(tuple(drf.format_suffix_entries(entries, converters)))
-
 
 class FunctionEvaluator(ModuleEvaluator):
     """Runs the body of a function of a URLconf's module over its arguments: the module's
@@ -1441,16 +911,6 @@ def _concat_one(values: list[Value], span: Span) -> Value:
     return Unknown(first_unknown.reason, first_unknown.span or span, tuple(merged))
 
 
-def shape_regex(shape: tuple[str | None, ...], is_endpoint: bool) -> str:
-    """What a ``path()`` route with unknown parts can match: holes (and any literal piece
-    that holds converter syntax) match anything, other literals match themselves."""
-    body = "".join(
-        ".*" if piece is None or "<" in piece or ">" in piece else re.escape(piece)
-        for piece in shape
-    )
-    return "^" + body + (r"\Z" if is_endpoint else "")
-
-
 def _same_callable(value: Choice) -> Value:
     """A callee bound to several imports of the same known callable (``try: from
     django.urls import path`` / ``except: from django.conf.urls import url as path``)."""
@@ -1469,28 +929,6 @@ def contains_jump(body: Sequence[ast.stmt]) -> bool:
             if isinstance(sub, (ast.Break, ast.Continue, ast.Return, ast.While, ast.For)):
                 return True
     return False
-
-
-def _include_namespace(value: Value) -> str | None:
-    """The namespace Django gives ``include(value)`` before a module's ``app_name`` is read:
-    an ``include()``'s own, ``admin.site.urls``' ``admin``, or a tuple's namespace/app_name."""
-    if isinstance(value, IncludeValue):
-        return value.namespace
-    if isinstance(value, Ref) and value.qualified in ADMIN_URLS:
-        return "admin"
-    if isinstance(value, SeqValue) and not value.is_list and len(value.items) in (2, 3):
-        for item in reversed(value.items[1:]):
-            if isinstance(item, StrValue) and item.text:
-                return item.text
-    return None
-
-
-def _describe(target: ModuleTarget | SeqValue | Unknown) -> str:
-    if isinstance(target, ModuleTarget):
-        return target.dotted
-    if isinstance(target, SeqValue):
-        return "<list>"
-    return "<unknown>"
 
 
 def _class_regex(cls: ClassValue) -> str | None:
@@ -1516,12 +954,6 @@ def _arg_values(call: ast.Call) -> list[ast.expr]:
         values += [kw.value for kw in call.keywords]
         values.sort(key=lambda node: (node.lineno, node.col_offset))
     return values
-
-
-def _has_star(call: ast.Call) -> bool:
-    return any(isinstance(arg, ast.Starred) for arg in call.args) or any(
-        kw.arg is None for kw in call.keywords
-    )
 
 
 class _Line:
@@ -1670,15 +1102,5 @@ def reserved_prefixes(settings: Mapping[str, SettingValue]) -> list[ReservedPref
             continue
         if not prefix.endswith("/"):
             prefix += "/"
-        reserved.append(
-            ReservedPrefix(
-                name,
-                prefix,
-                setting.file,
-                setting.line,
-                setting.column,
-                setting.end_line,
-                setting.end_column,
-            )
-        )
+        reserved.append(ReservedPrefix(name, prefix, setting.span))
     return reserved

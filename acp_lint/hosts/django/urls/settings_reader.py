@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from acp_lint.encoding import DecodeError, decode_python
+from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
 from acp_lint.protected import check_depth
+from acp_lint.routes.model import ParseError, Span, Spanned, Unresolved
 from acp_lint.sources import SourceTree
-from acp_lint.urls.model import ParseError, Unresolved
-from acp_lint.urls.modules import ModuleLocator, resolve_relative
 
 UNKNOWN: Any = object()
 """A setting that is assigned something we cannot evaluate."""
@@ -25,13 +25,9 @@ MANAGE_PY = "manage.py"
 
 
 @dataclass(frozen=True)
-class SettingValue:
+class SettingValue(Spanned):
     value: Any
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    span: Span  # the value's expression
 
 
 @dataclass
@@ -57,12 +53,12 @@ def _char_column(lines: list[str], line: int, byte_col: int) -> int:
     return byte_col + 1
 
 
-def _span(file: str, lines: list[str], node: ast.AST) -> tuple[str, int, int, int, int]:
+def _span(file: str, lines: list[str], node: ast.AST) -> Span:
     line = getattr(node, "lineno", 1)
     end_line = getattr(node, "end_lineno", line) or line
     column = _char_column(lines, line, getattr(node, "col_offset", 0))
     end_column = _char_column(lines, end_line, getattr(node, "end_col_offset", 0) or 0)
-    return file, line, column, end_line, end_column
+    return Span(file, line, column, end_line, end_column)
 
 
 def _parse(tree: SourceTree, file: str, errors: list[ParseError]) -> tuple[ast.Module, str] | None:
@@ -185,10 +181,10 @@ class SettingsReader:
                     value = UNKNOWN
                 for target in targets:
                     if isinstance(target, ast.Name) and value_node is not None:
-                        values[target.id] = SettingValue(value, *_span(file, lines, value_node))
+                        values[target.id] = SettingValue(value, _span(file, lines, value_node))
             elif isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
                 values[statement.target.id] = SettingValue(
-                    UNKNOWN, *_span(file, lines, statement.value)
+                    UNKNOWN, _span(file, lines, statement.value)
                 )
             elif isinstance(statement, ast.If):
                 self._statements(statement.body, dotted, file, is_package, lines, values)
@@ -219,12 +215,8 @@ class SettingsReader:
         return values
 
 
-def _problem(
-    file: str, reason: str, span: tuple[str, int, int, int, int] | None = None
-) -> Unresolved:
-    if span is None:
-        return Unresolved(file, 1, 1, 1, 1, reason)
-    return Unresolved(span[0], span[1], span[2], span[3], span[4], reason)
+def _problem(file: str, reason: str, span: Span | None = None) -> Unresolved:
+    return Unresolved(span or Span(file, 1, 1, 1, 1), reason)
 
 
 def find_root_urlconf(
@@ -239,7 +231,7 @@ def find_root_urlconf(
     result.locator = locator
     reader = SettingsReader(tree, locator)
 
-    def finish(module: str, span: tuple[str, int, int, int, int] | None, origin: str) -> None:
+    def finish(module: str, span: Span | None, origin: str) -> None:
         found = locator.find(module)
         if found is None:
             result.problem = _problem(
@@ -251,7 +243,7 @@ def find_root_urlconf(
 
     settings_module = settings
     configuration: str | None = None
-    settings_origin: tuple[str, int, int, int, int] | None = None
+    settings_origin: Span | None = None
     if settings_module is None and len(manage_files) > 1 and urlconf is None:
         result.problem = _problem(
             manage_files[0],
@@ -307,7 +299,7 @@ def find_root_urlconf(
             )
         return result
     if result.settings_file is None:
-        origin = settings_origin[0] if settings_origin else "pyproject.toml"
+        origin = settings_origin.file if settings_origin else "pyproject.toml"
         result.problem = _problem(
             origin, f"settings module {settings_module!r} not found in the project", settings_origin
         )
@@ -318,7 +310,7 @@ def find_root_urlconf(
             result.settings_file, f"ROOT_URLCONF is not set in settings module {settings_module!r}"
         )
         return result
-    span = (root.file, root.line, root.column, root.end_line, root.end_column)
+    span = root.span
     if not isinstance(root.value, str) or root.value is UNKNOWN:
         result.problem = _problem(root.file, "ROOT_URLCONF is not a string literal", span)
         return result

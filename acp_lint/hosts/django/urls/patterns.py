@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 
-from acp_lint.urls.model import LiteralRef, PatternPart
+from acp_lint.routes.matching import PatternError, compile_regex
+from acp_lint.routes.model import LiteralRef, PatternPart
 
 # django.urls.converters.DEFAULT_CONVERTERS
 BUILTIN_CONVERTERS: dict[str, str] = {
@@ -26,10 +26,6 @@ BUILTIN_CONVERTERS: dict[str, str] = {
 
 _PATH_PARAMETER_COMPONENT_RE = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
 _WHITESPACE = frozenset(" \t\n\r\x0b\x0c")
-
-
-class PatternError(ValueError):
-    """A pattern Django would reject (ImproperlyConfigured) or that we cannot model."""
 
 
 def route_to_regex(
@@ -66,15 +62,6 @@ def route_to_regex(
     return "".join(parts), tuple(int_groups)
 
 
-@lru_cache(maxsize=8192)
-def compile_regex(regex: str) -> re.Pattern[str]:
-    """Compile once; raises PatternError for what ``re`` (and so Django) rejects."""
-    try:
-        return re.compile(regex)
-    except (re.error, RecursionError, OverflowError) as error:
-        raise PatternError(f"{regex!r} is not a valid regular expression: {error}") from error
-
-
 def route_part(
     route: str,
     is_endpoint: bool,
@@ -109,30 +96,3 @@ def locale_part(languages: Iterable[str] = (), prefix_default_language: bool = T
     if not prefix_default_language:
         regex = f"^(?:(?:{alternatives})/)?"
     return PatternPart("locale", "<lang>/", regex, False)
-
-
-def match_part(part: PatternPart, path: str) -> str | None:
-    """What is left of ``path`` after ``part`` matched it, or None (Django's ``match``)."""
-    regex = compile_regex(part.regex)
-    if part.kind == "regex" and part.is_endpoint and part.regex.endswith("$"):
-        match = regex.fullmatch(path)
-    else:
-        match = regex.search(path)
-    if match is None:
-        return None
-    for group in part.int_groups:
-        try:
-            int(match.group(group))  # IntConverter.to_python: may raise (digit limit)
-        except ValueError:
-            return None
-    return path[match.end() :]
-
-
-def match_parts(parts: Iterable[PatternPart], path: str) -> str | None:
-    """Apply the parts one after the other; the rest of the path, or None."""
-    rest: str | None = path
-    for part in parts:
-        rest = match_part(part, rest)
-        if rest is None:
-            return None
-    return rest

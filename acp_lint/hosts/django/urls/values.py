@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field, replace
 
-from acp_lint.urls.model import Condition, LiteralRef, PatternPart, Span
+from acp_lint.routes.model import Condition, LiteralRef, PatternPart, Span
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
-from acp_installer import edits, paths
+from acp_installer import paths
 from acp_installer.errors import UsageError
+from acp_installer.hosts.django import edits
 
-from acp_lint.urls.modules import ModuleLocator, resolve_relative
+from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
 
 NAME = "INSTALLED_APPS"
 
@@ -61,6 +62,19 @@ class Evaluation:
     appended_in: str | None = None  # file whose end gets the extra statement
 
 
+@dataclass(frozen=True)
+class _Where:
+    """Where a statement is evaluated: its namespace, its file and module, whether it runs only
+    in some configurations (an ``if``/``try`` branch), and the class body it is in, if any."""
+
+    env: dict[str, Value]
+    file: str
+    dotted: str
+    is_package: bool
+    conditional: bool = False
+    class_name: str | None = None
+
+
 def _mentions(node: cst.CSTNode, name: str) -> bool:
     found = False
 
@@ -94,23 +108,17 @@ class _Evaluator:
         source = edits.decode_host_file(found.file, data)
         tree = edits.parse(source)
         self.result.modules[found.file] = (source, tree)
-        self.statements(tree.body, env, found.file, dotted, found.is_package, conditional, None)
+        self.statements(tree.body, _Where(env, found.file, dotted, found.is_package, conditional))
         self.active.discard(dotted)
 
     def statements(
-        self,
-        body: Sequence[cst.BaseStatement | cst.BaseSmallStatement],
-        env: dict[str, Value],
-        file: str,
-        dotted: str,
-        is_package: bool,
-        conditional: bool,
-        class_name: str | None,
+        self, body: Sequence[cst.BaseStatement | cst.BaseSmallStatement], at: _Where
     ) -> None:
+        env = at.env
         for statement in body:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
-                    self.small(small, env, file, dotted, is_package, conditional, class_name)
+                    self.small(small, at)
             elif isinstance(statement, cst.If):
                 blocks = [statement.body.body]
                 orelse = statement.orelse
@@ -118,43 +126,34 @@ class _Evaluator:
                     blocks.append(orelse.body.body)
                     orelse = orelse.orelse if isinstance(orelse, cst.If) else None
                 for block in blocks:
-                    self.statements(block, env, file, dotted, is_package, True, class_name)
+                    self.statements(block, replace(at, conditional=True))
             elif isinstance(statement, cst.Try):
                 blocks = [statement.body.body, *[h.body.body for h in statement.handlers]]
                 for block in blocks:
-                    self.statements(block, env, file, dotted, is_package, True, class_name)
+                    self.statements(block, replace(at, conditional=True))
             elif isinstance(statement, (cst.For, cst.While, cst.With)):
                 for name in list(env):
                     if _mentions(statement, name):
                         env[name].open = True
-            elif isinstance(statement, cst.ClassDef) and class_name is None:
-                self.class_def(statement, env, file, dotted, is_package)
+            elif isinstance(statement, cst.ClassDef) and at.class_name is None:
+                self.class_def(statement, at)
 
-    def class_def(
-        self, node: cst.ClassDef, env: dict[str, Value], file: str, dotted: str, pkg: bool
-    ) -> None:
+    def class_def(self, node: cst.ClassDef, at: _Where) -> None:
         own: dict[str, Value] = {}
         for base in node.bases:
             if isinstance(base.value, cst.Name) and base.value.value in self.classes:
                 for key, value in self.classes[base.value.value].items():
                     own.setdefault(key, Value(list(value.items), value.open))
-        scope = _ClassScope(own, env)
-        self.statements(node.body.body, scope, file, dotted, pkg, False, node.name.value)
+        scope = _ClassScope(own, at.env)
+        inner = replace(at, env=scope, conditional=False, class_name=node.name.value)
+        self.statements(node.body.body, inner)
         self.classes[node.name.value] = own
 
-    def small(
-        self,
-        small: cst.BaseSmallStatement,
-        env: dict[str, Value],
-        file: str,
-        dotted: str,
-        is_package: bool,
-        conditional: bool,
-        class_name: str | None,
-    ) -> None:
+    def small(self, small: cst.BaseSmallStatement, at: _Where) -> None:
+        env, conditional = at.env, at.conditional
         if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
             module = cst.helpers.get_full_name_for_node(small.module) if small.module else None
-            target = resolve_relative(dotted, is_package, len(small.relative), module)
+            target = resolve_relative(at.dotted, at.is_package, len(small.relative), module)
             if target:
                 self.module(target, env, conditional)
             return
@@ -167,17 +166,17 @@ class _Evaluator:
             for target in targets:
                 if not isinstance(target, cst.Name):
                     continue
-                value = self.expr(small.value, env, file, conditional)
+                value = self.expr(small.value, at)
                 env[target.value] = value
                 if target.value == NAME and not _mentions(small.value, NAME):
                     self.result.defining = Defining(
-                        file, Value(list(value.items), value.open), class_name
+                        at.file, Value(list(value.items), value.open), at.class_name
                     )
             return
         if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
             name = small.target.value
             if isinstance(small.operator, cst.AddAssign) and name in env:
-                added = self.expr(small.value, env, file, conditional)
+                added = self.expr(small.value, at)
                 env[name] = Value(env[name].items + added.items, env[name].open or added.open)
             elif name in env:
                 env[name].open = True
@@ -197,7 +196,7 @@ class _Evaluator:
             elif method == "insert" and len(args) == 2:
                 current.items.insert(0, Item(_string(args[1]), None, conditional))
             elif method == "extend" and len(args) == 1:
-                added = self.expr(args[0], env, file, conditional)
+                added = self.expr(args[0], at)
                 current.items.extend(added.items)
                 current.open = current.open or added.open
             elif method == "remove" and len(args) == 1:
@@ -208,15 +207,14 @@ class _Evaluator:
 
     # -- expressions -----------------------------------------------------------------------
 
-    def expr(
-        self, node: cst.BaseExpression, env: dict[str, Value], file: str, conditional: bool
-    ) -> Value:
+    def expr(self, node: cst.BaseExpression, at: _Where) -> Value:
+        env, conditional = at.env, at.conditional
         if isinstance(node, (cst.List, cst.Tuple)):
-            self.result.literals[id(node)] = Literal(file, node)
+            self.result.literals[id(node)] = Literal(at.file, node)
             value = Value()
             for element in node.elements:
                 if isinstance(element, cst.StarredElement):
-                    inner = self.expr(element.value, env, file, conditional)
+                    inner = self.expr(element.value, at)
                     value.items.extend(inner.items)
                     value.open = value.open or inner.open
                 else:
@@ -233,12 +231,12 @@ class _Evaluator:
                 found = owner[node.attr.value]
                 return Value(list(found.items), found.open)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-            left = self.expr(node.left, env, file, conditional)
-            right = self.expr(node.right, env, file, conditional)
+            left = self.expr(node.left, at)
+            right = self.expr(node.right, at)
             return Value(left.items + right.items, left.open or right.open)
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
             if node.func.value in ("list", "tuple") and len(node.args) == 1:
-                return self.expr(node.args[0].value, env, file, conditional)
+                return self.expr(node.args[0].value, at)
         return _unknown()
 
 

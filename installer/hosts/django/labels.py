@@ -22,9 +22,9 @@ from pathlib import Path
 from acp_installer.appfiles import TEMPLATE_ROOT
 from acp_installer.errors import Refused
 
+from acp_lint.hosts.django.urls.modules import ModuleLocator
+from acp_lint.hosts.django.urls.settings_reader import UNKNOWN, SettingValue
 from acp_lint.sources import DiskTree
-from acp_lint.urls.modules import ModuleLocator
-from acp_lint.urls.settings_reader import UNKNOWN, SettingValue
 
 ACP_LABEL = "acp"
 MAX_MODULE_BYTES = 1024 * 1024

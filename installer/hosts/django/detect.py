@@ -7,66 +7,13 @@ installer and the linter can never disagree about which files make up the projec
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from acp_installer import paths
 from acp_installer.errors import UsageError
+from acp_installer.hostconfig import HostProject, project_config
 
-from acp_lint.config import Config, ConfigError, find_config_file, load_config
-from acp_lint.sources import DiskTree, normalise_rel
-from acp_lint.urls.settings_reader import find_manage_py, find_root_urlconf
-
-
-@dataclass(frozen=True)
-class HostProject:
-    """Where things are, as project-relative POSIX paths (``source_dir`` may be ``""``)."""
-
-    root: Path
-    config: Config
-    manage_py: str
-    source_dir: str
-    settings_module: str
-    settings_file: str
-    installed_apps_file: str
-    urlconf_module: str
-    urlconf_file: str
-    installed_apps: Any = field(default=None, compare=False)  # SettingValue of INSTALLED_APPS
-    locator: Any = field(default=None, compare=False)  # acp_lint ModuleLocator of the host
-
-    def in_source(self, rel: str) -> str:
-        """A path relative to the directory of manage.py, made project-relative."""
-        return f"{self.source_dir}/{rel}" if self.source_dir else rel
-
-
-DEFAULT_BINDINGS = "controlplane.bindings.json"
-
-
-def bindings_rel(config: Config) -> str:
-    """The project-relative bindings path: the config's (``./`` dropped), else the default."""
-    raw = config.bindings
-    if raw is None:
-        return DEFAULT_BINDINGS
-    return raw if raw.startswith("/") else normalise_rel(raw) or raw
-
-
-def project_config(root: Path) -> Config:
-    """The acp-lint config of PROJECT_DIR itself; defaults (root = PROJECT_DIR) otherwise.
-
-    A config file further up the tree belongs to another project and is not used: its root
-    would make the manifest and bindings paths relative to a different directory.
-    """
-    try:
-        found = find_config_file(root)
-        if found is not None and found.resolve().parent == root:
-            config = load_config(root)
-            if config.bindings is not None:
-                paths.contained(root, bindings_rel(config), f"{found.name} (key bindings)")
-            return config
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
-    return Config(root=root)
+from acp_lint.hosts.django.urls.settings_reader import find_manage_py, find_root_urlconf
+from acp_lint.sources import DiskTree
 
 
 def detect(project_dir: Path) -> HostProject:

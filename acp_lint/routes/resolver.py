@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from acp_lint.urls.model import Route, RouteTable
-from acp_lint.urls.patterns import match_part
+from acp_lint.routes.matching import match_part
+from acp_lint.routes.model import Route, RouteTable
 
 
 def route_is_active(route: Route, assume: Mapping[str, bool] | None) -> bool:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from posixpath import dirname
 
+from acp_lint.hosts.django.urls.modules import ModuleFile, ModuleLocator
+from acp_lint.hosts.django.urls.settings_reader import find_manage_py
+from acp_lint.routes.model import RouteTable
+from acp_lint.routes.resolver import resolve
 from acp_lint.sources import SourceTree
-from acp_lint.urls.model import RouteTable
-from acp_lint.urls.modules import ModuleFile, ModuleLocator
-from acp_lint.urls.resolver import resolve
-from acp_lint.urls.settings_reader import find_manage_py
 
 
 def mounted_view_module(

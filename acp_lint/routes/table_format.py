@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from acp_lint.urls.collisions import Collision, find_acp_mount, relevant_unresolved
-from acp_lint.urls.model import Route, RouteTable, Unresolved
+from acp_lint.routes.collisions import Collision, find_acp_mount, relevant_unresolved
+from acp_lint.routes.model import Route, RouteTable, Unresolved
 
 
 def _display(route: Route) -> str:

@@ -20,21 +20,44 @@ class Span:
     end_column: int
 
 
+class Spanned:
+    """A record that sits at one ``span``: its position reads through (``route.line``), so
+    the five fields are declared once, here and in ``Span``."""
+
+    span: Span
+
+    @property
+    def file(self) -> str:
+        return self.span.file
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    @property
+    def end_line(self) -> int:
+        return self.span.end_line
+
+    @property
+    def end_column(self) -> int:
+        return self.span.end_column
+
+
 @dataclass(frozen=True)
-class LiteralRef:
+class LiteralRef(Spanned):
     """The string literal a route came from, as character offsets into its file's text.
 
     Kept so that a fix can rewrite exactly that literal (ACP202).
     """
 
-    file: str
+    span: Span  # the token's position, for reporting
     start: int
     end: int
     source: str  # the literal's token as written, e.g. ``"api/"`` or ``r'^api/'``
-    line: int = 1  # 1-based position of the token, for reporting
-    column: int = 1
-    end_line: int = 1
-    end_column: int = 1
 
 
 @dataclass(frozen=True)
@@ -78,18 +101,14 @@ class IncludeStep:
 
 
 @dataclass(frozen=True)
-class Route:
+class Route(Spanned):
     """An endpoint Django can dispatch to, with every pattern part from the root down."""
 
     parts: tuple[PatternPart, ...]
     kind: str  # "path", "re_path", "router", "admin", "known"
     view: str
     name: str | None
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    span: Span  # the call that created it
     module: str  # dotted name of the module whose code created the route
     conditions: tuple[Condition, ...] = ()
     include_chain: tuple[IncludeStep, ...] = ()
@@ -115,18 +134,14 @@ class Route:
 
 
 @dataclass(frozen=True)
-class Unresolved:
+class Unresolved(Spanned):
     """A place of the URL configuration that could not be analysed statically (ACP204).
 
     ``prefix`` holds the pattern parts above it: only paths that start with a match of them
     could reach it.
     """
 
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    span: Span
     reason: str
     prefix: tuple[PatternPart, ...] = ()
     conditions: tuple[Condition, ...] = ()
@@ -153,18 +168,14 @@ class ParseError:
 
 
 @dataclass(frozen=True)
-class ReservedPrefix:
+class ReservedPrefix(Spanned):
     """A URL prefix served before the URLconf is consulted: ``STATIC_URL`` (runserver's
     staticfiles handler, the web server in production) or ``MEDIA_URL`` (the web server, or
     ``static()`` in DEBUG). ``prefix`` has no leading slash (``static/``)."""
 
     setting: str
     prefix: str
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    span: Span  # the setting's value
 
 
 @dataclass

@@ -1,0 +1,112 @@
+"""The Django host: settings and URLconf reading, the migration walker, ``--verify``.
+
+``HOST`` implements ``acp_lint.hosts.Host``; everything Django-specific in the linter lives in
+this package: ``urls/`` (the settings reader, the URLconf interpreter with Django's call table,
+``path()`` converters and patterns, DRF routers, admin), the migration walker
+(``django_migrations``, ``migration_module``, ``migration_shape``, ``app_label``) and
+``verify`` (Django's own resolver in a subprocess). Importing this package imports none of them:
+each is imported when first used, so a migration-only run never loads the URL graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from acp_lint.hosts import GuardResponse, StartupHook
+
+if TYPE_CHECKING:
+    from acp_lint.config import Config
+    from acp_lint.hosts.django.verify import VerifyResult
+    from acp_lint.routes.model import LiteralRef, PatternPart, RouteTable
+    from acp_lint.sources import SourceTree
+    from acp_lint.sql.findings import SqlFinding
+
+GUARD = GuardResponse(
+    code=(
+        'if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":\n'
+        "    return JsonResponse(\n"
+        '        {"ok": False, "error": "ACP is disabled", "code": "FEATURE_DISABLED"},\n'
+        "        status=503,\n"
+        "    )\n"
+    ),
+    imports=(("os", None), ("django.http", "JsonResponse")),
+    response="JsonResponse",
+    qualified="django.http.JsonResponse",
+)
+
+
+class DjangoHost:
+    """``acp_lint.hosts.Host`` for Django projects."""
+
+    name = "django"
+    guard = GUARD
+    startup_hooks = (StartupHook(method="ready", base="AppConfig"),)
+
+    def detect(self, tree: SourceTree) -> bool:
+        from acp_lint.hosts.django.urls.settings_reader import find_manage_py
+
+        return bool(find_manage_py(tree))
+
+    def route_table(self, tree: SourceTree, config: Config) -> RouteTable:
+        from acp_lint.hosts.django.urls.graph import build_route_table
+
+        return build_route_table(tree, config.urlconf, config.settings)
+
+    def literal_part(self, text: str, is_endpoint: bool, literal: LiteralRef | None) -> PatternPart:
+        from acp_lint.hosts.django.urls.patterns import route_part
+
+        return route_part(text, is_endpoint, None, literal)
+
+    def handler_module(
+        self, table: RouteTable, tree: SourceTree, endpoint: str
+    ) -> tuple[str, str] | None:
+        from acp_lint.hosts.django.urls.mounted_view import mounted_view_module
+
+        found = mounted_view_module(table, tree, endpoint)
+        return (found.file, found.dotted) if found is not None else None
+
+    def is_migration(self, path: str) -> bool:
+        return "/migrations/" in f"/{path}"
+
+    def migration_label(self, file: Path) -> str | None:
+        from acp_lint.hosts.django.app_label import app_label_for
+
+        return app_label_for(file)
+
+    def check_migration(self, source: str, dialect: str, label: str | None) -> Sequence[SqlFinding]:
+        from acp_lint.hosts.django.django_migrations import check_migration_module
+
+        return check_migration_module(source, dialect, label)
+
+    def entry_point(self, tree: SourceTree, config: Config) -> tuple[str, str]:
+        from acp_lint.hosts.django.urls.settings_reader import find_root_urlconf
+
+        found = find_root_urlconf(tree, config.urlconf, config.settings)
+        manage = found.manage_py or ""
+        return config.settings or found.settings_module or "", manage.rpartition("/")[0]
+
+    def verify(
+        self,
+        root: Path,
+        source_dir: Path,
+        settings: str,
+        endpoint: str,
+        python: str | None,
+        acp_app: str,
+        candidates: tuple[str, ...] = (),
+    ) -> VerifyResult:
+        from acp_lint.hosts.django.verify import VerifyResult, find_python, verify_endpoint
+
+        if not settings:
+            return VerifyResult(
+                "error", "?", python or "", endpoint, error="no settings module (set `settings`)"
+            )
+        interpreter = find_python(root, python)
+        return verify_endpoint(
+            source_dir, settings, endpoint, interpreter, acp_app, candidates=candidates
+        )
+
+
+HOST = DjangoHost()
