@@ -15,6 +15,7 @@ import libcst as cst
 
 _ORDER: dict[type, tuple[str, ...]] = {}
 _METHODS: dict[type, tuple[str, ...]] = {}
+_NODE_TYPES: dict[type, bool] = {}
 
 
 class _FieldOrder(cst.CSTVisitor):
@@ -42,15 +43,24 @@ def _field_order(node: cst.CSTNode) -> tuple[str, ...]:
     return names
 
 
+def _is_node_type(kind: type) -> bool:
+    """Whether values of ``kind`` are libcst nodes, learnt once per type: ``isinstance`` with
+    ``CSTNode`` (an ABC) costs an ``__instancecheck__`` per field of every node walked."""
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The direct children of ``node``, in the order libcst visits them."""
     found: list[cst.CSTNode] = []
-    for name in _field_order(node):
+    for name in _ORDER.get(type(node)) or _field_order(node):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if _NODE_TYPES.get(type(value)) or _is_node_type(type(value)):
             found.append(value)
         elif isinstance(value, (tuple, list)):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+            found.extend(item for item in value if _is_node_type(type(item)))
     return found
 
 
@@ -62,14 +72,18 @@ def walk(
     """Pre-order ``on_visit`` (False skips the children), post-order ``on_leave``; no recursion,
     so a deeply nested expression cannot hit the recursion limit."""
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    push = stack.append
+    pop = stack.pop
     while stack:
-        node, leaving = stack.pop()
+        node, leaving = pop()
         if leaving:
             on_leave(node)
             continue
-        stack.append((node, True))
+        push((node, True))
         if on_visit(node):
-            stack.extend((child, False) for child in reversed(children(node)))
+            found = children(node)
+            for index in range(len(found) - 1, -1, -1):
+                push((found[index], False))
 
 
 def _method_names(kind: type) -> tuple[str, ...]:

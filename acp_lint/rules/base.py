@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
@@ -70,7 +70,9 @@ class FileContext:
 
     @cached_property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
-        return self.wrapper.resolve(PositionProvider)
+        from acp_lint.python.positions import Positions
+
+        return Positions(self.module)  # what PositionProvider gives, for less
 
     @cached_property
     def oracle(self) -> ImportTimeOracle:

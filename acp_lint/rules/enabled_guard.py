@@ -268,9 +268,9 @@ handlers need the guard written by hand.
 
     def _fix(self, handler: cst.FunctionDef, index: int) -> Fix | None:
         """Offered only where the canonical guard can be inserted as is (see the docs)."""
-        if is_generator(handler) or binds_locally(handler, ("os", "JsonResponse")):
-            return None
         scopes = self.context.scopes
+        if is_generator(handler) or binds_locally(handler, ("os", "JsonResponse"), scopes):
+            return None
         if not (
             import_is_usable(scopes, "os", "os")
             and import_is_usable(scopes, "JsonResponse", "django.http.JsonResponse")
