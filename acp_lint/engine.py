@@ -222,7 +222,7 @@ class Linter:
             if any(visitor.METADATA_DEPENDENCIES for visitor in batch):
                 context.wrapper.visit_batched(batch)  # libcst resolves the metadata first
             else:
-                walk_batched(module, batch)  # same visits, without rebuilding every node
+                walk_batched(module, batch, context.flat)  # same visits, no node rebuilt
 
         _guarded(path, "engine", visit)
         table = python_suppressions(decoded.text)

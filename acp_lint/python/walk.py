@@ -9,6 +9,7 @@ the same nodes in the same order. ``walk_batched`` stands in for ``visit_batched
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 
 import libcst as cst
@@ -86,6 +87,41 @@ def walk(
                 push((found[index], False))
 
 
+class Flat:
+    """A tree's nodes in pre-order with their depths, listed once per file so that passes
+    that never skip a subtree (the scope pass, the rules' batched traversal) replay it
+    instead of each walking the tree again."""
+
+    __slots__ = ("depths", "nodes")
+
+    def __init__(self, root: cst.CSTNode) -> None:
+        nodes: list[cst.CSTNode] = []
+        depths = array("I")
+        stack: list[tuple[cst.CSTNode, int]] = [(root, 0)]
+        while stack:
+            node, depth = stack.pop()
+            nodes.append(node)
+            depths.append(depth)
+            found = children(node)
+            for index in range(len(found) - 1, -1, -1):
+                stack.append((found[index], depth + 1))
+        self.nodes = nodes
+        self.depths = depths
+
+    def replay(
+        self, on_visit: Callable[[cst.CSTNode], object], on_leave: Callable[[cst.CSTNode], None]
+    ) -> None:
+        """``walk``'s calls, in its order, for visitors that never skip children."""
+        open_nodes: list[cst.CSTNode] = []
+        for node, depth in zip(self.nodes, self.depths, strict=True):
+            while len(open_nodes) > depth:
+                on_leave(open_nodes.pop())
+            on_visit(node)
+            open_nodes.append(node)
+        while open_nodes:
+            on_leave(open_nodes.pop())
+
+
 def _method_names(kind: type) -> tuple[str, ...]:
     """``visit_X``/``leave_X`` methods a batchable visitor class really defines (libcst's
     ``get_visitors`` finds them with ``inspect.getmembers`` on every instance, which also
@@ -103,8 +139,11 @@ def _method_names(kind: type) -> tuple[str, ...]:
     return names
 
 
-def walk_batched(root: cst.CSTNode, visitors: Iterable[cst.BatchableCSTVisitor]) -> None:
-    """Call every visitor's ``visit_<Type>``/``leave_<Type>`` as ``visit_batched`` would."""
+def walk_batched(
+    root: cst.CSTNode, visitors: Iterable[cst.BatchableCSTVisitor], flat: Flat | None = None
+) -> None:
+    """Call every visitor's ``visit_<Type>``/``leave_<Type>`` as ``visit_batched`` would
+    (``flat``: ``root`` already listed)."""
     table: dict[str, list[Callable[[cst.CSTNode], object]]] = {}
     for visitor in visitors:
         for name in _method_names(type(visitor)):
@@ -123,4 +162,7 @@ def walk_batched(root: cst.CSTNode, visitors: Iterable[cst.BatchableCSTVisitor])
         for call in leaves.get(type(node).__name__, ()):
             call(node)
 
-    walk(root, on_visit, on_leave)
+    if flat is not None:
+        flat.replay(on_visit, on_leave)
+    else:
+        walk(root, on_visit, on_leave)

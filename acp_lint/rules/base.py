@@ -21,7 +21,7 @@ from acp_lint.python.effects import EffectsCollector, ModuleEffects
 from acp_lint.python.guard import Guard, Helpers, find_handlers, judge_guard
 from acp_lint.python.import_time import ImportTimeOracle
 from acp_lint.python.scopes import ScopeIndex
-from acp_lint.python.walk import walk
+from acp_lint.python.walk import Flat
 from acp_lint.rules.meta import Expected, Invalid, Rule, example_source
 
 __all__ = [
@@ -61,8 +61,13 @@ class FileContext:
     def scopes(self) -> ScopeIndex:
         """Parents, bindings and import aliases, from one light traversal."""
         index = ScopeIndex()
-        walk(self.module, index.on_visit, index.on_leave)  # order-free facts: the fast walk
+        self.flat.replay(index.on_visit, index.on_leave)  # order-free facts: the fast walk
         return index
+
+    @cached_property
+    def flat(self) -> Flat:
+        """The module's nodes in walking order, listed once for every full pass."""
+        return Flat(self.module)
 
     @property
     def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
