@@ -18,6 +18,9 @@ from acp_lint.registry import resolve_selector
 ALL = "*"
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*))?", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*acp-lint:\s*ignore\[(?P<codes>[^\]]*)\]")
+# The same within one line (a comment token never holds a "\n"): over a whole text
+# ``[^\]]*`` could run on into the next line's comment and swallow it.
+_IGNORE_LINE = re.compile(r"#\s*acp-lint:\s*ignore\[(?P<codes>[^\]\n]*)\]")
 
 
 def _codes(text: str | None) -> set[str]:
@@ -38,6 +41,18 @@ def parse_comment(comment: str) -> set[str]:
     for match in _IGNORE.finditer(comment):
         found |= _codes(match.group("codes"))
     return found
+
+
+def may_name(text: str, codes: frozenset[str]) -> bool:
+    """Whether a suppression anywhere in ``text`` could name one of ``codes``: the patterns
+    run over the whole text, a superset of its comments (a match in a comment is found at the
+    same place, with at least the codes the comment alone gives), so False is certain and
+    tokenizing the file can be skipped."""
+    for pattern in (_NOQA, _IGNORE_LINE):
+        for match in pattern.finditer(text):
+            if _codes(match.group("codes")) & codes:
+                return True
+    return False
 
 
 def python_suppressions(text: str) -> dict[int, set[str]]:
