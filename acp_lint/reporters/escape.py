@@ -23,6 +23,8 @@ def _needs_quoting(char: str) -> bool:
 def printable(text: str) -> str:
     """``text`` unchanged when it is plain; otherwise a C-style quoted form, as git quotes
     unusual paths (``"h/new\\nline.py"``, ``"bad\\xff.py"``), so it stays on one line."""
+    if text.isascii() and text.isprintable():  # for ASCII: no control character (Cc)
+        return text
     if not any(_needs_quoting(char) for char in text):
         return text
     parts = ['"']
@@ -42,6 +44,8 @@ def printable(text: str) -> str:
 
 def one_line(text: str) -> str:
     """A message or source line with control characters escaped but otherwise unquoted."""
+    if text.isascii() and text.replace("\t", " ").isprintable():
+        return text
     if not any(_needs_quoting(char) and char != "\t" for char in text):
         return text
     return printable(text)[1:-1]
