@@ -18,9 +18,6 @@ from acp_lint.registry import resolve_selector
 ALL = "*"
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*))?", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*acp-lint:\s*ignore\[(?P<codes>[^\]]*)\]")
-# The same within one line (a comment token never holds a "\n"): over a whole text
-# ``[^\]]*`` could run on into the next line's comment and swallow it.
-_IGNORE_LINE = re.compile(r"#\s*acp-lint:\s*ignore\[(?P<codes>[^\]\n]*)\]")
 
 
 def _codes(text: str | None) -> set[str]:
@@ -47,11 +44,31 @@ def may_name(text: str, codes: frozenset[str]) -> bool:
     """Whether a suppression anywhere in ``text`` could name one of ``codes``: the patterns
     run over the whole text, a superset of its comments (a match in a comment is found at the
     same place, with at least the codes the comment alone gives), so False is certain and
-    tokenizing the file can be skipped."""
-    for pattern in (_NOQA, _IGNORE_LINE):
-        for match in pattern.finditer(text):
-            if _codes(match.group("codes")) & codes:
-                return True
+    tokenizing the file can be skipped. Any ``acp-lint`` comment counts (its ``[...]`` may
+    start in a string and run into a real comment)."""
+    if "acp-lint" in text:
+        return True
+    return any(_codes(match.group("codes")) & codes for match in _NOQA.finditer(text))
+
+
+# The noqa pattern within one line, for whole texts: a comment token never holds "\r" or "\n";
+# these find, at each comment's "#", exactly what ``parse_comment`` finds in the token.
+_NOQA_LINE = re.compile(
+    r"#[^\S\r\n]*noqa(?::[^\S\r\n]*(?P<codes>[\w\-]+(?:[^\S\r\n]*,[^\S\r\n]*[\w\-]+)*))?",
+    re.IGNORECASE,
+)
+
+
+def may_suppress(text: str, codes: set[str]) -> bool:
+    """Whether any suppression in ``text`` could suppress one of ``codes`` (False is certain:
+    the line-bounded pattern over the whole text sees every comment's ``noqa``, plus look-alikes
+    in strings), so a file whose findings no comment can touch is not tokenized."""
+    if "acp-lint" in text:
+        return True  # rare; an ``ignore[...]`` may start in a string: let the tokenizer judge
+    for match in _NOQA_LINE.finditer(text):
+        named = _codes(match.group("codes"))
+        if ALL in named or named & codes:
+            return True
     return False
 
 

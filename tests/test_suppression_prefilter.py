@@ -1,5 +1,6 @@
-"""``may_name`` lets the unused-suppression pass skip tokenizing a file: it must never say
-False for a file where a real comment suppresses one of the codes."""
+"""``may_name`` and ``may_suppress`` let the unused-suppression pass and the engine skip
+tokenizing a file: they must never say False where a real comment names or suppresses one of
+the codes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import tokenize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acp_lint.suppressions import ALL, may_name, parse_comment
+from acp_lint.suppressions import ALL, may_name, may_suppress, parse_comment, python_suppressions
 
 JUDGED = frozenset({"ACP101", "ACP102", "ACP103", "ACP104", "ACP301"})
 PIECES = [
@@ -33,6 +34,10 @@ PIECES = [
     "\n",
     "\\\n",
     "\r",
+    "\r\n",
+    '"# acp-lint: ignore["',
+    "# NOQA:",
+    "#noqa:ACP104 ,ACP101",
 ]
 
 
@@ -63,3 +68,21 @@ def test_may_name_examples() -> None:
     assert may_name("x()  # acp-lint: ignore[missing-enabled-guard] ok\n", JUDGED)
     assert not may_name("from acp_kernel import C  # noqa: F401\n", JUDGED)
     assert not may_name("x = 1  # noqa\n", JUDGED)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12), st.sampled_from(sorted(JUDGED)))
+def test_may_suppress_is_never_false_where_the_tokenizer_finds_a_suppression(
+    pieces: list[str], code: str
+) -> None:
+    text = " ".join(pieces) + "\n"
+    table = python_suppressions(text)
+    if any(ALL in named or code in named for named in table.values()):
+        assert may_suppress(text, {code})
+
+
+def test_may_suppress_examples() -> None:
+    assert may_suppress("x = 1  # noqa\n", {"ACP101"})
+    assert may_suppress("x = 1  # noqa: acp101\n", {"ACP101"})
+    assert not may_suppress("from acp_kernel import C  # noqa: F401\n", {"ACP104"})
+    assert not may_suppress("x = 1  # noqa: ACP102\n", {"ACP104"})
