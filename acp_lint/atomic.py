@@ -10,7 +10,6 @@ creating half, which the installer also uses on its own to stage a batch of file
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 
@@ -47,7 +46,7 @@ def write_atomically(
         except FileNotFoundError:
             mode = None
     if staging is None:
-        staging = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        staging = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
     else:
         staging.unlink(missing_ok=True)
     try:

@@ -38,7 +38,7 @@ from acp_lint.protected import (
 )
 from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, Scope, family
 from acp_lint.rules.parse_error import parse_error, python_parse_error
-from acp_lint.suppressions import apply_suppressions, python_suppressions
+from acp_lint.suppressions import apply_suppressions, may_suppress, python_suppressions
 
 PARSE_ERROR = BY_CODE["ACP000"]
 T = TypeVar("T")
@@ -222,11 +222,13 @@ class Linter:
             if any(visitor.METADATA_DEPENDENCIES for visitor in batch):
                 context.wrapper.visit_batched(batch)  # libcst resolves the metadata first
             else:
-                walk_batched(module, batch)  # same visits, without rebuilding every node
+                walk_batched(module, batch, context.flat)  # same visits, no node rebuilt
 
         _guarded(path, "engine", visit)
-        table = python_suppressions(decoded.text)
-        return apply_suppressions(context.diagnostics, table)
+        found = context.diagnostics
+        if not found or not may_suppress(decoded.text, {d.code for d in found}):
+            return found  # no comment can suppress these: nothing to tokenize
+        return apply_suppressions(found, python_suppressions(decoded.text))
 
     def _check_migration(self, path: str, decoded: Decoded) -> list[Diagnostic]:
         from acp_lint.rules.migrations import check_migration_file

@@ -40,6 +40,38 @@ def parse_comment(comment: str) -> set[str]:
     return found
 
 
+def may_name(text: str, codes: frozenset[str]) -> bool:
+    """Whether a suppression anywhere in ``text`` could name one of ``codes``: the patterns
+    run over the whole text, a superset of its comments (a match in a comment is found at the
+    same place, with at least the codes the comment alone gives), so False is certain and
+    tokenizing the file can be skipped. Any ``acp-lint`` comment counts (its ``[...]`` may
+    start in a string and run into a real comment)."""
+    if "acp-lint" in text:
+        return True
+    return any(_codes(match.group("codes")) & codes for match in _NOQA.finditer(text))
+
+
+# The noqa pattern within one line, for whole texts: a comment token never holds "\r" or "\n";
+# these find, at each comment's "#", exactly what ``parse_comment`` finds in the token.
+_NOQA_LINE = re.compile(
+    r"#[^\S\r\n]*noqa(?::[^\S\r\n]*(?P<codes>[\w\-]+(?:[^\S\r\n]*,[^\S\r\n]*[\w\-]+)*))?",
+    re.IGNORECASE,
+)
+
+
+def may_suppress(text: str, codes: set[str]) -> bool:
+    """Whether any suppression in ``text`` could suppress one of ``codes`` (False is certain:
+    the line-bounded pattern over the whole text sees every comment's ``noqa``, plus look-alikes
+    in strings), so a file whose findings no comment can touch is not tokenized."""
+    if "acp-lint" in text:
+        return True  # rare; an ``ignore[...]`` may start in a string: let the tokenizer judge
+    for match in _NOQA_LINE.finditer(text):
+        named = _codes(match.group("codes"))
+        if ALL in named or named & codes:
+            return True
+    return False
+
+
 def python_suppressions(text: str) -> dict[int, set[str]]:
     """Line -> suppressed codes, from the real comments of Python source (not strings)."""
     table: dict[int, set[str]] = {}

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from acp_lint.config import Config
 from acp_lint.encoding import DecodeError, decode_python
-from acp_lint.suppressions import ALL, parse_comment
+from acp_lint.suppressions import ALL, may_name, parse_comment
 
 if TYPE_CHECKING:
     from acp_lint.cache import ResultCache
@@ -65,6 +65,8 @@ def find_unused(
             continue
         try:
             decoded = decode_python(data)
+            if not may_name(decoded.text, judged):
+                continue  # no suppression of a judged code: nothing to tokenize
             tokens = list(tokenize.generate_tokens(io.StringIO(decoded.text).readline))
         except (DecodeError, tokenize.TokenError, SyntaxError):
             continue

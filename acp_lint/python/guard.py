@@ -406,9 +406,13 @@ def is_generator(function: cst.FunctionDef) -> bool:
     return _own_nodes(function, lambda node: isinstance(node, cst.Yield))
 
 
-def binds_locally(function: cst.FunctionDef, names: Collection[str]) -> bool:
+def binds_locally(
+    function: cst.FunctionDef, names: Collection[str], index: ScopeIndex | None = None
+) -> bool:
     """Whether the function binds one of ``names`` itself (a parameter, an assignment, an
-    import, a loop or ``with`` target...): code inserted at its top would read that local."""
+    import, a loop or ``with`` target...): code inserted at its top would read that local.
+    ``index``: the file's scope pass, when it has one (its scope of the function's body holds
+    the same bindings a walk of the function alone would find)."""
     params = function.params
     own = {
         param.name.value
@@ -419,6 +423,9 @@ def binds_locally(function: cst.FunctionDef, names: Collection[str]) -> bool:
             own.add(star.name.value)
     if own & set(names):
         return True
+    body = index.body_scope.get(function.body) if index is not None else None
+    if body is not None:
+        return bool(body.bindings & set(names)) and not body.globals & set(names)
     index = ScopeIndex()
     walk(function, index.on_visit, index.on_leave)
     return any(

@@ -59,6 +59,7 @@ class ScopeIndex(cst.CSTVisitor):
         super().__init__()
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self.scope_of: dict[cst.CSTNode, Scope] = {}
+        self.body_scope: dict[cst.CSTNode, Scope] = {}  # a def's/class's body -> its scope
         self.module_scope = Scope("module", None)
         self._entries: dict[cst.CSTNode, Scope] = {}
         self._nodes: list[cst.CSTNode] = []
@@ -90,6 +91,7 @@ class ScopeIndex(cst.CSTVisitor):
     def _enter(self, node: cst.CSTNode, kind: str, parent: Scope) -> Scope:
         scope = Scope(kind, parent)
         self._entries[node] = scope
+        self.body_scope[node] = scope
         return scope
 
     # -- bindings ------------------------------------------------------------------------

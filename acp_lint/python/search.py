@@ -6,18 +6,23 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from acp_lint.python.walk import walk
+
 
 def contains(node: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> bool:
-    """True when ``predicate`` holds for ``node`` or any node below it."""
+    """True when ``predicate`` holds for ``node`` or any node below it. The plain walk, in
+    libcst's visiting order: ``node.visit`` would rebuild every node it passes."""
+    found = False
 
-    class Finder(cst.CSTVisitor):
-        found = False
+    def on_visit(candidate: cst.CSTNode) -> bool:
+        nonlocal found
+        if not found and predicate(candidate):
+            found = True
+        return not found
 
-        def on_visit(self, candidate: cst.CSTNode) -> bool:
-            if not self.found and predicate(candidate):
-                self.found = True
-            return not self.found
+    walk(node, on_visit, _ignore)
+    return found
 
-    finder = Finder()
-    node.visit(finder)
-    return finder.found
+
+def _ignore(node: cst.CSTNode) -> None:
+    return None

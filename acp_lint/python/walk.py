@@ -9,12 +9,14 @@ the same nodes in the same order. ``walk_batched`` stands in for ``visit_batched
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 
 import libcst as cst
 
 _ORDER: dict[type, tuple[str, ...]] = {}
 _METHODS: dict[type, tuple[str, ...]] = {}
+_NODE_TYPES: dict[type, bool] = {}
 
 
 class _FieldOrder(cst.CSTVisitor):
@@ -42,15 +44,24 @@ def _field_order(node: cst.CSTNode) -> tuple[str, ...]:
     return names
 
 
+def _is_node_type(kind: type) -> bool:
+    """Whether values of ``kind`` are libcst nodes, learnt once per type: ``isinstance`` with
+    ``CSTNode`` (an ABC) costs an ``__instancecheck__`` per field of every node walked."""
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The direct children of ``node``, in the order libcst visits them."""
     found: list[cst.CSTNode] = []
-    for name in _field_order(node):
+    for name in _ORDER.get(type(node)) or _field_order(node):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if _NODE_TYPES.get(type(value)) or _is_node_type(type(value)):
             found.append(value)
         elif isinstance(value, (tuple, list)):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+            found.extend(item for item in value if _is_node_type(type(item)))
     return found
 
 
@@ -62,14 +73,53 @@ def walk(
     """Pre-order ``on_visit`` (False skips the children), post-order ``on_leave``; no recursion,
     so a deeply nested expression cannot hit the recursion limit."""
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    push = stack.append
+    pop = stack.pop
     while stack:
-        node, leaving = stack.pop()
+        node, leaving = pop()
         if leaving:
             on_leave(node)
             continue
-        stack.append((node, True))
+        push((node, True))
         if on_visit(node):
-            stack.extend((child, False) for child in reversed(children(node)))
+            found = children(node)
+            for index in range(len(found) - 1, -1, -1):
+                push((found[index], False))
+
+
+class Flat:
+    """A tree's nodes in pre-order with their depths, listed once per file so that passes
+    that never skip a subtree (the scope pass, the rules' batched traversal) replay it
+    instead of each walking the tree again."""
+
+    __slots__ = ("depths", "nodes")
+
+    def __init__(self, root: cst.CSTNode) -> None:
+        nodes: list[cst.CSTNode] = []
+        depths = array("I")
+        stack: list[tuple[cst.CSTNode, int]] = [(root, 0)]
+        while stack:
+            node, depth = stack.pop()
+            nodes.append(node)
+            depths.append(depth)
+            found = children(node)
+            for index in range(len(found) - 1, -1, -1):
+                stack.append((found[index], depth + 1))
+        self.nodes = nodes
+        self.depths = depths
+
+    def replay(
+        self, on_visit: Callable[[cst.CSTNode], object], on_leave: Callable[[cst.CSTNode], None]
+    ) -> None:
+        """``walk``'s calls, in its order, for visitors that never skip children."""
+        open_nodes: list[cst.CSTNode] = []
+        for node, depth in zip(self.nodes, self.depths, strict=True):
+            while len(open_nodes) > depth:
+                on_leave(open_nodes.pop())
+            on_visit(node)
+            open_nodes.append(node)
+        while open_nodes:
+            on_leave(open_nodes.pop())
 
 
 def _method_names(kind: type) -> tuple[str, ...]:
@@ -89,8 +139,11 @@ def _method_names(kind: type) -> tuple[str, ...]:
     return names
 
 
-def walk_batched(root: cst.CSTNode, visitors: Iterable[cst.BatchableCSTVisitor]) -> None:
-    """Call every visitor's ``visit_<Type>``/``leave_<Type>`` as ``visit_batched`` would."""
+def walk_batched(
+    root: cst.CSTNode, visitors: Iterable[cst.BatchableCSTVisitor], flat: Flat | None = None
+) -> None:
+    """Call every visitor's ``visit_<Type>``/``leave_<Type>`` as ``visit_batched`` would
+    (``flat``: ``root`` already listed)."""
     table: dict[str, list[Callable[[cst.CSTNode], object]]] = {}
     for visitor in visitors:
         for name in _method_names(type(visitor)):
@@ -109,4 +162,7 @@ def walk_batched(root: cst.CSTNode, visitors: Iterable[cst.BatchableCSTVisitor])
         for call in leaves.get(type(node).__name__, ()):
             call(node)
 
-    walk(root, on_visit, on_leave)
+    if flat is not None:
+        flat.replay(on_visit, on_leave)
+    else:
+        walk(root, on_visit, on_leave)

@@ -8,15 +8,10 @@ drive the terminal; JSON and SARIF must stay valid UTF-8 and give the name back 
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from urllib.parse import quote
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
-# Text made of printable ASCII only (space to "~") never needs quoting: the common case is
-# decided by one regex scan instead of a Unicode lookup per character.
-_PLAIN = re.compile(r"[ -~]*")
-_PLAIN_OR_TAB = re.compile(r"[ -~\t]*")
 
 
 def _needs_quoting(char: str) -> bool:
@@ -28,7 +23,9 @@ def _needs_quoting(char: str) -> bool:
 def printable(text: str) -> str:
     """``text`` unchanged when it is plain; otherwise a C-style quoted form, as git quotes
     unusual paths (``"h/new\\nline.py"``, ``"bad\\xff.py"``), so it stays on one line."""
-    if _PLAIN.fullmatch(text) or not any(_needs_quoting(char) for char in text):
+    if text.isascii() and text.isprintable():  # for ASCII: no control character (Cc)
+        return text
+    if not any(_needs_quoting(char) for char in text):
         return text
     parts = ['"']
     for char in text:
@@ -47,7 +44,7 @@ def printable(text: str) -> str:
 
 def one_line(text: str) -> str:
     """A message or source line with control characters escaped but otherwise unquoted."""
-    if _PLAIN_OR_TAB.fullmatch(text):
+    if text.isascii() and text.replace("\t", " ").isprintable():
         return text
     if not any(_needs_quoting(char) and char != "\t" for char in text):
         return text

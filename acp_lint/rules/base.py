@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
@@ -21,7 +21,7 @@ from acp_lint.python.effects import EffectsCollector, ModuleEffects
 from acp_lint.python.guard import Guard, Helpers, find_handlers, judge_guard
 from acp_lint.python.import_time import ImportTimeOracle
 from acp_lint.python.scopes import ScopeIndex
-from acp_lint.python.walk import walk
+from acp_lint.python.walk import Flat
 from acp_lint.rules.meta import Expected, Invalid, Rule, example_source
 
 __all__ = [
@@ -61,8 +61,13 @@ class FileContext:
     def scopes(self) -> ScopeIndex:
         """Parents, bindings and import aliases, from one light traversal."""
         index = ScopeIndex()
-        walk(self.module, index.on_visit, index.on_leave)  # order-free facts: the fast walk
+        self.flat.replay(index.on_visit, index.on_leave)  # order-free facts: the fast walk
         return index
+
+    @cached_property
+    def flat(self) -> Flat:
+        """The module's nodes in walking order, listed once for every full pass."""
+        return Flat(self.module)
 
     @property
     def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
@@ -70,7 +75,9 @@ class FileContext:
 
     @cached_property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
-        return self.wrapper.resolve(PositionProvider)
+        from acp_lint.python.positions import Positions
+
+        return Positions(self.module)  # what PositionProvider gives, for less
 
     @cached_property
     def oracle(self) -> ImportTimeOracle:

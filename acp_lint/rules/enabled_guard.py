@@ -271,9 +271,9 @@ handlers need the guard written by hand.
         from acp_lint.hosts import host_for
 
         guard = host_for(self.context.config).guard
-        if is_generator(handler) or binds_locally(handler, ("os", guard.response)):
-            return None
         scopes = self.context.scopes
+        if is_generator(handler) or binds_locally(handler, ("os", guard.response), scopes):
+            return None
         if not (
             import_is_usable(scopes, "os", "os")
             and import_is_usable(scopes, guard.response, guard.qualified)
