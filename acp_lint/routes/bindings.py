@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from acp_lint.diagnostics import offset_to_position
 from acp_lint.protected import MAX_JSON_BYTES
+from acp_lint.routes.model import Span
 
 REQUIRED_KEYS = ("kernel_id", "base_path", "endpoint_path")
 _SEGMENT = r"[a-z0-9][a-z0-9._-]*"
@@ -20,28 +21,37 @@ _PATH_RE = re.compile(rf"/{_SEGMENT}(?:/{_SEGMENT})*")
 _SYNTAX_CHARS = set("<>^$()[]{}*+?|\\:")
 
 
-@dataclass(frozen=True)
-class Position:
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+# Where a key or value of bindings.json is (the shared ``Span``; kept as a name for callers).
+Position = Span
 
 
 @dataclass(frozen=True)
 class BindingsError:
-    """One problem of bindings.json, 1-based, end column exclusive."""
+    """One problem of bindings.json, at a ``Span`` of the file (1-based, end exclusive)."""
 
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    span: Span
     message: str
     code: str = "ACP203"
 
     @classmethod
-    def at(cls, pos: Position, message: str, code: str = "ACP203") -> BindingsError:
-        return cls(pos.line, pos.column, pos.end_line, pos.end_column, message, code)
+    def at(cls, span: Span, message: str, code: str = "ACP203") -> BindingsError:
+        return cls(span, message, code)
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    @property
+    def end_line(self) -> int:
+        return self.span.end_line
+
+    @property
+    def end_column(self) -> int:
+        return self.span.end_column
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,7 @@ class Bindings:
     base_path: str
     endpoint_path: str
     path: str
-    positions: dict[str, Position] = field(default_factory=dict)
+    positions: dict[str, Span] = field(default_factory=dict)
 
 
 @dataclass
@@ -138,10 +148,10 @@ def _scan(text: str) -> tuple[int, dict[str, tuple[int, int]], list[tuple[str, i
     return start, spans, duplicates
 
 
-def _position(text: str, start: int, end: int) -> Position:
+def _position(path: str, text: str, start: int, end: int) -> Span:
     line, column = offset_to_position(text, start)
     end_line, end_column = offset_to_position(text, end)
-    return Position(line, column, end_line, end_column)
+    return Span(path, line, column, end_line, end_column)
 
 
 def load_bindings(data: bytes | str, path: str) -> BindingsResult:
@@ -150,10 +160,7 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
     if len(data) > MAX_JSON_BYTES:
         result.errors.append(
             BindingsError(
-                1,
-                1,
-                1,
-                2,
+                Span(path, 1, 1, 1, 2),
                 f"{path} is too large to read ({len(data):,} bytes; the limit is "
                 f"{MAX_JSON_BYTES:,} bytes)",
             )
@@ -168,7 +175,9 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
             line = prefix.count(b"\n") + 1
             column = len(prefix.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
             result.errors.append(
-                BindingsError(line, column, line, column + 1, f"{path} is not valid UTF-8")
+                BindingsError(
+                    Span(path, line, column, line, column + 1), f"{path} is not valid UTF-8"
+                )
             )
             return result
     else:
@@ -179,25 +188,24 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
     except json.JSONDecodeError as error:
         result.errors.append(
             BindingsError(
-                error.lineno,
-                error.colno,
-                error.lineno,
-                error.colno + 1,
+                Span(path, error.lineno, error.colno, error.lineno, error.colno + 1),
                 f"{path} is not valid JSON: {error.msg}",
             )
         )
         return result
     except RecursionError:
-        result.errors.append(BindingsError(1, 1, 1, 2, f"{path} is nested too deeply"))
+        result.errors.append(BindingsError(Span(path, 1, 1, 1, 2), f"{path} is nested too deeply"))
         return result
     except ValueError as error:  # e.g. an integer of thousands of digits
         result.errors.append(
-            BindingsError(1, 1, 1, 2, f"{path} holds a value that cannot be read: {error}")
+            BindingsError(
+                Span(path, 1, 1, 1, 2), f"{path} holds a value that cannot be read: {error}"
+            )
         )
         return result
     if not isinstance(document, dict):
         start = _skip_ws(text, 0)
-        pos = _position(text, start, start + 1)
+        pos = _position(path, text, start, start + 1)
         kind = type(document).__name__.replace("NoneType", "null")
         result.errors.append(
             BindingsError.at(
@@ -207,9 +215,9 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
         )
         return result
     object_start, spans, duplicates = _scan(text)
-    positions = {key: _position(text, *span) for key, span in spans.items()}
+    positions = {key: _position(path, text, *span) for key, span in spans.items()}
     for key, key_start, key_end in duplicates:
-        pos = _position(text, key_start, key_end)
+        pos = _position(path, text, key_start, key_end)
         result.errors.append(
             BindingsError.at(
                 pos,
@@ -217,7 +225,7 @@ def load_bindings(data: bytes | str, path: str) -> BindingsResult:
                 "so each key must appear once",
             )
         )
-    object_pos = _position(text, object_start, object_start + 1)
+    object_pos = _position(path, text, object_start, object_start + 1)
     values: dict[str, str] = {}
     for key in REQUIRED_KEYS:
         if key not in document:
