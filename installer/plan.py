@@ -303,7 +303,9 @@ def _build_plan(options: InstallOptions) -> Plan:
         if not wanted and not (previous is not None and rel in previous.files):
             continue
         _plan_created(plan, entries, rel, file.content, file.role)
-    data_files, data_record = installer.data_files(host, app_dir, host_section)
+    data_files, data_record = installer.data_files(
+        host, app_dir, host_section, f"{kernel_id}:{app}"
+    )
     host_section.update(data_record)
     for rel, content in data_files:
         if migrations or (previous is not None and rel in previous.files):

@@ -50,8 +50,9 @@ class InstallerHost(Protocol):
     # what the user runs to create the tables (messages)
     migrate_command: str
 
-    def found_in(self, config: Config) -> bool:
-        """A cheap static look: does the project at ``config.root`` use this framework?"""
+    def found_in(self, config: Config, loosely: bool = False) -> bool:
+        """A cheap static look: does the project at ``config.root`` use this framework?
+        ``loosely``: does it at least mention it (imports it), when no host is found?"""
         ...
 
     def detect(self, project_dir: Path) -> Any:
@@ -109,11 +110,12 @@ class InstallerHost(Protocol):
         ...
 
     def data_files(
-        self, host: Any, app_dir: str, recorded: Mapping[str, object]
+        self, host: Any, app_dir: str, recorded: Mapping[str, object], seed: str
     ) -> tuple[list[tuple[str, bytes]], Mapping[str, str]]:
         """Migration files beyond the app template (FastAPI: the Alembic revision in the
         host's versions directory) and what the manifest's host section records of them
-        (``recorded``: that section from the earlier install)."""
+        (``recorded``: that section from the earlier install; ``seed``: a stable string of
+        this install for generated names)."""
         ...
 
     def is_own_migration(self, rel: str, recorded: Mapping[str, object]) -> bool:
@@ -169,6 +171,10 @@ def _detected(config: Config) -> str:
 
     django = load_host("django").found_in(config)
     fastapi = load_host("fastapi").found_in(config)
+    if not django and not fastapi:
+        # Neither is there: the host whose framework the project at least imports says
+        # what is missing (FastAPI: no module-level app), else Django's detection does.
+        return "fastapi" if load_host("fastapi").found_in(config, loosely=True) else DEFAULT_HOST
     if fastapi and django:
         raise UsageError(
             f"{config.root} has both a Django project (manage.py) and a FastAPI app; say which "

@@ -36,7 +36,7 @@ class DjangoInstaller:
     extra_app_files: frozenset[str] = frozenset()
     migrate_command = "python manage.py migrate"
 
-    def found_in(self, config: Config) -> bool:
+    def found_in(self, config: Config, loosely: bool = False) -> bool:
         from acp_lint.hosts.django.urls.settings_reader import find_manage_py
         from acp_lint.sources import DiskTree
 
@@ -115,7 +115,7 @@ class DjangoInstaller:
         return [(operation.line, operation.name) for operation in list_operations(text)]
 
     def data_files(
-        self, host: HostProject, app_dir: str, recorded: Mapping[str, object]
+        self, host: HostProject, app_dir: str, recorded: Mapping[str, object], seed: str
     ) -> tuple[list[tuple[str, bytes]], Mapping[str, str]]:
         return [], {}  # the migrations are files of the app template
 

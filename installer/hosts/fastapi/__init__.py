@@ -12,8 +12,8 @@ layer ``--migrations-only`` writes, with the modules ``create_tables`` needs.
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,13 +49,24 @@ class FastApiInstaller:
     def __init__(self) -> None:
         self._attributes: dict[str, str] = {}  # app module -> the app's name in it
 
-    def found_in(self, config: Config) -> bool:
+    def found_in(self, config: Config, loosely: bool = False) -> bool:
+        from acp_lint.discovery import DEFAULT_EXCLUDES, discover
         from acp_lint.hosts.fastapi import find_apps
         from acp_lint.sources import DiskTree
 
         if getattr(config, "app", None):
             return True
-        return bool(find_apps(DiskTree(config.root.resolve())))
+        root = config.root.resolve()
+        if not loosely:
+            return bool(find_apps(DiskTree(root)))
+        for rel in discover(root, DEFAULT_EXCLUDES, (".py",)):
+            try:
+                data = (root / rel).read_bytes()
+            except OSError:
+                continue
+            if re.search(rb"^\s*(from|import)\s+fastapi\b", data, re.MULTILINE):
+                return True
+        return False
 
     def detect(self, project_dir: Path) -> FastApiProject:
         from acp_installer.hosts.fastapi.detect import detect
@@ -136,10 +147,12 @@ class FastApiInstaller:
         return sorted(found)
 
     def data_files(
-        self, host: FastApiProject, app_dir: str, recorded: Mapping[str, object]
+        self, host: FastApiProject, app_dir: str, recorded: Mapping[str, object], seed: str
     ) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
         """``([(file, content)], host-section record)`` of the migration this host gets: the
-        Alembic revision (its id kept from the earlier install) or the SQL file."""
+        Alembic revision or the SQL file. The revision id is the earlier install's, else
+        derived from ``seed`` (kernel id and app), so that a run interrupted before its
+        manifest was written and its re-run name the same file."""
         if host.versions_dir is None:
             sql = (TEMPLATES / SQL_FILE).read_bytes()
             return [(f"{app_dir}/{SQL_FILE}", sql)], {APP_KEY: host.settings_module}
@@ -149,7 +162,8 @@ class FastApiInstaller:
             rel = earlier
         if rel is None:
             _check_no_acp_branch(host)
-            rel = f"{host.versions_dir}/{secrets.token_hex(6)}{REVISION_SUFFIX}"
+            revision = hashlib.sha256(f"acp-revision:{seed}".encode()).hexdigest()[:12]
+            rel = f"{host.versions_dir}/{revision}{REVISION_SUFFIX}"
         match = REVISION_FILE_RE.fullmatch(rel.rpartition("/")[2])
         if match is None:
             raise Refused(f"the recorded ACP revision {rel} is not one echelon names")

@@ -1,7 +1,8 @@
 -- The ACP tables (acp_api_key, acp_audit_log), written by `echelon install` into a FastAPI
--- host without Alembic. CREATE only: two new tables and their indexes, nothing else.
--- PostgreSQL syntax; `python -m acp.create_tables` creates the same tables on any database
--- SQLAlchemy reaches (ACP_DATABASE_URL, else DATABASE_URL). Neither runs by itself.
+-- host without Alembic. CREATE only: two new tables, nothing else. PostgreSQL syntax;
+-- `python -m acp.create_tables` creates the same tables (with the audit log's two indexes,
+-- on request_id and created_at) on any database SQLAlchemy reaches (ACP_DATABASE_URL, else
+-- DATABASE_URL). Neither runs by itself.
 CREATE TABLE acp_api_key (
     id BIGSERIAL PRIMARY KEY,
     name VARCHAR(200) NOT NULL,
@@ -24,6 +25,3 @@ CREATE TABLE acp_audit_log (
     created_at TIMESTAMP WITH TIME ZONE NOT NULL,
     duration_ms DOUBLE PRECISION NOT NULL
 );
-
-CREATE INDEX ix_acp_audit_log_request_id ON acp_audit_log (request_id);
-CREATE INDEX ix_acp_audit_log_created_at ON acp_audit_log (created_at);
