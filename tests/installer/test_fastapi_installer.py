@@ -9,6 +9,7 @@ its rows unchanged), ``git status`` after uninstall (byte-identical).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -248,3 +249,23 @@ def test_alembic_versions_outside_the_project_is_refused(host: Path, tmp_path: P
     ini.write_text(text)
     code, err = _refused(host)
     assert code == 2 and "outside the project" in err
+
+
+def test_a_crafted_fastapi_manifest_cannot_name_a_host_module_as_the_revision(
+    host: Path,
+) -> None:
+    done = echelon("install", "--kernel-id", KERNEL, ".", cwd=host)
+    assert done.returncode == 0, done.stderr
+    path = host / ".acp" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    revision = manifest["host"]["alembic_revision"]
+    entry = manifest["files"].pop(revision)
+    # The app module, listed as "the revision echelon wrote" with its current hash.
+    manifest["host"]["alembic_revision"] = "app/models.py"
+    entry["sha256"] = hashlib.sha256((host / "app" / "models.py").read_bytes()).hexdigest()
+    manifest["files"]["app/models.py"] = entry
+    path.write_text(json.dumps(manifest))
+    before = tree_hash(host)
+    removed = echelon("uninstall", ".", cwd=host)
+    assert removed.returncode == 2 and "app/models.py" in removed.stderr, removed.stderr
+    assert tree_hash(host) == before
