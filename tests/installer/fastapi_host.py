@@ -111,12 +111,13 @@ def in_host(root: Path, code: str, env: dict[str, str] | None = None):
 
 
 PROBE = """
-import json, warnings
+import json, os, warnings
+ENDPOINT = os.environ.get("PROBE_ENDPOINT", "/api/manage")
 warnings.simplefilter("ignore")
 from fastapi.testclient import TestClient
 from app.main import app
 client = TestClient(app)
-answer = client.post("/api/manage", json={"action": "meta.version"})
+answer = client.post(ENDPOINT, json={"action": "meta.version"})
 health = client.get("/health")
 print(json.dumps([answer.status_code, answer.json(), health.status_code]))
 """

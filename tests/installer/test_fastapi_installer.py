@@ -269,3 +269,20 @@ def test_a_crafted_fastapi_manifest_cannot_name_a_host_module_as_the_revision(
     removed = echelon("uninstall", ".", cwd=host)
     assert removed.returncode == 2 and "app/models.py" in removed.stderr, removed.stderr
     assert tree_hash(host) == before
+
+
+def test_a_custom_base_path_is_served_and_doctor_agrees(host: Path) -> None:
+    done = echelon("install", "--base-path", "/api/acp", "--kernel-id", KERNEL, ".", cwd=host)
+    assert done.returncode == 0, done.stderr
+    bindings = json.loads((host / "controlplane.bindings.json").read_text())
+    assert bindings["endpoint_path"] == "/api/acp/manage"
+    status, body, _ = _probe(host, {"PROBE_ENDPOINT": "/api/acp/manage"})
+    assert (status, body["code"]) == (503, "FEATURE_DISABLED")
+    assert _probe(host)[0] == 404  # nothing at the default path
+    assert echelon("doctor", ".", cwd=host).returncode == 0
+    # The include edited by hand to another prefix: doctor names the disagreement.
+    main = host / "app" / "main.py"
+    main.write_text(main.read_text().replace('prefix="/api/acp"', 'prefix="/v2"'))
+    doctor = echelon("doctor", ".", cwd=host)
+    assert doctor.returncode == 1
+    assert "/v2/manage" in doctor.stdout and "/api/acp/manage" in doctor.stdout
