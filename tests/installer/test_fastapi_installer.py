@@ -286,3 +286,40 @@ def test_a_custom_base_path_is_served_and_doctor_agrees(host: Path) -> None:
     doctor = echelon("doctor", ".", cwd=host)
     assert doctor.returncode == 1
     assert "/v2/manage" in doctor.stdout and "/api/acp/manage" in doctor.stdout
+
+
+def test_a_crlf_app_module_keeps_its_line_endings_and_is_restored(host: Path) -> None:
+    main = host / "app" / "main.py"
+    main.write_bytes(main.read_text().replace("\n", "\r\n").encode())
+    before = tree_hash(host, ignore=IGNORED)
+    done = echelon("install", "--kernel-id", KERNEL, ".", cwd=host)
+    assert done.returncode == 0, done.stderr
+    edited = main.read_bytes()
+    assert b'app.include_router(acp_router, prefix="/api")\r\n' in edited
+    assert edited.count(b"\n") == edited.count(b"\r\n")
+    assert _probe(host)[:1] == [503]
+    assert echelon("uninstall", ".", cwd=host).returncode == 0
+    assert tree_hash(host, ignore=IGNORED) == before
+
+
+def test_a_latin1_app_module_is_refused_not_rewritten(host: Path) -> None:
+    main = host / "app" / "main.py"
+    text = "# -*- coding: latin-1 -*-\n# caf\u00e9 au lait\n" + main.read_text()
+    main.write_bytes(text.encode("latin-1"))
+    code, err = _refused(host)
+    assert code == 1 and "app/main.py is not UTF-8" in err
+
+
+def test_doctor_names_a_removed_include_and_a_changed_package_file(host: Path) -> None:
+    assert echelon("install", "--kernel-id", KERNEL, ".", cwd=host).returncode == 0
+    main = host / "app" / "main.py"
+    main.write_text(main.read_text().replace('app.include_router(acp_router, prefix="/api")\n', ""))
+    with (host / "acp" / "keys.py").open("a") as handle:
+        handle.write("# changed\n")
+    doctor = echelon("doctor", "--json", ".", cwd=host)
+    assert doctor.returncode == 1
+    failed = {
+        (c["check"], c["message"]) for c in json.loads(doctor.stdout)["checks"] if not c["ok"]
+    }
+    assert ("file", "acp/keys.py was modified since install") in failed
+    assert ("route", "the ACP router is not included in app/main.py") in failed
