@@ -283,6 +283,11 @@ def _build_plan(options: InstallOptions) -> Plan:
                 f"--env {env} needs --kernel-id ID (or an existing {bindings_rel} with one)"
             )
         kernel_id = "dev-" + secrets.token_hex(8)
+    if previous is not None and previous.framework != installer.name:
+        raise Refused(
+            f"ACP is installed here for {previous.framework}, and this is now read as a "
+            f"{installer.name} project; uninstall it first"
+        )
     if previous is not None and previous.app != app:
         raise Refused(f"app {previous.app!r} is installed already; uninstall it first")
 
