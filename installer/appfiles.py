@@ -18,10 +18,6 @@ from acp_lint.manifest import FileRole
 TEMPLATE_ROOT = template_root()
 APP_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
 
-# What --migrations-only ships: enough for INSTALLED_APPS to load the app and for
-# ``manage.py migrate`` to create its tables, and nothing that serves a request.
-DATA_LAYER = frozenset({"__init__.py", "apps.py", "models.py", "migrations/__init__.py"})
-
 
 @dataclass(frozen=True)
 class AppFile:
@@ -33,9 +29,9 @@ class AppFile:
     def is_migration(self) -> bool:
         return self.rel.startswith("migrations/")
 
-    @property
-    def in_data_layer(self) -> bool:
-        return self.rel in DATA_LAYER or self.role == FileRole.MIGRATION
+    def in_data_layer(self, data_layer: frozenset[str]) -> bool:
+        """Part of what ``--migrations-only`` writes (``data_layer``: the host's list)."""
+        return self.rel in data_layer or self.role == FileRole.MIGRATION
 
 
 def role_of(rel: str) -> str:

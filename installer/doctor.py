@@ -17,14 +17,16 @@ from urllib.parse import urlsplit
 
 from acp_installer import journal, paths, trust
 from acp_installer.errors import Refused
+from acp_installer.gate import ROUTE_CODES
 from acp_installer.hostconfig import bindings_rel
 from acp_installer.hostfile import decode_host_file
-from acp_installer.hosts import host_for
+from acp_installer.hosts import host_for, load_host
 from acp_installer.manifest import load as load_manifest
 
 from acp_lint.api import lint
 from acp_lint.config import Config
 from acp_lint.errors import InternalError
+from acp_lint.hosts import host_for as lint_host_for
 from acp_lint.manifest import MANIFEST, FileRole, Manifest, sha256
 from acp_lint.project import Project
 from acp_lint.reporters.text import format_line
@@ -83,8 +85,12 @@ def doctor(project_dir: Path, environ: Mapping[str, str] | None = None) -> Docto
         report.add("journal", False, f"an interrupted run left {journal.JOURNAL_DIR}: run install")
     if manifest is not None:
         _check_files(report, root, manifest)
-    _check_lint(report, host.config)
-    _check_mount(report, host.config, manifest)
+    foreign = manifest is not None and lint_host_for(host.config).name != manifest.framework
+    _check_lint(report, host.config, ROUTE_CODES if foreign else frozenset())
+    if manifest is not None and foreign:
+        _check_include(report, root, manifest, bindings_rel(host.config))
+    else:
+        _check_mount(report, host.config, manifest)
     _check_env(report, environ)
     _check_hub(report, environ)
     report.state = "manifest unreadable" if unreadable else install_state(manifest, environ)
@@ -113,7 +119,7 @@ def _check_files(report: DoctorReport, root: Path, manifest: Manifest) -> None:
         elif not entry.created and entry.role == FileRole.HOST_EDIT:
             try:
                 source = decode_host_file(rel, current)
-                installer = host_for()
+                installer = load_host(manifest.framework)
                 if rel == manifest.settings and not installer.has_registration(
                     source, manifest.app
                 ):
@@ -134,15 +140,18 @@ def _check_files(report: DoctorReport, root: Path, manifest: Manifest) -> None:
         report.add("files", True, "every installed file is present and unmodified")
 
 
-def _check_lint(report: DoctorReport, config: Config) -> None:
+def _check_lint(report: DoctorReport, config: Config, skipped: frozenset[str]) -> None:
+    """Every finding of the suite; ``skipped``: the route codes, when the linter reads the
+    project as another framework's (its route table says nothing about this one's)."""
     try:
         result = lint(config)
     except InternalError as error:
         report.add("lint", False, f"the lint suite crashed: {error}")
         return
-    for diagnostic in result.diagnostics:
+    findings = [d for d in result.diagnostics if d.code not in skipped]
+    for diagnostic in findings:
         report.add("lint", False, format_line(diagnostic, color=False, unsafe_enabled=False))
-    if not result.diagnostics:
+    if not findings:
         report.add("lint", True, f"acp-lint: no findings ({result.checked} ACP files checked)")
 
 
@@ -183,6 +192,44 @@ def _check_mount(report: DoctorReport, config: Config, manifest: Manifest | None
         )
     else:
         report.add("route", True, f"POST {served} served by {mount.location}, as {rel} says")
+
+
+def _check_include(report: DoctorReport, root: Path, manifest: Manifest, rel: str) -> None:
+    """The mount as the installer host reads it, when the linter does not read this
+    framework's routes: the route in the edited module against bindings.json."""
+    import json
+
+    try:
+        data = paths.read(root, rel)
+        bindings = json.loads(data.decode("utf-8")) if data is not None else None
+        endpoint = bindings.get("endpoint_path") if isinstance(bindings, dict) else None
+    except (Refused, ValueError, UnicodeDecodeError) as error:
+        report.add("bindings", False, f"{rel}: {error}")
+        return
+    if not isinstance(endpoint, str):
+        report.add("bindings", False, f"{rel} not found or has no endpoint_path")
+        return
+    installer = load_host(manifest.framework)
+    try:
+        data = paths.read(root, manifest.urlconf)
+        source = decode_host_file(manifest.urlconf, data) if data is not None else None
+        route = installer.mounted_route(source, manifest.app) if source is not None else None
+    except Refused as error:
+        report.add("route", False, str(error))
+        return
+    if route is None:
+        if not manifest.mounted:
+            report.add("route", True, "no ACP route mounted yet (installed with --migrations-only)")
+        else:
+            report.add("route", False, f"the ACP router is not included in {manifest.urlconf}")
+        return
+    served = route.rstrip("/") + "/manage"
+    if served != endpoint:
+        report.add(
+            "route", False, f"the ACP endpoint is mounted at {served} but {rel} says {endpoint}"
+        )
+    else:
+        report.add("route", True, f"POST {served} served from {manifest.urlconf}, as {rel} says")
 
 
 def is_enabled(environ: Mapping[str, str]) -> bool:

@@ -21,7 +21,7 @@ from acp_installer.appfiles import APP_NAME_RE, app_files
 from acp_installer.errors import Refused, UsageError
 from acp_installer.hostconfig import DEFAULT_BINDINGS, HostProject
 from acp_installer.hostconfig import bindings_rel as configured_bindings
-from acp_installer.hosts import host_for
+from acp_installer.hosts import host_for, load_host, template_root
 from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
 from acp_installer.manifest import load as load_manifest
 
@@ -112,7 +112,7 @@ class Plan:
 
     @property
     def route(self) -> str:
-        return host_for(self.host.config).mount_line(self.base_path, self.app)
+        return load_host(self.framework).mount_line(self.base_path, self.app)
 
     @property
     def changes(self) -> list[FileChange]:
@@ -283,23 +283,38 @@ def _build_plan(options: InstallOptions) -> Plan:
                 f"--env {env} needs --kernel-id ID (or an existing {bindings_rel} with one)"
             )
         kernel_id = "dev-" + secrets.token_hex(8)
+    if previous is not None and previous.framework != installer.name:
+        raise Refused(
+            f"ACP is installed here for {previous.framework}, and this is now read as a "
+            f"{installer.name} project; uninstall it first"
+        )
     if previous is not None and previous.app != app:
         raise Refused(f"app {previous.app!r} is installed already; uninstall it first")
 
     mounted = not options.migrations_only or (previous is not None and previous.mounted)
     migrations = not options.no_migrations or (previous is not None and previous.migrations)
     plan = Plan(host, env, app, base_path, kernel_id, mounted, migrations, previous=previous)
+    plan.framework = installer.name
     entries: dict[str, Entry] = {}
 
     app_dir = host.in_source(app)
     _check_app_dir(host, app, app_dir, previous)
     installer.check_app_name(host, app, app_dir)
-    for file in app_files():
+    host_section = dict(previous.host) if previous is not None else {}
+    for file in app_files(template_root(installer.name)):
         rel = f"{app_dir}/{file.rel}"
-        wanted = (mounted or file.in_data_layer) and (migrations or not file.is_migration)
+        in_data_layer = file.in_data_layer(installer.data_layer)
+        wanted = (mounted or in_data_layer) and (migrations or not file.is_migration)
         if not wanted and not (previous is not None and rel in previous.files):
             continue
         _plan_created(plan, entries, rel, file.content, file.role)
+    data_files, data_record = installer.data_files(
+        host, app_dir, host_section, f"{kernel_id}:{app}"
+    )
+    host_section.update(data_record)
+    for rel, content in data_files:
+        if migrations or (previous is not None and rel in previous.files):
+            _plan_created(plan, entries, rel, content, FileRole.MIGRATION)
 
     host_edits: dict[str, str] = {}
     sources: dict[str, hostfile.Source] = {}
@@ -316,7 +331,6 @@ def _build_plan(options: InstallOptions) -> Plan:
         limit = MAX_URLCONF_BYTES if rel == host.urlconf_file else MAX_BYTES
         sources[rel] = _checked_source(rel, data, limit)
         host_edits[rel] = sources[rel].text
-    host_section = dict(previous.host) if previous is not None else {}
     if apps_text is not None and apps_file == settings_rel:
         host_edits[settings_rel] = apps_text
         host_section.update(record)
@@ -388,7 +402,7 @@ def _build_plan(options: InstallOptions) -> Plan:
         plan.notes.append(
             "--no-migrations: no migration is written by this run; the tables acp_api_key and "
             "acp_audit_log must already exist (e.g. from an earlier --migrations-only run "
-            "followed by `manage.py migrate`)"
+            f"followed by `{installer.migrate_command}`)"
         )
     from acp_installer.gitignore import warning
 
@@ -398,7 +412,7 @@ def _build_plan(options: InstallOptions) -> Plan:
     if not mounted:
         plan.notes.append(
             "data layer only (--migrations-only): no route is mounted, nothing is served; "
-            "run `python manage.py migrate`, then `echelon install --no-migrations`"
+            f"run `{installer.migrate_command}`, then `echelon install --no-migrations`"
         )
     return plan
 

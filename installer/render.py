@@ -48,13 +48,13 @@ def diff(change: FileChange) -> str:
 
 
 def migration_operations(plan: Plan) -> list[dict[str, Any]]:
-    from acp_installer.hosts import host_for
+    from acp_installer.hosts import load_host
 
     found = []
     for change in plan.files:
         if change.role != FileRole.MIGRATION or change.after is None or not change.changed:
             continue
-        operations = host_for(plan.host.config).migration_operations(change.after.decode("utf-8"))
+        operations = load_host(plan.framework).migration_operations(change.after.decode("utf-8"))
         for line, name in operations:
             found.append({"file": change.rel, "line": line, "operation": name})
     return found
@@ -103,7 +103,10 @@ def install_text(plan: Plan, status: str) -> str:
         lines.append(f"  note: {note}")
     if status == "installed":
         if any(c.role == FileRole.MIGRATION and c.changed for c in plan.files):
-            lines.append("next: python manage.py migrate; then set ACP_ENABLED=true to serve")
+            from acp_installer.hosts import load_host
+
+            command = load_host(plan.framework).migrate_command
+            lines.append(f"next: {command}; then set ACP_ENABLED=true to serve")
         elif plan.mounted:
             lines.append("next: set ACP_ENABLED=true to serve")
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from acp_installer import paths
 from acp_installer.appfiles import APP_NAME_RE, app_files
 from acp_installer.errors import UsageError
+from acp_installer.hosts import load_host, template_root
 
 from acp_lint.manifest import (
     APP_ROLES,
@@ -28,7 +29,7 @@ from acp_lint.manifest import (
 
 ENV_EXAMPLE = ".env.example"
 # The host kinds this echelon installs (a manifest of another kind is not ours to change).
-FRAMEWORKS = frozenset({DEFAULT_FRAMEWORK})
+FRAMEWORKS = frozenset({DEFAULT_FRAMEWORK, "fastapi"})
 # The shipped apps.py says this; --force only deletes changed files of a directory that does.
 ACP_APP_MARKER = b'verbose_name = "Agentic Control Plane"'
 
@@ -60,7 +61,9 @@ def check_manifest(root: Path, manifest: Manifest, bindings_rel: str) -> None:
         paths.contained(root, rel, MANIFEST)
         if not rel.endswith(".py"):
             raise _bad(rel, "as a settings or URLconf module")
-    template = {file.rel for file in app_files()}
+    host = load_host(manifest.framework)
+    template = {file.rel for file in app_files(template_root(manifest.framework))}
+    template |= host.extra_app_files
     app_dir = app_dir_of(manifest)
     if app_dir is not None:
         for host_module in (manifest.settings, manifest.urlconf):
@@ -72,6 +75,10 @@ def check_manifest(root: Path, manifest: Manifest, bindings_rel: str) -> None:
         paths.contained(root, rel, MANIFEST)
         if rel in (MANIFEST, ".acp/install.lock") or rel.startswith(".acp/journal/"):
             raise _bad(rel, "as a file of the install")
+        if entry.role == FileRole.MIGRATION and host.is_own_migration(rel, manifest.host):
+            if not entry.created:
+                raise _bad(rel, "as a migration echelon wrote, but not as created")
+            continue  # the host's revision file (FastAPI: Alembic's versions directory)
         if entry.role in APP_ROLES:
             inside = app_dir is not None and rel.startswith(app_dir + "/")
             if not entry.created or not inside or rel[len(app_dir) + 1 :] not in template:

@@ -17,7 +17,7 @@ from acp_installer.apply import Write, apply_writes
 from acp_installer.errors import Refused, UsageError
 from acp_installer.hostconfig import bindings_rel, project_config
 from acp_installer.hostfile import Source, decode_host_file
-from acp_installer.hosts import host_for
+from acp_installer.hosts import load_host
 from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
 from acp_installer.journal import Steps
 from acp_installer.lock import project_lock
@@ -51,7 +51,7 @@ def _reinstalled(manifest: Manifest, rel: str, entry: Entry, original: bytes) ->
             check_host_source(rel, text, limit)
         if entry.role == FileRole.ENV_EXAMPLE:
             return env_example_with_block(original) or original
-        host = host_for()
+        host = load_host(manifest.framework)
         if rel == manifest.settings:
             text = host.add_registration(Source(rel, text, source.bom), manifest.app)
         if rel == manifest.urlconf and manifest.mounted:
@@ -77,7 +77,7 @@ def _reverted(manifest: Manifest, rel: str, entry: Entry, current: bytes) -> byt
             text = source.text.replace(block, "", 1)
         return source.encode(text)
     text, found = source.text, False
-    host = host_for()
+    host = load_host(manifest.framework)
     if rel == manifest.urlconf:
         result = host.remove_mount(
             Source(rel, text, source.bom), manifest.app, manifest.imports_added

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # Host name -> the module that defines its ``HOST``. Imported only when the host is used.
 HOSTS: dict[str, str] = {
     "django": "acp_installer.hosts.django",
+    "fastapi": "acp_installer.hosts.fastapi",
 }
 
 DEFAULT_HOST = "django"
@@ -42,6 +43,17 @@ class InstallerHost(Protocol):
     """Everything framework-specific the installer does to a host project."""
 
     name: str
+    # app template files (relative to the app directory) ``--migrations-only`` writes
+    data_layer: frozenset[str]
+    # files of the app directory outside ``templates/acp`` that ``data_files`` may write
+    extra_app_files: frozenset[str]
+    # what the user runs to create the tables (messages)
+    migrate_command: str
+
+    def found_in(self, config: Config, loosely: bool = False) -> bool:
+        """A cheap static look: does the project at ``config.root`` use this framework?
+        ``loosely``: does it at least mention it (imports it), when no host is found?"""
+        ...
 
     def detect(self, project_dir: Path) -> Any:
         """The project in ``project_dir`` (a ``HostProject``: where its settings, URL
@@ -97,6 +109,20 @@ class InstallerHost(Protocol):
         """``(line, operation)`` of a migration module the app ships, for ``--dry-run``."""
         ...
 
+    def data_files(
+        self, host: Any, app_dir: str, recorded: Mapping[str, object], seed: str
+    ) -> tuple[list[tuple[str, bytes]], Mapping[str, str]]:
+        """Migration files beyond the app template (FastAPI: the Alembic revision in the
+        host's versions directory) and what the manifest's host section records of them
+        (``recorded``: that section from the earlier install; ``seed``: a stable string of
+        this install for generated names)."""
+        ...
+
+    def is_own_migration(self, rel: str, recorded: Mapping[str, object]) -> bool:
+        """Whether a manifest's migration file outside the app directory is one
+        ``data_files`` writes (``recorded``: the manifest's host section)."""
+        ...
+
 
 _LOADED: dict[str, InstallerHost] = {}
 
@@ -113,6 +139,45 @@ def load_host(name: str) -> InstallerHost:
 
 
 def host_for(config: Config | Path | None = None) -> InstallerHost:
-    """The installer host of a project. Today every project is a Django project; a second
-    host adds its choice here (a config key, else each host's detection in a fixed order)."""
-    return load_host(DEFAULT_HOST)
+    """The installer host of a project: config ``framework`` when set; else FastAPI when the
+    project has a module-level FastAPI app and no Django ``manage.py``; both is ambiguous
+    (UsageError, exit 2, asking for ``framework``); else Django (whose detection says what is
+    missing). ``None``: the default host (callers that have a manifest use its framework)."""
+    if config is None:
+        return load_host(DEFAULT_HOST)
+    from acp_installer.errors import UsageError
+
+    root = config if isinstance(config, Path) else config.root
+    if not root.is_dir():
+        return load_host(DEFAULT_HOST)
+    if isinstance(config, Path):
+        from acp_installer.hostconfig import project_config
+
+        config = project_config(root.resolve())
+    framework = getattr(config, "framework", None)
+    if isinstance(framework, str) and framework:
+        if framework not in HOSTS:
+            raise UsageError(
+                f"framework = {framework!r} is not one echelon installs into "
+                f"({', '.join(sorted(HOSTS))})"
+            )
+        return load_host(framework)
+    return load_host(_detected(config))
+
+
+def _detected(config: Config) -> str:
+    """Which framework the project at ``config.root`` uses, when the config does not say."""
+    from acp_installer.errors import UsageError
+
+    django = load_host("django").found_in(config)
+    fastapi = load_host("fastapi").found_in(config)
+    if not django and not fastapi:
+        # Neither is there: the host whose framework the project at least imports says
+        # what is missing (FastAPI: no module-level app), else Django's detection does.
+        return "fastapi" if load_host("fastapi").found_in(config, loosely=True) else DEFAULT_HOST
+    if fastapi and django:
+        raise UsageError(
+            f"{config.root} has both a Django project (manage.py) and a FastAPI app; say which "
+            'one to install into with framework = "django" or "fastapi" in [tool.acp-lint]'
+        )
+    return "fastapi" if fastapi else DEFAULT_HOST

@@ -154,7 +154,8 @@ def test_a_real_install_records_django_and_an_old_manifest_keeps_working(project
         (
             lambda raw: raw.update(framework="rails"),
             2,
-            f"{MANIFEST}: framework 'rails' is not one echelon installs (django); refusing",
+            f"{MANIFEST}: framework 'rails' is not one echelon installs "
+            "(django, fastapi); refusing",
         ),
         (
             lambda raw: raw["files"].update({"../x.py": raw["files"]["acp/views.py"]}),

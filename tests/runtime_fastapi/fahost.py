@@ -1,9 +1,9 @@
 """A throw-away FastAPI host with the generated ACP package, served by a real uvicorn.
 
-The host is what the FastAPI installer writes, built by hand until that installer lands: the
-template package copied to ``acp/``, ``main.py`` with ``app = FastAPI()`` and
-``app.include_router(acp_router, prefix="/api")``, ``controlplane.bindings.json``; the ACP
-tables come from the real ``python -m acp.create_tables``. The test host also has host
+The host is ``main.py`` with ``app = FastAPI()``, into which the real ``echelon install``
+writes the ACP package, ``app.include_router(acp_router, prefix="/api")`` and
+``controlplane.bindings.json``; the ACP tables come from the real
+``python -m acp.create_tables``. The test host also has host
 actions (``hosttest_actions``, through ``ACP_ACTION_MODULES``), a host table ``host_group``
 they write to, and ``/_test/env``, which changes the server process's ``ACP_*`` variables
 (an operator flipping a variable).
@@ -12,7 +12,6 @@ they write to, and ``/_test/env``, which changes the server process's ``ACP_*`` 
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -32,17 +31,14 @@ ENDPOINT = "/api/manage"
 HUB_TIMEOUT = "1.0"
 KERNEL_KEY = "kk-fastapi-secret"
 
-MAIN = '''"""A FastAPI host with the ACP router mounted (as echelon install writes it)."""
+MAIN = '''"""A FastAPI host; `echelon install` includes the ACP router after the app."""
 import logging
 import os
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from acp.router import acp_router
-
 app = FastAPI()
-app.include_router(acp_router, prefix="/api")
 
 _handler = logging.StreamHandler()
 _handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
@@ -231,12 +227,17 @@ class FastApiHost:
 
 
 def write_host(root: Path) -> None:
-    """The host's files: the ACP package, main.py, host actions, bindings.json."""
+    """The host's files (main.py, host actions), then the real ``echelon install``: the ACP
+    package, the include_router edit of main.py, bindings.json."""
+    from acp_installer.install import install
+    from acp_installer.plan import InstallOptions
+
     root.mkdir(parents=True)
-    shutil.copytree(TEMPLATES / "acp", root / "acp", ignore=shutil.ignore_patterns("README.md"))
     (root / "main.py").write_text(MAIN, encoding="utf-8")
     (root / "hosttest_actions.py").write_text(HOST_ACTIONS, encoding="utf-8")
-    write_bindings(root / "controlplane.bindings.json")
+    result = install(InstallOptions(root, kernel_id=KERNEL_ID), verify=False)
+    assert result.status == "installed", result.gate.diagnostics
+    assert 'app.include_router(acp_router, prefix="/api")' in (root / "main.py").read_text()
 
 
 def build_fastapi_host(parent: Path, pg: tuple[str, str] | None = None) -> FastApiHost:

@@ -14,6 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# What --migrations-only ships: enough for INSTALLED_APPS to load the app and for
+# ``manage.py migrate`` to create its tables, and nothing that serves a request.
+DATA_LAYER = frozenset({"__init__.py", "apps.py", "models.py", "migrations/__init__.py"})
+
 # The manifest host-section key naming the settings list install added the app to.
 INSTALLED_APPS_LIST = "installed_apps_list"
 
@@ -21,11 +25,22 @@ if TYPE_CHECKING:
     from acp_installer.hostfile import Source
     from acp_installer.hosts.django.detect import HostProject
 
+    from acp_lint.config import Config
+
 
 class DjangoInstaller:
     """``InstallerHost`` for Django projects."""
 
     name = "django"
+    data_layer = DATA_LAYER
+    extra_app_files: frozenset[str] = frozenset()
+    migrate_command = "python manage.py migrate"
+
+    def found_in(self, config: Config, loosely: bool = False) -> bool:
+        from acp_lint.hosts.django.urls.settings_reader import find_manage_py
+        from acp_lint.sources import DiskTree
+
+        return bool(find_manage_py(DiskTree(config.root.resolve())))
 
     def detect(self, project_dir: Path) -> HostProject:
         from acp_installer.hosts.django.detect import detect
@@ -98,6 +113,14 @@ class DjangoInstaller:
         from acp_lint.hosts.django.django_migrations import list_operations
 
         return [(operation.line, operation.name) for operation in list_operations(text)]
+
+    def data_files(
+        self, host: HostProject, app_dir: str, recorded: Mapping[str, object], seed: str
+    ) -> tuple[list[tuple[str, bytes]], Mapping[str, str]]:
+        return [], {}  # the migrations are files of the app template
+
+    def is_own_migration(self, rel: str, recorded: Mapping[str, object]) -> bool:
+        return False
 
 
 HOST = DjangoInstaller()

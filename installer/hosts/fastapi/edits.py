@@ -561,3 +561,13 @@ def _first_use(module: cst.Module, name: str, skipped: set[int]) -> int | None:
         if index not in skipped:
             statement.visit(Finder())
     return min(lines) if lines else None
+
+
+def included_prefix(source: str, package: str = "acp", *, rel: str = "main.py") -> str | None:
+    """The ``prefix`` of the first module-level ``include_router`` of the ACP router in
+    ``source`` (doctor compares it with bindings.json), or None when it is not included."""
+    module = _parse(source, rel)
+    app = _AppModule(module, _bindings(module), -1)
+    for include in _includes(app, package):
+        return include.prefix
+    return None

@@ -28,6 +28,7 @@ from . import pipeline
 from .request_body import read_body
 
 acp_router = APIRouter()
+router = acp_router  # the name the include_router edit of `echelon install` imports
 
 
 @acp_router.api_route(
