@@ -161,8 +161,13 @@ def test_without_alembic_the_sql_file_and_create_tables(plain_host: Path, tmp_pa
     sql = plain_host / "acp" / "sql" / "0001_create_acp_tables.sql"
     assert sql.is_file()
     code = "\n".join(line for line in sql.read_text().splitlines() if not line.startswith("--"))
-    statements = [s.split()[:2] for s in code.split(";") if s.strip()]
-    assert statements == [["CREATE", "TABLE"]] * 2
+    statements = [s.split()[:3] for s in code.split(";") if s.strip()]
+    # one transaction (psql stops at a failed CREATE TABLE, so the indexes can only be built on
+    # the new tables: acp-lint passes them), the two tables, then the audit log's two indexes
+    assert [s[:2] for s in statements] == [["BEGIN"]] + [["CREATE", "TABLE"]] * 2 + [
+        ["CREATE", "INDEX"]
+    ] * 2 + [["COMMIT"]]
+    sql_indexes = {s[2] for s in statements if s[:2] == ["CREATE", "INDEX"]}
     db = tmp_path / "plain.db"
     made = in_host(
         plain_host,
@@ -172,7 +177,9 @@ def test_without_alembic_the_sql_file_and_create_tables(plain_host: Path, tmp_pa
     assert made.returncode == 0, made.stderr
     with sqlite3.connect(db) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert tables == {"acp_api_key", "acp_audit_log"}
+    assert sql_indexes <= indexes  # the SQL file names the indexes create_tables builds
     assert _probe(plain_host)[:1] == [503]
     assert echelon("uninstall", ".", cwd=plain_host).returncode == 0
     assert tree_hash(plain_host, ignore=IGNORED) == before
