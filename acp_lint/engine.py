@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
 from acp_lint.cache import ResultCache
@@ -22,7 +22,7 @@ from acp_lint.config import Config
 from acp_lint.diagnostics import Diagnostic, sort_diagnostics
 from acp_lint.discovery import EXTENSIONS
 from acp_lint.encoding import Decoded, DecodeError, decode_python, decode_text
-from acp_lint.errors import InternalError
+from acp_lint.errors import InternalError, UsageError
 from acp_lint.fixes import fix_until_stable
 from acp_lint.globs import matches
 from acp_lint.progress import Progress
@@ -127,7 +127,7 @@ class Linter:
             return role.value
         from acp_lint.hosts import migration_label as app_label_for
 
-        return f"{role.value}:{app_label_for(self.config.root / path)}"
+        return f"{role.value}:{app_label_for(self.config.root / path, self.config)}"
 
     def check_files(self, files: list[tuple[str, bytes, Role]]) -> list[Diagnostic]:
         """Check many files; those not known yet go to worker processes when they are many
@@ -253,6 +253,9 @@ class Linter:
     # -- whole runs ----------------------------------------------------------------------
     def lint(self, paths: list[str] | None, overlay: Mapping[str, bytes | None]) -> RunResult:
         project = self.project.with_overlay(overlay)
+        # The framework is chosen first (exit 2 when ambiguous) and pinned for the file rules.
+        if self.config.framework != project.host_name:
+            self.config = replace(self.config, framework=project.host_name)
         if self.part == "project":
             paths = None  # the project rules of a project-only run see the whole graph
         targets = project.all_files if paths is None else paths
@@ -393,7 +396,7 @@ def _guarded(path: str, rule: str, check: Callable[[], T], per_file: bool = True
     or too large to analyse goes on to ``_check_file``, which reports it as ACP000."""
     try:
         return check()
-    except InternalError:
+    except (InternalError, UsageError):
         raise
     except Exception as error:  # a crashing rule must name itself, not print a traceback
         if per_file and isinstance(error, _PROTECTED):

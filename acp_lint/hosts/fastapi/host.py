@@ -1,0 +1,197 @@
+"""``acp_lint.hosts.Host`` for FastAPI projects: what the linter asks of a FastAPI host.
+
+Each method imports what it needs when called, so choosing a host (``detect``) costs a look
+at the project's dependency files and, only when one names FastAPI, a scan for ``FastAPI()``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from acp_lint.hosts import GuardResponse, HostChoiceError, StartupHook
+
+if TYPE_CHECKING:
+    from acp_lint.config import Config
+    from acp_lint.diagnostics import Diagnostic
+    from acp_lint.routes.model import LiteralRef, PatternPart, RouteTable
+    from acp_lint.sources import SourceTree
+    from acp_lint.sql.findings import SqlFinding
+
+GUARD = GuardResponse(
+    code=(
+        'if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":\n'
+        "    return JSONResponse(\n"
+        '        {"ok": False, "error": "ACP is disabled", "code": "FEATURE_DISABLED"},\n'
+        "        status_code=503,\n"
+        "    )\n"
+    ),
+    imports=(("os", None), ("fastapi.responses", "JSONResponse")),
+    response="JSONResponse",
+    qualified="fastapi.responses.JSONResponse",
+)
+
+# Files that declare a project's dependencies: FastAPI is looked for only where one names it.
+DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "environment.yml")
+_FASTAPI = re.compile(rb"\bfastapi\b", re.IGNORECASE)
+
+
+def declares_fastapi(tree: SourceTree) -> bool:
+    """A dependency file at the root (or ``requirements*.txt``, ``requirements/*.txt``)
+    names ``fastapi``: a cheap look that keeps other projects from being scanned."""
+    names = list(DEPENDENCY_FILES)
+    for name in tree.list_dir(""):
+        if name.startswith("requirements") and name.endswith((".txt", ".in")):
+            names.append(name)
+    if tree.is_dir("requirements"):
+        names.extend(f"requirements/{name}" for name in tree.list_dir("requirements"))
+    for name in names:
+        data = tree.read_bytes(name)
+        if data is not None and _FASTAPI.search(data):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class FastAPIVerification:
+    """``Host.verify``'s answer for FastAPI: Starlette is not asked yet (``unavailable``)."""
+
+    status: str
+    settings: str
+    python: str
+    endpoint_path: str
+    matches: tuple = ()
+    acp: tuple = ()
+    error: str = ""
+    free_base_paths: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def conclusive(self) -> bool:
+        return self.status in ("free", "served")
+
+    def summary(self) -> str:
+        return (
+            f"not verified: asking Starlette's router for {self.endpoint_path} is not "
+            f"available for FastAPI apps yet ({self.settings or 'app not found'}); the static "
+            "answer stands: read the unresolved places `acp-lint routes` lists"
+        )
+
+
+class FastAPIHost:
+    """``acp_lint.hosts.Host`` for FastAPI (Starlette) projects."""
+
+    name = "fastapi"
+    guard = GUARD
+    startup_hooks = (
+        StartupHook(method="", base="", decorator="on_event", argument="startup"),
+        StartupHook(method="", base="", keyword="lifespan"),
+    )
+    startup_label = 'a start-up hook (lifespan, on_event("startup"))'
+
+    def detect(self, tree: SourceTree, config: Config) -> bool:
+        if not declares_fastapi(tree):
+            return False
+        from acp_lint.hosts.fastapi.app import find_apps
+
+        found = find_apps(tree)
+        if len(found) > 1 and config.app is None:
+            listing = ", ".join(f"{ref.import_string} ({ref.position})" for ref in found)
+            raise HostChoiceError(
+                f"acp-lint: {len(found)} FastAPI applications found: {listing}; choose one "
+                f'with app = "pkg.module:app" in [tool.acp-lint]'
+            )
+        return bool(found)
+
+    def guard_findings(self, text: str, path: str) -> list[Diagnostic] | None:
+        from acp_lint.hosts.fastapi.guard import diagnostics
+
+        return diagnostics(text, path)
+
+    def route_table(self, tree: SourceTree, config: Config) -> RouteTable:
+        from acp_lint.hosts.fastapi.app import find_app
+        from acp_lint.hosts.fastapi.model import AppError
+        from acp_lint.hosts.fastapi.neutral import empty_table, neutral_table
+        from acp_lint.hosts.fastapi.routes import TableError, build_table
+
+        app = find_app(tree, config.app)
+        if isinstance(app, AppError):
+            raise HostChoiceError(f"acp-lint: {app.message}")
+        if app is None:
+            return empty_table("no module-level FastAPI() application was found")
+        try:
+            table = build_table(tree, app)
+        except TableError as error:
+            raise HostChoiceError(f"acp-lint: app = {app.import_string!r}: {error}") from None
+        return neutral_table(table, tree)
+
+    def literal_part(self, text: str, is_endpoint: bool, literal: LiteralRef | None) -> PatternPart:
+        from acp_lint.hosts.fastapi.paths import PathError, compile_path
+        from acp_lint.routes.matching import PatternError
+        from acp_lint.routes.model import PatternPart
+
+        try:
+            regex, params = compile_path("/" + text.lstrip("/"))
+        except PathError as error:
+            raise PatternError(str(error)) from None
+        ints = tuple(name for name, convertor in params if convertor == "int")
+        return PatternPart("starlette", text.lstrip("/"), regex, is_endpoint, ints, literal)
+
+    def handler_module(
+        self, table: RouteTable, tree: SourceTree, endpoint: str
+    ) -> tuple[str, str] | None:
+        from acp_lint.routes.resolver import route_matches
+
+        path = endpoint.lstrip("/")
+        for route in table.routes:
+            if route.kind == "api" and route.serves("POST") and route_matches(route, path):
+                package = route.module.rpartition(".")[0] or route.module
+                return route.file, package
+        return None
+
+    def is_migration(self, path: str) -> bool:
+        return "/versions/" in f"/{path}"
+
+    def migration_files(self, root: Path) -> frozenset[str]:
+        """The ACP branch's Alembic revisions (relative, posix): ACP migrations by scope."""
+        from acp_lint.hosts.fastapi.alembic_migrations import acp_revisions
+
+        found = set()
+        for path in acp_revisions(root):
+            try:
+                found.add(path.resolve().relative_to(root.resolve()).as_posix())
+            except ValueError:
+                continue
+        return frozenset(found)
+
+    def migration_label(self, file: Path) -> str | None:
+        return None
+
+    def check_migration(self, source: str, dialect: str, label: str | None) -> Sequence[SqlFinding]:
+        from acp_lint.hosts.fastapi.alembic_migrations import check_revision
+
+        return check_revision("<revision>", source, dialect)  # type: ignore[return-value]
+
+    def entry_point(self, tree: SourceTree, config: Config) -> tuple[str, str]:
+        from acp_lint.hosts.fastapi.app import find_app
+        from acp_lint.hosts.fastapi.model import AppRef
+
+        app = find_app(tree, config.app)
+        return (app.import_string if isinstance(app, AppRef) else "", "")
+
+    def verify(
+        self,
+        root: Path,
+        source_dir: Path,
+        settings: str,
+        endpoint: str,
+        python: str | None,
+        acp_app: str,
+        candidates: tuple[str, ...] = (),
+    ) -> FastAPIVerification:
+        return FastAPIVerification("unavailable", settings, python or "", endpoint)
+
+
+HOST = FastAPIHost()
