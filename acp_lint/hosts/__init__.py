@@ -64,7 +64,8 @@ class GuardResponse:
 @dataclass(frozen=True)
 class StartupHook:
     """A function the framework calls once at start-up. Django: the method ``method`` of a
-    class with a base whose last component is ``base`` (``AppConfig.ready``). FastAPI: a
+    class with a base whose last component is ``base`` (``AppConfig.ready``); with no
+    ``base``, a module-level function called ``method`` (``lifespan``). FastAPI: a
     function decorated with ``<x>.<decorator>("<argument>")`` (``on_event("startup")``), or
     one passed as the ``keyword`` argument of a call (``FastAPI(lifespan=...)``)."""
 

@@ -192,6 +192,10 @@ class EffectsCollector(cst.BatchableCSTVisitor):
             bases = {last_component(base.value) for base in klass.bases}
             if any(function.name.value == h.method and h.base in bases for h in hooks):
                 return True
+        if isinstance(block, cst.Module) and any(
+            not h.base and function.name.value == h.method for h in hooks
+        ):
+            return True
         for hook in hooks:
             if hook.decorator and any(
                 _decorator_call(d.decorator, hook.decorator, hook.argument)

@@ -88,8 +88,9 @@ class FastAPIHost:
     startup_hooks = (
         StartupHook(method="", base="", decorator="on_event", argument="startup"),
         StartupHook(method="", base="", keyword="lifespan"),
+        StartupHook(method="lifespan", base=""),  # FastAPI's name for it, passed from elsewhere
     )
-    startup_label = 'a start-up hook (lifespan, on_event("startup"))'
+    startup_label = 'the lifespan or an on_event("startup") handler'
 
     def detect(self, tree: SourceTree, config: Config) -> bool:
         if not declares_fastapi(tree):
