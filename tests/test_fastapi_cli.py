@@ -281,3 +281,29 @@ def test_the_manifest_framework_chooses(tmp_path: Path) -> None:
     assert run_cli("routes", ".", cwd=root).stdout.startswith("Root URLconf")
     write_tree(root, {".acp/manifest.json": json.dumps({"framework": "fastapi", "files": {}})})
     assert run_cli("routes", ".", cwd=root).stdout.startswith("FastAPI app: app.main:app")
+
+
+def test_fix_guards_every_operation_of_a_module_and_verify_says_what_it_did(
+    tmp_path: Path,
+) -> None:
+    two = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        "@router.post('/manage')\nasync def manage(payload: dict):\n    return {'ok': True}\n\n\n"
+        "@router.get('/status')\ndef status():\n    return {'ok': True}\n"
+    )
+    dynamic = MAIN + "import os\napp.include_router(acp_router, prefix=os.environ['X'])\n"
+    root = project(tmp_path, {"acp/router.py": two, "app/main.py": dynamic})
+    code, lines = concise(root)
+    assert [c for c in codes(lines)] == [
+        ("acp/router.py:7", "ACP104"),
+        ("acp/router.py:12", "ACP104"),
+        ("app/main.py:18", "ACP204"),
+    ]
+    assert sum("[*]" in line for line in lines) == 2
+    fixed = run_cli("--no-cache", "--fix", ".", cwd=root)
+    assert "(2 fixed, 1 remaining)" in fixed.stdout, fixed.stdout
+    text = (root / "acp" / "router.py").read_text()
+    assert text.count("status_code=503") == 2 and text.count("import os\n") == 1
+    verify = run_cli("routes", "--verify", ".", cwd=root)
+    assert verify.returncode == 1  # the ACP204 stands
+    assert "verify: not verified: asking Starlette's router" in verify.stdout
