@@ -123,6 +123,11 @@ class Linter:
         """The role part of a file's cache key. A Django migration's result also depends on
         its app's label (read from ``apps.py``: it names CreateModel's default tables), so a
         changed label must be a different key, not a stale hit."""
+        if self.config.framework not in (None, "django"):  # a detected framework: its own key
+            return f"{role.value}:{self.config.framework}:{self._cache_label(path, role)}"
+        return self._cache_label(path, role)
+
+    def _cache_label(self, path: str, role: Role) -> str:
         if role is not Role.MIGRATION or not path.endswith(".py"):
             return role.value
         from acp_lint.hosts import migration_label as app_label_for

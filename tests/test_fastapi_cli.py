@@ -307,3 +307,18 @@ def test_fix_guards_every_operation_of_a_module_and_verify_says_what_it_did(
     verify = run_cli("routes", "--verify", ".", cwd=root)
     assert verify.returncode == 1  # the ACP204 stands
     assert "verify: not verified: asking Starlette's router" in verify.stdout
+
+
+def test_the_cache_follows_a_change_of_detected_framework(tmp_path: Path) -> None:
+    bare = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n" + (
+        "@router.post('/manage')\nasync def manage(payload: dict):\n    return {'ok': True}\n"
+    )
+    root = project(tmp_path, {"acp/router.py": bare})
+    first = run_cli("--output-format", "concise", ".", cwd=root)  # with the results cache
+    assert "ACP104" in first.stdout and (root / ".acp-lint-cache").is_dir()
+    (root / "requirements.txt").unlink()  # no longer detected as FastAPI: Django's rules
+    second = run_cli("--output-format", "concise", ".", cwd=root)
+    assert "ACP104" not in second.stdout, second.stdout
+    (root / "requirements.txt").write_text("fastapi\n")
+    third = run_cli("--output-format", "concise", ".", cwd=root)
+    assert third.stdout == first.stdout

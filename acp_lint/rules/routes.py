@@ -73,6 +73,7 @@ def check_project(
         sorted(project.acp_app_dirs),
         project.acp_app_name(),
         project.config.fingerprint,
+        project.host_name,  # a detected framework is not in the config
     )
     key = cache.project_key(context) if cache is not None else ""
     cached = cache.get_project(key, project.tree) if cache is not None else None
