@@ -105,9 +105,10 @@ def _verify_text(
         return f"verify: the static table is conclusive for {endpoint}; {framework} was not asked\n"
     line = f"verify: {result.summary()}\n"
     for match in result.matches:
-        line += (
-            f"ACP201 {match.view} serves POST {match.path} "
+        line += f"ACP201 {match.view} serves POST {match.path} " + (
             f"(verified with Django under settings {result.settings})\n"
+            if framework == "Django"
+            else f"(verified with {framework} in {result.settings})\n"
         )
     return line
 

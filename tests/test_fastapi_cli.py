@@ -283,7 +283,7 @@ def test_the_manifest_framework_chooses(tmp_path: Path) -> None:
     assert run_cli("routes", ".", cwd=root).stdout.startswith("FastAPI app: app.main:app")
 
 
-def test_fix_guards_every_operation_of_a_module_and_verify_says_what_it_did(
+def test_fix_guards_every_operation_of_a_module(
     tmp_path: Path,
 ) -> None:
     two = (
@@ -304,9 +304,39 @@ def test_fix_guards_every_operation_of_a_module_and_verify_says_what_it_did(
     assert "(2 fixed, 1 remaining)" in fixed.stdout, fixed.stdout
     text = (root / "acp" / "router.py").read_text()
     assert text.count("status_code=503") == 2 and text.count("import os\n") == 1
-    verify = run_cli("routes", "--verify", ".", cwd=root)
-    assert verify.returncode == 1  # the ACP204 stands
-    assert "verify: not verified: asking Starlette's router" in verify.stdout
+
+
+TAKEOVER = """
+from fastapi import APIRouter as _Router
+
+other = _Router()
+
+
+@other.post("/manage")
+def takeover():
+    return {}
+
+
+app.include_router(other, prefix=os.environ["HOST_PREFIX"])
+"""
+
+
+def test_routes_verify_asks_starlette_when_the_table_is_inconclusive(tmp_path: Path) -> None:
+    root = project(tmp_path, {"app/main.py": "import os\n" + MAIN + TAKEOVER})
+    code, lines = concise(root)
+    assert codes(lines) == [("app/main.py:29", "ACP204")]
+    failed = run_cli("routes", "--verify", ".", cwd=root)  # the app cannot import: KeyError
+    assert failed.returncode == 1 and "could not verify app.main:app" in failed.stdout
+    assert "KeyError: 'HOST_PREFIX'" in failed.stdout
+    served = run_cli("routes", "--verify", ".", cwd=root, env={"HOST_PREFIX": "/api"})
+    assert served.returncode == 1, served.stdout + served.stderr
+    assert (
+        "ACP201 app.main.takeover serves POST /api/manage (verified with Starlette in "
+        "app.main:app)" in served.stdout
+    )
+    free = run_cli("routes", "--verify", ".", cwd=root, env={"HOST_PREFIX": "/other"})
+    assert free.returncode == 0, free.stdout + free.stderr
+    assert "verified with Starlette: POST /api/manage is free in app.main:app" in free.stdout
 
 
 def test_the_cache_follows_a_change_of_detected_framework(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +16,7 @@ from acp_lint.hosts import GuardResponse, HostChoiceError, StartupHook
 if TYPE_CHECKING:
     from acp_lint.config import Config
     from acp_lint.diagnostics import Diagnostic
+    from acp_lint.hosts.fastapi.verify import StarletteVerification
     from acp_lint.routes.model import LiteralRef, PatternPart, RouteTable
     from acp_lint.sources import SourceTree
     from acp_lint.sql.findings import SqlFinding
@@ -53,31 +53,6 @@ def declares_fastapi(tree: SourceTree) -> bool:
         if data is not None and _FASTAPI.search(data):
             return True
     return False
-
-
-@dataclass(frozen=True)
-class FastAPIVerification:
-    """``Host.verify``'s answer for FastAPI: Starlette is not asked yet (``unavailable``)."""
-
-    status: str
-    settings: str
-    python: str
-    endpoint_path: str
-    matches: tuple = ()
-    acp: tuple = ()
-    error: str = ""
-    free_base_paths: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def conclusive(self) -> bool:
-        return self.status in ("free", "served")
-
-    def summary(self) -> str:
-        return (
-            f"not verified: asking Starlette's router for {self.endpoint_path} is not "
-            f"available for FastAPI apps yet ({self.settings or 'app not found'}); the static "
-            "answer stands: read the unresolved places `acp-lint routes` lists"
-        )
 
 
 class FastAPIHost:
@@ -191,8 +166,11 @@ class FastAPIHost:
         python: str | None,
         acp_app: str,
         candidates: tuple[str, ...] = (),
-    ) -> FastAPIVerification:
-        return FastAPIVerification("unavailable", settings, python or "", endpoint)
+    ) -> StarletteVerification:
+        from acp_lint.hosts.fastapi.verify import find_python, verify_endpoint
+
+        interpreter = find_python(root, python)
+        return verify_endpoint(source_dir, settings, endpoint, interpreter, acp_app, candidates)
 
 
 HOST = FastAPIHost()
