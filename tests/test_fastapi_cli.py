@@ -352,3 +352,10 @@ def test_the_cache_follows_a_change_of_detected_framework(tmp_path: Path) -> Non
     (root / "requirements.txt").write_text("fastapi\n")
     third = run_cli("--output-format", "concise", ".", cwd=root)
     assert third.stdout == first.stdout
+
+
+def test_apps_in_test_and_fixture_folders_are_not_the_project(tmp_path: Path) -> None:
+    sample = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+    root = project(tmp_path, {"tests/sample_app.py": sample, "fixtures/demo/main.py": sample})
+    assert concise(root) == (0, [])
+    assert run_cli("routes", ".", cwd=root).stdout.startswith("FastAPI app: app.main:app")

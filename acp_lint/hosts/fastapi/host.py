@@ -16,6 +16,7 @@ from acp_lint.hosts import GuardResponse, HostChoiceError, StartupHook
 if TYPE_CHECKING:
     from acp_lint.config import Config
     from acp_lint.diagnostics import Diagnostic
+    from acp_lint.hosts.fastapi.model import AppRef
     from acp_lint.hosts.fastapi.verify import StarletteVerification
     from acp_lint.routes.model import LiteralRef, PatternPart, RouteTable
     from acp_lint.sources import SourceTree
@@ -55,6 +56,44 @@ def declares_fastapi(tree: SourceTree) -> bool:
     return False
 
 
+# Folders whose apps are samples of the project, not the project (as Django's detection
+# looks for manage.py only at the root and one level down).
+SAMPLE_FOLDERS = frozenset({"tests", "test", "testing", "fixtures", "examples", "docs"})
+
+
+def project_apps(tree: SourceTree) -> list[AppRef]:
+    """The module-level ``FastAPI()`` apps of the project, those in test, fixture, example
+    and docs folders left out."""
+    from acp_lint.hosts.fastapi.app import find_apps
+
+    return [
+        ref
+        for ref in find_apps(tree)
+        if not SAMPLE_FOLDERS & set(ref.position.file.split("/")[:-1])
+    ]
+
+
+def choose_app(tree: SourceTree, config: Config) -> AppRef | None:
+    """The configured app, else the one app of the project (None: there is none); exit 2
+    (``HostChoiceError``) when the configured one is not there or several are found."""
+    from acp_lint.hosts.fastapi.app import find_configured_app
+    from acp_lint.hosts.fastapi.model import AppError
+
+    if config.app is not None:
+        found = find_configured_app(tree, config.app)
+        if isinstance(found, AppError):
+            raise HostChoiceError(f"acp-lint: {found.message}")
+        return found
+    apps = project_apps(tree)
+    if len(apps) > 1:
+        listing = ", ".join(f"{ref.import_string} ({ref.position})" for ref in apps)
+        raise HostChoiceError(
+            f"acp-lint: {len(apps)} FastAPI applications found: {listing}; choose one "
+            f'with app = "pkg.module:app" in [tool.acp-lint]'
+        )
+    return apps[0] if apps else None
+
+
 class FastAPIHost:
     """``acp_lint.hosts.Host`` for FastAPI (Starlette) projects."""
 
@@ -68,18 +107,7 @@ class FastAPIHost:
     startup_label = 'the lifespan or an on_event("startup") handler'
 
     def detect(self, tree: SourceTree, config: Config) -> bool:
-        if not declares_fastapi(tree):
-            return False
-        from acp_lint.hosts.fastapi.app import find_apps
-
-        found = find_apps(tree)
-        if len(found) > 1 and config.app is None:
-            listing = ", ".join(f"{ref.import_string} ({ref.position})" for ref in found)
-            raise HostChoiceError(
-                f"acp-lint: {len(found)} FastAPI applications found: {listing}; choose one "
-                f'with app = "pkg.module:app" in [tool.acp-lint]'
-            )
-        return bool(found)
+        return declares_fastapi(tree) and choose_app(tree, config) is not None
 
     def guard_findings(self, text: str, path: str) -> list[Diagnostic] | None:
         from acp_lint.hosts.fastapi.guard import diagnostics
@@ -87,14 +115,10 @@ class FastAPIHost:
         return diagnostics(text, path)
 
     def route_table(self, tree: SourceTree, config: Config) -> RouteTable:
-        from acp_lint.hosts.fastapi.app import find_app
-        from acp_lint.hosts.fastapi.model import AppError
         from acp_lint.hosts.fastapi.neutral import empty_table, neutral_table
         from acp_lint.hosts.fastapi.routes import TableError, build_table
 
-        app = find_app(tree, config.app)
-        if isinstance(app, AppError):
-            raise HostChoiceError(f"acp-lint: {app.message}")
+        app = choose_app(tree, config)
         if app is None:
             return empty_table("no module-level FastAPI() application was found")
         try:
@@ -151,11 +175,11 @@ class FastAPIHost:
         return check_revision("<revision>", source, dialect)  # type: ignore[return-value]
 
     def entry_point(self, tree: SourceTree, config: Config) -> tuple[str, str]:
-        from acp_lint.hosts.fastapi.app import find_app
-        from acp_lint.hosts.fastapi.model import AppRef
-
-        app = find_app(tree, config.app)
-        return (app.import_string if isinstance(app, AppRef) else "", "")
+        try:
+            app = choose_app(tree, config)
+        except HostChoiceError:
+            return "", ""
+        return (app.import_string if app is not None else "", "")
 
     def verify(
         self,
