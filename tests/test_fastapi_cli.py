@@ -359,3 +359,21 @@ def test_apps_in_test_and_fixture_folders_are_not_the_project(tmp_path: Path) ->
     root = project(tmp_path, {"tests/sample_app.py": sample, "fixtures/demo/main.py": sample})
     assert concise(root) == (0, [])
     assert run_cli("routes", ".", cwd=root).stdout.startswith("FastAPI app: app.main:app")
+
+
+def test_the_operation_serving_the_endpoint_is_in_scope_without_other_signals(
+    tmp_path: Path,
+) -> None:
+    main = MAIN.replace("from acp.router import router as acp_router", "from ctl.api import router")
+    main = main.replace("app.include_router(acp_router,", "app.include_router(router,")
+    bare = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n" + (
+        "@router.post('/manage')\nasync def manage(payload: dict):\n    return {'ok': True}\n"
+    )
+    root = project(
+        tmp_path,
+        {"app/main.py": main, "acp/router.py": None, "acp/__init__.py": None, "ctl/api.py": bare},
+    )
+    write_tree(root, {"ctl/__init__.py": ""})
+    shown = run_cli("--show-files", ".", cwd=root).stdout
+    assert "ctl/api.py\thandler\theuristic: the view the ACP endpoint's URL is mounted on" in shown
+    assert codes(concise(root)[1]) == [("ctl/api.py:7", "ACP104")]
