@@ -377,3 +377,14 @@ def test_the_operation_serving_the_endpoint_is_in_scope_without_other_signals(
     shown = run_cli("--show-files", ".", cwd=root).stdout
     assert "ctl/api.py\thandler\theuristic: the view the ACP endpoint's URL is mounted on" in shown
     assert codes(concise(root)[1]) == [("ctl/api.py:7", "ACP104")]
+
+
+def test_a_partial_run_on_a_changed_app_module_checks_the_routes(tmp_path: Path) -> None:
+    """pre-commit passes only changed files: a new colliding route in main.py is found."""
+    root = project(tmp_path)
+    assert concise(root) == (0, [])
+    clash = MAIN + "\n\n@app.post('/api/{name}')\ndef clash(name: str):\n    return {}\n"
+    (root / "app" / "main.py").write_text(clash)
+    done = run_cli("--output-format", "concise", "app/main.py", cwd=root)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "app/main.py:19:2: ACP201 route '/api/{name}' serves /api/manage today" in done.stdout
