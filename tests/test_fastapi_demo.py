@@ -106,3 +106,23 @@ def test_host_code_is_never_reported() -> None:
     assert not any(
         item["path"].endswith("shop/main.py") and item["code"] != "ACP201" for item in payload
     )
+
+
+def test_scripts_demo_takes_the_framework_and_defaults_to_django() -> None:
+    def demo(*args: str) -> list[str]:
+        done = subprocess.run(
+            ["bash", str(REPO / "scripts" / "demo"), *args, "--output-format", "concise"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    fastapi = demo("fastapi")
+    assert fastapi[0] == "$ acp-lint fixtures/fastapi_demo"
+    assert [line.split(" ")[1] for line in fastapi[1:-1]] == [code for *_, code in EXPECTED]
+    django = demo()
+    assert django[0] == "$ acp-lint fixtures/demo"
+    assert demo("django") == django
