@@ -18,6 +18,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 SQL_DIALECTS = ("postgres", "mysql", "sqlite")
+FRAMEWORKS = ("django", "fastapi")
 ROOT_MARKERS = ("pyproject.toml", "manage.py", ".git")
 # Files that only the project root holds: they fix the root whichever path is passed.
 ANCHORS = (".acp/manifest.json", "controlplane.bindings.json")
@@ -38,6 +39,8 @@ class Config:
     bindings: str | None = None
     urlconf: str | None = None
     settings: str | None = None
+    app: str | None = None  # FastAPI: uvicorn's import string, ``pkg.module:app``
+    framework: str | None = None  # ``django`` or ``fastapi`` (None: detected)
     sql_dialect: str = "postgres"
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
@@ -73,7 +76,9 @@ _LIST_KEYS = {
 }
 _STRING_KEYS = {"bindings": "bindings", "urlconf": "urlconf", "settings": "settings"}
 _RULE_LIST_KEYS = ("select", "ignore", "extend-select")
-KNOWN_KEYS = sorted([*_LIST_KEYS, *_STRING_KEYS, "sql-dialect", "per-file-ignores"])
+KNOWN_KEYS = sorted(
+    [*_LIST_KEYS, *_STRING_KEYS, "sql-dialect", "per-file-ignores", "app", "framework"]
+)
 
 
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -265,6 +270,22 @@ def _check_dotted_module(path: Path, key: str, value: str) -> None:
     )
 
 
+def _check_app(path: Path, value: Any) -> str:
+    """``app`` is uvicorn's import string: a dotted module, a colon, an attribute."""
+    module, colon, attribute = value.partition(":") if isinstance(value, str) else ("", "", "")
+    if (
+        colon
+        and module
+        and all(part.isidentifier() for part in module.split("."))
+        and attribute.isidentifier()
+    ):
+        return str(value)
+    raise ConfigError(
+        f"{path}: [tool.acp-lint] key 'app': expected an import string \"pkg.module:app\" "
+        f"(a dotted module, ':', the application's name), got {value!r}"
+    )
+
+
 def _resolves_inside(root: Path, value: str) -> bool:
     try:
         real_root = root.resolve()
@@ -294,6 +315,15 @@ def parse_table(path: Path, table: dict[str, Any], root: Path) -> Config:
             else:
                 _check_dotted_module(path, key, value)
             values[_STRING_KEYS[key]] = value
+        elif key == "framework":
+            if value not in FRAMEWORKS:
+                raise ConfigError(
+                    f"{path}: [tool.acp-lint] key 'framework': expected one of "
+                    f"{', '.join(FRAMEWORKS)}, got {value!r}"
+                )
+            values["framework"] = value
+        elif key == "app":
+            values["app"] = _check_app(path, value)
         elif key == "sql-dialect":
             if value not in SQL_DIALECTS:
                 raise ConfigError(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
 from acp_lint.cache import ResultCache
@@ -22,7 +22,7 @@ from acp_lint.config import Config
 from acp_lint.diagnostics import Diagnostic, sort_diagnostics
 from acp_lint.discovery import EXTENSIONS
 from acp_lint.encoding import Decoded, DecodeError, decode_python, decode_text
-from acp_lint.errors import InternalError
+from acp_lint.errors import InternalError, UsageError
 from acp_lint.fixes import fix_until_stable
 from acp_lint.globs import matches
 from acp_lint.progress import Progress
@@ -123,11 +123,16 @@ class Linter:
         """The role part of a file's cache key. A Django migration's result also depends on
         its app's label (read from ``apps.py``: it names CreateModel's default tables), so a
         changed label must be a different key, not a stale hit."""
+        if self.config.framework not in (None, "django"):  # a detected framework: its own key
+            return f"{role.value}:{self.config.framework}:{self._cache_label(path, role)}"
+        return self._cache_label(path, role)
+
+    def _cache_label(self, path: str, role: Role) -> str:
         if role is not Role.MIGRATION or not path.endswith(".py"):
             return role.value
         from acp_lint.hosts import migration_label as app_label_for
 
-        return f"{role.value}:{app_label_for(self.config.root / path)}"
+        return f"{role.value}:{app_label_for(self.config.root / path, self.config)}"
 
     def check_files(self, files: list[tuple[str, bytes, Role]]) -> list[Diagnostic]:
         """Check many files; those not known yet go to worker processes when they are many
@@ -255,6 +260,9 @@ class Linter:
     # -- whole runs ----------------------------------------------------------------------
     def lint(self, paths: list[str] | None, overlay: Mapping[str, bytes | None]) -> RunResult:
         project = self.project.with_overlay(overlay)
+        # The framework is chosen first (exit 2 when ambiguous) and pinned for the file rules.
+        if self.config.framework != project.host_name:
+            self.config = replace(self.config, framework=project.host_name)
         if self.part == "project":
             paths = None  # the project rules of a project-only run see the whole graph
         targets = project.all_files if paths is None else paths
@@ -395,7 +403,7 @@ def _guarded(path: str, rule: str, check: Callable[[], T], per_file: bool = True
     or too large to analyse goes on to ``_check_file``, which reports it as ACP000."""
     try:
         return check()
-    except InternalError:
+    except (InternalError, UsageError):
         raise
     except Exception as error:  # a crashing rule must name itself, not print a traceback
         if per_file and isinstance(error, _PROTECTED):

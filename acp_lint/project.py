@@ -60,6 +60,7 @@ class _RunShared:
     signals: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # disk files only
     stat_index: StatIndex | None = None
     route_tables: list[tuple[dict[tuple[str, str], str], RouteTable]] = field(default_factory=list)
+    host: str | None = None  # the framework chosen for the run (``acp_lint.hosts.choose_host``)
 
 
 class Project:
@@ -89,6 +90,15 @@ class Project:
             return self
         merged = {**self.overlay, **overlay}
         return Project(self.config, merged, self.cache, self._shared)
+
+    @property
+    def host_name(self) -> str:
+        """The project's framework, chosen once per run (config, manifest, detection)."""
+        if self._shared.host is None:
+            from acp_lint.hosts import choose_host
+
+            self._shared.host = choose_host(self.tree, self.config)
+        return self._shared.host
 
     def route_table(self, recording: RecordingTree | None = None) -> RouteTable:
         """The URL graph of this view, built once per run: a graph built earlier is reused
@@ -149,13 +159,23 @@ class Project:
             found = self._signal_of(path)
             if not found[0]:
                 continue
-            modules.add(path)
             parent = PurePosixPath(path).parent
+            if not found[1] and parent.name != "acp" and self._wires_acp_router(path):
+                continue
+            modules.add(path)
             # Only the ACP app itself reads ACP_* variables; a host module that merely
             # imports the ACP package is in scope, but its siblings are not.
             if found[1] or parent.name == "acp":
                 app_dirs.add(str(parent))
         return modules, app_dirs
+
+    def _wires_acp_router(self, path: str) -> bool:
+        """A FastAPI host module that imports the ACP package to ``include_router`` it (the
+        installer's one line): host wiring, not an ACP handler module."""
+        if self.host_name != "fastapi":
+            return False
+        data = self.tree.read_bytes(path)
+        return data is not None and b"include_router" in data
 
     def _signal_of(self, path: str) -> tuple[bool, bool]:
         """(has an ACP signal, reads an ACP_* variable); a disk file is read once per run."""
@@ -266,6 +286,8 @@ class Project:
         pure = PurePosixPath(path)
         app_dirs = self.acp_app_dirs
         if role is Role.MIGRATION:
+            if path in self.host_migrations:
+                return "a revision of the ACP branch of the host's Alembic migrations"
             return "a migration of the ACP app"
         if role is Role.HANDLER:
             if str(pure.parent) in app_dirs:
@@ -321,7 +343,17 @@ class Project:
             return None
         return Role.HANDLER
 
+    @cached_property
+    def host_migrations(self) -> frozenset[str]:
+        """ACP migrations the host finds outside a ``migrations/`` folder (FastAPI: the ACP
+        branch's Alembic revisions)."""
+        from acp_lint.hosts import host_for
+
+        return host_for(self).migration_files(self.root)
+
     def _heuristic_role(self, path: str) -> Role | None:
+        if path in self.host_migrations:
+            return Role.MIGRATION
         parent, _, name = path.rpartition("/")
         if "migrations" not in path and name.endswith(".py") and not name.startswith("."):
             # The common case, with string operations only (a full run asks for every file).

@@ -55,7 +55,7 @@ def print_routes(args: argparse.Namespace, cwd: Path) -> int:
         width = terminal_width()
         sys.stdout.write(format_route_table(table, endpoint, collisions, acp_app, width))
         if getattr(args, "verify", False):
-            sys.stdout.write(_verify_text(verified, endpoint))
+            sys.stdout.write(_verify_text(verified, endpoint, table.framework))
     if not getattr(args, "verify", False) or not endpoint:
         return 0  # a listing, like `ruff rule`: what it shows is not a verdict
     return _verdict(project, verified)
@@ -96,16 +96,19 @@ def _verify(
     return host.verify(config.root, source_dir, settings, endpoint, python, acp_app)
 
 
-def _verify_text(result: Verification | None, endpoint: str | None) -> str:
+def _verify_text(
+    result: Verification | None, endpoint: str | None, framework: str = "Django"
+) -> str:
     if result is None:
         if endpoint is None:
             return "verify: no ACP endpoint is known (no bindings, no mount); nothing to verify\n"
-        return f"verify: the static table is conclusive for {endpoint}; Django was not asked\n"
+        return f"verify: the static table is conclusive for {endpoint}; {framework} was not asked\n"
     line = f"verify: {result.summary()}\n"
     for match in result.matches:
-        line += (
-            f"ACP201 {match.view} serves POST {match.path} "
+        line += f"ACP201 {match.view} serves POST {match.path} " + (
             f"(verified with Django under settings {result.settings})\n"
+            if framework == "Django"
+            else f"(verified with {framework} in {result.settings})\n"
         )
     return line
 

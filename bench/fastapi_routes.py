@@ -2,20 +2,26 @@
 
 Usage: python bench/fastapi_routes.py [--routes N] [--modules M] [--out DIR] [--repeat K]
        python bench/fastapi_routes.py --table-only DIR   (one cold build, as a whole process)
+       python bench/fastapi_routes.py --cli [--repeat K]  (``acp-lint routes`` vs Ruff, timed)
 
 Writes a FastAPI project to DIR (default ``$TMPDIR/acp-lint-bench/fastapi``): ``app/main.py``
 with ``FastAPI()``, M router modules of N/M path operations each (decorators with path
 convertors, ``add_api_route``, ``APIRouter(prefix=...)``), nested ``include_router`` across
 modules, a mounted Starlette app and a registered convertor. It then builds the table K times
 in this process and prints the median, the route count and the command lines to time the whole
-process against ``ruff check --select F`` on the same tree.
+process against ``ruff check --select F`` on the same tree. With ``--cli`` it times those whole
+processes itself: ``acp-lint routes DIR`` (detection, the table, the listing) and ``ruff check
+--select F --no-cache DIR``, alternately, K times each (median wall and cpu, peak RSS).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -61,6 +67,8 @@ def generate(out: Path, routes: int, modules: int, seed: int = 16) -> None:
     """Write the project under ``out`` (replacing a previous one's files)."""
     rng = random.Random(seed)
     package = out / "app"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "requirements.txt").write_text("fastapi\n")  # what acp-lint's detection looks for
     (package / "routers").mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text("")
     (package / "routers" / "__init__.py").write_text("")
@@ -141,6 +149,46 @@ def build_once(out: Path) -> tuple[float, float, int, int]:
     return elapsed, cpu, count_routes(table.routes), len(table.unresolved)
 
 
+def _timed(command: list[str]) -> tuple[float, float, int]:
+    """(wall s, cpu s, peak RSS MiB) of one whole process (``wait4``'s usage of the child)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
+    process.stderr.close()
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+
+
+def compare_cli(out: Path, repeat: int) -> None:
+    """``acp-lint routes`` against ``ruff check --select F``, alternating, whole processes."""
+    bindir = Path(sys.executable).parent
+    acp_lint = str(bindir / "acp-lint")
+    ruff = shutil.which("ruff", path=str(bindir)) or shutil.which("ruff") or "ruff"
+    commands = {
+        "acp-lint routes DIR": [acp_lint, "routes", str(out)],
+        "ruff check --select F --no-cache DIR": [
+            ruff,
+            "check",
+            "--select",
+            "F",
+            "--no-cache",
+            str(out),
+        ],
+    }
+    results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            results[name].append(_timed(command))
+    print("| command | median wall s | median cpu s | peak RSS MiB |")
+    print("|---|---:|---:|---:|")
+    for name, runs in results.items():
+        wall = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        print(f"| `{name}` | {wall:.3f} | {cpu:.3f} | {max(r[2] for r in runs)} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--routes", type=int, default=2000)
@@ -148,6 +196,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--table-only", type=Path, default=None, metavar="DIR")
+    parser.add_argument("--cli", action="store_true", help="time acp-lint routes vs ruff")
     args = parser.parse_args()
     if args.table_only is not None:
         elapsed, cpu, routes, unresolved = build_once(args.table_only)
@@ -155,6 +204,9 @@ def main() -> int:
         return 0
     out = args.out or Path(tempfile.gettempdir()) / "acp-lint-bench" / "fastapi"
     generate(out, args.routes, args.modules)
+    if args.cli:
+        compare_cli(out, args.repeat)
+        return 0
     times, cpus = [], []
     for _ in range(args.repeat):
         elapsed, cpu, routes, unresolved = build_once(out)

@@ -129,8 +129,9 @@ def _check_files(report: DoctorReport, root: Path, manifest: Manifest) -> None:
                 if rel == manifest.urlconf and manifest.mounted:
                     route = installer.mounted_route(source, manifest.app)
                     if route != expected:
+                        found = "missing" if route is None else repr(route)
                         report.add(
-                            "file", False, f"{rel}: the ACP mount is {route!r}, not {expected!r}"
+                            "file", False, f"{rel}: the ACP mount is {found}, not {expected!r}"
                         )
                         problems += 1
             except Refused as error:

@@ -41,8 +41,13 @@ class GateResult:
 
 
 def run_gate(plan: Plan, verify: bool = True, python: str | None = None) -> GateResult:
-    """Lint the whole planned project; ask Django when only ACP204 stand in the way."""
+    """Lint the whole planned project; ask Django when only ACP204 stand in the way.
+
+    The linter reads the project as the framework the installer chose (pinned in the config),
+    so that the gate checks the routes the planned mount will actually meet."""
     config = plan.host.config
+    if config.framework is None:
+        config = replace(config, framework=plan.framework)
     overlay = plan.overlay()
     try:
         result = lint(config, overlay=overlay)

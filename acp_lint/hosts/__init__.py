@@ -19,13 +19,17 @@ in pyproject.toml's ``packages``.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from acp_lint.errors import UsageError
+
 if TYPE_CHECKING:
     from acp_lint.config import Config
+    from acp_lint.diagnostics import Diagnostic
     from acp_lint.project import Project
     from acp_lint.routes.model import LiteralRef, PatternPart, RouteTable
     from acp_lint.sources import SourceTree
@@ -34,7 +38,10 @@ if TYPE_CHECKING:
 # Host name -> the module that defines its ``HOST``. Imported only when the host is used.
 HOSTS: dict[str, str] = {
     "django": "acp_lint.hosts.django",
+    "fastapi": "acp_lint.hosts.fastapi",
 }
+# The order ``detect`` is asked in when neither the config nor the manifest names a framework.
+DETECTION_ORDER = ("django", "fastapi")
 
 DEFAULT_HOST = "django"
 
@@ -56,11 +63,17 @@ class GuardResponse:
 
 @dataclass(frozen=True)
 class StartupHook:
-    """A method the framework calls once at start-up (Django: ``AppConfig.ready``): the name
-    of the method and the last component of a base class that marks its class."""
+    """A function the framework calls once at start-up. Django: the method ``method`` of a
+    class with a base whose last component is ``base`` (``AppConfig.ready``); with no
+    ``base``, a module-level function called ``method`` (``lifespan``). FastAPI: a
+    function decorated with ``<x>.<decorator>("<argument>")`` (``on_event("startup")``), or
+    one passed as the ``keyword`` argument of a call (``FastAPI(lifespan=...)``)."""
 
     method: str
     base: str
+    decorator: str = ""
+    argument: str = ""
+    keyword: str = ""
 
 
 class Verified(Protocol):
@@ -103,9 +116,17 @@ class Host(Protocol):
     guard: GuardResponse
     # methods that run once at start-up (ACP103's heartbeat-at-start-up check)
     startup_hooks: tuple[StartupHook, ...]
+    # how ACP103's message names them ("AppConfig.ready()")
+    startup_label: str
 
-    def detect(self, tree: SourceTree) -> bool:
-        """Whether the project at ``tree`` uses this framework (a cheap look, no parsing)."""
+    def detect(self, tree: SourceTree, config: Config) -> bool:
+        """Whether the project at ``tree`` uses this framework (a cheap look first; a host
+        may raise ``HostChoiceError`` when the project is ambiguous for it)."""
+        ...
+
+    def guard_findings(self, text: str, path: str) -> list[Diagnostic] | None:
+        """ACP104 of one handler module when the host judges it itself (FastAPI's path
+        operations and their dependencies); None: the Django-style handler rule applies."""
         ...
 
     def route_table(self, tree: SourceTree, config: Config) -> RouteTable:
@@ -126,6 +147,11 @@ class Host(Protocol):
 
     def is_migration(self, path: str) -> bool:
         """Whether the project file ``path`` (relative, posix) is a migration module."""
+        ...
+
+    def migration_files(self, root: Path) -> frozenset[str]:
+        """ACP migrations the scope heuristics cannot see by their folder (FastAPI: the ACP
+        branch's Alembic revisions), relative posix paths."""
         ...
 
     def migration_label(self, file: Path) -> str | None:
@@ -173,12 +199,73 @@ def load_host(name: str) -> Host:
     return host
 
 
+class HostChoiceError(UsageError):
+    """The project's framework cannot be chosen without the config (exit 2)."""
+
+
+MANIFEST = ".acp/manifest.json"
+# Config -> host name, for the callers that have a Config and no Project (per-file rules):
+# only the manifest is read for them, once per config.
+_CHOSEN: dict[Config, str] = {}
+
+
+def _manifest_framework(tree: SourceTree) -> str | None:
+    """The manifest's ``framework`` when it says one (older manifests do not)."""
+    data = tree.read_bytes(MANIFEST)
+    if data is None:
+        return None
+    try:
+        parsed = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    framework = parsed.get("framework") if isinstance(parsed, dict) else None
+    return framework if isinstance(framework, str) and framework in HOSTS else None
+
+
+def choose_host(tree: SourceTree, config: Config, detect: bool = True) -> str:
+    """The framework of the project at ``tree``: config ``framework``, else config ``app``
+    (a FastAPI import string), else the manifest's ``framework``, else (with ``detect``)
+    each host's ``detect``. Two frameworks detected and nothing to choose between them is a
+    ``HostChoiceError``; nothing detected is the default host."""
+    if config.framework is not None:
+        return config.framework
+    if config.app is not None:
+        return "fastapi"
+    recorded = _manifest_framework(tree)
+    if recorded is not None:
+        return recorded
+    if not detect:
+        return DEFAULT_HOST
+    found = [name for name in DETECTION_ORDER if load_host(name).detect(tree, config)]
+    if len(found) > 1:
+        where = config.source or config.root / "pyproject.toml"
+        raise HostChoiceError(
+            f"acp-lint: {config.root} holds a {' and a '.join(found)} project; choose one "
+            f'with framework = "{found[0]}" (or "{found[1]}") in [tool.acp-lint] of {where}'
+        )
+    return found[0] if found else DEFAULT_HOST
+
+
 def host_for(project: Project | Config | None = None) -> Host:
-    """The host of ``project``. Today every project is a Django project; a second host adds
-    its choice here (a config key, else each host's ``detect`` in a fixed order)."""
-    return load_host(DEFAULT_HOST)
+    """The host of ``project`` (``choose_host``), the default host when none is given.
+
+    A Project detects its framework once per run (the engine then pins it into the Config
+    its rules see, as ``framework``); a Config alone is not scanned: its ``framework``,
+    ``app``, the manifest, else the default host."""
+    if project is None:
+        return load_host(DEFAULT_HOST)
+    from acp_lint.config import Config
+
+    if isinstance(project, Config):
+        name = _CHOSEN.get(project)
+        if name is None:
+            from acp_lint.sources import DiskTree
+
+            name = _CHOSEN[project] = choose_host(DiskTree(project.root), project, detect=False)
+        return load_host(name)
+    return load_host(project.host_name)
 
 
-def migration_label(file: Path) -> str | None:
-    """The default host's ``migration_label`` (the results cache keys a migration by it)."""
-    return host_for().migration_label(file)
+def migration_label(file: Path, config: Config | None = None) -> str | None:
+    """The project's host's ``migration_label`` (the results cache keys a migration by it)."""
+    return host_for(config).migration_label(file)

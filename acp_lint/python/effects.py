@@ -7,9 +7,11 @@ the rules can follow calls of the module's own functions transitively.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -17,6 +19,9 @@ from libcst.helpers import get_full_name_for_node
 from acp_lint.python.import_time import ImportTimeOracle
 from acp_lint.python.names import NameMatcher, last_component, last_components
 from acp_lint.python.scopes import ScopeIndex
+
+if TYPE_CHECKING:
+    from acp_lint.hosts import StartupHook
 
 
 class Effect(str, Enum):
@@ -127,8 +132,10 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         env_readers: Iterable[str] = (),
         client_constructors: Iterable[str] = (),
         heartbeat_functions: Iterable[str] = (),
+        startup_hooks: tuple[StartupHook, ...] | None = None,
     ) -> None:
         super().__init__()
+        self.startup_hooks = startup_hooks
         self.module = module
         self.index = index
         self.oracle = oracle
@@ -136,6 +143,7 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         self.clients = NameMatcher([*DEFAULT_CLIENTS, *client_constructors])
         self.heartbeats = NameMatcher(heartbeat_functions)
         self.result = ModuleEffects()
+        self._keyword_names: dict[str, set[str]] = {}
         self._thread_names: set[str] = set()
         self._appconfig_classes: set[cst.ClassDef] = set()
         for statement in module.body:
@@ -162,27 +170,49 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         function = self.oracle.enclosing_function(node)
         if function is None:
             return ("other", None)
+        if self._is_startup_hook(function):
+            return ("ready", None)
         parent = self.parents.get(function)
         if isinstance(parent, cst.Module) and function.name.value in self.result.functions:
             return ("function", function.name.value)
-        if self._is_startup_hook(function):
-            return ("ready", None)
         return ("other", None)
 
     def _is_startup_hook(self, function: cst.FunctionDef) -> bool:
-        """A method the host's framework runs once at start-up (``Host.startup_hooks``;
-        Django: ``ready`` of an ``AppConfig`` subclass)."""
-        from acp_lint.hosts import host_for
+        """A function the host's framework runs once at start-up (``Host.startup_hooks``;
+        Django: ``ready`` of an ``AppConfig`` subclass; FastAPI: ``on_event("startup")``
+        handlers and the ``lifespan``)."""
+        hooks = self.startup_hooks
+        if hooks is None:
+            from acp_lint.hosts import host_for
 
+            hooks = self.startup_hooks = host_for().startup_hooks
         block = self.parents.get(function)
         klass = self.parents.get(block) if block is not None else None
-        if not isinstance(klass, cst.ClassDef):
-            return False
-        bases = {last_component(base.value) for base in klass.bases}
-        return any(
-            function.name.value == hook.method and hook.base in bases
-            for hook in host_for().startup_hooks
-        )
+        if isinstance(klass, cst.ClassDef):
+            bases = {last_component(base.value) for base in klass.bases}
+            if any(function.name.value == h.method and h.base in bases for h in hooks):
+                return True
+        if isinstance(block, cst.Module) and any(
+            not h.base and function.name.value == h.method for h in hooks
+        ):
+            return True
+        for hook in hooks:
+            if hook.decorator and any(
+                _decorator_call(d.decorator, hook.decorator, hook.argument)
+                for d in function.decorators
+            ):
+                return True
+            if hook.keyword and function.name.value in self._passed_as(hook.keyword):
+                return True
+        return False
+
+    def _passed_as(self, keyword: str) -> set[str]:
+        """Names passed as ``keyword=<name>`` anywhere in the module (``lifespan=...``)."""
+        found = self._keyword_names.get(keyword)
+        if found is None:
+            pattern = re.compile(rf"\b{re.escape(keyword)}\s*=\s*([A-Za-z_][A-Za-z0-9_]*)")
+            found = self._keyword_names[keyword] = set(pattern.findall(self.module.code))
+        return found
 
     def _record(self, node: cst.CSTNode, effect: Effect) -> None:
         site = Site(node, effect, _short(self.module, node))
@@ -301,3 +331,11 @@ class EffectsCollector(cst.BatchableCSTVisitor):
             return
         if get_full_name_for_node(node) == "environ":
             self._bare_environ(node)
+
+
+def _decorator_call(node: cst.BaseExpression, name: str, argument: str) -> bool:
+    """``<anything>.<name>("<argument>")``, e.g. ``@app.on_event("startup")``."""
+    if not isinstance(node, cst.Call) or last_component(node.func) != name:
+        return False
+    first = node.args[0].value if node.args else None
+    return isinstance(first, cst.SimpleString) and first.evaluated_value == argument

@@ -62,6 +62,13 @@ def find_acp_mount(table: RouteTable, acp_app: str = "acp") -> Route | None:
     return acp_routes[0] if acp_routes else None
 
 
+def shown_pattern(route: Route) -> str:
+    """The route's pattern as its framework writes it: Django's route text (``api/``), a
+    Starlette path with its leading ``/``."""
+    starlette = bool(route.parts) and route.parts[0].kind == "starlette"
+    return "/" + route.pattern if starlette else route.pattern
+
+
 def _endpoint(path: str) -> str:
     return path.lstrip("/")
 
@@ -156,7 +163,7 @@ def find_collisions(table: RouteTable, endpoint_path: str, acp_app: str = "acp")
     matches = [
         (index, route)
         for index, route in enumerate(table.routes)
-        if not is_acp_route(route, acp_app) and route_matches(route, path)
+        if not is_acp_route(route, acp_app) and route.serves("POST") and route_matches(route, path)
     ]
     if not matches:
         return []
@@ -168,13 +175,13 @@ def find_collisions(table: RouteTable, endpoint_path: str, acp_app: str = "acp")
     )
     collisions = []
     for index, route in matches:
-        where = f"route {route.pattern!r}" + (" (conditional)" if route.conditional else "")
+        where = f"route {shown_pattern(route)!r}" + (" (conditional)" if route.conditional else "")
         if mount is None or mount_index is None:
             message = f"{where} already serves the ACP endpoint path {shown}."
         elif index < mount_index:
             message = (
                 f"{where} matches {shown} before the ACP route at {mount.location}, "
-                "so Django would never dispatch the ACP endpoint."
+                f"so {table.framework} would never dispatch the ACP endpoint."
             )
         else:
             message = (

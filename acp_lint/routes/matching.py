@@ -32,7 +32,10 @@ def compile_regex(regex: str) -> re.Pattern[str]:
 def match_part(part: PatternPart, path: str) -> str | None:
     """What is left of ``path`` after ``part`` matched it, or None (Django's ``match``)."""
     regex = compile_regex(part.regex)
-    if part.kind == "regex" and part.is_endpoint and part.regex.endswith("$"):
+    if part.kind == "starlette":  # Starlette matches the request path, leading ``/`` included
+        path = "/" + path
+        match = regex.match(path)
+    elif part.kind == "regex" and part.is_endpoint and part.regex.endswith("$"):
         match = regex.fullmatch(path)
     else:
         match = regex.search(path)

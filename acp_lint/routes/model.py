@@ -65,7 +65,9 @@ class PatternPart:
     """One level of a Django URL pattern, as Django would build it.
 
     ``kind`` is ``"route"`` (``path()``, a ``RoutePattern``), ``"regex"`` (``re_path()``, a
-    ``RegexPattern``) or ``"locale"`` (``i18n_patterns``' language prefix, modelled as a regex).
+    ``RegexPattern``), ``"locale"`` (``i18n_patterns``' language prefix, modelled as a regex)
+    or ``"starlette"`` (a Starlette route's or Mount's whole path: ``regex`` is what
+    ``compile_path`` gives, matched against the path with its leading ``/``).
     ``text`` is what Django's ``str(pattern)`` gives; ``regex`` is the regular expression that
     Django compiles for it; ``int_groups`` names the groups whose converter is ``int`` (their
     ``to_python`` may raise, which makes the pattern not match).
@@ -112,6 +114,13 @@ class Route(Spanned):
     module: str  # dotted name of the module whose code created the route
     conditions: tuple[Condition, ...] = ()
     include_chain: tuple[IncludeStep, ...] = ()
+    # the HTTP methods it serves; None: any (Django dispatches on the path alone, a Mount)
+    methods: frozenset[str] | None = None
+
+    def serves(self, method: str) -> bool:
+        """Whether a request with ``method`` whose path matches is dispatched here (Starlette:
+        a path match without the method is only partial, and a later full match wins)."""
+        return self.methods is None or method in self.methods
 
     @property
     def pattern(self) -> str:
@@ -190,6 +199,8 @@ class RouteTable:
     root_file: str | None = None
     languages: tuple[str, ...] = ()
     reserved: list[ReservedPrefix] = field(default_factory=list)
+    framework: str = "Django"  # who dispatches, as messages name it
+    title: str | None = None  # the listing's first line when not "Root URLconf: <root>"
 
 
 def unique_conditions(conditions: tuple[Condition, ...]) -> tuple[Condition, ...]:

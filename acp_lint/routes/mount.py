@@ -55,6 +55,8 @@ def literal_path(part: PatternPart) -> str | None:
     """The one path a pattern part matches literally, or None when it is not a literal."""
     if part.kind == "route":
         return None if "<" in part.text else part.text
+    if part.kind == "starlette":
+        return None if "{" in part.text else part.text
     if part.kind == "regex":
         text = part.text.removeprefix("^")
         if part.is_endpoint:

@@ -13,6 +13,8 @@ def _display(route: Route) -> str:
     """A path route as the URL it serves (``/api/manage``); a regex route as Django's regex
     (``^static/(?P<path>.*)$``), since a leading ``/`` in front of ``^`` reads as a path."""
     pattern = route.pattern
+    if route.kind == "mount":  # a Starlette Mount takes everything under its path
+        return "/" + pattern.removesuffix("{path:path}") + "..."
     return pattern if pattern.startswith("^") else "/" + pattern
 
 
@@ -63,31 +65,39 @@ def format_route_table(
     view column is cut first (with an ellipsis), then the conditions, then the line's end.
     """
     mount, colliding = _marks(table, collisions, acp_app)
-    rows: list[tuple[str, str, str, str, str, str]] = []
+    # A METHODS column only where routes are dispatched by method (Starlette), so a Django
+    # listing is unchanged.
+    by_method = any(route.methods is not None for route in table.routes)
+    header = (HEADER[0], "METHODS", *HEADER[1:]) if by_method else HEADER
+    rows: list[tuple[str, ...]] = []
     for route in table.routes:
         marker = "ACP" if route is mount else ("!!" if id(route) in colliding else "")
         conditions = dict.fromkeys(str(c) for c in route.conditions)
-        rows.append(
-            (
-                marker,
-                _display(route),
-                route.view,
-                qualified_name(route),
-                route.location,
-                "if " + " and ".join(conditions) if conditions else "",
-            )
+        cells = (
+            marker,
+            _display(route),
+            route.view,
+            qualified_name(route),
+            route.location,
+            "if " + " and ".join(conditions) if conditions else "",
         )
-    columns = [max((len(row[i]) for row in (HEADER, *rows)), default=0) for i in range(5)]
+        rows.append((cells[0], method_list(route), *cells[1:]) if by_method else cells)
+    fixed = len(header) - 1  # every column but the last (the conditions) is padded
+    view = fixed - 3
+    columns = [max((len(row[i]) for row in (header, *rows)), default=0) for i in range(fixed)]
     if width > 0:
-        others = sum(columns) - columns[2] + 2 * 4
-        columns[2] = max(min(columns[2], width - others), min(MIN_VIEW, columns[2]))
+        others = sum(columns) - columns[view] + 2 * (fixed - 1)
+        columns[view] = max(min(columns[view], width - others), min(MIN_VIEW, columns[view]))
     lines = []
-    header = f"Root URLconf: {table.root or '(not found)'}"
+    if table.title is not None:
+        title = table.title
+    else:
+        title = f"Root URLconf: {table.root or '(not found)'}"
     if endpoint_path:
-        header += f"    ACP endpoint: {endpoint_path}"
-    lines.append(header)
+        title += f"    ACP endpoint: {endpoint_path}"
+    lines.append(title)
     if rows:
-        lines.append(_row(HEADER if any(r[5] for r in rows) else HEADER[:5], columns))
+        lines.append(_row(header if any(r[fixed] for r in rows) else header[:fixed], columns))
     for row in rows:
         lines.append(_row(row, columns))
     relevant = (
@@ -112,11 +122,19 @@ def format_route_table(
 
 def _row(row: Sequence[str], columns: Sequence[int]) -> str:
     """The cells padded to their columns; the view cut to its column; the last cell as is."""
-    cells = [clip(cell, columns[i]).ljust(columns[i]) for i, cell in enumerate(row[:5])]
+    fixed = len(columns)
+    cells = [clip(cell, columns[i]).ljust(columns[i]) for i, cell in enumerate(row[:fixed])]
     text = "  ".join(cells)
-    if len(row) > 5 and row[5]:
-        text += "  " + row[5]
+    if len(row) > fixed and row[fixed]:
+        text += "  " + row[fixed]
     return text.rstrip()
+
+
+def method_list(route: Route) -> str:
+    """``GET,HEAD``; ``*`` for any method; ``-`` for none (a websocket route)."""
+    if route.methods is None:
+        return "*"
+    return ",".join(sorted(route.methods)) or "-"
 
 
 def _where(item: Unresolved) -> str:
@@ -134,7 +152,7 @@ def route_table_to_json(
     relevant = (
         {id(item) for item in relevant_unresolved(table, endpoint_path)} if endpoint_path else set()
     )
-    return {
+    result: dict[str, Any] = {
         "root_urlconf": table.root,
         "root_file": table.root_file,
         "endpoint_path": endpoint_path,
@@ -181,3 +199,8 @@ def route_table_to_json(
             for e in table.parse_errors
         ],
     }
+    if table.title is not None:  # a Starlette table: who dispatches, and each route's methods
+        result["framework"] = table.framework
+        for entry, route in zip(result["routes"], table.routes, strict=True):
+            entry["methods"] = sorted(route.methods) if route.methods is not None else None
+    return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper
@@ -23,6 +23,9 @@ from acp_lint.python.import_time import ImportTimeOracle
 from acp_lint.python.scopes import ScopeIndex
 from acp_lint.python.walk import Flat
 from acp_lint.rules.meta import Expected, Invalid, Rule, example_source
+
+if TYPE_CHECKING:
+    from acp_lint.hosts import Host
 
 __all__ = [
     "Expected",
@@ -92,7 +95,15 @@ class FileContext:
             env_readers=self.config.env_readers,
             client_constructors=self.config.client_constructors,
             heartbeat_functions=self.config.heartbeat_functions,
+            startup_hooks=self.host.startup_hooks,
         )
+
+    @cached_property
+    def host(self) -> Host:
+        """The project's host (its framework), chosen from the config."""
+        from acp_lint.hosts import host_for
+
+        return host_for(self.config)
 
     @cached_property
     def guards(self) -> list[tuple[cst.FunctionDef, Guard]]:

@@ -15,7 +15,10 @@ class MissingEnabledGuard(PythonRule):
 
     @classmethod
     def configured_hints(cls, config: Config) -> tuple[bytes, ...]:
-        return tuple(name.rsplit(".", 1)[-1].encode() for name in config.handler_functions)
+        hints = tuple(name.rsplit(".", 1)[-1].encode() for name in config.handler_functions)
+        if config.framework == "fastapi" or config.app is not None:
+            hints += (b"route", b"app")  # path operations on routers and apps
+        return hints
 
     DOCS = """
 ## What it does
@@ -253,6 +256,10 @@ handlers need the guard written by hand.
     ]
 
     def leave_Module(self, original_node: cst.Module) -> None:
+        found = self.context.host.guard_findings(self.context.text, self.context.path)
+        if found is not None:  # the host judges its handlers itself (FastAPI path operations)
+            self.context.diagnostics.extend(found)
+            return
         for handler, guard in self.context.guards:
             if guard.verdict is GuardVerdict.OK:
                 continue
@@ -268,9 +275,7 @@ handlers need the guard written by hand.
 
     def _fix(self, handler: cst.FunctionDef, index: int) -> Fix | None:
         """Offered only where the canonical guard can be inserted as is (see the docs)."""
-        from acp_lint.hosts import host_for
-
-        guard = host_for(self.context.config).guard
+        guard = self.context.host.guard
         scopes = self.context.scopes
         if is_generator(handler) or binds_locally(handler, ("os", guard.response), scopes):
             return None

@@ -238,13 +238,11 @@ block as isort and Ruff's `I001` expect).
                 )
             self.report(node, message, self._fix(node))
         for node, function, site in effects.places(Effect.HEARTBEAT, in_ready=True):
+            hook = self.context.host.startup_label
             if function is None:
-                message = f"`{site.text}` sends a heartbeat in AppConfig.ready() at start-up"
+                message = f"`{site.text}` sends a heartbeat in {hook} at start-up"
             else:
-                message = (
-                    f"`{function}()` sends a heartbeat in AppConfig.ready() at start-up "
-                    f"(`{site.text}`)"
-                )
+                message = f"`{function}()` sends a heartbeat in {hook} at start-up (`{site.text}`)"
             self.report(node, message)
 
     def _fix(self, node: cst.CSTNode) -> Fix | None:

@@ -24,16 +24,22 @@ if TYPE_CHECKING:
     from acp_lint.routes.model import Unresolved
 
 _URLCONF_HINT = re.compile(rb"urlpatterns|ROOT_URLCONF|DJANGO_SETTINGS_MODULE")
+# Route code of a FastAPI/Starlette app: routers, includes, mounts, path operation decorators.
+_FASTAPI_HINT = re.compile(
+    rb"FastAPI|APIRouter|include_router|add_api_route|Mount\(|Route\(|\.mount\("
+    rb"|@[\w.]+\.(?:get|post|put|patch|delete|options|head|trace|api_route|route)\("
+)
 
 
 def _might_touch_graph(project: Project, targets: list[str], bindings: str) -> bool:
     """Cheap test before building the graph: a target is bindings.json or looks like URL code."""
+    hint = _FASTAPI_HINT if project.host_name == "fastapi" else _URLCONF_HINT
     for target in targets:
         if target == bindings or target.endswith("manage.py"):
             return True
         if target.endswith(".py"):
             data = project.tree.read_bytes(target)
-            if data is not None and _URLCONF_HINT.search(data):
+            if data is not None and hint.search(data):
                 return True
     return False
 
@@ -73,6 +79,7 @@ def check_project(
         sorted(project.acp_app_dirs),
         project.acp_app_name(),
         project.config.fingerprint,
+        project.host_name,  # a detected framework is not in the config
     )
     key = cache.project_key(context) if cache is not None else ""
     cached = cache.get_project(key, project.tree) if cache is not None else None

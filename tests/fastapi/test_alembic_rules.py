@@ -59,6 +59,13 @@ def one(body: str, dialect: str = "postgres") -> tuple:
 # -- allowed ------------------------------------------------------------------------------------
 
 VALID = {
+    "with_variant_type": """
+        op.create_table(
+            "acp_log",
+            sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+        )
+        op.create_index("ix_acp_log_id", "acp_log", ["id"])
+    """,
     "create_table": """
         op.create_table(
             "acp_key",
@@ -457,6 +464,10 @@ UNVERIFIABLE = {
             "op.execute: the SQL is not a literal string (or sa.text of "
             "one), so it cannot be proven CREATE-only",
         ),
+    ),
+    "with_variant_on_a_host_object": (
+        'op.create_table("acp_t", sa.Column("id", make_type().with_variant(sa.Integer(), "x")))',
+        (FIRST, 46, "ACP303", None),
     ),
     "unknown_op": (
         "op.invoke(operation)",

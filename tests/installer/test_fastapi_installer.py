@@ -329,4 +329,32 @@ def test_doctor_names_a_removed_include_and_a_changed_package_file(host: Path) -
         (c["check"], c["message"]) for c in json.loads(doctor.stdout)["checks"] if not c["ok"]
     }
     assert ("file", "acp/keys.py was modified since install") in failed
-    assert ("route", "the ACP router is not included in app/main.py") in failed
+    # the linter reads the FastAPI routes: the neutral mount check and the edited file agree
+    assert ("route", "the ACP app is not mounted; bindings say /api/manage") in failed
+    assert ("file", "app/main.py: the ACP mount is missing, not '/api'") in failed
+
+
+def test_a_host_route_serving_the_endpoint_refuses_and_a_free_base_path_installs(
+    host: Path,
+) -> None:
+    """The gate reads the FastAPI routes: a host catch-all under /api serves /api/manage today
+    (Starlette confirms), so the install is refused with ACP201 and free base paths; the first
+    suggested one installs and is served by ACP while the host route keeps its paths."""
+    main = host / "app" / "main.py"
+    main.write_text(
+        main.read_text()
+        + '\n\n@app.post("/api/{name}")\ndef catch(name: str):\n    return {"name": name}\n'
+    )
+    git(host, "add", "-A")
+    git(host, "commit", "-qm", "catch-all")
+    assert _probe(host)[:2] == [200, {"name": "manage"}]  # Starlette: the host serves it
+    before = tree_hash(host)
+    refused = echelon("install", "--kernel-id", KERNEL, ".", cwd=host)
+    assert refused.returncode == 1 and tree_hash(host) == before
+    assert "app/main.py:20:2: ACP201 route '/api/{name}' serves /api/manage" in refused.stdout
+    hint = next(line for line in refused.stderr.splitlines() if "free base paths:" in line)
+    base = hint.split("--base-path ")[1].rstrip(")")
+    done = echelon("install", "--kernel-id", KERNEL, "--base-path", base, ".", cwd=host)
+    assert done.returncode == 0, done.stderr
+    assert _probe(host, {"PROBE_ENDPOINT": f"{base}/manage"})[:1] == [503]  # ACP, disabled
+    assert _probe(host)[:2] == [200, {"name": "manage"}]  # the host keeps its route

@@ -18,6 +18,7 @@ from acp_lint.hosts import GuardResponse, StartupHook
 
 if TYPE_CHECKING:
     from acp_lint.config import Config
+    from acp_lint.diagnostics import Diagnostic
     from acp_lint.hosts.django.verify import VerifyResult
     from acp_lint.routes.model import LiteralRef, PatternPart, RouteTable
     from acp_lint.sources import SourceTree
@@ -43,8 +44,9 @@ class DjangoHost:
     name = "django"
     guard = GUARD
     startup_hooks = (StartupHook(method="ready", base="AppConfig"),)
+    startup_label = "AppConfig.ready()"
 
-    def detect(self, tree: SourceTree) -> bool:
+    def detect(self, tree: SourceTree, config: Config) -> bool:
         from acp_lint.hosts.django.urls.settings_reader import find_manage_py
 
         return bool(find_manage_py(tree))
@@ -67,8 +69,14 @@ class DjangoHost:
         found = mounted_view_module(table, tree, endpoint)
         return (found.file, found.dotted) if found is not None else None
 
+    def guard_findings(self, text: str, path: str) -> list[Diagnostic] | None:
+        return None  # the handler rule judges Django views itself
+
     def is_migration(self, path: str) -> bool:
         return "/migrations/" in f"/{path}"
+
+    def migration_files(self, root: Path) -> frozenset[str]:
+        return frozenset()  # Django's migrations are found by their ``migrations/`` folder
 
     def migration_label(self, file: Path) -> str | None:
         from acp_lint.hosts.django.app_label import app_label_for

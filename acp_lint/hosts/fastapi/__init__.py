@@ -1,41 +1,51 @@
 """FastAPI (Starlette) hosts: find the application, read its route table, dispatch on it; the
 ACP104 guard (guard.py) and the Alembic checks live beside it.
 
-Everything here reads the project with ``ast``; nothing imports FastAPI, Starlette or the host.
+``HOST`` implements ``acp_lint.hosts.Host``. Everything here reads the project with ``ast``;
+nothing imports FastAPI, Starlette or the host. Importing this package imports none of its
+modules: ``HOST``'s methods and the names below are loaded when first used.
 """
 
 from __future__ import annotations
 
-from acp_lint.hosts.fastapi.app import find_app, find_apps, find_configured_app
-from acp_lint.hosts.fastapi.model import (
-    AppError,
-    AppRef,
-    ParseError,
-    Position,
-    Route,
-    RouteTable,
-    Unresolved,
-)
-from acp_lint.hosts.fastapi.resolve import Resolution, dispatch, match_route, resolve
-from acp_lint.hosts.fastapi.routes import TableError, build_table
-from acp_lint.hosts.fastapi.table_format import format_table
+import importlib
+from typing import Any
 
-__all__ = [
-    "AppError",
-    "AppRef",
-    "ParseError",
-    "Position",
+from acp_lint.hosts.fastapi.host import HOST, FastAPIHost
+
+# ``resolve`` is also a submodule's name: imported here so the package attribute is the function.
+from acp_lint.hosts.fastapi.resolve import Resolution, dispatch, match_route, resolve
+
+_EXPORTS = {
+    "AppError": "model",
+    "AppRef": "model",
+    "ParseError": "model",
+    "Position": "model",
+    "Route": "model",
+    "RouteTable": "model",
+    "Unresolved": "model",
+    "TableError": "routes",
+    "build_table": "routes",
+    "find_app": "app",
+    "find_apps": "app",
+    "find_configured_app": "app",
+    "format_table": "table_format",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+__all__ = [  # noqa: PLE0604 - the lazy names are listed for ``import *``
+    "HOST",
+    "FastAPIHost",
     "Resolution",
-    "Route",
-    "RouteTable",
-    "TableError",
-    "Unresolved",
-    "build_table",
     "dispatch",
-    "find_app",
-    "find_apps",
-    "find_configured_app",
-    "format_table",
     "match_route",
     "resolve",
+    *sorted(_EXPORTS),
 ]

@@ -144,6 +144,8 @@ _SAFE_CALLS = {
     "uuid.UUID",
 }
 _SAFE_MODULES = ("sqlalchemy.", "alembic.", "datetime.", "decimal.", "uuid.")
+# Methods of a SQLAlchemy type object that only describe the type (no database work).
+_TYPE_METHODS = frozenset({"with_variant"})
 _SAFE_BUILTINS = {"dict", "list", "tuple", "set", "frozenset", "str", "int", "float", "bool"}
 _HEADER_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 MAX_UNROLL = 64
@@ -982,6 +984,17 @@ class _Checker:
             and (state is None or name not in self._locals)
             and self.module.is_builtin(name)
         ) or (self.module.qualify(call.func, in_class=False) in _SAFE_CALLS):
+            self._arguments(call, state)
+            return _OPAQUE
+        if (
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr in _TYPE_METHODS
+            and isinstance(call.func.value, ast.Call)
+            and self._sa_name(call.func.value.func) is not None
+        ):
+            # ``sa.BigInteger().with_variant(sa.Integer(), "sqlite")``: a column type that
+            # differs per dialect; declarative, it runs nothing against the database.
+            self._value_call(call.func.value, state)
             self._arguments(call, state)
             return _OPAQUE
         if holder is _BIND or any(

@@ -60,7 +60,9 @@ def parse_bytes(data: bytes, file: str, dotted: str, is_package: bool) -> Module
     try:
         module = quiet_parse(text, file)
     except SyntaxError as error:
-        return ParseError(Position(file, error.lineno or 1, error.offset or 1), error.msg)
+        return ParseError(
+            Position(file, error.lineno or 1, error.offset or 1), f"syntax error: {error.msg}"
+        )
     except (ValueError, RecursionError, MemoryError) as error:
         return ParseError(Position(file, 1, 1), f"cannot parse: {error}")
     return ModuleSource(dotted, file, is_package, module, Positions(file, text))

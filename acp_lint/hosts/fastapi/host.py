@@ -1,0 +1,200 @@
+"""``acp_lint.hosts.Host`` for FastAPI projects: what the linter asks of a FastAPI host.
+
+Each method imports what it needs when called, so choosing a host (``detect``) costs a look
+at the project's dependency files and, only when one names FastAPI, a scan for ``FastAPI()``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from acp_lint.hosts import GuardResponse, HostChoiceError, StartupHook
+
+if TYPE_CHECKING:
+    from acp_lint.config import Config
+    from acp_lint.diagnostics import Diagnostic
+    from acp_lint.hosts.fastapi.model import AppRef
+    from acp_lint.hosts.fastapi.verify import StarletteVerification
+    from acp_lint.routes.model import LiteralRef, PatternPart, RouteTable
+    from acp_lint.sources import SourceTree
+    from acp_lint.sql.findings import SqlFinding
+
+GUARD = GuardResponse(
+    code=(
+        'if os.environ.get("ACP_ENABLED", "").strip().lower() != "true":\n'
+        "    return JSONResponse(\n"
+        '        {"ok": False, "error": "ACP is disabled", "code": "FEATURE_DISABLED"},\n'
+        "        status_code=503,\n"
+        "    )\n"
+    ),
+    imports=(("os", None), ("fastapi.responses", "JSONResponse")),
+    response="JSONResponse",
+    qualified="fastapi.responses.JSONResponse",
+)
+
+# Files that declare a project's dependencies: FastAPI is looked for only where one names it.
+DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "environment.yml")
+_FASTAPI = re.compile(rb"\bfastapi\b", re.IGNORECASE)
+
+
+def declares_fastapi(tree: SourceTree) -> bool:
+    """A dependency file at the root (or ``requirements*.txt``, ``requirements/*.txt``)
+    names ``fastapi``: a cheap look that keeps other projects from being scanned."""
+    names = list(DEPENDENCY_FILES)
+    for name in tree.list_dir(""):
+        if name.startswith("requirements") and name.endswith((".txt", ".in")):
+            names.append(name)
+    if tree.is_dir("requirements"):
+        names.extend(f"requirements/{name}" for name in tree.list_dir("requirements"))
+    for name in names:
+        data = tree.read_bytes(name)
+        if data is not None and _FASTAPI.search(data):
+            return True
+    return False
+
+
+# Folders whose apps are samples of the project, not the project (as Django's detection
+# looks for manage.py only at the root and one level down).
+SAMPLE_FOLDERS = frozenset({"tests", "test", "testing", "fixtures", "examples", "docs"})
+
+
+def project_apps(tree: SourceTree) -> list[AppRef]:
+    """The module-level ``FastAPI()`` apps of the project, those in test, fixture, example
+    and docs folders left out."""
+    from acp_lint.hosts.fastapi.app import find_apps
+
+    return [
+        ref
+        for ref in find_apps(tree)
+        if not SAMPLE_FOLDERS & set(ref.position.file.split("/")[:-1])
+    ]
+
+
+def choose_app(tree: SourceTree, config: Config) -> AppRef | None:
+    """The configured app, else the one app of the project (None: there is none); exit 2
+    (``HostChoiceError``) when the configured one is not there or several are found."""
+    from acp_lint.hosts.fastapi.app import find_configured_app
+    from acp_lint.hosts.fastapi.model import AppError
+
+    if config.app is not None:
+        found = find_configured_app(tree, config.app)
+        if isinstance(found, AppError):
+            raise HostChoiceError(f"acp-lint: {found.message}")
+        return found
+    apps = project_apps(tree)
+    if len(apps) > 1:
+        listing = ", ".join(f"{ref.import_string} ({ref.position})" for ref in apps)
+        raise HostChoiceError(
+            f"acp-lint: {len(apps)} FastAPI applications found: {listing}; choose one "
+            f'with app = "pkg.module:app" in [tool.acp-lint]'
+        )
+    return apps[0] if apps else None
+
+
+class FastAPIHost:
+    """``acp_lint.hosts.Host`` for FastAPI (Starlette) projects."""
+
+    name = "fastapi"
+    guard = GUARD
+    startup_hooks = (
+        StartupHook(method="", base="", decorator="on_event", argument="startup"),
+        StartupHook(method="", base="", keyword="lifespan"),
+        StartupHook(method="lifespan", base=""),  # FastAPI's name for it, passed from elsewhere
+    )
+    startup_label = 'the lifespan or an on_event("startup") handler'
+
+    def detect(self, tree: SourceTree, config: Config) -> bool:
+        return declares_fastapi(tree) and choose_app(tree, config) is not None
+
+    def guard_findings(self, text: str, path: str) -> list[Diagnostic] | None:
+        from acp_lint.hosts.fastapi.guard import diagnostics
+
+        return diagnostics(text, path)
+
+    def route_table(self, tree: SourceTree, config: Config) -> RouteTable:
+        from acp_lint.hosts.fastapi.neutral import empty_table, neutral_table
+        from acp_lint.hosts.fastapi.routes import TableError, build_table
+
+        app = choose_app(tree, config)
+        if app is None:
+            return empty_table("no module-level FastAPI() application was found")
+        try:
+            table = build_table(tree, app)
+        except TableError as error:
+            raise HostChoiceError(f"acp-lint: app = {app.import_string!r}: {error}") from None
+        return neutral_table(table, tree)
+
+    def literal_part(self, text: str, is_endpoint: bool, literal: LiteralRef | None) -> PatternPart:
+        from acp_lint.hosts.fastapi.paths import PathError, compile_path
+        from acp_lint.routes.matching import PatternError
+        from acp_lint.routes.model import PatternPart
+
+        try:
+            regex, params = compile_path("/" + text.lstrip("/"))
+        except PathError as error:
+            raise PatternError(str(error)) from None
+        ints = tuple(name for name, convertor in params if convertor == "int")
+        return PatternPart("starlette", text.lstrip("/"), regex, is_endpoint, ints, literal)
+
+    def handler_module(
+        self, table: RouteTable, tree: SourceTree, endpoint: str
+    ) -> tuple[str, str] | None:
+        from acp_lint.routes.resolver import route_matches
+
+        path = endpoint.lstrip("/")
+        for route in table.routes:
+            if route.kind == "api" and route.serves("POST") and route_matches(route, path):
+                package = route.module.rpartition(".")[0] or route.module
+                return route.file, package
+        return None
+
+    def is_migration(self, path: str) -> bool:
+        return "/versions/" in f"/{path}"
+
+    def migration_files(self, root: Path) -> frozenset[str]:
+        """The ACP branch's Alembic revisions (relative, posix): ACP migrations by scope."""
+        from acp_lint.hosts.fastapi.alembic_migrations import acp_revisions
+
+        found = set()
+        for path in acp_revisions(root):
+            try:
+                found.add(path.resolve().relative_to(root.resolve()).as_posix())
+            except ValueError:
+                continue
+        return frozenset(found)
+
+    def migration_label(self, file: Path) -> str | None:
+        return None
+
+    def check_migration(self, source: str, dialect: str, label: str | None) -> Sequence[SqlFinding]:
+        from acp_lint.hosts.fastapi.alembic_migrations import check_revision
+
+        return check_revision("<revision>", source, dialect)  # type: ignore[return-value]
+
+    def entry_point(self, tree: SourceTree, config: Config) -> tuple[str, str]:
+        try:
+            app = choose_app(tree, config)
+        except HostChoiceError:
+            return "", ""
+        return (app.import_string if app is not None else "", "")
+
+    def verify(
+        self,
+        root: Path,
+        source_dir: Path,
+        settings: str,
+        endpoint: str,
+        python: str | None,
+        acp_app: str,
+        candidates: tuple[str, ...] = (),
+    ) -> StarletteVerification:
+        from acp_lint.hosts.fastapi.verify import find_python, verify_endpoint
+
+        interpreter = find_python(root, python)
+        return verify_endpoint(source_dir, settings, endpoint, interpreter, acp_app, candidates)
+
+
+HOST = FastAPIHost()
