@@ -150,3 +150,24 @@ def test_an_unreadable_manifest_is_not_called_not_installed(
     assert report["state"] == "manifest unreadable"
     assert lines[-1] == "echelon doctor: NOT healthy (manifest unreadable)"
     assert any("manifest" in message for message in failures(report))
+
+
+def test_acp_in_another_settings_list_is_not_an_installed_app(
+    templates: dict[str, Path], tmp_path: Path
+) -> None:
+    """doctor looks for the app where Django does: "acp" taken out of INSTALLED_APPS but left in
+    ALLOWED_HOSTS (a list of the same file) is reported, not counted as registered."""
+    project = tmp_path / "host"
+    shutil.copytree(templates["default"], project, symlinks=True)
+    assert echelon("install", ".", cwd=project).returncode == 0
+    settings = next(project.glob("*/settings.py"))
+    text = settings.read_text()
+    assert "    'acp',\n" in text
+    text = text.replace("    'acp',\n", "", 1).replace(
+        "ALLOWED_HOSTS = []", 'ALLOWED_HOSTS = ["acp"]'
+    )
+    settings.write_text(text)
+    code, _, report = doctor(project, {})
+    rel = settings.relative_to(project).as_posix()
+    assert code == 1
+    assert f"{rel}: 'acp' is not in INSTALLED_APPS" in failures(report)

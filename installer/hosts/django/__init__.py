@@ -80,9 +80,11 @@ class DjangoInstaller:
         return remove_installed_app(source, app, listed if isinstance(listed, str) else None)
 
     def has_registration(self, source: Source, app: str) -> bool:
-        from acp_installer.hosts.django.edits import has_installed_app
+        """``"<app>"`` is in a list that builds INSTALLED_APPS here (never merely in some
+        list: ``ALLOWED_HOSTS = ["acp"]`` registers nothing), as uninstall would find it."""
+        from acp_installer.hosts.django.apps import remove_installed_app
 
-        return has_installed_app(source, app)
+        return remove_installed_app(source, app) is not None
 
     def add_mount(self, source: Source, base_path: str, app: str) -> tuple[str, Sequence[str]]:
         from acp_installer.hosts.django import urlconf_window

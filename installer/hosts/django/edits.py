@@ -519,19 +519,6 @@ def _app_entries(app: str) -> set[str]:
     return {app, f"{app}.apps.AcpConfig"}
 
 
-def has_installed_app(source: Source, app: str) -> bool:
-    """A list or tuple of this settings file holds ``"<app>"`` (where install puts it)."""
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Element(self, node: cst.Element) -> None:
-            nonlocal found
-            found = found or _string_value(node.value) in _app_entries(app)
-
-    parse(source).visit(Finder())
-    return found
-
-
 def add_installed_app(source: Source, app: str) -> str:
     """Settings with ``"<app>"`` appended to ``INSTALLED_APPS`` (unchanged if present)."""
     module = parse(source)
