@@ -112,7 +112,12 @@ def test_frontend_and_a_dynamic_openapi_url_never_take_the_acp_post(tmp_path: Pa
     )
     assert probe.returncode == 0, probe.stderr
     status, body, page_status, page = json.loads(probe.stdout)
-    assert (status, body["code"], page_status, page) == (503, "FEATURE_DISABLED", 200, "<p>spa</p>\n")
+    assert (status, body["code"], page_status, page) == (
+        503,
+        "FEATURE_DISABLED",
+        200,
+        "<p>spa</p>\n",
+    )
 
 
 def test_a_backend_folder_of_a_monorepo_is_detected_from_the_work_tree_top(
