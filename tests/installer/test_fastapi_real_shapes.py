@@ -1,0 +1,73 @@
+"""Installer shapes met in real public FastAPI projects (bench/README.md, "FastAPI on real
+projects"), as small fixtures of our own: the API router included under a prefix read from a
+settings object (full-stack-fastapi-template's ``settings.API_V1_STR``), so the gate must ask
+the project's own Starlette; with no ``framework`` in the config it must not ask Django."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi_host import build_fastapi_host, git
+from installer_helpers import echelon, tree_hash
+
+KERNEL = "k-real"
+
+SETTINGS = """\
+import os
+
+
+class Settings:
+    API_STR: str = os.environ.get("API_STR", "{prefix}")
+
+
+settings = Settings()
+"""
+
+MAIN = """\
+from fastapi import APIRouter, FastAPI
+
+from app.settings import settings
+
+app = FastAPI(title="host")
+api_router = APIRouter()
+
+
+@api_router.post("/manage")
+def host_manage():
+    return {"host": True}
+
+
+app.include_router(api_router, prefix=settings.API_STR)
+"""
+
+
+def _host(root: Path, prefix: str) -> Path:
+    build_fastapi_host(root, alembic=False)
+    (root / "app" / "settings.py").write_text(SETTINGS.format(prefix=prefix))
+    (root / "app" / "main.py").write_text(MAIN)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "settings prefix")
+    return root
+
+
+@pytest.mark.parametrize("prefix", ["/v1", "/api"])
+def test_a_settings_prefix_is_verified_with_starlette_not_django(
+    tmp_path: Path, prefix: str
+) -> None:
+    root = _host(tmp_path / "host", prefix)
+    before = tree_hash(root)
+    done = echelon("install", "--kernel-id", KERNEL, "--python", sys.executable, ".", cwd=root)
+    output = done.stdout + done.stderr
+    assert "Django" not in output and "under settings" not in output, output
+    if prefix == "/v1":  # Starlette: POST /api/manage is free, the ACP204 becomes a note
+        assert done.returncode == 0, output
+        assert "verified with Starlette: POST /api/manage is free in app.main:app" in output
+        assert (root / ".acp" / "manifest.json").is_file()
+    else:  # Starlette: the host's router serves it today, one ACP201 naming its view
+        assert done.returncode == 1 and tree_hash(root) == before, output
+        assert (
+            "ACP201 The FastAPI app serves the ACP endpoint path /api/manage today: "
+            "app.main.host_manage (POST /api/manage), verified with Starlette in app.main:app"
+        ) in output, output
