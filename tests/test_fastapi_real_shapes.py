@@ -139,3 +139,17 @@ def test_a_fastapi_dependency_two_levels_down_is_not_looked_for(tmp_path: Path) 
     git_init(tmp_path)
     done = run_cli("routes", ".", cwd=tmp_path)
     assert "FastAPI app" not in done.stdout and "manage.py" in done.stdout, done.stdout
+
+
+def test_a_mount_at_the_root_is_shown_with_one_slash(tmp_path: Path) -> None:
+    main = MAIN.replace(
+        'app.frontend("/", directory="dist")\n',
+        'spa = FastAPI()\napp.mount("/", app=spa)\n',
+    )
+    root = backend(tmp_path)
+    (root / "app" / "main.py").write_text(main)
+    done = run_cli("routes", ".", cwd=root)
+    rows = [line.split() for line in done.stdout.splitlines()]
+    assert ["!!", "*", "/...", "spa", "-", "app/main.py:16"] in rows, done.stdout
+    lint = run_cli("--no-cache", "--output-format", "concise", ".", cwd=root)
+    assert "ACP201 route '/{path:path}' serves /api/manage today" in lint.stdout, lint.stdout
