@@ -50,6 +50,10 @@ class InstallerHost(Protocol):
     # what the user runs to create the tables (messages)
     migrate_command: str
 
+    def next_migrate_command(self, written: Sequence[str]) -> str:
+        """What the user runs after an install that wrote the migration files ``written``."""
+        ...
+
     def found_in(self, config: Config, loosely: bool = False) -> bool:
         """A cheap static look: does the project at ``config.root`` use this framework?
         ``loosely``: does it at least mention it (imports it), when no host is found?"""

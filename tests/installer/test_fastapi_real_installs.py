@@ -5,12 +5,13 @@ the project's own Starlette; with no ``framework`` in the config it must not ask
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 from fastapi_host import build_fastapi_host, git
-from installer_helpers import echelon, tree_hash
+from installer_helpers import echelon, run, tree_hash
 
 KERNEL = "k-real"
 
@@ -71,3 +72,32 @@ def test_a_settings_prefix_is_verified_with_starlette_not_django(
             "ACP201 The FastAPI app serves the ACP endpoint path /api/manage today: "
             "app.main.host_manage (POST /api/manage), verified with Starlette in app.main:app"
         ) in output, output
+
+
+def test_an_alembic_ini_echelon_cannot_read_gets_the_sql_file_and_the_right_next_step(
+    tmp_path: Path,
+) -> None:
+    """Netflix/dispatch's shape: ``alembic.ini`` with named sections and ``package:path``
+    script locations, so no versions directory is found and the SQL file is written; the next
+    step printed is the command that creates the tables, and running it does."""
+    root = _host(tmp_path / "host", "/v1")
+    (root / "alembic.ini").write_text(
+        "[alembic]\n\n[core]\nscript_location = app:database/revisions/core\n"
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "named alembic sections")
+    done = echelon("install", "--kernel-id", KERNEL, "--python", sys.executable, ".", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (root / "acp" / "sql" / "0001_create_acp_tables.sql").is_file()
+    next_line = next(line for line in done.stdout.splitlines() if line.startswith("next:"))
+    assert next_line == "next: python -m acp.create_tables; then set ACP_ENABLED=true to serve"
+    db = tmp_path / "acp.db"
+    made = run(
+        [sys.executable, "-B", "-m", "acp.create_tables"],
+        root,
+        env={"ACP_DATABASE_URL": f"sqlite:///{db}", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert made.returncode == 0, made.stderr
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"acp_api_key", "acp_audit_log"}
