@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fastapi_host import build_fastapi_host, git
+from fastapi_host import alembic, build_fastapi_host, git
 from installer_helpers import echelon, run, tree_hash
 
 KERNEL = "k-real"
@@ -101,3 +101,28 @@ def test_an_alembic_ini_echelon_cannot_read_gets_the_sql_file_and_the_right_next
     with sqlite3.connect(db) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {"acp_api_key", "acp_audit_log"}
+
+
+def test_a_deploy_script_running_alembic_upgrade_head_is_warned_about(tmp_path: Path) -> None:
+    """full-stack-fastapi-template's ``scripts/prestart.sh`` runs ``alembic upgrade head``;
+    with the ACP branch beside the host's there are two heads and real Alembic refuses it, so
+    the install says where; ``heads`` (and a project without such a script) gets no warning."""
+    root = build_fastapi_host(tmp_path / "host")
+    (root / "scripts").mkdir()
+    (root / "scripts" / "prestart.sh").write_text("#!/bin/sh\nset -e\nalembic upgrade head\n")
+    (root / "Makefile").write_text("migrate:\n\talembic upgrade heads\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "prestart")
+    done = echelon("install", "--kernel-id", KERNEL, ".", cwd=root)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stdout.splitlines() if "warning:" in line]
+    assert warnings == [
+        "  note: warning: scripts/prestart.sh:3 runs `alembic upgrade head`, which stops with "
+        '"Multiple head revisions" once the ACP branch is there: make it `alembic upgrade heads`'
+    ], done.stdout
+    refused = alembic(root, "upgrade", "head")
+    assert refused.returncode != 0 and "Multiple head revisions" in refused.stderr
+    assert alembic(root, "upgrade", "heads").returncode == 0
+    (root / "scripts" / "prestart.sh").write_text("#!/bin/sh\nalembic upgrade heads\n")
+    again = echelon("install", "--dry-run", "--kernel-id", KERNEL, ".", cwd=root)
+    assert again.returncode == 0 and "warning:" not in again.stdout, again.stdout

@@ -39,6 +39,9 @@ class DjangoInstaller:
     def next_migrate_command(self, written: Sequence[str]) -> str:
         return self.migrate_command
 
+    def migration_warnings(self, host: object, written: Sequence[str]) -> list[str]:
+        return []
+
     def found_in(self, config: Config, loosely: bool = False) -> bool:
         from acp_lint.hosts.django.urls.settings_reader import find_manage_py
         from acp_lint.sources import DiskTree

@@ -55,6 +55,17 @@ class FastApiInstaller:
         app = sql[0].removesuffix("/" + SQL_FILE).rpartition("/")[2]
         return f"python -m {app}.create_tables"
 
+    def migration_warnings(self, host: FastApiProject, written: Sequence[str]) -> list[str]:
+        if not any(rel.endswith(".py") for rel in written):
+            return []  # no Alembic revision: nothing for `alembic upgrade` to apply
+        from acp_installer.hosts.fastapi.upgrade_head import scripts_upgrading_one_head
+
+        return [
+            f'warning: {where} runs `alembic upgrade head`, which stops with "Multiple head '
+            'revisions" once the ACP branch is there: make it `alembic upgrade heads`'
+            for where in scripts_upgrading_one_head(host.root)
+        ]
+
     def __init__(self) -> None:
         self._attributes: dict[str, str] = {}  # app module -> the app's name in it
 
