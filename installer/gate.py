@@ -16,6 +16,7 @@ from pathlib import Path
 from acp_installer.plan import Plan
 
 from acp_lint.api import lint, select_codes
+from acp_lint.config import Config
 from acp_lint.diagnostics import Diagnostic
 from acp_lint.errors import InternalError
 from acp_lint.hosts import Verification, host_for
@@ -41,7 +42,7 @@ class GateResult:
 
 
 def run_gate(plan: Plan, verify: bool = True, python: str | None = None) -> GateResult:
-    """Lint the whole planned project; ask Django when only ACP204 stand in the way.
+    """Lint the whole planned project; ask the framework when only ACP204 stand in the way.
 
     The linter reads the project as the framework the installer chose (pinned in the config),
     so that the gate checks the routes the planned mount will actually meet."""
@@ -62,7 +63,7 @@ def run_gate(plan: Plan, verify: bool = True, python: str | None = None) -> Gate
     table = analyse(Project(config, overlay), acp_app=plan.app).table
     gate = GateResult(diagnostics, [])
     if verify and any(d.code == "ACP204" for d in diagnostics):
-        gate.verify = _ask_django(plan, python)
+        gate.verify = _ask_framework(plan, config, python)
         gate.diagnostics = _apply_verify(gate, plan)
     if plan.mounted and reads_routes:
         gate.diagnostics.extend(_check_endpoint(plan, table))
@@ -88,10 +89,12 @@ def _with_suggestions(diagnostic: Diagnostic, gate: GateResult) -> Diagnostic:
     return replace(diagnostic, message=diagnostic.message.replace(NO_FREE, free))
 
 
-def _ask_django(plan: Plan, python: str | None) -> Verification:
+def _ask_framework(plan: Plan, config: Config, python: str | None) -> Verification:
+    """The planned framework's own answer (``config`` has it pinned: the host's config
+    alone names no framework when it was detected, and would ask Django)."""
     host = plan.host
     source_dir = host.root / host.source_dir if host.source_dir else host.root
-    return host_for(host.config).verify(
+    return host_for(config).verify(
         host.root,
         source_dir,
         host.settings_module,
@@ -100,6 +103,9 @@ def _ask_django(plan: Plan, python: str | None) -> Verification:
         plan.app,
         candidates=tuple(c for c in BASE_PATH_CANDIDATES if c != plan.base_path),
     )
+
+
+_SERVER = {"django": "Django", "fastapi": "The FastAPI app"}
 
 
 def _apply_verify(gate: GateResult, plan: Plan) -> list[Diagnostic]:
@@ -115,10 +121,13 @@ def _apply_verify(gate: GateResult, plan: Plan) -> list[Diagnostic]:
     if result.status == "served":
         first = unresolved[0]
         views = ", ".join(f"{m.view} (POST {m.path})" for m in result.matches)
+        where = f"under settings {result.settings}"
+        if plan.framework == "fastapi":
+            where = f"with Starlette in {result.settings}"
         message = (
-            f"Django serves the ACP endpoint path {plan.endpoint_path} today: {views}, "
-            f"verified under settings {result.settings}; the route comes from the part that "
-            f"could not be read statically here."
+            f"{_SERVER.get(plan.framework, plan.framework)} serves the ACP endpoint path "
+            f"{plan.endpoint_path} today: {views}, verified {where}; the route comes from "
+            f"the part that could not be read statically here."
         )
         collision = replace(first, code="ACP201", name=BY_CODE["ACP201"].name, message=message)
         return [*others, collision]

@@ -316,6 +316,9 @@ def _build_plan(options: InstallOptions) -> Plan:
         if migrations or (previous is not None and rel in previous.files):
             _plan_created(plan, entries, rel, content, FileRole.MIGRATION)
 
+    plan.notes.extend(
+        installer.migration_warnings(host, [rel for rel, _ in data_files if migrations])
+    )
     host_edits: dict[str, str] = {}
     sources: dict[str, hostfile.Source] = {}
     originals: dict[str, bytes] = {}

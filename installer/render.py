@@ -102,10 +102,11 @@ def install_text(plan: Plan, status: str) -> str:
     for note in plan.notes:
         lines.append(f"  note: {note}")
     if status == "installed":
-        if any(c.role == FileRole.MIGRATION and c.changed for c in plan.files):
+        written = [c.rel for c in plan.files if c.role == FileRole.MIGRATION and c.changed]
+        if written:
             from acp_installer.hosts import load_host
 
-            command = load_host(plan.framework).migrate_command
+            command = load_host(plan.framework).next_migrate_command(written)
             lines.append(f"next: {command}; then set ACP_ENABLED=true to serve")
         elif plan.mounted:
             lines.append("next: set ACP_ENABLED=true to serve")

@@ -50,6 +50,15 @@ class InstallerHost(Protocol):
     # what the user runs to create the tables (messages)
     migrate_command: str
 
+    def next_migrate_command(self, written: Sequence[str]) -> str:
+        """What the user runs after an install that wrote the migration files ``written``."""
+        ...
+
+    def migration_warnings(self, host: Any, written: Sequence[str]) -> list[str]:
+        """What in the project will not apply the migration files ``written`` as they are
+        (FastAPI: a script running ``alembic upgrade head``, which stops at two heads)."""
+        ...
+
     def found_in(self, config: Config, loosely: bool = False) -> bool:
         """A cheap static look: does the project at ``config.root`` use this framework?
         ``loosely``: does it at least mention it (imports it), when no host is found?"""

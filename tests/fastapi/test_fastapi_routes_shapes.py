@@ -248,9 +248,12 @@ def test_unknown_includes_sit_under_the_including_routers_prefix(tmp_path: Path)
     assert [(u.prefix, u.routes) for u in table.unresolved] == [
         ("/v1/api/ext", 0),
         ("/v1/api", 1),
-        ("/ui", 0),
+    ]  # frontend() is GET/HEAD static files: read as routes, never unknown
+    assert [(r.path, r.kind) for r in table.routes if r.kind == "frontend"] == [
+        ("/ui", "frontend"),
+        ("/ui/{path:path}", "frontend"),
     ]
-    plugin, dynamic, _ = table.unresolved
+    plugin, dynamic = table.unresolved
     assert plugin.could_serve("/v1/api/ext/manage") and not plugin.could_serve("/v1/ext/manage")
     assert dynamic.could_serve("/v1/api/anything") and not dynamic.could_serve("/api/manage")
 

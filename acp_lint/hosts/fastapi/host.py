@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from acp_lint.discovery import DEFAULT_EXCLUDES
 from acp_lint.hosts import GuardResponse, HostChoiceError, StartupHook
 
 if TYPE_CHECKING:
@@ -40,19 +41,32 @@ DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "envir
 _FASTAPI = re.compile(rb"\bfastapi\b", re.IGNORECASE)
 
 
-def declares_fastapi(tree: SourceTree) -> bool:
-    """A dependency file at the root (or ``requirements*.txt``, ``requirements/*.txt``)
-    names ``fastapi``: a cheap look that keeps other projects from being scanned."""
-    names = list(DEPENDENCY_FILES)
-    for name in tree.list_dir(""):
+def _dependency_files(tree: SourceTree, folder: str) -> list[str]:
+    """The dependency files ``folder`` may hold (``requirements*.txt``, ``requirements/*``)."""
+    join = (lambda name: f"{folder}/{name}") if folder else (lambda name: name)
+    names = [join(name) for name in DEPENDENCY_FILES]
+    for name in tree.list_dir(folder):
         if name.startswith("requirements") and name.endswith((".txt", ".in")):
-            names.append(name)
-    if tree.is_dir("requirements"):
-        names.extend(f"requirements/{name}" for name in tree.list_dir("requirements"))
-    for name in names:
-        data = tree.read_bytes(name)
-        if data is not None and _FASTAPI.search(data):
-            return True
+            names.append(join(name))
+    if tree.is_dir(join("requirements")):
+        names.extend(join(f"requirements/{name}") for name in tree.list_dir(join("requirements")))
+    return names
+
+
+def declares_fastapi(tree: SourceTree) -> bool:
+    """A dependency file at the root or in a direct subdirectory (a monorepo's ``backend/``,
+    as Django's ``manage.py`` is looked for one level down) names ``fastapi``: a cheap look
+    that keeps other projects from being scanned."""
+    folders = [""] + [
+        name
+        for name in tree.list_dir("")
+        if not name.startswith(".") and name not in DEFAULT_EXCLUDES and tree.is_dir(name)
+    ]
+    for folder in folders:
+        for name in _dependency_files(tree, folder):
+            data = tree.read_bytes(name)
+            if data is not None and _FASTAPI.search(data):
+                return True
     return False
 
 

@@ -57,7 +57,7 @@ class _Modules:
 def _route(route: fa.Route, modules: _Modules) -> Route:
     module = modules(route.position.file)
     if route.is_mount:
-        text = route.path.lstrip("/") + "/{path:path}"
+        text = (route.path + "/{path:path}").lstrip("/")  # a mount at "/": {path:path}
         methods = None
     else:
         text = route.path.lstrip("/")

@@ -230,8 +230,7 @@ class Registrations:
                 urls[key] = value.value
             elif isinstance(value, Constant) and value.value is None:
                 urls[key] = None
-            else:
-                router.entries.append(UnknownEntry(f"{key} {why(value)}", self.position(node)))
+            else:  # GET and HEAD only: whatever its path, it never takes another method
                 urls[key] = None
         openapi = urls["openapi_url"]
         wanted = [
@@ -345,15 +344,8 @@ class Registrations:
         if method == "host":
             self.add_unknown(router, "host() routes depend on the Host header", node)
             return Constant(None)
-        if method == "frontend":  # low-priority static/SPA routes, tried after everything else
-            path = self.argument(node, namespace, 0, "path", keywords)
-            below = path.value.rstrip("/") if isinstance(path, Text) else ""
-            self.add_unknown(
-                router,
-                "frontend() routes (a static-file fallback) are not modelled",
-                node,
-                (router.prefix or "") + below,
-            )
+        if method == "frontend":
+            self.frontend(router, node, namespace, keywords)
             return Constant(None)
         if method in INERT_METHODS:
             return Unknown(f"{method}() registers no route")
@@ -467,6 +459,26 @@ class Registrations:
             IncludeEntry(child, prefix, self.position(node), self.conditions, reason)
         )
         return Constant(None)
+
+    def frontend(
+        self, router: Router, node: ast.Call, namespace: dict[str, object], keywords: Keywords
+    ) -> None:
+        """``frontend(path, directory=...)``: static files at ``path`` and below, GET and HEAD
+        only (any other method is a PARTIAL match), tried after every other route. Low
+        priority changes only GET/HEAD answers, so the entries sit where they are written."""
+        path = self.argument(node, namespace, 0, "path", keywords)
+        below = path.value.rstrip("/") if isinstance(path, Text) else ""
+        if not isinstance(path, Text) or router.prefix is None:
+            reason = f"frontend path {why(path)}" if not isinstance(path, Text) else ""
+            if reason:
+                self.add_unknown(router, reason, node, router.prefix or "")
+            return  # an unknown router prefix is recorded already
+        position = self.position(node)
+        base = router.prefix + below
+        for text in ([base] if base else []) + [base + "/{path:path}"]:
+            router.entries.append(
+                RouteEntry(text, GET_HEAD, "frontend", "frontend", position, self.conditions)
+            )
 
     def add_unknown(self, router: Router, reason: str, node: ast.AST, prefix: str = "") -> None:
         router.entries.append(UnknownEntry(reason, self.position(node), prefix, self.conditions))

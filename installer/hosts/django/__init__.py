@@ -36,6 +36,12 @@ class DjangoInstaller:
     extra_app_files: frozenset[str] = frozenset()
     migrate_command = "python manage.py migrate"
 
+    def next_migrate_command(self, written: Sequence[str]) -> str:
+        return self.migrate_command
+
+    def migration_warnings(self, host: object, written: Sequence[str]) -> list[str]:
+        return []
+
     def found_in(self, config: Config, loosely: bool = False) -> bool:
         from acp_lint.hosts.django.urls.settings_reader import find_manage_py
         from acp_lint.sources import DiskTree

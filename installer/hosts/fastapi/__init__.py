@@ -46,6 +46,26 @@ class FastApiInstaller:
     extra_app_files = frozenset({SQL_FILE})
     migrate_command = "alembic upgrade heads (or python -m acp.create_tables)"
 
+    def next_migrate_command(self, written: Sequence[str]) -> str:
+        """Alembic only when the revision was written: without one (no versions directory
+        found), ``alembic upgrade heads`` would not create the ACP tables."""
+        sql = [rel for rel in written if rel.endswith(SQL_FILE)]
+        if not sql or len(sql) < len(written):
+            return self.migrate_command
+        app = sql[0].removesuffix("/" + SQL_FILE).rpartition("/")[2]
+        return f"python -m {app}.create_tables"
+
+    def migration_warnings(self, host: FastApiProject, written: Sequence[str]) -> list[str]:
+        if not any(rel.endswith(".py") for rel in written):
+            return []  # no Alembic revision: nothing for `alembic upgrade` to apply
+        from acp_installer.hosts.fastapi.upgrade_head import scripts_upgrading_one_head
+
+        return [
+            f'warning: {where} runs `alembic upgrade head`, which stops with "Multiple head '
+            'revisions" once the ACP branch is there: make it `alembic upgrade heads`'
+            for where in scripts_upgrading_one_head(host.root)
+        ]
+
     def __init__(self) -> None:
         self._attributes: dict[str, str] = {}  # app module -> the app's name in it
 
