@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from acp_lint.diagnostics import offset_to_position
 from acp_lint.protected import MAX_JSON_BYTES
-from acp_lint.routes.model import Span
+from acp_lint.routes.model import Span, Spanned
 
 REQUIRED_KEYS = ("kernel_id", "base_path", "endpoint_path")
 _SEGMENT = r"[a-z0-9][a-z0-9._-]*"
@@ -21,12 +21,8 @@ _PATH_RE = re.compile(rf"/{_SEGMENT}(?:/{_SEGMENT})*")
 _SYNTAX_CHARS = set("<>^$()[]{}*+?|\\:")
 
 
-# Where a key or value of bindings.json is (the shared ``Span``; kept as a name for callers).
-Position = Span
-
-
 @dataclass(frozen=True)
-class BindingsError:
+class BindingsError(Spanned):
     """One problem of bindings.json, at a ``Span`` of the file (1-based, end exclusive)."""
 
     span: Span
@@ -36,22 +32,6 @@ class BindingsError:
     @classmethod
     def at(cls, span: Span, message: str, code: str = "ACP203") -> BindingsError:
         return cls(span, message, code)
-
-    @property
-    def line(self) -> int:
-        return self.span.line
-
-    @property
-    def column(self) -> int:
-        return self.span.column
-
-    @property
-    def end_line(self) -> int:
-        return self.span.end_line
-
-    @property
-    def end_column(self) -> int:
-        return self.span.end_column
 
 
 @dataclass(frozen=True)
