@@ -55,23 +55,13 @@ def run_gate(plan: Plan, verify: bool = True, python: str | None = None) -> Gate
     except InternalError as error:
         raise RuntimeError(f"the lint gate crashed: {error}") from error
     diagnostics = list(result.diagnostics)
-    reads_routes = host_for(config).name == plan.framework
-    if not reads_routes:
-        # The linter reads this project as another framework's: its route table says
-        # nothing about the routes this host serves.
-        diagnostics = [d for d in diagnostics if d.code not in ROUTE_CODES]
     table = analyse(Project(config, overlay), acp_app=plan.app).table
     gate = GateResult(diagnostics, [])
     if verify and any(d.code == "ACP204" for d in diagnostics):
         gate.verify = _ask_framework(plan, config, python)
         gate.diagnostics = _apply_verify(gate, plan)
-    if plan.mounted and reads_routes:
+    if plan.mounted:
         gate.diagnostics.extend(_check_endpoint(plan, table))
-    elif plan.mounted:
-        gate.notes.append(
-            f"the linter does not read {plan.framework} routes here: the endpoint "
-            f"{plan.endpoint_path} was not checked against the host's routes"
-        )
     if any(d.code in ("ACP201", "ACP204") for d in gate.diagnostics):
         gate.suggestions = _free_base_paths(plan, table, gate)
     gate.diagnostics = [_on_disk(_with_suggestions(d, gate), plan) for d in gate.diagnostics]
