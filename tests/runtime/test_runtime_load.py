@@ -7,6 +7,7 @@ import threading
 import time
 from collections import Counter
 
+import pytest
 from conftest import Keys
 from hostproject import HostProject, Reply, Server
 from hubstub import HubStub
@@ -20,9 +21,11 @@ READ, WRITE = "meta.version", "test.write"
 # factor of the target asserted on an idle machine. SQLite missed its target by 1.0-2.7x at
 # every load measured (lock waits in SQLite's busy handler, which is not first come first
 # served; bench/README.md), so its floor is 5x the target: an admitted gap, not a claim.
-# PostgreSQL's target has not been measured on an idle machine yet (p99 was 223-314 ms at a
-# load of 2-6 per core, where the bound scales anyway): its floor is 2x until it has, so a
-# shared CI machine cannot fail the suite on an unmeasured claim. Every run prints the values.
+# PostgreSQL met its target alone on a nearly idle machine (p99 150 ms at a load of 0.7 per
+# core); its floor stays 2x for shared machines. Run beside another xdist worker it measured
+# 316 ms while the 1-minute load average still said 1.4 (it lags the worker's start), so the
+# test is marked `alone`: scripts/test runs it after the parallel phase. Every run prints
+# the values.
 TARGET_P99_MS = {"postgresql": 150.0, "sqlite": 300.0}
 IDLE_FACTOR = {"postgresql": 2.0, "sqlite": 5.0}
 
@@ -45,6 +48,7 @@ def group_latencies(replies: list[tuple[str, Reply]]) -> dict[tuple[str, int], l
     return groups
 
 
+@pytest.mark.alone
 def test_load_with_flapping_hub(acp: Server, hub: HubStub, host: HostProject, keys: Keys) -> None:
     acp.set_env(ACP_FAIL_MODE="read-open")
     rows_before = host.audit_count()
