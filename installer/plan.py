@@ -21,7 +21,7 @@ from acp_installer.appfiles import APP_NAME_RE, app_files
 from acp_installer.errors import Refused, UsageError
 from acp_installer.hostconfig import DEFAULT_BINDINGS, HostProject
 from acp_installer.hostconfig import bindings_rel as configured_bindings
-from acp_installer.hosts import host_for, load_host, template_root
+from acp_installer.hosts import host_for, load_host
 from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
 from acp_installer.manifest import load as load_manifest
 
@@ -301,7 +301,7 @@ def _build_plan(options: InstallOptions) -> Plan:
     _check_app_dir(host, app, app_dir, previous)
     installer.check_app_name(host, app, app_dir)
     host_section = dict(previous.host) if previous is not None else {}
-    for file in app_files(template_root(installer.name)):
+    for file in app_files(installer.name):
         rel = f"{app_dir}/{file.rel}"
         in_data_layer = file.in_data_layer(installer.data_layer)
         wanted = (mounted or in_data_layer) and (migrations or not file.is_migration)

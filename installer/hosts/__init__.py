@@ -7,8 +7,10 @@ package: ``tests/test_host_seam.py`` fails when anything outside ``installer/hos
 (or ``acp_lint/hosts/<name>/``) imports ``acp_installer.hosts.<name>``.
 
 Adding a host (say FastAPI) is a package ``installer/hosts/fastapi/`` with ``HOST`` (an
-``InstallerHost``) and ``templates/acp/``, one line in ``HOSTS`` below, and its choice in
-``host_for``; the linter's side is the same three steps in ``acp_lint.hosts``.
+``InstallerHost``) and ``templates/acp/`` (the host's own modules; the framework-neutral runtime
+in ``installer/templates/acp/`` is merged in by ``acp_installer.appfiles``), one line in
+``HOSTS`` below, and its choice in ``host_for``; the linter's side is the same three steps in
+``acp_lint.hosts``.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ DEFAULT_HOST = "django"
 
 
 def template_root(name: str = DEFAULT_HOST) -> Path:
-    """The app template a host ships (``installer/hosts/<name>/templates/acp``); package data,
-    found without importing the host."""
+    """The host's own part of the app it ships (``installer/hosts/<name>/templates/acp``);
+    package data, found without importing the host. ``acp_installer.appfiles`` merges it with
+    the shared runtime (``installer/templates/acp``)."""
     return Path(__file__).resolve().parent / name / "templates" / "acp"
 
 
@@ -45,7 +48,7 @@ class InstallerHost(Protocol):
     name: str
     # app template files (relative to the app directory) ``--migrations-only`` writes
     data_layer: frozenset[str]
-    # files of the app directory outside ``templates/acp`` that ``data_files`` may write
+    # files of the app directory outside the app template that ``data_files`` may write
     extra_app_files: frozenset[str]
     # what the user runs to create the tables (messages)
     migrate_command: str

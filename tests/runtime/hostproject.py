@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIR = REPO_ROOT / "installer" / "hosts" / "django" / "templates" / "acp"
 KERNEL_ID = "kern-runtime-tests"
 ENDPOINT = "/api/manage"
 HUB_TIMEOUT = "1.0"

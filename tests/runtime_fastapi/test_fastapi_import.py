@@ -10,7 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-from fahost import KERNEL_KEY, TEMPLATES, FastApiHost, UvicornServer, write_host
+from apptemplate import app_modules
+from fahost import KERNEL_KEY, FastApiHost, UvicornServer, write_host
 from fakeys import FaKeys
 from hostproject import http_call
 from hubstub import HubStub
@@ -84,8 +85,7 @@ def test_import_of_the_app_and_every_module_is_inert(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout.strip().splitlines()[-1])
-        modules = {f"acp.{p.stem}" for p in (TEMPLATES / "acp").glob("*.py")} - {"acp.__init__"}
-        assert set(report["imported"]) == modules
+        assert set(report["imported"]) == app_modules("fastapi")
         assert report["app"] == "FastAPI"
         read = [k for k in report["env_reads"] if k.startswith("ACP") or k.endswith("DATABASE_URL")]
         assert read == []

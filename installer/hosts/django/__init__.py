@@ -4,8 +4,9 @@ Everything the installer does that only makes sense for Django lives in this pac
 ``detect`` (manage.py -> settings -> ROOT_URLCONF / INSTALLED_APPS), ``edits`` (libcst edits
 of the settings and the root URLconf, with their inverses), ``urlconf_window`` (the mount
 edit of a huge URLconf through a window), ``apps`` (the effective INSTALLED_APPS), ``labels``
-(app label and table clashes) and ``templates/acp`` (the Django app it ships). Each module is
-imported when first used.
+(app label and table clashes) and ``templates/acp`` (the Django modules of the app it ships,
+merged with the shared runtime in ``installer/templates/acp``). Each module is imported when
+first used.
 """
 
 from __future__ import annotations

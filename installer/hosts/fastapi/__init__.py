@@ -2,11 +2,12 @@
 
 A FastAPI app has no app registry: nothing is registered, and the mount is one
 ``app.include_router(acp_router, prefix="<base>")`` right after ``app = FastAPI(...)`` (plus its
-import), made and undone by ``edits``. The ``acp/`` package comes from ``templates/acp``; the
-tables come from an Alembic revision on its own ``acp`` branch in the host's versions directory
-when the host uses Alembic, else from ``acp/sql/0001_create_acp_tables.sql`` (PostgreSQL, CREATE
-only) beside ``python -m acp.create_tables`` (which the package always has). Both are the data
-layer ``--migrations-only`` writes, with the modules ``create_tables`` needs.
+import), made and undone by ``edits``. The ``acp/`` package comes from ``templates/acp`` merged
+with the shared runtime (``installer/templates/acp``); the tables come from an Alembic revision
+on its own ``acp`` branch in the host's versions directory when the host uses Alembic, else
+from ``acp/sql/0001_create_acp_tables.sql`` (PostgreSQL, CREATE only) beside
+``python -m acp.create_tables`` (which the package always has). Both are the data layer
+``--migrations-only`` writes, with the modules ``create_tables`` needs.
 """
 
 from __future__ import annotations
