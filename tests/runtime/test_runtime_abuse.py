@@ -13,9 +13,9 @@ from types import ModuleType
 
 import pytest
 from apptemplate import template_files
-from conftest import Keys, hub_env
-from hostproject import HostProject, Server, write_bindings
+from hostproject import HostProject, Server, hub_env, write_bindings
 from hubstub import HubStub
+from served import Keys
 from test_runtime_lifecycle import wait_for
 from test_runtime_requests import assert_error
 

@@ -9,8 +9,8 @@ import secrets
 
 import pytest
 from apptemplate import template_files
-from conftest import Keys
 from hostproject import HostProject, Server
+from served import Keys
 from test_runtime_requests import assert_error
 
 KEY_RE = re.compile(r"^acp_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$")

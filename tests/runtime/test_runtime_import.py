@@ -8,37 +8,13 @@ import sys
 
 import pytest
 from apptemplate import app_modules
-from conftest import KERNEL_KEY
-from hostproject import HostProject, base_env
+from hostproject import KERNEL_KEY, HostProject, base_env
 from hubstub import HubStub
+from probe import spy
 
-PROBE = r"""
-import json, os, sys, threading
-
-env_reads = []
-
-
-class SpyEnviron(type(os.environ)):
-    def __getitem__(self, key):
-        env_reads.append(key)
-        return super().__getitem__(key)
-
-    def __contains__(self, key):
-        env_reads.append(key)
-        return super().__contains__(key)
-
-
-real = os.environ
-os.environ = SpyEnviron(
-    real._data, real.encodekey, real.decodekey, real.encodevalue, real.decodevalue
-)
-network = []
-sys.addaudithook(
-    lambda event, args: network.append([event, repr(args)[:200]])
-    if event in ("socket.connect", "socket.getaddrinfo", "urllib.Request")
-    else None
-)
-
+PROBE = (
+    spy(("socket.connect", "socket.getaddrinfo", "urllib.Request"))
+    + r"""
 import django
 
 django.setup()  # imports acp.apps and acp.models and runs AcpConfig.ready()
@@ -58,6 +34,7 @@ print(json.dumps({
     "threads": [t.name for t in threading.enumerate()],
 }))
 """
+)
 
 
 @pytest.mark.parametrize("with_acp_env", [False, True], ids=["empty-env", "acp-env-set"])

@@ -12,37 +12,13 @@ from pathlib import Path
 
 from apptemplate import app_modules
 from fahost import KERNEL_KEY, FastApiHost, UvicornServer, write_host
-from fakeys import FaKeys
-from hostproject import http_call
 from hubstub import HubStub
+from probe import spy
+from served import Keys, http_call
 
-PROBE = r"""
-import json, os, sys, threading
-
-env_reads = []
-
-
-class SpyEnviron(type(os.environ)):
-    def __getitem__(self, key):
-        env_reads.append(key)
-        return super().__getitem__(key)
-
-    def __contains__(self, key):
-        env_reads.append(key)
-        return super().__contains__(key)
-
-
-real = os.environ
-os.environ = SpyEnviron(
-    real._data, real.encodekey, real.decodekey, real.encodevalue, real.decodevalue
-)
-network = []
-sys.addaudithook(
-    lambda event, args: network.append([event, repr(args)[:200]])
-    if event in ("socket.connect", "socket.getaddrinfo", "sqlite3.connect")
-    else None
-)
-
+PROBE = (
+    spy(("socket.connect", "socket.getaddrinfo", "sqlite3.connect"))
+    + r"""
 import importlib, pkgutil
 import main  # the host app: FastAPI() and include_router(acp_router, ...)
 import acp
@@ -60,6 +36,7 @@ print(json.dumps({
     "app": type(main.app).__name__,
 }))
 """
+)
 
 
 def test_import_of_the_app_and_every_module_is_inert(tmp_path: Path) -> None:
@@ -98,7 +75,7 @@ def test_import_of_the_app_and_every_module_is_inert(tmp_path: Path) -> None:
 
 
 def test_sync_work_runs_off_the_event_loop(
-    fa: UvicornServer, fa_hub: HubStub, fa_keys: FaKeys
+    fa: UvicornServer, fa_hub: HubStub, fa_keys: Keys
 ) -> None:
     """While requests wait on a slow hub (1 s timeout), the loop answers at once."""
     fa.set_env(ACP_FAIL_MODE="closed")
