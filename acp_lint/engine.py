@@ -23,7 +23,6 @@ from acp_lint.diagnostics import Diagnostic, sort_diagnostics
 from acp_lint.discovery import EXTENSIONS
 from acp_lint.encoding import Decoded, DecodeError, decode_python, decode_text
 from acp_lint.errors import InternalError, UsageError
-from acp_lint.fixes import fix_until_stable
 from acp_lint.globs import matches
 from acp_lint.progress import Progress
 from acp_lint.project import Project, Role
@@ -37,10 +36,25 @@ from acp_lint.protected import (
     too_deep_message,
 )
 from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, Scope, family
-from acp_lint.rules.parse_error import parse_error, python_parse_error
 from acp_lint.suppressions import apply_suppressions, may_suppress, python_suppressions
 
 PARSE_ERROR = BY_CODE["ACP000"]
+
+
+# The rule modules and the fix loop are imported when first needed: a run that checks nothing
+# (a warm cache, a tree with nothing in ACP scope) does not pay for them.
+def parse_error(path: str, line: int, column: int, message: str) -> Diagnostic:
+    from acp_lint.rules.parse_error import parse_error as make
+
+    return make(path, line, column, message)
+
+
+def python_parse_error(path: str, error: Exception, text: str) -> Diagnostic:
+    from acp_lint.rules.parse_error import python_parse_error as make
+
+    return make(path, error, text)
+
+
 T = TypeVar("T")
 # Which half of a run: the per-file rules (handlers, migrations, SQL), the project rules (the
 # URL graph and bindings.json, always over the whole project), or both. pre-commit runs the two
@@ -191,7 +205,8 @@ class Linter:
             decoded = decode_python(data)
         except DecodeError as error:
             return [parse_error(path, error.line, error.column, str(error))]
-        rejected = python_rejects(decoded.text, path)
+        # A migration is read with ``ast``: its reader takes the tree compiled here.
+        rejected = python_rejects(decoded.text, path, keep=role is Role.MIGRATION)
         if rejected is not None:
             return [parse_error(path, *rejected)]
         check_depth(decoded.text)
@@ -324,6 +339,8 @@ class Linter:
         def relint(overlay: Mapping[str, bytes]) -> list[Diagnostic]:
             last[0] = self.lint(paths, overlay)
             return last[0].diagnostics
+
+        from acp_lint.fixes import fix_until_stable
 
         fixed_run = fix_until_stable(initial, relint, self.project.tree.read_bytes, unsafe)
         result, changed = last[0], fixed_run.changed
