@@ -181,6 +181,7 @@ def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, 
     levels per block. Flat lists of any length stay shallow.
     """
     stack: list[int] = [0]
+    total = 0  # sum(stack), kept as the stack changes
     indent_stack = [0]
     block_depth = 0
     best = (0, 1, 1)
@@ -195,7 +196,7 @@ def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, 
             line += 1
             line_start = start + 1
             if len(stack) == 1:
-                stack[0] = 0
+                stack[0] = total = 0
                 at_line_start = True
                 previous = ""
             continue
@@ -216,21 +217,25 @@ def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, 
         if kind == "string":
             if previous == "string":
                 stack[-1] += 1
+                total += 1
             line += text.count("\n", start, match.end())
             if "\n" in match.group():
                 line_start = text.rfind("\n", start, match.end()) + 1
         elif kind == "open":
             if previous in ("name", "close", "string", "number"):
                 stack[-1] += 1  # a call or subscript trailer
+                total += 1
             stack.append(0)
         elif kind == "close":
             if len(stack) > 1:
-                stack.pop()
+                total -= stack.pop()
         elif kind in ("separator", "assign"):
+            total -= stack[-1]
             stack[-1] = 0
         elif kind == "operator" or (kind == "name" and match.group() in _CHAIN_WORDS):
             stack[-1] += 1
-        depth = len(stack) - 1 + sum(stack) + 3 * block_depth
+            total += 1
+        depth = len(stack) - 1 + total + 3 * block_depth
         if depth > best[0]:
             best = (depth, line, start - line_start + 1)
             if stop_above is not None and depth > stop_above:
@@ -239,10 +244,34 @@ def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, 
     return best
 
 
+# Characters of which every token that adds a level has one: brackets (a level, and a trailer
+# before them), operators and ``.``, quotes (adjacent strings).
+_LEVEL_MARKS = "([{" + "([{" + "-+*/%@&|^~.<>" + "'\""
+
+
+@cache
+def _bound_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = re.compile(r"\b(?:" + "|".join(sorted(_CHAIN_WORDS)) + r")\b")
+    return words, re.compile(r"^[^\S\n]*", re.MULTILINE)
+
+
+def depth_bound(text: str) -> int:
+    """A cheap upper bound of ``estimate_depth(text)[0]``, counted in C: every open bracket,
+    trailer, operator, chaining keyword and adjacent string counted once wherever it is
+    (strings and comments included), plus three levels per column of the widest indentation.
+    Most files are far below the limit by this count and need no tokenizing."""
+    words, indents = _bound_patterns()
+    marks = sum(text.count(char) for char in _LEVEL_MARKS)
+    widest = max(map(len, indents.findall(text)), default=0)
+    return marks + len(words.findall(text)) + 3 * widest
+
+
 def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
     """Raise TooDeep when the estimated nesting depth of ``text`` passes ``limit``."""
     if len(text) <= limit:
         return  # every level of nesting takes at least one character
+    if depth_bound(text) <= limit:
+        return  # the estimate cannot pass the limit either
     depth, line, column = estimate_depth(text, limit)
     if depth > limit:
         raise TooDeep(line, column, too_deep_message(limit))

@@ -135,3 +135,40 @@ def test_a_migration_is_parsed_once_per_run(
     assert parses == []
     MigrationModule(DESTRUCTIVE)  # no engine before it: parsed here
     assert len(parses) == 1
+
+
+def _deep_shapes() -> list[str]:
+    """Texts near and past the depth limit, of every kind of level the estimate counts."""
+    shapes = [
+        "x = " + "(" * 600 + "1" + ")" * 600 + "\n",
+        "x = " + " + ".join(["a"] * 1200) + "\n",
+        "x = a" + ".b" * 1100 + "\n",
+        "x = f" + "(1)" * 700 + "\n",
+        "x = " + " ".join(['"s"'] * 1100) + "\n",
+        "x = " + " and ".join(["a"] * 1100) + "\n",
+        "x = " + "lambda: " * 600 + "1\n",
+        "".join(" " * i + "if a:\n" for i in range(0, 400, 1)) + " " * 400 + "pass\n",
+        "x = [" + ", ".join(["a.b(c)[d] ** -e"] * 300) + "]\n",
+        "x = '''" + "(" * 3000 + "'''  # " + ")" * 100 + "\n",
+    ]
+    return [text + "\n" * 3 for text in shapes]
+
+
+def test_the_depth_bound_is_never_below_the_estimate() -> None:
+    """``check_depth`` skips the tokenizer when ``depth_bound`` is within the limit: sound
+    only if the bound is never below ``estimate_depth``. Checked on the project's own sources,
+    Django's, and shapes built to be deep in each way the estimate counts."""
+    import django
+
+    from acp_lint.protected import MAX_DEPTH, depth_bound, estimate_depth
+
+    texts = _deep_shapes()
+    for folder in (REPO / "acp_lint", REPO / "tests", Path(django.__file__).parent / "db"):
+        texts += [path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.py"))]
+    assert len(texts) > 300
+    deep = 0
+    for text in texts:
+        estimate = estimate_depth(text)[0]
+        assert depth_bound(text) >= estimate, text[:80]
+        deep += estimate > MAX_DEPTH
+    assert deep >= 5  # the shapes really pass the limit, so the bound was tested there too
