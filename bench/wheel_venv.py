@@ -3,10 +3,11 @@ own venv, as users get it from PyPI or pre-commit.
 
 The project's ``.venv`` holds acp-lint *editable*: setuptools puts an import finder
 (``__editable___acp_lint_*_finder``) in ``site-packages`` whose ``.pth`` file runs at every
-interpreter start-up, importing ``pathlib``, ``fnmatch`` and more before ``acp-lint``'s first
-line (~15 ms of CPU here, a third of a warm run). A user's install has no such finder, so the
-whole-process rows of ``vs_peers.py --installed wheel`` and ``floors.py --python`` measure
-this venv instead.
+interpreter start-up, importing ``pathlib``, ``fnmatch`` and more before the first line of the
+program (``python -c pass``: ~10 ms of CPU more than without it). acp-lint imports those
+modules itself, so a whole acp-lint run barely changes (measured within noise), but a user's
+install has no such finder: ``vs_peers.py`` (``--installed wheel``, the default) and
+``floors.py --python`` measure this venv instead.
 
 ```console
 $ .venv/bin/python bench/wheel_venv.py          # (re)build; prints the venv's bin directory
