@@ -47,7 +47,7 @@ class DjangoHost:
     startup_label = "AppConfig.ready()"
 
     def detect(self, tree: SourceTree, config: Config) -> bool:
-        from acp_lint.hosts.django.urls.settings_reader import find_manage_py
+        from acp_lint.hosts.django.manage_py import find_manage_py
 
         return bool(find_manage_py(tree))
 
