@@ -48,7 +48,7 @@ def _diagnostic(
     code: str, file: str, span: tuple[int, int, int, int], message: str, fix: Fix | None = None
 ) -> Diagnostic:
     line, column, end_line, end_column = span
-    return Diagnostic(
+    return Diagnostic.at(
         path=file,
         line=line,
         column=column,

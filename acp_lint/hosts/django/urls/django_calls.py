@@ -47,9 +47,9 @@ from acp_lint.hosts.django.urls.values import (
 from acp_lint.routes.model import (
     Condition,
     PatternPart,
-    Span,
     unique_conditions,
 )
+from acp_lint.span import Span
 
 KNOWN_CALLABLES: dict[str, str] = {
     "django.urls.path": "path",

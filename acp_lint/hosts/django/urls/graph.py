@@ -59,10 +59,10 @@ from acp_lint.routes.model import (
     ParseError,
     ReservedPrefix,
     RouteTable,
-    Span,
     unique_conditions,
 )
 from acp_lint.sources import SourceTree
+from acp_lint.span import Span
 
 MAX_UNROLL = 64  # items of a known list a ``for`` loop or comprehension is unrolled over
 MAX_CALL_DEPTH = 8  # nested calls of the project's own URL-building functions
