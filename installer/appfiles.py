@@ -11,11 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from acp_installer.hosts import template_root
-
 from acp_lint.manifest import FileRole
 
-TEMPLATE_ROOT = template_root()
 APP_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -43,8 +40,9 @@ def role_of(rel: str) -> str:
     return FileRole.HANDLER
 
 
-def app_files(template_root: Path = TEMPLATE_ROOT) -> list[AppFile]:
-    """Every file of the template, sorted; caches and compiled files are not part of it."""
+def app_files(template_root: Path) -> list[AppFile]:
+    """Every file of a host's template (``acp_installer.hosts.template_root``), sorted;
+    caches and compiled files are not part of it."""
     files = []
     for path in sorted(template_root.rglob("*")):
         rel = path.relative_to(template_root).as_posix()

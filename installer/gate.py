@@ -88,7 +88,7 @@ def _ask_framework(plan: Plan, config: Config, python: str | None) -> Verificati
     return host_for(config).verify(
         host.root,
         source_dir,
-        host.settings_module,
+        host.start_module,
         plan.endpoint_path,
         python,
         plan.app,
@@ -138,7 +138,7 @@ def _check_endpoint(plan: Plan, table: RouteTable) -> list[Diagnostic]:
         return []  # an ACP204 (or its verified note) already speaks about this place
     # No mount in the planned table at all: the edited list is not the one Django uses (or
     # cannot be read), whatever Django says of the endpoint today.
-    urls = plan.host.urlconf_file
+    urls = plan.host.mount_file
     where = Span.point(urls, 1, 1)
     if mount is not None and mount.include_chain:
         step = mount.include_chain[0]

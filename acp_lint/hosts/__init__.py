@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +119,11 @@ class Host(Protocol):
     startup_hooks: tuple[StartupHook, ...]
     # how ACP103's message names them ("AppConfig.ready()")
     startup_label: str
+    # bytes that mark a module as route code, looked for before anything is parsed (the
+    # project rules run on a partial run only when a checked file may change the routes)
+    route_hints: re.Pattern[bytes]
+    # file names whose change always counts as a change of the routes (Django: manage.py)
+    route_files: tuple[str, ...]
 
     def detect(self, tree: SourceTree, config: Config) -> bool:
         """Whether the project at ``tree`` uses this framework (a cheap look first; a host
@@ -162,6 +168,11 @@ class Host(Protocol):
     def check_migration(self, source: str, dialect: str, label: str | None) -> Sequence[SqlFinding]:
         """ACP301-303 findings of a migration module's source (raises SyntaxError/ValueError
         when it is not valid Python)."""
+        ...
+
+    def source_root(self, tree: SourceTree) -> str:
+        """The folder (relative, "" for the root) the project's modules are imported from
+        (Django: that of ``manage.py``); a cheap look, no module is parsed."""
         ...
 
     def entry_point(self, tree: SourceTree, config: Config) -> tuple[str, str]:

@@ -32,7 +32,7 @@ HOSTS: dict[str, str] = {
 DEFAULT_HOST = "django"
 
 
-def template_root(name: str = DEFAULT_HOST) -> Path:
+def template_root(name: str) -> Path:
     """The app template a host ships (``installer/hosts/<name>/templates/acp``); package data,
     found without importing the host."""
     return Path(__file__).resolve().parent / name / "templates" / "acp"
@@ -65,7 +65,7 @@ class InstallerHost(Protocol):
         ...
 
     def detect(self, project_dir: Path) -> Any:
-        """The project in ``project_dir`` (a ``HostProject``: where its settings, URL
+        """The project in ``project_dir`` (a ``HostProject``: where its start module, mount
         configuration and app registry live); UsageError (exit 2) says what was looked at."""
         ...
 

@@ -216,11 +216,11 @@ def _add_app(proj: Path, entry: str) -> None:
 
 def _django_with_acp_by_hand(proj: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """What Django says if the ACP app were added anyway (on a copy): the oracle."""
-    from acp_installer.appfiles import TEMPLATE_ROOT
+    from acp_installer.hosts import template_root
 
     copy = tmp_path / "oracle"
     shutil.copytree(proj, copy, ignore=shutil.ignore_patterns(".git"))
-    shutil.copytree(TEMPLATE_ROOT, copy / "acp")
+    shutil.copytree(template_root("django"), copy / "acp")
     _add_app(copy, "acp")
     return _manage(copy, "check")
 

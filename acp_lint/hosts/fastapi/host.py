@@ -119,6 +119,12 @@ class FastAPIHost:
         StartupHook(method="lifespan", base=""),  # FastAPI's name for it, passed from elsewhere
     )
     startup_label = 'the lifespan or an on_event("startup") handler'
+    # route code of an app: routers, includes, mounts, path operation decorators
+    route_hints = re.compile(
+        rb"FastAPI|APIRouter|include_router|add_api_route|Mount\(|Route\(|\.mount\("
+        rb"|@[\w.]+\.(?:get|post|put|patch|delete|options|head|trace|api_route|route)\("
+    )
+    route_files: tuple[str, ...] = ()
 
     def detect(self, tree: SourceTree, config: Config) -> bool:
         return declares_fastapi(tree) and choose_app(tree, config) is not None
@@ -187,6 +193,9 @@ class FastAPIHost:
         from acp_lint.hosts.fastapi.alembic_migrations import check_revision
 
         return check_revision("<revision>", source, dialect)  # type: ignore[return-value]
+
+    def source_root(self, tree: SourceTree) -> str:
+        return ""  # an app's modules are named from the project root (``app.main:app``)
 
     def entry_point(self, tree: SourceTree, config: Config) -> tuple[str, str]:
         try:

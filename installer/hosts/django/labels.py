@@ -19,8 +19,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from acp_installer.appfiles import TEMPLATE_ROOT
 from acp_installer.errors import Refused
+from acp_installer.hosts import template_root as host_template
 
 from acp_lint.hosts.django.urls.modules import ModuleLocator
 from acp_lint.hosts.django.urls.settings_reader import UNKNOWN, SettingValue
@@ -36,6 +36,9 @@ class HostApp:
     label: str
     where: str  # the file that decides the label, or the entry itself
     package: str | None  # the app's module, when it is part of the project
+
+
+TEMPLATE_ROOT = host_template("django")
 
 
 def acp_tables(template_root: Path = TEMPLATE_ROOT) -> set[str]:
