@@ -49,10 +49,13 @@ class DjangoHost:
     route_hints = re.compile(rb"urlpatterns|ROOT_URLCONF|DJANGO_SETTINGS_MODULE")
     route_files = ("manage.py",)
 
-    def detect(self, tree: SourceTree, config: Config) -> bool:
+    def declared(self, tree: SourceTree) -> bool:
         from acp_lint.hosts.django.urls.settings_reader import find_manage_py
 
         return bool(find_manage_py(tree))
+
+    def detect(self, tree: SourceTree, config: Config) -> bool:
+        return self.declared(tree)  # manage.py is both the cheap look and the proof
 
     def route_table(self, tree: SourceTree, config: Config) -> RouteTable:
         from acp_lint.hosts.django.urls.graph import build_route_table

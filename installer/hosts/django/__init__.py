@@ -42,11 +42,8 @@ class DjangoInstaller:
     def migration_warnings(self, host: object, written: Sequence[str]) -> list[str]:
         return []
 
-    def found_in(self, config: Config, loosely: bool = False) -> bool:
-        from acp_lint.hosts.django.urls.settings_reader import find_manage_py
-        from acp_lint.sources import DiskTree
-
-        return bool(find_manage_py(DiskTree(config.root.resolve())))
+    def mentioned_in(self, config: Config) -> bool:
+        return False  # the default host: its detection's error says what is missing
 
     def detect(self, project_dir: Path) -> DjangoProject:
         from acp_installer.hosts.django.detect import detect

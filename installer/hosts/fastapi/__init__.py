@@ -69,16 +69,10 @@ class FastApiInstaller:
     def __init__(self) -> None:
         self._attributes: dict[str, str] = {}  # app module -> the app's name in it
 
-    def found_in(self, config: Config, loosely: bool = False) -> bool:
+    def mentioned_in(self, config: Config) -> bool:
         from acp_lint.discovery import DEFAULT_EXCLUDES, discover
-        from acp_lint.hosts.fastapi import find_apps
-        from acp_lint.sources import DiskTree
 
-        if getattr(config, "app", None):
-            return True
         root = config.root.resolve()
-        if not loosely:
-            return bool(find_apps(DiskTree(root)))
         for rel in discover(root, DEFAULT_EXCLUDES, (".py",)):
             try:
                 data = (root / rel).read_bytes()
