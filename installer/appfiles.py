@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from acp_installer.hosts import DEFAULT_HOST, template_root
+from acp_installer.hosts import template_root
 
 from acp_lint.manifest import FileRole
 
@@ -49,7 +49,7 @@ def role_of(rel: str) -> str:
     return FileRole.HANDLER
 
 
-def template_roots(host: str = DEFAULT_HOST) -> tuple[Path, ...]:
+def template_roots(host: str) -> tuple[Path, ...]:
     """The folders whose files together are the app ``host`` ships, shared one first."""
     return (SHARED_TEMPLATE_ROOT, template_root(host))
 
@@ -78,7 +78,7 @@ def template_paths(roots: tuple[Path, ...]) -> dict[str, Path]:
     return {rel: found[rel] for rel in sorted(found, key=PurePosixPath)}
 
 
-def app_files(host: str = DEFAULT_HOST) -> list[AppFile]:
+def app_files(host: str) -> list[AppFile]:
     """Every file of the app ``host`` ships (both template folders merged), sorted."""
     return [
         AppFile(rel, path.read_bytes(), role_of(rel))

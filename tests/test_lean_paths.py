@@ -50,7 +50,7 @@ def test_a_warm_run_imports_neither_libcst_nor_sqlglot(tmp_path: Path) -> None:
     """The demo has handler findings (libcst) and RunSQL findings (sqlglot): a cold run loads
     both; the warm run prints the same report from the cache and loads neither."""
     host = tmp_path / "demo"
-    # Without a cache a checkout may have left there (scripts/demo fills one): the first run is cold.
+    # Without the cache a checkout may hold (scripts/demo fills one): the first run is cold.
     shutil.copytree(
         REPO / "fixtures" / "demo", host, ignore=shutil.ignore_patterns(".acp-lint-cache")
     )

@@ -198,7 +198,7 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
     def report(self, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
         span = self.context.positions[node]
         self.context.diagnostics.append(
-            Diagnostic(
+            Diagnostic.at(
                 path=self.context.path,
                 line=span.start.line,
                 column=span.start.column + 1,

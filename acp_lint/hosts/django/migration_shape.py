@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 
+from acp_lint.span import Span
 from acp_lint.sql.findings import CODE_UNVERIFIABLE, SqlFinding
 from acp_lint.sql.migration_module import MIGRATION_BASES, MigrationModule, iter_nodes
 
@@ -23,7 +24,10 @@ def report(module: MigrationModule, node: ast.AST, message: str) -> SqlFinding:
     line, column = module.start(node)
     end_line, end_column = module.end(node)
     return SqlFinding(
-        CODE_UNVERIFIABLE, message, line, column, end_line, end_column, module.lines(node)
+        CODE_UNVERIFIABLE,
+        message,
+        Span.in_text(line, column, end_line, end_column),
+        module.lines(node),
     )
 
 

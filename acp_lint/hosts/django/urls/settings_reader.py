@@ -16,8 +16,9 @@ from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.hosts.django.manage_py import MANAGE_PY, find_manage_py
 from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
 from acp_lint.protected import check_depth
-from acp_lint.routes.model import ParseError, Span, Spanned, Unresolved
+from acp_lint.routes.model import ParseError, Unresolved
 from acp_lint.sources import SourceTree
+from acp_lint.span import Span, Spanned
 
 UNKNOWN: Any = object()
 """A setting that is assigned something we cannot evaluate."""
