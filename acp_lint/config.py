@@ -10,6 +10,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 SQL_DIALECTS = ("postgres", "mysql", "sqlite")
@@ -79,6 +80,16 @@ KNOWN_KEYS = sorted(
 MAX_CONFIG_BYTES = 1024 * 1024
 
 
+def toml_reader() -> ModuleType:
+    """``tomllib`` (``tomli`` on 3.10), imported only when a TOML file is read: a run
+    without one does not pay for it."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     """A TOML file's data; every way it can be unusable is a ConfigError naming the file."""
     from acp_lint.sources import ReadProblem, read_regular_file
@@ -98,10 +109,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
             f"{path}: not UTF-8 (invalid byte 0x{data[error.start]:02x} at offset {error.start}); "
             "TOML files must be encoded in UTF-8"
         ) from None
-    if sys.version_info >= (3, 11):  # imported only when a TOML file is read
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
+    tomllib = toml_reader()
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -63,13 +63,17 @@ def _startproject(root: Path) -> None:
     )
 
 
-def test_a_fastapi_app_whose_dependency_files_do_not_name_fastapi(tmp_path: Path) -> None:
-    """Was: the installer installed FastAPI, the linter linted the project as Django."""
+def test_a_fastapi_app_whose_root_dependencies_do_not_name_fastapi(tmp_path: Path) -> None:
+    """A monorepo (full-stack-fastapi-template, polar): FastAPI is declared one folder down,
+    in ``backend/pyproject.toml``, not by the root. Both tools choose FastAPI."""
     write_tree(
         tmp_path,
         {
-            "requirements.txt": "uvicorn[standard]>=0.30\n",  # FastAPI comes from elsewhere
+            "requirements.txt": "uvicorn[standard]>=0.30\n",
             "pyproject.toml": '[project]\nname = "svc"\ndependencies = ["pydantic"]\n',
+            "backend/pyproject.toml": (
+                '[project]\nname = "backend"\nversion = "0"\ndependencies = ["fastapi>=0.110"]\n'
+            ),
             "app/__init__.py": "",
             "app/main.py": APP,
         },
@@ -79,6 +83,30 @@ def test_a_fastapi_app_whose_dependency_files_do_not_name_fastapi(tmp_path: Path
     assert (_linter_host(tmp_path), _installer_host(tmp_path)) == ("fastapi", "fastapi")
     table = run_cli("routes", ".", cwd=tmp_path)
     assert table.stdout.startswith("FastAPI app: app.main:app"), table.stdout + table.stderr
+
+
+def test_a_project_whose_files_name_fastapi_nowhere_is_not_scanned(tmp_path: Path) -> None:
+    """No dependency file names FastAPI: the linter does not read every module of every run
+    looking for an app (a project of neither framework is linted as the default host). The
+    installer, which runs once, still finds the app the modules import, and once it has
+    installed, the manifest's framework makes the linter agree (see the README)."""
+    write_tree(
+        tmp_path,
+        {
+            "requirements.txt": "uvicorn[standard]>=0.30\n",
+            "app/__init__.py": "",
+            "app/main.py": APP,
+        },
+    )
+    assert _is_fastapi_app(tmp_path, "app.main")
+    assert _linter_host(tmp_path) == "django"
+    assert _installer_host(tmp_path) == "fastapi"
+    # The way to say it without installing: the config's app (what the message of a route
+    # command on a project without routes suggests), read by both tools.
+    (tmp_path / "pyproject.toml").write_text('[tool.acp-lint]\napp = "app.main:app"\n')
+    table = run_cli("routes", ".", cwd=tmp_path)
+    assert table.stdout.startswith("FastAPI app: app.main:app"), table.stdout + table.stderr
+    assert _installer_host(tmp_path) == "fastapi"
 
 
 @pytest.mark.parametrize("app_folder", ["tests", "benchmarks"])

@@ -131,6 +131,13 @@ class Host(Protocol):
         a ``manage.py``; FastAPI: the root's own dependency declarations name it)."""
         ...
 
+    def mentioned(self, tree: SourceTree) -> bool:
+        """A broader cheap look, no module read: the project may use this framework (Django:
+        a ``manage.py``; FastAPI: a dependency file at the root or one folder down names it).
+        Only then is a project in which no earlier host was found scanned for this one, so a
+        project of neither framework is not read file by file on every run."""
+        ...
+
     def detect(self, tree: SourceTree, config: Config) -> bool:
         """Whether the project at ``tree`` uses this framework (Django: ``manage.py``;
         FastAPI: a module-level app outside sample folders). A host may raise
@@ -250,14 +257,16 @@ def configured_host(config: Config) -> str | None:
 
 def detected_hosts(tree: SourceTree, config: Config) -> list[str]:
     """The frameworks the project at ``tree`` uses, in ``DETECTION_ORDER``: a host is asked to
-    ``detect`` itself when no earlier host was found, or when it is ``declared`` (so a Django
-    project is scanned for a FastAPI app only when its own dependencies name FastAPI, and a
-    FastAPI project is found whatever its dependency files say). The one detection of both
-    the linter (``choose_host``) and the installer (``acp_installer.hosts.host_for``)."""
+    ``detect`` itself when it is ``declared``, or ``mentioned`` and no earlier host was found
+    (so a Django project is scanned for a FastAPI app only when its own dependencies name
+    FastAPI, a FastAPI monorepo whose ``backend/pyproject.toml`` names it is found, and a
+    project of neither framework is not scanned). The one detection of both the linter
+    (``choose_host``) and the installer (``acp_installer.hosts.host_for``)."""
     found: list[str] = []
     for name in DETECTION_ORDER:
         host = load_host(name)
-        if (not found or host.declared(tree)) and host.detect(tree, config):
+        probe = host.declared if found else host.mentioned
+        if probe(tree) and host.detect(tree, config):
             found.append(name)
     return found
 

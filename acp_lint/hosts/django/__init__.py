@@ -54,6 +54,9 @@ class DjangoHost:
 
         return bool(find_manage_py(tree))
 
+    def mentioned(self, tree: SourceTree) -> bool:
+        return self.declared(tree)
+
     def detect(self, tree: SourceTree, config: Config) -> bool:
         return self.declared(tree)  # manage.py is both the cheap look and the proof
 

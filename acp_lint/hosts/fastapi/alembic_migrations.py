@@ -245,12 +245,10 @@ def _config_sections(root: Path) -> Iterator[tuple[Path, dict[str, str]]]:
             yield root, options
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
+        from acp_lint.config import toml_reader
+
         try:
-            import tomllib
-        except ImportError:  # pragma: no cover - Python 3.10
-            import tomli as tomllib  # type: ignore[no-redef]
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = toml_reader().loads(pyproject.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError):
             return
         table = data.get("tool", {}).get("alembic")

@@ -53,7 +53,9 @@ def _pyproject_requirements(data: bytes) -> list[str]:
     """The runtime dependencies a root ``pyproject.toml`` declares: ``[project].dependencies``
     and Poetry's ``[tool.poetry.dependencies]``; extras, groups and dev dependencies (a test
     suite's FastAPI client) are not the project's own."""
-    from acp_lint.config import tomllib  # tomli on 3.10
+    from acp_lint.config import toml_reader
+
+    tomllib = toml_reader()
 
     try:
         document = tomllib.loads(data.decode("utf-8"))
@@ -84,6 +86,38 @@ def declares_fastapi(tree: SourceTree) -> bool:
             text = (tree.read_bytes(name) or b"").decode("utf-8", "replace")
             requirements += text.splitlines()
     return any(_requirement_name(item) in FASTAPI_DISTRIBUTIONS for item in requirements)
+
+
+# Dependency files, by name, that may list FastAPI (requirements.txt, requirements/base.txt
+# is one folder down and found as such; the lock files of Poetry, uv, PDM and Pipenv).
+_DEPENDENCY_FILE = re.compile(
+    r"(requirements[\w.-]*\.(txt|in)|pyproject\.toml|setup\.(py|cfg)|Pipfile(\.lock)?"
+    r"|poetry\.lock|uv\.lock|pdm\.lock|environment\.ya?ml)"
+)
+_NAMES_FASTAPI = re.compile(rb"(?i)\bfastapi\b")
+
+
+def mentions_fastapi(tree: SourceTree) -> bool:
+    """A dependency file at the root or in a direct subfolder (a monorepo's ``backend/``, as
+    Django's ``manage.py`` is looked for one level down) names FastAPI, in any section: the
+    cheap look that decides whether a project in which no Django project was found is
+    scanned for a FastAPI app, so that a project of neither framework is not read file by
+    file on every run. Broader than ``declares_fastapi``, which must not count a test extra."""
+    from acp_lint.discovery import DEFAULT_EXCLUDES
+
+    folders = [""] + [
+        name
+        for name in sorted(tree.list_dir(""))
+        if not name.startswith(".") and name not in DEFAULT_EXCLUDES and tree.is_dir(name)
+    ]
+    for folder in folders:
+        for name in sorted(tree.list_dir(folder)):
+            path = f"{folder}/{name}" if folder else name
+            if _DEPENDENCY_FILE.fullmatch(name) and tree.is_file(path):
+                data = tree.read_bytes(path)
+                if data is not None and _NAMES_FASTAPI.search(data):
+                    return True
+    return False
 
 
 # Folders whose apps are samples of the project, not the project (as Django's detection
@@ -144,6 +178,9 @@ class FastAPIHost:
 
     def declared(self, tree: SourceTree) -> bool:
         return declares_fastapi(tree)
+
+    def mentioned(self, tree: SourceTree) -> bool:
+        return mentions_fastapi(tree)
 
     def detect(self, tree: SourceTree, config: Config) -> bool:
         return choose_app(tree, config) is not None

@@ -275,7 +275,7 @@ def find_root_urlconf(
             result.problem = _problem(
                 MANAGE_PY,
                 "no manage.py found at the project root or in its direct subdirectories; "
-                "set `urlconf` in [tool.acp-lint]",
+                "set `urlconf` in [tool.acp-lint] (a FastAPI project: set `app`)",
             )
         else:
             result.problem = _problem(
