@@ -35,6 +35,8 @@ ODD = [
     "@app.on_event('startup')\n@deco(os.getenv('X'))\nasync def   v(request, t=os.getenv('T')):\n"
     "    '''doc'''; global q\n    return (yield)\n",
     "with open(p) as f, (g()) as h:\n    pass\nfor i in range(3): j = i\n",
+    "Y = f(\n    (os.getenv('P')),\n)\nclass D((B), metaclass=M): pass\nclass E(A, ((B))): pass\n"
+    "Z = g((h(1)))(k((2),))\n",
 ]
 
 

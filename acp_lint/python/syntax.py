@@ -35,6 +35,7 @@ COMPOUND = (
 _NOT_NODES = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
 _DEF = re.compile(r"(?:async[ \t\f]*(?:\\\r?\n[ \t\f]*)*[ \t\f]+)?def[ \t\f\\\r\n]+")
 _GAP = re.compile(r"(?:[ \t\f]|\\\r?\n|\\\r)*")
+_AHEAD_COLON = re.compile(r"(?:[ \t\f\r\n]|\\(?=[\r\n])|#[^\r\n]*)*:")
 _AHEAD = re.compile(r"(?:[ \t\f\r\n]|\\(?=[\r\n])|#[^\r\n]*)*\)")
 
 
@@ -164,10 +165,20 @@ class SourceFile:
                 break
             start, end = opening, after.end()
             extents.append((start, end))
-        if len(extents) > 1 and _sole_argument(node, parent):
+        if len(extents) > 1 and self._parents_parentheses(node, parent, extents[-1][1]):
             extents.pop()
         start, end = extents[-1]
         return text[start:end]
+
+    def _parents_parentheses(self, node: ast.AST, parent: ast.AST | None, end: int) -> bool:
+        """Whether the outermost parentheses found around ``node`` (closing at ``end``) are
+        its parent's: the call's ``f(x)``, the class's ``class C(x):``."""
+        if isinstance(parent, ast.Call):
+            return end == self.end(parent) and any(arg is node for arg in parent.args)
+        if isinstance(parent, ast.ClassDef):
+            after = _AHEAD_COLON.match(self.text, end)
+            return after is not None and any(base is node for base in parent.bases)
+        return False
 
     def is_one_string(self, node: ast.AST) -> bool:
         """A single string literal token (libcst's ``SimpleString``): not a concatenation,
@@ -230,17 +241,6 @@ class SourceFile:
             if any(item is statement for item in group):
                 return group
         return [statement]
-
-
-def _sole_argument(node: ast.AST, parent: ast.AST | None) -> bool:
-    """Whether the parentheses right around ``node`` are its parent's (``f(x)``)."""
-    if isinstance(parent, ast.Call):
-        return len(parent.args) + len(parent.keywords) == 1 and any(
-            arg is node for arg in parent.args
-        )
-    if isinstance(parent, ast.ClassDef):
-        return len(parent.bases) == 1 and not parent.keywords and parent.bases[0] is node
-    return False
 
 
 def block_holding(parent: ast.AST, statement: ast.stmt) -> list[ast.stmt] | None:

@@ -167,18 +167,24 @@ class FileContext:
             node = (body if isinstance(body, (list, tuple)) else body.body)[index]
         return node
 
-    def cst_names(self, names: list[ast.Name]) -> list[Any]:
-        """The libcst ``Name`` nodes at the positions of ``names``."""
+    @cached_property
+    def _cst_names_by_start(self) -> dict[tuple[int, int], Any]:
+        """Every libcst ``Name`` by its (line, 0-based column), listed once per file."""
         import libcst as cst
 
         from acp_lint.python.positions import Positions
 
         positions = Positions(self.cst_module)
-        by_start = {}
+        found = {}
         for node in positions:
             if isinstance(node, cst.Name):
                 start = positions[node].start
-                by_start[(start.line, start.column)] = node
+                found[(start.line, start.column)] = node
+        return found
+
+    def cst_names(self, names: list[ast.Name]) -> list[Any]:
+        """The libcst ``Name`` nodes at the positions of ``names``."""
+        by_start = self._cst_names_by_start
         found = []
         for name in names:
             line, column = self.source.positions.position(self.source.start(name))
