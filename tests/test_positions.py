@@ -37,6 +37,7 @@ ODD = [
     "with open(p) as f, (g()) as h:\n    pass\nfor i in range(3): j = i\n",
     "Y = f(\n    (os.getenv('P')),\n)\nclass D((B), metaclass=M): pass\nclass E(A, ((B))): pass\n"
     "Z = g((h(1)))(k((2),))\n",
+    "a = f();\nb = g()\n(c); d = h() ;  # x\ne = k(); \\\n  q = m()\nif a: b = n(); c = p();\n",
 ]
 
 

@@ -157,22 +157,16 @@ class EffectsCollector:
             for node in self.index.order:
                 kind = type(node)
                 if kind is ast.Call:
-                    parent = parents.get(node)
-                    if isinstance(parent, (*FUNCTIONS, ast.ClassDef)) and any(
-                        item is node for item in parent.decorator_list
-                    ):
-                        self.visit_decorator(node)
                     self.visit_Call(node)  # type: ignore[arg-type]
-                elif kind is ast.Name or kind is ast.Attribute:
+                elif kind is ast.Name:
                     parent = parents.get(node)
                     if isinstance(parent, (*FUNCTIONS, ast.ClassDef)) and any(
                         item is node for item in parent.decorator_list
                     ):
-                        self.visit_decorator(node)
-                    if kind is ast.Name:
-                        self.visit_Name(node)  # type: ignore[arg-type]
-                    else:
-                        self._bare_environ(node)
+                        self.visit_decorator(node)  # ``@helper``: a call of a module function
+                    self.visit_Name(node)  # type: ignore[arg-type]
+                elif kind is ast.Attribute:
+                    self._bare_environ(node)
                 elif kind is ast.Assign:
                     self.visit_Assign(node)  # type: ignore[arg-type]
                 elif kind is ast.Subscript:
@@ -329,7 +323,7 @@ class EffectsCollector:
                 if isinstance(target, ast.Name):
                     self._thread_names.add(target.id)
 
-    def visit_decorator(self, node: ast.AST) -> None:
+    def visit_decorator(self, node: ast.Name) -> None:
         function = self._module_function(node)
         if function is not None:
             self._record_call_of(node, function)

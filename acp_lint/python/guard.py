@@ -14,12 +14,11 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from acp_lint.python.astsource import string_token_end
 from acp_lint.python.scopes import ScopeIndex, param_names
 from acp_lint.python.search import contains
 from acp_lint.python.syntax import (
-    COMPOUND as COMPOUND_STATEMENTS,
-)
-from acp_lint.python.syntax import (
+    COMPOUND,
     FUNCTIONS,
     Function,
     SourceFile,
@@ -97,8 +96,6 @@ def _is_docstring(source: SourceFile, line: list[ast.stmt]) -> bool:
 
 
 def _is_concatenation(source: SourceFile, node: ast.JoinedStr) -> bool:
-    from acp_lint.python.astsource import string_token_end
-
     start, end = source.start(node), source.end(node)
     first = string_token_end(source.text, start)
     return first is not None and first < end
@@ -293,7 +290,7 @@ class Evaluator:
     def _eval_helper(self, helper: Function) -> object:
         lines = body_lines(self.source, helper)
         statements = [line for line in lines if not _is_docstring(self.source, line)]
-        if len(statements) != 1 or isinstance(statements[0][0], COMPOUND_STATEMENTS):
+        if len(statements) != 1 or isinstance(statements[0][0], COMPOUND):
             return UNKNOWN
         small = statements[0][0]
         if not isinstance(small, ast.Return) or small.value is None:

@@ -227,7 +227,7 @@ class SourceFile:
                 previous is not None
                 and not isinstance(statement, COMPOUND)
                 and not isinstance(previous, COMPOUND)
-                and self._between(self.end(previous), self.start(statement)).startswith(";")
+                and self._between(self.end(previous), self.start(statement)) == ";"
             ):
                 groups[-1].append(statement)
             else:
