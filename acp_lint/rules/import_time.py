@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
+from acp_lint.python.astsource import quiet_parse
 from acp_lint.python.effects import DEFAULT_CLIENTS, Effect
 from acp_lint.python.guard import import_is_usable
-from acp_lint.python.syntax import COMPOUND
+from acp_lint.python.syntax import COMPOUND, call_args
 from acp_lint.rules.base import Expected, Invalid, PythonRule
 
 if TYPE_CHECKING:
@@ -109,6 +110,8 @@ class ImportTimeEffectRule(PythonRule):
         module = scopes.module_scope
         if module.counts.get(name, 0) != 1 or name in self._global_names():
             return None
+        if self._named_in_string_hint(name):
+            return None  # a use the accessor's rewrite could not follow
         uses: list[ast.Name] = []
         for node in scopes.order:
             if type(node) is not ast.Name or node.id != name:  # type: ignore[attr-defined]
@@ -120,6 +123,71 @@ class ImportTimeEffectRule(PythonRule):
                 return None
             uses.append(node)
         return uses
+
+    def _named_in_string_hint(self, name: str) -> bool:
+        """Whether a string type hint names ``name`` (``def f(a: "X")``, ``cast("X", v)``,
+        ``List["X"]``; not ``Literal["X"]``): libcst's scope analysis counts such a use, and
+        the fix is offered only where every use is a plain name."""
+        for node in self.context.scopes.order:
+            if (
+                type(node) is ast.Constant
+                and isinstance(node.value, str)  # type: ignore[attr-defined]
+                and name in node.value  # type: ignore[attr-defined]
+                and self._in_type_hint(node)
+                and _parses_to_name(node.value, name)  # type: ignore[attr-defined]
+            ):
+                return True
+        return False
+
+    def _in_type_hint(self, node: ast.AST) -> bool:
+        """libcst's rule: inside an annotation, or where the innermost subscript or call
+        around it is a ``typing`` subscript, ``cast``'s type or ``TypeVar``/``NewType``'s
+        arguments; never inside ``Literal[...]``."""
+        parents = self.context.parents
+        scopes = self.context.scopes
+        hint: bool | None = None
+        child, current = node, parents.get(node)
+        while current is not None:
+            if isinstance(current, ast.Subscript):
+                value = current.value
+                names = scopes.qualified_names(value) if isinstance(value, ast.Name) else set()
+                if names & _LITERALS:
+                    return False
+                if hint is None:
+                    hint = any(n.startswith(("typing.", "typing_extensions.")) for n in names)
+            elif isinstance(current, ast.Call) and hint is None:
+                names = scopes.qualified_names(current.func)
+                values = [value for _, value in call_args(current)]
+                target = child.value if isinstance(child, ast.keyword | ast.Starred) else child
+                index = next((i for i, value in enumerate(values) if value is target), -1)
+                if names & {"typing.NewType", "typing.TypeVar"}:
+                    hint = index >= 1
+                elif "typing.cast" in names:
+                    hint = index == 0
+                else:
+                    hint = False
+            elif (isinstance(current, ast.arg | ast.AnnAssign) and child is current.annotation) or (
+                isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef)
+                and child is current.returns
+            ):
+                return True
+            if isinstance(current, ast.stmt):
+                break
+            child, current = current, parents.get(current)
+        return bool(hint)
+
+
+_LITERALS = frozenset({"typing.Literal", "typing_extensions.Literal"})
+
+
+def _parses_to_name(text: str, name: str) -> bool:
+    """Whether ``text``, parsed as a module (as libcst reads a string annotation), reads
+    the name ``name``."""
+    try:
+        tree = quiet_parse(text, "<annotation>")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(tree))
 
 
 class EnvReadAtImport(ImportTimeEffectRule):
