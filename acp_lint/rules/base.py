@@ -165,7 +165,16 @@ class FileContext:
         for index in reversed(path):
             body = node.body
             node = (body if isinstance(body, (list, tuple)) else body.body)[index]
+        if not self._same_statement(statement, node):  # the two parsers must agree
+            raise RuntimeError(f"no libcst statement at line {statement.lineno} to fix")
         return node
+
+    def _same_statement(self, statement: ast.stmt, node: Any) -> bool:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            name = getattr(node, "name", None)
+            return name is not None and name.value == statement.name
+        own = " ".join(self.text[self.source.start(statement) : self.source.end(statement)].split())
+        return own in " ".join(self.cst_module.code_for_node(node).split())
 
     @cached_property
     def _cst_names_by_start(self) -> dict[tuple[int, int], Any]:
