@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from acp_lint.atomic import write_atomically
@@ -82,5 +81,5 @@ def display(diagnostics: Iterable[Diagnostic], root: Path, cwd: Path) -> list[Di
     shown = []
     for diagnostic in diagnostics:
         relative = os.path.relpath(root / diagnostic.path, cwd).replace(os.sep, "/")
-        shown.append(replace(diagnostic, path=relative))
+        shown.append(diagnostic.moved(diagnostic.span.in_file(relative)))
     return shown

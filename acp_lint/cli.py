@@ -7,7 +7,6 @@ Exit codes: 0 nothing to report, 1 diagnostics remain, 2 usage or configuration 
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from collections.abc import Sequence
@@ -466,16 +465,17 @@ def _report(
     cwd: Path,
 ) -> str:
     from acp_lint.reporters import text as text_reporter
-    from acp_lint.reporters.json_format import render_github, render_json, render_sarif
 
     if args.statistics and output_format == "json":
         return text_reporter.render_statistics_json(diagnostics, args.unsafe_fixes)
     if args.statistics:
         return text_reporter.render_statistics(diagnostics, args.unsafe_fixes)
     if output_format == "json":
+        from acp_lint.reporters.json_format import render_json
+
         return render_json(diagnostics)
     if output_format == "sarif":
-        from acp_lint.reporters.json_format import SarifBase
+        from acp_lint.reporters.json_format import SarifBase, render_sarif
 
         def source_line(path: str, line: int) -> str | None:
             data = project.tree.read_bytes(path)
@@ -486,6 +486,8 @@ def _report(
             result.diagnostics, base=SarifBase.for_project(config.root), source_line=source_line
         )
     if output_format == "github":
+        from acp_lint.reporters.json_format import render_github
+
         return render_github(diagnostics)
     summary = text_reporter.Summary(result.fixed, args.unsafe_fixes, args.fix, args.quiet)
     render = text_reporter.render_full if output_format == "full" else text_reporter.render_concise
@@ -526,6 +528,8 @@ def _fixes_text(args: argparse.Namespace, result: RunResult, root: Path, cwd: Pa
 
 
 def _unified_diff(path: str, before: bytes, after: bytes) -> str:
+    import difflib
+
     old = before.decode("utf-8", "replace").splitlines(keepends=True)
     new = after.decode("utf-8", "replace").splitlines(keepends=True)
     return "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))

@@ -12,11 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 SQL_DIALECTS = ("postgres", "mysql", "sqlite")
 FRAMEWORKS = ("django", "fastapi")
 ROOT_MARKERS = ("pyproject.toml", "manage.py", ".git")
@@ -103,6 +98,10 @@ def _load_toml(path: Path) -> dict[str, Any]:
             f"{path}: not UTF-8 (invalid byte 0x{data[error.start]:02x} at offset {error.start}); "
             "TOML files must be encoded in UTF-8"
         ) from None
+    if sys.version_info >= (3, 11):  # imported only when a TOML file is read
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -1,4 +1,4 @@
-"""Types shared by every part of acp-lint: positions, edits, fixes and diagnostics.
+"""Types shared by every part of acp-lint: edits, fixes and diagnostics (positions: ``span``).
 
 Everything here is a frozen value so that results can be sorted, compared, cached and
 serialised without surprises. Lines and columns are 1-based everywhere, as printed.
@@ -6,8 +6,10 @@ serialised without surprises. Lines and columns are 1-based everywhere, as print
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
+
+from acp_lint.span import Span, Spanned
 
 
 class Applicability(str, Enum):
@@ -46,23 +48,52 @@ class Fix:
 
 
 @dataclass(frozen=True)
-class Diagnostic:
-    """One finding. ``path`` is a project-relative POSIX path.
+class Diagnostic(Spanned):
+    """One finding at ``span``; ``path`` (the span's file) is a project-relative POSIX path.
 
     ``statement_lines`` is the (first, last) line of the statement the finding belongs to;
-    suppression comments on either line apply to it.
+    suppression comments on either line apply to it. ``Diagnostic.at`` builds one from a
+    path and four numbers, as most checkers have them.
     """
 
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    span: Span
     code: str
     name: str
     message: str
     fix: Fix | None = None
     statement_lines: tuple[int, int] | None = field(default=None, compare=False)
+
+    @classmethod
+    def at(
+        cls,
+        path: str,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        *,
+        code: str,
+        name: str,
+        message: str,
+        fix: Fix | None = None,
+        statement_lines: tuple[int, int] | None = None,
+    ) -> Diagnostic:
+        return cls(
+            Span(path, line, column, end_line, end_column),
+            code,
+            name,
+            message,
+            fix,
+            statement_lines,
+        )
+
+    @property
+    def path(self) -> str:
+        return self.span.file
+
+    def moved(self, span: Span, message: str | None = None) -> Diagnostic:
+        """The same finding at ``span`` (another path or line), its message optionally changed."""
+        return replace(self, span=span, message=self.message if message is None else message)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -94,7 +125,7 @@ def diagnostic_to_record(diagnostic: Diagnostic) -> dict[str, object]:
     fix = diagnostic.fix
     return {
         "path": diagnostic.path,
-        "span": [diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column],
+        "span": list(diagnostic.span.bounds),
         "code": diagnostic.code,
         "name": diagnostic.name,
         "message": diagnostic.message,
@@ -121,11 +152,7 @@ def diagnostic_from_record(record: dict) -> Diagnostic:
     line, column, end_line, end_column = record["span"]
     lines = record["statement_lines"]
     return Diagnostic(
-        path=record["path"],
-        line=line,
-        column=column,
-        end_line=end_line,
-        end_column=end_column,
+        span=Span(record["path"], line, column, end_line, end_column),
         code=record["code"],
         name=record["name"],
         message=record["message"],

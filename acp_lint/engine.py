@@ -24,7 +24,6 @@ from acp_lint.diagnostics import Diagnostic, sort_diagnostics
 from acp_lint.discovery import EXTENSIONS
 from acp_lint.encoding import Decoded, DecodeError, decode_python, decode_text
 from acp_lint.errors import InternalError, UsageError
-from acp_lint.fixes import fix_until_stable
 from acp_lint.globs import matches
 from acp_lint.progress import Progress
 from acp_lint.project import Project, Role
@@ -38,10 +37,25 @@ from acp_lint.protected import (
     too_deep_message,
 )
 from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, Scope, family
-from acp_lint.rules.parse_error import parse_error, python_parse_error
 from acp_lint.suppressions import apply_suppressions, may_suppress, python_suppressions
 
 PARSE_ERROR = BY_CODE["ACP000"]
+
+
+# The rule modules and the fix loop are imported when first needed: a run that checks nothing
+# (a warm cache, a tree with nothing in ACP scope) does not pay for them.
+def parse_error(path: str, line: int, column: int, message: str) -> Diagnostic:
+    from acp_lint.rules.parse_error import parse_error as make
+
+    return make(path, line, column, message)
+
+
+def python_parse_error(path: str, error: Exception, text: str) -> Diagnostic:
+    from acp_lint.rules.parse_error import python_parse_error as make
+
+    return make(path, error, text)
+
+
 T = TypeVar("T")
 # Which half of a run: the per-file rules (handlers, migrations, SQL), the project rules (the
 # URL graph and bindings.json, always over the whole project), or both. pre-commit runs the two
@@ -149,16 +163,27 @@ class Linter:
         self.progress.add_total(len(files))
         self.progress.advance(len(files) - len(pending))
         workers = min(os.cpu_count() or 1, MAX_WORKERS)
-        if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
-            results = _check_in_processes(
-                self.config, self.codes, pending, workers, self.build_fixes, self.progress
+        # A Python migration is read with ``ast`` (~0.3 ms): sending it to a worker costs about
+        # as much as checking it, so only the files libcst or sqlglot reads go to workers.
+        heavy = [index for index, item in enumerate(pending) if not _read_with_ast(item)]
+        results: list[list[Diagnostic] | None] = [None] * len(pending)
+        if len(heavy) >= PARALLEL_THRESHOLD and workers > 1:
+            found_heavy = _check_in_processes(
+                self.config,
+                self.codes,
+                [pending[index] for index in heavy],
+                workers,
+                self.build_fixes,
+                self.progress,
             )
-        else:
-            results = []
-            for item in pending:
-                results.append(self._check_file(*item))
+            for index, found in zip(heavy, found_heavy, strict=True):
+                results[index] = found
+        for index, item in enumerate(pending):
+            if results[index] is None:
+                results[index] = self._check_file(*item)
                 self.progress.advance()
         for item, found in zip(pending, results, strict=True):
+            assert found is not None
             self._remember(*item, found)
             diagnostics.extend(found)
         return diagnostics
@@ -192,7 +217,8 @@ class Linter:
             decoded = decode_python(data)
         except DecodeError as error:
             return [parse_error(path, error.line, error.column, str(error))]
-        rejected = python_rejects(decoded.text, path)
+        # A migration is read with ``ast``: its reader takes the tree compiled here.
+        rejected = python_rejects(decoded.text, path, keep=role is Role.MIGRATION)
         if rejected is not None:
             return [parse_error(path, *rejected)]
         check_depth(decoded.text)
@@ -326,6 +352,8 @@ class Linter:
             last[0] = self.lint(paths, overlay)
             return last[0].diagnostics
 
+        from acp_lint.fixes import fix_until_stable
+
         fixed_run = fix_until_stable(initial, relint, self.project.tree.read_bytes, unsafe)
         result, changed = last[0], fixed_run.changed
         fixed = _resolved(initial, result.diagnostics) if changed else 0
@@ -355,6 +383,11 @@ def _unreadable(project: Project, targets: list[str], explicit: bool) -> list[Di
         if problem is not None:
             found.append(parse_error(path, 1, 1, problem))
     return found
+
+
+def _read_with_ast(item: tuple[str, bytes, Role]) -> bool:
+    """A Python migration: its check is an ``ast`` walk, too cheap to ship to a worker."""
+    return item[2] is Role.MIGRATION and item[0].endswith(".py")
 
 
 def _has_deferred_fix(found: list[Diagnostic]) -> bool:

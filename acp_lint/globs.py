@@ -8,7 +8,8 @@ from functools import lru_cache
 
 
 @lru_cache(maxsize=512)
-def _compile(pattern: str) -> re.Pattern[str]:
+def _translate(pattern: str) -> str:
+    """The regex text of one glob (compiled only as part of its set, see ``_combined``)."""
     text = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
     anchored = "/" in text.rstrip("/")
     text = text.strip("/")
@@ -33,12 +34,12 @@ def _compile(pattern: str) -> re.Pattern[str]:
     body = "".join(out)
     prefix = "" if anchored else "(?:.*/)?"
     # A pattern matches a path or any directory above it (``build`` excludes ``build/x.py``).
-    return re.compile(f"^{prefix}{body}(?:/.*)?$")
+    return f"^{prefix}{body}(?:/.*)?$"
 
 
 @lru_cache(maxsize=64)
 def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{_compile(pattern).pattern})" for pattern in patterns))
+    return re.compile("|".join(f"(?:{_translate(pattern)})" for pattern in patterns))
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:

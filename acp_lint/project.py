@@ -239,12 +239,11 @@ class Project:
         if len(candidates) != 1:
             return "acp"
         app_dir = candidates[0]
-        for base in ("", *sorted(self.tree.list_dir(""))):
-            if self.tree.is_file(f"{base}/manage.py" if base else "manage.py"):
-                if not base:
-                    return app_dir.replace("/", ".")
-                if app_dir.startswith(f"{base}/"):
-                    return app_dir[len(base) + 1 :].replace("/", ".")
+        from acp_lint.hosts import host_for
+
+        base = host_for(self).source_root(self.tree)  # where the host imports modules from
+        if base and app_dir.startswith(f"{base}/"):
+            return app_dir[len(base) + 1 :].replace("/", ".")
         return app_dir.replace("/", ".")
 
     def role_of(self, path: str) -> Role | None:

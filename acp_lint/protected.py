@@ -22,7 +22,11 @@ import re
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import ast
 
 MAX_PYTHON_BYTES = 1024 * 1024  # libcst needs ~600 bytes of memory per byte of source
 MAX_SQL_BYTES = 2 * 1024 * 1024
@@ -34,6 +38,7 @@ STANDARD_RECURSION_LIMIT = 1000  # CPython's default: what "Python accepts" mean
 
 T = TypeVar("T")
 _local = threading.local()
+_compiled = threading.local()  # (text, AST) kept by ``python_rejects`` for ``take_compiled``
 _lock = threading.Lock()
 
 
@@ -85,17 +90,20 @@ def run_protected(function: Callable[..., T], *args: object) -> T:
     return outcome["value"]  # type: ignore[return-value]
 
 
-def python_rejects(text: str, path: str) -> tuple[int, int, str] | None:
+def python_rejects(text: str, path: str, keep: bool = False) -> tuple[int, int, str] | None:
     """Why CPython would refuse to compile ``text`` (line, column, message), or None.
 
     Run under CPython's default recursion limit, so "accepted" means what an import of the
     module would accept; the parser's own guards turn deep nesting into an exception here.
+    With ``keep``, the AST it compiled is kept for ``take_compiled`` (the migration reader
+    reads that very tree instead of parsing the file a second time).
     """
+    _compiled.last = None
     previous = sys.getrecursionlimit()
     depth = _stack_depth()
     sys.setrecursionlimit(STANDARD_RECURSION_LIMIT + depth)
     try:
-        compile(text, path, "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
+        tree = compile(text, path, "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
     except SyntaxError as error:
         return error.lineno or 1, error.offset or 1, f"syntax error: {error.msg}"
     except ValueError as error:  # e.g. null bytes
@@ -104,7 +112,19 @@ def python_rejects(text: str, path: str) -> tuple[int, int, str] | None:
         return 1, 1, "Python cannot compile this file: it is nested too deeply"
     finally:
         sys.setrecursionlimit(previous)
+    if keep:
+        _compiled.last = (text, tree)
     return None
+
+
+def take_compiled(text: str) -> ast.Module | None:
+    """The AST ``python_rejects(..., keep=True)`` last compiled in this thread, if it was of
+    this very ``text`` object (the same as ``ast.parse(text)``); handed out once."""
+    last = getattr(_compiled, "last", None)
+    if last is None or last[0] is not text:
+        return None
+    _compiled.last = None
+    return last[1]
 
 
 def _stack_depth() -> int:
@@ -124,8 +144,7 @@ def too_deep_message(limit: int = MAX_DEPTH) -> str:
 
 
 # -- the token-level depth estimate -----------------------------------------------------------
-_TOKEN = re.compile(
-    r"""
+_TOKEN_PATTERN = r"""
     (?P<string>(?:[rRbBuUfF]{0,2})(?:'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"
         |'(?:\\.|[^\\'\n])*'|"(?:\\.|[^\\"\n])*"))
     |(?P<comment>\#[^\n]*)
@@ -140,12 +159,16 @@ _TOKEN = re.compile(
     |(?P<compare>==|!=|<=|>=|<|>)
     |(?P<operator>\*\*|//|<<|>>|->|[-+*/%@&|^~]|\.)
     |(?P<other>\S)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+    """
 # Keywords that nest one more level in libcst (operators, lambdas, conditional expressions).
 # Comparisons are flat in libcst (one node for ``a < b < c``) and add nothing.
 _CHAIN_WORDS = frozenset({"and", "or", "not", "lambda", "if", "else", "await"})
+
+
+@cache
+def _token() -> re.Pattern[str]:
+    """The token pattern, compiled on first use: a run that checks no file never needs it."""
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE | re.DOTALL)
 
 
 def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, int]:
@@ -158,6 +181,7 @@ def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, 
     levels per block. Flat lists of any length stay shallow.
     """
     stack: list[int] = [0]
+    total = 0  # sum(stack), kept as the stack changes
     indent_stack = [0]
     block_depth = 0
     best = (0, 1, 1)
@@ -165,14 +189,14 @@ def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, 
     line_start = 0
     at_line_start = True
     previous = ""  # kind of the previous significant token
-    for match in _TOKEN.finditer(text):
+    for match in _token().finditer(text):
         kind = match.lastgroup or "other"
         start = match.start()
         if kind == "newline":
             line += 1
             line_start = start + 1
             if len(stack) == 1:
-                stack[0] = 0
+                stack[0] = total = 0
                 at_line_start = True
                 previous = ""
             continue
@@ -193,21 +217,25 @@ def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, 
         if kind == "string":
             if previous == "string":
                 stack[-1] += 1
+                total += 1
             line += text.count("\n", start, match.end())
             if "\n" in match.group():
                 line_start = text.rfind("\n", start, match.end()) + 1
         elif kind == "open":
             if previous in ("name", "close", "string", "number"):
                 stack[-1] += 1  # a call or subscript trailer
+                total += 1
             stack.append(0)
         elif kind == "close":
             if len(stack) > 1:
-                stack.pop()
+                total -= stack.pop()
         elif kind in ("separator", "assign"):
+            total -= stack[-1]
             stack[-1] = 0
         elif kind == "operator" or (kind == "name" and match.group() in _CHAIN_WORDS):
             stack[-1] += 1
-        depth = len(stack) - 1 + sum(stack) + 3 * block_depth
+            total += 1
+        depth = len(stack) - 1 + total + 3 * block_depth
         if depth > best[0]:
             best = (depth, line, start - line_start + 1)
             if stop_above is not None and depth > stop_above:
@@ -216,10 +244,34 @@ def estimate_depth(text: str, stop_above: int | None = None) -> tuple[int, int, 
     return best
 
 
+# Characters of which every token that adds a level has one: brackets (a level, and a trailer
+# before them), operators and ``.``, quotes (adjacent strings).
+_LEVEL_MARKS = "([{" + "([{" + "-+*/%@&|^~.<>" + "'\""
+
+
+@cache
+def _bound_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = re.compile(r"\b(?:" + "|".join(sorted(_CHAIN_WORDS)) + r")\b")
+    return words, re.compile(r"^[^\S\n]*", re.MULTILINE)
+
+
+def depth_bound(text: str) -> int:
+    """A cheap upper bound of ``estimate_depth(text)[0]``, counted in C: every open bracket,
+    trailer, operator, chaining keyword and adjacent string counted once wherever it is
+    (strings and comments included), plus three levels per column of the widest indentation.
+    Most files are far below the limit by this count and need no tokenizing."""
+    words, indents = _bound_patterns()
+    marks = sum(text.count(char) for char in _LEVEL_MARKS)
+    widest = max(map(len, indents.findall(text)), default=0)
+    return marks + len(words.findall(text)) + 3 * widest
+
+
 def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
     """Raise TooDeep when the estimated nesting depth of ``text`` passes ``limit``."""
     if len(text) <= limit:
         return  # every level of nesting takes at least one character
+    if depth_bound(text) <= limit:
+        return  # the estimate cannot pass the limit either
     depth, line, column = estimate_depth(text, limit)
     if depth > limit:
         raise TooDeep(line, column, too_deep_message(limit))

@@ -37,6 +37,9 @@ class SourceTree(Protocol):
 def normalise_rel(rel: str) -> str:
     """Canonical form of a project-relative path: POSIX, no ``./``, no trailing slash."""
     text = rel.replace(os.sep, "/")
+    split = text.split("/")
+    if "" not in split and "." not in split:
+        return text  # already canonical (the common case), without building a path object
     parts = [part for part in PurePosixPath(text).parts if part not in ("", ".")]
     return "/".join(parts)
 
@@ -50,7 +53,7 @@ class ReadProblem(Exception):
     """A path exists but is not read: not a regular file, too large, or unreadable."""
 
 
-def read_regular_file(path: Path, limit: int = MAX_READ_BYTES) -> bytes:
+def read_regular_file(path: Path | str, limit: int = MAX_READ_BYTES) -> bytes:
     """The content of a regular file of at most ``limit`` bytes.
 
     Raises FileNotFoundError when nothing is there, ReadProblem with a one-line reason
@@ -121,10 +124,12 @@ class DiskTree:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._root_text = str(root)
         self.problems: dict[str, str] = {}
 
-    def _path(self, rel: str) -> Path:
-        return self.root / normalise_rel(rel) if normalise_rel(rel) else self.root
+    def _path(self, rel: str) -> str:
+        normal = normalise_rel(rel)
+        return f"{self._root_text}/{normal}" if normal else self._root_text
 
     def read_bytes(self, rel: str) -> bytes | None:
         try:
@@ -141,10 +146,10 @@ class DiskTree:
         return self.problems.get(normalise_rel(rel))
 
     def is_file(self, rel: str) -> bool:
-        return self._path(rel).is_file()
+        return Path(self._path(rel)).is_file()
 
     def is_dir(self, rel: str) -> bool:
-        return self._path(rel).is_dir()
+        return Path(self._path(rel)).is_dir()
 
     def list_dir(self, rel: str) -> list[str]:
         try:

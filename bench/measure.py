@@ -20,13 +20,15 @@ from pathlib import Path
 
 @dataclass
 class Run:
-    """One process: wall seconds, peak RSS in MiB, exit code and its output."""
+    """One process: wall seconds, peak RSS in MiB, exit code, its output, and CPU seconds
+    (user + system, the process and the children it waited for, e.g. worker processes)."""
 
     seconds: float
     rss_mib: float
     returncode: int
     stdout: str
     stderr: str
+    cpu: float = 0.0
 
 
 @dataclass
@@ -62,7 +64,8 @@ def run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
         text_err = err.read().decode("utf-8", "replace")
     # ru_maxrss is KiB on Linux, bytes on macOS.
     kib = usage.ru_maxrss / 1024 if sys.platform == "darwin" else usage.ru_maxrss
-    return Run(seconds, kib / 1024, proc.returncode, text_out, text_err)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, kib / 1024, proc.returncode, text_out, text_err, cpu)
 
 
 def provenance(repo: Path) -> str:

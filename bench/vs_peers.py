@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import hostbuild  # noqa: E402
 import migrations_host  # noqa: E402
+import wheel_venv  # noqa: E402
 from measure import Series, provenance, run  # noqa: E402
 
 PEERS_VENV = hostbuild.BENCH / ".venv-peers"
@@ -101,10 +102,20 @@ def ensure_peers(venv_dir: Path = PEERS_VENV) -> Path:
     return bindir
 
 
+# The bin directory of the acp-lint being measured: this interpreter's (the project's editable
+# .venv) unless ``--installed wheel`` (the default) put a wheel into bench/.venv-wheel.
+ACP_BIN: Path = Path(sys.executable).parent
+
+
 def acp_lint_argv() -> list[str]:
-    """The acp-lint console script of this interpreter's environment."""
-    exe = Path(sys.executable).parent / "acp-lint"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "acp_lint"]
+    """The acp-lint console script of the measured environment (``ACP_BIN``)."""
+    exe = ACP_BIN / "acp-lint"
+    return [str(exe)] if exe.exists() else [str(ACP_BIN / "python"), "-m", "acp_lint"]
+
+
+def bench_python() -> str:
+    """The measured environment's interpreter (the ``ast.parse`` row runs on it too)."""
+    return str(ACP_BIN / "python")
 
 
 def versions(peers: Path) -> dict[str, str]:
@@ -165,7 +176,7 @@ def issue13_cases(peers: Path) -> list[Case]:
     """The rows of issue 13, each run in its generated host (``where``)."""
     acp = acp_lint_argv()
     flake8, fixit, ruff = (str(peers / tool) for tool in ("flake8", "fixit", "ruff"))
-    echelon = str(Path(sys.executable).parent / "echelon")
+    echelon = str(ACP_BIN / "echelon")
     bad = hostbuild.BAD_HANDLER
     rows = [
         Case("bad_acp", f"acp-lint --no-cache {bad}", (*acp, "--no-cache", bad), "demo"),
@@ -213,7 +224,7 @@ def issue13_cases(peers: Path) -> list[Case]:
         Case(
             "huge_ast",
             "python: ast.parse(hostsite/urls.py)",
-            (sys.executable, "-c", "import ast; ast.parse(open('hostsite/urls.py').read())"),
+            (bench_python(), "-c", "import ast; ast.parse(open('hostsite/urls.py').read())"),
             "huge",
         ),
     ]
@@ -348,6 +359,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "migration in ACP scope",
     )
     p.add_argument(
+        "--installed",
+        choices=("wheel", "editable"),
+        default="wheel",
+        help="wheel (default): a wheel of this tree in bench/.venv-wheel, as users install it; "
+        "editable: this interpreter's venv (its editable finder costs every process ~15 ms)",
+    )
+    p.add_argument(
         "--only",
         choices=("all", "main", "migrations", "issue13"),
         default="all",
@@ -385,7 +403,8 @@ def report(info: dict[str, object], found: Counter[str], tools: dict[str, str], 
     return (
         f"Host: {info['root']} — {info['python_files']} Python files, source {info['source']}, "
         f"ACP app installed by {info['install_mode']}\n"
-        f"acp-lint {tools['acp-lint'].split()[-1]} at {provenance(hostbuild.ROOT)}; peers: "
+        f"acp-lint {tools['acp-lint'].split()[-1]} at {provenance(hostbuild.ROOT)} "
+        f"(from {ACP_BIN.parent.name}); peers: "
         f"{tools['ruff']}, flake8 {tools['flake8'].split()[0]}, {tools['fixit']}\n"
         f"acp-lint findings: {dict(sorted(found.items())) or 'none'}\n"
         f"{repeat} round-robin rounds; Python {platform.python_version()}, "
@@ -423,8 +442,11 @@ def payload(
 
 
 def main(argv: list[str] | None = None) -> int:
+    global ACP_BIN
     args = parse_args(argv)
     peers = ensure_peers()
+    if args.installed == "wheel":
+        ACP_BIN = wheel_venv.ensure_wheel_venv()
     all_cases: list[Case] = []
     hosts: dict[str, Path] = {}
     info: dict[str, object] = {"root": "-", "python_files": 0, "source": "-", "install_mode": "-"}

@@ -25,6 +25,7 @@ from acp_lint.registry import BY_CODE
 from acp_lint.routes import RouteTable, analyse, suggest_base_paths
 from acp_lint.routes.collisions import BASE_PATH_CANDIDATES, find_acp_mount, find_collisions
 from acp_lint.routes.resolver import route_matches
+from acp_lint.span import Span
 
 ROUTE_CODES = frozenset({"ACP201", "ACP202", "ACP204"})
 
@@ -87,7 +88,7 @@ def _ask_framework(plan: Plan, config: Config, python: str | None) -> Verificati
     return host_for(config).verify(
         host.root,
         source_dir,
-        host.settings_module,
+        host.start_module,
         plan.endpoint_path,
         python,
         plan.app,
@@ -137,14 +138,14 @@ def _check_endpoint(plan: Plan, table: RouteTable) -> list[Diagnostic]:
         return []  # an ACP204 (or its verified note) already speaks about this place
     # No mount in the planned table at all: the edited list is not the one Django uses (or
     # cannot be read), whatever Django says of the endpoint today.
-    urls = plan.host.urlconf_file
-    where = (urls, 1, 1, 1, 1)
+    urls = plan.host.mount_file
+    where = Span.point(urls, 1, 1)
     if mount is not None and mount.include_chain:
         step = mount.include_chain[0]
-        where = (step.file, step.line, 1, step.line, 1)
+        where = Span.point(step.file, step.line, 1)
     return [
         Diagnostic(
-            *where,
+            where,
             "ACP202",
             BY_CODE["ACP202"].name,
             f"after the planned edit, {plan.endpoint_path} does not resolve to the ACP app in "
@@ -197,15 +198,10 @@ def _on_disk(diagnostic: Diagnostic, plan: Plan) -> Diagnostic:
     line, planned = mapping.get(diagnostic.line, (diagnostic.line, False))
     end_line, _ = mapping.get(diagnostic.end_line, (line, False))
     if planned:
-        return replace(
-            diagnostic,
-            line=line,
-            column=1,
-            end_line=line,
-            end_column=1,
-            message=diagnostic.message + " (planned)",
+        return diagnostic.moved(
+            Span.point(diagnostic.path, line, 1), diagnostic.message + " (planned)"
         )
-    return replace(diagnostic, line=line, end_line=max(line, end_line))
+    return diagnostic.moved(replace(diagnostic.span, line=line, end_line=max(line, end_line)))
 
 
 def refusal_hints(gate: GateResult, plan: Plan) -> list[str]:

@@ -5,9 +5,8 @@ Host-neutral: read before the host is detected, and by uninstall and doctor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from acp_installer import paths
 from acp_installer.errors import UsageError
@@ -48,24 +47,22 @@ def project_config(root: Path) -> Config:
 class HostProject:
     """Where things are, as project-relative POSIX paths (``source_dir`` may be ``""``).
 
-    A host's ``detect`` fills it. Neutral code reads ``root``, ``config``, ``source_dir``,
-    ``settings_module`` (what ``Host.verify`` starts the framework from), the file the app is
-    registered in (``installed_apps_file``) and the file it is mounted in (``urlconf_file``);
-    the other fields are the host's own (Django's names, the first host).
+    A host's ``detect`` fills it with what every host has: the folder modules are imported
+    from (``source_dir``), what ``Host.verify`` starts the framework from (``start_module``:
+    Django's settings module, FastAPI's app import string), the file the app is registered in
+    (``registration_file``) and the module and file it is mounted in (``mount_module``,
+    ``mount_file``). A host subclasses it for its own fields (``DjangoProject``,
+    ``FastApiProject``); neutral code reads only these.
     """
 
     root: Path
     config: Config
-    manage_py: str
     source_dir: str
-    settings_module: str
-    settings_file: str
-    installed_apps_file: str
-    urlconf_module: str
-    urlconf_file: str
-    installed_apps: Any = field(default=None, compare=False)  # SettingValue of INSTALLED_APPS
-    locator: Any = field(default=None, compare=False)  # acp_lint ModuleLocator of the host
+    start_module: str
+    registration_file: str
+    mount_module: str
+    mount_file: str
 
     def in_source(self, rel: str) -> str:
-        """A path relative to the directory of manage.py, made project-relative."""
+        """A path relative to the folder modules are imported from, made project-relative."""
         return f"{self.source_dir}/{rel}" if self.source_dir else rel

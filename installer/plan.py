@@ -21,7 +21,7 @@ from acp_installer.appfiles import APP_NAME_RE, app_files
 from acp_installer.errors import Refused, UsageError
 from acp_installer.hostconfig import DEFAULT_BINDINGS, HostProject
 from acp_installer.hostconfig import bindings_rel as configured_bindings
-from acp_installer.hosts import host_for, load_host, template_root
+from acp_installer.hosts import host_for, load_host
 from acp_installer.hostsource import MAX_BYTES, MAX_URLCONF_BYTES, check_host_source
 from acp_installer.manifest import load as load_manifest
 
@@ -301,7 +301,7 @@ def _build_plan(options: InstallOptions) -> Plan:
     _check_app_dir(host, app, app_dir, previous)
     installer.check_app_name(host, app, app_dir)
     host_section = dict(previous.host) if previous is not None else {}
-    for file in app_files(template_root(installer.name)):
+    for file in app_files(installer.name):
         rel = f"{app_dir}/{file.rel}"
         in_data_layer = file.in_data_layer(installer.data_layer)
         wanted = (mounted or in_data_layer) and (migrations or not file.is_migration)
@@ -323,15 +323,15 @@ def _build_plan(options: InstallOptions) -> Plan:
     sources: dict[str, hostfile.Source] = {}
     originals: dict[str, bytes] = {}
     apps_file, _, apps_text, record = installer.plan_registration(host, app)
-    settings_rel = apps_file if apps_text is not None else host.installed_apps_file
+    settings_rel = apps_file if apps_text is not None else host.registration_file
     if previous is not None and previous.settings in previous.files:
         settings_rel = previous.settings  # where an earlier run put it
-    for rel in dict.fromkeys([settings_rel, host.urlconf_file]):
+    for rel in dict.fromkeys([settings_rel, host.mount_file]):
         data = paths.read(root, rel)
         if data is None:
             raise Refused(f"{rel} disappeared while planning")
         originals[rel] = data
-        limit = MAX_URLCONF_BYTES if rel == host.urlconf_file else MAX_BYTES
+        limit = MAX_URLCONF_BYTES if rel == host.mount_file else MAX_BYTES
         sources[rel] = _checked_source(rel, data, limit)
         host_edits[rel] = sources[rel].text
     if apps_text is not None and apps_file == settings_rel:
@@ -339,7 +339,7 @@ def _build_plan(options: InstallOptions) -> Plan:
         host_section.update(record)
     imports_added: list[str] = list(previous.imports_added) if previous else []
     if mounted:
-        urls_rel = host.urlconf_file
+        urls_rel = host.mount_file
         urls_source = hostfile.Source(urls_rel, host_edits[urls_rel], sources[urls_rel].bom)
         mounted_text, imports = installer.add_mount(urls_source, base_path, app)
         for name in imports:
@@ -386,7 +386,7 @@ def _build_plan(options: InstallOptions) -> Plan:
         kernel_id=kernel_id,
         mounted=mounted,
         migrations=migrations,
-        urlconf=host.urlconf_file,
+        urlconf=host.mount_file,
         settings=settings_rel,
         imports_added=sorted(imports_added),
         files=entries,
@@ -397,7 +397,7 @@ def _build_plan(options: InstallOptions) -> Plan:
         FileChange(MANIFEST, paths.read(root, MANIFEST), manifest.to_bytes(), FileRole.MANIFEST)
     )
     # Settings before the URLconf: a mount of an app that is not installed yet fails to import.
-    edit_order = {host.installed_apps_file: 0, host.urlconf_file: 1}
+    edit_order = {host.registration_file: 0, host.mount_file: 1}
     plan.files.sort(
         key=lambda change: (_ORDER[change.role], edit_order.get(change.rel, 2), change.rel)
     )

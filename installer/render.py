@@ -78,7 +78,7 @@ def install_text(plan: Plan, status: str) -> str:
     lines.append(f"  kernel_id  {plan.kernel_id}")
     lines.append(f"  endpoint   POST {plan.endpoint_path}")
     if plan.mounted:
-        lines.append(f"  route      {plan.route} (first in {plan.host.urlconf_file})")
+        lines.append(f"  route      {plan.route} (first in {plan.host.mount_file})")
     else:
         lines.append("  route      none (data layer only)")
     if status == "already-installed":
@@ -126,7 +126,7 @@ def install_json(plan: Plan | None, status: str, **extra: Any) -> dict[str, Any]
                 "base_path": plan.base_path,
                 "endpoint_path": plan.endpoint_path,
                 "route": plan.route if plan.mounted else None,
-                "urlconf": plan.host.urlconf_file,
+                "urlconf": plan.host.mount_file,
                 "migrations": plan.migrations,
                 "files": [{"path": c.rel, "action": c.action, "role": c.role} for c in plan.files],
                 "diffs": {

@@ -14,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from acp_installer import paths
-from acp_installer.appfiles import APP_NAME_RE, app_files
+from acp_installer.appfiles import APP_NAME_RE, template_paths, template_roots
 from acp_installer.errors import UsageError
-from acp_installer.hosts import load_host, template_root
+from acp_installer.hosts import load_host
 
 from acp_lint.manifest import (
     APP_ROLES,
@@ -62,7 +62,7 @@ def check_manifest(root: Path, manifest: Manifest, bindings_rel: str) -> None:
         if not rel.endswith(".py"):
             raise _bad(rel, "as a settings or URLconf module")
     host = load_host(manifest.framework)
-    template = {file.rel for file in app_files(template_root(manifest.framework))}
+    template = set(template_paths(template_roots(manifest.framework)))
     template |= host.extra_app_files
     app_dir = app_dir_of(manifest)
     if app_dir is not None:

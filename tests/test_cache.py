@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -117,3 +118,38 @@ def test_a_changed_app_label_invalidates_the_migrations_of_that_app(tmp_path: Pa
     (tmp_path / "acp" / "apps.py").write_text(apps.format(label="other"))
     code, found = run_json("acp/migrations/0001_initial.py", cwd=tmp_path)
     assert code == 1 and [f["code"] for f in found] == ["ACP301"]
+
+
+def test_the_stored_diagnostic_shape_is_the_v1_record() -> None:
+    """A diagnostic now holds a ``Span``, but the cache stores the same record as before
+    (``path`` and a four-number ``span``), so ``FORMAT`` stays ``v1`` and caches written by
+    earlier versions still read. Changing this shape means bumping ``FORMAT``."""
+    from acp_lint.cache import FORMAT
+    from acp_lint.diagnostics import (
+        Applicability,
+        Diagnostic,
+        Edit,
+        Fix,
+        diagnostic_from_record,
+        diagnostic_to_record,
+    )
+
+    fix = Fix(Applicability.SAFE, "guard", (Edit(3, 5, "x"),))
+    diagnostic = Diagnostic.at(
+        "app/views.py", 2, 5, 3, 9, code="ACP101", name="n", message="m", fix=fix,
+        statement_lines=(2, 3),
+    )  # fmt: skip
+    record = {
+        "path": "app/views.py",
+        "span": [2, 5, 3, 9],
+        "code": "ACP101",
+        "name": "n",
+        "message": "m",
+        "statement_lines": [2, 3],
+        "fix": {"applicability": "safe", "message": "guard", "edits": [[3, 5, "x"]]},
+    }
+    assert FORMAT == "v1"
+    assert diagnostic_to_record(diagnostic) == record
+    read = diagnostic_from_record(json.loads(json.dumps(record)))
+    assert read == diagnostic
+    assert (read.path, read.statement_lines, read.fix) == ("app/views.py", (2, 3), fix)

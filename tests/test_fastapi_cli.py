@@ -277,7 +277,8 @@ def test_several_fastapi_apps_need_app(tmp_path: Path) -> None:
 
 
 def test_the_manifest_framework_chooses(tmp_path: Path) -> None:
-    root = project(tmp_path, {"requirements.txt": None})  # nothing declares FastAPI
+    # a manage.py, and no dependency of the project's own names FastAPI: detected as Django
+    root = project(tmp_path, {"requirements.txt": None, "manage.py": "import os\n"})
     assert run_cli("routes", ".", cwd=root).stdout.startswith("Root URLconf")
     write_tree(root, {".acp/manifest.json": json.dumps({"framework": "fastapi", "files": {}})})
     assert run_cli("routes", ".", cwd=root).stdout.startswith("FastAPI app: app.main:app")
@@ -346,9 +347,12 @@ def test_the_cache_follows_a_change_of_detected_framework(tmp_path: Path) -> Non
     root = project(tmp_path, {"acp/router.py": bare})
     first = run_cli("--output-format", "concise", ".", cwd=root)  # with the results cache
     assert "ACP104" in first.stdout and (root / ".acp-lint-cache").is_dir()
-    (root / "requirements.txt").unlink()  # no longer detected as FastAPI: Django's rules
+    # a manage.py, and no dependency of its own names FastAPI: detected as Django now
+    (root / "requirements.txt").unlink()
+    (root / "manage.py").write_text("import os\n")
     second = run_cli("--output-format", "concise", ".", cwd=root)
     assert "ACP104" not in second.stdout, second.stdout
+    (root / "manage.py").unlink()
     (root / "requirements.txt").write_text("fastapi\n")
     third = run_cli("--output-format", "concise", ".", cwd=root)
     assert third.stdout == first.stdout

@@ -134,11 +134,16 @@ def test_a_backend_folder_of_a_monorepo_is_detected_from_the_work_tree_top(
         assert "POST      /api/manage" in done.stdout, done.stdout
 
 
-def test_a_fastapi_dependency_two_levels_down_is_not_looked_for(tmp_path: Path) -> None:
+def test_an_app_two_levels_down_is_found_as_the_installer_finds_it(tmp_path: Path) -> None:
+    """No Django project at the top, so the tree is scanned for a FastAPI app wherever its
+    dependency file is (was: linted as Django, while echelon installed into the app)."""
+    from acp_installer.hosts import host_for
+
     backend(tmp_path / "services" / "backend")
     git_init(tmp_path)
     done = run_cli("routes", ".", cwd=tmp_path)
-    assert "FastAPI app" not in done.stdout and "manage.py" in done.stdout, done.stdout
+    assert done.stdout.startswith("FastAPI app: app.main:app"), done.stdout + done.stderr
+    assert host_for(tmp_path).name == "fastapi"
 
 
 def test_a_mount_at_the_root_is_shown_with_one_slash(tmp_path: Path) -> None:

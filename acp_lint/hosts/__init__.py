@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,8 @@ HOSTS: dict[str, str] = {
     "django": "acp_lint.hosts.django",
     "fastapi": "acp_lint.hosts.fastapi",
 }
-# The order ``detect`` is asked in when neither the config nor the manifest names a framework.
+# The order hosts are detected in when neither the config nor the manifest names a framework
+# (``detected_hosts``): the linter and the installer both choose through it.
 DETECTION_ORDER = ("django", "fastapi")
 
 DEFAULT_HOST = "django"
@@ -118,10 +120,21 @@ class Host(Protocol):
     startup_hooks: tuple[StartupHook, ...]
     # how ACP103's message names them ("AppConfig.ready()")
     startup_label: str
+    # bytes that mark a module as route code, looked for before anything is parsed (the
+    # project rules run on a partial run only when a checked file may change the routes)
+    route_hints: re.Pattern[bytes]
+    # file names whose change always counts as a change of the routes (Django: manage.py)
+    route_files: tuple[str, ...]
+
+    def declared(self, tree: SourceTree) -> bool:
+        """A cheap look, no module parsed: the project says it uses this framework (Django:
+        a ``manage.py``; FastAPI: the root's own dependency declarations name it)."""
+        ...
 
     def detect(self, tree: SourceTree, config: Config) -> bool:
-        """Whether the project at ``tree`` uses this framework (a cheap look first; a host
-        may raise ``HostChoiceError`` when the project is ambiguous for it)."""
+        """Whether the project at ``tree`` uses this framework (Django: ``manage.py``;
+        FastAPI: a module-level app outside sample folders). A host may raise
+        ``HostChoiceError`` when the project is ambiguous for it (several apps)."""
         ...
 
     def guard_findings(self, text: str, path: str) -> list[Diagnostic] | None:
@@ -162,6 +175,11 @@ class Host(Protocol):
     def check_migration(self, source: str, dialect: str, label: str | None) -> Sequence[SqlFinding]:
         """ACP301-303 findings of a migration module's source (raises SyntaxError/ValueError
         when it is not valid Python)."""
+        ...
+
+    def source_root(self, tree: SourceTree) -> str:
+        """The folder (relative, "" for the root) the project's modules are imported from
+        (Django: that of ``manage.py``); a cheap look, no module is parsed."""
         ...
 
     def entry_point(self, tree: SourceTree, config: Config) -> tuple[str, str]:
@@ -222,21 +240,42 @@ def _manifest_framework(tree: SourceTree) -> str | None:
     return framework if isinstance(framework, str) and framework in HOSTS else None
 
 
-def choose_host(tree: SourceTree, config: Config, detect: bool = True) -> str:
-    """The framework of the project at ``tree``: config ``framework``, else config ``app``
-    (a FastAPI import string), else the manifest's ``framework``, else (with ``detect``)
-    each host's ``detect``. Two frameworks detected and nothing to choose between them is a
-    ``HostChoiceError``; nothing detected is the default host."""
+def configured_host(config: Config) -> str | None:
+    """The framework the config chooses: ``framework``, else ``app`` (a FastAPI import
+    string), else None."""
     if config.framework is not None:
         return config.framework
-    if config.app is not None:
-        return "fastapi"
+    return "fastapi" if config.app is not None else None
+
+
+def detected_hosts(tree: SourceTree, config: Config) -> list[str]:
+    """The frameworks the project at ``tree`` uses, in ``DETECTION_ORDER``: a host is asked to
+    ``detect`` itself when no earlier host was found, or when it is ``declared`` (so a Django
+    project is scanned for a FastAPI app only when its own dependencies name FastAPI, and a
+    FastAPI project is found whatever its dependency files say). The one detection of both
+    the linter (``choose_host``) and the installer (``acp_installer.hosts.host_for``)."""
+    found: list[str] = []
+    for name in DETECTION_ORDER:
+        host = load_host(name)
+        if (not found or host.declared(tree)) and host.detect(tree, config):
+            found.append(name)
+    return found
+
+
+def choose_host(tree: SourceTree, config: Config, detect: bool = True) -> str:
+    """The framework of the project at ``tree``: the config's (``configured_host``), else the
+    manifest's ``framework``, else (with ``detect``) ``detected_hosts``. Two frameworks
+    detected and nothing to choose between them is a ``HostChoiceError``; nothing detected
+    is the default host."""
+    configured = configured_host(config)
+    if configured is not None:
+        return configured
     recorded = _manifest_framework(tree)
     if recorded is not None:
         return recorded
     if not detect:
         return DEFAULT_HOST
-    found = [name for name in DETECTION_ORDER if load_host(name).detect(tree, config)]
+    found = detected_hosts(tree, config)
     if len(found) > 1:
         where = config.source or config.root / "pyproject.toml"
         raise HostChoiceError(

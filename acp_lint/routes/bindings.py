@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from acp_lint.diagnostics import offset_to_position
 from acp_lint.protected import MAX_JSON_BYTES
-from acp_lint.routes.model import Span, Spanned
+from acp_lint.span import Span, Spanned
 
 REQUIRED_KEYS = ("kernel_id", "base_path", "endpoint_path")
 _SEGMENT = r"[a-z0-9][a-z0-9._-]*"

@@ -8,43 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class Span:
-    """Where a piece of source is: 1-based lines and columns, end exclusive column."""
-
-    file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-
-class Spanned:
-    """A record that sits at one ``span``: its position reads through (``route.line``), so
-    the five fields are declared once, here and in ``Span``."""
-
-    span: Span
-
-    @property
-    def file(self) -> str:
-        return self.span.file
-
-    @property
-    def line(self) -> int:
-        return self.span.line
-
-    @property
-    def column(self) -> int:
-        return self.span.column
-
-    @property
-    def end_line(self) -> int:
-        return self.span.end_line
-
-    @property
-    def end_column(self) -> int:
-        return self.span.end_column
+from acp_lint.span import Span, Spanned
 
 
 @dataclass(frozen=True)

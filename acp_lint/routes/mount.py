@@ -21,8 +21,9 @@ from acp_lint.routes.collisions import (
     reserved_collisions,
 )
 from acp_lint.routes.matching import PatternError
-from acp_lint.routes.model import LiteralRef, PatternPart, Route, RouteTable, Span, Spanned
+from acp_lint.routes.model import LiteralRef, PatternPart, Route, RouteTable
 from acp_lint.routes.resolver import resolve, route_matches
+from acp_lint.span import Span, Spanned
 
 # A host's ``literal_part``: the pattern part a route literal reading ``text`` would create.
 LiteralPart = Callable[[str, bool, "LiteralRef | None"], PatternPart]

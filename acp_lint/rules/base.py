@@ -269,7 +269,7 @@ class PythonRule(Rule):
         line, column = source.positions.position(start)
         end_line, end_column = source.positions.position(end)
         self.context.diagnostics.append(
-            Diagnostic(
+            Diagnostic.at(
                 path=self.context.path,
                 line=line,
                 column=column,

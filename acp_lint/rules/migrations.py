@@ -17,11 +17,7 @@ from acp_lint.suppressions import apply_suppressions, python_suppressions
 def _to_diagnostics(path: str, findings: list, codes: frozenset[str]) -> list[Diagnostic]:
     return [
         Diagnostic(
-            path=path,
-            line=finding.line,
-            column=finding.column,
-            end_line=finding.end_line,
-            end_column=finding.end_column,
+            span=finding.span.in_file(path),
             code=finding.code,
             name=BY_CODE[finding.code].name,
             message=finding.message,

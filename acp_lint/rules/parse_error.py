@@ -55,7 +55,7 @@ No fix is offered.
 
 def parse_error(path: str, line: int, column: int, message: str) -> Diagnostic:
     """An ACP000 finding at one point of ``path``."""
-    return Diagnostic(
+    return Diagnostic.at(
         path=path,
         line=line,
         column=column,

@@ -8,7 +8,6 @@ or is bindings.json (pre-commit passes only changed files). The analysis lives i
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, ClassVar
 
 from acp_lint.cache import RecordingTree, ResultCache
@@ -23,23 +22,18 @@ from acp_lint.suppressions import is_suppressed, python_suppressions
 if TYPE_CHECKING:
     from acp_lint.routes.model import Unresolved
 
-_URLCONF_HINT = re.compile(rb"urlpatterns|ROOT_URLCONF|DJANGO_SETTINGS_MODULE")
-# Route code of a FastAPI/Starlette app: routers, includes, mounts, path operation decorators.
-_FASTAPI_HINT = re.compile(
-    rb"FastAPI|APIRouter|include_router|add_api_route|Mount\(|Route\(|\.mount\("
-    rb"|@[\w.]+\.(?:get|post|put|patch|delete|options|head|trace|api_route|route)\("
-)
-
 
 def _might_touch_graph(project: Project, targets: list[str], bindings: str) -> bool:
     """Cheap test before building the graph: a target is bindings.json or looks like URL code."""
-    hint = _FASTAPI_HINT if project.host_name == "fastapi" else _URLCONF_HINT
+    from acp_lint.hosts import host_for
+
+    host = host_for(project)
     for target in targets:
-        if target == bindings or target.endswith("manage.py"):
+        if target == bindings or target.endswith(host.route_files):
             return True
         if target.endswith(".py"):
             data = project.tree.read_bytes(target)
-            if data is not None and hint.search(data):
+            if data is not None and host.route_hints.search(data):
                 return True
     return False
 
@@ -48,7 +42,7 @@ def _diagnostic(
     code: str, file: str, span: tuple[int, int, int, int], message: str, fix: Fix | None = None
 ) -> Diagnostic:
     line, column, end_line, end_column = span
-    return Diagnostic(
+    return Diagnostic.at(
         path=file,
         line=line,
         column=column,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from acp_lint.span import Span
 from acp_lint.sql.classify import Classifier, SqlState, executable_comment
 from acp_lint.sql.findings import SqlFinding, check_dialect
 from acp_lint.sql.positions import LineIndex
@@ -94,7 +95,12 @@ def check_sql(text: str, dialect: str = "postgres") -> list[SqlFinding]:
         line, column = index.position(raw.start)
         end_line, end_column = index.position(raw.end)
         out.append(
-            SqlFinding(raw.code, raw.message, line, column, end_line, end_column, (first, last))
+            SqlFinding(
+                raw.code,
+                raw.message,
+                Span.in_text(line, column, end_line, end_column),
+                (first, last),
+            )
         )
     out.sort(key=lambda f: (f.line, f.column, f.code, f.message))
     return out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from acp_lint.span import Span, Spanned
+
 SUPPORTED_DIALECTS: tuple[str, ...] = ("postgres", "mysql", "sqlite")
 
 CODE_DESTRUCTIVE = "ACP301"
@@ -12,15 +14,19 @@ CODE_UNVERIFIABLE = "ACP303"
 
 
 @dataclass(frozen=True)
-class SqlFinding:
-    """One ACP301/302/303 finding, 1-based, relative to the text that was checked."""
+class SqlFinding(Spanned):
+    """One ACP301/302/303 finding, 1-based, relative to the text that was checked.
+
+    Its ``span`` is a ``Span.in_text`` (file ``""``) rather than a second, file-less position
+    type: the checkers see only a text (``check_sql(text)``, ``Host.check_migration(source)``,
+    both public and cached by content), never its file, and the rule that knows the file
+    places the same span there (``span.in_file(path)``). One position type means one set of
+    accessors (``finding.line``) and no conversion between two.
+    """
 
     code: str
     message: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    span: Span
     statement_lines: tuple[int, int]
 
 

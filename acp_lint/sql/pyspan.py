@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import ast
 
-from acp_lint.python.astsource import Positions, string_token_end
-from acp_lint.python.astsource import quiet_parse as parse_python
+from acp_lint.protected import take_compiled
+from acp_lint.python.astsource import Positions, quiet_parse, string_token_end
 
 __all__ = ["Source", "parse_python", "string_token_end"]
+
+
+def parse_python(text: str, file: str) -> ast.Module:
+    """The module's AST: the one the engine's ``python_rejects`` just compiled for this text
+    (a migration is parsed once per run, not twice), else ``ast.parse`` without warnings."""
+    tree = take_compiled(text)
+    return tree if tree is not None else quiet_parse(text, file)
 
 
 class Source(Positions):

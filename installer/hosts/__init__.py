@@ -7,8 +7,10 @@ package: ``tests/test_host_seam.py`` fails when anything outside ``installer/hos
 (or ``acp_lint/hosts/<name>/``) imports ``acp_installer.hosts.<name>``.
 
 Adding a host (say FastAPI) is a package ``installer/hosts/fastapi/`` with ``HOST`` (an
-``InstallerHost``) and ``templates/acp/``, one line in ``HOSTS`` below, and its choice in
-``host_for``; the linter's side is the same three steps in ``acp_lint.hosts``.
+``InstallerHost``) and ``templates/acp/`` (the host's own modules; the framework-neutral runtime
+in ``installer/templates/acp/`` is merged in by ``acp_installer.appfiles``), one line in
+``HOSTS`` below, and its choice in ``host_for``; the linter's side is the same three steps in
+``acp_lint.hosts``.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ HOSTS: dict[str, str] = {
 DEFAULT_HOST = "django"
 
 
-def template_root(name: str = DEFAULT_HOST) -> Path:
-    """The app template a host ships (``installer/hosts/<name>/templates/acp``); package data,
-    found without importing the host."""
+def template_root(name: str) -> Path:
+    """The host's own part of the app it ships (``installer/hosts/<name>/templates/acp``);
+    package data, found without importing the host. ``acp_installer.appfiles`` merges it with
+    the shared runtime (``installer/templates/acp``)."""
     return Path(__file__).resolve().parent / name / "templates" / "acp"
 
 
@@ -45,7 +48,7 @@ class InstallerHost(Protocol):
     name: str
     # app template files (relative to the app directory) ``--migrations-only`` writes
     data_layer: frozenset[str]
-    # files of the app directory outside ``templates/acp`` that ``data_files`` may write
+    # files of the app directory outside the app template that ``data_files`` may write
     extra_app_files: frozenset[str]
     # what the user runs to create the tables (messages)
     migrate_command: str
@@ -59,13 +62,13 @@ class InstallerHost(Protocol):
         (FastAPI: a script running ``alembic upgrade head``, which stops at two heads)."""
         ...
 
-    def found_in(self, config: Config, loosely: bool = False) -> bool:
-        """A cheap static look: does the project at ``config.root`` use this framework?
-        ``loosely``: does it at least mention it (imports it), when no host is found?"""
+    def mentioned_in(self, config: Config) -> bool:
+        """Does the project at ``config.root`` at least import this framework? Asked when
+        no host is detected, to choose whose "not found" message the user gets."""
         ...
 
     def detect(self, project_dir: Path) -> Any:
-        """The project in ``project_dir`` (a ``HostProject``: where its settings, URL
+        """The project in ``project_dir`` (a ``HostProject``: where its start module, mount
         configuration and app registry live); UsageError (exit 2) says what was looked at."""
         ...
 
@@ -148,10 +151,11 @@ def load_host(name: str) -> InstallerHost:
 
 
 def host_for(config: Config | Path | None = None) -> InstallerHost:
-    """The installer host of a project: config ``framework`` when set; else FastAPI when the
-    project has a module-level FastAPI app and no Django ``manage.py``; both is ambiguous
-    (UsageError, exit 2, asking for ``framework``); else Django (whose detection says what is
-    missing). ``None``: the default host (callers that have a manifest use its framework)."""
+    """The installer host of a project: config ``framework`` when set; else the linter's
+    detection (``_detected``): both a Django project and a FastAPI app is ambiguous
+    (UsageError, exit 2, asking for ``framework``); nothing found is Django (whose detection
+    says what is missing) unless the project imports FastAPI. ``None``: the default host
+    (callers that have a manifest use its framework)."""
     if config is None:
         return load_host(DEFAULT_HOST)
     from acp_installer.errors import UsageError
@@ -175,18 +179,28 @@ def host_for(config: Config | Path | None = None) -> InstallerHost:
 
 
 def _detected(config: Config) -> str:
-    """Which framework the project at ``config.root`` uses, when the config does not say."""
+    """Which framework the project at ``config.root`` uses, when the config does not say:
+    the linter's own detection (``acp_lint.hosts``: ``configured_host``, then
+    ``detected_hosts``), so ``echelon`` installs into the framework ``acp-lint`` lints."""
     from acp_installer.errors import UsageError
 
-    django = load_host("django").found_in(config)
-    fastapi = load_host("fastapi").found_in(config)
-    if not django and not fastapi:
+    from acp_lint.hosts import HostChoiceError, configured_host, detected_hosts
+    from acp_lint.sources import DiskTree
+
+    configured = configured_host(config)
+    if configured is not None:
+        return configured
+    try:
+        found = detected_hosts(DiskTree(config.root.resolve()), config)
+    except HostChoiceError:
+        return "fastapi"  # several FastAPI apps: the FastAPI host's detect() names them
+    if not found:
         # Neither is there: the host whose framework the project at least imports says
         # what is missing (FastAPI: no module-level app), else Django's detection does.
-        return "fastapi" if load_host("fastapi").found_in(config, loosely=True) else DEFAULT_HOST
-    if fastapi and django:
+        return "fastapi" if load_host("fastapi").mentioned_in(config) else DEFAULT_HOST
+    if len(found) > 1:
         raise UsageError(
             f"{config.root} has both a Django project (manage.py) and a FastAPI app; say which "
             'one to install into with framework = "django" or "fastapi" in [tool.acp-lint]'
         )
-    return "fastapi" if fastapi else DEFAULT_HOST
+    return found[0]

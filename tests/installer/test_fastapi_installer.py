@@ -207,8 +207,16 @@ def test_two_apps_and_django_beside_fastapi_ask_which(host: Path) -> None:
     assert code == 2 and "2 FastAPI applications" in err and 'app = "pkg.module:app"' in err
     (host / "app" / "admin.py").unlink()
     (host / "manage.py").write_text("import os\nos.environ.setdefault('X', 'y')\n")
+    # As acp-lint detects: beside a manage.py, a FastAPI app is looked for only when the
+    # project's own dependencies name FastAPI; then both are found and echelon asks.
+    (host / "requirements.txt").write_text("fastapi\nsqlalchemy\n")
     code, err = _refused(host)
     assert code == 2 and 'framework = "django" or "fastapi"' in err
+    # Without that declaration it is a Django project to both tools, and this one's settings
+    # cannot be found: Django's detection says so.
+    (host / "requirements.txt").unlink()
+    code, err = _refused(host)
+    assert code == 2 and "cannot find the Django settings of manage.py" in err, err
 
 
 def test_a_symlinked_app_module_pointing_outside_is_refused(host: Path, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from acp_installer.cli import main
 from acp_installer.trust import ACP_APP_MARKER
+from apptemplate import copy_app
 from installer_helpers import PYTHON, echelon, run, tree_hash
 
 KERNEL = ["--kernel-id", "k-hostile"]
@@ -216,11 +217,9 @@ def _add_app(proj: Path, entry: str) -> None:
 
 def _django_with_acp_by_hand(proj: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """What Django says if the ACP app were added anyway (on a copy): the oracle."""
-    from acp_installer.appfiles import TEMPLATE_ROOT
-
     copy = tmp_path / "oracle"
     shutil.copytree(proj, copy, ignore=shutil.ignore_patterns(".git"))
-    shutil.copytree(TEMPLATE_ROOT, copy / "acp")
+    copy_app(copy / "acp", "django")
     _add_app(copy, "acp")
     return _manage(copy, "check")
 

@@ -1,24 +1,18 @@
-"""Fixtures for the runtime tests: a real host project, a real hub stub, a real server."""
+"""Fixtures for the runtime tests: a real host project, a real hub stub, a real server.
+
+Test modules import helpers from ``hostproject`` and ``served``, never from ``conftest`` (a
+name every test directory's conftest.py shares)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hostproject import HUB_TIMEOUT, HostProject, Server, build_host_project
+from hostproject import HostProject, Server, build_host_project, hub_env
 from hubstub import HubStub
 from pghost import PgCluster
-
-KERNEL_KEY = "kk-runtime-secret"
-
-
-@dataclass(frozen=True)
-class Keys:
-    rw: str  # manage.read + manage.write
-    ro: str  # manage.read
-    wo: str  # manage.write
+from served import Keys
 
 
 @pytest.fixture(scope="session")
@@ -28,20 +22,7 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> HostProject:
 
 @pytest.fixture(scope="session")
 def keys(host: HostProject) -> Keys:
-    return Keys(
-        rw=host.create_key("rw", "manage.read,manage.write"),
-        ro=host.create_key("ro", "manage.read"),
-        wo=host.create_key("wo", "manage.write"),
-    )
-
-
-def hub_env(hub: HubStub, timeout: str = HUB_TIMEOUT) -> dict[str, str]:
-    return {
-        "ACP_BASE_URL": hub.url,
-        "ACP_KERNEL_KEY": KERNEL_KEY,
-        "ACP_HUB_TIMEOUT": timeout,
-        "ACP_ENV": "test",
-    }
+    return Keys.create(host)
 
 
 @pytest.fixture(scope="session")

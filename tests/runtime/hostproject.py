@@ -10,24 +10,22 @@ test-only modules: ``hosttest_actions`` (host actions registered through
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hubstub import HubStub
+from served import ENDPOINT, HUB_TIMEOUT, ServedProcess, hub_variables
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIR = REPO_ROOT / "installer" / "hosts" / "django" / "templates" / "acp"
 KERNEL_ID = "kern-runtime-tests"
-ENDPOINT = "/api/manage"
-HUB_TIMEOUT = "1.0"
+KERNEL_KEY = "kk-runtime-secret"
 
 SETTINGS_TAIL = """
 
@@ -165,12 +163,6 @@ def set_env(http_request):
 '''
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def base_env(root: Path, **extra: str) -> dict[str, str]:
     """A minimal environment: nothing from the outer shell leaks into the host (no ACP_*)."""
     env = {
@@ -254,6 +246,11 @@ class HostProject:
         return self.query("SELECT COUNT(*) FROM acp_audit_log")[0][0]
 
 
+def hub_env(hub: HubStub, timeout: str = HUB_TIMEOUT) -> dict[str, str]:
+    """The variables that point a server at ``hub``."""
+    return hub_variables(hub, KERNEL_KEY, timeout)
+
+
 def write_bindings(path: Path, kernel_id: str = KERNEL_ID) -> None:
     path.write_text(
         json.dumps({"kernel_id": kernel_id, "base_path": "/api", "endpoint_path": ENDPOINT}),
@@ -309,47 +306,6 @@ def build_host_project(
     return project
 
 
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    text: str
-    json: Any = None
-    elapsed: float = 0.0
-
-    @property
-    def code(self) -> str | None:
-        return self.json.get("code") if isinstance(self.json, dict) else None
-
-    @property
-    def request_id(self) -> str | None:
-        return self.headers.get("x-request-id")
-
-
-def http_call(
-    port: int,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-    timeout: float = 30,
-) -> Reply:
-    started = time.monotonic()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        reply_headers = {k.lower(): v for k, v in response.getheaders()}
-    finally:
-        conn.close()
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        parsed = None
-    return Reply(response.status, reply_headers, text, parsed, time.monotonic() - started)
-
-
 # ``manage.py`` with one change: the listen backlog of runserver's WSGIServer (10 in Django,
 # where gunicorn has 2048). With 20 clients a full accept queue drops SYNs, and each dropped
 # client waits 1 s for the retransmission: the load test measured the dev server, not the app.
@@ -362,7 +318,7 @@ LAUNCH = (
 
 
 @dataclass
-class Server:
+class Server(ServedProcess):
     """``manage.py runserver --noreload`` (threaded WSGI) for ``project`` with ``env``."""
 
     project: HostProject
@@ -371,83 +327,10 @@ class Server:
     port: int = 0
     backlog: int = 128
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    what = "runserver"
 
-    def start(self, timeout: float = 30) -> Server:
-        for _attempt in range(3):
-            self.port = free_port()
-            with self.log_path.open("ab") as log:
-                self.process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-c",
-                        LAUNCH,
-                        str(self.backlog),
-                        "runserver",
-                        f"127.0.0.1:{self.port}",
-                        "--noreload",
-                        "--skip-checks",
-                    ],
-                    cwd=self.project.root,
-                    env=base_env(self.project.root, **{**self.project.env, **self.env}),
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            if self._wait_until_up(timeout):
-                return self
-            self.stop()
-        raise RuntimeError(f"runserver did not come up:\n{self.log()}")
-
-    def _wait_until_up(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                return False
-            try:
-                # Any HTTP answer from a host URL means "up"; the ACP endpoint is not touched.
-                http_call(self.port, "GET", "/_test/ping", timeout=2)
-                return True
-            except OSError:
-                time.sleep(0.05)
-        return False
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def call(
-        self,
-        action: str | None = "meta.version",
-        params: Any = None,
-        key: str | None = None,
-        *,
-        body: bytes | None = None,
-        method: str = "POST",
-        headers: dict[str, str] | None = None,
-        timeout: float = 30,
-    ) -> Reply:
-        """One request to the ACP endpoint (``body`` overrides action/params)."""
-        if body is None and method == "POST":
-            payload: dict[str, Any] = {"action": action}
-            if params is not None:
-                payload["params"] = params
-            body = json.dumps(payload).encode()
-        all_headers = {"Content-Type": "application/json", **(headers or {})}
-        if key is not None:
-            all_headers["Authorization"] = f"Bearer {key}"
-        return http_call(self.port, method, ENDPOINT, body, all_headers, timeout)
-
-    def set_env(self, **values: str | None) -> None:
-        """Change ``ACP_*`` variables inside the running server process."""
-        reply = http_call(self.port, "POST", "/_test/env", json.dumps(values).encode(), timeout=10)
-        assert reply.status == 200, reply.text
+    def launch(self) -> tuple[list[str], Path, dict[str, str]]:
+        argv = [sys.executable, "-c", LAUNCH, str(self.backlog), "runserver"]
+        argv += [f"127.0.0.1:{self.port}", "--noreload", "--skip-checks"]
+        env = base_env(self.project.root, **{**self.project.env, **self.env})
+        return argv, self.project.root, env

@@ -12,9 +12,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import Keys, hub_env
-from hostproject import TEMPLATE_DIR, HostProject, Server, write_bindings
+from apptemplate import template_files
+from hostproject import HostProject, Server, hub_env, write_bindings
 from hubstub import HubStub
+from served import Keys
 from test_runtime_lifecycle import wait_for
 from test_runtime_requests import assert_error
 
@@ -53,7 +54,7 @@ def test_unauthenticated_audit_rows_are_rate_limited(
 def load_template_module(name: str) -> ModuleType:
     """A dependency-free module of the app, loaded from the template on its own."""
     spec = importlib.util.spec_from_file_location(
-        f"acp_template_{name}", TEMPLATE_DIR / f"{name}.py"
+        f"acp_template_{name}", template_files("django")[f"{name}.py"]
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Keys
 from hostproject import HostProject, Server
+from served import Keys
 from test_runtime_requests import assert_error
 
 StartServer = Callable[[dict[str, str]], Server]

@@ -8,8 +8,9 @@ import re
 import secrets
 
 import pytest
-from conftest import Keys
-from hostproject import TEMPLATE_DIR, HostProject, Server
+from apptemplate import template_files
+from hostproject import HostProject, Server
+from served import Keys
 from test_runtime_requests import assert_error
 
 KEY_RE = re.compile(r"^acp_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$")
@@ -146,7 +147,7 @@ def test_revoke_bad_params(acp: Server, keys: Keys, params: dict, status: int, c
 
 
 def test_key_hash_is_compared_with_hmac_compare_digest() -> None:
-    tree = ast.parse((TEMPLATE_DIR / "auth.py").read_text())
+    tree = ast.parse(template_files("django")["auth.py"].read_text())
     (authenticate,) = [
         n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "authenticate"
     ]

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Keys
 from hostproject import HostProject, Server
+from served import Keys
 from test_runtime_audit import copy_db
 from test_runtime_requests import assert_error
 

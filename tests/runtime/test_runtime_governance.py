@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import KERNEL_KEY, Keys
-from hostproject import HUB_TIMEOUT, KERNEL_ID, Server
+from hostproject import KERNEL_ID, KERNEL_KEY, Server
 from hubstub import HubStub
+from served import HUB_TIMEOUT, Keys
 from test_runtime_requests import assert_error
 
 FAIL_MODES = ["open", "closed", "read-open", "sideways"]  # "sideways" is unknown -> closed

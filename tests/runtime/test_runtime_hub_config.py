@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from acp_installer.doctor import base_url_problem, doctor, kernel_key_problem
-from conftest import KERNEL_KEY, Keys
-from hostproject import REPO_ROOT, HostProject, Server
+from hostproject import KERNEL_KEY, REPO_ROOT, HostProject, Server
 from hubstub import HubStub
+from served import Keys
 from test_runtime_governance import KINDS, expected
 from test_runtime_requests import assert_error
 

@@ -8,9 +8,9 @@ import urllib.request
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import KERNEL_KEY, Keys, hub_env
-from hostproject import HUB_TIMEOUT, Server
+from hostproject import KERNEL_KEY, Server, hub_env
 from hubstub import AUTHORIZE, HEARTBEAT, TLS_CERT, HubStub
+from served import HUB_TIMEOUT, Keys
 from test_runtime_governance import KINDS, expected
 from test_runtime_requests import assert_error
 

@@ -6,9 +6,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from conftest import KERNEL_KEY, Keys, hub_env
-from hostproject import KERNEL_ID, Server, write_bindings
+from hostproject import KERNEL_ID, KERNEL_KEY, Server, hub_env, write_bindings
 from hubstub import HubStub
+from served import Keys
 from test_runtime_requests import assert_error
 
 StartServer = Callable[[dict[str, str]], Server]

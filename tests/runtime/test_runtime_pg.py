@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import Keys, hub_env
-from hostproject import HostProject, Server
+from hostproject import HostProject, Server, hub_env
 from hubstub import HubStub
 from pghost import PgCluster, build_pg_host
+from served import Keys
 from test_runtime_auth import (  # noqa: F401  (collected here, on PostgreSQL)
     test_every_outcome_writes_one_audit_row,
     test_missing_scope_is_403,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Keys
-from hostproject import HostProject, Reply, Server
+from hostproject import HostProject, Server
 from hubstub import HubStub
+from served import Keys, Reply
 
 MAX_BODY_BYTES = 1024 * 1024
 

@@ -1,7 +1,8 @@
 """Fixtures for the FastAPI runtime tests: a host, the hub stub, a real uvicorn server.
 
-The hub stub, the HTTP client and the PostgreSQL cluster are those of the Django runtime
-tests (tests/runtime), shared rather than copied. Test modules import helpers from
+The hub stub, the HTTP client, the server process and the keys (``served``) and the
+PostgreSQL cluster are those of the Django runtime tests (tests/runtime), shared rather than
+copied. Test modules import helpers from
 ``fahost``, never from ``conftest`` (a name every test directory's conftest.py shares).
 """
 
@@ -16,8 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
 
 from fahost import FastApiHost, UvicornServer, build_fastapi_host, hub_env  # noqa: E402
-from fakeys import FaKeys  # noqa: E402
 from hubstub import HubStub  # noqa: E402
+from served import Keys  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +27,8 @@ def fa_host(tmp_path_factory: pytest.TempPathFactory) -> FastApiHost:
 
 
 @pytest.fixture(scope="session")
-def fa_keys(fa_host: FastApiHost) -> FaKeys:
-    return FaKeys.create(fa_host)
+def fa_keys(fa_host: FastApiHost) -> Keys:
+    return Keys.create(fa_host)
 
 
 @pytest.fixture(scope="session")

@@ -15,20 +15,17 @@ import json
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hostproject import Reply, free_port, http_call
 from hubstub import HubStub
+from served import ENDPOINT, HUB_TIMEOUT, Reply, ServedProcess, hub_variables
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO_ROOT / "installer" / "hosts" / "fastapi" / "templates"
 KERNEL_ID = "kern-fastapi-tests"
-ENDPOINT = "/api/manage"
-HUB_TIMEOUT = "1.0"
 KERNEL_KEY = "kk-fastapi-secret"
 
 MAIN = '''"""A FastAPI host; `echelon install` includes the ACP router after the app."""
@@ -131,12 +128,7 @@ def register(registry):
 
 def hub_env(hub: HubStub, timeout: str = HUB_TIMEOUT) -> dict[str, str]:
     """The variables that point a server at ``hub``."""
-    return {
-        "ACP_BASE_URL": hub.url,
-        "ACP_KERNEL_KEY": KERNEL_KEY,
-        "ACP_HUB_TIMEOUT": timeout,
-        "ACP_ENV": "test",
-    }
+    return hub_variables(hub, KERNEL_KEY, timeout)
 
 
 def base_env(root: Path, database_url: str, **extra: str) -> dict[str, str]:
@@ -265,7 +257,7 @@ def build_fastapi_host(parent: Path, pg: tuple[str, str] | None = None) -> FastA
 
 
 @dataclass
-class UvicornServer:
+class UvicornServer(ServedProcess):
     """``uvicorn main:app`` on 127.0.0.1 and a free port, one process, for ``host``."""
 
     host: FastApiHost
@@ -274,89 +266,14 @@ class UvicornServer:
     workers: int = 1
     port: int = 0
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    what = "uvicorn"
 
-    def start(self, timeout: float = 30) -> UvicornServer:
-        for _attempt in range(3):
-            self.port = free_port()
-            with self.log_path.open("ab") as log:
-                self.process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "uvicorn",
-                        "main:app",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(self.port),
-                        "--backlog",
-                        "2048",
-                        "--no-access-log",
-                        "--log-level",
-                        "warning",
-                        *(["--workers", str(self.workers)] if self.workers > 1 else []),
-                    ],
-                    cwd=self.host.root,
-                    env=self.host.env(**self.env),
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            if self._wait_until_up(timeout):
-                return self
-            self.stop()
-        raise RuntimeError(f"uvicorn did not come up:\n{self.log()}")
+    def launch(self) -> tuple[list[str], Path, dict[str, str]]:
+        argv = [sys.executable, "-m", "uvicorn", "main:app", "--host", "127.0.0.1"]
+        argv += ["--port", str(self.port), "--backlog", "2048", "--no-access-log"]
+        argv += ["--log-level", "warning"]
+        argv += ["--workers", str(self.workers)] if self.workers > 1 else []
+        return argv, self.host.root, self.host.env(**self.env)
 
-    def _wait_until_up(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                return False
-            try:
-                # A host URL answering means "up"; the ACP endpoint is not touched.
-                if http_call(self.port, "GET", "/_test/ping", timeout=2).status == 200:
-                    return True
-            except OSError:
-                time.sleep(0.05)
-        return False
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def call(
-        self,
-        action: str | None = "meta.version",
-        params: Any = None,
-        key: str | None = None,
-        *,
-        body: bytes | None = None,
-        method: str = "POST",
-        headers: dict[str, str] | None = None,
-        timeout: float = 30,
-    ) -> Reply:
-        """One request to the ACP endpoint (``body`` overrides action/params)."""
-        if body is None and method == "POST":
-            payload: dict[str, Any] = {"action": action}
-            if params is not None:
-                payload["params"] = params
-            body = json.dumps(payload).encode()
-        all_headers = {"Content-Type": "application/json", **(headers or {})}
-        if key is not None:
-            all_headers["Authorization"] = f"Bearer {key}"
-        return http_call(self.port, method, ENDPOINT, body, all_headers, timeout)
-
-    def set_env(self, **values: str | None) -> None:
-        """Change ``ACP_*`` variables inside the running server process."""
-        reply = http_call(self.port, "POST", "/_test/env", json.dumps(values).encode(), timeout=10)
-        assert reply.status == 200, reply.text
+    def is_up(self, reply: Reply) -> bool:
+        return reply.status == 200

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from fahost import HUB_TIMEOUT, KERNEL_ID, KERNEL_KEY, UvicornServer
-from fakeys import FaKeys
+from fahost import KERNEL_ID, KERNEL_KEY, UvicornServer
 from hubstub import HubStub
+from served import HUB_TIMEOUT, Keys
 from test_fastapi_requests import assert_error
 
 FAIL_MODES = ["open", "closed", "read-open", "sideways"]  # "sideways" is unknown -> closed
@@ -35,7 +35,7 @@ def set_hub(hub: HubStub, state: str) -> None:
 @pytest.mark.parametrize("state", HUB_STATES)
 @pytest.mark.parametrize("mode", FAIL_MODES)
 def test_fail_mode_matrix(
-    fa: UvicornServer, fa_hub: HubStub, fa_keys: FaKeys, mode: str, state: str, kind: str
+    fa: UvicornServer, fa_hub: HubStub, fa_keys: Keys, mode: str, state: str, kind: str
 ) -> None:
     fa.set_env(ACP_FAIL_MODE=mode)
     set_hub(fa_hub, state)
@@ -52,7 +52,7 @@ def test_fail_mode_matrix(
         assert float(HUB_TIMEOUT) * 0.9 <= reply.elapsed < float(HUB_TIMEOUT) + 1.5
 
 
-def test_authorize_request_protocol(fa: UvicornServer, fa_hub: HubStub, fa_keys: FaKeys) -> None:
+def test_authorize_request_protocol(fa: UvicornServer, fa_hub: HubStub, fa_keys: Keys) -> None:
     reply = fa.call("test.write", key=fa_keys.rw)
     assert reply.status == 200
     (call,) = fa_hub.authorize_calls(reply.request_id)
@@ -73,7 +73,7 @@ def test_authorize_request_protocol(fa: UvicornServer, fa_hub: HubStub, fa_keys:
     ],
 )
 def test_kind_comes_from_declaration_not_name(
-    fa: UvicornServer, fa_hub: HubStub, fa_keys: FaKeys, action: str, kind: str, status: int
+    fa: UvicornServer, fa_hub: HubStub, fa_keys: Keys, action: str, kind: str, status: int
 ) -> None:
     fa.set_env(ACP_FAIL_MODE="read-open")
     up = fa.call(action, key=fa_keys.rw)
@@ -85,7 +85,7 @@ def test_kind_comes_from_declaration_not_name(
 @pytest.mark.parametrize("answer", ["garbage", "error", "redirect"])
 @pytest.mark.parametrize(("mode", "status"), [("open", 200), ("closed", 503)])
 def test_incoherent_hub_counts_as_unavailable(
-    fa: UvicornServer, fa_hub: HubStub, fa_keys: FaKeys, answer: str, mode: str, status: int
+    fa: UvicornServer, fa_hub: HubStub, fa_keys: Keys, answer: str, mode: str, status: int
 ) -> None:
     fa.set_env(ACP_FAIL_MODE=mode)
     fa_hub.mode = answer
@@ -97,7 +97,7 @@ def test_incoherent_hub_counts_as_unavailable(
 
 
 def test_unknown_fail_mode_is_logged_once(
-    fa: UvicornServer, fa_hub: HubStub, fa_keys: FaKeys
+    fa: UvicornServer, fa_hub: HubStub, fa_keys: Keys
 ) -> None:
     fa_hub.stop()
     fa.set_env(ACP_FAIL_MODE="bogus-5e1c")

@@ -10,38 +10,15 @@ import threading
 import time
 from pathlib import Path
 
-from fahost import KERNEL_KEY, TEMPLATES, FastApiHost, UvicornServer, write_host
-from fakeys import FaKeys
-from hostproject import http_call
+from apptemplate import app_modules
+from fahost import KERNEL_KEY, FastApiHost, UvicornServer, write_host
 from hubstub import HubStub
+from probe import spy
+from served import Keys, http_call
 
-PROBE = r"""
-import json, os, sys, threading
-
-env_reads = []
-
-
-class SpyEnviron(type(os.environ)):
-    def __getitem__(self, key):
-        env_reads.append(key)
-        return super().__getitem__(key)
-
-    def __contains__(self, key):
-        env_reads.append(key)
-        return super().__contains__(key)
-
-
-real = os.environ
-os.environ = SpyEnviron(
-    real._data, real.encodekey, real.decodekey, real.encodevalue, real.decodevalue
-)
-network = []
-sys.addaudithook(
-    lambda event, args: network.append([event, repr(args)[:200]])
-    if event in ("socket.connect", "socket.getaddrinfo", "sqlite3.connect")
-    else None
-)
-
+PROBE = (
+    spy(("socket.connect", "socket.getaddrinfo", "sqlite3.connect"))
+    + r"""
 import importlib, pkgutil
 import main  # the host app: FastAPI() and include_router(acp_router, ...)
 import acp
@@ -59,6 +36,7 @@ print(json.dumps({
     "app": type(main.app).__name__,
 }))
 """
+)
 
 
 def test_import_of_the_app_and_every_module_is_inert(tmp_path: Path) -> None:
@@ -84,8 +62,7 @@ def test_import_of_the_app_and_every_module_is_inert(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout.strip().splitlines()[-1])
-        modules = {f"acp.{p.stem}" for p in (TEMPLATES / "acp").glob("*.py")} - {"acp.__init__"}
-        assert set(report["imported"]) == modules
+        assert set(report["imported"]) == app_modules("fastapi")
         assert report["app"] == "FastAPI"
         read = [k for k in report["env_reads"] if k.startswith("ACP") or k.endswith("DATABASE_URL")]
         assert read == []
@@ -98,7 +75,7 @@ def test_import_of_the_app_and_every_module_is_inert(tmp_path: Path) -> None:
 
 
 def test_sync_work_runs_off_the_event_loop(
-    fa: UvicornServer, fa_hub: HubStub, fa_keys: FaKeys
+    fa: UvicornServer, fa_hub: HubStub, fa_keys: Keys
 ) -> None:
     """While requests wait on a slow hub (1 s timeout), the loop answers at once."""
     fa.set_env(ACP_FAIL_MODE="closed")

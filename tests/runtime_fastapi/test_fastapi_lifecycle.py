@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fahost import KERNEL_ID, KERNEL_KEY, FastApiHost, UvicornServer, hub_env, write_bindings
-from fakeys import FaKeys
 from hubstub import HubStub
+from served import Keys
 from test_fastapi_requests import assert_error
 
 StartServer = Callable[[dict[str, str]], UvicornServer]
@@ -25,7 +25,7 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
 
 
 def test_heartbeat_exactly_once_after_200_concurrent_first_requests(
-    fa_fresh: StartServer, fa_keys: FaKeys
+    fa_fresh: StartServer, fa_keys: Keys
 ) -> None:
     hub = HubStub()
     hub.start()
@@ -69,7 +69,7 @@ def test_heartbeat_exactly_once_after_200_concurrent_first_requests(
 
 
 def test_one_heartbeat_per_worker_process(
-    fa_host: FastApiHost, fa_keys: FaKeys, tmp_path: Path
+    fa_host: FastApiHost, fa_keys: Keys, tmp_path: Path
 ) -> None:
     """``uvicorn --workers 2``: each process initialises once and announces itself once."""
     hub = HubStub()
@@ -103,7 +103,7 @@ def test_one_heartbeat_per_worker_process(
 
 
 def test_failed_init_is_retried_and_heartbeat_never_blocks(
-    fa_fresh: StartServer, fa_keys: FaKeys, tmp_path
+    fa_fresh: StartServer, fa_keys: Keys, tmp_path
 ) -> None:
     hub = HubStub()
     hub.heartbeat_delay = 5.0  # a hub that takes ages to acknowledge the heartbeat
@@ -137,7 +137,7 @@ def test_failed_init_is_retried_and_heartbeat_never_blocks(
 
 
 def test_no_database_is_init_failed_until_configured(
-    fa_fresh: StartServer, fa_host: FastApiHost, fa_keys: FaKeys
+    fa_fresh: StartServer, fa_host: FastApiHost, fa_keys: Keys
 ) -> None:
     srv = fa_fresh({"ACP_ENABLED": "true", "DATABASE_URL": ""})
     for _ in range(2):
@@ -150,7 +150,7 @@ def test_no_database_is_init_failed_until_configured(
 
 
 def test_acp_database_url_wins_over_database_url(
-    fa_fresh: StartServer, fa_host: FastApiHost, fa_keys: FaKeys
+    fa_fresh: StartServer, fa_host: FastApiHost, fa_keys: Keys
 ) -> None:
     srv = fa_fresh(
         {
@@ -178,7 +178,7 @@ def test_anonymous_audit_rows_are_rate_limited(fa_fresh: StartServer, fa_host: F
 
 
 def test_unconfigured_hub_leaves_the_fail_mode_to_decide(
-    fa_fresh: StartServer, fa_keys: FaKeys
+    fa_fresh: StartServer, fa_keys: Keys
 ) -> None:
     srv = fa_fresh({"ACP_ENABLED": "true", "ACP_FAIL_MODE": "read-open"})
     assert srv.call("meta.version", key=fa_keys.rw).status == 200

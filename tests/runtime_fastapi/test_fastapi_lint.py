@@ -8,13 +8,13 @@ a module-level environment read planted in the same copy.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from fahost import REPO_ROOT, TEMPLATES
+from apptemplate import copy_app
+from fahost import REPO_ROOT
 
 SCOPES = {"heuristics": None, "explicit": '[tool.acp-lint]\nhandlers = ["acp/**/*.py"]\n'}
 
@@ -47,7 +47,7 @@ def lint(root: Path) -> list[dict[str, object]]:
 @pytest.mark.parametrize("scope", list(SCOPES))
 def test_fastapi_package_passes_the_handler_rules(tmp_path: Path, scope: str) -> None:
     root = tmp_path / "host"
-    shutil.copytree(TEMPLATES / "acp", root / "acp")
+    copy_app(root / "acp", "fastapi")
     if SCOPES[scope]:
         (root / "pyproject.toml").write_text(SCOPES[scope], encoding="utf-8")
     assert lint(root) == []
@@ -56,7 +56,7 @@ def test_fastapi_package_passes_the_handler_rules(tmp_path: Path, scope: str) ->
 def test_the_lint_run_is_not_vacuous(tmp_path: Path) -> None:
     """Found by the heuristics alone: a fail-open guard and a module-level env read."""
     root = tmp_path / "host"
-    shutil.copytree(TEMPLATES / "acp", root / "acp")
+    copy_app(root / "acp", "fastapi")
     router = root / "acp" / "router.py"
     source = router.read_text(encoding="utf-8")
     router.write_text(source.replace('get("ACP_ENABLED", "")', 'get("ACP_ENABLED", "true")'))

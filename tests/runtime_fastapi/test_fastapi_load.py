@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import statistics
-import threading
-import time
 from collections import Counter
 
 import pytest
 from fahost import FastApiHost, UvicornServer
-from fakeys import FaKeys
-from hostproject import Reply
 from hubstub import HubStub
-from latency import listen_overflows, load_average, percentile
+from latency import flapping_load, percentile
+from served import Keys
 
 CLIENTS = 20
 PER_CLIENT = 100
@@ -22,51 +19,14 @@ READ, WRITE = "meta.version", "test.write"
 
 @pytest.mark.slow
 def test_load_with_flapping_hub(
-    fa: UvicornServer, fa_hub: HubStub, fa_host: FastApiHost, fa_keys: FaKeys
+    fa: UvicornServer, fa_hub: HubStub, fa_host: FastApiHost, fa_keys: Keys
 ) -> None:
     fa.set_env(ACP_FAIL_MODE="read-open")
     rows_before = fa_host.audit_count()
-    replies: list[tuple[str, Reply]] = []
-    failures: list[str] = []
-    lock = threading.Lock()
-    stop_flapping = threading.Event()
-    flaps = 0
-
-    def flapper() -> None:
-        nonlocal flaps
-        while not stop_flapping.wait(FLAP_SECONDS):
-            if fa_hub.running:
-                fa_hub.stop()
-            else:
-                fa_hub.start()
-            flaps += 1
-
-    def client(index: int) -> None:
-        for i in range(PER_CLIENT):
-            action = WRITE if (index + i) % 2 else READ
-            try:
-                reply = fa.call(action, key=fa_keys.rw, timeout=30)
-            except OSError as exc:  # the server refused or dropped us: counted, then asserted
-                with lock:
-                    failures.append(repr(exc))
-                continue
-            with lock:
-                replies.append((action, reply))
-
-    flap_thread = threading.Thread(target=flapper, daemon=True)
-    flap_thread.start()
-    load_before, drops_before = load_average(), listen_overflows()
-    started = time.monotonic()
-    pool = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join(timeout=120)
-    wall = time.monotonic() - started
-    load_after, drops_after = load_average(), listen_overflows()
-    stop_flapping.set()
-    flap_thread.join(timeout=5)
-    fa_hub.start()
+    run = flapping_load(fa, fa_hub, fa_keys.rw, CLIENTS, PER_CLIENT, FLAP_SECONDS, (READ, WRITE))
+    replies, failures, flaps, wall = run.replies, run.failures, run.flaps, run.wall
+    load_before, load_after = run.load_before, run.load_after
+    drops_before, drops_after = run.drops_before, run.drops_after
 
     by_code = Counter((r.status, r.code) for _, r in replies)
     latencies_ms = [r.elapsed * 1000 for _, r in replies]

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 from fahost import FastApiHost, UvicornServer, build_fastapi_host, hub_env
-from fakeys import FaKeys
 from hubstub import HubStub
 from pghost import PgCluster
+from served import Keys
 from test_fastapi_governance import test_fail_mode_matrix  # noqa: F401  (collected here)
 from test_fastapi_lifecycle import (  # noqa: F401
     test_heartbeat_exactly_once_after_200_concurrent_first_requests,
@@ -53,8 +53,8 @@ def fa_host(tmp_path_factory: pytest.TempPathFactory, fa_pg_cluster: PgCluster) 
 
 
 @pytest.fixture(scope="module")
-def fa_keys(fa_host: FastApiHost) -> FaKeys:
-    return FaKeys.create(fa_host)
+def fa_keys(fa_host: FastApiHost) -> Keys:
+    return Keys.create(fa_host)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def fa_server(
 
 
 def test_the_server_really_writes_to_postgresql(
-    fa: UvicornServer, fa_host: FastApiHost, fa_keys: FaKeys
+    fa: UvicornServer, fa_host: FastApiHost, fa_keys: Keys
 ) -> None:
     reply = fa.call("test.write", key=fa_keys.rw)
     assert reply.status == 200, reply.text

@@ -8,9 +8,8 @@ import sqlite3
 
 import pytest
 from fahost import KERNEL_ID, FastApiHost, UvicornServer
-from fakeys import FaKeys
-from hostproject import Reply
 from hubstub import HubStub
+from served import Keys, Reply
 
 
 def assert_error(reply: Reply, status: int, code: str) -> None:
@@ -28,7 +27,7 @@ def assert_error(reply: Reply, status: int, code: str) -> None:
 
 @pytest.mark.parametrize("value", [None, "", "false", "0", "1", "yes", "truee"])
 def test_disabled_unless_exactly_true(
-    fa: UvicornServer, fa_hub: HubStub, fa_host: FastApiHost, fa_keys: FaKeys, value: str | None
+    fa: UvicornServer, fa_hub: HubStub, fa_host: FastApiHost, fa_keys: Keys, value: str | None
 ) -> None:
     fa.set_env(ACP_ENABLED=value)
     fa_hub.clear()
@@ -42,7 +41,7 @@ def test_disabled_unless_exactly_true(
     assert "x-request-id" not in reply.headers
 
 
-def test_guard_is_read_on_every_request(fa: UvicornServer, fa_keys: FaKeys) -> None:
+def test_guard_is_read_on_every_request(fa: UvicornServer, fa_keys: Keys) -> None:
     assert fa.call("meta.version", key=fa_keys.rw).status == 200
     fa.set_env(ACP_ENABLED=" TRUE ")
     assert fa.call("meta.version", key=fa_keys.rw).status == 200
@@ -52,7 +51,7 @@ def test_guard_is_read_on_every_request(fa: UvicornServer, fa_keys: FaKeys) -> N
     assert fa.call("meta.version", key=fa_keys.rw).status == 200
 
 
-def test_success_shape_and_headers(fa: UvicornServer, fa_keys: FaKeys) -> None:
+def test_success_shape_and_headers(fa: UvicornServer, fa_keys: Keys) -> None:
     reply = fa.call("meta.version", key=fa_keys.ro)
     assert reply.status == 200
     assert reply.json == {
@@ -66,7 +65,7 @@ def test_success_shape_and_headers(fa: UvicornServer, fa_keys: FaKeys) -> None:
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 def test_other_methods_get_the_endpoints_json_405(
-    fa: UvicornServer, fa_keys: FaKeys, method: str
+    fa: UvicornServer, fa_keys: Keys, method: str
 ) -> None:
     reply = fa.call(method=method, key=fa_keys.rw)
     assert_error(reply, 405, "METHOD_NOT_ALLOWED")
@@ -89,7 +88,7 @@ def test_bad_keys_are_401(fa: UvicornServer, authorization: str | None, reason: 
     assert reply.headers["www-authenticate"] == 'Bearer realm="acp"'
 
 
-def test_scopes_are_exact(fa: UvicornServer, fa_keys: FaKeys) -> None:
+def test_scopes_are_exact(fa: UvicornServer, fa_keys: Keys) -> None:
     assert_error(fa.call("test.write", key=fa_keys.ro), 403, "FORBIDDEN")
     assert_error(fa.call("meta.version", key=fa_keys.wo), 403, "FORBIDDEN")
     assert fa.call("test.write", key=fa_keys.wo).status == 200
@@ -108,13 +107,11 @@ def test_scopes_are_exact(fa: UvicornServer, fa_keys: FaKeys) -> None:
         (b'{"action": "no.such.action"}', 404, "UNKNOWN_ACTION"),
     ],
 )
-def test_bad_bodies(
-    fa: UvicornServer, fa_keys: FaKeys, body: bytes, status: int, code: str
-) -> None:
+def test_bad_bodies(fa: UvicornServer, fa_keys: Keys, body: bytes, status: int, code: str) -> None:
     assert_error(fa.call(body=body, key=fa_keys.rw), status, code)
 
 
-def test_handler_errors_leak_nothing(fa: UvicornServer, fa_keys: FaKeys) -> None:
+def test_handler_errors_leak_nothing(fa: UvicornServer, fa_keys: Keys) -> None:
     crash = fa.call("test.crash", key=fa_keys.rw)
     assert_error(crash, 500, "INTERNAL_ERROR")
     assert "secret-crash-detail-7731" not in crash.text
@@ -126,7 +123,7 @@ def test_handler_errors_leak_nothing(fa: UvicornServer, fa_keys: FaKeys) -> None
 
 
 def test_every_outcome_writes_one_audit_row(
-    fa: UvicornServer, fa_hub: HubStub, fa_host: FastApiHost, fa_keys: FaKeys
+    fa: UvicornServer, fa_hub: HubStub, fa_host: FastApiHost, fa_keys: Keys
 ) -> None:
     fa_hub.mode = "deny"
     denied = fa.call("meta.version", key=fa_keys.rw)
@@ -151,7 +148,7 @@ def test_every_outcome_writes_one_audit_row(
 
 
 def test_atomic_write_rolls_back_with_its_answer(
-    fa: UvicornServer, fa_host: FastApiHost, fa_keys: FaKeys
+    fa: UvicornServer, fa_host: FastApiHost, fa_keys: Keys
 ) -> None:
     ok = fa.call("test.group.create", {"name": "g-ok"}, key=fa_keys.rw)
     assert ok.status == 200 and ok.json["data"] == {"name": "g-ok"}
@@ -169,7 +166,7 @@ def test_atomic_write_rolls_back_with_its_answer(
     assert [r["status"] for r in rows[direct.request_id]] == [200]
 
 
-def test_keys_list_and_revoke(fa: UvicornServer, fa_host: FastApiHost, fa_keys: FaKeys) -> None:
+def test_keys_list_and_revoke(fa: UvicornServer, fa_host: FastApiHost, fa_keys: Keys) -> None:
     victim = fa_host.create_key("victim", "manage.read")
     assert fa.call("meta.version", key=victim).status == 200
     listed = fa.call("iam.keys.list", key=fa_keys.ro).json["data"]["keys"]
@@ -228,7 +225,7 @@ def test_an_async_driver_url_is_run_synchronously(fa: UvicornServer, fa_host: Fa
     assert fa.call("meta.version", key=key).status == 200
 
 
-def test_client_chosen_values_cannot_forge_log_lines(fa: UvicornServer, fa_keys: FaKeys) -> None:
+def test_client_chosen_values_cannot_forge_log_lines(fa: UvicornServer, fa_keys: Keys) -> None:
     reply = fa.call("no.such\nFORGED-7c1e log line\u2028x", key=fa_keys.rw)
     assert_error(reply, 404, "UNKNOWN_ACTION")
     lines = fa.log().splitlines()
@@ -236,7 +233,7 @@ def test_client_chosen_values_cannot_forge_log_lines(fa: UvicornServer, fa_keys:
     assert not any(line.startswith("FORGED-7c1e") for line in lines)
 
 
-def test_create_tables_again_changes_nothing(fa_host: FastApiHost, fa_keys: FaKeys) -> None:
+def test_create_tables_again_changes_nothing(fa_host: FastApiHost, fa_keys: Keys) -> None:
     keys_before = fa_host.query("SELECT id, key_hash FROM acp_api_key ORDER BY id")
     schema_before = fa_host.query("SELECT name, sql FROM sqlite_master ORDER BY name")
     result = fa_host.run_module("acp.create_tables")
@@ -252,7 +249,7 @@ def test_create_tables_again_changes_nothing(fa_host: FastApiHost, fa_keys: FaKe
 
 
 def test_a_failed_audit_row_rolls_back_an_atomic_write_but_not_a_committed_one(
-    fa: UvicornServer, fa_host: FastApiHost, fa_keys: FaKeys
+    fa: UvicornServer, fa_host: FastApiHost, fa_keys: Keys
 ) -> None:
     """A trigger refuses the success rows of the group actions (SQLite, this host only)."""
     database = fa_host.database_url.removeprefix("sqlite:///")
@@ -287,7 +284,7 @@ def test_a_failed_audit_row_rolls_back_an_atomic_write_but_not_a_committed_one(
 
 @pytest.mark.parametrize(("size", "code"), [(1024 * 1024 + 1, "PAYLOAD_TOO_LARGE"), (10, "OK")])
 def test_chunked_bodies_are_limited_while_read(
-    fa: UvicornServer, fa_keys: FaKeys, size: int, code: str
+    fa: UvicornServer, fa_keys: Keys, size: int, code: str
 ) -> None:
     """No Content-Length: the limit is applied to what arrives, chunk by chunk."""
     payload = b'{"action": "meta.version", "params": {}}'

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from acp_lint.span import Span
 from acp_lint.sql import SUPPORTED_DIALECTS, SqlFinding, check_sql
 from acp_lint.sql.split import split_statements
 from acp_lint.sql.suppress import directive_codes
@@ -76,10 +77,7 @@ def test_finding_shape_and_order() -> None:
     assert findings[0] == SqlFinding(
         "ACP301",
         "UPDATE users: writes a table this migration did not create",
-        2,
-        1,
-        2,
-        24,
+        Span.in_text(2, 1, 2, 24),
         (2, 2),
     )
     assert (findings[1].code, findings[1].line, findings[1].column) == ("ACP303", 3, 3)

@@ -10,6 +10,7 @@ each is imported when first used, so a migration-only run never loads the URL gr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,11 +46,16 @@ class DjangoHost:
     guard = GUARD
     startup_hooks = (StartupHook(method="ready", base="AppConfig"),)
     startup_label = "AppConfig.ready()"
+    route_hints = re.compile(rb"urlpatterns|ROOT_URLCONF|DJANGO_SETTINGS_MODULE")
+    route_files = ("manage.py",)
 
-    def detect(self, tree: SourceTree, config: Config) -> bool:
-        from acp_lint.hosts.django.urls.settings_reader import find_manage_py
+    def declared(self, tree: SourceTree) -> bool:
+        from acp_lint.hosts.django.manage_py import find_manage_py
 
         return bool(find_manage_py(tree))
+
+    def detect(self, tree: SourceTree, config: Config) -> bool:
+        return self.declared(tree)  # manage.py is both the cheap look and the proof
 
     def route_table(self, tree: SourceTree, config: Config) -> RouteTable:
         from acp_lint.hosts.django.urls.graph import build_route_table
@@ -87,6 +93,12 @@ class DjangoHost:
         from acp_lint.hosts.django.django_migrations import check_migration_module
 
         return check_migration_module(source, dialect, label)
+
+    def source_root(self, tree: SourceTree) -> str:
+        from acp_lint.hosts.django.manage_py import find_manage_py
+
+        found = find_manage_py(tree)
+        return found[0].rpartition("/")[0] if found else ""
 
     def entry_point(self, tree: SourceTree, config: Config) -> tuple[str, str]:
         from acp_lint.hosts.django.urls.settings_reader import find_root_urlconf

@@ -65,6 +65,7 @@ from acp_lint.hosts.django.migration_shape import (
     module_roots,
     report,
 )
+from acp_lint.span import Span
 from acp_lint.sql.classify import SqlState
 from acp_lint.sql.findings import (
     CODE_DESTRUCTIVE,
@@ -517,7 +518,9 @@ class _Judge:
         line, column = self.module.start(node)
         end_line, end_column = self.module.end(node)
         self.findings.append(
-            SqlFinding(code, message, line, column, end_line, end_column, self._op_lines)
+            SqlFinding(
+                code, message, Span.in_text(line, column, end_line, end_column), self._op_lines
+            )
         )
 
     def check_operations(self, ops: tuple[ast.expr, ...]) -> None:
@@ -824,7 +827,10 @@ class _Judge:
                 end_line, end_column = line, column
             self.findings.append(
                 SqlFinding(
-                    raw.code, raw.message, line, column, end_line, end_column, self._op_lines
+                    raw.code,
+                    raw.message,
+                    Span.in_text(line, column, end_line, end_column),
+                    self._op_lines,
                 )
             )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable
 
+from acp_lint.span import Span
 from acp_lint.sql.findings import CODE_UNVERIFIABLE, SqlFinding
 from acp_lint.sql.migration_module import MIGRATION_BASES, MigrationModule, iter_nodes
 
@@ -23,7 +24,10 @@ def report(module: MigrationModule, node: ast.AST, message: str) -> SqlFinding:
     line, column = module.start(node)
     end_line, end_column = module.end(node)
     return SqlFinding(
-        CODE_UNVERIFIABLE, message, line, column, end_line, end_column, module.lines(node)
+        CODE_UNVERIFIABLE,
+        message,
+        Span.in_text(line, column, end_line, end_column),
+        module.lines(node),
     )
 
 
@@ -241,14 +245,18 @@ def check_calls(
     a helper function outside RunPython (``runpython_args`` gives a RunPython call's function
     arguments). ``roots`` are (node, evaluated in the class body)."""
     out: list[SqlFinding] = []
-    seen: set[int] = set()
+    seen: set[int] = set()  # only calls, names and ``:=`` can report: only they are marked
     functions = module.functions
+    call, named, name = ast.Call, ast.NamedExpr, ast.Name  # exact types: ``ast.parse`` nodes
     for root, in_class in roots:
         for node in iter_nodes(root):
+            kind = type(node)
+            if kind is not call and kind is not named and kind is not name:
+                continue
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            if isinstance(node, ast.Call):
+            if kind is call:
                 if functions:
                     seen.update(id(arg) for arg in runpython_args(node))
                 if id(node) not in skip and not module.call_allowed(node, in_class):
@@ -262,7 +270,7 @@ def check_calls(
                             f"operation constructor; {_WHY}",
                         )
                     )
-            elif isinstance(node, ast.NamedExpr):
+            elif kind is named:
                 out.append(
                     report(
                         module,
@@ -273,7 +281,6 @@ def check_calls(
                 )
             elif (
                 functions
-                and isinstance(node, ast.Name)
                 and node.id in functions
                 and isinstance(node.ctx, ast.Load)
                 and not (in_class and node.id in module.class_bindings)

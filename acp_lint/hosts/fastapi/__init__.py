@@ -13,8 +13,11 @@ from typing import Any
 
 from acp_lint.hosts.fastapi.host import HOST, FastAPIHost
 
-# ``resolve`` is also a submodule's name: imported here so the package attribute is the function.
-from acp_lint.hosts.fastapi.resolve import Resolution, dispatch, match_route, resolve
+# ``resolve`` is also a submodule's name, and importing a submodule sets the package attribute
+# of that name to the module: the first use of any of these names imports the submodule and
+# then binds all four here, so ``resolve`` is the function (choosing the framework of a run
+# loads ``HOST`` without importing the resolver).
+_RESOLVE_NAMES = ("Resolution", "dispatch", "match_route", "resolve")
 
 _EXPORTS = {
     "AppError": "model",
@@ -34,6 +37,10 @@ _EXPORTS = {
 
 
 def __getattr__(name: str) -> Any:
+    if name in _RESOLVE_NAMES:
+        resolver = importlib.import_module(f"{__name__}.resolve")
+        globals().update({each: getattr(resolver, each) for each in _RESOLVE_NAMES})
+        return globals()[name]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -401,7 +401,7 @@ class _Checker:
 
         if (end_line, end_col) < (line, column):
             end_line, end_col = line, column
-        diagnostic = Diagnostic(
+        diagnostic = Diagnostic.at(
             path=self.path,
             line=line,
             column=column,

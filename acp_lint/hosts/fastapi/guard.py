@@ -30,6 +30,7 @@ from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from acp_lint.python.astsource import Positions, quiet_parse
 from acp_lint.python.guard import ENV_FUNCTIONS, FLAG, GuardVerdict
 from acp_lint.registry import BY_CODE
+from acp_lint.span import Span, Spanned
 
 GUARD_RULE = BY_CODE["ACP104"]
 FIX_MESSAGE = "Insert the ACP_ENABLED guard"
@@ -53,16 +54,13 @@ Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 @dataclass(frozen=True)
-class OperationGuard:
+class OperationGuard(Spanned):
     """The verdict on one path operation; ``fix`` is None where the fix is not offered."""
 
     name: str
     verdict: GuardVerdict
     message: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    span: Span  # the function's name
     statement_lines: tuple[int, int]
     fix: Fix | None
 
@@ -618,10 +616,7 @@ def check_text(text: str, path: str = "<module>") -> list[OperationGuard]:
                 function.name,
                 verdict.verdict,
                 verdict.message,
-                line,
-                column,
-                end_line,
-                end_column,
+                Span(path, line, column, end_line, end_column),
                 (line, header_end),
                 fix,
             )
@@ -633,11 +628,7 @@ def diagnostics(text: str, path: str) -> list[Diagnostic]:
     """ACP104 findings of one FastAPI handler module."""
     return [
         Diagnostic(
-            path=path,
-            line=result.line,
-            column=result.column,
-            end_line=result.end_line,
-            end_column=result.end_column,
+            span=result.span,
             code=GUARD_RULE.code,
             name=GUARD_RULE.name,
             message=result.message,

@@ -1,7 +1,8 @@
 """``acp_lint.hosts.Host`` for FastAPI projects: what the linter asks of a FastAPI host.
 
-Each method imports what it needs when called, so choosing a host (``detect``) costs a look
-at the project's dependency files and, only when one names FastAPI, a scan for ``FastAPI()``.
+Each method imports what it needs when called. Choosing a host costs a look at the root's
+dependency declarations (``declared``) and, when they name FastAPI or no Django project was
+found, a scan for a module-level ``FastAPI()`` (``detect``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from acp_lint.discovery import DEFAULT_EXCLUDES
 from acp_lint.hosts import GuardResponse, HostChoiceError, StartupHook
 
 if TYPE_CHECKING:
@@ -36,38 +36,54 @@ GUARD = GuardResponse(
     qualified="fastapi.responses.JSONResponse",
 )
 
-# Files that declare a project's dependencies: FastAPI is looked for only where one names it.
-DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "environment.yml")
-_FASTAPI = re.compile(rb"\bfastapi\b", re.IGNORECASE)
+# The distributions that install FastAPI, as a requirement names them (normalised, PEP 503).
+FASTAPI_DISTRIBUTIONS = frozenset({"fastapi", "fastapi-slim"})
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
-def _dependency_files(tree: SourceTree, folder: str) -> list[str]:
-    """The dependency files ``folder`` may hold (``requirements*.txt``, ``requirements/*``)."""
-    join = (lambda name: f"{folder}/{name}") if folder else (lambda name: name)
-    names = [join(name) for name in DEPENDENCY_FILES]
-    for name in tree.list_dir(folder):
-        if name.startswith("requirements") and name.endswith((".txt", ".in")):
-            names.append(join(name))
-    if tree.is_dir(join("requirements")):
-        names.extend(join(f"requirements/{name}") for name in tree.list_dir(join("requirements")))
-    return names
+def _requirement_name(requirement: str) -> str | None:
+    """The normalised distribution name a requirement line or PEP 508 string starts with."""
+    if requirement.lstrip().startswith(("-", "#")):
+        return None  # an option (-r, -e, --index-url) or a comment
+    match = _REQUIREMENT_NAME.match(requirement)
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else None
+
+
+def _pyproject_requirements(data: bytes) -> list[str]:
+    """The runtime dependencies a root ``pyproject.toml`` declares: ``[project].dependencies``
+    and Poetry's ``[tool.poetry.dependencies]``; extras, groups and dev dependencies (a test
+    suite's FastAPI client) are not the project's own."""
+    from acp_lint.config import tomllib  # tomli on 3.10
+
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return []
+    found: list[str] = []
+    project = document.get("project")
+    if isinstance(project, dict) and isinstance(project.get("dependencies"), list):
+        found += [item for item in project["dependencies"] if isinstance(item, str)]
+    tool = document.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    if isinstance(poetry, dict) and isinstance(poetry.get("dependencies"), dict):
+        found += [name for name in poetry["dependencies"] if isinstance(name, str)]
+    return found
 
 
 def declares_fastapi(tree: SourceTree) -> bool:
-    """A dependency file at the root or in a direct subdirectory (a monorepo's ``backend/``,
-    as Django's ``manage.py`` is looked for one level down) names ``fastapi``: a cheap look
-    that keeps other projects from being scanned."""
-    folders = [""] + [
-        name
-        for name in tree.list_dir("")
-        if not name.startswith(".") and name not in DEFAULT_EXCLUDES and tree.is_dir(name)
-    ]
-    for folder in folders:
-        for name in _dependency_files(tree, folder):
-            data = tree.read_bytes(name)
-            if data is not None and _FASTAPI.search(data):
-                return True
-    return False
+    """The project's own dependency declarations name FastAPI: the root ``pyproject.toml``
+    (``[project].dependencies``, ``[tool.poetry.dependencies]``) or a ``requirements*.txt`` at
+    the root. A cheap look, no module is read: on a Django project it decides whether the
+    project is scanned for a FastAPI app too (both found is ambiguous)."""
+    requirements: list[str] = []
+    data = tree.read_bytes("pyproject.toml")
+    if data is not None:
+        requirements += _pyproject_requirements(data)
+    for name in tree.list_dir(""):
+        if name.startswith("requirements") and name.endswith(".txt") and tree.is_file(name):
+            text = (tree.read_bytes(name) or b"").decode("utf-8", "replace")
+            requirements += text.splitlines()
+    return any(_requirement_name(item) in FASTAPI_DISTRIBUTIONS for item in requirements)
 
 
 # Folders whose apps are samples of the project, not the project (as Django's detection
@@ -119,9 +135,18 @@ class FastAPIHost:
         StartupHook(method="lifespan", base=""),  # FastAPI's name for it, passed from elsewhere
     )
     startup_label = 'the lifespan or an on_event("startup") handler'
+    # route code of an app: routers, includes, mounts, path operation decorators
+    route_hints = re.compile(
+        rb"FastAPI|APIRouter|include_router|add_api_route|Mount\(|Route\(|\.mount\("
+        rb"|@[\w.]+\.(?:get|post|put|patch|delete|options|head|trace|api_route|route)\("
+    )
+    route_files: tuple[str, ...] = ()
+
+    def declared(self, tree: SourceTree) -> bool:
+        return declares_fastapi(tree)
 
     def detect(self, tree: SourceTree, config: Config) -> bool:
-        return declares_fastapi(tree) and choose_app(tree, config) is not None
+        return choose_app(tree, config) is not None
 
     def guard_findings(self, text: str, path: str) -> list[Diagnostic] | None:
         from acp_lint.hosts.fastapi.guard import diagnostics
@@ -187,6 +212,9 @@ class FastAPIHost:
         from acp_lint.hosts.fastapi.alembic_migrations import check_revision
 
         return check_revision("<revision>", source, dialect)  # type: ignore[return-value]
+
+    def source_root(self, tree: SourceTree) -> str:
+        return ""  # an app's modules are named from the project root (``app.main:app``)
 
     def entry_point(self, tree: SourceTree, config: Config) -> tuple[str, str]:
         try:

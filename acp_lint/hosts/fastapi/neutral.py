@@ -21,10 +21,10 @@ from acp_lint.routes.model import (
     PatternPart,
     Route,
     RouteTable,
-    Span,
     Unresolved,
 )
 from acp_lint.sources import SourceTree
+from acp_lint.span import Span
 
 
 def _span(position: fa.Position) -> Span:

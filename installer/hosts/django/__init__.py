@@ -4,8 +4,9 @@ Everything the installer does that only makes sense for Django lives in this pac
 ``detect`` (manage.py -> settings -> ROOT_URLCONF / INSTALLED_APPS), ``edits`` (libcst edits
 of the settings and the root URLconf, with their inverses), ``urlconf_window`` (the mount
 edit of a huge URLconf through a window), ``apps`` (the effective INSTALLED_APPS), ``labels``
-(app label and table clashes) and ``templates/acp`` (the Django app it ships). Each module is
-imported when first used.
+(app label and table clashes) and ``templates/acp`` (the Django modules of the app it ships,
+merged with the shared runtime in ``installer/templates/acp``). Each module is imported when
+first used.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ INSTALLED_APPS_LIST = "installed_apps_list"
 
 if TYPE_CHECKING:
     from acp_installer.hostfile import Source
-    from acp_installer.hosts.django.detect import HostProject
+    from acp_installer.hosts.django.detect import DjangoProject
 
     from acp_lint.config import Config
 
@@ -42,32 +43,29 @@ class DjangoInstaller:
     def migration_warnings(self, host: object, written: Sequence[str]) -> list[str]:
         return []
 
-    def found_in(self, config: Config, loosely: bool = False) -> bool:
-        from acp_lint.hosts.django.urls.settings_reader import find_manage_py
-        from acp_lint.sources import DiskTree
+    def mentioned_in(self, config: Config) -> bool:
+        return False  # the default host: its detection's error says what is missing
 
-        return bool(find_manage_py(DiskTree(config.root.resolve())))
-
-    def detect(self, project_dir: Path) -> HostProject:
+    def detect(self, project_dir: Path) -> DjangoProject:
         from acp_installer.hosts.django.detect import detect
 
         return detect(project_dir)
 
-    def check_app_name(self, host: HostProject, app: str, app_dir: str) -> None:
+    def check_app_name(self, host: DjangoProject, app: str, app_dir: str) -> None:
         from acp_installer.hosts.django import labels
 
         from acp_lint.sources import DiskTree
 
-        files = [host.settings_file, host.installed_apps_file]
+        files = [host.settings_file, host.registration_file]
         entries = labels.installed_entries(host.installed_apps, DiskTree(host.root), files)
         labels.check_clashes(DiskTree(host.root), host.locator, entries, app, app_dir)
 
     def plan_registration(
-        self, host: HostProject, app: str
+        self, host: DjangoProject, app: str
     ) -> tuple[str, Source | None, str | None, Mapping[str, str]]:
         from acp_installer.hosts.django.apps import plan_edit
 
-        edit = plan_edit(host.root, host.source_dir, host.settings_module, host.manage_py, app)
+        edit = plan_edit(host.root, host.source_dir, host.start_module, host.manage_py, app)
         # uninstall takes "acp" out of this list only
         record = {INSTALLED_APPS_LIST: edit.list_name} if edit.list_name is not None else {}
         return edit.file, edit.source, edit.text, record
@@ -123,7 +121,7 @@ class DjangoInstaller:
         return [(operation.line, operation.name) for operation in list_operations(text)]
 
     def data_files(
-        self, host: HostProject, app_dir: str, recorded: Mapping[str, object], seed: str
+        self, host: DjangoProject, app_dir: str, recorded: Mapping[str, object], seed: str
     ) -> tuple[list[tuple[str, bytes]], Mapping[str, str]]:
         return [], {}  # the migrations are files of the app template
 

@@ -7,7 +7,9 @@ installer and the linter can never disagree about which files make up the projec
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from acp_installer.errors import UsageError
 from acp_installer.hostconfig import HostProject, project_config
@@ -16,7 +18,18 @@ from acp_lint.hosts.django.urls.settings_reader import find_manage_py, find_root
 from acp_lint.sources import DiskTree
 
 
-def detect(project_dir: Path) -> HostProject:
+@dataclass(frozen=True)
+class DjangoProject(HostProject):
+    """A Django host: ``start_module`` is the settings module, ``mount_module`` the root
+    URLconf, ``registration_file`` the file whose ``INSTALLED_APPS`` list install edits."""
+
+    manage_py: str = ""
+    settings_file: str = ""
+    installed_apps: Any = field(default=None, compare=False)  # SettingValue of INSTALLED_APPS
+    locator: Any = field(default=None, compare=False)  # acp_lint ModuleLocator of the host
+
+
+def detect(project_dir: Path) -> DjangoProject:
     """The Django project in ``project_dir``; a UsageError (exit 2) says what was looked at."""
     if not project_dir.is_dir():
         raise UsageError(f"{project_dir}: no such directory")
@@ -49,16 +62,16 @@ def detect(project_dir: Path) -> HostProject:
         raise UsageError(f"cannot find the root URLconf ({found.settings_file}): {reason}")
     apps = found.settings.get("INSTALLED_APPS")  # None: class-based settings (checked later)
     manage = manage_files[0]
-    return HostProject(
+    return DjangoProject(
         root=root,
         config=config,
-        manage_py=manage,
         source_dir=manage.rpartition("/")[0],
-        settings_module=found.settings_module,
+        start_module=found.settings_module,
+        registration_file=apps.file if apps is not None else found.settings_file,
+        mount_module=found.module,
+        mount_file=found.file,
+        manage_py=manage,
         settings_file=found.settings_file,
-        installed_apps_file=apps.file if apps is not None else found.settings_file,
-        urlconf_module=found.module,
-        urlconf_file=found.file,
         installed_apps=apps,
         locator=found.locator,
     )

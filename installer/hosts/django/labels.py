@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from pathlib import Path
 
-from acp_installer.appfiles import TEMPLATE_ROOT
+from acp_installer.appfiles import template_paths, template_roots
 from acp_installer.errors import Refused
 
 from acp_lint.hosts.django.urls.modules import ModuleLocator
@@ -38,9 +37,11 @@ class HostApp:
     package: str | None  # the app's module, when it is part of the project
 
 
-def acp_tables(template_root: Path = TEMPLATE_ROOT) -> set[str]:
-    """The ``db_table`` values of the shipped models."""
-    return _db_tables(ast.parse((template_root / "models.py").read_text("utf-8")))[0]
+def acp_tables() -> set[str]:
+    """The ``db_table`` values of the shipped models (the app's ``models.py``, wherever the
+    merged template takes it from)."""
+    models = template_paths(template_roots("django"))["models.py"]
+    return _db_tables(ast.parse(models.read_text("utf-8")))[0]
 
 
 def _parse(tree: DiskTree, file: str) -> ast.Module | None:

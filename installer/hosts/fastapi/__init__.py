@@ -2,11 +2,12 @@
 
 A FastAPI app has no app registry: nothing is registered, and the mount is one
 ``app.include_router(acp_router, prefix="<base>")`` right after ``app = FastAPI(...)`` (plus its
-import), made and undone by ``edits``. The ``acp/`` package comes from ``templates/acp``; the
-tables come from an Alembic revision on its own ``acp`` branch in the host's versions directory
-when the host uses Alembic, else from ``acp/sql/0001_create_acp_tables.sql`` (PostgreSQL, CREATE
-only) beside ``python -m acp.create_tables`` (which the package always has). Both are the data
-layer ``--migrations-only`` writes, with the modules ``create_tables`` needs.
+import), made and undone by ``edits``. The ``acp/`` package comes from ``templates/acp`` merged
+with the shared runtime (``installer/templates/acp``); the tables come from an Alembic revision
+on its own ``acp`` branch in the host's versions directory when the host uses Alembic, else
+from ``acp/sql/0001_create_acp_tables.sql`` (PostgreSQL, CREATE only) beside
+``python -m acp.create_tables`` (which the package always has). Both are the data layer
+``--migrations-only`` writes, with the modules ``create_tables`` needs.
 """
 
 from __future__ import annotations
@@ -69,16 +70,10 @@ class FastApiInstaller:
     def __init__(self) -> None:
         self._attributes: dict[str, str] = {}  # app module -> the app's name in it
 
-    def found_in(self, config: Config, loosely: bool = False) -> bool:
+    def mentioned_in(self, config: Config) -> bool:
         from acp_lint.discovery import DEFAULT_EXCLUDES, discover
-        from acp_lint.hosts.fastapi import find_apps
-        from acp_lint.sources import DiskTree
 
-        if getattr(config, "app", None):
-            return True
         root = config.root.resolve()
-        if not loosely:
-            return bool(find_apps(DiskTree(root)))
         for rel in discover(root, DEFAULT_EXCLUDES, (".py",)):
             try:
                 data = (root / rel).read_bytes()
@@ -92,20 +87,20 @@ class FastApiInstaller:
         from acp_installer.hosts.fastapi.detect import detect
 
         host = detect(project_dir)
-        self._attributes[host.urlconf_file] = host.attribute
+        self._attributes[host.mount_file] = host.attribute
         return host
 
     def check_app_name(self, host: FastApiProject, app: str, app_dir: str) -> None:
-        if host.urlconf_module.split(".")[0] == app:
+        if host.mount_module.split(".")[0] == app:
             raise UsageError(
-                f"the FastAPI app lives in the package {app!r} ({host.urlconf_file}); "
+                f"the FastAPI app lives in the package {app!r} ({host.mount_file}); "
                 "choose another --app-name for the ACP package"
             )
 
     def plan_registration(
         self, host: FastApiProject, app: str
     ) -> tuple[str, Source | None, str | None, Mapping[str, str]]:
-        return host.urlconf_file, None, None, {}  # FastAPI has no app registry
+        return host.mount_file, None, None, {}  # FastAPI has no app registry
 
     def add_registration(self, source: Source, app: str) -> str:
         return source.text
@@ -175,7 +170,7 @@ class FastApiInstaller:
         manifest was written and its re-run name the same file."""
         if host.versions_dir is None:
             sql = (TEMPLATES / SQL_FILE).read_bytes()
-            return [(f"{app_dir}/{SQL_FILE}", sql)], {APP_KEY: host.settings_module}
+            return [(f"{app_dir}/{SQL_FILE}", sql)], {APP_KEY: host.start_module}
         earlier = recorded.get(REVISION_KEY)
         rel = None
         if isinstance(earlier, str) and earlier.rpartition("/")[0] == host.versions_dir:
@@ -188,7 +183,7 @@ class FastApiInstaller:
         if match is None:
             raise Refused(f"the recorded ACP revision {rel} is not one echelon names")
         text = ALEMBIC_TEMPLATE.read_text(encoding="utf-8").replace(PLACEHOLDER, match.group(1))
-        return [(rel, text.encode("utf-8"))], {REVISION_KEY: rel, APP_KEY: host.settings_module}
+        return [(rel, text.encode("utf-8"))], {REVISION_KEY: rel, APP_KEY: host.start_module}
 
     def is_own_migration(self, rel: str, recorded: Mapping[str, object]) -> bool:
         """A migration file outside the app directory is ours only as the recorded revision."""

@@ -26,7 +26,8 @@ from acp_lint.sources import DiskTree
 
 @dataclass(frozen=True)
 class FastApiProject(HostProject):
-    """A FastAPI host: ``urlconf_file`` (= ``settings_file``) is the module creating the app."""
+    """A FastAPI host: ``mount_file`` (= ``registration_file``) is the module creating the app;
+    ``start_module`` is the app's import string."""
 
     attribute: str = "app"  # the module-level name the app is bound to
     versions_dir: str | None = None  # Alembic's versions directory, project-relative
@@ -59,13 +60,11 @@ def detect(project_dir: Path) -> FastApiProject:
     return FastApiProject(
         root=root,
         config=config,
-        manage_py="",
         source_dir=base,
-        settings_module=found.import_string,
-        settings_file=rel,
-        installed_apps_file=rel,
-        urlconf_module=dotted,
-        urlconf_file=rel,
+        start_module=found.import_string,
+        registration_file=rel,
+        mount_module=dotted,
+        mount_file=rel,
         attribute=found.attribute,
         versions_dir=_versions_dir(root),
     )

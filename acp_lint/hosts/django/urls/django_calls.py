@@ -4,14 +4,16 @@
 of the project); this module is the table of Django callables it recognises
 (``KNOWN_CALLABLES``: ``path``/``re_path``/``url``, ``include``, ``i18n_patterns``,
 ``static``, DRF routers and ``format_suffix_patterns``, ``gettext``) and what each call
-evaluates to. ``DjangoCalls`` is a mixin of ``ModuleEvaluator``: its methods use the
-evaluator's ``expr``, ``span``, ``unknown``, ``args``, ``builder`` and ``state``.
+evaluates to. ``DjangoCalls`` is a collaborator the evaluator is given (``calls``): its
+methods use the evaluator's ``expr``, ``span``, ``unknown``, ``args``, ``builder`` and
+``state`` through ``self.ev``.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from acp_lint.hosts.django.urls import drf
@@ -47,9 +49,12 @@ from acp_lint.hosts.django.urls.values import (
 from acp_lint.routes.model import (
     Condition,
     PatternPart,
-    Span,
     unique_conditions,
 )
+from acp_lint.span import Span
+
+if TYPE_CHECKING:
+    from acp_lint.hosts.django.urls.graph import ModuleEvaluator
 
 KNOWN_CALLABLES: dict[str, str] = {
     "django.urls.path": "path",
@@ -78,19 +83,29 @@ SETTINGS_PREFIXES = ("django.conf.settings.",)
 
 
 class DjangoCalls:
+    """Django's callables for the URLconf evaluator it is given (composition, not a base
+    class): the evaluator interprets Python and hands each recognised call here; these
+    methods read the evaluator's ``expr``, ``span``, ``unknown``, ``args``, ``builder`` and
+    ``state`` through ``self.ev``."""
+
+    __slots__ = ("ev",)
+
+    def __init__(self, ev: ModuleEvaluator) -> None:
+        self.ev = ev
+
     """The Django calls of ``ModuleEvaluator`` (a mixin: see the module docstring)."""
 
     def pattern(self, node: ast.Call, kind: str) -> Value:
-        args = self.args(node, ("route", "view", "kwargs", "name"))
+        args = self.ev.args(node, ("route", "view", "kwargs", "name"))
         if _has_star(node):
-            return self.unknown(f"{kind}() with *args cannot be analysed", node)
+            return self.ev.unknown(f"{kind}() with *args cannot be analysed", node)
         route_node = args.get("route")
         view_node = args.get("view")
         if route_node is None or view_node is None:
-            return self.unknown(f"{kind}() without a route and a view", node)
-        route = self.expr(route_node)
+            return self.ev.unknown(f"{kind}() without a route and a view", node)
+        route = self.ev.expr(route_node)
         view = self.view_value(view_node)
-        name_value = self.expr(args["name"]) if "name" in args else None
+        name_value = self.ev.expr(args["name"]) if "name" in args else None
         name = name_value.text if isinstance(name_value, StrValue) else None
         options: list[tuple[Value, tuple[Condition, ...]]] = []
         for route_option, route_conditions in options_of(route):
@@ -110,9 +125,9 @@ class DjangoCalls:
         view: Value,
         name: str | None,
     ) -> Value:
-        args = self.args(node, ("route", "view"))
+        args = self.ev.args(node, ("route", "view"))
         view_node = args["view"]
-        span = self.span(node)
+        span = self.ev.span(node)
         include_target = self.include_target_of(view, view_node)
         if include_target is None and isinstance(view, Unknown) and self.looks_like_urls(view_node):
             include_target = (view, "<unknown>")
@@ -122,16 +137,16 @@ class DjangoCalls:
         try:
             part = self.make_part(kind, route, is_endpoint)
         except PatternError as error:
-            return UnresolvedEntry(str(error), span, self.conditions)
+            return UnresolvedEntry(str(error), span, self.ev.conditions)
         if include_target is not None:
             target, description = include_target
             return IncludeEntry(
                 part,
                 target,
                 span,
-                self.state.dotted,
+                self.ev.state.dotted,
                 description,
-                self.conditions,
+                self.ev.conditions,
                 _include_namespace(view),
             )
         return EndpointEntry(
@@ -140,8 +155,8 @@ class DjangoCalls:
             self.view_text(view, view_node),
             name,
             span,
-            self.state.dotted,
-            self.conditions,
+            self.ev.state.dotted,
+            self.ev.conditions,
         )
 
     def unknown_route(
@@ -154,46 +169,46 @@ class DjangoCalls:
         elif isinstance(route, Ref) and route.qualified.startswith(SETTINGS_PREFIXES):
             name = route.qualified.removeprefix(SETTINGS_PREFIXES[0])
             reason = f"settings.{name} (the route of {kind}()) cannot be read statically"
-            span = self.span(route_node)
+            span = self.ev.span(route_node)
         else:
             reason = f"the route of {kind}() is not a string literal"
-            span = self.span(route_node)
+            span = self.ev.span(route_node)
         pattern = None
         if isinstance(route, Unknown) and route.shape is not None and kind == "path":
             pattern = shape_regex(route.shape, is_endpoint)
-        return UnresolvedEntry(reason, span, self.conditions, pattern)
+        return UnresolvedEntry(reason, span, self.ev.conditions, pattern)
 
     def make_part(self, kind: str, route: StrValue, is_endpoint: bool) -> PatternPart:
         if kind == "re_path":
             return regex_part(route.text, is_endpoint, route.literal)
-        converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
+        converters = {**BUILTIN_CONVERTERS, **self.ev.builder.converters}
         try:
             return route_part(route.text, is_endpoint, converters, route.literal)
         except PatternError:
-            self.builder.discover_converters(self.state)
-            converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
+            self.ev.builder.discover_converters(self.ev.state)
+            converters = {**BUILTIN_CONVERTERS, **self.ev.builder.converters}
             return route_part(route.text, is_endpoint, converters, route.literal)
 
     def view_value(self, node: ast.expr) -> Value:
         """Evaluate a view argument without importing view modules just to name a view."""
         if isinstance(node, (ast.Call, ast.List, ast.Tuple)):
-            return self.expr(node)
-        if isinstance(node, ast.Name) and node.id in self.env:
-            return self.env[node.id]
+            return self.ev.expr(node)
+        if isinstance(node, ast.Name) and node.id in self.ev.env:
+            return self.ev.env[node.id]
         if isinstance(node, (ast.Name, ast.Attribute)):
             qualified = _qualified_name(node)
             if qualified is not None:
                 head, _, rest = qualified.partition(".")
-                base = self.env.get(head)
+                base = self.ev.env.get(head)
                 if isinstance(base, Ref):
                     full = f"{base.qualified}.{rest}" if rest else base.qualified
                     if full in ADMIN_URLS or full.endswith(".urls"):
-                        return self.builder.lookup(full)
+                        return self.ev.builder.lookup(full)
                     return Ref(full)
                 if rest and isinstance(base, RouterValue):
-                    return self.expr(node)
-            return self.expr(node)
-        return ViewText(self.code(node))
+                    return self.ev.expr(node)
+            return self.ev.expr(node)
+        return ViewText(self.ev.code(node))
 
     def view_text(self, view: Value, node: ast.expr) -> str:
         if isinstance(view, Ref):
@@ -202,7 +217,7 @@ class DjangoCalls:
             return view.text
         if isinstance(view, (FunctionValue, ClassValue)):
             return f"{view.module}.{view.node.name}"
-        return self.code(node)
+        return self.ev.code(node)
 
     def include_target_of(
         self, view: Value, node: ast.expr
@@ -214,18 +229,18 @@ class DjangoCalls:
             target = self.patterns_of(view.items[0] if not view.is_list and view.items else view)
             return target, _describe(target)
         if isinstance(view, Ref) and view.qualified in ADMIN_URLS:
-            return admin_patterns(self.span(node), self.state.dotted), "admin.site.urls"
+            return admin_patterns(self.ev.span(node), self.ev.state.dotted), "admin.site.urls"
         if isinstance(node, ast.Attribute) and node.attr == "urls":
             # Django treats a ``(patterns, app_name, namespace)`` value as an include:
             # admin.site.urls, django-ninja's api.urls, routers and custom router objects.
-            what = self.code(node)[:60]
+            what = self.ev.code(node)[:60]
             if isinstance(view, Unknown):
                 reason = f"{what} is an include whose patterns cannot be read statically"
-                return Unknown(reason, self.span(node)), what
+                return Unknown(reason, self.ev.span(node)), what
             target = self.patterns_of(view, node)
             if isinstance(target, Unknown):
                 reason = f"{what} is an include whose patterns cannot be read statically"
-                return Unknown(f"{reason} ({target.reason})", self.span(node)), what
+                return Unknown(f"{reason} ({target.reason})", self.ev.span(node)), what
             return target, what
         return None
 
@@ -238,15 +253,15 @@ class DjangoCalls:
         if isinstance(value, Ref):
             if value.qualified in ADMIN_URLS:
                 return admin_patterns(
-                    self.span(node) if node else Span(self.state.file, 1, 1, 1, 1),
-                    self.state.dotted,
+                    self.ev.span(node) if node else Span(self.ev.state.file, 1, 1, 1, 1),
+                    self.ev.state.dotted,
                 )
-            if self.builder.is_project_module(value.qualified):
+            if self.ev.builder.is_project_module(value.qualified):
                 return ModuleTarget(value.qualified)
             known = known_module_patterns(value.qualified, self._span_or_file(node))
             if known is not None:
                 return known
-            resolved = self.builder.lookup(value.qualified)
+            resolved = self.ev.builder.lookup(value.qualified)
             if isinstance(resolved, Ref):
                 return Unknown(f"{value.qualified!r} is not part of the project")
             return self.patterns_of(resolved, node)
@@ -259,10 +274,10 @@ class DjangoCalls:
         return Unknown("include() of something that is not a URLconf")
 
     def _span_or_file(self, node: ast.AST | None) -> Span:
-        return self.span(node) if node is not None else Span(self.state.file, 1, 1, 1, 1)
+        return self.ev.span(node) if node is not None else Span(self.ev.state.file, 1, 1, 1, 1)
 
     def module_target(self, dotted: str, node: ast.AST | None) -> ModuleTarget | SeqValue | Unknown:
-        if self.builder.is_project_module(dotted):
+        if self.ev.builder.is_project_module(dotted):
             return ModuleTarget(dotted)
         known = known_module_patterns(dotted, self._span_or_file(node))
         if known is not None:
@@ -270,64 +285,66 @@ class DjangoCalls:
         return Unknown(f"included module {dotted!r} is not part of the project")
 
     def include(self, node: ast.Call) -> Value:
-        args = self.args(node, ("arg", "namespace"))
+        args = self.ev.args(node, ("arg", "namespace"))
         arg = args.get("arg")
         if arg is None:
-            return self.unknown("include() without an argument", node)
+            return self.ev.unknown("include() without an argument", node)
         value = (
-            self.view_value(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else self.expr(arg)
+            self.view_value(arg)
+            if isinstance(arg, (ast.Name, ast.Attribute))
+            else self.ev.expr(arg)
         )
         target = self.patterns_of(value, node)
         namespace = args.get("namespace")
-        explicit = self.expr(namespace) if namespace is not None else None
+        explicit = self.ev.expr(namespace) if namespace is not None else None
         if isinstance(explicit, StrValue) and explicit.text:
-            return IncludeValue(target, self.span(node), explicit.text)
-        return IncludeValue(target, self.span(node), _include_namespace(value))
+            return IncludeValue(target, self.ev.span(node), explicit.text)
+        return IncludeValue(target, self.ev.span(node), _include_namespace(value))
 
     def i18n_patterns(self, node: ast.Call) -> Value:
         items: list[Value] = []
         prefix_default = True
         for arg in node.args:
             if isinstance(arg, ast.Starred):
-                items.extend(self.as_items(self.expr(arg.value), arg.value))
+                items.extend(self.ev.as_items(self.ev.expr(arg.value), arg.value))
             else:
-                items.append(self.expr(arg))
+                items.append(self.ev.expr(arg))
         for kw in node.keywords:
             if kw.arg is None:  # ``**mapping`` (libcst counted it as an item too)
-                items.append(self.expr(kw.value))
+                items.append(self.ev.expr(kw.value))
             elif kw.arg == "prefix_default_language":
-                value = self.expr(kw.value)
+                value = self.ev.expr(kw.value)
                 prefix_default = not (isinstance(value, ConstValue) and value.value is False)
-        if self.builder.setting("USE_I18N") is False:
+        if self.ev.builder.setting("USE_I18N") is False:
             return SeqValue(tuple(items))
-        part = locale_part(self.builder.languages, prefix_default)
+        part = locale_part(self.ev.builder.languages, prefix_default)
         entry = IncludeEntry(
             part,
             SeqValue(tuple(items)),
-            self.span(node),
-            self.state.dotted,
+            self.ev.span(node),
+            self.ev.state.dotted,
             "i18n_patterns",
-            self.conditions,
+            self.ev.conditions,
         )
         return SeqValue((entry,))
 
     def static(self, node: ast.Call, kind: str) -> Value:
         """``static()`` serves files only when DEBUG: a conditional ``re_path``."""
-        args = self.args(
+        args = self.ev.args(
             node, ("prefix",) if kind == "staticfiles_urlpatterns" else ("prefix", "view")
         )
         if kind == "staticfiles_urlpatterns" and "prefix" not in args:
             prefix_value: Value = self.settings_value("STATIC_URL")
         else:
             prefix_node = args.get("prefix")
-            prefix_value = self.expr(prefix_node) if prefix_node is not None else Unknown("")
+            prefix_value = self.ev.expr(prefix_node) if prefix_node is not None else Unknown("")
             if isinstance(prefix_value, Ref) and prefix_value.qualified.startswith(
                 SETTINGS_PREFIXES
             ):
                 prefix_value = self.settings_value(prefix_value.qualified.rsplit(".", 1)[1])
         debug = Condition("settings.DEBUG", True)
-        conditions = unique_conditions((*self.conditions, debug))
-        span = self.span(node)
+        conditions = unique_conditions((*self.ev.conditions, debug))
+        span = self.ev.span(node)
         if not isinstance(prefix_value, StrValue):
             reason = "static() prefix cannot be evaluated (routes served only when DEBUG)"
             return SeqValue((UnresolvedEntry(reason, span, conditions),))
@@ -342,7 +359,7 @@ class DjangoCalls:
         )
         if "view" in args:  # ``static(prefix, view=serve_media)``
             view = self.view_text(self.view_value(args["view"]), args["view"])
-        entry = EndpointEntry(part, "static", view, None, span, self.state.dotted, conditions)
+        entry = EndpointEntry(part, "static", view, None, span, self.ev.state.dotted, conditions)
         return SeqValue((entry,))
 
     def looks_like_urls(self, node: ast.expr) -> bool:
@@ -355,7 +372,7 @@ class DjangoCalls:
         elif isinstance(func, ast.Name):
             name = func.id
         elif isinstance(func, ast.Subscript):
-            name = self.code(func.value)
+            name = self.ev.code(func.value)
         else:
             name = ""
         return bool(re.search(r"urls|patterns|include|router", name, re.IGNORECASE))
@@ -365,49 +382,49 @@ class DjangoCalls:
         other settings stay references (``settings.DEBUG`` is a branch condition)."""
         if not name.isupper():
             return ref
-        value = self.builder.setting(name)
+        value = self.ev.builder.setting(name)
         if isinstance(value, str):
             return StrValue(value)
-        if value is UNKNOWN and name in self.builder.settings:
-            return self.unknown(f"settings.{name} cannot be read statically", node)
+        if value is UNKNOWN and name in self.ev.builder.settings:
+            return self.ev.unknown(f"settings.{name} cannot be read statically", node)
         return ref
 
     def settings_value(self, name: str) -> Value:
-        value = self.builder.setting(name)
+        value = self.ev.builder.setting(name)
         return StrValue(value) if isinstance(value, str) else Unknown(f"settings.{name}")
 
     def router(self, node: ast.Call, kind: str) -> Value:
-        args = self.args(node, ("trailing_slash", "use_regex_path"))
+        args = self.ev.args(node, ("trailing_slash", "use_regex_path"))
         trailing = True
         use_regex = True
         if "trailing_slash" in args:
-            value = self.expr(args["trailing_slash"])
+            value = self.ev.expr(args["trailing_slash"])
             if isinstance(value, ConstValue):
                 trailing = bool(value.value)
         if "use_regex_path" in args:
-            value = self.expr(args["use_regex_path"])
+            value = self.ev.expr(args["use_regex_path"])
             if isinstance(value, ConstValue):
                 use_regex = bool(value.value)
         return RouterValue(
-            next(self.builder._router_ids),
+            next(self.ev.builder._router_ids),
             "default" if kind == "DefaultRouter" else "simple",
             "/" if trailing else "",
             use_regex,
-            self.span(node),
-            self.state.dotted,
+            self.ev.span(node),
+            self.ev.state.dotted,
         )
 
     def format_suffix(self, node: ast.Call) -> Value:
-        args = self.args(node, ("urlpatterns", "suffix_required", "allowed"))
+        args = self.ev.args(node, ("urlpatterns", "suffix_required", "allowed"))
         if set(args) - {"urlpatterns"}:
-            return self.unknown("format_suffix_patterns() options are not modelled", node)
-        value = self.expr(args["urlpatterns"]) if "urlpatterns" in args else Unknown("")
+            return self.ev.unknown("format_suffix_patterns() options are not modelled", node)
+        value = self.ev.expr(args["urlpatterns"]) if "urlpatterns" in args else Unknown("")
         if not isinstance(value, SeqValue):
-            return value if isinstance(value, Unknown) else self.unknown("not a list", node)
+            return value if isinstance(value, Unknown) else self.ev.unknown("not a list", node)
         entries = [item for item in value.items if isinstance(item, ENTRY_TYPES)]
         if len(entries) != len(value.items):
-            return self.unknown("format_suffix_patterns() of values that are not patterns", node)
-        converters = {**BUILTIN_CONVERTERS, **self.builder.converters}
+            return self.ev.unknown("format_suffix_patterns() of values that are not patterns", node)
+        converters = {**BUILTIN_CONVERTERS, **self.ev.builder.converters}
         return SeqValue(tuple(drf.format_suffix_entries(entries, converters)))
 
 

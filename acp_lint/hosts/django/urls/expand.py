@@ -29,10 +29,10 @@ from acp_lint.routes.model import (
     PatternPart,
     Route,
     RouteTable,
-    Span,
     Unresolved,
     unique_conditions,
 )
+from acp_lint.span import Span
 
 MAX_INCLUDE_DEPTH = 64
 

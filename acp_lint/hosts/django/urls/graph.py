@@ -59,10 +59,10 @@ from acp_lint.routes.model import (
     ParseError,
     ReservedPrefix,
     RouteTable,
-    Span,
     unique_conditions,
 )
 from acp_lint.sources import SourceTree
+from acp_lint.span import Span
 
 MAX_UNROLL = 64  # items of a known list a ``for`` loop or comprehension is unrolled over
 MAX_CALL_DEPTH = 8  # nested calls of the project's own URL-building functions
@@ -255,7 +255,7 @@ def _imported_modules(node: ast.Import | ast.ImportFrom, state: ModuleState) -> 
     return [base, *(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")]
 
 
-class ModuleEvaluator(DjangoCalls):
+class ModuleEvaluator:
     """Abstract execution of one module's top-level statements."""
 
     def __init__(self, builder: GraphBuilder, state: ModuleState) -> None:
@@ -264,6 +264,7 @@ class ModuleEvaluator(DjangoCalls):
         self.env = state.env
         self.conditions: tuple[Condition, ...] = ()
         self._footer_indent: int | None = None  # see ``Source.statement_code``
+        self.calls = DjangoCalls(self)  # what Django's URL callables evaluate to
 
     # ----- helpers --------------------------------------------------------------------------
     @property
@@ -662,7 +663,7 @@ class ModuleEvaluator(DjangoCalls):
             if isinstance(value, Unknown) and value.span is None:
                 return Unknown(value.reason, self.span(node))
             if isinstance(value, Ref) and value.qualified == f"{SETTINGS_PREFIXES[0]}{node.attr}":
-                return self.setting_ref(node.attr, value, node)
+                return self.calls.setting_ref(node.attr, value, node)
             return value
         elif isinstance(node, (ast.List, ast.Tuple)):
             items: list[Value] = []
@@ -700,17 +701,17 @@ class ModuleEvaluator(DjangoCalls):
             return self.call_function(func, node)
         kind = self.known(func) if isinstance(func, Ref) else None
         if kind in ("path", "re_path"):
-            return self.pattern(node, kind)
+            return self.calls.pattern(node, kind)
         if kind == "include":
-            return self.include(node)
+            return self.calls.include(node)
         if kind == "i18n_patterns":
-            return self.i18n_patterns(node)
+            return self.calls.i18n_patterns(node)
         if kind in ("static", "staticfiles_urlpatterns"):
-            return self.static(node, kind)
+            return self.calls.static(node, kind)
         if kind in ("SimpleRouter", "DefaultRouter"):
-            return self.router(node, kind)
+            return self.calls.router(node, kind)
         if kind == "format_suffix_patterns":
-            return self.format_suffix(node)
+            return self.calls.format_suffix(node)
         if kind == "gettext" and len(node.args) + len(node.keywords) == 1:
             return self.expr(_arg_values(node)[0])
         if isinstance(func, Ref) and func.qualified.endswith(".as_view"):

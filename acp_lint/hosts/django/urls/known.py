@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from acp_lint.hosts.django.urls.patterns import regex_part, route_part
 from acp_lint.hosts.django.urls.values import EndpointEntry, SeqValue
-from acp_lint.routes.model import Span
+from acp_lint.span import Span
 
 _AUTH_URLS = [
     ("login/", "django.contrib.auth.views.LoginView", "login"),

@@ -16,7 +16,7 @@ import keyword
 
 from acp_lint.protected import check_depth
 from acp_lint.python.astsource import Positions, quiet_parse
-from acp_lint.routes.model import Span
+from acp_lint.span import Span
 
 _SPACE = " \t\f\r\n\\"
 

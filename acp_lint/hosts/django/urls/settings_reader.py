@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from acp_lint.encoding import DecodeError, decode_python
+from acp_lint.hosts.django.manage_py import MANAGE_PY, find_manage_py
 from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
 from acp_lint.protected import check_depth
-from acp_lint.routes.model import ParseError, Span, Spanned, Unresolved
+from acp_lint.routes.model import ParseError, Unresolved
 from acp_lint.sources import SourceTree
+from acp_lint.span import Span, Spanned
 
 UNKNOWN: Any = object()
 """A setting that is assigned something we cannot evaluate."""
-
-MANAGE_PY = "manage.py"
 
 
 @dataclass(frozen=True)
@@ -82,20 +82,6 @@ def _parse(tree: SourceTree, file: str, errors: list[ParseError]) -> tuple[ast.M
     except (ValueError, RecursionError, MemoryError) as error:
         errors.append(ParseError(file, 1, 1, f"cannot parse: {error}"))
         return None
-
-
-def find_manage_py(tree: SourceTree) -> list[str]:
-    """``manage.py`` at the root, else in direct subdirectories (sorted)."""
-    if tree.is_file(MANAGE_PY):
-        return [MANAGE_PY]
-    found = []
-    for name in tree.list_dir(""):
-        if name.startswith(".") or name in {"node_modules", "venv", ".venv", "__pycache__"}:
-            continue
-        candidate = f"{name}/{MANAGE_PY}"
-        if tree.is_dir(name) and tree.is_file(candidate):
-            found.append(candidate)
-    return found
 
 
 def _settings_from_manage(

@@ -9,7 +9,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field, replace
 
-from acp_lint.routes.model import Condition, LiteralRef, PatternPart, Span
+from acp_lint.routes.model import Condition, LiteralRef, PatternPart
+from acp_lint.span import Span
 
 
 @dataclass(frozen=True)

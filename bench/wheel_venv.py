@@ -1,0 +1,51 @@
+"""A non-editable install of acp-lint for the benchmarks: a wheel of the working tree in its
+own venv, as users get it from PyPI or pre-commit.
+
+The project's ``.venv`` holds acp-lint *editable*: setuptools puts an import finder
+(``__editable___acp_lint_*_finder``) in ``site-packages`` whose ``.pth`` file runs at every
+interpreter start-up, importing ``pathlib``, ``fnmatch`` and more before the first line of the
+program (``python -c pass``: ~10 ms of CPU more than without it). acp-lint imports those
+modules itself, so a whole acp-lint run barely changes (measured within noise), but a user's
+install has no such finder: ``vs_peers.py`` (``--installed wheel``, the default) and
+``floors.py --python`` measure this venv instead.
+
+```console
+$ .venv/bin/python bench/wheel_venv.py          # (re)build; prints the venv's bin directory
+```
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import venv
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WHEEL_VENV = BENCH / ".venv-wheel"
+
+
+def ensure_wheel_venv(venv_dir: Path = WHEEL_VENV, repo: Path = ROOT) -> Path:
+    """Build a wheel of ``repo`` as it is now and install it (with its dependencies) into
+    ``venv_dir``, replacing the previous one; return the venv's ``bin`` directory."""
+    bindir = venv_dir / "bin"
+    if not (bindir / "python").exists():
+        venv.EnvBuilder(with_pip=True).create(venv_dir)
+    pip = [str(bindir / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
+    with tempfile.TemporaryDirectory() as out:
+        # The build itself runs in pip's isolated build environment (setuptools, wheel).
+        subprocess.run([*pip, "wheel", "--no-deps", "-w", out, str(repo)], check=True)
+        wheel = next(Path(out).glob("acp_lint-*.whl"))
+        subprocess.run(
+            [*pip, "install", "--force-reinstall", "--no-deps", str(wheel)],
+            check=True,
+        )
+        subprocess.run([*pip, "install", str(wheel)], check=True)  # the dependencies
+    return bindir
+
+
+if __name__ == "__main__":
+    print(ensure_wheel_venv())
+    sys.exit(0)
