@@ -34,6 +34,7 @@ from acp_lint.protected import (
     check_depth,
     python_rejects,
     run_protected,
+    take_compiled,
     too_deep_message,
 )
 from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, Scope, family
@@ -217,8 +218,8 @@ class Linter:
             decoded = decode_python(data)
         except DecodeError as error:
             return [parse_error(path, error.line, error.column, str(error))]
-        # A migration is read with ``ast``: its reader takes the tree compiled here.
-        rejected = python_rejects(decoded.text, path, keep=role is Role.MIGRATION)
+        # Migrations and handlers are read with ``ast``: their readers take the tree compiled here.
+        rejected = python_rejects(decoded.text, path, keep=True)
         if rejected is not None:
             return [parse_error(path, *rejected)]
         check_depth(decoded.text)
@@ -247,7 +248,7 @@ class Linter:
                 cst_module = cst.parse_module(decoded.text)
             except cst.ParserSyntaxError as error:
                 return [python_parse_error(path, error, decoded.text)]
-        tree = quiet_parse(decoded.text, path)
+        tree = take_compiled(decoded.text) or quiet_parse(decoded.text, path)
         context = FileContext(
             path, decoded.text, tree, self.config, self.build_fixes, cst_module=cst_module
         )
