@@ -254,3 +254,15 @@ def test_the_accessor_fix_needs_every_use_to_be_a_deferred_plain_name(
     for build in (False, True):
         [found] = [d for d in lint_handler(source, build_fixes=build) if d.line == 4]
         assert (found.fix is not None) == offered, (tail, build)
+
+
+def test_a_parameter_or_keyword_named_environ_is_not_an_environment_read() -> None:
+    """Only expressions read ``environ``: a parameter, a keyword argument's name or a ``with``
+    target that happens to be called ``environ`` is not ``os.environ``."""
+    source = (
+        "from os import environ\n\n\ndef g(environ=None):\n    return environ\n\n\n"
+        "h(environ=1)\nwith open('x') as environ:\n    pass\nSNAPSHOT = dict(environ)\n"
+    )
+    assert [(d.code, d.line) for d in lint_handler(source) if d.code == "ACP101"] == [
+        ("ACP101", 11)
+    ]
