@@ -1,7 +1,8 @@
 """Run the selected rules over a project, apply suppressions, and fix to a fixed point.
 
-Per file: decide the role without parsing (``Project``), decode, parse once with libcst, run
-every Python rule in one batched traversal, then drop the tree. Project rules (routes and
+Per file: decide the role without parsing (``Project``), decode, parse once with ``ast``, run
+every Python rule over it (libcst parses the file too only when fixes are built), then drop
+the tree. Project rules (routes and
 bindings) run once per run when a file of the URL graph or bindings.json is checked.
 
 Every rule family runs inside the same crash boundary (``_guarded``): a rule that raises
@@ -33,6 +34,7 @@ from acp_lint.protected import (
     check_depth,
     python_rejects,
     run_protected,
+    take_compiled,
     too_deep_message,
 )
 from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, Scope, family
@@ -216,8 +218,8 @@ class Linter:
             decoded = decode_python(data)
         except DecodeError as error:
             return [parse_error(path, error.line, error.column, str(error))]
-        # A migration is read with ``ast``: its reader takes the tree compiled here.
-        rejected = python_rejects(decoded.text, path, keep=role is Role.MIGRATION)
+        # Migrations and handlers are read with ``ast``: their readers take the tree compiled here.
+        rejected = python_rejects(decoded.text, path, keep=True)
         if rejected is not None:
             return [parse_error(path, *rejected)]
         check_depth(decoded.text)
@@ -235,27 +237,27 @@ class Linter:
         ]
         if not rule_classes:
             return []  # no rule can report, and CPython compiled it: nothing to parse
-        import libcst as cst
-
-        from acp_lint.python.walk import walk_batched
+        from acp_lint.python.astsource import quiet_parse
         from acp_lint.rules.base import FileContext
 
-        try:
-            module = cst.parse_module(decoded.text)
-        except cst.ParserSyntaxError as error:
-            return [python_parse_error(path, error, decoded.text)]
-        context = FileContext(path, decoded.text, module, self.config, self.build_fixes)
-        rules = [rule_class(context) for rule_class in rule_classes]
-        visitors = [context.effects_collector] if any(r.USES_EFFECTS for r in rules) else []
-        batch = [*visitors, *rules]
+        cst_module = None
+        if self.build_fixes:  # fixes are built on libcst: a file it cannot parse is ACP000
+            import libcst as cst
 
-        def visit() -> None:
-            if any(visitor.METADATA_DEPENDENCIES for visitor in batch):
-                context.wrapper.visit_batched(batch)  # libcst resolves the metadata first
-            else:
-                walk_batched(module, batch, context.flat)  # same visits, no node rebuilt
+            try:
+                cst_module = cst.parse_module(decoded.text)
+            except cst.ParserSyntaxError as error:
+                return [python_parse_error(path, error, decoded.text)]
+        tree = take_compiled(decoded.text) or quiet_parse(decoded.text, path)
+        context = FileContext(
+            path, decoded.text, tree, self.config, self.build_fixes, cst_module=cst_module
+        )
 
-        _guarded(path, "engine", visit)
+        def check() -> None:
+            for rule_class in rule_classes:
+                rule_class(context).check()
+
+        _guarded(path, "engine", check)
         found = context.diagnostics
         if not found or not may_suppress(decoded.text, {d.code for d in found}):
             return found  # no comment can suppress these: nothing to tokenize

@@ -95,8 +95,8 @@ def python_rejects(text: str, path: str, keep: bool = False) -> tuple[int, int, 
 
     Run under CPython's default recursion limit, so "accepted" means what an import of the
     module would accept; the parser's own guards turn deep nesting into an exception here.
-    With ``keep``, the AST it compiled is kept for ``take_compiled`` (the migration reader
-    reads that very tree instead of parsing the file a second time).
+    With ``keep``, the AST it compiled is kept for ``take_compiled`` (the migration and the
+    handler readers read that very tree instead of parsing the file a second time).
     """
     _compiled.last = None
     previous = sys.getrecursionlimit()

@@ -22,7 +22,7 @@ from acp_lint.diagnostics import Applicability
 class Scope(str, Enum):
     """The files a rule looks at; the engine runs each family on its own path."""
 
-    HANDLER = "handler"  # ACP handler modules, one libcst traversal for the family
+    HANDLER = "handler"  # ACP handler modules, one ast pass for the family
     MIGRATION = "migration"  # SQL files and Django migration modules
     PROJECT = "project"  # the URL graph and bindings.json, once per run
     ANY = "any"  # every file an ACP rule looks at (the parse error)

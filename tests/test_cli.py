@@ -247,10 +247,9 @@ def test_internal_error_is_one_line_exit_3(project) -> None:
     script = (
         "import sys\n"
         "from acp_lint.rules.enabled_guard import MissingEnabledGuard\n"
-        "def boom(self, node):\n"
+        "def boom(self):\n"
         "    raise RuntimeError('injected')\n"
-        "boom.__name__ = 'leave_Module'\n"
-        "MissingEnabledGuard.leave_Module = boom\n"
+        "MissingEnabledGuard.check = boom\n"
         "from acp_lint.cli import main\n"
         "sys.exit(main(['acp/views.py']))\n"
     )

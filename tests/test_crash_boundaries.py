@@ -39,10 +39,10 @@ family = os.environ.get("ACP_CRASH_FAMILY")
 if family == "handler":
     from acp_lint.rules.enabled_guard import MissingEnabledGuard
 
-    def leave_Module(self, original_node):
+    def check(self):
         _boom()
 
-    MissingEnabledGuard.leave_Module = leave_Module
+    MissingEnabledGuard.check = check
 elif family in ("migration", "sql"):
     import acp_lint.rules.migrations as migrations
 

@@ -4,6 +4,7 @@ its finding for another one. Ruff itself is the oracle (a real ``ruff check`` su
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
 import subprocess
@@ -340,13 +341,25 @@ def test_acp104_offers_no_fix_for_a_generator_handler(source: str) -> None:
     assert found and all(d.fix is None for d in found)
     assert fix_handler(source, frozenset({"ACP104"})) == source
     # Why: the guard's ``return JsonResponse(...)`` is not valid there.
-    module = cst.parse_module(source)
-    [handler] = find_handlers(module)
+    [handler] = find_handlers(ast.parse(source))
     assert is_generator(handler)
-    inserted = insert_guard(module, {handler: 0}).code
+    module = cst.parse_module(source)
+    [function] = [n for n in _functions(module) if n.name.value == handler.name]
+    inserted = insert_guard(module, {function: 0}).code
     if "async def" in source:
         with pytest.raises(SyntaxError):
             compile(inserted, "views.py", "exec")
+
+
+def _functions(module: cst.Module) -> list[cst.FunctionDef]:
+    found: list[cst.FunctionDef] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            found.append(node)
+
+    module.visit(Finder())
+    return found
 
 
 def test_acp104_still_fixes_a_handler_with_a_nested_generator() -> None:

@@ -220,3 +220,49 @@ def test_configured_handler_function_is_checked() -> None:
     assert lint_handler(source) == []
     found = lint_handler(source, options={"handler_functions": ("run_action",)})
     assert [(d.code, d.line) for d in found] == [("ACP104", 1)]
+
+
+ACCESSOR_HEAD = "import os\nfrom typing import List, Literal, TypeVar, cast\n\nX = os.getenv('A')\n"
+
+
+@pytest.mark.parametrize(
+    ("tail", "offered"),
+    [
+        ("def f():\n    return X\n", True),
+        ("__all__ = ['X']\n\ndef f():\n    return X\n", True),  # not a use of X
+        ("def f():\n    y: Literal['X'] = 1\n    return X\n", True),  # a literal, not a hint
+        ("def f(a: 'X'):\n    return X\n", False),  # string annotations name X
+        ("def f() -> 'List[X]':\n    return X\n", False),
+        ("def f():\n    y: g('X') = 1\n    return X\n", False),
+        ("def f():\n    return cast('X', X)\n", False),
+        ("def f():\n    return List['X'], X\n", False),
+        ("T = TypeVar('T', bound='X')\n\ndef f():\n    return X\n", False),
+        ("def f():\n    return g('X'), X\n", True),  # a plain string argument
+        ("def f():\n    return X\n\nprint(X)\n", False),  # a use at import time
+        ("def f():\n    global X\n    return X\n", False),
+        ("def f():\n    return X\n\nX += '1'\n", False),  # bound twice
+        ("def f():\n    del X\n", False),
+    ],
+)
+def test_the_accessor_fix_needs_every_use_to_be_a_deferred_plain_name(
+    tail: str, offered: bool
+) -> None:
+    """ACP101's fix rewrites each use of the name into a call: a use it cannot rewrite (a
+    string type hint, a use at import time, a second binding) means no fix, in a check-only
+    run as in one that builds fixes."""
+    source = ACCESSOR_HEAD + "\n\n" + tail
+    for build in (False, True):
+        [found] = [d for d in lint_handler(source, build_fixes=build) if d.line == 4]
+        assert (found.fix is not None) == offered, (tail, build)
+
+
+def test_a_parameter_or_keyword_named_environ_is_not_an_environment_read() -> None:
+    """Only expressions read ``environ``: a parameter, a keyword argument's name or a ``with``
+    target that happens to be called ``environ`` is not ``os.environ``."""
+    source = (
+        "from os import environ\n\n\ndef g(environ=None):\n    return environ\n\n\n"
+        "h(environ=1)\nwith open('x') as environ:\n    pass\nSNAPSHOT = dict(environ)\n"
+    )
+    assert [(d.code, d.line) for d in lint_handler(source) if d.code == "ACP101"] == [
+        ("ACP101", 11)
+    ]

@@ -1,26 +1,27 @@
 """Speed must not change results: deferred fixes, one project model per run, linear checks.
 
-A check-only run knows which findings have a fix (``[*]``) without building the fix, so it
-never imports ``libcst.codemod``; ``--fix``/``--diff`` build them. These tests hold the two
-modes to the same answer on every fixable rule example.
+A check-only run knows which findings have a fix (``[*]``) without building the fix: it
+detects on ``ast`` and never imports libcst; ``--fix``/``--diff`` build the fixes with it.
+These tests hold the two modes to the same answer on every fixable rule example.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-import libcst as cst
 import pytest
 from support import fix_handler, lint_handler
 
 from acp_lint.diagnostics import Diagnostic
 from acp_lint.fixes import fix_bytes, fix_is_selected
-from acp_lint.python.scopes import Scope, ScopeIndex
-from acp_lint.python.walk import walk
+from acp_lint.python.scopes import ScopeIndex
+from acp_lint.python.syntax import children
 from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, FixAvailability, load_rule
 from acp_lint.rules.base import Invalid
 
@@ -97,8 +98,9 @@ def test_valid_examples_have_no_findings_in_either_mode(code: str, source: str) 
         assert [d for d in lint_handler(text, build_fixes=build) if d.code == code] == []
 
 
-def _modules_after(args: list[str], cwd: Path) -> tuple[int, set[str]]:
-    """Run the CLI in a fresh interpreter; return its exit code and the libcst modules loaded."""
+def _modules_after(args: list[str], cwd: Path) -> tuple[int, set[str], str]:
+    """Run the CLI in a fresh interpreter; return its exit code, the libcst modules loaded
+    and its output."""
     script = (
         "import sys\n"
         "from acp_lint.cli import main\n"
@@ -111,19 +113,44 @@ def _modules_after(args: list[str], cwd: Path) -> tuple[int, set[str]]:
         [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=300
     )
     assert done.returncode in (0, 1), done.stderr
-    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES"))
-    return done.returncode, set(line.split()[1:])
+    out, _, line = done.stdout.rpartition("\nMODULES")
+    return done.returncode, set(line.split()), out
 
 
-def test_checking_never_imports_libcst_codemod(tmp_path: Path) -> None:
+def _host_views(count: int) -> str:
+    """A host module of plain views that imports acp_kernel (heuristic scope): every view is
+    an unguarded handler with a fixable ACP104 finding."""
+    parts = ["from django.http import JsonResponse\n\nfrom acp_kernel import ControlPlaneClient\n"]
+    for index in range(count):
+        parts.append(
+            f"\n\ndef view_{index}(request, pk=None):\n"
+            f'    data = {{"view": {index}, "pk": pk}}\n'
+            "    return JsonResponse(data)\n"
+        )
+    return "".join(parts)
+
+
+def test_checking_never_imports_libcst(tmp_path: Path) -> None:
+    """A check-only run (no --fix, no --diff) detects on ``ast``: libcst is not imported at
+    all, for a handler file with fixable findings of every handler rule and for a 100-view
+    host module in heuristic scope; --diff builds the fixes with libcst."""
     (tmp_path / "acp").mkdir()
     (tmp_path / "acp" / "views.py").write_text(BAD_HANDLER)
-    code, modules = _modules_after(["--no-cache", "acp/views.py"], tmp_path)
-    assert code == 1
-    assert "libcst" in modules  # the handler was really parsed and checked ...
-    assert not any(m.startswith("libcst.codemod") for m in modules)  # ... fixes not built
-    # The same file with --diff builds the fixes (the test would notice if it could not).
-    _, modules = _modules_after(["--no-cache", "--diff", "acp/views.py"], tmp_path)
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "views.py").write_text(_host_views(100))
+    for target, codes in (
+        ("acp/views.py", {"ACP101", "ACP102", "ACP103", "ACP104"}),
+        ("shop/views.py", {"ACP104"}),
+    ):
+        args = ["--no-cache", "--output-format", "json", target]
+        code, modules, out = _modules_after(args, tmp_path)
+        assert code == 1
+        found = json.loads(out)
+        assert {item["code"] for item in found} == codes  # really checked ...
+        assert all(item["fix"] is not None for item in found if item["code"] == "ACP104")
+        assert modules == set()  # ... without libcst
+    # The handler file with --diff builds the fixes (the test would notice if it could not).
+    _, modules, _ = _modules_after(["--no-cache", "--diff", "acp/views.py"], tmp_path)
     assert "libcst.codemod" in modules
 
 
@@ -139,24 +166,6 @@ def test_check_then_fix_builds_the_fixes_the_check_cached(tmp_path: Path) -> Non
     assert 'os.environ.get("ACP_ENABLED"' in target.read_text()
     again = subprocess.run(check, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert "ACP104" not in again.stdout
-
-
-def _scope_facts(index: ScopeIndex) -> tuple[object, ...]:
-    def describe(scope: Scope | None) -> object:
-        if scope is None:
-            return None
-        return (
-            scope.kind,
-            sorted(scope.bindings),
-            sorted((k, sorted(v)) for k, v in scope.imports.items()),
-            sorted(scope.globals),
-            sorted(scope.functions),
-            describe(scope.parent),
-        )
-
-    parents = {id(child): id(parent) for child, parent in index.parents.items()}
-    names = sorted((id(name), repr(describe(scope))) for name, scope in index.scope_of.items())
-    return parents, names
 
 
 SOURCES = sorted(
@@ -180,36 +189,29 @@ SOURCES = sorted(
             for v in load_rule(c).VALID
         ),
         *(path.read_text() for path in SOURCES),
+        "@d(1)\ndef f(a, b=g(2), *c, d=h(3), **e) -> k(4):\n    return {m(5): n(6), **o}\n"
+        "x = p(7) if q(8) else r(9)\nclass C(s(10), metaclass=t(11)): pass\n"
+        "u(12, v=w(13), *y(14), **z(15))\n",
     ],
 )
-def test_fast_walk_visits_like_libcst_and_finds_the_same_scopes(source: str) -> None:
-    """The scope pass runs on a plain field walk; it must record what libcst's visit does."""
-    module = cst.parse_module(source)
-    by_visit = ScopeIndex()
-    module.visit(by_visit)
-    by_walk = ScopeIndex()
-    walk(module, by_walk.on_visit, by_walk.on_leave)
-    order: list[tuple[str, int]] = []
-
-    class Recorder(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            order.append(("visit", id(node)))
-            return True
-
-        def on_leave(self, original_node: cst.CSTNode) -> None:
-            order.append(("leave", id(original_node)))
-
-    module.visit(Recorder())
-    walked: list[tuple[str, int]] = []
-    walk(
-        module,
-        lambda node: walked.append(("visit", id(node))) or True,
-        lambda node: walked.append(("leave", id(node))),
-    )
-    assert walked == order  # the same nodes, in libcst's own order
-    visited = len(by_visit.parents)
-    assert visited > 0
-    assert _scope_facts(by_walk) == _scope_facts(by_visit)
+def test_the_rules_walk_visits_in_source_order(source: str) -> None:
+    """The rules' one pass lists nodes as libcst visits them: in source order (the order of
+    recorded effect sites and of thread names depends on it), every node once."""
+    tree = ast.parse(source)
+    index = ScopeIndex(tree)
+    assert len(index.order) == len({id(node) for node in index.order})
+    for node in index.order:
+        starts = [
+            (child.lineno, child.col_offset) for child in children(node) if hasattr(child, "lineno")
+        ]
+        assert starts == sorted(starts), ast.dump(node)
+    calls = [n for n in index.order if isinstance(n, ast.Call)]
+    numbers = [
+        n.args[0].value
+        for n in calls
+        if n.args and isinstance(n.args[0], ast.Constant) and type(n.args[0].value) is int
+    ]
+    assert numbers == sorted(numbers)
 
 
 def test_one_fix_run_lists_files_once_and_builds_the_url_graph_once(

@@ -47,7 +47,7 @@ def test_the_rule_class_is_bound_to_its_declaration(rule) -> None:
 
 
 def test_a_family_is_the_kind_of_class_its_engine_path_runs() -> None:
-    """The engine runs the handler family as libcst visitors and the project family over the
+    """The engine runs the handler family over each file's ast and the project family over the
     URL graph: the declared scope must match what the class is."""
     from acp_lint.rules.base import PythonRule
     from acp_lint.rules.routes import ProjectRule

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
+
 import pytest
 
 from acp_lint.python.scopes import ScopeIndex
@@ -10,25 +11,21 @@ from acp_lint.python.scopes import ScopeIndex
 
 def resolve_all(source: str, name: str) -> list[set[str]]:
     """Qualified names of every load of ``name``.attribute in source order."""
-    module = cst.parse_module(source)
-    index = ScopeIndex()
-    module.visit(index)
-    found: list[set[str]] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> None:
-            if isinstance(node.value, cst.Name) and node.value.value == name:
-                found.append(index.qualified_names(node))
-
-    module.visit(Finder())
-    return found
+    index = ScopeIndex(ast.parse(source))
+    return [
+        index.qualified_names(node)
+        for node in index.order
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+    ]
 
 
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
         ("import os\nos.getenv\n", [{"os.getenv"}]),
-        ("import os.path\nos.getenv\n", [{"os.path"}, {"os.getenv"}]),  # the import, then the use
+        ("import os.path\nos.getenv\n", [{"os.getenv"}]),
         ("import os as o\no.getenv\n", [{"os.getenv"}]),
         ("from os import environ as e\ne.get\n", [{"os.environ.get"}]),
         ("os.getenv\n", [set()]),
@@ -60,16 +57,8 @@ def test_resolution(source: str, expected: list[set[str]]) -> None:
 
 
 def test_module_function_and_shadowing() -> None:
-    module = cst.parse_module("def load():\n    pass\n\ndef g(load):\n    load()\n\nload()\n")
-    index = ScopeIndex()
-    module.visit(index)
-    calls: list[str | None] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            calls.append(index.module_function(node.func))
-
-    module.visit(Finder())
+    index = ScopeIndex(ast.parse("def load():\n    pass\n\ndef g(load):\n    load()\n\nload()\n"))
+    calls = [index.module_function(n.func) for n in index.order if isinstance(n, ast.Call)]
     assert calls == [None, "load"]
 
 
@@ -77,18 +66,13 @@ def _callee_matches(source: str, configured: tuple[str, ...]) -> list[bool]:
     """For each call in ``source``: does its callee match the configured names?"""
     from acp_lint.python.names import NameMatcher
 
-    module = cst.parse_module(source)
-    index = ScopeIndex()
-    module.visit(index)
+    index = ScopeIndex(ast.parse(source))
     matcher = NameMatcher(configured)
-    results: list[bool] = []
-
-    class Calls(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            results.append(matcher.matches(node.func, index.qualified_names(node.func)))
-
-    module.visit(Calls())
-    return results
+    return [
+        matcher.matches(node.func, index.qualified_names(node.func))
+        for node in index.order
+        if isinstance(node, ast.Call)
+    ]
 
 
 @pytest.mark.parametrize(

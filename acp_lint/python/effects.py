@@ -7,18 +7,17 @@ the rules can follow calls of the module's own functions transitively.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-
 from acp_lint.python.import_time import ImportTimeOracle
 from acp_lint.python.names import NameMatcher, last_component, last_components
 from acp_lint.python.scopes import ScopeIndex
+from acp_lint.python.syntax import FUNCTIONS, Function, SourceFile, call_args
 
 if TYPE_CHECKING:
     from acp_lint.hosts import StartupHook
@@ -61,7 +60,7 @@ THREAD_CLASSES = frozenset({"threading.Thread", "threading.Timer"})
 class Site:
     """One place where an effect happens; ``text`` is a short rendering of the code."""
 
-    node: cst.CSTNode
+    node: ast.AST
     effect: Effect
     text: str
 
@@ -73,14 +72,14 @@ class ModuleEffects:
     import_time: list[Site] = field(default_factory=list)
     by_function: dict[str, list[Site]] = field(default_factory=dict)
     calls_by_function: dict[str, set[str]] = field(default_factory=dict)
-    import_time_calls: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    import_time_calls: list[tuple[ast.AST, str]] = field(default_factory=list)
     ready_sites: list[Site] = field(default_factory=list)
-    ready_calls: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
-    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    ready_calls: list[tuple[ast.AST, str]] = field(default_factory=list)
+    functions: dict[str, Function] = field(default_factory=dict)
 
     def places(
         self, effect: Effect, *, in_ready: bool = False
-    ) -> Iterator[tuple[cst.CSTNode, str | None, Site]]:
+    ) -> Iterator[tuple[ast.AST, str | None, Site]]:
         """Where ``effect`` happens at import time (or in ``AppConfig.ready()``): each
         ``(node to report, module function called or None, the site that causes it)``."""
         sites = self.ready_sites if in_ready else self.import_time
@@ -115,17 +114,17 @@ class ModuleEffects:
         return witness
 
 
-def _short(module: cst.Module, node: cst.CSTNode, limit: int = 60) -> str:
-    text = " ".join(module.code_for_node(node).split())
+def _short(source: SourceFile, node: ast.AST, parent: ast.AST | None, limit: int = 60) -> str:
+    text = " ".join(source.code(node, parent).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class EffectsCollector(cst.BatchableCSTVisitor):
-    """Records effect sites during the shared traversal; results are read in ``leave_Module``."""
+class EffectsCollector:
+    """Records effect sites in one source-order pass over the module (``run``)."""
 
     def __init__(
         self,
-        module: cst.Module,
+        source: SourceFile,
         index: ScopeIndex,
         oracle: ImportTimeOracle,
         *,
@@ -134,9 +133,8 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         heartbeat_functions: Iterable[str] = (),
         startup_hooks: tuple[StartupHook, ...] | None = None,
     ) -> None:
-        super().__init__()
         self.startup_hooks = startup_hooks
-        self.module = module
+        self.source = source
         self.index = index
         self.oracle = oracle
         self.env_readers = NameMatcher(env_readers)
@@ -145,25 +143,50 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         self.result = ModuleEffects()
         self._keyword_names: dict[str, set[str]] = {}
         self._thread_names: set[str] = set()
-        self._appconfig_classes: set[cst.ClassDef] = set()
-        for statement in module.body:
-            if isinstance(statement, cst.FunctionDef):
-                self.result.functions[statement.name.value] = statement
+        for statement in source.tree.body:
+            if isinstance(statement, FUNCTIONS):
+                self.result.functions[statement.name] = statement
+        self._ran = False
+
+    def run(self) -> ModuleEffects:
+        """One pass over the module's nodes in source order (libcst's visiting order, which
+        the recorded order of sites and thread names depends on)."""
+        if not self._ran:
+            self._ran = True
+            parents = self.index.parents
+            for node in self.index.order:
+                kind = type(node)
+                if kind is ast.Call:
+                    self.visit_Call(node)  # type: ignore[arg-type]
+                elif kind is ast.Name:
+                    parent = parents.get(node)
+                    if isinstance(parent, (*FUNCTIONS, ast.ClassDef)) and any(
+                        item is node for item in parent.decorator_list
+                    ):
+                        self.visit_decorator(node)  # ``@helper``: a call of a module function
+                    self.visit_Name(node)  # type: ignore[arg-type]
+                elif kind is ast.Attribute:
+                    self._bare_environ(node)
+                elif kind is ast.Assign:
+                    self.visit_Assign(node)  # type: ignore[arg-type]
+                elif kind is ast.Subscript:
+                    self.visit_Subscript(node)  # type: ignore[arg-type]
+        return self.result
 
     @property
-    def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
+    def parents(self) -> Mapping[ast.AST, ast.AST]:
         return self.index.parents
 
-    def _qualified(self, node: cst.CSTNode) -> set[str]:
+    def _qualified(self, node: ast.AST) -> set[str]:
         return self.index.qualified_names(node)
 
-    def _module_function(self, node: cst.CSTNode) -> str | None:
+    def _module_function(self, node: ast.AST) -> str | None:
         """The module-level function a Name refers to, if it refers to one."""
         found = self.index.module_function(node)
         return found if found in self.result.functions else None
 
     # -- placing a site ------------------------------------------------------------------
-    def _owner(self, node: cst.CSTNode) -> tuple[str, str | None]:
+    def _owner(self, node: ast.AST) -> tuple[str, str | None]:
         """("import", None), ("function", name), ("ready", None) or ("other", None)."""
         if self.oracle.runs_at_import(node):
             return ("import", None)
@@ -173,11 +196,11 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         if self._is_startup_hook(function):
             return ("ready", None)
         parent = self.parents.get(function)
-        if isinstance(parent, cst.Module) and function.name.value in self.result.functions:
-            return ("function", function.name.value)
+        if isinstance(parent, ast.Module) and function.name in self.result.functions:
+            return ("function", function.name)
         return ("other", None)
 
-    def _is_startup_hook(self, function: cst.FunctionDef) -> bool:
+    def _is_startup_hook(self, function: Function) -> bool:
         """A function the host's framework runs once at start-up (``Host.startup_hooks``;
         Django: ``ready`` of an ``AppConfig`` subclass; FastAPI: ``on_event("startup")``
         handlers and the ``lifespan``)."""
@@ -187,22 +210,24 @@ class EffectsCollector(cst.BatchableCSTVisitor):
 
             hooks = self.startup_hooks = host_for().startup_hooks
         block = self.parents.get(function)
-        klass = self.parents.get(block) if block is not None else None
-        if isinstance(klass, cst.ClassDef):
-            bases = {last_component(base.value) for base in klass.bases}
-            if any(function.name.value == h.method and h.base in bases for h in hooks):
+        if isinstance(block, ast.ClassDef):
+            bases = {
+                last_component(base.value if isinstance(base, ast.Starred) else base)
+                for base in block.bases
+            }
+            if any(function.name == h.method and h.base in bases for h in hooks):
                 return True
-        if isinstance(block, cst.Module) and any(
-            not h.base and function.name.value == h.method for h in hooks
+        if isinstance(block, ast.Module) and any(
+            not h.base and function.name == h.method for h in hooks
         ):
             return True
         for hook in hooks:
             if hook.decorator and any(
-                _decorator_call(d.decorator, hook.decorator, hook.argument)
-                for d in function.decorators
+                _decorator_call(self.source, d, hook.decorator, hook.argument)
+                for d in function.decorator_list
             ):
                 return True
-            if hook.keyword and function.name.value in self._passed_as(hook.keyword):
+            if hook.keyword and function.name in self._passed_as(hook.keyword):
                 return True
         return False
 
@@ -211,11 +236,11 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         found = self._keyword_names.get(keyword)
         if found is None:
             pattern = re.compile(rf"\b{re.escape(keyword)}\s*=\s*([A-Za-z_][A-Za-z0-9_]*)")
-            found = self._keyword_names[keyword] = set(pattern.findall(self.module.code))
+            found = self._keyword_names[keyword] = set(pattern.findall(self.source.text))
         return found
 
-    def _record(self, node: cst.CSTNode, effect: Effect) -> None:
-        site = Site(node, effect, _short(self.module, node))
+    def _record(self, node: ast.AST, effect: Effect) -> None:
+        site = Site(node, effect, _short(self.source, node, self.parents.get(node)))
         where, name = self._owner(node)
         if where == "import":
             self.result.import_time.append(site)
@@ -224,7 +249,7 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         elif where == "ready":
             self.result.ready_sites.append(site)
 
-    def _record_call_of(self, node: cst.CSTNode, function: str) -> None:
+    def _record_call_of(self, node: ast.AST, function: str) -> None:
         where, name = self._owner(node)
         if where == "import":
             self.result.import_time_calls.append((node, function))
@@ -234,28 +259,27 @@ class EffectsCollector(cst.BatchableCSTVisitor):
             self.result.ready_calls.append((node, function))
 
     # -- classification ------------------------------------------------------------------
-    def _is_heartbeat_callee(self, func: cst.BaseExpression) -> bool:
+    def _is_heartbeat_callee(self, func: ast.AST) -> bool:
         qualified = self._qualified(func)
         if any("heartbeat" in last.lower() for last in last_components(func, qualified)):
             return True
         return self.heartbeats.matches(func, qualified)
 
-    def _thread_target(self, call: cst.Call) -> cst.BaseExpression | None:
+    def _thread_target(self, call: ast.Call) -> ast.AST | None:
         """The callable a ``threading.Thread``/``Timer`` call will run."""
         names = self._qualified(call.func)
         if not names & THREAD_CLASSES:
             return None
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value in ("target", "function"):
-                return arg.value
-        positional = [arg for arg in call.args if arg.keyword is None]
-        if "threading.Timer" in names and len(positional) >= 2:
-            return positional[1].value
-        if "threading.Thread" in names and len(positional) >= 2:
-            return positional[1].value
+        arguments = call_args(call)
+        for keyword, value in arguments:
+            if keyword in ("target", "function"):
+                return value
+        positional = [value for keyword, value in arguments if keyword is None]
+        if len(positional) >= 2:
+            return positional[1]
         return None
 
-    def _thread_runs_heartbeat(self, call: cst.Call) -> bool:
+    def _thread_runs_heartbeat(self, call: ast.Call) -> bool:
         target = self._thread_target(call)
         if target is None:
             return False
@@ -267,7 +291,7 @@ class EffectsCollector(cst.BatchableCSTVisitor):
     def _heartbeat_functions_so_far(self) -> set[str]:
         return set(self.result.transitive(Effect.HEARTBEAT))
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         names = self._qualified(func)
         if names & ENV_CALLS or self.env_readers.matches(func, names):
@@ -282,60 +306,52 @@ class EffectsCollector(cst.BatchableCSTVisitor):
         if function is not None:
             self._record_call_of(node, function)
 
-    def _starts_heartbeat_thread(self, node: cst.Call) -> bool:
+    def _starts_heartbeat_thread(self, node: ast.Call) -> bool:
         func = node.func
-        if not (isinstance(func, cst.Attribute) and func.attr.value == "start"):
+        if not (isinstance(func, ast.Attribute) and func.attr == "start"):
             return False
         receiver = func.value
-        if isinstance(receiver, cst.Call):
+        if isinstance(receiver, ast.Call):
             return self._thread_runs_heartbeat(receiver)
-        if isinstance(receiver, cst.Name):
-            return receiver.value in self._thread_names
+        if isinstance(receiver, ast.Name):
+            return receiver.id in self._thread_names
         return False
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if isinstance(node.value, cst.Call) and self._thread_runs_heartbeat(node.value):
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if isinstance(node.value, ast.Call) and self._thread_runs_heartbeat(node.value):
             for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    self._thread_names.add(target.target.value)
+                if isinstance(target, ast.Name):
+                    self._thread_names.add(target.id)
 
-    def visit_Decorator(self, node: cst.Decorator) -> None:
-        function = self._module_function(node.decorator)
+    def visit_decorator(self, node: ast.Name) -> None:
+        function = self._module_function(node)
         if function is not None:
-            self._record_call_of(node.decorator, function)
+            self._record_call_of(node, function)
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
+    def visit_Subscript(self, node: ast.Subscript) -> None:
         if ENVIRON in self._qualified(node.value):
             self._record(node, Effect.ENV)
 
-    def _bare_environ(self, node: cst.CSTNode) -> None:
+    def _bare_environ(self, node: ast.AST) -> None:
         if ENVIRON not in self._qualified(node):
             return
         parent = self.parents.get(node)
-        if isinstance(parent, cst.Attribute) and parent.value is node:
-            return
-        if isinstance(parent, cst.Subscript) and parent.value is node:
-            return
-        if isinstance(parent, (cst.Import, cst.ImportFrom, cst.ImportAlias)):
+        if isinstance(parent, ast.Attribute | ast.Subscript) and parent.value is node:
             return
         self._record(node, Effect.ENV)
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._bare_environ(node)
-
-    def visit_Name(self, node: cst.Name) -> None:
+    def visit_Name(self, node: ast.Name) -> None:
         parent = self.parents.get(node)
-        if isinstance(parent, cst.Attribute) and parent.attr is node:
-            return
-        if isinstance(parent, (cst.ImportAlias, cst.AsName)):
-            return
-        if get_full_name_for_node(node) == "environ":
+        if isinstance(parent, ast.withitem) and parent.optional_vars is node:
+            return  # ``with ... as environ`` (libcst's ``AsName``)
+        if node.id == "environ":
             self._bare_environ(node)
 
 
-def _decorator_call(node: cst.BaseExpression, name: str, argument: str) -> bool:
+def _decorator_call(source: SourceFile, node: ast.AST, name: str, argument: str) -> bool:
     """``<anything>.<name>("<argument>")``, e.g. ``@app.on_event("startup")``."""
-    if not isinstance(node, cst.Call) or last_component(node.func) != name:
+    if not isinstance(node, ast.Call) or last_component(node.func) != name:
         return False
-    first = node.args[0].value if node.args else None
-    return isinstance(first, cst.SimpleString) and first.evaluated_value == argument
+    arguments = call_args(node)
+    first = arguments[0][1] if arguments else None
+    return first is not None and source.string_value(first) == argument

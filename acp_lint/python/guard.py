@@ -9,16 +9,24 @@ accepted (the rule cannot prove them wrong).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+import ast
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-
-from acp_lint.python.scopes import ScopeIndex
+from acp_lint.python.astsource import string_token_end
+from acp_lint.python.scopes import ScopeIndex, param_names
 from acp_lint.python.search import contains
-from acp_lint.python.walk import walk
+from acp_lint.python.syntax import (
+    COMPOUND,
+    FUNCTIONS,
+    Function,
+    SourceFile,
+    call_args,
+    children,
+    full_name,
+    walk,
+)
 
 FLAG = "ACP_ENABLED"
 HANDLER_METHODS = ("get", "post", "put", "patch", "delete", "dispatch")
@@ -37,68 +45,86 @@ class Guard:
     first_statement: int  # index in the body where the guard is (or must be inserted)
 
 
-def _first_param(function: cst.FunctionDef) -> str | None:
-    params = [*function.params.posonly_params, *function.params.params]
-    return params[0].name.value if params else None
+def _positional(function: Function) -> list[ast.arg]:
+    return [*function.args.posonlyargs, *function.args.args]
 
 
-def _second_param(function: cst.FunctionDef) -> str | None:
-    params = [*function.params.posonly_params, *function.params.params]
-    return params[1].name.value if len(params) > 1 else None
+def _first_param(function: Function) -> str | None:
+    params = _positional(function)
+    return params[0].arg if params else None
 
 
-def find_handlers(module: cst.Module, extra_names: Iterable[str] = ()) -> list[cst.FunctionDef]:
+def _second_param(function: Function) -> str | None:
+    params = _positional(function)
+    return params[1].arg if len(params) > 1 else None
+
+
+def find_handlers(tree: ast.Module, extra_names: Iterable[str] = ()) -> list[Function]:
     """View functions of a handler module, in source order (see DESIGN 2.2)."""
     names = {name.rsplit(".", 1)[-1] for name in extra_names}
-    handlers: list[cst.FunctionDef] = []
-    for statement in module.body:
-        if isinstance(statement, cst.FunctionDef):
-            if _first_param(statement) == "request" or statement.name.value in names:
+    handlers: list[Function] = []
+    for statement in tree.body:
+        if isinstance(statement, FUNCTIONS):
+            if _first_param(statement) == "request" or statement.name in names:
                 handlers.append(statement)
-        elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
-            methods = [s for s in statement.body.body if isinstance(s, cst.FunctionDef)]
-            by_name = {m.name.value: m for m in methods}
+        elif isinstance(statement, ast.ClassDef):
+            methods = [s for s in statement.body if isinstance(s, FUNCTIONS)]
+            by_name = {m.name: m for m in methods}
             if "dispatch" in by_name:
                 handlers.append(by_name["dispatch"])
-                handlers.extend(m for m in methods if m.name.value in names)
+                handlers.extend(m for m in methods if m.name in names)
                 continue
             for method in methods:
                 is_view_method = (
-                    method.name.value in HANDLER_METHODS and _second_param(method) == "request"
+                    method.name in HANDLER_METHODS and _second_param(method) == "request"
                 )
-                if is_view_method or method.name.value in names:
+                if is_view_method or method.name in names:
                     handlers.append(method)
     return handlers
 
 
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
+def _is_docstring(source: SourceFile, line: list[ast.stmt]) -> bool:
+    """A line that is one string expression (one token or a concatenation, not an f-string)."""
+    if len(line) != 1 or not isinstance(line[0], ast.Expr):
+        return False
+    value = line[0].value
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, str | bytes)
+    if isinstance(value, ast.JoinedStr):  # an f-string concatenated with a plain string
+        return not source.is_one_string(value) and _is_concatenation(source, value)
+    return False
 
 
-def _is_scope_declaration(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Global, cst.Nonlocal)) for small in statement.body
-    )
+def _is_concatenation(source: SourceFile, node: ast.JoinedStr) -> bool:
+    start, end = source.start(node), source.end(node)
+    first = string_token_end(source.text, start)
+    return first is not None and first < end
 
 
-def guard_insertion_index(body: list[cst.BaseStatement]) -> int:
+def _is_scope_declaration(line: list[ast.stmt]) -> bool:
+    return all(isinstance(small, ast.Global | ast.Nonlocal) for small in line)
+
+
+def body_lines(source: SourceFile, function: Function) -> list[list[ast.stmt]]:
+    """The function's body as libcst's indented block lists it ([] for ``def f(): return``)."""
+    if source.is_simple_suite(function.body):
+        return []
+    return source.lines_of(function.body)
+
+
+def guard_insertion_index(source: SourceFile, lines: list[list[ast.stmt]]) -> int:
     index = 0
-    if body and _is_docstring(body[0]):
+    if lines and _is_docstring(source, lines[0]):
         index = 1
-    while index < len(body) and _is_scope_declaration(body[index]):
+    while index < len(lines) and _is_scope_declaration(lines[index]):
         index += 1
     return index
 
 
-def _string_arg(call: cst.Call, position: int) -> str | None:
-    positional = [arg for arg in call.args if arg.keyword is None]
-    if len(positional) > position and isinstance(positional[position].value, cst.SimpleString):
-        value = positional[position].value.evaluated_value
+def _string_arg(source: SourceFile, call: ast.Call, position: int) -> str | None:
+    positional = [value for keyword, value in call_args(call) if keyword is None]
+    if len(positional) > position:
+        value = source.string_value(positional[position])
         return value if isinstance(value, str) else None
     return None
 
@@ -110,46 +136,51 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-def flag_read_default(node: cst.CSTNode) -> object:
+def flag_read_default(source: SourceFile, node: ast.AST) -> object:
     """If ``node`` reads ACP_ENABLED from the environment, its value when unset; else UNKNOWN."""
-    if isinstance(node, cst.Call):
-        last = (get_full_name_for_node(node.func) or "").rsplit(".", 1)[-1]
-        if last in ENV_FUNCTIONS and _string_arg(node, 0) == FLAG:
-            positional = [arg for arg in node.args if arg.keyword is None]
-            for arg in node.args:
-                if arg.keyword is not None and arg.keyword.value == "default":
-                    return _literal(arg.value)
-            return _literal(positional[1].value) if len(positional) > 1 else None
-    if isinstance(node, cst.Subscript):
-        name = get_full_name_for_node(node.value) or ""
-        if name.endswith("environ") and len(node.slice) == 1:
-            index = node.slice[0].slice
-            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-                if index.value.evaluated_value == FLAG:
-                    return KeyError  # an unset variable raises: the handler fails closed
+    if isinstance(node, ast.Call):
+        last = (full_name(node.func) or "").rsplit(".", 1)[-1]
+        if last in ENV_FUNCTIONS and _string_arg(source, node, 0) == FLAG:
+            arguments = call_args(node)
+            positional = [value for keyword, value in arguments if keyword is None]
+            for keyword, value in arguments:
+                if keyword == "default":
+                    return _literal(source, value)
+            return _literal(source, positional[1]) if len(positional) > 1 else None
+    if isinstance(node, ast.Subscript):
+        name = full_name(node.value) or ""
+        if name.endswith("environ") and source.string_value(node.slice) == FLAG:
+            return KeyError  # an unset variable raises: the handler fails closed
     return UNKNOWN
 
 
-def reads_flag(node: cst.CSTNode) -> bool:
+def reads_flag(source: SourceFile, node: ast.AST) -> bool:
     """True when an expression contains an environment read of ACP_ENABLED."""
 
-    def is_read(candidate: cst.CSTNode) -> bool:
-        if isinstance(candidate, cst.Call):
-            return flag_read_default(candidate) is not UNKNOWN or _string_arg(candidate, 0) == FLAG
-        if isinstance(candidate, cst.Subscript):
-            return flag_read_default(candidate) is not UNKNOWN
+    def is_read(candidate: ast.AST) -> bool:
+        if isinstance(candidate, ast.Call):
+            return (
+                flag_read_default(source, candidate) is not UNKNOWN
+                or _string_arg(source, candidate, 0) == FLAG
+            )
+        if isinstance(candidate, ast.Subscript):
+            return flag_read_default(source, candidate) is not UNKNOWN
         return False
 
     return contains(node, is_read)
 
 
-def _literal(node: cst.BaseExpression) -> object:
-    if isinstance(node, cst.SimpleString):
-        return node.evaluated_value
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, cst.Integer):
-        return int(node.value)
+def _literal(source: SourceFile, node: ast.AST) -> object:
+    """The value of a string token, ``True``/``False``/``None`` or an integer, else UNKNOWN."""
+    if not isinstance(node, ast.Constant):
+        return UNKNOWN
+    value = node.value
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str | bytes) and source.is_one_string(node):
+        return value
     return UNKNOWN
 
 
@@ -158,15 +189,17 @@ class Evaluator:
 
     def __init__(
         self,
-        helpers: Mapping[str, cst.FunctionDef],
-        bindings: Mapping[str, cst.BaseExpression] | None = None,
+        source: SourceFile,
+        helpers: Mapping[str, Function],
+        bindings: Mapping[str, ast.expr] | None = None,
     ) -> None:
+        self.source = source
         self.helpers = helpers
         self.bindings = dict(bindings or {})
         self.depth = 0
 
-    def evaluate(self, node: cst.BaseExpression) -> object:
-        value = flag_read_default(node)
+    def evaluate(self, node: ast.AST) -> object:
+        value = flag_read_default(self.source, node)
         if value is not UNKNOWN:
             return value
         method = getattr(self, f"_eval_{type(node).__name__}", None)
@@ -174,48 +207,51 @@ class Evaluator:
             return UNKNOWN
         return method(node)
 
-    def _eval_SimpleString(self, node: cst.SimpleString) -> object:
-        return node.evaluated_value
+    def _eval_Constant(self, node: ast.Constant) -> object:
+        return _literal(self.source, node)
 
-    def _eval_Integer(self, node: cst.Integer) -> object:
-        return int(node.value)
-
-    def _eval_Name(self, node: cst.Name) -> object:
-        if node.value in ("True", "False", "None"):
-            return _literal(node)
-        if node.value in self.bindings:
-            return self.evaluate(self.bindings[node.value])
+    def _eval_Name(self, node: ast.Name) -> object:
+        if node.id in self.bindings:
+            return self.evaluate(self.bindings[node.id])
         return UNKNOWN
 
-    def _eval_Tuple(self, node: cst.Tuple | cst.List | cst.Set) -> object:
-        values = [self.evaluate(element.value) for element in node.elements]
+    def _eval_Starred(self, node: ast.Starred) -> object:
+        return self.evaluate(node.value)  # libcst reads an element through its star
+
+    def _eval_Tuple(self, node: ast.Tuple | ast.List | ast.Set) -> object:
+        values = [self.evaluate(element) for element in node.elts]
         return UNKNOWN if any(v is UNKNOWN for v in values) else tuple(values)
 
     _eval_List = _eval_Tuple
     _eval_Set = _eval_Tuple
 
-    def _eval_UnaryOperation(self, node: cst.UnaryOperation) -> object:
-        value = self.evaluate(node.expression)
-        if value is UNKNOWN or not isinstance(node.operator, cst.Not):
+    def _eval_UnaryOp(self, node: ast.UnaryOp) -> object:
+        value = self.evaluate(node.operand)
+        if value is UNKNOWN or not isinstance(node.op, ast.Not):
             return UNKNOWN
         return not value
 
-    def _eval_BooleanOperation(self, node: cst.BooleanOperation) -> object:
-        left = self.evaluate(node.left)
-        if left is UNKNOWN:
-            return UNKNOWN
-        if isinstance(node.operator, cst.And):
-            return self.evaluate(node.right) if left else left
-        return left if left else self.evaluate(node.right)
+    def _eval_BoolOp(self, node: ast.BoolOp) -> object:
+        left = self.evaluate(node.values[0])
+        for right in node.values[1:]:
+            if left is UNKNOWN:
+                return UNKNOWN
+            if isinstance(node.op, ast.And):
+                if not left:
+                    return left
+            elif left:
+                return left
+            left = self.evaluate(right)
+        return left
 
-    def _eval_Comparison(self, node: cst.Comparison) -> object:
+    def _eval_Compare(self, node: ast.Compare) -> object:
         left = self.evaluate(node.left)
-        for target in node.comparisons:
-            right = self.evaluate(target.comparator)
+        for operator, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.evaluate(comparator)
             if left is UNKNOWN or right is UNKNOWN:
                 return UNKNOWN
             try:
-                outcome = _compare(target.operator, left, right)
+                outcome = _compare(operator, left, right)
             except TypeError:
                 return UNKNOWN
             if outcome is UNKNOWN or not outcome:
@@ -223,11 +259,12 @@ class Evaluator:
             left = right
         return True
 
-    def _eval_Call(self, node: cst.Call) -> object:
+    def _eval_Call(self, node: ast.Call) -> object:
         func = node.func
-        if isinstance(func, cst.Attribute) and not node.args:
+        arguments = call_args(node)
+        if isinstance(func, ast.Attribute) and not arguments:
             receiver = self.evaluate(func.value)
-            if isinstance(receiver, str) and func.attr.value in (
+            if isinstance(receiver, str) and func.attr in (
                 "lower",
                 "upper",
                 "strip",
@@ -235,28 +272,28 @@ class Evaluator:
                 "lstrip",
                 "rstrip",
             ):
-                return getattr(receiver, func.attr.value)()
+                return getattr(receiver, func.attr)()
             if receiver is None or receiver is KeyError:
                 return KeyError  # None.lower() raises: the request errors, it is not served
             return UNKNOWN
-        if isinstance(func, cst.Name):
-            if func.value in ("bool", "str") and len(node.args) == 1:
-                value = self.evaluate(node.args[0].value)
+        if isinstance(func, ast.Name):
+            if func.id in ("bool", "str") and len(arguments) == 1:
+                value = self.evaluate(arguments[0][1])
                 if value is UNKNOWN or value is KeyError:
                     return value
-                return bool(value) if func.value == "bool" else str(value)
-            helper = self.helpers.get(func.value)
-            if helper is not None and not node.args and self.depth < 5:
+                return bool(value) if func.id == "bool" else str(value)
+            helper = self.helpers.get(func.id)
+            if helper is not None and not arguments and self.depth < 5:
                 return self._eval_helper(helper)
         return UNKNOWN
 
-    def _eval_helper(self, helper: cst.FunctionDef) -> object:
-        body = helper.body.body if isinstance(helper.body, cst.IndentedBlock) else ()
-        statements = [s for s in body if not _is_docstring(s)]
-        if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine):
+    def _eval_helper(self, helper: Function) -> object:
+        lines = body_lines(self.source, helper)
+        statements = [line for line in lines if not _is_docstring(self.source, line)]
+        if len(statements) != 1 or isinstance(statements[0][0], COMPOUND):
             return UNKNOWN
-        small = statements[0].body[0]
-        if not isinstance(small, cst.Return) or small.value is None:
+        small = statements[0][0]
+        if not isinstance(small, ast.Return) or small.value is None:
             return UNKNOWN
         self.depth += 1
         try:
@@ -265,176 +302,120 @@ class Evaluator:
             self.depth -= 1
 
 
-def _compare(operator: cst.BaseCompOp, left: object, right: object) -> object:
+def _compare(operator: ast.cmpop, left: object, right: object) -> object:
     if left is KeyError or right is KeyError:
         return KeyError
-    if isinstance(operator, cst.Equal):
+    if isinstance(operator, ast.Eq):
         return left == right
-    if isinstance(operator, cst.NotEqual):
+    if isinstance(operator, ast.NotEq):
         return left != right
-    if isinstance(operator, cst.In):
+    if isinstance(operator, ast.In):
         return left in right  # type: ignore[operator]
-    if isinstance(operator, cst.NotIn):
+    if isinstance(operator, ast.NotIn):
         return left not in right  # type: ignore[operator]
-    if isinstance(operator, cst.Is):
+    if isinstance(operator, ast.Is):
         return left is right
-    if isinstance(operator, cst.IsNot):
+    if isinstance(operator, ast.IsNot):
         return left is not right
     return UNKNOWN
 
 
-class Helpers(dict[str, cst.FunctionDef]):
+class Helpers(dict[str, Function]):
     """The module-level functions by name, with a memo of which ones read ACP_ENABLED, so a
     module with many handlers walks each helper's body at most once (linear, not handlers x
     helpers)."""
 
-    def __init__(self, module: cst.Module) -> None:
-        super().__init__((s.name.value, s) for s in module.body if isinstance(s, cst.FunctionDef))
+    def __init__(self, source: SourceFile) -> None:
+        super().__init__((s.name, s) for s in source.tree.body if isinstance(s, FUNCTIONS))
+        self.source = source
         self._reads: dict[str, bool] = {}
 
     def reads_flag(self, name: str) -> bool:
         if name not in self._reads:
-            self._reads[name] = reads_flag(self[name].body)
+            self._reads[name] = any(
+                reads_flag(self.source, statement) for statement in self[name].body
+            )
         return self._reads[name]
 
 
-def _helper_reads_flag(helpers: Mapping[str, cst.FunctionDef], name: str) -> bool:
-    if isinstance(helpers, Helpers):
-        return helpers.reads_flag(name)
-    return reads_flag(helpers[name].body)
-
-
-def _called_names(node: cst.CSTNode) -> set[str]:
+def _called_names(node: ast.AST) -> set[str]:
     """Names of the plain-name calls under ``node`` (one walk)."""
-    names: set[str] = set()
-
-    def on_visit(candidate: cst.CSTNode) -> bool:
-        if isinstance(candidate, cst.Call) and isinstance(candidate.func, cst.Name):
-            names.add(candidate.func.value)
-        return True
-
-    walk(node, on_visit, lambda candidate: None)
-    return names
+    return {
+        candidate.func.id
+        for candidate in walk(node)
+        if isinstance(candidate, ast.Call) and isinstance(candidate.func, ast.Name)
+    }
 
 
-def _ends_early(block: cst.BaseSuite) -> bool:
-    statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
-    if not statements:
-        return False
-    last = statements[-1]
-    smalls = (
-        last.body if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else []
-    )
-    return bool(smalls) and isinstance(smalls[-1], (cst.Return, cst.Raise))
-
-
-def judge_guard(function: cst.FunctionDef, helpers: Mapping[str, cst.FunctionDef]) -> Guard:
+def judge_guard(source: SourceFile, function: Function, helpers: Helpers) -> Guard:
     """The verdict on ``function``'s guard; ``helpers`` are the module-level functions."""
-    body = list(function.body.body) if isinstance(function.body, cst.IndentedBlock) else []
-    index = guard_insertion_index(body)
-    bindings: dict[str, cst.BaseExpression] = {}
+    lines = body_lines(source, function)
+    index = guard_insertion_index(source, lines)
+    bindings: dict[str, ast.expr] = {}
     position = index
     # A local assigned from the flag just before the ``if`` is part of the guard.
-    while position < len(body):
-        statement = body[position]
+    while position < len(lines):
+        line = lines[position]
+        small = line[0]
         if not (
-            isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Assign)
-            and len(statement.body[0].targets) == 1
-            and isinstance(statement.body[0].targets[0].target, cst.Name)
-            and reads_flag(statement.body[0].value)
+            len(line) == 1
+            and isinstance(small, ast.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0], ast.Name)
+            and reads_flag(source, small.value)
         ):
             break
-        assign = statement.body[0]
-        bindings[assign.targets[0].target.value] = assign.value  # type: ignore[union-attr]
+        bindings[small.targets[0].id] = small.value  # type: ignore[union-attr]
         position += 1
-    if position >= len(body) or not isinstance(body[position], cst.If):
+    if position >= len(lines) or not isinstance(lines[position][0], ast.If):
         return Guard(GuardVerdict.MISSING, index)
-    statement = body[position]
-    assert isinstance(statement, cst.If)
+    statement = lines[position][0]
+    assert isinstance(statement, ast.If)
     used_helpers = {
         name
         for name in sorted(_called_names(statement.test))
-        if name in helpers and _helper_reads_flag(helpers, name)
+        if name in helpers and helpers.reads_flag(name)
     }
     reads = (
-        reads_flag(statement.test)
+        reads_flag(source, statement.test)
         or bool(used_helpers)
         or (bool(bindings) and any(_mentions_name(statement.test, name) for name in bindings))
     )
-    if not reads or not _ends_early(statement.body):
+    if not reads or not isinstance(statement.body[-1], ast.Return | ast.Raise):
         return Guard(GuardVerdict.MISSING, index)
-    value = Evaluator(helpers, bindings).evaluate(statement.test)
+    value = Evaluator(source, helpers, bindings).evaluate(statement.test)
     if value is UNKNOWN or value is KeyError or value:
         return Guard(GuardVerdict.OK, index)
     return Guard(GuardVerdict.FAILS_OPEN, index)
 
 
-def _mentions_name(node: cst.CSTNode, name: str) -> bool:
-    return contains(node, lambda n: isinstance(n, cst.Name) and n.value == name)
+def _mentions_name(node: ast.AST, name: str) -> bool:
+    return contains(node, lambda n: isinstance(n, ast.Name) and n.id == name)
 
 
-_NEW_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_NEW_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
-def _own_nodes(function: cst.FunctionDef, predicate: Callable[[cst.CSTNode], bool]) -> bool:
-    """Whether a node of the function's own scope (nested defs, lambdas and classes skipped)
-    satisfies ``predicate``."""
-    found = False
-
-    def on_visit(node: cst.CSTNode) -> bool:
-        nonlocal found
-        if found or isinstance(node, _NEW_SCOPES):
-            return False
-        found = predicate(node)
-        return not found
-
-    for statement in _body(function):
-        walk(statement, on_visit, lambda node: None)
-    return found
-
-
-def _body(function: cst.FunctionDef) -> list[cst.CSTNode]:
-    body = function.body
-    return list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
-
-
-def is_generator(function: cst.FunctionDef) -> bool:
+def is_generator(function: Function) -> bool:
     """A ``yield`` of the function's own: ``return JsonResponse(...)`` cannot answer there (a
-    syntax error in an ``async def``, a generator's ``StopIteration`` value otherwise)."""
-    return _own_nodes(function, lambda node: isinstance(node, cst.Yield))
+    syntax error in an ``async def``, a generator's ``StopIteration`` value otherwise).
+    Nested defs, lambdas and classes are skipped whole (their decorators and defaults too)."""
+    stack: list[ast.AST] = [s for s in function.body if not isinstance(s, _NEW_SCOPES)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Yield | ast.YieldFrom):
+            return True
+        stack.extend(c for c in children(node) if not isinstance(c, _NEW_SCOPES))
+    return False
 
 
-def binds_locally(
-    function: cst.FunctionDef, names: Collection[str], index: ScopeIndex | None = None
-) -> bool:
+def binds_locally(function: Function, names: Collection[str], index: ScopeIndex) -> bool:
     """Whether the function binds one of ``names`` itself (a parameter, an assignment, an
-    import, a loop or ``with`` target...): code inserted at its top would read that local.
-    ``index``: the file's scope pass, when it has one (its scope of the function's body holds
-    the same bindings a walk of the function alone would find)."""
-    params = function.params
-    own = {
-        param.name.value
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params)
-    }
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
-            own.add(star.name.value)
-    if own & set(names):
+    import, a loop or ``with`` target...): code inserted at its top would read that local."""
+    if set(param_names(function.args)) & set(names):
         return True
-    body = index.body_scope.get(function.body) if index is not None else None
-    if body is not None:
-        return bool(body.bindings & set(names)) and not body.globals & set(names)
-    index = ScopeIndex()
-    walk(function, index.on_visit, index.on_leave)
-    return any(
-        scope.kind == "function"
-        and scope.parent is index.module_scope
-        and bool(scope.bindings & set(names))
-        and not scope.globals & set(names)
-        for scope in index.scope_of.values()
-    )
+    body = index.body_scope[function]
+    return bool(body.bindings & set(names)) and not body.globals & set(names)
 
 
 def import_is_usable(index: ScopeIndex, local: str, qualified: str) -> bool:

@@ -7,71 +7,63 @@ function and lambda bodies, and at ``if __name__ == "__main__":`` / ``if TYPE_CH
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
+from acp_lint.python.syntax import FUNCTIONS, Function, SourceFile, full_name
 
 
-def has_future_annotations(module: cst.Module) -> bool:
+def has_future_annotations(tree: ast.Module) -> bool:
     """True when ``from __future__ import annotations`` makes annotations lazy strings."""
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if (
-                isinstance(small, cst.ImportFrom)
-                and isinstance(small.module, cst.Name)
-                and small.module.value == "__future__"
-                and not isinstance(small.names, cst.ImportStar)
-                and any(
-                    isinstance(alias.name, cst.Name) and alias.name.value == "annotations"
-                    for alias in small.names
-                )
-            ):
-                return True
-    return False
+    return any(
+        isinstance(statement, ast.ImportFrom)
+        and statement.module == "__future__"
+        and any(alias.name == "annotations" for alias in statement.names)
+        for statement in tree.body
+    )
 
 
-def _is_never_run_on_import(test: cst.BaseExpression) -> bool:
+def _is_never_run_on_import(test: ast.expr, source: SourceFile) -> bool:
     """``__name__ == "__main__"`` and ``TYPE_CHECKING`` guards do not run on import."""
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        left = get_full_name_for_node(test.left)
-        right = test.comparisons[0].comparator
-        if (
-            left == "__name__"
-            and isinstance(test.comparisons[0].operator, cst.Equal)
-            and isinstance(right, cst.SimpleString)
-            and right.evaluated_value == "__main__"
-        ):
-            return True
-    name = get_full_name_for_node(test)
-    return name in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and full_name(test.left) == "__name__"
+        and isinstance(test.ops[0], ast.Eq)
+        and source.string_value(test.comparators[0]) == "__main__"
+    ):
+        return True
+    return full_name(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
 
 
 class ImportTimeOracle:
     """Answers ``runs_at_import(node)`` from the parent map of one module, with a cache."""
 
-    def __init__(self, module: cst.Module, parents: Mapping[cst.CSTNode, cst.CSTNode]) -> None:
+    def __init__(self, source: SourceFile, parents: Mapping[ast.AST, ast.AST]) -> None:
+        self.source = source
         self.parents = parents
-        self.lazy_annotations = has_future_annotations(module)
-        self._cache: dict[cst.CSTNode, bool] = {}
+        self.lazy_annotations = has_future_annotations(source.tree)
+        self._cache: dict[ast.AST, bool] = {}
 
-    def _edge_defers(self, child: cst.CSTNode, parent: cst.CSTNode) -> bool:
+    def _edge_defers(self, child: ast.AST, parent: ast.AST) -> bool:
         """True when ``child`` is a part of ``parent`` that does not run with ``parent``."""
-        if isinstance(parent, cst.FunctionDef) and child is parent.body:
-            return True
-        if isinstance(parent, cst.Lambda) and child is parent.body:
-            return True
-        if isinstance(parent, cst.If) and child is parent.body:
-            return _is_never_run_on_import(parent.test)
-        if isinstance(parent, cst.Annotation) and self.lazy_annotations:
-            return True
+        if isinstance(parent, FUNCTIONS):
+            if isinstance(child, ast.stmt):
+                return True
+            return self.lazy_annotations and child is parent.returns
+        if isinstance(parent, ast.Lambda):
+            return child is parent.body
+        if isinstance(parent, ast.If) and isinstance(child, ast.stmt):
+            return any(item is child for item in parent.body) and _is_never_run_on_import(
+                parent.test, self.source
+            )
+        if self.lazy_annotations and isinstance(parent, ast.arg | ast.AnnAssign):
+            return child is parent.annotation
         return False
 
-    def runs_at_import(self, node: cst.CSTNode) -> bool:
-        chain: list[cst.CSTNode] = []
-        current: cst.CSTNode | None = node
+    def runs_at_import(self, node: ast.AST) -> bool:
+        chain: list[ast.AST] = []
+        current: ast.AST | None = node
         verdict = True
         while current is not None:
             if current in self._cache:
@@ -89,12 +81,12 @@ class ImportTimeOracle:
             self._cache[visited] = verdict
         return verdict
 
-    def enclosing_function(self, node: cst.CSTNode) -> cst.FunctionDef | None:
+    def enclosing_function(self, node: ast.AST) -> Function | None:
         """The nearest ``def`` whose body contains ``node``."""
-        current: cst.CSTNode | None = node
+        current: ast.AST | None = node
         while current is not None:
             parent = self.parents.get(current)
-            if isinstance(parent, cst.FunctionDef) and current is parent.body:
+            if isinstance(parent, FUNCTIONS) and isinstance(current, ast.stmt):
                 return parent
             current = parent
         return None

@@ -8,15 +8,15 @@ is a ``Client``).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
+from acp_lint.python.syntax import full_name
 
 
-def last_component(node: cst.CSTNode) -> str | None:
+def last_component(node: ast.AST) -> str | None:
     """``b`` for ``a.b``, ``f`` for ``f``, ``None`` for calls on call results and the like."""
-    full = get_full_name_for_node(node)
+    full = full_name(node)
     if not full:
         return None
     return full.rsplit(".", 1)[-1]
@@ -29,7 +29,7 @@ class NameMatcher:
         self.dotted = {name for name in names if "." in name}
         self.bare = {name for name in names if "." not in name}
 
-    def matches(self, node: cst.CSTNode, qualified: set[str]) -> bool:
+    def matches(self, node: ast.AST, qualified: set[str]) -> bool:
         """``qualified``: the imported qualified names ``node`` may refer to."""
         if self.dotted and qualified & self.dotted:
             return True
@@ -38,7 +38,7 @@ class NameMatcher:
         return False
 
 
-def last_components(node: cst.CSTNode, qualified: set[str]) -> set[str]:
+def last_components(node: ast.AST, qualified: set[str]) -> set[str]:
     """The callee's last component as written and as each resolved qualified name ends."""
     names = {name.rsplit(".", 1)[-1] for name in qualified}
     last = last_component(node)

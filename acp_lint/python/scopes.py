@@ -1,17 +1,21 @@
-"""A light scope analysis: parents, bindings and import aliases, in one plain traversal.
+"""A light scope analysis on ``ast``: parents, bindings and import aliases, in one traversal.
 
 libcst's ScopeProvider and QualifiedNameProvider cost about ten times the parse; the handler
 rules only need to know whether a name refers to an import (and of what), or to a module-level
 function, with Python's scoping rules (function locals, class bodies that methods do not see,
-comprehensions, ``global``). This pass records exactly that, plus the parent of every node.
+comprehensions, ``global``). This pass records exactly that, the parent of every node and the
+nodes in source order (which the rules' pass replays).
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import libcst as cst
+from acp_lint.python.syntax import FUNCTIONS, children
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 @dataclass(eq=False)
@@ -22,159 +26,148 @@ class Scope:
     imports: dict[str, set[str]] = field(default_factory=dict)
     globals: set[str] = field(default_factory=set)
     functions: set[str] = field(default_factory=set)
+    counts: dict[str, int] = field(default_factory=dict)  # how often each name is bound
+
+    def bind(self, name: str) -> None:
+        self.bindings.add(name)
+        self.counts[name] = self.counts.get(name, 0) + 1
 
 
-def _target_names(node: cst.CSTNode) -> Iterator[str]:
+def target_names(node: ast.AST | None) -> Iterator[str]:
     """Names bound by an assignment target (``a``, ``a, *b``, ``[a, (b, c)]``)."""
-    if isinstance(node, cst.Name):
-        yield node.value
-    elif isinstance(node, (cst.Tuple, cst.List)):
-        for element in node.elements:
-            yield from _target_names(element.value)
-    elif isinstance(node, cst.StarredElement):
-        yield from _target_names(node.value)
+    if isinstance(node, ast.Name):
+        yield node.id
+    elif isinstance(node, ast.Tuple | ast.List):
+        for element in node.elts:
+            yield from target_names(element)
+    elif isinstance(node, ast.Starred):
+        yield from target_names(node.value)
 
 
-def _param_names(params: cst.Parameters) -> Iterator[str]:
-    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-        yield param.name.value
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
-            yield star.name.value
+def param_names(params: ast.arguments) -> Iterator[str]:
+    for param in (*params.posonlyargs, *params.args, *params.kwonlyargs):
+        yield param.arg
+    for star in (params.vararg, params.kwarg):
+        if star is not None:
+            yield star.arg
 
 
-def _dotted(node: cst.CSTNode) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
-    return None
+class ScopeIndex:
+    """``ScopeIndex(tree)``; then ask ``qualified_names(node)``. ``order`` lists every node
+    in source order (pre-order), ``parents`` maps each node to its parent."""
 
-
-class ScopeIndex(cst.CSTVisitor):
-    """Build with ``module.visit(ScopeIndex())``; then ask ``qualified_names(node)``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
-        self.scope_of: dict[cst.CSTNode, Scope] = {}
-        self.body_scope: dict[cst.CSTNode, Scope] = {}  # a def's/class's body -> its scope
+    def __init__(self, tree: ast.Module) -> None:
+        self.parents: dict[ast.AST, ast.AST] = {}
+        self.scope_of: dict[ast.Name, Scope] = {}
+        self.body_scope: dict[ast.AST, Scope] = {}  # a def, lambda or class -> its body's scope
         self.module_scope = Scope("module", None)
-        self._entries: dict[cst.CSTNode, Scope] = {}
-        self._nodes: list[cst.CSTNode] = []
-        self._scopes: list[Scope] = [self.module_scope]
+        self.order: list[ast.AST] = []
+        self._build(tree)
 
-    # -- traversal -----------------------------------------------------------------------
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self._nodes:
-            self.parents[node] = self._nodes[-1]
-        self._nodes.append(node)
-        entered = self._entries.pop(node, None)
-        if entered is not None:
-            self._scopes.append(entered)
-        scope = self._scopes[-1]
-        if isinstance(node, cst.Name):
-            self.scope_of[node] = scope
-        handler = getattr(self, f"_bind_{type(node).__name__}", None)
-        if handler is not None:
-            handler(node, scope)
-        if entered is not None:
-            self._entries[node] = entered  # remembered so that on_leave pops it
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._nodes.pop()
-        if self._entries.pop(original_node, None) is not None:
-            self._scopes.pop()
-
-    def _enter(self, node: cst.CSTNode, kind: str, parent: Scope) -> Scope:
-        scope = Scope(kind, parent)
-        self._entries[node] = scope
-        self.body_scope[node] = scope
-        return scope
+    def _build(self, tree: ast.Module) -> None:
+        parents = self.parents
+        order = self.order
+        scope_of = self.scope_of
+        stack: list[tuple[ast.AST, Scope]] = [(tree, self.module_scope)]
+        while stack:
+            node, scope = stack.pop()
+            order.append(node)
+            kind = type(node)
+            if kind is ast.Name:
+                scope_of[node] = scope  # type: ignore[index]
+                continue
+            inner = self._bind(node, scope)
+            found = children(node)
+            if inner is None:
+                scopes = [scope] * len(found)
+            elif kind is ast.Lambda:
+                scopes = [inner if child is node.body else scope for child in found]  # type: ignore[attr-defined]
+            elif isinstance(node, (*FUNCTIONS, ast.ClassDef)):
+                scopes = [inner if isinstance(child, ast.stmt) else scope for child in found]
+            else:
+                scopes = [inner] * len(found)
+            for index in range(len(found) - 1, -1, -1):
+                child = found[index]
+                parents[child] = node
+                stack.append((child, scopes[index]))
 
     # -- bindings ------------------------------------------------------------------------
-    def _bind_FunctionDef(self, node: cst.FunctionDef, scope: Scope) -> None:
-        scope.bindings.add(node.name.value)
-        if scope is self.module_scope:
-            scope.functions.add(node.name.value)
-        self._enter(node.body, "function", scope).bindings.update(_param_names(node.params))
+    def _bind(self, node: ast.AST, scope: Scope) -> Scope | None:
+        """Record what ``node`` binds in ``scope``; the scope it opens for its body, if any."""
+        if isinstance(node, FUNCTIONS):
+            scope.bind(node.name)
+            if scope is self.module_scope:
+                scope.functions.add(node.name)
+            inner = self.body_scope[node] = Scope("function", scope)
+            inner.bindings.update(param_names(node.args))
+            return inner
+        if isinstance(node, ast.Lambda):
+            inner = self.body_scope[node] = Scope("lambda", scope)
+            inner.bindings.update(param_names(node.args))
+            return inner
+        if isinstance(node, ast.ClassDef):
+            scope.bind(node.name)
+            inner = self.body_scope[node] = Scope("class", scope)
+            return inner
+        if isinstance(node, _COMPREHENSIONS):
+            return Scope("comprehension", scope)
+        if isinstance(node, ast.comprehension | ast.For | ast.AsyncFor):
+            targets = [node.target]
+        elif isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            targets = [node.target]
+        elif isinstance(node, ast.withitem):
+            targets = [node.optional_vars] if node.optional_vars is not None else []
+        elif isinstance(node, ast.ExceptHandler):
+            if node.name is not None:
+                scope.bind(node.name)
+            return None
+        elif isinstance(node, ast.NamedExpr):
+            while scope.kind == "comprehension" and scope.parent is not None:
+                scope = scope.parent
+            targets = [node.target]
+        elif isinstance(node, ast.Global):
+            scope.globals.update(node.names)
+            return None
+        elif isinstance(node, ast.Import):
+            self._bind_import(node, scope)
+            return None
+        elif isinstance(node, ast.ImportFrom):
+            self._bind_import_from(node, scope)
+            return None
+        else:
+            return None
+        for target in targets:
+            for name in target_names(target):
+                scope.bind(name)
+        return None
 
-    def _bind_Lambda(self, node: cst.Lambda, scope: Scope) -> None:
-        self._enter(node.body, "lambda", scope).bindings.update(_param_names(node.params))
-
-    def _bind_ClassDef(self, node: cst.ClassDef, scope: Scope) -> None:
-        scope.bindings.add(node.name.value)
-        self._enter(node.body, "class", scope)
-
-    def _bind_comprehension(self, node: cst.CSTNode, scope: Scope) -> None:
-        # Entered at the node itself (on_visit already ran its entry check), popped on leave.
-        inner = Scope("comprehension", scope)
-        self._scopes.append(inner)
-        self._entries[node] = inner
-
-    def _bind_CompFor(self, node: cst.CompFor, scope: Scope) -> None:
-        scope.bindings.update(_target_names(node.target))
-
-    def _bind_Assign(self, node: cst.Assign, scope: Scope) -> None:
-        for target in node.targets:
-            scope.bindings.update(_target_names(target.target))
-
-    def _bind_AnnAssign(self, node: cst.AnnAssign, scope: Scope) -> None:
-        scope.bindings.update(_target_names(node.target))
-
-    def _bind_AugAssign(self, node: cst.AugAssign, scope: Scope) -> None:
-        scope.bindings.update(_target_names(node.target))
-
-    def _bind_For(self, node: cst.For, scope: Scope) -> None:
-        scope.bindings.update(_target_names(node.target))
-
-    def _bind_AsName(self, node: cst.AsName, scope: Scope) -> None:
-        parent = self.parents.get(node)
-        if not isinstance(parent, cst.ImportAlias):  # ``with ... as x``, ``except E as x``
-            scope.bindings.update(_target_names(node.name))
-
-    def _bind_NamedExpr(self, node: cst.NamedExpr, scope: Scope) -> None:
-        while scope.kind == "comprehension" and scope.parent is not None:
-            scope = scope.parent
-        scope.bindings.update(_target_names(node.target))
-
-    def _bind_Global(self, node: cst.Global, scope: Scope) -> None:
-        scope.globals.update(item.name.value for item in node.names)
-
-    def _bind_Import(self, node: cst.Import, scope: Scope) -> None:
+    def _bind_import(self, node: ast.Import, scope: Scope) -> None:
         for alias in node.names:
-            dotted = _dotted(alias.name)
-            if dotted is None:
-                continue
+            dotted = alias.name
             if alias.asname is not None:
-                local = _dotted(alias.asname.name) or dotted
-                target = dotted
+                local, target = alias.asname, dotted
             else:
-                local = dotted.split(".", 1)[0]
-                target = local
-            scope.bindings.add(local)
+                local = target = dotted.split(".", 1)[0]
+            scope.bind(local)
             scope.imports.setdefault(local, set()).add(target)
 
-    def _bind_ImportFrom(self, node: cst.ImportFrom, scope: Scope) -> None:
-        if isinstance(node.names, cst.ImportStar):
+    def _bind_import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        if any(alias.name == "*" for alias in node.names):
             return
-        base = None if node.relative or node.module is None else _dotted(node.module)
+        base = None if node.level or node.module is None else node.module
         for alias in node.names:
-            name = _dotted(alias.name)
-            local = _dotted(alias.asname.name) if alias.asname is not None else name
-            if local is None:
-                continue
-            scope.bindings.add(local)
-            if base is not None and name is not None:
-                scope.imports.setdefault(local, set()).add(f"{base}.{name}")
+            local = alias.asname or alias.name
+            scope.bind(local)
+            if base is not None:
+                scope.imports.setdefault(local, set()).add(f"{base}.{alias.name}")
 
     # -- questions -----------------------------------------------------------------------
-    def binding_scope(self, node: cst.Name) -> Scope | None:
+    def binding_scope(self, node: ast.Name) -> Scope | None:
         """The scope whose binding ``node`` refers to (Python's LEGB, classes skipped)."""
         scope = self.scope_of.get(node)
-        name = node.value
+        name = node.id
         first = True
         while scope is not None:
             if name in scope.globals:
@@ -186,26 +179,22 @@ class ScopeIndex(cst.CSTVisitor):
             scope = scope.parent
         return None
 
-    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+    def qualified_names(self, node: ast.AST) -> set[str]:
         """Imported qualified names an expression may refer to (``os.environ.get``)."""
-        if isinstance(node, cst.Name):
+        if isinstance(node, ast.Name):
             scope = self.binding_scope(node)
             if scope is None:
                 return set()
-            return set(scope.imports.get(node.value, ()))
-        if isinstance(node, cst.Attribute):
-            return {f"{base}.{node.attr.value}" for base in self.qualified_names(node.value)}
+            return set(scope.imports.get(node.id, ()))
+        if isinstance(node, ast.Attribute):
+            return {f"{base}.{node.attr}" for base in self.qualified_names(node.value)}
         return set()
 
-    def module_function(self, node: cst.CSTNode) -> str | None:
+    def module_function(self, node: ast.AST) -> str | None:
         """The module-level ``def`` a Name refers to, if it refers to one."""
-        if not isinstance(node, cst.Name):
+        if not isinstance(node, ast.Name):
             return None
         scope = self.binding_scope(node)
-        if scope is self.module_scope and node.value in scope.functions:
-            return node.value
+        if scope is self.module_scope and node.id in scope.functions:
+            return node.id
         return None
-
-
-for _kind in ("ListComp", "SetComp", "DictComp", "GeneratorExp"):
-    setattr(ScopeIndex, f"_bind_{_kind}", ScopeIndex._bind_comprehension)

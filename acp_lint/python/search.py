@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 
-import libcst as cst
-
-from acp_lint.python.walk import walk
+from acp_lint.python.syntax import walk
 
 
-def contains(node: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> bool:
-    """True when ``predicate`` holds for ``node`` or any node below it. The plain walk, in
-    libcst's visiting order: ``node.visit`` would rebuild every node it passes."""
-    found = False
-
-    def on_visit(candidate: cst.CSTNode) -> bool:
-        nonlocal found
-        if not found and predicate(candidate):
-            found = True
-        return not found
-
-    walk(node, on_visit, _ignore)
-    return found
-
-
-def _ignore(node: cst.CSTNode) -> None:
-    return None
+def contains(node: ast.AST, predicate: Callable[[ast.AST], bool]) -> bool:
+    """True when ``predicate`` holds for ``node`` or any node below it."""
+    return any(predicate(candidate) for candidate in walk(node))

@@ -1,19 +1,18 @@
 """The rule model: a rule is one small class with its checks, docs and executable examples.
 
-Python rules are libcst batchable visitors; the engine runs all of them in a single traversal
-of a file. Each rule carries VALID and INVALID examples that the test-suite executes and that
-``acp-lint rule CODE`` prints as documentation.
+Python rules read the file's ``ast`` (``FileContext``); libcst is imported only to build a
+fix (``FileContext.offer_fix``), which a check-only run never does. Each rule carries VALID
+and INVALID examples that the test-suite executes and that ``acp-lint rule CODE`` prints as
+documentation.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar
-
-import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
@@ -21,10 +20,12 @@ from acp_lint.python.effects import EffectsCollector, ModuleEffects
 from acp_lint.python.guard import Guard, Helpers, find_handlers, judge_guard
 from acp_lint.python.import_time import ImportTimeOracle
 from acp_lint.python.scopes import ScopeIndex
-from acp_lint.python.walk import Flat
+from acp_lint.python.syntax import COMPOUND, SourceFile, block_holding
 from acp_lint.rules.meta import Expected, Invalid, Rule, example_source
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from acp_lint.hosts import Host
 
 __all__ = [
@@ -41,55 +42,43 @@ __all__ = [
 class FileContext:
     """What a rule may know about the file being checked; built once per file by the engine.
 
-    Metadata is computed on first use only: a clean file whose rules need no positions or
-    parents costs one parse and one traversal."""
+    Everything is computed on first use. ``cst_module`` (libcst) is parsed only when a fix is
+    built: by the engine up front in a run that builds fixes, else never."""
 
     def __init__(
         self,
         path: str,
         text: str,
-        module: cst.Module,
+        tree: ast.Module,
         config: Config,
         build_fixes: bool = False,
+        cst_module: cst.Module | None = None,
     ) -> None:
         self.path = path
         self.text = text
-        self.module = module
+        self.source = SourceFile(path, text, tree)
         self.config = config
         self.build_fixes = build_fixes
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self._cst_module = cst_module
         self.diagnostics: list[Diagnostic] = []
 
     @cached_property
     def scopes(self) -> ScopeIndex:
-        """Parents, bindings and import aliases, from one light traversal."""
-        index = ScopeIndex()
-        self.flat.replay(index.on_visit, index.on_leave)  # order-free facts: the fast walk
-        return index
-
-    @cached_property
-    def flat(self) -> Flat:
-        """The module's nodes in walking order, listed once for every full pass."""
-        return Flat(self.module)
+        """Parents, bindings, import aliases and the nodes in order, from one traversal."""
+        return ScopeIndex(self.source.tree)
 
     @property
-    def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
+    def parents(self) -> Mapping[ast.AST, ast.AST]:
         return self.scopes.parents
 
     @cached_property
-    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
-        from acp_lint.python.positions import Positions
-
-        return Positions(self.module)  # what PositionProvider gives, for less
-
-    @cached_property
     def oracle(self) -> ImportTimeOracle:
-        return ImportTimeOracle(self.module, self.parents)
+        return ImportTimeOracle(self.source, self.parents)
 
     @cached_property
     def effects_collector(self) -> EffectsCollector:
         return EffectsCollector(
-            self.module,
+            self.source,
             self.scopes,
             self.oracle,
             env_readers=self.config.env_readers,
@@ -106,34 +95,110 @@ class FileContext:
         return host_for(self.config)
 
     @cached_property
-    def guards(self) -> list[tuple[cst.FunctionDef, Guard]]:
+    def guards(self) -> list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, Guard]]:
         """Each handler with the verdict on its guard, judged once per file (ACP103, ACP104)."""
-        helpers = Helpers(self.module)
-        handlers = find_handlers(self.module, self.config.handler_functions)
-        return [(handler, judge_guard(handler, helpers)) for handler in handlers]
+        helpers = Helpers(self.source)
+        handlers = find_handlers(self.source.tree, self.config.handler_functions)
+        return [(handler, judge_guard(self.source, handler, helpers)) for handler in handlers]
 
     @property
     def effects(self) -> ModuleEffects:
-        return self.effects_collector.result
+        return self.effects_collector.run()
 
-    def statement_lines(self, node: cst.CSTNode) -> tuple[int, int]:
-        """First and last line of the statement a node belongs to (for suppressions)."""
-        current: cst.CSTNode | None = node
+    def line_of(self, node: ast.AST) -> int:
+        """The 1-based line where ``node``'s reported span starts."""
+        return self.source.positions.position(self.source.span(node)[0])[0]
+
+    def statement_lines(self, node: ast.AST) -> tuple[int, int]:
+        """First and last line of the statement a node belongs to (for suppressions): a line of
+        simple statements, or a compound statement's header."""
+        source = self.source
+        current: ast.AST | None = node
         while current is not None:
-            if isinstance(current, cst.SimpleStatementLine):
-                span = self.positions[current]
-                return span.start.line, span.end.line
-            if isinstance(current, cst.BaseCompoundStatement):
-                start = self.positions[current].start.line
-                body = current.body
-                if isinstance(body, cst.IndentedBlock) and body.body:
-                    header_end = self.positions[body.body[0]].start.line - 1
+            parent = self.parents.get(current)
+            if isinstance(current, COMPOUND):
+                start = current.lineno
+                body = getattr(current, "body", None)
+                if body and not source.is_simple_suite(body):
+                    header_end = body[0].lineno - 1
                 else:
-                    header_end = self.positions[node].end.line
+                    header_end = self._span_lines(node)[1]
                 return start, max(start, header_end)
-            current = self.parents.get(current)
-        span = self.positions[node]
-        return span.start.line, span.end.line
+            if isinstance(current, ast.stmt) and parent is not None:
+                block = block_holding(parent, current)
+                if block is not None and (
+                    isinstance(parent, ast.Module) or not source.is_simple_suite(block)
+                ):
+                    line = source.line_of(current, block)
+                    return line[0].lineno, line[-1].end_lineno or line[-1].lineno
+            current = parent
+        return self._span_lines(node)
+
+    def _span_lines(self, node: ast.AST) -> tuple[int, int]:
+        start, end = self.source.span(node)
+        position = self.source.positions.position
+        return position(start)[0], position(end)[0]
+
+    # -- fixes (libcst) ------------------------------------------------------------------
+    @property
+    def cst_module(self) -> cst.Module:
+        """The libcst tree the fix builders rewrite (parsed on the first fix built)."""
+        if self._cst_module is None:
+            import libcst as cst
+
+            self._cst_module = cst.parse_module(self.text)
+        return self._cst_module
+
+    def cst_statement(self, statement: ast.stmt) -> Any:
+        """The libcst statement holding ``statement`` (a module's or a class's, or a method):
+        found by its index in each block, which libcst lists as ``lines_of`` does."""
+        path: list[int] = []
+        current: ast.AST = statement
+        while not isinstance(current, ast.Module):
+            parent = self.parents[current]
+            block = block_holding(parent, current)  # type: ignore[arg-type]
+            assert block is not None and block is getattr(parent, "body", None)
+            lines = self.source.lines_of(block)
+            path.append(next(i for i, line in enumerate(lines) if any(s is current for s in line)))
+            current = parent
+        node: Any = self.cst_module
+        for index in reversed(path):
+            body = node.body
+            node = (body if isinstance(body, (list, tuple)) else body.body)[index]
+        if not self._same_statement(statement, node):  # the two parsers must agree
+            raise RuntimeError(f"no libcst statement at line {statement.lineno} to fix")
+        return node
+
+    def _same_statement(self, statement: ast.stmt, node: Any) -> bool:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            name = getattr(node, "name", None)
+            return name is not None and name.value == statement.name
+        own = " ".join(self.text[self.source.start(statement) : self.source.end(statement)].split())
+        return own in " ".join(self.cst_module.code_for_node(node).split())
+
+    @cached_property
+    def _cst_names_by_start(self) -> dict[tuple[int, int], Any]:
+        """Every libcst ``Name`` by its (line, 0-based column), listed once per file."""
+        import libcst as cst
+
+        from acp_lint.python.positions import Positions
+
+        positions = Positions(self.cst_module)
+        found = {}
+        for node in positions:
+            if isinstance(node, cst.Name):
+                start = positions[node].start
+                found[(start.line, start.column)] = node
+        return found
+
+    def cst_names(self, names: list[ast.Name]) -> list[Any]:
+        """The libcst ``Name`` nodes at the positions of ``names``."""
+        by_start = self._cst_names_by_start
+        found = []
+        for name in names:
+            line, column = self.source.positions.position(self.source.start(name))
+            found.append(by_start[(line, column - 1)])
+        return found
 
     def fix_from_module(
         self, new_module: cst.Module, applicability: Applicability, message: str
@@ -144,9 +209,9 @@ class FileContext:
     def offer_fix(
         self, applicability: Applicability, message: str, rewrite: Callable[[], cst.Module]
     ) -> Fix | None:
-        """A fix whose rewrite is known to change the module: built (``rewrite()``, a codemod)
-        only when this run applies fixes; otherwise a deferred fix, so that a check-only run
-        still marks the finding ``[*]`` without importing ``libcst.codemod`` or rewriting."""
+        """A fix whose rewrite is known to change the module: built (``rewrite()``, a codemod
+        on libcst) only when this run applies fixes; otherwise a deferred fix, so that a
+        check-only run still marks the finding ``[*]`` without importing libcst."""
         if not self.build_fixes:
             return Fix(applicability, message, ())
         return self.fix_from_module(rewrite(), applicability, message)
@@ -169,13 +234,12 @@ def fix_from_texts(old: str, new: str, applicability: Applicability, message: st
     return Fix(applicability, message, tuple(edits))
 
 
-class PythonRule(Rule, cst.BatchableCSTVisitor):
-    """A rule that visits one parsed Python file; report with ``self.report``.
+class PythonRule(Rule):
+    """A rule that checks one parsed Python file (``check``); report with ``self.report``.
 
     ``HINTS`` are byte strings of which at least one must occur in a file for the rule to be
     able to report anything there (checked before parsing); empty means "always run"."""
 
-    METADATA_DEPENDENCIES: tuple = ()
     HINTS: ClassVar[tuple[bytes, ...]] = ()
     USES_EFFECTS: ClassVar[bool] = False
 
@@ -192,18 +256,25 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
         return ()
 
     def __init__(self, context: FileContext) -> None:
-        super().__init__()
         self.context = context
 
-    def report(self, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
-        span = self.context.positions[node]
+    def check(self) -> None:
+        """Report the rule's findings in the file (``self.report``)."""
+        raise NotImplementedError
+
+    def report(self, node: ast.AST, message: str, fix: Fix | None = None) -> None:
+        """A finding at ``node`` (a ``def``: at its name), as libcst positions read."""
+        source = self.context.source
+        start, end = source.span(node)
+        line, column = source.positions.position(start)
+        end_line, end_column = source.positions.position(end)
         self.context.diagnostics.append(
             Diagnostic.at(
                 path=self.context.path,
-                line=span.start.line,
-                column=span.start.column + 1,
-                end_line=span.end.line,
-                end_column=span.end.column + 1,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
                 code=self.INFO.code,
                 name=self.INFO.name,
                 message=message,

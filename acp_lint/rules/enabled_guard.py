@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
+from typing import TYPE_CHECKING
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.guard import GuardVerdict, binds_locally, import_is_usable, is_generator
 from acp_lint.rules.base import Expected, Invalid, PythonRule
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class MissingEnabledGuard(PythonRule):
@@ -255,7 +259,7 @@ handlers need the guard written by hand.
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         found = self.context.host.guard_findings(self.context.text, self.context.path)
         if found is not None:  # the host judges its handlers itself (FastAPI path operations)
             self.context.diagnostics.extend(found)
@@ -263,7 +267,7 @@ handlers need the guard written by hand.
         for handler, guard in self.context.guards:
             if guard.verdict is GuardVerdict.OK:
                 continue
-            name = handler.name.value
+            name = handler.name
             if guard.verdict is GuardVerdict.FAILS_OPEN:
                 message = (
                     f"handler `{name}` fails open: with ACP_ENABLED unset its guard lets the "
@@ -271,9 +275,9 @@ handlers need the guard written by hand.
                 )
             else:
                 message = f"handler `{name}` does not check ACP_ENABLED before doing anything else"
-            self.report(handler.name, message, self._fix(handler, guard.first_statement))
+            self.report(handler, message, self._fix(handler, guard.first_statement))
 
-    def _fix(self, handler: cst.FunctionDef, index: int) -> Fix | None:
+    def _fix(self, handler: ast.FunctionDef | ast.AsyncFunctionDef, index: int) -> Fix | None:
         """Offered only where the canonical guard can be inserted as is (see the docs)."""
         guard = self.context.host.guard
         scopes = self.context.scopes
@@ -287,12 +291,13 @@ handlers need the guard written by hand.
         context = self.context
 
         def rewrite() -> cst.Module:
-            # libcst.codemod is imported only when fixes are built.
+            # libcst is imported only when fixes are built: the ast findings locate the nodes.
             from acp_lint.python.codemods import insert_guard
             from acp_lint.python.import_order import first_party_checker
 
             first_party = first_party_checker(str(context.config.root), context.path)
-            return insert_guard(context.module, {handler: index}, first_party, guard)
+            function = context.cst_statement(handler)
+            return insert_guard(context.cst_module, {function: index}, first_party, guard)
 
         # Inserting the guard always changes the module: the fix exists without building it.
         return self.context.offer_fix(Applicability.SAFE, "Insert the ACP_ENABLED guard", rewrite)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
+from typing import TYPE_CHECKING
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.effects import Effect
 from acp_lint.python.guard import GuardVerdict, import_is_usable
 from acp_lint.rules.base import Expected, Invalid, PythonRule
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class HeartbeatAtImport(PythonRule):
@@ -227,7 +231,7 @@ block as isort and Ruff's `I001` expect).
         ),
     ]
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         effects = self.context.effects
         for node, function, site in effects.places(Effect.HEARTBEAT):
             if function is None:
@@ -245,41 +249,46 @@ block as isort and Ruff's `I001` expect).
                 message = f"`{function}()` sends a heartbeat in {hook} at start-up (`{site.text}`)"
             self.report(node, message)
 
-    def _fix(self, node: cst.CSTNode) -> Fix | None:
-        parent = self.context.parents.get(node)
-        statement = self.context.parents.get(parent) if parent is not None else None
+    def _fix(self, node: ast.AST) -> Fix | None:
+        context = self.context
+        statement = context.parents.get(node)
+        tree = context.source.tree
         if not (
-            isinstance(parent, cst.Expr)
-            and isinstance(statement, cst.SimpleStatementLine)
-            and len(statement.body) == 1
-            and isinstance(self.context.parents.get(statement), cst.Module)
+            isinstance(statement, ast.Expr)
+            and context.parents.get(statement) is tree
+            and len(context.source.line_of(statement, tree.body)) == 1
         ):
             return None
-        module = self.context.module
-        guarded: dict[cst.FunctionDef, int] = {}
-        for handler, guard in self.context.guards:
+        handlers = []
+        for handler, guard in context.guards:
             if guard.verdict is not GuardVerdict.OK:
                 return None
-            guarded[handler] = _index_after_guard(handler)
-        if not guarded or not import_is_usable(self.context.scopes, "threading", "threading"):
+            handlers.append(handler)
+        if not handlers or not import_is_usable(context.scopes, "threading", "threading"):
             return None
-        context = self.context
 
         def rewrite() -> cst.Module:
-            # libcst.codemod is imported only when fixes are built.
+            # libcst is imported only when fixes are built: the ast findings locate the nodes.
             from acp_lint.python.codemods import heartbeat_once
             from acp_lint.python.import_order import first_party_checker
 
+            line = context.cst_statement(statement)
+            guarded = {}
+            for handler in handlers:
+                function = context.cst_statement(handler)
+                guarded[function] = _index_after_guard(function)
             first_party = first_party_checker(str(context.config.root), context.path)
-            return heartbeat_once(module, statement, guarded, first_party)
+            return heartbeat_once(context.cst_module, line, guarded, first_party)
 
         # Moving the statement into a new helper always changes the module.
         message = "Send the heartbeat once, on the first request"
-        return self.context.offer_fix(Applicability.UNSAFE, message, rewrite)
+        return context.offer_fix(Applicability.UNSAFE, message, rewrite)
 
 
 def _index_after_guard(function: cst.FunctionDef) -> int:
     """Index just after the guard ``if`` (the guard is the first ``if`` of the body)."""
+    import libcst as cst
+
     body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
     for index, statement in enumerate(body):
         if isinstance(statement, cst.If):

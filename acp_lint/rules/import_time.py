@@ -7,17 +7,19 @@ module-level call of a function of the same module. Both offer the same unsafe f
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-import libcst as cst
-from libcst.metadata import ScopeProvider
+import ast
+from typing import TYPE_CHECKING, ClassVar
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
+from acp_lint.python.astsource import quiet_parse
 from acp_lint.python.effects import DEFAULT_CLIENTS, Effect
 from acp_lint.python.guard import import_is_usable
-from acp_lint.python.walk import walk
+from acp_lint.python.syntax import COMPOUND, call_args
 from acp_lint.rules.base import Expected, Invalid, PythonRule
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class ImportTimeEffectRule(PythonRule):
@@ -28,12 +30,12 @@ class ImportTimeEffectRule(PythonRule):
     WHAT: ClassVar[str]
     _globals: frozenset[str] | None = None
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def check(self) -> None:
         for node, function, site in self.context.effects.places(self.EFFECT):
             if function is None:
                 message = f"`{site.text}` {self.WHAT} at import time"
             else:
-                line = self.context.positions[site.node].start.line
+                line = self.context.line_of(site.node)
                 message = (
                     f"`{function}()` is called at import time and {self.WHAT} "
                     f"(`{site.text}` at line {line})"
@@ -41,20 +43,19 @@ class ImportTimeEffectRule(PythonRule):
             self.report(node, message, self._accessor_fix(node))
 
     # -- the unsafe fix ------------------------------------------------------------------
-    def _accessor_fix(self, node: cst.CSTNode) -> Fix | None:
+    def _accessor_fix(self, node: ast.AST) -> Fix | None:
         """Offered only where it is provably correct inside the module (see docs)."""
         statement = self._top_level_statement(node)
-        if statement is None or len(statement.body) != 1:
+        if statement is None:
             return None
-        small = statement.body[0]
-        if isinstance(small, cst.Assign):
-            if len(small.targets) != 1 or not isinstance(small.targets[0].target, cst.Name):
+        if isinstance(statement, ast.Assign):
+            if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
                 return None
-            name, value = small.targets[0].target.value, small.value
-        elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            if not isinstance(small.target, cst.Name):
+            name = statement.targets[0].id
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            if not isinstance(statement.target, ast.Name):
                 return None
-            name, value = small.target.value, small.value
+            name = statement.target.id
         else:
             return None
         uses = self._deferred_uses(name)
@@ -63,63 +64,130 @@ class ImportTimeEffectRule(PythonRule):
         context = self.context
 
         def rewrite() -> cst.Module:
-            # libcst.codemod is imported only when fixes are built.
+            # libcst is imported only when fixes are built: the ast findings locate the nodes.
             from acp_lint.python.codemods import cached_accessor
             from acp_lint.python.import_order import first_party_checker
 
+            line = context.cst_statement(statement)
+            value = line.body[0].value
             first_party = first_party_checker(str(context.config.root), context.path)
-            return cached_accessor(context.module, statement, name, value, uses, first_party)
+            names = context.cst_names(uses)
+            return cached_accessor(context.cst_module, line, name, value, names, first_party)
 
         # The assignment becomes a new accessor function: the module always changes.
         message = f"Compute `{name}` on first use with a cached accessor"
         return self.context.offer_fix(Applicability.UNSAFE, message, rewrite)
 
     def _global_names(self) -> frozenset[str]:
-        """Memoised per file (a plain method: visitor discovery must not evaluate it)."""
+        """Every name declared ``global`` anywhere in the module (memoised per file)."""
         if self._globals is None:
-            self._globals = _global_names(self.context.module)
+            names: set[str] = set()
+            for node in self.context.scopes.order:
+                if isinstance(node, ast.Global):
+                    names.update(node.names)
+            self._globals = frozenset(names)
         return self._globals
 
-    def _top_level_statement(self, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
-        current: cst.CSTNode | None = node
-        while current is not None:
-            parent = self.context.parents.get(current)
-            if isinstance(current, cst.SimpleStatementLine):
-                return current if isinstance(parent, cst.Module) else None
-            current = parent
-        return None
+    def _top_level_statement(self, node: ast.AST) -> ast.stmt | None:
+        """The module-level simple statement holding ``node``, alone on its line."""
+        current: ast.AST | None = node
+        parents = self.context.parents
+        while current is not None and not isinstance(current, ast.stmt):
+            current = parents.get(current)
+        if current is None or isinstance(current, COMPOUND):
+            return None
+        tree = self.context.source.tree
+        if parents.get(current) is not tree:
+            return None
+        line = self.context.source.line_of(current, tree.body)
+        return current if len(line) == 1 else None
 
-    def _deferred_uses(self, name: str) -> list[cst.Name] | None:
+    def _deferred_uses(self, name: str) -> list[ast.Name] | None:
         """All loads of ``name`` when each runs after import, or None when one does not,
-        when ``name`` is bound more than once, deleted, or declared global somewhere."""
-        scope = self.context.wrapper.resolve(ScopeProvider)[self.context.module]
-        if scope is None:
+        when ``name`` is bound more than once at module level, deleted, or declared global
+        somewhere."""
+        scopes = self.context.scopes
+        module = scopes.module_scope
+        if module.counts.get(name, 0) != 1 or name in self._global_names():
             return None
-        assignments = list(scope.assignments[name])
-        if len(assignments) != 1 or name in self._global_names():
-            return None
-        uses: list[cst.Name] = []
-        for access in assignments[0].references:
-            node = access.node
-            if not isinstance(node, cst.Name) or self.context.oracle.runs_at_import(node):
-                return None
-            if isinstance(self.context.parents.get(node), cst.Del):
+        if self._named_in_string_hint(name):
+            return None  # a use the accessor's rewrite could not follow
+        uses: list[ast.Name] = []
+        for node in scopes.order:
+            if type(node) is not ast.Name or node.id != name:  # type: ignore[attr-defined]
+                continue
+            assert isinstance(node, ast.Name)
+            if isinstance(node.ctx, ast.Store) or scopes.binding_scope(node) is not module:
+                continue
+            if isinstance(node.ctx, ast.Del) or self.context.oracle.runs_at_import(node):
                 return None
             uses.append(node)
         return uses
 
+    def _named_in_string_hint(self, name: str) -> bool:
+        """Whether a string type hint names ``name`` (``def f(a: "X")``, ``cast("X", v)``,
+        ``List["X"]``; not ``Literal["X"]``): libcst's scope analysis counts such a use, and
+        the fix is offered only where every use is a plain name."""
+        for node in self.context.scopes.order:
+            if (
+                type(node) is ast.Constant
+                and isinstance(node.value, str)  # type: ignore[attr-defined]
+                and name in node.value  # type: ignore[attr-defined]
+                and self._in_type_hint(node)
+                and _parses_to_name(node.value, name)  # type: ignore[attr-defined]
+            ):
+                return True
+        return False
 
-def _global_names(module: cst.Module) -> frozenset[str]:
-    """Every name declared ``global`` anywhere in the module (one walk per file)."""
-    names: set[str] = set()
+    def _in_type_hint(self, node: ast.AST) -> bool:
+        """libcst's rule: inside an annotation, or where the innermost subscript or call
+        around it is a ``typing`` subscript, ``cast``'s type or ``TypeVar``/``NewType``'s
+        arguments; never inside ``Literal[...]``."""
+        parents = self.context.parents
+        scopes = self.context.scopes
+        hint: bool | None = None
+        child, current = node, parents.get(node)
+        while current is not None:
+            if isinstance(current, ast.Subscript):
+                value = current.value
+                names = scopes.qualified_names(value) if isinstance(value, ast.Name) else set()
+                if names & _LITERALS:
+                    return False
+                if hint is None:
+                    hint = any(n.startswith(("typing.", "typing_extensions.")) for n in names)
+            elif isinstance(current, ast.Call) and hint is None:
+                names = scopes.qualified_names(current.func)
+                values = [value for _, value in call_args(current)]
+                target = child.value if isinstance(child, ast.keyword | ast.Starred) else child
+                index = next((i for i, value in enumerate(values) if value is target), -1)
+                if names & {"typing.NewType", "typing.TypeVar"}:
+                    hint = index >= 1
+                elif "typing.cast" in names:
+                    hint = index == 0
+                else:
+                    hint = False
+            elif (isinstance(current, ast.arg | ast.AnnAssign) and child is current.annotation) or (
+                isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef)
+                and child is current.returns
+            ):
+                return True
+            if isinstance(current, ast.stmt):
+                break
+            child, current = current, parents.get(current)
+        return bool(hint)
 
-    def on_visit(node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.Global):
-            names.update(item.name.value for item in node.names)
-        return True
 
-    walk(module, on_visit, lambda node: None)
-    return frozenset(names)
+_LITERALS = frozenset({"typing.Literal", "typing_extensions.Literal"})
+
+
+def _parses_to_name(text: str, name: str) -> bool:
+    """Whether ``text``, parsed as a module (as libcst reads a string annotation), reads
+    the name ``name``."""
+    try:
+        tree = quiet_parse(text, "<annotation>")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(tree))
 
 
 class EnvReadAtImport(ImportTimeEffectRule):
