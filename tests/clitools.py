@@ -23,6 +23,25 @@ def run_cli(
     )
 
 
+def run_cli_in_process(args: list[str], cwd: Path) -> tuple[int, str, set[str]]:
+    """The CLI's ``main`` in a fresh interpreter: exit code, stdout, and every module the run
+    imported (``sys.modules`` at its end: what a check really loaded)."""
+    script = (
+        "import sys\n"
+        "from acp_lint.cli import main\n"
+        f"code = main({args!r})\n"
+        "sys.stdout.flush()\n"
+        "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
+        "raise SystemExit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode in (0, 1), done.stderr
+    line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES "))
+    return done.returncode, done.stdout, set(line.split()[1:])
+
+
 def run_json(*args: str, cwd: Path) -> tuple[int, list[dict]]:
     completed = run_cli(*args, "--output-format", "json", cwd=cwd)
     return completed.returncode, json.loads(completed.stdout)

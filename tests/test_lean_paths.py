@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from clitools import run_cli_in_process
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("libcst", "sqlglot", "sqlparse")
@@ -22,24 +23,6 @@ DESTRUCTIVE = (
     '        migrations.RunSQL("DROP TABLE users;"),\n'
     "    ]\n"
 )
-
-
-def _run(args: list[str], cwd: Path) -> tuple[int, str, set[str]]:
-    """The CLI in a fresh interpreter: exit code, stdout, and the modules it imported."""
-    script = (
-        "import sys\n"
-        "from acp_lint.cli import main\n"
-        f"code = main({args!r})\n"
-        "sys.stdout.flush()\n"
-        "sys.stderr.write('\\nMODULES ' + ' '.join(sorted(sys.modules)) + '\\n')\n"
-        "raise SystemExit(code)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode in (0, 1), done.stderr
-    line = next(x for x in done.stderr.splitlines() if x.startswith("MODULES "))
-    return done.returncode, done.stdout, set(line.split()[1:])
 
 
 def _heavy(modules: set[str]) -> list[str]:
@@ -55,11 +38,11 @@ def test_a_warm_run_imports_neither_libcst_nor_sqlglot(tmp_path: Path) -> None:
     shutil.copytree(
         REPO / "fixtures" / "demo", host, ignore=shutil.ignore_patterns(".acp-lint-cache")
     )
-    cold_code, cold_out, cold_modules = _run(["."], host)
+    cold_code, cold_out, cold_modules = run_cli_in_process(["."], host)
     assert cold_code == 1 and "ACP301" in cold_out and "ACP101" in cold_out
     assert "sqlglot" in cold_modules  # the test would notice a heavy import
     assert "libcst" not in cold_modules  # checking builds no fix
-    warm_code, warm_out, warm_modules = _run(["."], host)
+    warm_code, warm_out, warm_modules = run_cli_in_process(["."], host)
     assert (warm_code, warm_out) == (cold_code, cold_out)
     assert _heavy(warm_modules) == []
     assert "acp_lint.fixes" not in warm_modules  # the fix loop is not loaded to check
@@ -70,8 +53,8 @@ def test_a_warm_run_of_a_tree_without_acp_code_loads_no_file_rule(tmp_path: Path
         (tmp_path / "shop").mkdir(exist_ok=True)
         (tmp_path / "shop" / f"m{index}.py").write_text(f"VALUE = {index}\n")
     (tmp_path / "manage.py").write_text("import sys\n")
-    assert _run(["."], tmp_path)[:2] == (0, "All checks passed!\n")
-    code, out, modules = _run(["."], tmp_path)
+    assert run_cli_in_process(["."], tmp_path)[:2] == (0, "All checks passed!\n")
+    code, out, modules = run_cli_in_process(["."], tmp_path)
     assert (code, out) == (0, "All checks passed!\n")
     assert _heavy(modules) == []
     # The project rules' cache entry is checked (``rules.routes``); no per-file rule is loaded.
@@ -90,7 +73,7 @@ def test_choosing_the_framework_does_not_load_the_url_graph(tmp_path: Path) -> N
     (tmp_path / "acp-lint.toml").write_text('migrations = ["acp/migrations/*.py"]\n')
     (tmp_path / "acp" / "migrations").mkdir(parents=True)
     (tmp_path / "acp" / "migrations" / "0001_initial.py").write_text(DESTRUCTIVE)
-    code, out, modules = _run(
+    code, out, modules = run_cli_in_process(
         ["--no-cache", "--no-project-rules", "--output-format", "concise", "."], tmp_path
     )
     assert code == 1 and "ACP301" in out
@@ -114,7 +97,7 @@ def test_the_fastapi_package_resolve_is_the_function_in_any_order() -> None:
         assert done.stdout.split() == ["True", "True", "function"], (first, done.stdout)
 
 
-def test_a_migration_is_parsed_once_per_run(
+def test_a_migration_is_parsed_once_perrun_cli_in_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The engine's syntax check compiles the migration to an AST; the migration reader reads

@@ -16,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from clitools import run_cli_in_process
 from support import fix_handler, lint_handler
 
 from acp_lint.diagnostics import Diagnostic
@@ -99,22 +100,9 @@ def test_valid_examples_have_no_findings_in_either_mode(code: str, source: str) 
 
 
 def _modules_after(args: list[str], cwd: Path) -> tuple[int, set[str], str]:
-    """Run the CLI in a fresh interpreter; return its exit code, the libcst modules loaded
-    and its output."""
-    script = (
-        "import sys\n"
-        "from acp_lint.cli import main\n"
-        f"code = main({args!r})\n"
-        "sys.stdout.flush()\n"
-        "print('\\nMODULES', ' '.join(sorted(m for m in sys.modules if m.startswith('libcst'))))\n"
-        "raise SystemExit(code)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode in (0, 1), done.stderr
-    out, _, line = done.stdout.rpartition("\nMODULES")
-    return done.returncode, set(line.split()), out
+    """The CLI in a fresh interpreter: its exit code, the libcst modules loaded, its output."""
+    code, out, modules = run_cli_in_process(args, cwd)
+    return code, {m for m in modules if m.startswith("libcst")}, out
 
 
 def _host_views(count: int) -> str:
