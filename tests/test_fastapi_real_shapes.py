@@ -134,16 +134,24 @@ def test_a_backend_folder_of_a_monorepo_is_detected_from_the_work_tree_top(
         assert "POST      /api/manage" in done.stdout, done.stdout
 
 
-def test_an_app_two_levels_down_is_found_as_the_installer_finds_it(tmp_path: Path) -> None:
-    """No Django project at the top, so the tree is scanned for a FastAPI app wherever its
-    dependency file is (was: linted as Django, while echelon installed into the app)."""
+def test_a_fastapi_dependency_two_levels_down_is_not_looked_for_by_the_linter(
+    tmp_path: Path,
+) -> None:
+    """The linter looks for dependency files at the root and one folder down (as for
+    manage.py), so that a project of neither framework is not scanned module by module on
+    every run: an app two levels down is not found, and the message says how to name it
+    (`app`). The installer, which runs once, still finds it from the modules that import
+    fastapi, and its manifest then decides for the linter."""
     from acp_installer.hosts import host_for
 
     backend(tmp_path / "services" / "backend")
     git_init(tmp_path)
     done = run_cli("routes", ".", cwd=tmp_path)
-    assert done.stdout.startswith("FastAPI app: app.main:app"), done.stdout + done.stderr
+    assert "FastAPI app" not in done.stdout and "set `app`" in done.stdout, done.stdout
     assert host_for(tmp_path).name == "fastapi"
+    # Run from the backend's own folder (its pyproject names fastapi), the app is found.
+    inside = run_cli("routes", ".", cwd=tmp_path / "services" / "backend")
+    assert inside.stdout.startswith("FastAPI app: app.main:app"), inside.stdout + inside.stderr
 
 
 def test_a_mount_at_the_root_is_shown_with_one_slash(tmp_path: Path) -> None:
