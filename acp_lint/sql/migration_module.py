@@ -388,6 +388,22 @@ class MigrationModule:
             return self.text(value, depth + 1, anchor if anchor is not None else node)
         return None
 
+    def text_value(self, node: ast.AST, depth: int = 0) -> str | None:
+        """What ``text(node).value`` is, without the positions (a model or option name needs
+        only the value; splitting a literal into its tokens is what ``text`` pays for)."""
+        if depth > 20:
+            return None
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, str) else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self.text_value(node.left, depth + 1)
+            right = self.text_value(node.right, depth + 1)
+            return None if left is None or right is None else left + right
+        if isinstance(node, ast.Name):
+            value = self.constant(node)
+            return None if value is node else self.text_value(value, depth + 1)
+        return None
+
     def _literal(self, node: ast.Constant) -> Text:
         """Split an (implicitly concatenated) literal into its tokens, with exact positions."""
         text = self.source.text

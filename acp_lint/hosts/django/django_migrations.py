@@ -637,10 +637,7 @@ class _Judge:
             self._report(raw.code, f"{name} runs {raw.message}", call)
 
     def _string(self, node: ast.AST | None) -> str | None:
-        if node is None:
-            return None
-        text = self.module.text(node)
-        return None if text is None else text.value
+        return None if node is None else self.module.text_value(node)
 
     def _model_name(self, call: ast.Call, position: int, keyword: str) -> str | None:
         value = self._string(_arg(call, position, keyword))
