@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from acp_lint.span import Span
 from acp_lint.sql.pyspan import Source, parse_python, string_token_end
 
 MIGRATIONS = "django.db.migrations"
@@ -71,6 +72,8 @@ _SAFE_BUILTINS = {"dict", "list", "tuple", "set", "frozenset", "str", "int", "fl
 
 def dotted(node: ast.AST) -> str | None:
     """``a.b.c`` for a chain of names and attributes, else None."""
+    if type(node) is ast.Attribute and type(node.value) is ast.Name:  # ``models.X``: most calls
+        return f"{node.value.id}.{node.attr}"
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
@@ -355,6 +358,14 @@ class MigrationModule:
 
     def end(self, node: ast.AST) -> tuple[int, int]:
         return self.source.position(self.source.range(node)[1])
+
+    def span(self, node: ast.AST) -> Span:
+        """Where ``node`` is in the text (``start`` to ``end``, its range computed once)."""
+        source = self.source
+        start, end = source.range(node)
+        line, column = source.position(start)
+        end_line, end_column = source.position(end)
+        return Span.in_text(line, column, end_line, end_column)
 
     def lines(self, node: ast.AST) -> tuple[int, int]:
         return node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]

@@ -14,7 +14,6 @@ import ast
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from acp_lint.span import Span
 from acp_lint.sql.findings import CODE_UNVERIFIABLE, SqlFinding
 from acp_lint.sql.migration_module import MIGRATION_BASES, MigrationModule
 
@@ -22,14 +21,7 @@ _WHY = "it cannot be proven CREATE-only"
 
 
 def report(module: MigrationModule, node: ast.AST, message: str) -> SqlFinding:
-    line, column = module.start(node)
-    end_line, end_column = module.end(node)
-    return SqlFinding(
-        CODE_UNVERIFIABLE,
-        message,
-        Span.in_text(line, column, end_line, end_column),
-        module.lines(node),
-    )
+    return SqlFinding(CODE_UNVERIFIABLE, message, module.span(node), module.lines(node))
 
 
 def _kind(stmt: ast.stmt) -> str:
