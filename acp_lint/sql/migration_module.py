@@ -133,6 +133,15 @@ def iter_nodes(root: ast.AST) -> Iterator[ast.AST]:
 
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers")
+#: the statements with a block of ``_BLOCKS`` that ``Scope.scan`` enters (functions and
+#: classes are their own scopes); no other statement type has one of those fields
+_COMPOUND = frozenset(
+    kind
+    for kind in vars(ast).values()
+    if isinstance(kind, type)
+    and issubclass(kind, (ast.stmt, ast.excepthandler))
+    and set(kind._fields) & set(_BLOCKS)
+)
 
 
 @dataclass
@@ -147,8 +156,18 @@ class Scope:
     def scan(self, stmts: list[ast.stmt], walrus: bool) -> Scope:
         """Statement level only (bindings live there); ``walrus`` also walks expressions."""
         stack = list(stmts)
+        counts = self.counts
         while stack:
             stmt = stack.pop()
+            kind = type(stmt)
+            if kind is ast.Assign:  # the common statement, by its exact type (``ast.parse``)
+                targets = stmt.targets  # type: ignore[attr-defined]
+                if len(targets) == 1 and type(targets[0]) is ast.Name:
+                    self.assigns.append((targets[0].id, stmt.value))  # type: ignore[attr-defined]
+                    counts[targets[0].id] += 1
+                    continue
+            elif kind is ast.Expr or kind is ast.Pass:
+                continue  # binds nothing, holds no statements
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 self.imports.append(stmt)
                 for alias in stmt.names:
@@ -188,10 +207,11 @@ class Scope:
                 for node in iter_nodes(target):
                     if isinstance(node, ast.Name):
                         self.counts[node.id] += 1
-            for block in _BLOCKS:
-                children = getattr(stmt, block, None)
-                if isinstance(children, list):
-                    stack.extend(children)
+            if kind in _COMPOUND:
+                for block in _BLOCKS:
+                    children = getattr(stmt, block, None)
+                    if isinstance(children, list):
+                        stack.extend(children)
         if walrus:
             for node in scope_nodes(stmts):
                 if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
