@@ -79,7 +79,15 @@ def write_changes(root: Path, contents: Mapping[str, bytes]) -> None:
 def display(diagnostics: Iterable[Diagnostic], root: Path, cwd: Path) -> list[Diagnostic]:
     """Diagnostics with paths relative to the current directory, ``/`` separated."""
     shown = []
+    relatives: dict[str, str] = {}  # one path computation per file, not per finding
     for diagnostic in diagnostics:
-        relative = os.path.relpath(root / diagnostic.path, cwd).replace(os.sep, "/")
-        shown.append(diagnostic.moved(diagnostic.span.in_file(relative)))
+        path = diagnostic.path
+        relative = relatives.get(path)
+        if relative is None:
+            relative = os.path.relpath(root / path, cwd).replace(os.sep, "/")
+            relatives[path] = relative
+        if relative == path:  # run from the root: the finding is shown where it is
+            shown.append(diagnostic)
+        else:
+            shown.append(diagnostic.moved(diagnostic.span.in_file(relative)))
     return shown

@@ -492,8 +492,11 @@ def _report(
     summary = text_reporter.Summary(result.fixed, args.unsafe_fixes, args.fix, args.quiet)
     render = text_reporter.render_full if output_format == "full" else text_reporter.render_concise
 
+    from_root = cwd == config.root and os.sep == "/"  # then ``shown`` is the project path
+
     def source(shown: str) -> str | None:
-        data = project.tree.read_bytes(os.path.relpath(cwd / shown, config.root))
+        path = shown if from_root else os.path.relpath(cwd / shown, config.root)
+        data = project.tree.read_bytes(path)
         return None if data is None else data.decode("utf-8", "replace")
 
     return render(diagnostics, summary, _use_color(args.color, args.output_file), source)

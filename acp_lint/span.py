@@ -8,7 +8,7 @@ of acp-lint: the routing model, the diagnostics and the checkers all depend on i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Span:
 
     def in_file(self, file: str) -> Span:
         """The same position in ``file``."""
-        return replace(self, file=file)
+        return Span(file, self.line, self.column, self.end_line, self.end_column)
 
     @property
     def bounds(self) -> tuple[int, int, int, int]:

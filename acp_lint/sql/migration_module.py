@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from acp_lint.span import Span
 from acp_lint.sql.pyspan import Source, parse_python, string_token_end
 
 MIGRATIONS = "django.db.migrations"
@@ -71,6 +72,8 @@ _SAFE_BUILTINS = {"dict", "list", "tuple", "set", "frozenset", "str", "int", "fl
 
 def dotted(node: ast.AST) -> str | None:
     """``a.b.c`` for a chain of names and attributes, else None."""
+    if type(node) is ast.Attribute and type(node.value) is ast.Name:  # ``models.X``: most calls
+        return f"{node.value.id}.{node.attr}"
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
@@ -130,6 +133,15 @@ def iter_nodes(root: ast.AST) -> Iterator[ast.AST]:
 
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers")
+#: the statements with a block of ``_BLOCKS`` that ``Scope.scan`` enters (functions and
+#: classes are their own scopes); no other statement type has one of those fields
+_COMPOUND = frozenset(
+    kind
+    for kind in vars(ast).values()
+    if isinstance(kind, type)
+    and issubclass(kind, (ast.stmt, ast.excepthandler))
+    and set(kind._fields) & set(_BLOCKS)
+)
 
 
 @dataclass
@@ -144,8 +156,18 @@ class Scope:
     def scan(self, stmts: list[ast.stmt], walrus: bool) -> Scope:
         """Statement level only (bindings live there); ``walrus`` also walks expressions."""
         stack = list(stmts)
+        counts = self.counts
         while stack:
             stmt = stack.pop()
+            kind = type(stmt)
+            if kind is ast.Assign:  # the common statement, by its exact type (``ast.parse``)
+                targets = stmt.targets  # type: ignore[attr-defined]
+                if len(targets) == 1 and type(targets[0]) is ast.Name:
+                    self.assigns.append((targets[0].id, stmt.value))  # type: ignore[attr-defined]
+                    counts[targets[0].id] += 1
+                    continue
+            elif kind is ast.Expr or kind is ast.Pass:
+                continue  # binds nothing, holds no statements
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 self.imports.append(stmt)
                 for alias in stmt.names:
@@ -185,10 +207,11 @@ class Scope:
                 for node in iter_nodes(target):
                     if isinstance(node, ast.Name):
                         self.counts[node.id] += 1
-            for block in _BLOCKS:
-                children = getattr(stmt, block, None)
-                if isinstance(children, list):
-                    stack.extend(children)
+            if kind in _COMPOUND:
+                for block in _BLOCKS:
+                    children = getattr(stmt, block, None)
+                    if isinstance(children, list):
+                        stack.extend(children)
         if walrus:
             for node in scope_nodes(stmts):
                 if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
@@ -356,6 +379,14 @@ class MigrationModule:
     def end(self, node: ast.AST) -> tuple[int, int]:
         return self.source.position(self.source.range(node)[1])
 
+    def span(self, node: ast.AST) -> Span:
+        """Where ``node`` is in the text (``start`` to ``end``, its range computed once)."""
+        source = self.source
+        start, end = source.range(node)
+        line, column = source.position(start)
+        end_line, end_column = source.position(end)
+        return Span.in_text(line, column, end_line, end_column)
+
     def lines(self, node: ast.AST) -> tuple[int, int]:
         return node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
 
@@ -386,6 +417,22 @@ class MigrationModule:
             if value is node:
                 return None
             return self.text(value, depth + 1, anchor if anchor is not None else node)
+        return None
+
+    def text_value(self, node: ast.AST, depth: int = 0) -> str | None:
+        """What ``text(node).value`` is, without the positions (a model or option name needs
+        only the value; splitting a literal into its tokens is what ``text`` pays for)."""
+        if depth > 20:
+            return None
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, str) else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self.text_value(node.left, depth + 1)
+            right = self.text_value(node.right, depth + 1)
+            return None if left is None or right is None else left + right
+        if isinstance(node, ast.Name):
+            value = self.constant(node)
+            return None if value is node else self.text_value(value, depth + 1)
         return None
 
     def _literal(self, node: ast.Constant) -> Text:

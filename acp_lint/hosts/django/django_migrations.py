@@ -155,10 +155,20 @@ class OperationInfo:
     line: int
 
 
+_CANONICAL: dict[str, str | None] = {}
+
+
 def canonical(qualified: str | None) -> str | None:
     """Map any public path of a Django operation to its short class name."""
     if qualified is None:
         return None
+    known = _CANONICAL.get(qualified, _CANONICAL)
+    if known is _CANONICAL:  # a few dozen distinct paths in any project: remember each
+        known = _CANONICAL[qualified] = _canonical(qualified)
+    return known  # type: ignore[return-value]
+
+
+def _canonical(qualified: str) -> str | None:
     for prefix in (f"{_MIGRATIONS}.operations.", f"{_MIGRATIONS}.", f"{_POSTGRES_MODULE}."):
         if qualified.startswith(prefix):
             rest = qualified[len(prefix) :].split(".")
@@ -473,9 +483,13 @@ def _arg(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
 
 
 def _unpacked(call: ast.Call) -> bool:
-    return any(isinstance(a, ast.Starred) for a in call.args) or any(
-        k.arg is None for k in call.keywords
-    )
+    for argument in call.args:
+        if type(argument) is ast.Starred:
+            return True
+    for item in call.keywords:
+        if item.arg is None:
+            return True
+    return False
 
 
 _PARAM = re.compile(r"%\(\w+\)s|%s|%%")
@@ -515,13 +529,7 @@ class _Judge:
         self._op_lines: tuple[int, int] = (1, 1)
 
     def _report(self, code: str, message: str, node: ast.AST) -> None:
-        line, column = self.module.start(node)
-        end_line, end_column = self.module.end(node)
-        self.findings.append(
-            SqlFinding(
-                code, message, Span.in_text(line, column, end_line, end_column), self._op_lines
-            )
-        )
+        self.findings.append(SqlFinding(code, message, self.module.span(node), self._op_lines))
 
     def check_operations(self, ops: tuple[ast.expr, ...]) -> None:
         for element in ops:
@@ -637,10 +645,7 @@ class _Judge:
             self._report(raw.code, f"{name} runs {raw.message}", call)
 
     def _string(self, node: ast.AST | None) -> str | None:
-        if node is None:
-            return None
-        text = self.module.text(node)
-        return None if text is None else text.value
+        return None if node is None else self.module.text_value(node)
 
     def _model_name(self, call: ast.Call, position: int, keyword: str) -> str | None:
         value = self._string(_arg(call, position, keyword))

@@ -12,23 +12,16 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
+from typing import Any
 
-from acp_lint.span import Span
 from acp_lint.sql.findings import CODE_UNVERIFIABLE, SqlFinding
-from acp_lint.sql.migration_module import MIGRATION_BASES, MigrationModule, iter_nodes
+from acp_lint.sql.migration_module import MIGRATION_BASES, MigrationModule
 
 _WHY = "it cannot be proven CREATE-only"
 
 
 def report(module: MigrationModule, node: ast.AST, message: str) -> SqlFinding:
-    line, column = module.start(node)
-    end_line, end_column = module.end(node)
-    return SqlFinding(
-        CODE_UNVERIFIABLE,
-        message,
-        Span.in_text(line, column, end_line, end_column),
-        module.lines(node),
-    )
+    return SqlFinding(CODE_UNVERIFIABLE, message, module.span(node), module.lines(node))
 
 
 def _kind(stmt: ast.stmt) -> str:
@@ -247,19 +240,30 @@ def check_calls(
     out: list[SqlFinding] = []
     seen: set[int] = set()  # only calls, names and ``:=`` can report: only they are marked
     functions = module.functions
-    call, named, name = ast.Call, ast.NamedExpr, ast.Name  # exact types: ``ast.parse`` nodes
+    allowed = module.call_allowed
+    # One loop over the nodes, dispatched on the exact type (``ast.parse`` nodes): the walk of
+    # ``iter_nodes`` inlined, children pushed in the same order, so findings come in its order.
+    call, named, name, attribute = ast.Call, ast.NamedExpr, ast.Name, ast.Attribute
+    constant, list_, tuple_, node_type = ast.Constant, ast.List, ast.Tuple, ast.AST
+    leaves = (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+    stack: list[Any] = []  # nodes of any type: fields read per exact type
+    pop, push, extend = stack.pop, stack.append, stack.extend
     for root, in_class in roots:
-        for node in iter_nodes(root):
+        push(root)
+        while stack:
+            node = pop()
             kind = type(node)
-            if kind is not call and kind is not named and kind is not name:
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
             if kind is call:
+                push(node.func)
+                extend(node.args)
+                extend([k.value for k in node.keywords])
+                key = id(node)
+                if key in seen:
+                    continue
+                seen.add(key)
                 if functions:
                     seen.update(id(arg) for arg in runpython_args(node))
-                if id(node) not in skip and not module.call_allowed(node, in_class):
+                if key not in skip and not allowed(node, in_class):
                     seen.add(id(node.func))  # one finding for ``helper()``
                     out.append(
                         report(
@@ -270,28 +274,50 @@ def check_calls(
                             f"operation constructor; {_WHY}",
                         )
                     )
-            elif kind is named:
-                out.append(
-                    report(
-                        module,
-                        node,
-                        f"assignment expression {module.code(node, 40)} binds a name while "
-                        f"Django imports the migration; {_WHY}",
+            elif kind is attribute:
+                push(node.value)
+            elif kind is constant:
+                continue
+            elif kind is name:
+                if not functions or id(node) in seen:  # no helper: a name cannot report
+                    continue
+                seen.add(id(node))
+                if (
+                    node.id in functions
+                    and isinstance(node.ctx, ast.Load)
+                    and not (in_class and node.id in module.class_bindings)
+                ):
+                    out.append(
+                        report(
+                            module,
+                            node,
+                            f"helper function {node.id} is used outside RunPython; {_WHY}",
+                        )
                     )
-                )
-            elif (
-                functions
-                and node.id in functions
-                and isinstance(node.ctx, ast.Load)
-                and not (in_class and node.id in module.class_bindings)
-            ):
-                out.append(
-                    report(
-                        module,
-                        node,
-                        f"helper function {node.id} is used outside RunPython; {_WHY}",
+            elif kind is list_ or kind is tuple_:
+                extend(node.elts)
+            elif isinstance(node, leaves):
+                continue
+            else:
+                if kind is ast.keyword:
+                    push(node.value)
+                    continue
+                for field_name in node._fields:
+                    value = getattr(node, field_name, None)
+                    if isinstance(value, list):
+                        extend([item for item in value if isinstance(item, node_type)])
+                    elif isinstance(value, node_type):
+                        push(value)
+                if kind is named and id(node) not in seen:
+                    seen.add(id(node))
+                    out.append(
+                        report(
+                            module,
+                            node,
+                            f"assignment expression {module.code(node, 40)} binds a name while "
+                            f"Django imports the migration; {_WHY}",
+                        )
                     )
-                )
     return out
 
 
