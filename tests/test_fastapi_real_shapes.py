@@ -146,7 +146,7 @@ def test_a_fastapi_dependency_two_levels_down_is_not_looked_for_by_the_linter(
 
     backend(tmp_path / "services" / "backend")
     git_init(tmp_path)
-    done = run_cli("routes", ".", cwd=tmp_path)
+    done = run_cli("routes", ".", cwd=tmp_path, env={"COLUMNS": "400"})  # whole messages
     assert "FastAPI app" not in done.stdout and "set `app`" in done.stdout, done.stdout
     assert host_for(tmp_path).name == "fastapi"
     # Run from the backend's own folder (its pyproject names fastapi), the app is found.
