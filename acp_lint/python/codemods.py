@@ -68,6 +68,7 @@ class _FunctionEditor(cst.CSTTransformer):
     def __init__(self, edits: Mapping[cst.FunctionDef, tuple[int, list[cst.BaseStatement]]]):
         super().__init__()
         self.edits = edits
+        self.replaced: dict[cst.FunctionDef, cst.FunctionDef] = {}  # original: its new node
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
@@ -76,7 +77,8 @@ class _FunctionEditor(cst.CSTTransformer):
         if edit is None:
             return updated_node
         index, statements = edit
-        return _insert_into_body(updated_node, index, statements)
+        self.replaced[original_node] = _insert_into_body(updated_node, index, statements)
+        return self.replaced[original_node]
 
 
 def insert_guard(
@@ -94,6 +96,21 @@ def insert_guard(
     statement = parse_statement_like(module, guard.code)
     edited = module.visit(_FunctionEditor({f: (i, [statement]) for f, i in targets.items()}))
     return with_imports(edited, list(guard.imports), is_first_party)
+
+
+def insert_guards_apart(
+    module: cst.Module,
+    targets: Mapping[cst.FunctionDef, int],
+    is_first_party: FirstParty,
+    guard: GuardResponse,
+) -> tuple[cst.Module, dict[cst.FunctionDef, cst.FunctionDef], cst.Module]:
+    """What ``insert_guard`` does to each target, for all of them at once: (the module with
+    every guard inserted, each original function: its new node, the module with only the
+    imports added). One pass each, so n fixes cost O(n) and not n whole-module rewrites."""
+    statement = parse_statement_like(module, guard.code)
+    editor = _FunctionEditor({f: (i, [statement]) for f, i in targets.items()})
+    edited = module.visit(editor)
+    return edited, editor.replaced, with_imports(module, list(guard.imports), is_first_party)
 
 
 def free_name(module: cst.Module, wanted: str) -> str:

@@ -107,6 +107,10 @@ class Positions(Mapping[cst.CSTNode, CodeRange]):
         line = bisect_right(self._line_starts, offset)
         return CodePosition(line, offset - self._line_starts[line - 1])
 
+    def offsets(self, node: cst.CSTNode) -> tuple[int, int]:
+        """The node's (start, end) character offsets in the module's code."""
+        return self._spans[node]
+
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
         found = self._ranges.get(node)
         if found is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from acp_lint.hosts import Host
+    from acp_lint.python.positions import Positions
 
 __all__ = [
     "Expected",
@@ -158,7 +160,7 @@ class FileContext:
             parent = self.parents[current]
             block = block_holding(parent, current)  # type: ignore[arg-type]
             assert block is not None and block is getattr(parent, "body", None)
-            lines = self.source.lines_of(block)
+            lines = self._lines_of(block)
             path.append(next(i for i, line in enumerate(lines) if any(s is current for s in line)))
             current = parent
         node: Any = self.cst_module
@@ -169,6 +171,15 @@ class FileContext:
             raise RuntimeError(f"no libcst statement at line {statement.lineno} to fix")
         return node
 
+    def _lines_of(self, block: list[ast.stmt]) -> list[list[ast.stmt]]:
+        """``SourceFile.lines_of``, once per block (n fixes in one block: O(n), not O(n^2))."""
+        cache: dict[int, tuple[list[ast.stmt], list[list[ast.stmt]]]]
+        cache = self.__dict__.setdefault("_lines_cache", {})
+        found = cache.get(id(block))
+        if found is None or found[0] is not block:
+            found = cache[id(block)] = (block, self.source.lines_of(block))
+        return found[1]
+
     def _same_statement(self, statement: ast.stmt, node: Any) -> bool:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             name = getattr(node, "name", None)
@@ -177,13 +188,18 @@ class FileContext:
         return own in " ".join(self.cst_module.code_for_node(node).split())
 
     @cached_property
+    def cst_positions(self) -> Positions:
+        """Where each node of ``cst_module`` is, computed once per file."""
+        from acp_lint.python.positions import Positions
+
+        return Positions(self.cst_module)
+
+    @cached_property
     def _cst_names_by_start(self) -> dict[tuple[int, int], Any]:
         """Every libcst ``Name`` by its (line, 0-based column), listed once per file."""
         import libcst as cst
 
-        from acp_lint.python.positions import Positions
-
-        positions = Positions(self.cst_module)
+        positions = self.cst_positions
         found = {}
         for node in positions:
             if isinstance(node, cst.Name):
@@ -205,6 +221,45 @@ class FileContext:
     ) -> Fix | None:
         """Turn a rewritten module into span edits (one per changed hunk of lines)."""
         return fix_from_texts(self.text, new_module.code, applicability, message)
+
+    def fixes_apart(
+        self,
+        edited: cst.Module,
+        replaced: Mapping[Any, Any],
+        shared: cst.Module,
+        applicability: Applicability,
+        message: str,
+    ) -> dict[Any, Fix]:
+        """One fix per node of ``replaced`` (original: its new node in ``edited``, where every
+        such node was rewritten in one pass), each also carrying the edits that turn this
+        module into ``shared`` (e.g. the imports every one of them needs). The same fixes as
+        rewriting the module once per node, at the cost of one rewrite: each node's edits are
+        the line diff of its own lines only."""
+        shared_fix = fix_from_texts(self.text, shared.code, applicability, message)
+        common = shared_fix.edits if shared_fix is not None else ()
+        from acp_lint.python.positions import Positions
+
+        new_text = edited.code
+        new_positions = Positions(edited)
+        fixes = {}
+        for original, new in replaced.items():
+            old_start, old_end = _whole_lines(self.text, *self.cst_positions.offsets(original))
+            new_start, new_end = _whole_lines(new_text, *new_positions.offsets(new))
+            own = fix_from_texts(
+                self.text[old_start:old_end],
+                new_text[new_start:new_end],
+                applicability,
+                message,
+            )
+            edits = (
+                []
+                if own is None
+                else [
+                    Edit(e.start + old_start, e.end + old_start, e.replacement) for e in own.edits
+                ]
+            )
+            fixes[original] = Fix(applicability, message, tuple(sorted([*common, *edits])))
+        return fixes
 
     def offer_fix(
         self, applicability: Applicability, message: str, rewrite: Callable[[], cst.Module]
@@ -232,6 +287,16 @@ def fix_from_texts(old: str, new: str, applicability: Applicability, message: st
         if tag != "equal"
     ]
     return Fix(applicability, message, tuple(edits))
+
+
+def _whole_lines(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start``..``end`` widened to whole lines (line breaks as libcst reads them)."""
+    start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    found = _BREAK.search(text, max(start, end - 1))
+    return start, len(text) if found is None else found.end()
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class PythonRule(Rule):

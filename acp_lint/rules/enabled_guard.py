@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Fix
 from acp_lint.python.guard import GuardVerdict, binds_locally, import_is_usable, is_generator
 from acp_lint.rules.base import Expected, Invalid, PythonRule
-
-if TYPE_CHECKING:
-    import libcst as cst
 
 
 class MissingEnabledGuard(PythonRule):
@@ -264,6 +260,7 @@ handlers need the guard written by hand.
         if found is not None:  # the host judges its handlers itself (FastAPI path operations)
             self.context.diagnostics.extend(found)
             return
+        findings = []
         for handler, guard in self.context.guards:
             if guard.verdict is GuardVerdict.OK:
                 continue
@@ -275,29 +272,44 @@ handlers need the guard written by hand.
                 )
             else:
                 message = f"handler `{name}` does not check ACP_ENABLED before doing anything else"
-            self.report(handler, message, self._fix(handler, guard.first_statement))
+            findings.append((handler, message, guard.first_statement))
+        fixes = self._fixes({h: i for h, _, i in findings if self._fixable(h)})
+        for handler, message, _ in findings:
+            self.report(handler, message, fixes.get(handler))
 
-    def _fix(self, handler: ast.FunctionDef | ast.AsyncFunctionDef, index: int) -> Fix | None:
+    def _fixable(self, handler: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         """Offered only where the canonical guard can be inserted as is (see the docs)."""
         guard = self.context.host.guard
         scopes = self.context.scopes
         if is_generator(handler) or binds_locally(handler, ("os", guard.response), scopes):
-            return None
-        if not (
-            import_is_usable(scopes, "os", "os")
-            and import_is_usable(scopes, guard.response, guard.qualified)
-        ):
-            return None
+            return False
+        return import_is_usable(scopes, "os", "os") and import_is_usable(
+            scopes, guard.response, guard.qualified
+        )
+
+    def _fixes(
+        self, targets: dict[ast.FunctionDef | ast.AsyncFunctionDef, int]
+    ) -> dict[ast.AST, Fix]:
+        """The fix of each target (a handler: the index of its first statement to guard).
+
+        Inserting the guard always changes the module, so the fix exists without building it
+        (a check-only run defers it). When fixes are built, all of the file's are built from
+        one libcst rewrite (``insert_guards_apart``), each the same as rewriting the module for
+        it alone; libcst is imported only then, and the ast findings locate its nodes."""
+        message = "Insert the ACP_ENABLED guard"
         context = self.context
+        if not targets or not context.build_fixes:
+            return {handler: Fix(Applicability.SAFE, message, ()) for handler in targets}
+        from acp_lint.python.codemods import insert_guards_apart
+        from acp_lint.python.import_order import first_party_checker
 
-        def rewrite() -> cst.Module:
-            # libcst is imported only when fixes are built: the ast findings locate the nodes.
-            from acp_lint.python.codemods import insert_guard
-            from acp_lint.python.import_order import first_party_checker
-
-            first_party = first_party_checker(str(context.config.root), context.path)
-            function = context.cst_statement(handler)
-            return insert_guard(context.cst_module, {function: index}, first_party, guard)
-
-        # Inserting the guard always changes the module: the fix exists without building it.
-        return self.context.offer_fix(Applicability.SAFE, "Insert the ACP_ENABLED guard", rewrite)
+        first_party = first_party_checker(str(context.config.root), context.path)
+        functions = {handler: context.cst_statement(handler) for handler in targets}
+        edited, replaced, imported = insert_guards_apart(
+            context.cst_module,
+            {functions[handler]: index for handler, index in targets.items()},
+            first_party,
+            context.host.guard,
+        )
+        built = context.fixes_apart(edited, replaced, imported, Applicability.SAFE, message)
+        return {handler: built[function] for handler, function in functions.items()}
