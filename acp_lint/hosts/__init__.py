@@ -21,10 +21,11 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from acp_lint.errors import UsageError
 
@@ -210,17 +211,35 @@ class Host(Protocol):
         ...
 
 
+def find_python(root: Path, explicit: str | None = None) -> str:
+    """The interpreter a host's ``verify`` runs the project's framework in: ``--python``,
+    else the project's ``.venv``/``venv`` interpreter, else this one."""
+    if explicit:
+        return explicit
+    for name in (".venv", "venv"):
+        for candidate in (root / name / "bin" / "python", root / name / "Scripts" / "python.exe"):
+            if candidate.is_file():
+                return str(candidate)
+    return sys.executable
+
+
 _LOADED: dict[str, Host] = {}
 
 
 def load_host(name: str) -> Host:
     """The host called ``name``; its package is imported on first use."""
-    host = _LOADED.get(name)
+    return load_registered(HOSTS, _LOADED, name)
+
+
+def load_registered(registry: Mapping[str, str], loaded: dict[str, Any], name: str) -> Any:
+    """``registry[name]``'s module's ``HOST``, imported on first use and kept in ``loaded``:
+    the lazy loading of both host registries (the linter's and the installer's)."""
+    host = loaded.get(name)
     if host is None:
-        if name not in HOSTS:
-            raise KeyError(f"unknown host {name!r}; known: {', '.join(sorted(HOSTS))}")
-        host = importlib.import_module(HOSTS[name]).HOST
-        _LOADED[name] = host
+        if name not in registry:
+            raise KeyError(f"unknown host {name!r}; known: {', '.join(sorted(registry))}")
+        host = importlib.import_module(registry[name]).HOST
+        loaded[name] = host
     return host
 
 

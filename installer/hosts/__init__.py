@@ -15,7 +15,6 @@ in ``installer/templates/acp/`` is merged in by ``acp_installer.appfiles``), one
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -141,13 +140,9 @@ _LOADED: dict[str, InstallerHost] = {}
 
 def load_host(name: str) -> InstallerHost:
     """The installer host called ``name``; its package is imported on first use."""
-    host = _LOADED.get(name)
-    if host is None:
-        if name not in HOSTS:
-            raise KeyError(f"unknown host {name!r}; known: {', '.join(sorted(HOSTS))}")
-        host = importlib.import_module(HOSTS[name]).HOST
-        _LOADED[name] = host
-    return host
+    from acp_lint.hosts import load_registered
+
+    return load_registered(HOSTS, _LOADED, name)
 
 
 def host_for(config: Config | Path | None = None) -> InstallerHost:

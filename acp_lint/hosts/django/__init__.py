@@ -120,7 +120,8 @@ class DjangoHost:
         acp_app: str,
         candidates: tuple[str, ...] = (),
     ) -> VerifyResult:
-        from acp_lint.hosts.django.verify import VerifyResult, find_python, verify_endpoint
+        from acp_lint.hosts import find_python
+        from acp_lint.hosts.django.verify import VerifyResult, verify_endpoint
 
         if not settings:
             return VerifyResult(

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,17 +152,6 @@ class VerifyResult:
                 f"settings need in {ENV_VARIABLE}, e.g. {ENV_VARIABLE}=DATABASE_URL,SECRET_KEY)"
             )
         return message
-
-
-def find_python(root: Path, explicit: str | None = None) -> str:
-    """``--python``, else the project's ``.venv``/``venv`` interpreter, else this one."""
-    if explicit:
-        return explicit
-    for name in (".venv", "venv"):
-        for candidate in (root / name / "bin" / "python", root / name / "Scripts" / "python.exe"):
-            if candidate.is_file():
-                return str(candidate)
-    return sys.executable
 
 
 def configuration_name(source_dir: Path) -> str:

@@ -270,7 +270,8 @@ class FastAPIHost:
         acp_app: str,
         candidates: tuple[str, ...] = (),
     ) -> StarletteVerification:
-        from acp_lint.hosts.fastapi.verify import find_python, verify_endpoint
+        from acp_lint.hosts import find_python
+        from acp_lint.hosts.fastapi.verify import verify_endpoint
 
         interpreter = find_python(root, python)
         return verify_endpoint(source_dir, settings, endpoint, interpreter, acp_app, candidates)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,17 +97,6 @@ class StarletteVerification:
         if self.status == "unavailable":
             return f"could not verify: Starlette is not importable by {self.python} ({how})"
         return f"could not verify {app} with {self.python}: {self.error} ({how})"
-
-
-def find_python(root: Path, explicit: str | None = None) -> str:
-    """``--python``, else the project's ``.venv``/``venv`` interpreter, else this one."""
-    if explicit:
-        return explicit
-    for name in (".venv", "venv"):
-        for candidate in (root / name / "bin" / "python", root / name / "Scripts" / "python.exe"):
-            if candidate.is_file():
-                return str(candidate)
-    return sys.executable
 
 
 def verify_endpoint(
