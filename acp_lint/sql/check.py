@@ -82,16 +82,43 @@ def statement_lines(raw: RawFinding, index: LineIndex) -> tuple[int, int]:
     return first, index.line_of(max(raw.statement_start, raw.statement_end - 1))
 
 
-def check_sql(text: str, dialect: str = "postgres") -> list[SqlFinding]:
-    """Check an SQL file; findings are suppressed per statement and sorted."""
-    raws, comments = check_sql_raw(text, dialect)
+@dataclass(frozen=True)
+class KeptFinding:
+    """A finding no suppression comment of its statement silences, with that statement's
+    first and last line."""
+
+    raw: RawFinding
+    first: int
+    last: int
+
+
+def kept_findings(
+    text: str, dialect: str = "postgres", state: SqlState | None = None
+) -> tuple[LineIndex | None, list[KeptFinding]]:
+    """``check_sql_raw``'s findings less those suppressed per statement (``-- noqa``), and
+    the text's line index (None when nothing was found: clean SQL builds none); the one place
+    an SQL file and the SQL inside a migration are checked and suppressed."""
+    raws, comments = check_sql_raw(text, dialect, state)
+    if not raws:
+        return None, []
     index = LineIndex(text)
     suppressions = Suppressions.from_comments((index.line_of(c.start), c.text) for c in comments)
-    out: list[SqlFinding] = []
+    kept = []
     for raw in raws:
         first, last = statement_lines(raw, index)
-        if suppressions.suppresses(raw.code, first, last):
-            continue
+        if not suppressions.suppresses(raw.code, first, last):
+            kept.append(KeptFinding(raw, first, last))
+    return index, kept
+
+
+def check_sql(text: str, dialect: str = "postgres") -> list[SqlFinding]:
+    """Check an SQL file; findings are suppressed per statement and sorted."""
+    index, kept = kept_findings(text, dialect)
+    if index is None:
+        return []
+    out: list[SqlFinding] = []
+    for found in kept:
+        raw, first, last = found.raw, found.first, found.last
         line, column = index.position(raw.start)
         end_line, end_column = index.position(raw.end)
         out.append(

@@ -808,24 +808,13 @@ class _Judge:
         self._report(CODE_UNVERIFIABLE, _DYNAMIC, sql)
 
     def _check_text(self, text: Text, params: bool) -> None:
-        from acp_lint.sql.check import check_sql_raw, statement_lines
-        from acp_lint.sql.positions import LineIndex
-        from acp_lint.sql.suppress import Suppressions
+        from acp_lint.sql.check import kept_findings
 
         sql = text.value
         if params:
             sql = _neutralise_params(sql)
-        raws, comments = check_sql_raw(sql, self.dialect, self.sql_state)
-        if not raws:
-            return
-        index = LineIndex(sql)
-        suppressions = Suppressions.from_comments(
-            (index.line_of(c.start), c.text) for c in comments
-        )
-        for raw in raws:
-            first, last = statement_lines(raw, index)
-            if suppressions.suppresses(raw.code, first, last):
-                continue
+        for found in kept_findings(sql, self.dialect, self.sql_state)[1]:
+            raw = found.raw
             line, column = text.position(raw.start)
             end_line, end_column = text.position(raw.end)
             if (end_line, end_column) < (line, column):

@@ -816,21 +816,10 @@ class _Checker:
         self._check_sql(text, state.sql)
 
     def _check_sql(self, text: Text, sql_state: SqlState, prefix: str = "") -> None:
-        from acp_lint.sql.check import check_sql_raw, statement_lines
-        from acp_lint.sql.positions import LineIndex
-        from acp_lint.sql.suppress import Suppressions
+        from acp_lint.sql.check import kept_findings
 
-        raws, comments = check_sql_raw(text.value, self.dialect, sql_state)
-        if not raws:
-            return
-        index = LineIndex(text.value)
-        suppressions = Suppressions.from_comments(
-            (index.line_of(c.start), c.text) for c in comments
-        )
-        for raw in raws:
-            first, last = statement_lines(raw, index)
-            if suppressions.suppresses(raw.code, first, last):
-                continue
+        for found in kept_findings(text.value, self.dialect, sql_state)[1]:
+            raw = found.raw
             line, column = text.position(raw.start)
             end_line, end_column = text.position(raw.end)
             self._add(raw.code, prefix + raw.message, line, column, end_line, end_column)
