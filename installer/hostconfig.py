@@ -25,6 +25,18 @@ def bindings_rel(config: Config) -> str:
     return raw if raw.startswith("/") else normalise_rel(raw) or raw
 
 
+def project_root(project_dir: Path) -> Path:
+    """The resolved project directory every host detects in; a UsageError (exit 2) when it
+    is missing or its ``.acp`` is not the directory echelon keeps its state in."""
+    if not project_dir.is_dir():
+        raise UsageError(f"{project_dir}: no such directory")
+    if (project_dir / ".acp").exists() and not (project_dir / ".acp").is_dir():
+        raise UsageError(
+            f"{project_dir / '.acp'} is not a directory; echelon keeps its state there"
+        )
+    return project_dir.resolve()
+
+
 def project_config(root: Path) -> Config:
     """The acp-lint config of PROJECT_DIR itself; defaults (root = PROJECT_DIR) otherwise.
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from acp_installer.errors import UsageError
-from acp_installer.hostconfig import HostProject, project_config
+from acp_installer.hostconfig import HostProject, project_config, project_root
 
 from acp_lint.hosts.django.urls.settings_reader import find_manage_py, find_root_urlconf
 from acp_lint.sources import DiskTree
@@ -31,13 +31,7 @@ class DjangoProject(HostProject):
 
 def detect(project_dir: Path) -> DjangoProject:
     """The Django project in ``project_dir``; a UsageError (exit 2) says what was looked at."""
-    if not project_dir.is_dir():
-        raise UsageError(f"{project_dir}: no such directory")
-    if (project_dir / ".acp").exists() and not (project_dir / ".acp").is_dir():
-        raise UsageError(
-            f"{project_dir / '.acp'} is not a directory; echelon keeps its state there"
-        )
-    root = project_dir.resolve()
+    root = project_root(project_dir)
     config = project_config(root)
     tree = DiskTree(root)
     manage_files = find_manage_py(tree)

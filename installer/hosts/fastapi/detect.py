@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from acp_installer.errors import UsageError
-from acp_installer.hostconfig import HostProject, project_config
+from acp_installer.hostconfig import HostProject, project_config, project_root
 
 from acp_lint.hosts.fastapi import AppError, find_app
 from acp_lint.hosts.fastapi.alembic_migrations import versions_directories
@@ -35,13 +35,7 @@ class FastApiProject(HostProject):
 
 def detect(project_dir: Path) -> FastApiProject:
     """The FastAPI project in ``project_dir``; a UsageError (exit 2) says what was looked at."""
-    if not project_dir.is_dir():
-        raise UsageError(f"{project_dir}: no such directory")
-    if (project_dir / ".acp").exists() and not (project_dir / ".acp").is_dir():
-        raise UsageError(
-            f"{project_dir / '.acp'} is not a directory; echelon keeps its state there"
-        )
-    root = project_dir.resolve()
+    root = project_root(project_dir)
     config = project_config(root)
     tree = DiskTree(root)
     configured = getattr(config, "app", None)
