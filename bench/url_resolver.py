@@ -24,12 +24,8 @@ sys.path.insert(0, str(ROOT / "tests" / "urls"))
 
 import django  # noqa: E402
 
-from acp_lint.hosts.django.urls import (  # noqa: E402
-    build_route_table,
-    find_collisions,
-    resolve,
-    suggest_base_paths,
-)
+from acp_lint.hosts.django.urls import build_route_table  # noqa: E402
+from acp_lint.routes import find_collisions, resolve, suggest_base_paths  # noqa: E402
 from acp_lint.sources import DiskTree  # noqa: E402
 
 DJANGO = Path(django.__file__).parent

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from acp_lint.hosts.django.urls import load_bindings, validate_base_path
+from acp_lint.routes import load_bindings, validate_base_path
 
 PATH = "controlplane.bindings.json"
 GOOD = '{\n  "kernel_id": "k1",\n  "base_path": "/api",\n  "endpoint_path": "/api/manage"\n}\n'

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from urls_support import write_project
 
-from acp_lint.hosts.django.urls import (
-    build_route_table,
+from acp_lint.hosts.django.urls import build_route_table
+from acp_lint.routes import (
     find_acp_mount,
     find_collisions,
     relevant_unresolved,

@@ -9,12 +9,8 @@ from pathlib import Path
 
 from urls_support import write_project
 
-from acp_lint.hosts.django.urls import (
-    build_route_table,
-    find_collisions,
-    format_route_table,
-    route_table_to_json,
-)
+from acp_lint.hosts.django.urls import build_route_table
+from acp_lint.routes import find_collisions, format_route_table, route_table_to_json
 
 URLS = """
 from django.conf import settings

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from urls_support import django_resolve, write_project
 
-from acp_lint.hosts.django.urls import build_route_table, find_root_urlconf, resolve
+from acp_lint.hosts.django.urls import build_route_table, find_root_urlconf
+from acp_lint.routes import resolve
 from acp_lint.sources import DiskTree, OverlayTree
 
 

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from urls_support import django_resolve
 
-from acp_lint.hosts.django.urls import build_route_table, resolve
+from acp_lint.hosts.django.urls import build_route_table
+from acp_lint.routes import resolve
 from acp_lint.sources import DiskTree
 
 STATS = {"projects": 0, "paths": 0, "matched": 0, "routes": 0}

@@ -15,8 +15,8 @@ import pytest
 from clitools import run_json
 from urls_support import django_resolve, write_project
 
-from acp_lint.hosts.django.urls import (
-    build_route_table,
+from acp_lint.hosts.django.urls import build_route_table
+from acp_lint.routes import (
     find_collisions,
     format_route_table,
     relevant_unresolved,

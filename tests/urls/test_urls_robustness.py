@@ -8,13 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from urls_support import write_project
 
-from acp_lint.hosts.django.urls import (
-    build_route_table,
-    check_mount,
-    find_acp_mount,
-    load_bindings,
-    mounted_path,
-)
+from acp_lint.hosts.django.urls import build_route_table
+from acp_lint.routes import check_mount, find_acp_mount, load_bindings, mounted_path
 from acp_lint.sources import OverlayTree
 
 
