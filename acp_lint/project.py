@@ -83,6 +83,7 @@ class Project:
         self._overlay_keys = {normalise_rel(path) for path in self.overlay}
         self._root_text = str(self.root)
         self._shared = _shared if _shared is not None else _RunShared()
+        self._roles: dict[str, Role | None] = {}
 
     def with_overlay(self, overlay: Mapping[str, bytes | None]) -> Project:
         """The same run's project with more planned content on top of this one's overlay."""
@@ -210,16 +211,16 @@ class Project:
         if self._shared.stat_index is not None:
             self._shared.stat_index.save()
 
-    @property
-    def acp_app_dirs(self) -> set[str]:
-        """Directories of the ACP app: every module there is ACP-owned."""
+    @cached_property
+    def acp_app_dirs(self) -> frozenset[str]:
+        """Directories of the ACP app: every module there is ACP-owned (fixed for a view)."""
         if self.manifest is not None:
-            return {
+            return frozenset(
                 str(PurePosixPath(path).parent)
                 for path, role in self.manifest.roles.items()
                 if role == Role.HANDLER.value
-            }
-        return self._signals[1]
+            )
+        return frozenset(self._signals[1])
 
     def acp_app_name(self) -> str:
         """Dotted module name of the ACP app (for finding its mount), ``acp`` by default."""
@@ -247,7 +248,15 @@ class Project:
         return app_dir.replace("/", ".")
 
     def role_of(self, path: str) -> Role | None:
-        """The ACP role of a file, or None when no ACP rule applies to it."""
+        """The ACP role of a file, or None when no ACP rule applies to it (decided once per
+        view: a run asks for every file twice, for its rules and for unused suppressions)."""
+        try:
+            return self._roles[path]
+        except KeyError:
+            role = self._roles[path] = self._decide_role(path)
+            return role
+
+    def _decide_role(self, path: str) -> Role | None:
         config = self.config
         if config.handlers or config.migrations:
             if path.endswith(".py") and matches(path, config.handlers):

@@ -216,7 +216,7 @@ def test_one_fix_run_lists_files_once_and_builds_the_url_graph_once(
     host = tmp_path / "host"
     subprocess.run(["git", "init", "-q"], cwd=host, check=True)
     calls = {"git": 0, "graph": 0}
-    real_git, real_graph = discovery._git_files, urls.build_route_table
+    real_git, real_graph = discovery._git_files, urls.table_from_root
 
     def counting_git(root: Path) -> list[str] | None:
         calls["git"] += 1
@@ -227,7 +227,7 @@ def test_one_fix_run_lists_files_once_and_builds_the_url_graph_once(
         return real_graph(*args, **kwargs)
 
     monkeypatch.setattr(discovery, "_git_files", counting_git)
-    monkeypatch.setattr(urls, "build_route_table", counting_graph)
+    monkeypatch.setattr(urls, "table_from_root", counting_graph)
     monkeypatch.chdir(host)
     before = (host / "acp" / "views.py").read_text()
     code = cli.main(["--no-cache", "--fix", "--unsafe-fixes", "."])
@@ -313,3 +313,19 @@ def test_progress_only_on_a_terminal_and_never_in_machine_output(tmp_path: Path)
     assert "checked" not in err  # machine formats: silent
     out, err = _run_with_stderr(["--no-cache", "."], tmp_path, terminal=False)
     assert "checked" not in err and "checked" not in out  # captured (pre-commit): silent
+
+
+def test_a_tree_without_a_root_urlconf_never_imports_the_graph_interpreter(
+    tmp_path: Path,
+) -> None:
+    """Without ``manage.py`` or a configured URLconf there is no graph to build: the run
+    reports why (``acp-lint routes`` says it) without importing the URL graph interpreter."""
+    from clitools import run_cli_in_process
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "urls.py").write_text("urlpatterns = []\n")
+    (tmp_path / "pkg" / "views.py").write_text("def index(request):\n    return None\n")
+    code, stdout, modules = run_cli_in_process(["--no-cache", "."], tmp_path)
+    assert code == 0, stdout
+    assert "acp_lint.hosts.django.urls.settings_reader" in modules  # the root was looked for
+    assert "acp_lint.hosts.django.urls.graph" not in modules

@@ -33,7 +33,14 @@ from acp_lint.hosts.django.urls.django_calls import (
 from acp_lint.hosts.django.urls.expand import At, Expander
 from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
 from acp_lint.hosts.django.urls.pysource import Source, block_indent, parse_python
-from acp_lint.hosts.django.urls.settings_reader import UNKNOWN, SettingValue, find_root_urlconf
+from acp_lint.hosts.django.urls.settings_reader import (
+    UNKNOWN,
+    RootUrlconfResult,
+    SettingValue,
+    declared_languages,
+    find_root_urlconf,
+    unrooted_table,
+)
 from acp_lint.hosts.django.urls.values import (
     Choice,
     ClassValue,
@@ -105,20 +112,12 @@ class GraphBuilder:
         self.files: set[str] = set()
         self._router_ids = itertools.count(1)
         self.call_depth = 0
-        self.languages = self._languages()
+        self.languages = declared_languages(self.settings)
 
     # ----- settings -------------------------------------------------------------------------
     def setting(self, name: str) -> object:
         value = self.settings.get(name)
         return UNKNOWN if value is None else value.value
-
-    def _languages(self) -> tuple[str, ...]:
-        value = self.setting("LANGUAGES")
-        if isinstance(value, (list, tuple)):
-            codes = [item[0] for item in value if isinstance(item, (list, tuple)) and item]
-            if codes and all(isinstance(code, str) for code in codes):
-                return tuple(codes)
-        return ()
 
     # ----- modules --------------------------------------------------------------------------
     def is_project_module(self, dotted: str) -> bool:
@@ -1074,15 +1073,15 @@ def build_route_table(
     tree: SourceTree, urlconf: str | None = None, settings: str | None = None
 ) -> RouteTable:
     """The route table of the project, starting at its root URLconf."""
-    found = find_root_urlconf(tree, urlconf, settings)
+    return table_from_root(tree, find_root_urlconf(tree, urlconf, settings))
+
+
+def table_from_root(tree: SourceTree, found: RootUrlconfResult) -> RouteTable:
+    """The route table from the root URLconf ``find_root_urlconf`` found (or why there is none)."""
+    if found.module is None:
+        return unrooted_table(found)
     assert found.locator is not None
     builder = GraphBuilder(tree, found.locator, found.settings)
-    if found.module is None:
-        table = RouteTable(languages=builder.languages)
-        if found.problem is not None:
-            table.unresolved.append(found.problem)
-        table.parse_errors.extend(found.parse_errors)
-        return table
     table = builder.build(found.module)
     table.parse_errors = found.parse_errors + table.parse_errors
     table.reserved = reserved_prefixes(found.settings)

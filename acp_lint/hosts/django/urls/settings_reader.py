@@ -16,7 +16,7 @@ from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.hosts.django.manage_py import MANAGE_PY, find_manage_py
 from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
 from acp_lint.protected import check_depth
-from acp_lint.routes.model import ParseError, Unresolved
+from acp_lint.routes.model import ParseError, RouteTable, Unresolved
 from acp_lint.sources import SourceTree
 from acp_lint.span import Span, Spanned
 
@@ -44,6 +44,27 @@ class RootUrlconfResult:
     settings: dict[str, SettingValue] = field(default_factory=dict)
     parse_errors: list[ParseError] = field(default_factory=list)
     locator: ModuleLocator | None = None
+
+
+def declared_languages(settings: dict[str, SettingValue]) -> tuple[str, ...]:
+    """The language codes of a literal ``LANGUAGES`` setting (``i18n_patterns`` prefixes)."""
+    setting = settings.get("LANGUAGES")
+    value = UNKNOWN if setting is None else setting.value
+    if isinstance(value, (list, tuple)):
+        codes = [item[0] for item in value if isinstance(item, (list, tuple)) and item]
+        if codes and all(isinstance(code, str) for code in codes):
+            return tuple(codes)
+    return ()
+
+
+def unrooted_table(found: RootUrlconfResult) -> RouteTable:
+    """The table of a project whose root URLconf was not found: why, and the settings' parse
+    errors. Built here so that such a run never imports the graph interpreter."""
+    table = RouteTable(languages=declared_languages(found.settings))
+    if found.problem is not None:
+        table.unresolved.append(found.problem)
+    table.parse_errors.extend(found.parse_errors)
+    return table
 
 
 def _char_column(lines: list[str], line: int, byte_col: int) -> int:
