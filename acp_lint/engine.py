@@ -179,6 +179,21 @@ class Linter:
             )
             for index, found in zip(heavy, found_heavy, strict=True):
                 results[index] = found
+        # Python migrations, many and each cheap: half of them in a forked child that already
+        # holds their bytes (``acp_lint.forked``), so only the findings travel.
+        light = [
+            index
+            for index, item in enumerate(pending)
+            if results[index] is None and _read_with_ast(item)
+        ]
+        if light:
+            from acp_lint.forked import map_in_two
+
+            found_light = map_in_two(
+                lambda index: self._check_file(*pending[index]), light, self.progress.advance
+            )
+            for index, found in zip(light, found_light, strict=True):
+                results[index] = found
         for index, item in enumerate(pending):
             if results[index] is None:
                 results[index] = self._check_file(*item)

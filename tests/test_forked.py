@@ -1,0 +1,128 @@
+"""``acp_lint.forked``: the second half of a long list in a forked child, and a serial run's
+result whatever the child does (real forks, real pipes; nothing is faked)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from acp_lint import forked
+from acp_lint.forked import MIN_ITEMS, map_in_two
+
+REAL_CAN_FORK = forked.can_fork
+
+
+@pytest.fixture(autouse=True)
+def _two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork even on a one-CPU machine, so that every test here runs everywhere."""
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+
+
+def test_can_fork_asks_for_a_second_cpu_this_process_may_use() -> None:
+    expected = sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
+    assert REAL_CAN_FORK() is expected
+
+
+ITEMS = list(range(MIN_ITEMS * 2 + 7))
+
+
+def _square_with_pid(item: int) -> tuple[int, int]:
+    return item * item, os.getpid()
+
+
+def _no_zombies() -> bool:
+    try:
+        return os.waitpid(-1, os.WNOHANG) == (0, 0)
+    except ChildProcessError:  # no child at all
+        return True
+
+
+def test_results_are_in_order_and_half_come_from_a_child() -> None:
+    advanced: list[int] = []
+    results = map_in_two(_square_with_pid, ITEMS, advanced.append)
+    assert [square for square, _ in results] == [item * item for item in ITEMS]
+    pids = [pid for _, pid in results]
+    half = len(ITEMS) // 2
+    assert set(pids[:half]) == {os.getpid()}
+    (child,) = set(pids[half:])
+    assert child != os.getpid()
+    assert sum(advanced) == len(ITEMS)  # the progress line counts every item once
+    assert _no_zombies()
+
+
+def test_a_short_list_stays_in_this_process() -> None:
+    results = map_in_two(_square_with_pid, ITEMS[: MIN_ITEMS - 1])
+    assert {pid for _, pid in results} == {os.getpid()}
+
+
+@pytest.mark.parametrize("failure", ["exit", "raise", "kill"])
+def test_a_failing_child_costs_time_not_results(failure: str) -> None:
+    parent = os.getpid()
+
+    def check(item: int) -> tuple[int, int]:
+        if os.getpid() != parent:
+            if failure == "exit":
+                os._exit(7)
+            if failure == "kill":
+                os.kill(os.getpid(), 9)
+            raise RuntimeError("only in the child")
+        return item + 1, os.getpid()
+
+    advanced: list[int] = []
+    results = map_in_two(check, ITEMS, advanced.append)
+    assert results == [(item + 1, parent) for item in ITEMS]  # the parent did the child's half
+    assert sum(advanced) == len(ITEMS)
+    assert _no_zombies()
+
+
+def test_an_error_in_the_parent_stops_the_child_and_propagates() -> None:
+    parent = os.getpid()
+
+    def check(item: int) -> int:
+        if os.getpid() == parent and item == 3:
+            raise ValueError("the parent's own half failed")
+        return item
+
+    with pytest.raises(ValueError, match="own half"):
+        map_in_two(check, ITEMS)
+    assert _no_zombies()
+
+
+def test_a_migrations_tree_gives_the_same_report_with_and_without_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole CLI on 260 generated migrations (findings in most), every format compared."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        from migrations_host import build_migrations_app
+    finally:
+        sys.path.pop(0)
+    from acp_lint import cli
+
+    root = tmp_path / "host"
+    build_migrations_app(root, apps=2, per_app=130)
+    monkeypatch.chdir(root)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    outputs = {}
+    for label, minimum in (("forked", MIN_ITEMS), ("serial", 10**9)):
+        monkeypatch.setattr(forked, "MIN_ITEMS", minimum)
+        for fmt in ("concise", "json", "full"):
+            out = tmp_path / f"{label}.{fmt}"
+            code = cli.main(["--no-cache", "--output-format", fmt, "--output-file", str(out), "."])
+            outputs[label, fmt] = (code, out.read_bytes())
+    assert len(forks) == 3  # one child per forked run, none in the serial runs
+    for fmt in ("concise", "json", "full"):
+        assert outputs["forked", fmt] == outputs["serial", fmt]
+        assert outputs["forked", fmt][0] == 1 and outputs["forked", fmt][1]
