@@ -12,6 +12,7 @@ import ast
 import re
 import warnings
 from bisect import bisect_right
+from functools import cached_property
 from itertools import accumulate
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -61,9 +62,14 @@ class Positions:
     def __init__(self, file: str, text: str) -> None:
         self.file = file
         self.text = text
-        self.line_starts = line_starts(text)
         self._ascii = text.isascii()
         self._encoded: dict[int, bytes] = {}
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """Built on first use: an ASCII migration whose findings sit at ``ast``'s own
+        positions never needs it."""
+        return line_starts(self.text)
 
     def offset(self, line: int, byte_column: int) -> int:
         """Character offset into the text of an ``ast`` (line, UTF-8 byte column)."""
