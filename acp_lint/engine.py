@@ -330,6 +330,9 @@ class Linter:
         )
 
     def _filter(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        if not self.config.per_file_ignores:
+            codes = self.codes
+            return sort_diagnostics([d for d in diagnostics if d.code in codes])
         kept = []
         for diagnostic in diagnostics:
             if diagnostic.code not in self.codes:
