@@ -80,14 +80,27 @@ def display(diagnostics: Iterable[Diagnostic], root: Path, cwd: Path) -> list[Di
     """Diagnostics with paths relative to the current directory, ``/`` separated."""
     shown = []
     relatives: dict[str, str] = {}  # one path computation per file, not per finding
+    from_root = os.sep == "/" and cwd == root
     for diagnostic in diagnostics:
         path = diagnostic.path
         relative = relatives.get(path)
         if relative is None:
-            relative = os.path.relpath(root / path, cwd).replace(os.sep, "/")
+            if from_root and _plain_relative(path):
+                relative = path  # what relpath answers, without its two abspaths
+            else:
+                relative = os.path.relpath(root / path, cwd).replace(os.sep, "/")
             relatives[path] = relative
         if relative == path:  # run from the root: the finding is shown where it is
             shown.append(diagnostic)
         else:
             shown.append(diagnostic.moved(diagnostic.span.in_file(relative)))
     return shown
+
+
+def _plain_relative(path: str) -> bool:
+    """A relative ``/``-separated path of plain names (no empty, ``.`` or ``..`` part): the
+    one ``os.path.relpath`` gives back unchanged, relative to the folder it is in."""
+    if not path or path.startswith("/"):
+        return False
+    parts = path.split("/")
+    return "" not in parts and "." not in parts and ".." not in parts

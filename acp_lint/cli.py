@@ -342,7 +342,7 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     if args.add_noqa:
         return _add_noqa(result.diagnostics, project, config.root, warn)
     if not args.quiet and not fixing and args.part != "project":
-        _warn_unused_suppressions(config, codes, project, targets, cwd, warn, cache)
+        _warn_unused_suppressions(config, codes, project, targets, cwd, warn, cache, result)
     if targets and not result.checked and args.part != "project" and _globbed(config):
         warn(
             f"no given file matches the handlers/migrations globs of {config.source} "
@@ -386,14 +386,17 @@ def _warn_unused_suppressions(
     cwd: Path,
     warn: _Warnings,
     cache: ResultCache | None,
+    result: RunResult,
 ) -> None:
     """A warning line per suppression that suppresses nothing (see ``unused_noqa``)."""
     from acp_lint.unused_noqa import find_unused
 
     scoped = project.scoped(project.all_files if targets is None else targets)
     files = []
+    read = project.tree.read_bytes
     for path in sorted(scoped):
-        data = project.tree.read_bytes(path)
+        # A file the check read without a suppression marker is not read again.
+        data = read(path) if result.sources is None else result.sources.may_suppress(path, read)
         if data is not None:
             files.append((path, data))
     for item in find_unused(config, codes, files, cache, project):
@@ -470,6 +473,14 @@ def _report(
         return text_reporter.render_statistics_json(diagnostics, args.unsafe_fixes)
     if args.statistics:
         return text_reporter.render_statistics(diagnostics, args.unsafe_fixes)
+    sources = result.sources
+
+    def read(path: str) -> bytes | None:
+        """A file as the check read it (not read again), else from the tree."""
+        if sources is None:
+            return project.tree.read_bytes(path)
+        return sources.read(path, project.tree.read_bytes)
+
     if output_format == "json":
         from acp_lint.reporters.json_format import render_json
 
@@ -478,7 +489,7 @@ def _report(
         from acp_lint.reporters.json_format import SarifBase, render_sarif
 
         def source_line(path: str, line: int) -> str | None:
-            data = project.tree.read_bytes(path)
+            data = read(path)
             lines = [] if data is None else data.decode("utf-8", "replace").splitlines()
             return lines[line - 1] if 0 < line <= len(lines) else None
 
@@ -496,7 +507,7 @@ def _report(
 
     def source(shown: str) -> str | None:
         path = shown if from_root else os.path.relpath(cwd / shown, config.root)
-        data = project.tree.read_bytes(path)
+        data = read(path)
         return None if data is None else data.decode("utf-8", "replace")
 
     return render(diagnostics, summary, _use_color(args.color, args.output_file), source)

@@ -108,9 +108,16 @@ def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Sort by path, line, column, code (then message) and drop exact duplicates."""
     unique: dict[tuple[object, ...], Diagnostic] = {}
     for diagnostic in diagnostics:
-        key = (*diagnostic.sort_key, diagnostic.end_line, diagnostic.end_column)
-        unique.setdefault(key, diagnostic)
-    return sorted(unique.values(), key=lambda d: d.sort_key)
+        span = diagnostic.span
+        key = (span.file, span.line, span.column, diagnostic.code, diagnostic.message)
+        unique.setdefault((key, span.end_line, span.end_column), diagnostic)
+    # Sorted by the first five fields only, stable: as ``sorted(..., key=sort_key)``.
+    ordered = sorted(unique.items(), key=_first_key)
+    return [diagnostic for _, diagnostic in ordered]
+
+
+def _first_key(item: tuple[tuple[object, ...], Diagnostic]) -> tuple[object, ...]:
+    return item[0][0]  # type: ignore[return-value]
 
 
 def offset_to_position(text: str, offset: int) -> tuple[int, int]:

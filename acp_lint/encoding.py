@@ -43,6 +43,10 @@ def decode_python(data: bytes) -> Decoded:
     """Decode Python source honouring a BOM and a coding cookie."""
     bom = data.startswith(BOM)
     body = data[len(BOM) :] if bom else data
+    if b"coding" not in _first_two_lines(data):
+        # No cookie can be there: ``detect_encoding`` would answer UTF-8 (or fail on bytes
+        # that are not UTF-8, which is UTF-8 here too); skip its line-by-line Python work.
+        return _decode(body, "utf-8", bom)
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
@@ -53,6 +57,13 @@ def decode_python(data: bytes) -> Decoded:
     if encoding == "utf-8-sig":
         encoding = "utf-8"
     return _decode(body, encoding, bom)
+
+
+def _first_two_lines(data: bytes) -> bytes:
+    """The lines a coding cookie may be on (split at ``\\n``, as ``detect_encoding`` reads)."""
+    first = data.find(b"\n")
+    second = -1 if first < 0 else data.find(b"\n", first + 1)
+    return data if second < 0 else data[:second]
 
 
 def decode_text(data: bytes) -> Decoded:

@@ -38,6 +38,7 @@ from acp_lint.protected import (
     too_deep_message,
 )
 from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, Scope, family
+from acp_lint.run_sources import RunSources
 from acp_lint.suppressions import apply_suppressions, may_suppress, python_suppressions
 
 PARSE_ERROR = BY_CODE["ACP000"]
@@ -77,6 +78,9 @@ class RunResult:
     changed: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
     checked: int = 0
     initial: list[Diagnostic] = field(default_factory=list)  # before fixing (with --fix)
+    # What a check-only run read, for the report and the unused-suppression pass (None after
+    # --fix: the files on disk are then the fixed ones).
+    sources: RunSources | None = None
 
 
 class Linter:
@@ -316,12 +320,17 @@ class Linter:
             if data is not None:
                 files.append((path, data, role))
         diagnostics = self.check_files(files)
+        sources = RunSources()
+        with_findings = {diagnostic.path for diagnostic in diagnostics}
+        for path, data, _role in files:
+            sources.record(path, data, path in with_findings)
+        del files
         if self.part != "project":
             diagnostics.extend(_unreadable(project, targets, explicit=paths is not None))
         if self.part != "files":
             diagnostics.extend(self._project_rules(project, targets, full=paths is None))
         project.save()
-        return RunResult(self._filter(diagnostics), checked=len(scoped))
+        return RunResult(self._filter(diagnostics), checked=len(scoped), sources=sources)
 
     def _project_rules(self, project: Project, targets: list[str], full: bool) -> list[Diagnostic]:
         if not self.codes & {*family(Scope.PROJECT), PARSE_ERROR.code}:
@@ -336,6 +345,9 @@ class Linter:
         )
 
     def _filter(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+        if not self.config.per_file_ignores:
+            codes = self.codes
+            return sort_diagnostics([d for d in diagnostics if d.code in codes])
         kept = []
         for diagnostic in diagnostics:
             if diagnostic.code not in self.codes:

@@ -102,4 +102,6 @@ def is_suppressed(diagnostic: Diagnostic, table: dict[int, set[str]]) -> bool:
 def apply_suppressions(
     diagnostics: Iterable[Diagnostic], table: dict[int, set[str]]
 ) -> list[Diagnostic]:
+    if not table:
+        return list(diagnostics)  # no suppression comment: nothing to look up per finding
     return [d for d in diagnostics if not is_suppressed(d, table)]

@@ -144,7 +144,8 @@ def _deep_shapes() -> list[str]:
 
 def test_the_depth_bound_is_never_below_the_estimate() -> None:
     """``check_depth`` skips the tokenizer when ``depth_bound`` is within the limit: sound
-    only if the bound is never below ``estimate_depth``. Checked on the project's own sources,
+    only if the bound is never below ``estimate_depth``, the looser one it may return when that
+    is within the limit included. Checked on the project's own sources,
     Django's, and shapes built to be deep in each way the estimate counts."""
     import django
 
@@ -158,5 +159,8 @@ def test_the_depth_bound_is_never_below_the_estimate() -> None:
     for text in texts:
         estimate = estimate_depth(text)[0]
         assert depth_bound(text) >= estimate, text[:80]
+        # both the exact count of chaining words (limit 0) and the looser (len + 1) // 3
+        assert depth_bound(text, 0) >= estimate, text[:80]
+        assert depth_bound(text, 10**9) >= depth_bound(text, 0)
         deep += estimate > MAX_DEPTH
     assert deep >= 5  # the shapes really pass the limit, so the bound was tested there too

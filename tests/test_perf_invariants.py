@@ -329,3 +329,83 @@ def test_a_tree_without_a_root_urlconf_never_imports_the_graph_interpreter(
     assert code == 0, stdout
     assert "acp_lint.hosts.django.urls.settings_reader" in modules  # the root was looked for
     assert "acp_lint.hosts.django.urls.graph" not in modules
+
+
+NOQA_MIGRATION = """\
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    operations = [
+        migrations.RunSQL("DROP TABLE host_a"),  # noqa: ACP301
+        migrations.RunSQL("DROP TABLE host_b"),  # noqa: ACP303
+    ]
+"""
+
+
+@pytest.mark.parametrize("output_format", ["full", "sarif"])
+def test_a_migrations_run_reads_each_file_once(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    output_format: str,
+) -> None:
+    """The check reads each migration; the report (source lines) and the unused-suppression
+    pass take the bytes it kept (``RunSources``) instead of reading the files again."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import migrations_host
+
+    from acp_lint import cli
+    from acp_lint.sources import DiskTree
+
+    host = tmp_path / "host"
+    migrations_host.build_migrations_app(host, apps=2, per_app=8)
+    (host / "app00" / "migrations" / "0100_noqa.py").write_text(NOQA_MIGRATION)
+    reads: list[str] = []
+    real_read = DiskTree.read_bytes
+
+    def counting_read(self: DiskTree, rel: str) -> bytes | None:
+        reads.append(rel)
+        return real_read(self, rel)
+
+    monkeypatch.setattr(DiskTree, "read_bytes", counting_read)
+    monkeypatch.chdir(host)
+    code = cli.main(["--no-cache", "--output-format", output_format, "."])
+    out, err = capsys.readouterr()
+    assert code == 1
+    migrations = sorted(str(p.relative_to(host)) for p in host.glob("*/migrations/0*.py"))
+    assert len(migrations) == 17
+    read = [r for r in reads if r in migrations]
+    assert sorted(read) == migrations  # each migration read, and read once
+    # What the second and third reads served is still there: the suppressed finding's
+    # neighbour and the unused suppression (ACP303 names nothing on that statement) ...
+    assert "app00/migrations/0100_noqa.py:7:" in err and "unused suppression of ACP303" in err
+    # ... and the source line of each finding (full), or in its fingerprint (SARIF).
+    line = '        migrations.RunSQL("DROP TABLE host_b"),  # noqa: ACP303'
+    if output_format == "full":
+        assert f"   7 | {line}" in out
+    else:
+        import hashlib
+
+        path = "app00/migrations/0100_noqa.py"
+        key = "\0".join(["ACP301", path, " ".join(line.split()), "1"])
+        (result,) = [r for r in json.loads(out)["runs"][0]["results"] if path in str(r)]
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        assert result["partialFingerprints"] == {"acpLintFindingHash/v1": digest}
+
+
+@pytest.mark.parametrize(
+    "path", ["a.py", "app/migrations/0001_x.py", "", ".", "./a.py", "a//b.py", "a/../b.py", "/x"]
+)
+def test_display_from_the_root_keeps_plain_paths(tmp_path: Path, path: str) -> None:
+    """``display`` skips ``relpath`` for a plain relative path when run from the root: the
+    path it shows is the one ``relpath`` gives (odd paths still go through ``relpath``)."""
+    import os
+
+    from acp_lint.api import display
+    from acp_lint.diagnostics import Diagnostic
+    from acp_lint.span import Span
+
+    finding = Diagnostic(span=Span(path, 1, 1, 1, 2), code="ACP301", name="x", message="m")
+    (shown,) = display([finding], tmp_path, tmp_path)
+    assert shown.path == os.path.relpath(tmp_path / path, tmp_path)

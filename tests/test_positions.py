@@ -137,3 +137,28 @@ def test_ast_spans_quotes_and_statement_lines_read_as_libcst(text: str) -> None:
         assert context.statement_lines(node) == expected, ast.dump(node)
         checked += 1
     assert checked or not text.strip() or "comments" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [*ODD, "a\fb\n\vc\x1c\u2028d\x85\n", "x = '\u00e9'\r\ny\n", "tail", "\n"],
+)
+def test_line_starts_are_where_ast_starts_each_line(text: str) -> None:
+    """The line table (``split`` and ``accumulate`` without ``\\r``, a regex with it) counts
+    lines as ``ast`` does: the regex on every text, and the start of each statement ``ast``
+    reports is on the line the table says."""
+    import re
+
+    from acp_lint.python.astsource import line_starts
+
+    starts = line_starts(text)
+    assert starts == [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return  # the form-feed sample is not Python; the regex comparison above still holds
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt):
+            at = text[starts[node.lineno - 1] :].encode()[node.col_offset :].decode()
+            segment = ast.get_source_segment(text, node) or ""
+            assert at.startswith(segment.split("\n")[0].split("\r")[0])

@@ -33,8 +33,9 @@ def _would_fix(diagnostic: Diagnostic, unsafe_enabled: bool) -> bool:
 
 
 def format_line(diagnostic: Diagnostic, color: bool, unsafe_enabled: bool) -> str:
-    location = _paint(printable(diagnostic.path), BOLD, color)
-    position = f"{diagnostic.line}:{diagnostic.column}"
+    span = diagnostic.span
+    location = _paint(printable(span.file), BOLD, color)
+    position = f"{span.line}:{span.column}"
     code = _paint(diagnostic.code, RED + BOLD, color)
     marker = " [*]" if _would_fix(diagnostic, unsafe_enabled) else ""
     return f"{location}:{position}: {code}{marker} {one_line(diagnostic.message)}"
@@ -61,23 +62,24 @@ def render_full(
     """Each finding with the source line it points at and, if fixable, what the fix does."""
     blocks = []
     cache: dict[str, list[str]] = {}
+    bar = _paint("     | ", CYAN, color)
     for diagnostic in diagnostics:
         block = [format_line(diagnostic, color, summary.unsafe_enabled)]
         if source is not None:
-            if diagnostic.path not in cache:
-                cache[diagnostic.path] = (source(diagnostic.path) or "").splitlines()
-            text = cache[diagnostic.path]
-            if 0 < diagnostic.line <= len(text):
-                line = one_line(text[diagnostic.line - 1].rstrip())
-                gutter = f"{diagnostic.line:>4} | "
+            span = diagnostic.span  # its fields read once (``diagnostic.line`` is a property)
+            path, number, column = span.file, span.line, span.column
+            text = cache.get(path)
+            if text is None:
+                text = cache[path] = (source(path) or "").splitlines()
+            if 0 < number <= len(text):
+                line = one_line(text[number - 1].rstrip())
+                gutter = f"{number:>4} | "
                 block.append(_paint(gutter, CYAN, color) + line)
                 width = (
-                    diagnostic.end_column - diagnostic.column
-                    if diagnostic.end_line == diagnostic.line
-                    else len(line) - diagnostic.column + 1
+                    span.end_column - column if span.end_line == number else len(line) - column + 1
                 )
-                caret = " " * (diagnostic.column - 1) + "^" * max(1, width)
-                block.append(_paint("     | ", CYAN, color) + _paint(caret, RED, color))
+                caret = " " * (column - 1) + "^" * max(1, width)
+                block.append(bar + _paint(caret, RED, color))
         if diagnostic.fix is not None:
             kind = diagnostic.fix.applicability.value
             help_text = one_line(diagnostic.fix.message)

@@ -25,7 +25,6 @@ lazily, only when a statement is actually classified.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,6 +150,7 @@ def _quiet_sqlglot() -> None:
     global _installed_log_filter
     if _installed_log_filter:
         return
+    import logging  # only with sqlglot, which imports it anyway
 
     class _NoFallbackWarning(logging.Filter):
         def filter(self, record: logging.LogRecord) -> bool:

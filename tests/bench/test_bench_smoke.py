@@ -127,3 +127,30 @@ def test_issue13_case_hosts_are_what_their_rows_say(tmp_path: Path) -> None:
         t.denominator for t in vs_peers.CASE_TARGETS
     }
     assert needed <= keys
+
+
+def test_same_output_finds_a_difference_and_agreement(tmp_path: Path) -> None:
+    """``same_output.py`` (the byte-identity check of a speed branch against main) passes two
+    runs of the same checkout and fails a checkout whose output differs in one format."""
+    import migrations_host
+
+    tree = tmp_path / "tree"
+    migrations_host.build_migrations_app(tree, apps=1, per_app=3)
+    repo = BENCH.parent
+    script = [sys.executable, str(BENCH / "same_output.py"), "--tree", str(tree)]
+    same = subprocess.run([*script, "--a", str(repo), "--b", str(repo)], capture_output=True)
+    assert same.returncode == 0, same.stdout
+    assert b"identical: 36 outputs" in same.stdout
+    # A checkout whose CLI prints the JSON format differently (a shim around the real one).
+    # (``PYTHONPATH`` is the shim's folder: the real package is imported from the install.)
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text(
+        "import sys\n"
+        "if '--output-format' in sys.argv and 'json' in sys.argv:\n"
+        "    _write = sys.stdout.write\n"
+        "    sys.stdout.write = lambda text: _write(text.replace('ACP3', 'ACPX'))\n"
+    )
+    other = subprocess.run([*script, "--a", str(repo), "--b", str(shim)], capture_output=True)
+    assert other.returncode == 1
+    assert b"DIFFERENT: json:stdout" in other.stdout
