@@ -37,21 +37,55 @@ DEFAULT_EXCLUDES = (
 EXTENSIONS = (".py", ".sql", ".json")
 
 
+GIT_LS_FILES = ("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+GIT_TIMEOUT = 60
+# ``git ls-files`` started early (``prefetch``) for a root, not collected yet
+_started: dict[str, subprocess.Popen[bytes]] = {}
+
+
+def prefetch(root: Path) -> None:
+    """Start listing ``root`` now, so that git walks the tree while this process imports the
+    engine; ``_git_files`` collects it. For runs certain to list the tree (a directory target):
+    the result is the same as listing later, only sooner."""
+    if str(root) in _started:
+        return
+    try:
+        _started[str(root)] = _start(root)
+    except OSError:
+        return  # listed the ordinary way later, with the same error handling
+
+
+def discard_prefetched() -> None:
+    """Stop and reap listings nobody collected (the run ended early)."""
+    while _started:
+        _, process = _started.popitem()
+        process.kill()
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def _start(root: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        GIT_LS_FILES, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+
+
 def _git_files(root: Path) -> list[str] | None:
     """Files git would show under ``root`` (None when ``root`` is not in a work tree)."""
     try:
-        completed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            cwd=root,
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        process = _started.pop(str(root), None) or _start(root)
+    except OSError:
         return None
-    if completed.returncode != 0:
+    try:
+        stdout, _ = process.communicate(timeout=GIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         return None
-    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    if process.returncode != 0:
+        return None
+    names = stdout.decode("utf-8", "surrogateescape").split("\0")
     return sorted({name for name in names if name})
 
 
