@@ -46,10 +46,11 @@ def test_outside_git_a_prefetch_falls_back_to_the_walk(tmp_path: Path) -> None:
 def test_an_uncollected_prefetch_is_stopped_and_reaped(tmp_path: Path) -> None:
     root = _repo(tmp_path / "repo")
     prefetch(root)
-    process = discovery._started[str(root)]
+    listing = discovery._started[str(root)]
     discard_prefetched()
     assert not discovery._started
-    assert process.returncode is not None  # waited for: no zombie left behind
+    assert listing.process.returncode is not None  # waited for: no zombie left behind
+    assert listing.file is None  # its in-memory file is closed
 
 
 def test_a_directory_run_starts_git_before_importing_the_engine(tmp_path: Path) -> None:
@@ -59,11 +60,11 @@ def test_a_directory_run_starts_git_before_importing_the_engine(tmp_path: Path) 
     script = (
         "import sys\n"
         "from acp_lint import discovery\n"
-        "real = discovery._start\n"
-        "def start(root):\n"
+        "real = discovery._Listing.__init__\n"
+        "def start(self, root):\n"
         "    print('engine imported' if 'acp_lint.engine' in sys.modules else 'engine not yet')\n"
-        "    return real(root)\n"
-        "discovery._start = start\n"
+        "    real(self, root)\n"
+        "discovery._Listing.__init__ = start\n"
         "from acp_lint.cli import main\n"
         "raise SystemExit(main(sys.argv[1:]))\n"
     )
