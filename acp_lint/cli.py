@@ -278,10 +278,8 @@ def _read_stdin() -> bytes:
 
 
 def run_check(args: argparse.Namespace, cwd: Path) -> int:
-    from acp_lint.api import display, lint, select_codes, write_changes
     from acp_lint.config import ConfigError, load_config
-    from acp_lint.progress import Progress
-    from acp_lint.project import Project
+    from acp_lint.discovery import discard_prefetched, prefetch
 
     raw_paths, paths, stdin_data = _read_paths(args, cwd)
     explicit = _absolute(cwd, str(args.config)) if args.config is not None else None
@@ -290,6 +288,25 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     except ConfigError as error:
         raise UsageError(f"acp-lint: configuration error: {error}") from None
     _check_inside_root(paths, raw_paths, config.root, args.config)
+    if stdin_data is None and any(path.is_dir() for path in paths):
+        prefetch(config.root)  # git lists the tree while the engine is imported
+    try:
+        return _run_check(args, cwd, config, paths, stdin_data)
+    finally:
+        discard_prefetched()
+
+
+def _run_check(
+    args: argparse.Namespace,
+    cwd: Path,
+    config: Config,
+    paths: list[Path],
+    stdin_data: bytes | None,
+) -> int:
+    from acp_lint.api import display, lint, select_codes, write_changes
+    from acp_lint.progress import Progress
+    from acp_lint.project import Project
+
     output_format = _output_format(args.output_format)
     warn = _Warnings(quiet=args.quiet)
     codes = select_codes(
