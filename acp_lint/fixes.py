@@ -31,17 +31,24 @@ def fix_is_selected(fix: Fix | None, unsafe: bool) -> bool:
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> Applied:
-    """Apply every fix whose edits do not overlap an edit already taken."""
+    """Apply every fix whose edits do not overlap an edit already taken.
+
+    An edit equal to one already taken (same span, same replacement) is already applied, not
+    an overlap, as in Ruff: fixes that share an edit (the import each of them needs, the blank
+    lines between two adjacent rewritten statements) apply in the same round."""
     taken: list[Edit] = []
+    seen: set[Edit] = set()
     count = 0
     ordered = sorted(fixes, key=lambda fix: (min(e.start for e in fix.edits), fix.message))
     for fix in ordered:
-        edits = sorted(fix.edits)
-        if any(_overlaps(edit, other) for edit in edits for other in taken):
-            continue
+        edits = sorted(set(fix.edits))
         if any(_overlaps(a, b) for a, b in zip(edits, edits[1:], strict=False)):
             continue
-        taken.extend(edits)
+        new = [edit for edit in edits if edit not in seen]
+        if any(_overlaps(edit, other) for edit in new for other in taken):
+            continue
+        taken.extend(new)
+        seen.update(new)
         count += 1
     result = text
     for edit in sorted(taken, key=lambda e: (e.start, e.end), reverse=True):

@@ -2,9 +2,9 @@
 
 ACP104 builds all of a file's guard fixes from one rewrite (``insert_guards_apart``): each fix
 applied alone must give exactly the module that rewriting it for that handler alone gives, the
-fixes of one file must share the same import edits (so that ``--fix`` takes one of them in the
-round that adds the imports and the rest in the next, as before), and the number of libcst
-parses and rewrites of a ``--fix`` run must not grow with the findings.
+fixes of one file share the same import edits (which ``apply_fixes`` applies once, so that
+``--fix`` takes them all in one round, with the result of taking them one at a time), and the
+number of libcst parses and rewrites of a ``--fix`` run must not grow with the findings.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from support import fix_one_at_a_time
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability
@@ -121,9 +122,11 @@ def test_each_guard_fix_is_the_fix_of_its_own_rewrite(source: str, tmp_path: Pat
         compared += 1
     assert compared or not any(d.fix for d in context.diagnostics)
     fixes = [d.fix for d in context.diagnostics if d.fix is not None]
-    if len(fixes) > 1:  # shared import edits overlap: one fix a round adds the imports
-        shared = set.intersection(*(set(fix.edits) for fix in fixes))
-        assert apply_fixes(source, fixes).fixes == (1 if shared else len(fixes))
+    # The shared import edits apply once: every fix in one round, with the result of fixing
+    # them one at a time.
+    applied = apply_fixes(source, fixes)
+    assert applied.fixes == len(fixes)
+    assert applied.text == fix_one_at_a_time(source, frozenset({"ACP104"}))
 
 
 def _unguarded(count: int) -> str:
