@@ -20,7 +20,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from support import fix_handler, fix_one_at_a_time, lint_handler
+from support import ALL_CODES, fix_handler, fix_one_at_a_time, lint_handler
 
 from acp_lint.config import Config
 from acp_lint.fixes import apply_fixes, selected_fixes
@@ -147,6 +147,19 @@ SHAPES = {
         def f():
             return X
         '''
+    ),
+    "two blank lines after the imports": _d(
+        """
+        import os
+
+
+        X = os.getenv("X")
+        Y = os.getenv("Y")
+
+
+        def f():
+            return X, Y
+        """
     ),
     "no imports, first statement": (
         "CLIENT = ControlPlaneClient()\n\n\ndef manage(request):\n    return CLIENT\n"
@@ -428,10 +441,12 @@ def test_each_fix_alone_is_the_per_finding_rewrite(
 
 @pytest.mark.parametrize(("source", "options"), MODULES)
 def test_all_fixes_together_give_the_one_at_a_time_result(source: str, options: dict) -> None:
-    fixed = fix_handler(source, CODES, options)
-    assert fixed == fix_one_at_a_time(source, CODES, options)
-    cst.parse_module(fixed)
-    compile(fixed, "fixed.py", "exec", dont_inherit=True)
+    """With ACP101/ACP102 alone, and with every rule (ACP104's guards add imports too)."""
+    for codes in (CODES, ALL_CODES):
+        fixed = fix_handler(source, codes, options)
+        assert fixed == fix_one_at_a_time(source, codes, options)
+        cst.parse_module(fixed)
+        compile(fixed, "fixed.py", "exec", dont_inherit=True)
 
 
 @pytest.mark.parametrize(

@@ -200,8 +200,8 @@ class Accessor:
     blank_above: int  # blank lines to add above those (0 for the module's first statement)
     blank_below: int  # blank lines to add above the next statement's leading lines
     # For a statement that only docstrings and imports may precede: the module's text before
-    # the accessor once the import is added (the import pass spaces a definition right after
-    # the import block unlike the assignment it replaces); None: the shared import edits.
+    # it once the import is added with the accessor in its place (the import pass spaces a
+    # def right after the import block unlike an assignment); None: the shared import edits.
     prefix: str | None = None
 
 
@@ -237,21 +237,17 @@ def cached_accessors_apart(
             placed = definition.with_changes(leading_lines=statement.leading_lines)
             if position > 0:
                 placed = _with_blank_lines(placed, 2)
-            prefix = _prefix_with_import(module, position, placed, is_first_party)
-            built = replace(built, prefix=prefix)
+            alone = module.with_changes(body=[*body[:position], placed, *body[position + 1 :]])
+            alone = with_imports(alone, [("functools", None)], is_first_party)
+            built = replace(built, prefix=_prefix(module, alone, position))
         accessors.append(built)
     return accessors, with_imports(module, [("functools", None)], is_first_party)
 
 
-def _prefix_with_import(
-    module: cst.Module, position: int, placed: cst.FunctionDef, is_first_party: FirstParty
-) -> str:
-    """The text before ``placed`` (the accessor at ``body[position]``, its leading lines
-    included) once ``import functools`` is added to the module holding it."""
-    body = list(module.body)
-    body[position] = placed
-    imported = with_imports(module.with_changes(body=body), [("functools", None)], is_first_party)
-    position += len(imported.body) - len(body)  # the imports go before it
+def _prefix(module: cst.Module, imported: cst.Module, position: int) -> str:
+    """The text before ``module.body[position]`` (its leading lines included) in ``imported``
+    (``module`` with imports added, all of them before that statement)."""
+    position += len(imported.body) - len(module.body)
     nodes: list[cst.CSTNode] = [*imported.header, *imported.body[:position]]
     nodes += imported.body[position].leading_lines
     return "".join(module.code_for_node(node) for node in nodes)

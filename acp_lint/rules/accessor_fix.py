@@ -88,19 +88,34 @@ def _build(context: FileContext, targets: list[Target]) -> dict[int, Fix]:
         ],
         first_party,
     )
-    shared = fix_from_texts(context.text, imported.code, APPLICABILITY, "")
-    common = shared.edits if shared is not None else ()
+    text = context.text
+    shared = fix_from_texts(text, imported.code, APPLICABILITY, "")
+    common = list(shared.edits) if shared is not None else []
     fixes = {}
     for target, accessor in zip(targets, accessors, strict=True):
         edits = _own_edits(context, target, accessor, module.default_newline)
         if accessor.prefix is None:
             edits += common
-        else:  # everything before the statement, the import included
+        else:
             first = context.source.positions.line_starts[target.statement.lineno - 1]
-            found = fix_from_texts(context.text[:first], accessor.prefix, APPLICABILITY, "")
-            edits += found.edits if found is not None else ()
+            edits += _first_import_edits(text, first, accessor.prefix, common)
         fixes[id(target.statement)] = Fix(APPLICABILITY, target.message, tuple(sorted(edits)))
     return fixes
+
+
+def _first_import_edits(text: str, first: int, prefix: str, common: list[Edit]) -> list[Edit]:
+    """The import edits of the first target's fix, which turn ``text[:first]`` into
+    ``prefix``: their line diff when it holds every shared import edit (the fixes then
+    compose: a shared edit applies once). Else that text replaced whole, fenced by empty
+    insertions at both ends, so that every shared edit overlaps it: the fix loop takes the
+    first fix and the others in two rounds, never both versions of the import block."""
+    found = fix_from_texts(text[:first], prefix, APPLICABILITY, "")
+    own = list(found.edits) if found is not None else []
+    if set(common) <= set(own):
+        return own
+    if first == 0:
+        return [Edit(0, 0, prefix)]
+    return [Edit(0, 0, ""), Edit(0, first, prefix), Edit(first, first, "")]
 
 
 def _own_edits(
