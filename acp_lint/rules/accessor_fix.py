@@ -160,6 +160,10 @@ class TargetFinder:
         self.context = context
         self._globals: frozenset[str] | None = None
         self._functools: bool | None = None
+        # Listed once per file, so that n findings cost O(n) (each was a walk of the module):
+        self._line_sizes: dict[int, int] | None = None  # module statement: statements on its line
+        self._loads: dict[str, list[ast.Name]] | None = None  # name: its Name nodes, in order
+        self._hints: dict[str, list[str]] | None = None  # name: string type hints reading it
 
     def target(self, node: ast.AST) -> Target | None:
         statement = self._top_level_statement(node)
@@ -206,8 +210,10 @@ class TargetFinder:
         tree = self.context.source.tree
         if parents.get(current) is not tree:
             return None
-        line = self.context.source.line_of(current, tree.body)
-        return current if len(line) == 1 else None
+        if self._line_sizes is None:
+            lines = self.context.source.lines_of(tree.body)
+            self._line_sizes = {id(s): len(line) for line in lines for s in line}
+        return current if self._line_sizes.get(id(current), 1) == 1 else None
 
     def _deferred_uses(self, name: str) -> list[ast.Name] | None:
         """All loads of ``name`` when each runs after import, or None when one does not,
@@ -219,11 +225,13 @@ class TargetFinder:
             return None
         if self._named_in_string_hint(name):
             return None  # a use the accessor's rewrite could not follow
+        if self._loads is None:
+            self._loads = {}
+            for node in scopes.order:
+                if type(node) is ast.Name:
+                    self._loads.setdefault(node.id, []).append(node)  # type: ignore[attr-defined]
         uses: list[ast.Name] = []
-        for node in scopes.order:
-            if type(node) is not ast.Name or node.id != name:  # type: ignore[attr-defined]
-                continue
-            assert isinstance(node, ast.Name)
+        for node in self._loads.get(name, ()):
             if isinstance(node.ctx, ast.Store) or scopes.binding_scope(node) is not module:
                 continue
             if isinstance(node.ctx, ast.Del) or self.context.oracle.runs_at_import(node):
@@ -235,16 +243,18 @@ class TargetFinder:
         """Whether a string type hint names ``name`` (``def f(a: "X")``, ``cast("X", v)``,
         ``List["X"]``; not ``Literal["X"]``): libcst's scope analysis counts such a use, and
         the fix is offered only where every use is a plain name."""
-        for node in self.context.scopes.order:
-            if (
-                type(node) is ast.Constant
-                and isinstance(node.value, str)  # type: ignore[attr-defined]
-                and name in node.value  # type: ignore[attr-defined]
-                and self._in_type_hint(node)
-                and _parses_to_name(node.value, name)  # type: ignore[attr-defined]
-            ):
-                return True
-        return False
+        if self._hints is None:
+            self._hints = {}
+            for node in self.context.scopes.order:
+                if (
+                    type(node) is ast.Constant
+                    and isinstance(node.value, str)  # type: ignore[attr-defined]
+                    and self._in_type_hint(node)
+                ):
+                    text: str = node.value  # type: ignore[attr-defined]
+                    for read in _names_read(text):
+                        self._hints.setdefault(read, []).append(text)
+        return any(name in text for text in self._hints.get(name, ()))
 
     def _in_type_hint(self, node: ast.AST) -> bool:
         """libcst's rule: inside an annotation, or where the innermost subscript or call
@@ -287,11 +297,10 @@ class TargetFinder:
 _LITERALS = frozenset({"typing.Literal", "typing_extensions.Literal"})
 
 
-def _parses_to_name(text: str, name: str) -> bool:
-    """Whether ``text``, parsed as a module (as libcst reads a string annotation), reads
-    the name ``name``."""
+def _names_read(text: str) -> set[str]:
+    """The names ``text`` reads, parsed as a module (as libcst reads a string annotation)."""
     try:
         tree = quiet_parse(text, "<annotation>")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(tree))
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
