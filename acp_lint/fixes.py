@@ -8,6 +8,7 @@ keeps its previous content.
 
 from __future__ import annotations
 
+from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -31,22 +32,52 @@ def fix_is_selected(fix: Fix | None, unsafe: bool) -> bool:
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> Applied:
-    """Apply every fix whose edits do not overlap an edit already taken."""
-    taken: list[Edit] = []
+    """Apply every fix whose edits do not overlap an edit already taken.
+
+    An edit equal to one already taken (same span, same replacement) is already applied, not
+    an overlap, as in Ruff: fixes that share an edit (the import each of them needs, the blank
+    lines between two adjacent rewritten statements) apply in the same round. The taken edits
+    stay sorted, so that each check looks at its neighbours only (n fixes: O(n log n))."""
+    taken: list[Edit] = []  # sorted by (start, end); no two overlap, so their ends are sorted
+    seen: set[Edit] = set()
     count = 0
     ordered = sorted(fixes, key=lambda fix: (min(e.start for e in fix.edits), fix.message))
     for fix in ordered:
-        edits = sorted(fix.edits)
-        if any(_overlaps(edit, other) for edit in edits for other in taken):
-            continue
+        edits = sorted(set(fix.edits))
         if any(_overlaps(a, b) for a, b in zip(edits, edits[1:], strict=False)):
             continue
-        taken.extend(edits)
+        new = [edit for edit in edits if edit not in seen]
+        if any(_overlaps_taken(edit, taken) for edit in new):
+            continue
+        for edit in new:
+            insort(taken, edit, key=_span)
+        seen.update(new)
         count += 1
-    result = text
-    for edit in sorted(taken, key=lambda e: (e.start, e.end), reverse=True):
-        result = result[: edit.start] + edit.replacement + result[edit.end :]
-    return Applied(result, count)
+    pieces = []
+    position = 0
+    for edit in taken:  # an insertion sorts before a replacement at its point, as it goes
+        pieces += [text[position : edit.start], edit.replacement]
+        position = edit.end
+    pieces.append(text[position:])
+    return Applied("".join(pieces), count)
+
+
+def _span(edit: Edit) -> tuple[int, int]:
+    return edit.start, edit.end
+
+
+def _overlaps_taken(edit: Edit, taken: list[Edit]) -> bool:
+    """Whether ``edit`` overlaps one of ``taken``: only those starting at or before its end
+    and ending at or after its start can."""
+    index = bisect_right(taken, (edit.end, edit.end), key=_span)
+    while index > 0:
+        index -= 1
+        other = taken[index]
+        if other.end < edit.start:
+            return False
+        if _overlaps(edit, other):
+            return True
+    return False
 
 
 def _overlaps(a: Edit, b: Edit) -> bool:

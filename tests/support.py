@@ -9,7 +9,7 @@ from pathlib import Path
 from acp_lint.config import Config
 from acp_lint.diagnostics import Diagnostic
 from acp_lint.engine import Linter
-from acp_lint.fixes import fix_until_stable
+from acp_lint.fixes import apply_fixes, fix_is_selected, fix_until_stable
 from acp_lint.project import Role
 from acp_lint.registry import RULES, FixAvailability, RuleInfo
 
@@ -40,6 +40,25 @@ def fix_handler(
     found = lint_handler(source, codes, options, build_fixes=True)
     fixed = fix_until_stable(found, relint, lambda path: data, unsafe)
     return fixed.changed[PATH][1].decode() if PATH in fixed.changed else source
+
+
+def fix_one_at_a_time(
+    source: str, codes: frozenset[str] = ALL_CODES, options: dict | None = None, unsafe: bool = True
+) -> str:
+    """Fix to a fixed point applying one fix a round (the first finding's, in file order) and
+    relinting in between: what n fixes give when no two of them are ever applied together."""
+    text = source
+    for _ in range(500):
+        found = lint_handler(text, codes, options, build_fixes=True)
+        fixable = [d for d in found if fix_is_selected(d.fix, unsafe)]
+        if not fixable:
+            return text
+        first = min(fixable, key=lambda d: (d.line, d.column))
+        assert first.fix is not None
+        applied = apply_fixes(text, [first.fix])
+        assert applied.fixes == 1, first.message  # a fix alone always applies
+        text = applied.text
+    raise AssertionError("fixing one at a time did not converge")
 
 
 def fix_availability_holds(rule: RuleInfo, found: list[Diagnostic]) -> bool:

@@ -2,9 +2,9 @@
 
 ACP104 builds all of a file's guard fixes from one rewrite (``insert_guards_apart``): each fix
 applied alone must give exactly the module that rewriting it for that handler alone gives, the
-fixes of one file must share the same import edits (so that ``--fix`` takes one of them in the
-round that adds the imports and the rest in the next, as before), and the number of libcst
-parses and rewrites of a ``--fix`` run must not grow with the findings.
+fixes of one file share the same import edits (which ``apply_fixes`` applies once, so that
+``--fix`` takes them all in one round, with the result of taking them one at a time), and the
+number of libcst parses and rewrites of a ``--fix`` run must not grow with the findings.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from support import fix_one_at_a_time
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability
@@ -121,9 +122,11 @@ def test_each_guard_fix_is_the_fix_of_its_own_rewrite(source: str, tmp_path: Pat
         compared += 1
     assert compared or not any(d.fix for d in context.diagnostics)
     fixes = [d.fix for d in context.diagnostics if d.fix is not None]
-    if len(fixes) > 1:  # shared import edits overlap: one fix a round adds the imports
-        shared = set.intersection(*(set(fix.edits) for fix in fixes))
-        assert apply_fixes(source, fixes).fixes == (1 if shared else len(fixes))
+    # The shared import edits apply once: every fix in one round, with the result of fixing
+    # them one at a time.
+    applied = apply_fixes(source, fixes)
+    assert applied.fixes == len(fixes)
+    assert applied.text == fix_one_at_a_time(source, frozenset({"ACP104"}))
 
 
 def _unguarded(count: int) -> str:
@@ -133,16 +136,40 @@ def _unguarded(count: int) -> str:
     return "".join(parts)
 
 
-def _count_rewrites(tmp_path: Path, count: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Run ``acp-lint --fix`` in this process on a module of ``count`` unguarded handlers,
-    counting libcst parses, whole-module visits and line diffs of the whole module."""
+def _env_reads(count: int) -> str:
+    lines = [
+        '"""Generated."""',
+        "",
+        "import os",
+        "",
+        "from acp_kernel import Client  # noqa: F401",
+        "",
+    ]
+    lines += [f'SETTING_{i} = os.environ.get("SETTING_{i}", "")' for i in range(count)]
+    for index in range(count):
+        lines += ["", "", f"def setting_{index}():", f"    return SETTING_{index}"]
+    return "\n".join(lines) + "\n"
+
+
+def _count_rewrites(
+    tmp_path: Path, source: str, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, int], str]:
+    """Run ``acp-lint --fix`` (``args``) in this process on ``source`` as an ACP module,
+    counting libcst parses, whole-module visits and line diffs of the whole module; with the
+    fixed text."""
+    import sys
+
     from acp_lint import cli
+    from acp_lint.registry import RULES
     from acp_lint.rules import base
 
-    root = tmp_path / f"host_{count}"
+    for rule in RULES:  # every rule module imported before the diff is patched where it is
+        load_rule(rule.code)
+
+    root = tmp_path / f"host_{len(source)}"
     (root / "acp").mkdir(parents=True)
     target = root / "acp" / "views.py"
-    target.write_text(_unguarded(count))
+    target.write_text(source)
     calls = {"parse": 0, "visit": 0, "module diff": 0}
     real_parse, real_visit, real_diff = cst.parse_module, cst.Module.visit, base.fix_from_texts
 
@@ -155,18 +182,19 @@ def _count_rewrites(tmp_path: Path, count: int, monkeypatch: pytest.MonkeyPatch)
         return real_visit(self, visitor)  # type: ignore[arg-type]
 
     def diff(old: str, new: str, *args: object) -> object:
-        calls["module diff"] += old.startswith('"""Generated')  # not one handler's lines
+        calls["module diff"] += old.startswith('"""Generated')  # not one statement's lines
         return real_diff(old, new, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cst, "parse_module", parse)
     monkeypatch.setattr(cst.Module, "visit", visit)
-    monkeypatch.setattr(base, "fix_from_texts", diff)
+    for name, module in list(sys.modules.items()):  # wherever the diff is imported
+        if name.startswith("acp_lint") and getattr(module, "fix_from_texts", None) is real_diff:
+            monkeypatch.setattr(module, "fix_from_texts", diff)
     monkeypatch.chdir(root)
-    assert cli.main(["--no-cache", "--fix", "acp/views.py"]) == 0  # every finding fixed
+    assert cli.main(["--no-cache", *args, "acp/views.py"]) == 0  # every finding fixed
     fixed = target.read_text()
-    assert fixed.count('os.environ.get("ACP_ENABLED"') == count
     monkeypatch.undo()
-    return calls
+    return calls, fixed
 
 
 def test_fix_run_rewrites_do_not_grow_with_findings(
@@ -174,7 +202,28 @@ def test_fix_run_rewrites_do_not_grow_with_findings(
 ) -> None:
     """4 and 24 unguarded handlers: the same rounds, the same number of libcst parses, module
     visits and whole-module diffs (one fix per handler, but not one rewrite per handler)."""
-    few = _count_rewrites(tmp_path, 4, monkeypatch)
-    many = _count_rewrites(tmp_path, 24, monkeypatch)
+    counts = []
+    for count in (4, 24):
+        calls, fixed = _count_rewrites(tmp_path, _unguarded(count), ["--fix"], monkeypatch)
+        assert fixed.count('os.environ.get("ACP_ENABLED"') == count
+        counts.append(calls)
+    few, many = counts
     assert few["visit"] > 0 and few["parse"] > 0  # the counters see the fix building
+    assert many == few
+
+
+def test_accessor_fix_run_rewrites_do_not_grow_with_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """4 and 24 module-level environment reads (ACP101's cached-accessor fix each): the same
+    rounds, libcst parses, module visits and whole-module diffs (main: one whole-module
+    rewrite, import pass and diff per fix, in two rounds)."""
+    counts = []
+    for count in (4, 24):
+        args = ["--fix", "--unsafe-fixes"]
+        calls, fixed = _count_rewrites(tmp_path, _env_reads(count), args, monkeypatch)
+        assert fixed.count("@functools.cache\ndef _setting_") == count
+        counts.append(calls)
+    few, many = counts
+    assert few["visit"] > 0 and few["parse"] > 0 and few["module diff"] > 0
     assert many == few

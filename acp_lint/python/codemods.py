@@ -1,7 +1,8 @@
 """The rewrites behind the fixes of ACP101-ACP104, done with libcst (never with regexes).
 
 Each function takes the original module and nodes of it (identity matters: the engine parses
-with ``unsafe_skip_copy``) and returns a new module; imports are scheduled with libcst's
+with ``unsafe_skip_copy``) and returns a new module, or (``..._apart``) what each target's fix
+needs, built for all targets at once; imports are scheduled with libcst's
 ``AddImportsVisitor`` rather than spliced by hand, and placed where isort / Ruff's I001 expect
 them (``acp_lint.python.import_order``). ``is_first_party`` tells a project's own packages
 from third-party ones, as Ruff does.
@@ -9,7 +10,8 @@ from third-party ones, as Ruff does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -113,8 +115,8 @@ def insert_guards_apart(
     return edited, editor.replaced, with_imports(module, list(guard.imports), is_first_party)
 
 
-def free_name(module: cst.Module, wanted: str) -> str:
-    """``wanted``, or ``wanted_2``... so that a new helper never shadows an existing name."""
+def names_in(module: cst.Module) -> set[str]:
+    """Every name the module spells anywhere (one visit)."""
     taken: set[str] = set()
 
     class Names(cst.CSTVisitor):
@@ -122,6 +124,15 @@ def free_name(module: cst.Module, wanted: str) -> str:
             taken.add(node.value)
 
     module.visit(Names())
+    return taken
+
+
+def free_name(module: cst.Module, wanted: str) -> str:
+    """``wanted``, or ``wanted_2``... so that a new helper never shadows an existing name."""
+    return _free(wanted, names_in(module))
+
+
+def _free(wanted: str, taken: Collection[str]) -> str:
     candidate, counter = wanted, 2
     while candidate in taken:
         candidate = f"{wanted}_{counter}"
@@ -129,47 +140,24 @@ def free_name(module: cst.Module, wanted: str) -> str:
     return candidate
 
 
-class _AccessorRewriter(cst.CSTTransformer):
-    def __init__(
-        self,
-        statement: cst.SimpleStatementLine,
-        accessor: cst.FunctionDef,
-        uses: Collection[cst.Name],
-    ) -> None:
-        super().__init__()
-        self.statement = statement
-        self.accessor = accessor
-        self.uses = set(uses)
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        if original_node in self.uses:
-            return cst.Call(func=cst.Name(self.accessor.name.value))
-        return updated_node
-
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.BaseStatement:
-        if original_node is self.statement:
-            self.inserted = self.accessor.with_changes(leading_lines=original_node.leading_lines)
-            return self.inserted
-        return updated_node
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        return pad_definitions(updated_node, {getattr(self, "inserted", None)})
+def _missing_blank_lines(statement: cst.BaseStatement, count: int) -> int:
+    """How many blank lines to add above ``statement``'s leading lines (before any comment
+    there) so that at least ``count`` precede it."""
+    blank = 0
+    for line in statement.leading_lines:
+        if line.comment is not None:
+            break
+        blank += 1
+    return max(0, count - blank)
 
 
 def _with_blank_lines(statement: cst.BaseStatement, count: int) -> cst.BaseStatement:
     """Give a top-level statement at least ``count`` blank lines above it (PEP 8)."""
-    lines = list(statement.leading_lines)
-    blank = 0
-    for line in lines:
-        if line.comment is not None:
-            break
-        blank += 1
-    missing = count - blank
-    if missing <= 0:
+    missing = _missing_blank_lines(statement, count)
+    if missing == 0:
         return statement
-    return statement.with_changes(leading_lines=[cst.EmptyLine()] * missing + lines)
+    lines = [cst.EmptyLine()] * missing + list(statement.leading_lines)
+    return statement.with_changes(leading_lines=lines)
 
 
 def pad_definitions(module: cst.Module, inserted: Collection[object]) -> cst.Module:
@@ -185,28 +173,84 @@ def pad_definitions(module: cst.Module, inserted: Collection[object]) -> cst.Mod
     return module.with_changes(body=body)
 
 
-def cached_accessor(
-    module: cst.Module,
-    statement: cst.SimpleStatementLine,
-    name: str,
-    value: cst.BaseExpression,
-    uses: Collection[cst.Name],
-    is_first_party: FirstParty = _third_party,
-) -> cst.Module:
-    """``NAME = expr`` -> a cached ``_name()`` accessor; every use of NAME becomes a call
-    (``functools.cache``: Ruff's UP033 rewrites ``lru_cache(maxsize=None)`` to it)."""
-    accessor_name = free_name(module, f"_{name.lower().lstrip('_')}")
-    code = module.code_for_node(value)
+def accessor_definition(
+    module: cst.Module, name: str, accessor: str, value: cst.BaseExpression
+) -> cst.FunctionDef:
+    """``def accessor()``, cached, returning ``value`` (the expression ``name`` was bound to),
+    in the module's newline and indentation (``functools.cache``: Ruff's UP033 rewrites
+    ``lru_cache(maxsize=None)`` to it)."""
     source = (
         "@functools.cache\n"
-        f"def {accessor_name}():\n"
+        f"def {accessor}():\n"
         f'    """{name}, computed on first use instead of at import time."""\n'
-        f"    return {code}\n"
+        f"    return {module.code_for_node(value)}\n"
     )
-    accessor = parse_statement_like(module, source)
-    assert isinstance(accessor, cst.FunctionDef)
-    rewritten = module.visit(_AccessorRewriter(statement, accessor, uses))
-    return with_imports(rewritten, [("functools", None)], is_first_party)
+    definition = parse_statement_like(module, source)
+    assert isinstance(definition, cst.FunctionDef)
+    return definition
+
+
+@dataclass(frozen=True)
+class Accessor:
+    """One statement's cached accessor, as text edits need it."""
+
+    name: str  # the accessor function's
+    code: str  # the accessor as the module prints it, without leading lines
+    leading_lines: int  # the statement's own leading lines, which the accessor keeps
+    blank_above: int  # blank lines to add above those (0 for the module's first statement)
+    blank_below: int  # blank lines to add above the next statement's leading lines
+    # For a statement that only docstrings and imports may precede: the module's text before
+    # it once the import is added with the accessor in its place (the import pass spaces a
+    # def right after the import block unlike an assignment); None: the shared import edits.
+    prefix: str | None = None
+
+
+def cached_accessors_apart(
+    module: cst.Module,
+    targets: Sequence[tuple[cst.SimpleStatementLine, str, cst.BaseExpression]],
+    is_first_party: FirstParty,
+) -> tuple[list[Accessor], cst.Module]:
+    """For each module-level ``(statement, name, value)`` (in file order): the cached
+    accessor that replaces the statement, two blank lines around it (``pad_definitions``),
+    and a name free in the module and among the accessors before it; and the module with only
+    ``import functools`` added. A constant number of whole-module passes for all targets, so n
+    fixes cost O(n) and not n whole-module rewrites."""
+    taken = names_in(module)
+    body = module.body
+    index = {id(statement): position for position, statement in enumerate(body)}
+    accessors = []
+    for statement, name, value in targets:
+        accessor = _free(f"_{name.lower().lstrip('_')}", taken)
+        taken.add(accessor)
+        position = index[id(statement)]
+        definition = accessor_definition(module, name, accessor, value)
+        built = Accessor(
+            name=accessor,
+            code=module.code_for_node(definition),
+            leading_lines=len(statement.leading_lines),
+            blank_above=_missing_blank_lines(statement, 2) if position > 0 else 0,
+            blank_below=(
+                _missing_blank_lines(body[position + 1], 2) if position + 1 < len(body) else 0
+            ),
+        )
+        if not accessors and all(isinstance(s, cst.SimpleStatementLine) for s in body[:position]):
+            placed = definition.with_changes(leading_lines=statement.leading_lines)
+            if position > 0:
+                placed = _with_blank_lines(placed, 2)
+            alone = module.with_changes(body=[*body[:position], placed, *body[position + 1 :]])
+            alone = with_imports(alone, [("functools", None)], is_first_party)
+            built = replace(built, prefix=_prefix(module, alone, position))
+        accessors.append(built)
+    return accessors, with_imports(module, [("functools", None)], is_first_party)
+
+
+def _prefix(module: cst.Module, imported: cst.Module, position: int) -> str:
+    """The text before ``module.body[position]`` (its leading lines included) in ``imported``
+    (``module`` with imports added, all of them before that statement)."""
+    position += len(imported.body) - len(module.body)
+    nodes: list[cst.CSTNode] = [*imported.header, *imported.body[:position]]
+    nodes += imported.body[position].leading_lines
+    return "".join(module.code_for_node(node) for node in nodes)
 
 
 def heartbeat_once(

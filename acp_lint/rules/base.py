@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from acp_lint.config import Config
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from acp_lint.hosts import Host
     from acp_lint.python.positions import Positions
+
+T = TypeVar("T")
 
 __all__ = [
     "Expected",
@@ -141,6 +143,14 @@ class FileContext:
         position = self.source.positions.position
         return position(start)[0], position(end)[0]
 
+    def per_file(self, key: str, build: Callable[[], T]) -> T:
+        """``build()``, computed once per file for every rule that asks under ``key`` (ACP101
+        and ACP102 plan their cached-accessor fixes together)."""
+        shared: dict[str, Any] = self.__dict__.setdefault("_per_file", {})
+        if key not in shared:
+            shared[key] = build()
+        return shared[key]  # type: ignore[no-any-return]
+
     # -- fixes (libcst) ------------------------------------------------------------------
     @property
     def cst_module(self) -> cst.Module:
@@ -193,28 +203,6 @@ class FileContext:
         from acp_lint.python.positions import Positions
 
         return Positions(self.cst_module)
-
-    @cached_property
-    def _cst_names_by_start(self) -> dict[tuple[int, int], Any]:
-        """Every libcst ``Name`` by its (line, 0-based column), listed once per file."""
-        import libcst as cst
-
-        positions = self.cst_positions
-        found = {}
-        for node in positions:
-            if isinstance(node, cst.Name):
-                start = positions[node].start
-                found[(start.line, start.column)] = node
-        return found
-
-    def cst_names(self, names: list[ast.Name]) -> list[Any]:
-        """The libcst ``Name`` nodes at the positions of ``names``."""
-        by_start = self._cst_names_by_start
-        found = []
-        for name in names:
-            line, column = self.source.positions.position(self.source.start(name))
-            found.append(by_start[(line, column - 1)])
-        return found
 
     def fix_from_module(
         self, new_module: cst.Module, applicability: Applicability, message: str

@@ -2,24 +2,18 @@
 
 Both report work that happens when an ACP handler module is imported: directly, or through a
 module-level call of a function of the same module. Both offer the same unsafe fix for the
-``NAME = <expr>`` pattern: a cached accessor that computes the value on first use.
+``NAME = <expr>`` pattern: a cached accessor that computes the value on first use
+(``acp_lint.rules.accessor_fix``, planned for both rules at once).
 """
 
 from __future__ import annotations
 
-import ast
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from acp_lint.config import Config
-from acp_lint.diagnostics import Applicability, Fix
-from acp_lint.python.astsource import quiet_parse
 from acp_lint.python.effects import DEFAULT_CLIENTS, Effect
-from acp_lint.python.guard import import_is_usable
-from acp_lint.python.syntax import COMPOUND, call_args
+from acp_lint.rules.accessor_fix import accessor_fixes
 from acp_lint.rules.base import Expected, Invalid, PythonRule
-
-if TYPE_CHECKING:
-    import libcst as cst
 
 
 class ImportTimeEffectRule(PythonRule):
@@ -28,9 +22,9 @@ class ImportTimeEffectRule(PythonRule):
     USES_EFFECTS = True
     EFFECT: ClassVar[Effect]
     WHAT: ClassVar[str]
-    _globals: frozenset[str] | None = None
 
     def check(self) -> None:
+        fixes = accessor_fixes(self.context)
         for node, function, site in self.context.effects.places(self.EFFECT):
             if function is None:
                 message = f"`{site.text}` {self.WHAT} at import time"
@@ -40,154 +34,7 @@ class ImportTimeEffectRule(PythonRule):
                     f"`{function}()` is called at import time and {self.WHAT} "
                     f"(`{site.text}` at line {line})"
                 )
-            self.report(node, message, self._accessor_fix(node))
-
-    # -- the unsafe fix ------------------------------------------------------------------
-    def _accessor_fix(self, node: ast.AST) -> Fix | None:
-        """Offered only where it is provably correct inside the module (see docs)."""
-        statement = self._top_level_statement(node)
-        if statement is None:
-            return None
-        if isinstance(statement, ast.Assign):
-            if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
-                return None
-            name = statement.targets[0].id
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            if not isinstance(statement.target, ast.Name):
-                return None
-            name = statement.target.id
-        else:
-            return None
-        uses = self._deferred_uses(name)
-        if uses is None or not import_is_usable(self.context.scopes, "functools", "functools"):
-            return None
-        context = self.context
-
-        def rewrite() -> cst.Module:
-            # libcst is imported only when fixes are built: the ast findings locate the nodes.
-            from acp_lint.python.codemods import cached_accessor
-            from acp_lint.python.import_order import first_party_checker
-
-            line = context.cst_statement(statement)
-            value = line.body[0].value
-            first_party = first_party_checker(str(context.config.root), context.path)
-            names = context.cst_names(uses)
-            return cached_accessor(context.cst_module, line, name, value, names, first_party)
-
-        # The assignment becomes a new accessor function: the module always changes.
-        message = f"Compute `{name}` on first use with a cached accessor"
-        return self.context.offer_fix(Applicability.UNSAFE, message, rewrite)
-
-    def _global_names(self) -> frozenset[str]:
-        """Every name declared ``global`` anywhere in the module (memoised per file)."""
-        if self._globals is None:
-            names: set[str] = set()
-            for node in self.context.scopes.order:
-                if isinstance(node, ast.Global):
-                    names.update(node.names)
-            self._globals = frozenset(names)
-        return self._globals
-
-    def _top_level_statement(self, node: ast.AST) -> ast.stmt | None:
-        """The module-level simple statement holding ``node``, alone on its line."""
-        current: ast.AST | None = node
-        parents = self.context.parents
-        while current is not None and not isinstance(current, ast.stmt):
-            current = parents.get(current)
-        if current is None or isinstance(current, COMPOUND):
-            return None
-        tree = self.context.source.tree
-        if parents.get(current) is not tree:
-            return None
-        line = self.context.source.line_of(current, tree.body)
-        return current if len(line) == 1 else None
-
-    def _deferred_uses(self, name: str) -> list[ast.Name] | None:
-        """All loads of ``name`` when each runs after import, or None when one does not,
-        when ``name`` is bound more than once at module level, deleted, or declared global
-        somewhere."""
-        scopes = self.context.scopes
-        module = scopes.module_scope
-        if module.counts.get(name, 0) != 1 or name in self._global_names():
-            return None
-        if self._named_in_string_hint(name):
-            return None  # a use the accessor's rewrite could not follow
-        uses: list[ast.Name] = []
-        for node in scopes.order:
-            if type(node) is not ast.Name or node.id != name:  # type: ignore[attr-defined]
-                continue
-            assert isinstance(node, ast.Name)
-            if isinstance(node.ctx, ast.Store) or scopes.binding_scope(node) is not module:
-                continue
-            if isinstance(node.ctx, ast.Del) or self.context.oracle.runs_at_import(node):
-                return None
-            uses.append(node)
-        return uses
-
-    def _named_in_string_hint(self, name: str) -> bool:
-        """Whether a string type hint names ``name`` (``def f(a: "X")``, ``cast("X", v)``,
-        ``List["X"]``; not ``Literal["X"]``): libcst's scope analysis counts such a use, and
-        the fix is offered only where every use is a plain name."""
-        for node in self.context.scopes.order:
-            if (
-                type(node) is ast.Constant
-                and isinstance(node.value, str)  # type: ignore[attr-defined]
-                and name in node.value  # type: ignore[attr-defined]
-                and self._in_type_hint(node)
-                and _parses_to_name(node.value, name)  # type: ignore[attr-defined]
-            ):
-                return True
-        return False
-
-    def _in_type_hint(self, node: ast.AST) -> bool:
-        """libcst's rule: inside an annotation, or where the innermost subscript or call
-        around it is a ``typing`` subscript, ``cast``'s type or ``TypeVar``/``NewType``'s
-        arguments; never inside ``Literal[...]``."""
-        parents = self.context.parents
-        scopes = self.context.scopes
-        hint: bool | None = None
-        child, current = node, parents.get(node)
-        while current is not None:
-            if isinstance(current, ast.Subscript):
-                value = current.value
-                names = scopes.qualified_names(value) if isinstance(value, ast.Name) else set()
-                if names & _LITERALS:
-                    return False
-                if hint is None:
-                    hint = any(n.startswith(("typing.", "typing_extensions.")) for n in names)
-            elif isinstance(current, ast.Call) and hint is None:
-                names = scopes.qualified_names(current.func)
-                values = [value for _, value in call_args(current)]
-                target = child.value if isinstance(child, ast.keyword | ast.Starred) else child
-                index = next((i for i, value in enumerate(values) if value is target), -1)
-                if names & {"typing.NewType", "typing.TypeVar"}:
-                    hint = index >= 1
-                elif "typing.cast" in names:
-                    hint = index == 0
-                else:
-                    hint = False
-            elif (isinstance(current, ast.arg | ast.AnnAssign) and child is current.annotation) or (
-                isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef)
-                and child is current.returns
-            ):
-                return True
-            if isinstance(current, ast.stmt):
-                break
-            child, current = current, parents.get(current)
-        return bool(hint)
-
-
-_LITERALS = frozenset({"typing.Literal", "typing_extensions.Literal"})
-
-
-def _parses_to_name(text: str, name: str) -> bool:
-    """Whether ``text``, parsed as a module (as libcst reads a string annotation), reads
-    the name ``name``."""
-    try:
-        tree = quiet_parse(text, "<annotation>")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(tree))
+            self.report(node, message, fixes.get(node))
 
 
 class EnvReadAtImport(ImportTimeEffectRule):
