@@ -51,12 +51,13 @@ def run_gate(plan: Plan, verify: bool = True, python: str | None = None) -> Gate
     if config.framework is None:
         config = replace(config, framework=plan.framework)
     overlay = plan.overlay()
+    project = Project(config, overlay)  # one model: the lint and the table share its URL graph
     try:
-        result = lint(config, overlay=overlay)
+        result = lint(config, overlay=overlay, project=project)
     except InternalError as error:
         raise RuntimeError(f"the lint gate crashed: {error}") from error
     diagnostics = list(result.diagnostics)
-    table = analyse(Project(config, overlay), acp_app=plan.app).table
+    table = analyse(project, acp_app=plan.app).table
     gate = GateResult(diagnostics, [])
     if verify and any(d.code == "ACP204" for d in diagnostics):
         gate.verify = _ask_framework(plan, config, python)

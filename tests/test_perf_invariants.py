@@ -409,3 +409,43 @@ def test_display_from_the_root_keeps_plain_paths(tmp_path: Path, path: str) -> N
     finding = Diagnostic(span=Span(path, 1, 1, 1, 2), code="ACP301", name="x", message="m")
     (shown,) = display([finding], tmp_path, tmp_path)
     assert shown.path == os.path.relpath(tmp_path / path, tmp_path)
+
+
+def test_the_install_gate_builds_the_url_graph_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate lints the planned project and then reads its route table: one project model,
+    one URL graph (a 20,000-route URLconf paid for two, see bench/README)."""
+    from acp_installer.gate import run_gate
+    from acp_installer.plan import InstallOptions, build_plan
+
+    from acp_lint.hosts.django.urls import graph
+
+    host = tmp_path / "host"
+    (host / "site_cfg").mkdir(parents=True)
+    (host / "manage.py").write_text(
+        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_cfg.settings')\n"
+    )
+    (host / "site_cfg" / "__init__.py").write_text("")
+    (host / "site_cfg" / "settings.py").write_text(
+        "ROOT_URLCONF = 'site_cfg.urls'\nINSTALLED_APPS = ['django.contrib.admin']\n"
+    )
+    (host / "site_cfg" / "urls.py").write_text(
+        "from django.urls import path, re_path\nfrom . import views\nurlpatterns = [\n"
+        + "".join(f"    path('page{n}/', views.page),\n" for n in range(50))
+        + "    re_path(r'^legacy/(?P<slug>[-\\w]+)/$', views.page),\n]\n"
+    )
+    (host / "site_cfg" / "views.py").write_text("def page(request, slug=None):\n    return None\n")
+    builds = []
+    real = graph.table_from_root
+
+    def counting(*args: object) -> object:
+        builds.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(graph, "table_from_root", counting)
+    plan = build_plan(InstallOptions(host, env="development"))
+    builds.clear()  # planning reads the host as it is; the gate reads the planned project
+    gate = run_gate(plan, verify=False)
+    assert gate.clean, gate.diagnostics
+    assert len(builds) == 1

@@ -20,7 +20,9 @@ class PatternError(ValueError):
     """A pattern Django would reject (ImproperlyConfigured) or that we cannot model."""
 
 
-@lru_cache(maxsize=8192)
+# Large enough for a URLconf of tens of thousands of ``re_path()`` routes: its table is built
+# and then matched, both in order, which an LRU smaller than the table misses every time.
+@lru_cache(maxsize=32768)
 def compile_regex(regex: str) -> re.Pattern[str]:
     """Compile once; raises PatternError for what ``re`` (and so Django) rejects."""
     try:
@@ -31,6 +33,10 @@ def compile_regex(regex: str) -> re.Pattern[str]:
 
 def match_part(part: PatternPart, path: str) -> str | None:
     """What is left of ``path`` after ``part`` matched it, or None (Django's ``match``)."""
+    if part.plain is not None:  # ``^<escaped text>`` searched (``\\Z`` after an endpoint)
+        if part.is_endpoint:
+            return "" if path == part.plain else None
+        return path[len(part.plain) :] if path.startswith(part.plain) else None
     regex = compile_regex(part.regex)
     if part.kind == "starlette":  # Starlette matches the request path, leading ``/`` included
         path = "/" + path

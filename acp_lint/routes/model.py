@@ -34,7 +34,9 @@ class PatternPart:
     ``compile_path`` gives, matched against the path with its leading ``/``).
     ``text`` is what Django's ``str(pattern)`` gives; ``regex`` is the regular expression that
     Django compiles for it; ``int_groups`` names the groups whose converter is ``int`` (their
-    ``to_python`` may raise, which makes the pattern not match).
+    ``to_python`` may raise, which makes the pattern not match). ``plain`` is set when the
+    pattern is a plain string (a route without converters): it matches by comparison, as
+    Django's ``RoutePattern.match`` does since 5.1, and its regex is never compiled.
     """
 
     kind: str
@@ -43,6 +45,7 @@ class PatternPart:
     is_endpoint: bool
     int_groups: tuple[str, ...] = ()
     literal: LiteralRef | None = None
+    plain: str | None = None
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,16 @@ def route_part(
 ) -> PatternPart:
     """The part ``path(route, ...)`` creates."""
     regex, int_groups = route_to_regex(route, is_endpoint, converters)
+    if _is_plain(route, regex, is_endpoint):  # an escaped string: always a valid regex
+        return PatternPart("route", route, regex, is_endpoint, (), literal, plain=route)
     compile_regex(regex)
     return PatternPart("route", route, regex, is_endpoint, int_groups, literal)
+
+
+def _is_plain(route: str, regex: str, is_endpoint: bool) -> bool:
+    """The route has no converter: its regex is ``^``, the escaped route, and ``\\Z`` after an
+    endpoint (what ``route_to_regex`` builds when no ``<...>`` component matched)."""
+    return regex == "^" + re.escape(route) + ("\\Z" if is_endpoint else "")
 
 
 def regex_part(regex: str, is_endpoint: bool, literal: LiteralRef | None = None) -> PatternPart:
