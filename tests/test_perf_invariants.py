@@ -241,19 +241,11 @@ def test_a_warm_run_skips_unchanged_files_by_stat(
 ) -> None:
     """Files unchanged by (size, mtime_ns, inode) are not read again; a changed one is."""
     from acp_lint import cli
-    from acp_lint.sources import DiskTree
 
     for index in range(30):
         (tmp_path / "shop").mkdir(exist_ok=True)
         (tmp_path / "shop" / f"m{index}.py").write_text(f"VALUE = {index}\n")
-    reads: list[str] = []
-    real_read = DiskTree.read_bytes
-
-    def counting_read(self: DiskTree, rel: str) -> bytes | None:
-        reads.append(rel)
-        return real_read(self, rel)
-
-    monkeypatch.setattr(DiskTree, "read_bytes", counting_read)
+    reads = _count_reads(monkeypatch)
     monkeypatch.chdir(tmp_path)
     assert cli.main(["."]) == 0
     # (the host detection may also probe shop/ for dependency files, pyproject.toml and the
@@ -356,19 +348,11 @@ def test_a_migrations_run_reads_each_file_once(
     import migrations_host
 
     from acp_lint import cli
-    from acp_lint.sources import DiskTree
 
     host = tmp_path / "host"
     migrations_host.build_migrations_app(host, apps=2, per_app=8)
     (host / "app00" / "migrations" / "0100_noqa.py").write_text(NOQA_MIGRATION)
-    reads: list[str] = []
-    real_read = DiskTree.read_bytes
-
-    def counting_read(self: DiskTree, rel: str) -> bytes | None:
-        reads.append(rel)
-        return real_read(self, rel)
-
-    monkeypatch.setattr(DiskTree, "read_bytes", counting_read)
+    reads = _count_reads(monkeypatch)
     monkeypatch.chdir(host)
     code = cli.main(["--no-cache", "--output-format", output_format, "."])
     out, err = capsys.readouterr()
@@ -449,3 +433,18 @@ def test_the_install_gate_builds_the_url_graph_once(
     gate = run_gate(plan, verify=False)
     assert gate.clean, gate.diagnostics
     assert len(builds) == 1
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every file the run reads through ``DiskTree``, in order (the list fills as it runs)."""
+    from acp_lint.sources import DiskTree
+
+    reads: list[str] = []
+    real_read = DiskTree.read_bytes
+
+    def counting_read(self: DiskTree, rel: str) -> bytes | None:
+        reads.append(rel)
+        return real_read(self, rel)
+
+    monkeypatch.setattr(DiskTree, "read_bytes", counting_read)
+    return reads
