@@ -37,6 +37,8 @@ def match_part(part: PatternPart, path: str) -> str | None:
         if part.is_endpoint:
             return "" if path == part.plain else None
         return path[len(part.plain) :] if path.startswith(part.plain) else None
+    if part.prefix and not path.startswith(part.prefix):
+        return None  # cannot match: the regex need not be compiled
     regex = compile_regex(part.regex)
     if part.kind == "starlette":  # Starlette matches the request path, leading ``/`` included
         path = "/" + path

@@ -37,6 +37,7 @@ class PatternPart:
     ``to_python`` may raise, which makes the pattern not match). ``plain`` is set when the
     pattern is a plain string (a route without converters): it matches by comparison, as
     Django's ``RoutePattern.match`` does since 5.1, and its regex is never compiled.
+    ``prefix`` is the literal text every matching path starts with (``""``: unknown).
     """
 
     kind: str
@@ -46,6 +47,9 @@ class PatternPart:
     int_groups: tuple[str, ...] = ()
     literal: LiteralRef | None = None
     plain: str | None = None
+    # text every path it matches starts with (a route's text before its first converter): a
+    # path without it is rejected before the regex is compiled
+    prefix: str = ""
 
 
 @dataclass(frozen=True)

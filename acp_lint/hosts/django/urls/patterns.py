@@ -72,8 +72,27 @@ def route_part(
     regex, int_groups = route_to_regex(route, is_endpoint, converters)
     if _is_plain(route, regex, is_endpoint):  # an escaped string: always a valid regex
         return PatternPart("route", route, regex, is_endpoint, (), literal, plain=route)
-    compile_regex(regex)
-    return PatternPart("route", route, regex, is_endpoint, int_groups, literal)
+    components = list(_PATH_PARAMETER_COMPONENT_RE.finditer(route))
+    if not _valid_by_construction(components, converters):
+        compile_regex(regex)  # a registered converter's regex, or a repeated name
+    prefix = route[: components[0].start()] if components else ""
+    return PatternPart("route", route, regex, is_endpoint, int_groups, literal, prefix=prefix)
+
+
+def _valid_by_construction(
+    components: list[re.Match[str]], converters: Mapping[str, str] | None
+) -> bool:
+    """Escaped text and Django's own converter regexes under distinct identifier names always
+    compile (``route_to_regex`` has checked the names): no need to compile to know it."""
+    names = [match.group("parameter") for match in components]
+    if len(set(names)) != len(names):
+        return False
+    known = converters if converters is not None else BUILTIN_CONVERTERS
+    for match in components:
+        name = match.group("converter") or "str"
+        if name not in BUILTIN_CONVERTERS or known.get(name) != BUILTIN_CONVERTERS[name]:
+            return False
+    return True
 
 
 def _is_plain(route: str, regex: str, is_endpoint: bool) -> bool:
