@@ -61,14 +61,9 @@ class DjangoHost:
         return self.declared(tree)  # manage.py is both the cheap look and the proof
 
     def route_table(self, tree: SourceTree, config: Config) -> RouteTable:
-        from acp_lint.hosts.django.urls.settings_reader import find_root_urlconf, unrooted_table
+        from acp_lint.hosts.django.urls import build_route_table
 
-        found = find_root_urlconf(tree, config.urlconf, config.settings)
-        if found.module is None:  # no root URLconf: the graph interpreter is not imported
-            return unrooted_table(found)
-        from acp_lint.hosts.django.urls.graph import table_from_root
-
-        return table_from_root(tree, found)
+        return build_route_table(tree, config.urlconf, config.settings)
 
     def literal_part(self, text: str, is_endpoint: bool, literal: LiteralRef | None) -> PatternPart:
         from acp_lint.hosts.django.urls.patterns import route_part

@@ -38,8 +38,6 @@ from acp_lint.hosts.django.urls.settings_reader import (
     RootUrlconfResult,
     SettingValue,
     declared_languages,
-    find_root_urlconf,
-    unrooted_table,
 )
 from acp_lint.hosts.django.urls.values import (
     Choice,
@@ -1069,18 +1067,10 @@ def _merge_envs(
     return merged
 
 
-def build_route_table(
-    tree: SourceTree, urlconf: str | None = None, settings: str | None = None
-) -> RouteTable:
-    """The route table of the project, starting at its root URLconf."""
-    return table_from_root(tree, find_root_urlconf(tree, urlconf, settings))
-
-
 def table_from_root(tree: SourceTree, found: RootUrlconfResult) -> RouteTable:
-    """The route table from the root URLconf ``find_root_urlconf`` found (or why there is none)."""
-    if found.module is None:
-        return unrooted_table(found)
-    assert found.locator is not None
+    """The route table from the root URLconf ``find_root_urlconf`` found (``build_route_table``
+    handles a project without one)."""
+    assert found.module is not None and found.locator is not None
     builder = GraphBuilder(tree, found.locator, found.settings)
     table = builder.build(found.module)
     table.parse_errors = found.parse_errors + table.parse_errors
