@@ -70,12 +70,12 @@ def route_part(
 ) -> PatternPart:
     """The part ``path(route, ...)`` creates."""
     regex, int_groups = route_to_regex(route, is_endpoint, converters)
-    if _is_plain(route, regex, is_endpoint):  # an escaped string: always a valid regex
-        return PatternPart("route", route, regex, is_endpoint, (), literal, plain=route)
     components = list(_PATH_PARAMETER_COMPONENT_RE.finditer(route))
+    if not components:  # ``^``, the escaped route (``\\Z``): always a valid regex
+        return PatternPart("route", route, regex, is_endpoint, (), literal, plain=route)
     if not _valid_by_construction(components, converters):
         compile_regex(regex)  # a registered converter's regex, or a repeated name
-    prefix = route[: components[0].start()] if components else ""
+    prefix = route[: components[0].start()]
     return PatternPart("route", route, regex, is_endpoint, int_groups, literal, prefix=prefix)
 
 
@@ -93,12 +93,6 @@ def _valid_by_construction(
         if name not in BUILTIN_CONVERTERS or known.get(name) != BUILTIN_CONVERTERS[name]:
             return False
     return True
-
-
-def _is_plain(route: str, regex: str, is_endpoint: bool) -> bool:
-    """The route has no converter: its regex is ``^``, the escaped route, and ``\\Z`` after an
-    endpoint (what ``route_to_regex`` builds when no ``<...>`` component matched)."""
-    return regex == "^" + re.escape(route) + ("\\Z" if is_endpoint else "")
 
 
 def regex_part(regex: str, is_endpoint: bool, literal: LiteralRef | None = None) -> PatternPart:
