@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from acp_lint.config import Config
 from acp_lint.encoding import DecodeError, decode_python
+from acp_lint.run_sources import has_suppression_marker
 from acp_lint.suppressions import ALL, may_name, parse_comment
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def find_unused(
     comments: dict[str, list[tuple[int, int, set[str]]]] = {}
     overlay: dict[str, bytes] = {}
     for path, data in files:
-        if not path.endswith(".py") or (b"noqa" not in data.lower() and b"acp-lint" not in data):
+        if not path.endswith(".py") or not has_suppression_marker(data):
             continue
         try:
             decoded = decode_python(data)
