@@ -97,7 +97,8 @@ class Diagnostic(Spanned):
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.path, self.line, self.column, self.code, self.message)
+        span = self.span  # read once: ``path``, ``line``... each read through it
+        return (span.file, span.line, span.column, self.code, self.message)
 
     @property
     def fixable(self) -> bool:
@@ -109,8 +110,7 @@ def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     unique: dict[tuple[object, ...], Diagnostic] = {}
     for diagnostic in diagnostics:
         span = diagnostic.span
-        key = (span.file, span.line, span.column, diagnostic.code, diagnostic.message)
-        unique.setdefault((key, span.end_line, span.end_column), diagnostic)
+        unique.setdefault((diagnostic.sort_key, span.end_line, span.end_column), diagnostic)
     # Sorted by the first five fields only, stable: as ``sorted(..., key=sort_key)``.
     ordered = sorted(unique.items(), key=_first_key)
     return [diagnostic for _, diagnostic in ordered]
