@@ -345,20 +345,22 @@ class Linter:
         )
 
     def _filter(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-        if not self.config.per_file_ignores:
-            codes = self.codes
-            return sort_diagnostics([d for d in diagnostics if d.code in codes])
-        kept = []
-        for diagnostic in diagnostics:
-            if diagnostic.code not in self.codes:
-                continue
-            if any(
-                diagnostic.code in codes and matches(diagnostic.path, [glob])
-                for glob, codes in self.config.per_file_ignores
-            ):
-                continue
-            kept.append(diagnostic)
-        return sort_diagnostics(kept)
+        """The selected codes, minus what ``per-file-ignores`` drops (no glob is tried when
+        there are none), sorted."""
+        codes, ignores = self.codes, self.config.per_file_ignores
+        return sort_diagnostics(
+            [
+                diagnostic
+                for diagnostic in diagnostics
+                if diagnostic.code in codes and not (ignores and self._ignored_by_path(diagnostic))
+            ]
+        )
+
+    def _ignored_by_path(self, diagnostic: Diagnostic) -> bool:
+        return any(
+            diagnostic.code in codes and matches(diagnostic.path, [glob])
+            for glob, codes in self.config.per_file_ignores
+        )
 
     def run(self, paths: list[str] | None, *, fix: bool = False, unsafe: bool = False) -> RunResult:
         """Lint; with ``fix``, apply fixes and re-lint until nothing changes (capped).
