@@ -373,33 +373,15 @@ class MigrationModule:
         return node
 
     # -- positions --------------------------------------------------------------------------
-    # In an ASCII text a character column is the byte column, so ``ast``'s own position is
-    # the answer (1-based); only a parenthesised tuple's range differs from it (``range``).
     def start(self, node: ast.AST) -> tuple[int, int]:
-        if self.source._ascii and type(node) is not ast.Tuple:
-            return node.lineno, node.col_offset + 1  # type: ignore[attr-defined]
-        return self.source.position(self.source.range(node)[0])
+        return self.source.node_span(node)[:2]
 
     def end(self, node: ast.AST) -> tuple[int, int]:
-        if self.source._ascii and type(node) is not ast.Tuple:
-            return node.end_lineno, node.end_col_offset + 1  # type: ignore[attr-defined]
-        return self.source.position(self.source.range(node)[1])
+        return self.source.node_span(node)[2:]
 
     def span(self, node: ast.AST) -> Span:
         """Where ``node`` is in the text (``start`` to ``end``, its range computed once)."""
-        source = self.source
-        if source._ascii and type(node) is not ast.Tuple:
-            return Span(
-                "",
-                node.lineno,  # type: ignore[attr-defined]
-                node.col_offset + 1,  # type: ignore[attr-defined]
-                node.end_lineno,  # type: ignore[attr-defined]
-                node.end_col_offset + 1,  # type: ignore[attr-defined]
-            )
-        start, end = source.range(node)
-        line, column = source.position(start)
-        end_line, end_column = source.position(end)
-        return Span.in_text(line, column, end_line, end_column)
+        return Span.in_text(*self.source.node_span(node))
 
     def lines(self, node: ast.AST) -> tuple[int, int]:
         return node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]

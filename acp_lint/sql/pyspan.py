@@ -35,6 +35,20 @@ class Source(Positions):
                 start, end = start + 1, end - 1
         return start, end
 
+    def node_span(self, node: ast.AST) -> tuple[int, int, int, int]:
+        """1-based (line, column, end line, end column) of ``range(node)``. In an ASCII text a
+        character column is ``ast``'s byte column, so ``ast``'s own position is the answer;
+        only a parenthesised tuple's range differs from it."""
+        if self._ascii and type(node) is not ast.Tuple:
+            return (
+                node.lineno,  # type: ignore[attr-defined]
+                node.col_offset + 1,  # type: ignore[attr-defined]
+                node.end_lineno,  # type: ignore[attr-defined]
+                node.end_col_offset + 1,  # type: ignore[attr-defined]
+            )
+        start, end = self.range(node)
+        return (*self.position(start), *self.position(end))
+
     def code(self, node: ast.AST) -> str:
         """A node's source, whitespace collapsed (for messages)."""
         start, end = self.range(node)
