@@ -3,12 +3,22 @@ but when git runs. Real git repositories, real CLI processes."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+
 from acp_lint import discovery
-from acp_lint.discovery import DEFAULT_EXCLUDES, discard_prefetched, discover, prefetch
+from acp_lint.discovery import (
+    DEFAULT_EXCLUDES,
+    discard_prefetched,
+    discover,
+    exited_within,
+    prefetch,
+)
 
 
 def _repo(root: Path) -> Path:
@@ -82,3 +92,47 @@ def test_a_directory_run_starts_git_before_importing_the_engine(tmp_path: Path) 
             assert first != "engine not yet"  # not started before the engine, if at all
         else:
             assert first == expected
+
+
+def _sleeper(seconds: float) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", f"import time; time.sleep({seconds})"])
+
+
+def test_the_wait_for_git_is_woken_by_the_exit_not_by_polling(monkeypatch) -> None:
+    """``Popen.wait(timeout)`` sleeps in doubling steps; the pidfd wait never sleeps."""
+    process = _sleeper(0.2)
+
+    def no_polling(seconds: float) -> None:
+        raise AssertionError(f"polled with time.sleep({seconds})")
+
+    monkeypatch.setattr(time, "sleep", no_polling)
+    exited_within(process, 30)
+    assert process.returncode == 0  # reaped: no zombie
+
+
+def test_a_process_still_running_at_the_timeout_raises_and_is_left_running() -> None:
+    process = _sleeper(30)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            exited_within(process, 0.2)
+        assert process.poll() is None
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_without_a_pidfd_the_wait_falls_back_to_popen_wait(monkeypatch) -> None:
+    def refused(pid: int) -> int:
+        raise OSError("pidfd_open refused")
+
+    monkeypatch.setattr(os, "pidfd_open", refused, raising=False)
+    process = _sleeper(0.05)
+    exited_within(process, 30)
+    assert process.returncode == 0
+    slow = _sleeper(30)
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            exited_within(slow, 0.2)
+    finally:
+        slow.kill()
+        slow.wait()
