@@ -11,7 +11,6 @@ worst both compute an entry. The directory carries a ``CACHEDIR.TAG`` and its ow
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -33,11 +32,19 @@ TAG = (
 
 
 def digest(*parts: object) -> str:
+    import hashlib  # here: loading OpenSSL is ~3 ms a --no-cache run never needs
+
     hasher = hashlib.sha256()
     for part in parts:
         hasher.update(repr(part).encode("utf-8", "surrogateescape"))
         hasher.update(b"\0")
     return hasher.hexdigest()
+
+
+def content_digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 class ResultCache:
@@ -80,7 +87,7 @@ class ResultCache:
 
     # -- per file --------------------------------------------------------------------------
     def file_key(self, path: str, role: str, content: bytes) -> str:
-        return digest(self.salt, "file", path, role, hashlib.sha256(content).hexdigest())
+        return digest(self.salt, "file", path, role, content_digest(content))
 
     def get_file(self, key: str) -> list[Diagnostic] | None:
         payload = self._load(key)
@@ -174,7 +181,7 @@ def answer(tree: SourceTree, method: str, rel: str) -> str:
     """A probe's answer in a comparable form (content hash, boolean, listing)."""
     if method == "read_bytes":
         data = tree.read_bytes(rel)
-        return "-" if data is None else hashlib.sha256(data).hexdigest()
+        return "-" if data is None else content_digest(data)
     if method == "is_file":
         return str(tree.is_file(rel))
     if method == "is_dir":

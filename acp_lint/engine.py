@@ -12,7 +12,6 @@ Reading config, writing files and choosing rules belong to ``acp_lint.api``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -106,7 +105,9 @@ class Linter:
         # One project model per run: every lint of the fix loop is a view of it.
         self.project = project or Project(config, self.base_overlay, cache)
         self.progress = progress or Progress(None)
-        self._memo: dict[tuple[str, str, Role], list[Diagnostic]] = {}
+        # keyed by the bytes themselves: only the fix loop's re-lints ever hit it, and
+        # hashing every file for it cost more than the dict's own hash and compare
+        self._memo: dict[tuple[str, bytes, Role], list[Diagnostic]] = {}
 
     # -- single files --------------------------------------------------------------------
     def check_file(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
@@ -118,7 +119,7 @@ class Linter:
 
     def _known(self, path: str, data: bytes, role: Role) -> list[Diagnostic] | None:
         """The result from this run's memo or the on-disk cache, if there is one."""
-        key = (path, hashlib.sha256(data).hexdigest(), role)
+        key = (path, data, role)
         if key in self._memo and not (self.build_fixes and _has_deferred_fix(self._memo[key])):
             return self._memo[key]
         found = (
@@ -133,7 +134,7 @@ class Linter:
         return found
 
     def _remember(self, path: str, data: bytes, role: Role, found: list[Diagnostic]) -> None:
-        self._memo[(path, hashlib.sha256(data).hexdigest(), role)] = found
+        self._memo[(path, data, role)] = found
         if self.cache is not None:
             self.cache.put_file(
                 self.cache.file_key(path, self._cache_role(path, role), data), found

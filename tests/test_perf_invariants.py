@@ -448,3 +448,43 @@ def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(DiskTree, "read_bytes", counting_read)
     return reads
+
+
+def test_a_check_without_the_cache_loads_neither_openssl_nor_shutil(tmp_path: Path) -> None:
+    """argparse is given its width (left alone it imports ``shutil``, ``bz2`` and ``lzma``
+    for every ``add_argument``); hashing waits for the cache or the installer."""
+    from clitools import run_cli_in_process
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "views.py").write_text("def index(request):\n    return None\n")
+    code, stdout, modules = run_cli_in_process(["--no-cache", "."], tmp_path)
+    assert code == 0, stdout
+    assert not modules & {"shutil", "bz2", "lzma", "hashlib", "_hashlib"}
+    code, stdout, modules = run_cli_in_process(["."], tmp_path)
+    assert code == 0, stdout
+    assert "hashlib" in modules  # the cache's keys
+
+
+@pytest.mark.parametrize("columns", [50, 120])
+def test_help_is_wrapped_to_the_terminal_width_as_argparse_does(
+    columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+    import shutil
+
+    from acp_lint.cli import _build_parser
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    done = subprocess.run(
+        [sys.executable, "-m", "acp_lint", "check", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    # the reference: the same parser laid out by argparse's own width lookup (shutil's)
+    assert shutil.get_terminal_size().columns == columns
+    commands = _build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+    check = commands.choices["check"]  # type: ignore[attr-defined]
+    check.formatter_class = argparse.HelpFormatter
+    assert done.stdout == check.format_help()

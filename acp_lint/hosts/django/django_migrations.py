@@ -54,7 +54,6 @@ the SQL is applied here, per SQL statement.
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -508,6 +507,8 @@ def django_table_name(name: str, dialect: str) -> str:
     limit = _MAX_NAME.get(dialect)
     if limit is None or len(name) <= limit:
         return name
+    import hashlib  # a name over the dialect's limit is rare
+
     digest = hashlib.md5(name.encode(), usedforsecurity=False).hexdigest()[:4]
     return name[: limit - 4] + digest
 
