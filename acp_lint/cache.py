@@ -179,14 +179,26 @@ class StatIndex:
 
 def answer(tree: SourceTree, method: str, rel: str) -> str:
     """A probe's answer in a comparable form (content hash, boolean, listing)."""
+    return stored_answer(raw_answer(tree, method, rel))
+
+
+def raw_answer(tree: SourceTree, method: str, rel: str) -> bytes | str | None:
+    """A probe's answer as it is in memory: a file's bytes, not their hash. A run compares
+    these with themselves; only the cache on disk needs the hash (``stored_answer``)."""
     if method == "read_bytes":
-        data = tree.read_bytes(rel)
-        return "-" if data is None else content_digest(data)
+        return tree.read_bytes(rel)
     if method == "is_file":
         return str(tree.is_file(rel))
     if method == "is_dir":
         return str(tree.is_dir(rel))
     return "\n".join(tree.list_dir(rel))
+
+
+def stored_answer(value: bytes | str | None) -> str:
+    """The form the cache file keeps: a file's content hash ("-" when unreadable)."""
+    if value is None:
+        return "-"
+    return content_digest(value) if isinstance(value, bytes) else value
 
 
 class RecordingTree:
@@ -195,11 +207,12 @@ class RecordingTree:
     def __init__(self, tree: SourceTree) -> None:
         self.root = tree.root
         self.tree = tree
-        self.probes: dict[tuple[str, str], str] = {}
+        # answers in memory (``raw_answer``); hashed only when written to the cache
+        self.probes: dict[tuple[str, str], bytes | str | None] = {}
 
     def _record(self, method: str, rel: str) -> None:
         if (method, rel) not in self.probes:
-            self.probes[(method, rel)] = answer(self.tree, method, rel)
+            self.probes[(method, rel)] = raw_answer(self.tree, method, rel)
 
     def read_bytes(self, rel: str) -> bytes | None:
         self._record("read_bytes", rel)
@@ -221,4 +234,7 @@ class RecordingTree:
         return self.tree.list_dir(rel)
 
     def probe_list(self) -> list[list[str]]:
-        return [[method, rel, value] for (method, rel), value in sorted(self.probes.items())]
+        return [
+            [method, rel, stored_answer(value)]
+            for (method, rel), value in sorted(self.probes.items())
+        ]

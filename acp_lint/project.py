@@ -105,11 +105,11 @@ class Project:
         """The URL graph of this view, built once per run: a graph built earlier is reused
         while every probe it made of the tree still gets the same answer. Its probes are
         replayed into ``recording`` (the results cache records them)."""
-        from acp_lint.cache import RecordingTree, answer
+        from acp_lint.cache import RecordingTree, raw_answer
         from acp_lint.hosts import host_for
 
         for probes, built in self._shared.route_tables:
-            if all(answer(self.tree, m, rel) == value for (m, rel), value in probes.items()):
+            if all(raw_answer(self.tree, m, rel) == value for (m, rel), value in probes.items()):
                 table = built
                 break
         else:

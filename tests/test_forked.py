@@ -45,12 +45,30 @@ def test_results_are_in_order_and_half_come_from_a_child() -> None:
     results = map_in_two(_square_with_pid, ITEMS, advanced.append)
     assert [square for square, _ in results] == [item * item for item in ITEMS]
     pids = [pid for _, pid in results]
-    half = len(ITEMS) // 2
-    assert set(pids[:half]) == {os.getpid()}
-    (child,) = set(pids[half:])
+    mine = 1 + (len(ITEMS) - 1) // 2  # the first item, then half of the rest
+    assert set(pids[:mine]) == {os.getpid()}
+    (child,) = set(pids[mine:])
     assert child != os.getpid()
     assert sum(advanced) == len(ITEMS)  # the progress line counts every item once
     assert _no_zombies()
+
+
+_loaded: list[int] = []  # pids that did the first-use work (an import, a regex compile)
+
+
+def _square_after_loading(item: int) -> tuple[int, bool]:
+    loaded_here = not _loaded
+    if loaded_here:
+        _loaded.append(os.getpid())
+    return item * item, loaded_here
+
+
+def test_first_use_work_is_done_once_before_the_fork_and_shared() -> None:
+    _loaded.clear()
+    results = map_in_two(_square_after_loading, ITEMS)
+    assert [square for square, _ in results] == [item * item for item in ITEMS]
+    assert [loaded for _, loaded in results].count(True) == 1  # not again in the child
+    assert results[0][1] and _loaded == [os.getpid()]
 
 
 def test_a_short_list_stays_in_this_process() -> None:

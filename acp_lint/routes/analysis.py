@@ -11,14 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from acp_lint.routes.bindings import Bindings, BindingsResult, load_bindings
-from acp_lint.routes.collisions import find_acp_mount
-from acp_lint.routes.model import Route, RouteTable
-from acp_lint.routes.mount import mounted_path
-
 if TYPE_CHECKING:
     from acp_lint.cache import RecordingTree
     from acp_lint.project import Project
+    from acp_lint.routes.bindings import Bindings, BindingsResult
+    from acp_lint.routes.model import Route, RouteTable
 
 
 @dataclass(frozen=True)
@@ -46,6 +43,8 @@ class RouteAnalysis:
         if self.bindings is not None:
             return self.bindings.endpoint_path
         if self.mount is not None:
+            from acp_lint.routes.mount import mounted_path
+
             return mounted_path(self.mount)
         return None
 
@@ -66,5 +65,16 @@ def analyse(
     rel = bindings_file if bindings_file is not None else project.bindings_path()
     data = tree.read_bytes(rel)
     unreadable = tree.read_problem(rel) if data is None else None
-    loaded = load_bindings(data, rel) if data is not None else None
-    return RouteAnalysis(table, app, rel, loaded, unreadable, find_acp_mount(table, app))
+    loaded = None
+    if data is not None:
+        from acp_lint.routes.bindings import load_bindings
+
+        loaded = load_bindings(data, rel)
+    # Most projects without ACP have no bindings.json, and some no routes: the collision
+    # and mount code is loaded only for a table with routes in it.
+    mount = None
+    if table.routes:
+        from acp_lint.routes.collisions import find_acp_mount
+
+        mount = find_acp_mount(table, app)
+    return RouteAnalysis(table, app, rel, loaded, unreadable, mount)

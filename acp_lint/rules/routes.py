@@ -80,10 +80,11 @@ def check_project(
     if cached is not None:
         diagnostics, files = cached
     else:
-        recording = RecordingTree(project.tree)
+        # the probes are recorded only to be cached: without a cache nothing is hashed
+        recording = RecordingTree(project.tree) if cache is not None else None
         diagnostics, graph_files = _analyse(project, recording, bindings_file)
         files = sorted(graph_files)
-        if cache is not None:
+        if cache is not None and recording is not None:
             cache.put_project(key, recording.probe_list(), diagnostics, files)
     if not full and not (set(targets) & (set(files) | {bindings_file})):
         return []
@@ -91,16 +92,10 @@ def check_project(
 
 
 def _analyse(
-    project: Project, tree: RecordingTree, bindings_file: str
+    project: Project, tree: RecordingTree | None, bindings_file: str
 ) -> tuple[list[Diagnostic], set[str]]:
     from acp_lint.hosts import host_for
-    from acp_lint.routes import (
-        analyse,
-        check_mount,
-        find_collisions,
-        reserved_collisions,
-        unresolved_causes,
-    )
+    from acp_lint.routes.analysis import analyse
 
     analysis = analyse(project, tree, bindings_file=bindings_file)
     table, acp_app, mount = analysis.table, analysis.acp_app, analysis.mount
@@ -128,6 +123,8 @@ def _analyse(
             span = (problem.line, problem.column, problem.end_line, problem.end_column)
             diagnostics.append(_diagnostic(problem.code, bindings_file, span, problem.message))
         if result.bindings is not None:
+            from acp_lint.routes.mount import check_mount
+
             literal_part = host_for(project).literal_part
             for mismatch in check_mount(table, result.bindings, acp_app, literal_part):
                 fix = None
@@ -143,6 +140,12 @@ def _analyse(
                 )
     endpoint = analysis.endpoint
     if endpoint is not None:
+        from acp_lint.routes.collisions import (
+            find_collisions,
+            reserved_collisions,
+            unresolved_causes,
+        )
+
         for collision in find_collisions(table, endpoint, acp_app):
             route = collision.host_route
             span = (route.line, route.column, route.end_line, route.end_column)
@@ -154,7 +157,7 @@ def _analyse(
             for item, count in unresolved_causes(table, endpoint):
                 span = (item.line, item.column, item.end_line, item.end_column)
                 diagnostics.append(_diagnostic("ACP204", item.file, span, _cause(item, count)))
-    return _unsuppressed(tree, diagnostics), set(table.files)
+    return _unsuppressed(tree or project.tree, diagnostics), set(table.files)
 
 
 def _cause(item: Unresolved, count: int) -> str:
