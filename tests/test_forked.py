@@ -1,10 +1,11 @@
-"""``acp_lint.forked``: the second half of a long list in a forked child, and a serial run's
-result whatever the child does (real forks, real pipes; nothing is faked)."""
+"""``acp_lint.forked``: a long list shared with a forked child chunk by chunk, and a serial
+run's result whatever the child does (real forks, real pipes; nothing is faked)."""
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -40,17 +41,45 @@ def _no_zombies() -> bool:
         return True
 
 
-def test_results_are_in_order_and_half_come_from_a_child() -> None:
+def _slow_square_with_pid(item: int) -> tuple[int, int]:
+    time.sleep(0.001)  # slow enough that the child claims chunks before the parent is done
+    return item * item, os.getpid()
+
+
+def test_results_are_in_order_and_both_processes_check_chunks() -> None:
     advanced: list[int] = []
-    results = map_in_two(_square_with_pid, ITEMS, advanced.append)
+    results = map_in_two(_slow_square_with_pid, ITEMS, advanced.append)
     assert [square for square, _ in results] == [item * item for item in ITEMS]
     pids = [pid for _, pid in results]
-    mine = 1 + (len(ITEMS) - 1) // 2  # the first item, then half of the rest
-    assert set(pids[:mine]) == {os.getpid()}
-    (child,) = set(pids[mine:])
-    assert child != os.getpid()
+    assert pids[0] == os.getpid()  # checked before the fork
+    assert len(set(pids)) == 2  # the child took some chunks
+    for chunk in forked._chunks(len(ITEMS)):
+        assert len({pids[i] for i in chunk}) == 1  # a chunk is checked by one process
     assert sum(advanced) == len(ITEMS)  # the progress line counts every item once
     assert _no_zombies()
+
+
+def test_the_faster_process_takes_more_chunks() -> None:
+    """The second half is slow: a static split would leave all of it to the child."""
+    half = len(ITEMS) // 2
+
+    def check(item: int) -> int:
+        if item >= half:
+            time.sleep(0.002)
+        return os.getpid()
+
+    pids = map_in_two(check, ITEMS)
+    slow = pids[half:]
+    assert slow.count(os.getpid()) >= len(slow) // 4  # about half, not the odd one or none
+    assert len(set(slow)) == 2
+    assert _no_zombies()
+
+
+@pytest.mark.parametrize("count", [2, 9, 10, MIN_ITEMS, 8 * forked.MAX_CLAIMS + 2, 10**6])
+def test_chunks_cover_every_item_after_the_first_once(count: int) -> None:
+    chunks = forked._chunks(count)
+    assert [i for chunk in chunks for i in chunk] == list(range(1, count))
+    assert len(chunks) <= forked.MAX_CLAIMS  # the claims fit in the pipe before the fork
 
 
 _loaded: list[int] = []  # pids that did the first-use work (an import, a regex compile)
@@ -81,6 +110,7 @@ def test_a_failing_child_costs_time_not_results(failure: str) -> None:
     parent = os.getpid()
 
     def check(item: int) -> tuple[int, int]:
+        time.sleep(0.001)  # the child claims chunks before the parent is done
         if os.getpid() != parent:
             if failure == "exit":
                 os._exit(7)
@@ -100,7 +130,7 @@ def test_an_error_in_the_parent_stops_the_child_and_propagates() -> None:
     parent = os.getpid()
 
     def check(item: int) -> int:
-        if os.getpid() == parent and item == 3:
+        if os.getpid() == parent and item > 0:  # item 0 is checked before the fork
             raise ValueError("the parent's own half failed")
         return item
 

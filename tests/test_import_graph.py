@@ -153,7 +153,7 @@ def test_the_graph_sees_function_level_and_relative_imports() -> None:
     assert "acp_lint.registry" in graph["acp_lint.cli"]  # imported inside a function only
     # `from acp_installer.hosts.django import edits`: the module, not only its package
     assert "acp_installer.hosts.django.edits" in graph["acp_installer.hosts.django.apps"]
-    assert "acp_lint.routes" in graph["acp_lint.rules.routes"]  # a package for its names
+    assert "acp_lint.routes" in graph["acp_installer.gate"]  # a package for its names
     drf = "acp_lint.hosts.django.urls.drf"  # `from acp_lint.hosts.django.urls import drf`
     assert drf in graph["acp_lint.hosts.django.urls.graph"]
     assert "acp_lint.hosts.django.urls" not in graph["acp_lint.hosts.django.urls.graph"]
