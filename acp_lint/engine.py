@@ -336,14 +336,15 @@ class Linter:
     def _project_rules(self, project: Project, targets: list[str], full: bool) -> list[Diagnostic]:
         if not self.codes & {*family(Scope.PROJECT), PARSE_ERROR.code}:
             return []
-        from acp_lint.rules.routes import check_project
 
-        return _guarded(
-            project.bindings_path(),
-            PROJECT_RULES,
-            lambda: check_project(project, targets, full, self.codes, self.cache),
-            per_file=False,
-        )
+        def check() -> list[Diagnostic]:
+            if not project.has_route_inputs():
+                return []  # certain to find nothing: the rules' module is not even loaded
+            from acp_lint.rules.routes import check_project
+
+            return check_project(project, targets, full, self.codes, self.cache)
+
+        return _guarded(project.bindings_path(), PROJECT_RULES, check, per_file=False)
 
     def _filter(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
         """The selected codes, minus what ``per-file-ignores`` drops (no glob is tried when

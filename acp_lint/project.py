@@ -447,6 +447,20 @@ class Project:
                 return candidate
         return DEFAULT_BINDINGS
 
+    def has_route_inputs(self) -> bool:
+        """A cheap look, no module parsed: whether the project rules have anything to read.
+        Without a bindings.json (not even an unreadable one), an ACP app or a URL
+        configuration (``Host.may_have_routes``), every one of them is certain to find
+        nothing, and a run loads none of the URL code to say so."""
+        from acp_lint.hosts import host_for
+
+        if self.acp_app_dirs:
+            return True
+        bindings = self.bindings_path()
+        if self.tree.read_bytes(bindings) is not None or self.tree.read_problem(bindings):
+            return True
+        return host_for(self).may_have_routes(self.tree, self.config)
+
 
 def _is_test_module(path: PurePosixPath) -> bool:
     return path.name.startswith("test_") or path.name == "tests.py" or "tests" in path.parts

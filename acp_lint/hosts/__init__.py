@@ -154,6 +154,13 @@ class Host(Protocol):
         """The project's routes in the framework's dispatch order (the neutral model)."""
         ...
 
+    def may_have_routes(self, tree: SourceTree, config: Config) -> bool:
+        """A cheap look, no module parsed: False only when ``route_table`` is certain to
+        find no route and read no file (Django: no ``manage.py`` and neither ``urlconf``
+        nor ``settings`` configured). The project rules then have nothing to check but
+        bindings.json and the ACP app, and load none of the URL code."""
+        ...
+
     def literal_part(self, text: str, is_endpoint: bool, literal: LiteralRef | None) -> PatternPart:
         """The pattern part a route literal reading ``text`` would create (ACP202's fix
         checks the table as it would be after rewriting a literal)."""

@@ -65,6 +65,10 @@ class DjangoHost:
 
         return build_route_table(tree, config.urlconf, config.settings)
 
+    def may_have_routes(self, tree: SourceTree, config: Config) -> bool:
+        # what ``find_root_urlconf`` starts from; without any, it reads nothing
+        return bool(config.urlconf or config.settings) or self.declared(tree)
+
     def literal_part(self, text: str, is_endpoint: bool, literal: LiteralRef | None) -> PatternPart:
         from acp_lint.hosts.django.urls.patterns import route_part
 

@@ -185,6 +185,9 @@ class FastAPIHost:
     def detect(self, tree: SourceTree, config: Config) -> bool:
         return choose_app(tree, config) is not None
 
+    def may_have_routes(self, tree: SourceTree, config: Config) -> bool:
+        return True  # finding the app means reading modules: ``route_table`` decides
+
     def guard_findings(self, text: str, path: str) -> list[Diagnostic] | None:
         from acp_lint.hosts.fastapi.guard import diagnostics
 
