@@ -65,6 +65,7 @@ MIGRATION = (
     "    operations = [migrations.RunSQL('CREATE TABLE acp_t (id int)')]\n"
 )
 SQL = "CREATE TABLE acp_t (id int);\n"
+BINDINGS = '{"kernel_id": "k1", "base_path": "/api", "endpoint_path": "/api/manage"}\n'
 FAMILIES = {
     # family: (file name pattern, content, the rule the message names)
     "handler": ("acp/h{:03d}.py", HANDLER, "ACP104"),
@@ -79,6 +80,8 @@ def _crash(tmp_path: Path, family: str, files: int, *args: str) -> tuple[int, st
     project = tmp_path / "project"
     pattern, content, _ = FAMILIES.get(family, FAMILIES["handler"])
     tree = {"pyproject.toml": CONFIG, **{pattern.format(n): content for n in range(files)}}
+    if family == "project":  # something for the project rules to read, or they are skipped
+        tree["controlplane.bindings.json"] = BINDINGS
     write_tree(project, tree)
     path = os.pathsep.join(filter(None, [str(plugin), os.environ.get("PYTHONPATH")]))
     env = {"PYTHONPATH": path, "ACP_CRASH_FAMILY": family, "ACP_CRASH_CPUS": "2"}

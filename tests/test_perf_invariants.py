@@ -311,9 +311,12 @@ def test_a_tree_without_a_root_urlconf_never_imports_the_graph_interpreter(
     tmp_path: Path,
 ) -> None:
     """Without ``manage.py`` or a configured URLconf there is no graph to build: the run
-    reports why (``acp-lint routes`` says it) without importing the URL graph interpreter."""
-    from clitools import run_cli_in_process
-
+    reports why (``acp-lint routes`` says it) without importing the URL graph interpreter.
+    (bindings.json gives the project rules something to read: without it they are skipped,
+    see ``test_route_inputs.py``.)"""
+    (tmp_path / "controlplane.bindings.json").write_text(
+        '{"kernel_id": "k1", "base_path": "/api", "endpoint_path": "/api/manage"}\n'
+    )
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "urls.py").write_text("urlpatterns = []\n")
     (tmp_path / "pkg" / "views.py").write_text("def index(request):\n    return None\n")
