@@ -22,24 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-MANIFEST = ".acp/manifest.json"
+from acp_lint.file_roles import MANIFEST, FileRole
+
 BACKUP_DIR = ".acp/backups"
 LOCK = ".acp/install.lock"
 VERSION = 1
 DEFAULT_FRAMEWORK = "django"  # every manifest written before ``framework`` existed
-
-
-class FileRole:
-    """The role of each file a manifest lists (the ``role`` of an entry)."""
-
-    HANDLER = "handler"  # a module of the ACP app the handler rules check
-    MIGRATION = "migration"  # a migration of the ACP app the migration rules check
-    APP_FILE = "app-file"  # any other file of the ACP app (out of lint scope)
-    HOST_EDIT = "host-edit"  # a host file the install edited (settings, URLconf)
-    ENV_EXAMPLE = "env-example"  # ``.env.example``, created or given the ACP block
-    BINDINGS = "bindings"  # the control-plane bindings file
-    BACKUP = "backup"  # the pre-install copy of an edited host file
-    MANIFEST = "manifest"  # the manifest itself (a planned change, never an entry)
 
 
 LINT_ROLES = frozenset({FileRole.HANDLER, FileRole.MIGRATION})

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 from acp_lint.cache import ResultCache, StatIndex
 from acp_lint.config import Config
 from acp_lint.discovery import DEFAULT_EXCLUDES, discover
+from acp_lint.file_roles import MANIFEST, FileRole
 from acp_lint.globs import matches
-from acp_lint.manifest import MANIFEST, FileRole, ScopeView
 from acp_lint.sources import DiskTree, OverlayTree, SourceTree, normalise_rel
 
 if TYPE_CHECKING:
     from acp_lint.cache import RecordingTree
+    from acp_lint.manifest import ScopeView
     from acp_lint.routes.model import RouteTable
 
 DEFAULT_BINDINGS = "controlplane.bindings.json"
@@ -147,7 +148,11 @@ class Project:
     @cached_property
     def manifest(self) -> ScopeView | None:
         data = self.tree.read_bytes(MANIFEST)
-        return None if data is None else ScopeView.from_bytes(data, normalise_rel)
+        if data is None:
+            return None
+        from acp_lint.manifest import ScopeView
+
+        return ScopeView.from_bytes(data, normalise_rel)
 
     @cached_property
     def _signals(self) -> tuple[set[str], set[str]]:

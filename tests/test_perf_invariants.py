@@ -453,7 +453,7 @@ def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
-def test_a_check_without_the_cache_loads_neither_openssl_nor_shutil(tmp_path: Path) -> None:
+def test_a_check_without_the_cache_loads_neither_openssl_nor_shutil_nor_the_manifest(tmp_path: Path) -> None:
     """argparse is given its width (left alone it imports ``shutil``, ``bz2`` and ``lzma``
     for every ``add_argument``); hashing waits for the cache or the installer."""
     from clitools import run_cli_in_process
@@ -463,6 +463,7 @@ def test_a_check_without_the_cache_loads_neither_openssl_nor_shutil(tmp_path: Pa
     code, stdout, modules = run_cli_in_process(["--no-cache", "."], tmp_path)
     assert code == 0, stdout
     assert not modules & {"shutil", "bz2", "lzma", "hashlib", "_hashlib"}
+    assert "acp_lint.manifest" not in modules  # its schema: only with a manifest to read
     code, stdout, modules = run_cli_in_process(["."], tmp_path)
     assert code == 0, stdout
     assert "hashlib" in modules  # the cache's keys

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from acp_lint.errors import UsageError
+from acp_lint.file_roles import MANIFEST
 
 if TYPE_CHECKING:
     from acp_lint.config import Config
@@ -254,7 +255,6 @@ class HostChoiceError(UsageError):
     """The project's framework cannot be chosen without the config (exit 2)."""
 
 
-MANIFEST = ".acp/manifest.json"
 # Config -> host name, for the callers that have a Config and no Project (per-file rules):
 # only the manifest is read for them, once per config.
 _CHOSEN: dict[Config, str] = {}
