@@ -130,6 +130,7 @@ def test_an_error_in_the_parent_stops_the_child_and_propagates() -> None:
     parent = os.getpid()
 
     def check(item: int) -> int:
+        time.sleep(0.001)  # the parent claims a chunk before the child has taken them all
         if os.getpid() == parent and item > 0:  # item 0 is checked before the fork
             raise ValueError("the parent's own half failed")
         return item

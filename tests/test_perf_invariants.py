@@ -453,7 +453,9 @@ def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
-def test_a_check_without_the_cache_loads_neither_openssl_nor_shutil_nor_the_manifest(tmp_path: Path) -> None:
+def test_a_check_without_the_cache_loads_neither_openssl_nor_shutil_nor_the_manifest(
+    tmp_path: Path,
+) -> None:
     """argparse is given its width (left alone it imports ``shutil``, ``bz2`` and ``lzma``
     for every ``add_argument``); hashing waits for the cache or the installer."""
     from clitools import run_cli_in_process
