@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+
+
+def _normalised(pattern: str) -> tuple[str, bool]:
+    """The glob's text without surrounding slashes, and whether it is anchored at the root
+    (a slash inside it: ``acp/*.py``) or matches at any depth (``build``, ``*.egg-info``)."""
+    text = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
+    return text.strip("/"), "/" in text.rstrip("/")
 
 
 @lru_cache(maxsize=512)
 def _translate(pattern: str) -> str:
     """The regex text of one glob (compiled only as part of its set, see ``_combined``)."""
-    text = pattern.strip().lstrip("./") if pattern.startswith("./") else pattern.strip()
-    anchored = "/" in text.rstrip("/")
-    text = text.strip("/")
+    text, anchored = _normalised(pattern)
     out = []
     index = 0
     while index < len(text):
@@ -42,7 +47,50 @@ def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{_translate(pattern)})" for pattern in patterns))
 
 
+@lru_cache(maxsize=64)
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """One test for a pattern set. A glob of one path component that matches at any depth
+    (``node_modules``, ``*.egg-info``: the default excludes) matches a path exactly when it
+    matches one of the path's components, so those are tried on the components: names by set
+    membership, wildcards by one regex. The others go through the combined regex, whose
+    ``(?:.*/)?`` prefix would otherwise try every slash of every path for each of them."""
+    names: set[str] = set()
+    wildcards: list[str] = []
+    anchored: list[str] = []
+    for pattern in patterns:
+        text, is_anchored = _normalised(pattern)
+        if is_anchored or not text or "**" in text:
+            anchored.append(pattern)
+        elif "*" in text or "?" in text:
+            wildcards.append(_translate(pattern))
+        else:
+            names.add(text)
+    component = (
+        re.compile("|".join(f"(?:{_component(regex)})" for regex in wildcards))
+        if wildcards
+        else None
+    )
+    whole = _combined(tuple(anchored)) if anchored else None
+
+    def match(path: str) -> bool:
+        parts = path.split("/")
+        if names and not names.isdisjoint(parts):
+            return True
+        if component is not None and any(component.fullmatch(part) for part in parts):
+            return True
+        return whole is not None and whole.match(path) is not None
+
+    return match
+
+
+def _component(regex: str) -> str:
+    """The body of an unanchored one-component glob's regex (``_translate``'s form)."""
+    prefix, suffix = "^(?:.*/)?", "(?:/.*)?$"
+    assert regex.startswith(prefix) and regex.endswith(suffix), regex
+    return regex[len(prefix) : -len(suffix)]
+
+
 def matches(path: str, patterns: Iterable[str]) -> bool:
-    """True when ``path`` matches one of ``patterns`` (one combined regex per pattern set)."""
+    """True when ``path`` matches one of ``patterns`` (a ``_matcher`` per pattern set)."""
     key = tuple(patterns)
-    return bool(key) and _combined(key).match(path) is not None
+    return bool(key) and _matcher(key)(path)
