@@ -1,5 +1,5 @@
-"""``python -m acp_lint``."""
+"""``python -m acp_lint``: the console script's entry (``acp_lint.launch``)."""
 
-from acp_lint.cli import main
+from acp_lint.launch import main
 
 raise SystemExit(main())

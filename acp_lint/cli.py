@@ -307,7 +307,7 @@ def _read_stdin() -> bytes:
 
 def run_check(args: argparse.Namespace, cwd: Path) -> int:
     from acp_lint.config import ConfigError, load_config
-    from acp_lint.discovery import discard_prefetched, prefetch
+    from acp_lint.listing import prefetch
 
     raw_paths, paths, stdin_data = _read_paths(args, cwd)
     explicit = _absolute(cwd, str(args.config)) if args.config is not None else None
@@ -317,11 +317,8 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
         raise UsageError(f"acp-lint: configuration error: {error}") from None
     _check_inside_root(paths, raw_paths, config.root, args.config)
     if stdin_data is None and any(path.is_dir() for path in paths):
-        prefetch(config.root)  # git lists the tree while the engine is imported
-    try:
-        return _run_check(args, cwd, config, paths, stdin_data)
-    finally:
-        discard_prefetched()
+        prefetch(str(config.root))  # git lists the tree while the engine is imported
+    return _run_check(args, cwd, config, paths, stdin_data)
 
 
 def _run_check(
@@ -676,6 +673,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"acp-lint: internal error: {type(error).__name__}: {error}; {REPORT_HINT}\n"
             )
         return EXIT_INTERNAL
+    finally:
+        from acp_lint.listing import discard_prefetched
+
+        discard_prefetched()  # a listing started early that this run did not use
 
 
 if __name__ == "__main__":

@@ -1,0 +1,82 @@
+"""The ``acp-lint`` console script: start listing the tree, then load the CLI.
+
+Importing the CLI (argparse, pathlib, typing) and the engine takes tens of milliseconds; ``git
+ls-files`` on a large tree takes as long. A check of directories in a git work tree lists it,
+so the listing starts here, first, from the arguments as written, and runs while Python loads.
+The CLI collects it when the project's root turns out to be the current directory; otherwise
+it stops it unused. Anything that is not certainly such a run (another command, a file, a
+flag this module does not know) starts nothing early.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+# The options of ``acp-lint check`` that take a value (``tests/test_launch.py`` holds this
+# equal to the parser's): their values are not paths.
+VALUE_FLAGS = frozenset(
+    {
+        "-o",
+        "--color",
+        "--config",
+        "--extend-select",
+        "--ignore",
+        "--output-file",
+        "--output-format",
+        "--select",
+        "--stdin-filename",
+    }
+)
+# Not a check of the tree: another command, help, a version, or stdin.
+NOT_A_TREE_CHECK = frozenset(
+    {"rule", "routes", "server", "-h", "--help", "--version", "--stdin-filename", "-"}
+)
+
+
+def lists_the_tree_here(arguments: Sequence[str], cwd: str) -> bool:
+    """The arguments certainly ask for a check of directories, and ``cwd`` is the top of a
+    git work tree (where the listing would be taken)."""
+    paths: list[str] = []
+    expect_value = False
+    for index, argument in enumerate(arguments):
+        if expect_value:
+            expect_value = False
+            continue
+        if argument in NOT_A_TREE_CHECK:
+            return False
+        if argument.startswith("--") and "=" in argument:
+            if argument.split("=", 1)[0] not in VALUE_FLAGS:
+                return False  # an option unknown here: do not guess
+            continue
+        if argument in VALUE_FLAGS:
+            expect_value = True
+        elif argument.startswith("-"):
+            continue  # a switch
+        elif not (index == 0 and argument == "check"):
+            paths.append(argument)
+    if expect_value:
+        return False
+    if not all(os.path.isdir(os.path.join(cwd, path)) for path in paths):
+        return False
+    return os.path.exists(os.path.join(cwd, ".git"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        cwd = os.getcwd()
+    except FileNotFoundError:
+        cwd = ""  # the CLI says so
+    if cwd and lists_the_tree_here(arguments, cwd):
+        from acp_lint.listing import prefetch
+
+        prefetch(cwd)
+    from acp_lint.cli import main as cli_main
+
+    return cli_main(arguments)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,165 @@
+"""The ``git ls-files`` child process that lists a project, started as early as a run allows.
+
+On Linux it is spawned with ``os.posix_spawnp`` into an in-memory file and waited for on a
+pidfd: nothing beyond ``os`` and ``select`` is imported, so the console script can start it
+before the CLI itself is imported (``acp_lint.launch``), and git walks the tree while Python
+loads. Elsewhere ``subprocess`` does the same work with a pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
+
+GIT_LS_FILES = ("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+GIT_TIMEOUT = 60
+
+
+class Timeout(Exception):
+    """The process did not exit in time."""
+
+
+def _spawn_available() -> bool:
+    return all(hasattr(os, name) for name in ("posix_spawnp", "memfd_create", "pidfd_open"))
+
+
+class Listing:
+    """One running ``git ls-files`` in ``root``."""
+
+    def __init__(self, root: str) -> None:
+        self.file: int | None = None
+        self.pid: int | None = None  # spawned directly (Linux)
+        self.process: subprocess.Popen[bytes] | None = None  # spawned by subprocess
+        if _spawn_available():
+            self.file = os.memfd_create("acp-lint-ls-files", os.MFD_CLOEXEC)
+            try:
+                self.pid = os.posix_spawnp(
+                    GIT_LS_FILES[0],
+                    [GIT_LS_FILES[0], "-C", root, *GIT_LS_FILES[1:]],
+                    os.environ,
+                    file_actions=[
+                        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                        (os.POSIX_SPAWN_DUP2, self.file, 1),
+                        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+                    ],
+                )
+            except OSError:
+                self._close()
+                raise
+            return
+        import subprocess
+
+        self.process = subprocess.Popen(
+            GIT_LS_FILES, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+
+    def collect(self) -> bytes | None:
+        """git's output, or None when it failed or took longer than ``GIT_TIMEOUT``."""
+        if self.process is not None:
+            import subprocess
+
+            try:
+                piped, _ = self.process.communicate(timeout=GIT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.discard()
+                return None
+            return piped if self.process.returncode == 0 else None
+        assert self.pid is not None and self.file is not None
+        try:
+            status = _wait(self.pid, GIT_TIMEOUT)
+        except Timeout:
+            self.discard()
+            return None
+        self.pid = None
+        try:
+            if status != 0:
+                return None
+            os.lseek(self.file, 0, os.SEEK_SET)
+            chunks = []
+            while chunk := os.read(self.file, 1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            self._close()
+
+    def discard(self) -> None:
+        """Stop it and reap it."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.communicate()
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, 9)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        self._close()
+
+    @property
+    def finished(self) -> bool:
+        """Reaped (collected or discarded): no zombie left."""
+        if self.process is not None:
+            return self.process.returncode is not None
+        return self.pid is None
+
+    def _close(self) -> None:
+        if self.file is not None:
+            os.close(self.file)
+            self.file = None
+
+
+def _wait(pid: int, timeout: float) -> int:
+    """The exit code of ``pid``, reaped as soon as it exits (a pidfd becomes readable then;
+    ``Popen.wait(timeout)`` would poll, sleeping 0.5, 1, 2, 4, 8... ms in turn, so that a git
+    ending 8 ms into the wait was reaped at 15.5 ms). Raises ``Timeout``."""
+    pidfd = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([pidfd], [], [], timeout)
+    finally:
+        os.close(pidfd)
+    if not ready:
+        raise Timeout(pid)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def key(root: str) -> str:
+    """One name per directory however it was written (``.``, a symlink, a trailing slash)."""
+    return os.path.realpath(root)
+
+
+# listings started early (``prefetch``), by ``key`` of their root, not collected yet
+_started: dict[str, Listing] = {}
+
+
+def prefetch(root: str) -> None:
+    """Start listing ``root`` now, so that git walks the tree while this process loads;
+    ``take`` collects it. Only for runs that will list that tree: the result is the same as
+    listing later, only sooner."""
+    if key(root) in _started:
+        return
+    try:
+        _started[key(root)] = Listing(root)
+    except OSError:
+        return  # listed the ordinary way later, with the same error handling
+
+
+def take(root: str) -> bytes | None:
+    """``git ls-files``' output for ``root`` (started early or now); None when ``root`` is not
+    in a git work tree, git is missing, or it failed."""
+    try:
+        listing = _started.pop(key(root), None) or Listing(root)
+    except OSError:
+        return None
+    return listing.collect()
+
+
+def discard_prefetched() -> None:
+    """Stop and reap listings nobody collected (the run ended early, or listed elsewhere)."""
+    while _started:
+        _started.popitem()[1].discard()

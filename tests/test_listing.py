@@ -1,0 +1,98 @@
+"""``acp_lint.listing``: the ``git ls-files`` child, spawned without ``subprocess`` on Linux,
+reaped when it exits, stopped when unused; the ``subprocess`` path elsewhere gives the same."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_discovery import git_repo
+
+from acp_lint import listing
+from acp_lint.listing import Listing, discard_prefetched, prefetch, take
+
+EXPECTED = {b".gitignore", b"notes.txt", b"pkg/tracked.py", b"pkg/untracked.py"}
+
+
+def _names(output: bytes | None) -> set[bytes]:
+    assert output is not None
+    return {name for name in output.split(b"\0") if name}
+
+
+def test_the_listing_is_git_s_own(tmp_path: Path) -> None:
+    root = git_repo(tmp_path / "repo")
+    by_git = subprocess.run(
+        list(listing.GIT_LS_FILES), cwd=root, capture_output=True, check=True
+    ).stdout
+    assert _names(take(str(root))) == _names(by_git) == EXPECTED
+
+
+def test_the_spawned_child_is_reaped_when_it_exits_without_polling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Popen.wait(timeout)`` sleeps in doubling steps; the pidfd wait never sleeps."""
+    root = git_repo(tmp_path / "repo")
+
+    def no_polling(seconds: float) -> None:
+        raise AssertionError(f"polled with time.sleep({seconds})")
+
+    monkeypatch.setattr(time, "sleep", no_polling)
+    started = Listing(str(root))
+    assert started.pid is not None and started.process is None  # no subprocess on Linux
+    assert _names(started.collect()) == EXPECTED
+    assert started.finished and started.file is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no zombie left behind
+
+
+def test_without_posix_spawn_subprocess_lists_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = git_repo(tmp_path / "repo")
+    monkeypatch.setattr(listing, "_spawn_available", lambda: False)
+    started = Listing(str(root))
+    assert started.process is not None and started.pid is None
+    assert _names(started.collect()) == EXPECTED
+
+
+def test_outside_a_work_tree_or_without_git_there_is_no_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    assert take(str(outside)) is None  # git fails: not a repository
+    root = git_repo(tmp_path / "repo")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert take(str(root)) is None  # no git at all
+
+
+def test_a_child_still_running_at_the_timeout_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    pid = os.posix_spawnp(
+        sys.executable, [sys.executable, "-c", "import time; time.sleep(30)"], os.environ
+    )
+    with pytest.raises(listing.Timeout):
+        listing._wait(pid, 0.2)
+    os.kill(pid, 9)
+    assert os.waitpid(pid, 0)[0] == pid
+
+
+def test_an_uncollected_prefetch_is_stopped_and_reaped(tmp_path: Path) -> None:
+    root = git_repo(tmp_path / "repo")
+    prefetch(str(root))
+    started = listing._started[listing.key(str(root))]
+    discard_prefetched()
+    assert not listing._started
+    assert started.finished  # waited for: no zombie left behind
+    assert started.file is None  # its in-memory file is closed
+
+
+def test_a_prefetch_is_found_under_any_spelling_of_its_root(tmp_path: Path) -> None:
+    root = git_repo(tmp_path / "repo")
+    (tmp_path / "link").symlink_to(root)
+    prefetch(str(tmp_path / "link") + "/")
+    assert _names(take(str(root))) == EXPECTED
+    assert not listing._started
