@@ -117,14 +117,21 @@ def _wait(pid: int, timeout: float) -> int:
     """The exit code of ``pid``, reaped as soon as it exits (a pidfd becomes readable then;
     ``Popen.wait(timeout)`` would poll, sleeping 0.5, 1, 2, 4, 8... ms in turn, so that a git
     ending 8 ms into the wait was reaped at 15.5 ms). Raises ``Timeout``."""
-    pidfd = os.pidfd_open(pid)
     try:
-        ready, _, _ = select.select([pidfd], [], [], timeout)
-    finally:
-        os.close(pidfd)
-    if not ready:
-        raise Timeout(pid)
-    _, status = os.waitpid(pid, 0)
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        pidfd = None  # a kernel that refuses it: wait without the timeout
+    if pidfd is not None:
+        try:
+            ready, _, _ = select.select([pidfd], [], [], timeout)
+        finally:
+            os.close(pidfd)
+        if not ready:
+            raise Timeout(pid)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:  # reaped by someone else: its output cannot be trusted
+        return -1
     return os.waitstatus_to_exitcode(status)
 
 

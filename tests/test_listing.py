@@ -42,11 +42,12 @@ def test_the_spawned_child_is_reaped_when_it_exits_without_polling(
 
     monkeypatch.setattr(time, "sleep", no_polling)
     started = Listing(str(root))
-    assert started.pid is not None and started.process is None  # no subprocess on Linux
+    pid = started.pid
+    assert pid is not None and started.process is None  # no subprocess on Linux
     assert _names(started.collect()) == EXPECTED
     assert started.finished and started.file is None
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no zombie left behind
+        os.waitpid(pid, os.WNOHANG)  # reaped: no zombie left behind
 
 
 def test_without_posix_spawn_subprocess_lists_the_same(
@@ -96,3 +97,12 @@ def test_a_prefetch_is_found_under_any_spelling_of_its_root(tmp_path: Path) -> N
     prefetch(str(tmp_path / "link") + "/")
     assert _names(take(str(root))) == EXPECTED
     assert not listing._started
+
+
+def test_a_child_reaped_by_someone_else_gives_no_listing(tmp_path: Path) -> None:
+    root = git_repo(tmp_path / "repo")
+    started = Listing(str(root))
+    assert started.pid is not None
+    os.waitpid(started.pid, 0)  # e.g. a SIGCHLD handler of an embedding program
+    assert started.collect() is None  # the walk is used instead, as when git fails
+    assert started.finished and started.file is None
