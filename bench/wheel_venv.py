@@ -7,7 +7,8 @@ interpreter start-up, importing ``pathlib``, ``fnmatch`` and more before the fir
 program (``python -c pass``: ~10 ms of CPU more than without it). acp-lint imports those
 modules itself, so a whole acp-lint run barely changes (measured within noise), but a user's
 install has no such finder: ``vs_peers.py`` (``--installed wheel``, the default) and
-``floors.py --python`` measure this venv instead.
+``floors.py --python`` measure this venv instead. Django is installed next to it, as in a
+host's venv (acp-lint never imports it; ``echelon install`` may ask it).
 
 ```console
 $ .venv/bin/python bench/wheel_venv.py          # (re)build; prints the venv's bin directory
@@ -21,6 +22,8 @@ import sys
 import tempfile
 import venv
 from pathlib import Path
+
+from hostbuild import DJANGO_SPEC  # the series the bench host's tree comes from
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -43,6 +46,9 @@ def ensure_wheel_venv(venv_dir: Path = WHEEL_VENV, repo: Path = ROOT) -> Path:
             check=True,
         )
         subprocess.run([*pip, "install", str(wheel)], check=True)  # the dependencies
+    # Django, as in a host's own venv (``echelon install`` asks it when the static route table
+    # is inconclusive), so that what the install row runs never depends on this venv's history.
+    subprocess.run([*pip, "install", DJANGO_SPEC], check=True)
     return bindir
 
 
