@@ -431,8 +431,6 @@ def _warn_unused_suppressions(
     result: RunResult,
 ) -> None:
     """A warning line per suppression that suppresses nothing (see ``unused_noqa``)."""
-    from acp_lint.unused_noqa import find_unused
-
     scoped = project.scoped(project.all_files if targets is None else targets)
     files = []
     read = project.tree.read_bytes
@@ -441,6 +439,10 @@ def _warn_unused_suppressions(
         data = read(path) if result.sources is None else result.sources.may_suppress(path, read)
         if data is not None:
             files.append((path, data))
+    if not files:
+        return  # no file in scope holds a suppression: the judge (and tokenize) is not loaded
+    from acp_lint.unused_noqa import find_unused
+
     for item in find_unused(config, codes, files, cache, project):
         shown = os.path.relpath(config.root / item.path, cwd).replace(os.sep, "/")
         warn(

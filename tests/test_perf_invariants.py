@@ -466,6 +466,7 @@ def test_a_check_without_the_cache_loads_neither_openssl_nor_shutil_nor_the_mani
     assert code == 0, stdout
     assert not modules & {"shutil", "bz2", "lzma", "hashlib", "_hashlib"}
     assert "acp_lint.manifest" not in modules  # its schema: only with a manifest to read
+    assert "acp_lint.unused_noqa" not in modules  # no suppression anywhere: nothing to judge
     code, stdout, modules = run_cli_in_process(["."], tmp_path)
     assert code == 0, stdout
     assert "hashlib" in modules  # the cache's keys
