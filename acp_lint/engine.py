@@ -184,8 +184,8 @@ class Linter:
             )
             for index, found in zip(heavy, found_heavy, strict=True):
                 results[index] = found
-        # Python migrations, many and each cheap: half of them in a forked child that already
-        # holds their bytes (``acp_lint.forked``), so only the findings travel.
+        # Python migrations, many and each cheap: shared chunk by chunk with a forked child that
+        # already holds their bytes (``acp_lint.forked``), so only the findings travel.
         light = [
             index
             for index, item in enumerate(pending)

@@ -18,6 +18,14 @@ def _normalised(pattern: str) -> tuple[str, bool]:
 def _translate(pattern: str) -> str:
     """The regex text of one glob (compiled only as part of its set, see ``_combined``)."""
     text, anchored = _normalised(pattern)
+    prefix = "" if anchored else "(?:.*/)?"
+    # A pattern matches a path or any directory above it (``build`` excludes ``build/x.py``).
+    return f"^{prefix}{_body(text)}(?:/.*)?$"
+
+
+def _body(text: str) -> str:
+    """The regex of a normalised glob's own text: ``*`` and ``?`` stay within a component,
+    ``**`` crosses them, everything else is literal."""
     out = []
     index = 0
     while index < len(text):
@@ -36,10 +44,7 @@ def _translate(pattern: str) -> str:
         else:
             out.append(re.escape(text[index]))
             index += 1
-    body = "".join(out)
-    prefix = "" if anchored else "(?:.*/)?"
-    # A pattern matches a path or any directory above it (``build`` excludes ``build/x.py``).
-    return f"^{prefix}{body}(?:/.*)?$"
+    return "".join(out)
 
 
 @lru_cache(maxsize=64)
@@ -62,14 +67,10 @@ def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
         if is_anchored or not text or "**" in text:
             anchored.append(pattern)
         elif "*" in text or "?" in text:
-            wildcards.append(_translate(pattern))
+            wildcards.append(_body(text))
         else:
             names.add(text)
-    component = (
-        re.compile("|".join(f"(?:{_component(regex)})" for regex in wildcards))
-        if wildcards
-        else None
-    )
+    component = re.compile("|".join(f"(?:{body})" for body in wildcards)) if wildcards else None
     whole = _combined(tuple(anchored)) if anchored else None
 
     def match(path: str) -> bool:
@@ -81,13 +82,6 @@ def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
         return whole is not None and whole.match(path) is not None
 
     return match
-
-
-def _component(regex: str) -> str:
-    """The body of an unanchored one-component glob's regex (``_translate``'s form)."""
-    prefix, suffix = "^(?:.*/)?", "(?:/.*)?$"
-    assert regex.startswith(prefix) and regex.endswith(suffix), regex
-    return regex[len(prefix) : -len(suffix)]
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
