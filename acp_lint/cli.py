@@ -412,6 +412,10 @@ def _run_check(
     if args.show_fixes and human:
         report += _fixes_text(args, result, config.root, cwd)
     target = "-" if stdin_data is not None and args.fix else args.output_file
+    if cache is not None and not fixing and target is None:
+        from acp_lint import replay
+
+        replay.note_check(config, project.excludes)  # a run ``acp_lint.launch`` may replay
     _emit(report, target)
     if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS

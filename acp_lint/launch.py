@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+EXIT_INTERNAL = 3  # ``acp_lint.cli``'s, for a run that did not return
 # The options of ``acp-lint check`` that take a value (``tests/test_launch.py`` holds this
 # equal to the parser's): their values are not paths.
 VALUE_FLAGS = frozenset(
@@ -69,13 +70,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         cwd = os.getcwd()
     except FileNotFoundError:
         cwd = ""  # the CLI says so
+    recording = None
     if cwd and lists_the_tree_here(arguments, cwd):
+        from acp_lint import replay
+
+        if replay.replayable(arguments):
+            code = replay.replay(arguments, cwd)
+            if code is not None:
+                return code  # nothing the last identical run depended on has changed
+            recording = replay.start(arguments, cwd)
         from acp_lint.listing import prefetch
 
         prefetch(cwd)
     from acp_lint.cli import main as cli_main
 
-    return cli_main(arguments)
+    code = EXIT_INTERNAL
+    try:
+        code = cli_main(arguments)
+    finally:
+        if recording is not None:
+            recording.finish()
+    if recording is not None and recording.config is not None and code in (0, 1):
+        from acp_lint.replay_store import store
+
+        try:
+            store(recording, code)
+        except Exception:  # noqa: BLE001 - the report is out; a replay is only a shortcut
+            pass
+    return code
 
 
 if __name__ == "__main__":

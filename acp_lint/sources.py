@@ -119,6 +119,16 @@ def _kind(mode: int) -> str:
     return "a special file"
 
 
+# Every path a DiskTree of this process read, tested or listed, by root: a replayed run
+# (``acp_lint.replay_store``) depends on them, wherever they are in the project.
+_TOUCHED: dict[str, set[str]] = {}
+
+
+def touched_paths(root: str) -> set[str]:
+    """The project-relative paths the disk trees of ``root`` were asked about so far."""
+    return set(_TOUCHED.get(root, ()))
+
+
 class DiskTree:
     """The project as it is on disk; only regular files are read (see ``read_regular_file``)."""
 
@@ -126,9 +136,11 @@ class DiskTree:
         self.root = root
         self._root_text = str(root)
         self.problems: dict[str, str] = {}
+        self._touched = _TOUCHED.setdefault(self._root_text, set())
 
     def _path(self, rel: str) -> str:
         normal = normalise_rel(rel)
+        self._touched.add(normal)
         return f"{self._root_text}/{normal}" if normal else self._root_text
 
     def read_bytes(self, rel: str) -> bytes | None:

@@ -1,0 +1,254 @@
+"""Replay a whole run whose inputs have not changed, checked by ``stat`` alone.
+
+A warm run of ``acp-lint .`` already takes every file's findings from the results cache, but it
+still lists the tree with ``git ls-files``, which walks every directory, and it imports the
+engine. On a tree where nothing changed, this module answers before either: the console script
+(``acp_lint.launch``) looks up the report the last identical run printed and ``stat``s
+everything that run depended on. If every answer is the same, it prints that report again and
+exits with the same code; anything else (one changed file, a new file in any directory,
+another ``.gitignore``, another git index, another config, another acp-lint) runs normally.
+
+What "identical" means: the same arguments, working directory, interpreter, acp-lint, terminal
+and environment variables that shape a report (``KEY_ENVIRONMENT``, ``ACP_LINT_*``, ``GIT_*``).
+
+What a replay depends on is written by ``acp_lint.replay_store``, which also says why a
+``stat`` is enough (git's own rule for "racily clean" index entries). Only a check of
+directories at the top of a git work tree, with the cache on and nothing written but the
+report, is replayed; ``--no-cache`` (or ``ACP_LINT_NO_CACHE``) never reads or writes one.
+
+This module is on the start-up path of every run: it imports nothing beyond ``os``, ``sys``,
+``marshal``, ``stat`` and ``zlib``.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import stat
+import sys
+from collections.abc import Sequence
+
+FORMAT = "replay-v1"
+CACHE_DIRECTORY = ".acp-lint-cache/v1"  # ``acp_lint.cache``'s directory, relative to the root
+CLOCK = "clock"  # touched at the start of a recording run: the file system's "now"
+# Variables that change a report or the file list; every ACP_LINT_* and GIT_* one counts too.
+KEY_ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "HOME", "XDG_CONFIG_HOME", "PYTHONIOENCODING")
+# Flags after which the run writes something other than its report, prints what a replay
+# could not (timings of a verbose run), or reads no cache: never replayed.
+NOT_REPLAYED = frozenset(
+    {
+        "--fix",
+        "--diff",
+        "--add-noqa",
+        "--no-cache",
+        "-o",
+        "--output-file",
+        "-v",
+        "--verbose",
+        "--show-files",
+        "--show-settings",
+        "--unsafe-fixes",
+        "--exit-non-zero-on-fix",
+    }
+)
+
+Stat = tuple[int, int, int, int] | None
+
+
+def signature(path: str) -> Stat:
+    """What a replay compares: modification and change times, size, inode (None: absent)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+
+
+def replayable(arguments: Sequence[str]) -> bool:
+    """The arguments ask for nothing a replay cannot give (see ``NOT_REPLAYED``)."""
+    if os.environ.get("ACP_LINT_NO_CACHE"):
+        return False
+    return not any(argument.split("=", 1)[0] in NOT_REPLAYED for argument in arguments)
+
+
+def run_key(arguments: Sequence[str], cwd: str) -> str:
+    """Everything outside the tree that shapes a run's report, as one string."""
+    from acp_lint import __version__
+
+    environment = sorted(
+        (name, value)
+        for name, value in os.environ.items()
+        if name in KEY_ENVIRONMENT or name.startswith(("ACP_LINT_", "GIT_"))
+    )
+    terminals = tuple(os.isatty(number) for number in (1, 2))
+    return repr(
+        (FORMAT, __version__, sys.version, sys.executable, cwd, list(arguments), terminals)
+        + tuple(environment)
+    )
+
+
+def entry_path(cwd: str, key: str) -> str:
+    import zlib
+
+    return (
+        f"{cwd}/{CACHE_DIRECTORY}/replay-{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}"
+    )
+
+
+def load(path: str, key: str) -> tuple[list[str], list[Stat], list[tuple[int, str]], int] | None:
+    """The entry stored for ``key`` at ``path``, or None (absent, unreadable, another key)."""
+    try:
+        stored_key, paths, signatures, output, code = marshal.loads(_read_entry(path))
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if stored_key != key or len(paths) != len(signatures) or not paths:
+        return None
+    if not all(type(path) is str for path in paths):
+        return None  # ``os.stat`` of a number would ask a file descriptor
+    if paths[0] != "." or signatures[0] is None:
+        # Every entry this module writes starts with the project root, whose change time and
+        # inode nobody can predict: an entry planted in a repository cannot match.
+        return None
+    return paths, signatures, output, code
+
+
+def _read_entry(path: str) -> bytes:
+    """The entry's bytes; a link, a FIFO or a device in its place (a repository can ship
+    anything there) is an OSError, never a hang."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError("not a regular file")
+        chunks = []
+        while chunk := os.read(descriptor, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def unchanged(paths: Sequence[str], signatures: Sequence[Stat]) -> bool:
+    """Every recorded path still gives the recorded ``stat`` (paths are relative to cwd)."""
+    stat_of = os.stat
+    for path, expected in zip(paths, signatures, strict=True):
+        try:
+            info = stat_of(path)
+        except OSError:
+            if expected is None:
+                continue
+            return False
+        if expected is None:
+            return False
+        # ``signature`` inlined: this loop is most of a replay's time
+        if (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino) != expected:
+            return False
+    return True
+
+
+def replay(arguments: Sequence[str], cwd: str) -> int | None:
+    """Print the report of the last identical run and return its exit code, if nothing it
+    depended on has changed; else None (the caller runs normally)."""
+    key = run_key(arguments, cwd)
+    stored = load(entry_path(cwd, key), key)
+    if stored is None:
+        return None
+    paths, signatures, output, code = stored
+    try:
+        if not unchanged(paths, signatures):
+            return None
+    except (TypeError, ValueError):  # not an entry this module wrote
+        return None
+    streams = (sys.stdout, sys.stderr)
+    for number, text in output:
+        streams[number - 1].write(text)
+    for stream in streams:
+        stream.flush()
+    return code
+
+
+class _Tee:
+    """A text stream that records what is written to it, and passes everything on."""
+
+    def __init__(self, stream: object, number: int, output: list[tuple[int, str]]) -> None:
+        self._stream = stream
+        self._number = number
+        self._output = output
+
+    def write(self, text: str) -> int:
+        self._output.append((self._number, text))
+        return self._stream.write(text)  # type: ignore[attr-defined, no-any-return]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+class Recording:
+    """A run that may be replayed later: the clock at its start, what it printed, and (from the
+    CLI, when it finished a plain check) its configuration."""
+
+    def __init__(self, arguments: Sequence[str], cwd: str, clock_ns: int) -> None:
+        self.arguments = list(arguments)
+        self.cwd = cwd
+        self.key = run_key(arguments, cwd)
+        self.clock_ns = clock_ns
+        self.output: list[tuple[int, str]] = []
+        self.config: object | None = None  # ``acp_lint.config.Config`` of a finished check
+        self.excludes: tuple[str, ...] = ()
+        self._streams = (sys.stdout, sys.stderr)
+        sys.stdout = _Tee(sys.stdout, 1, self.output)  # type: ignore[assignment]
+        sys.stderr = _Tee(sys.stderr, 2, self.output)  # type: ignore[assignment]
+
+    def finish(self) -> None:
+        """Stop recording (``acp_lint.replay_store.store`` then writes the entry, if any)."""
+        global ACTIVE
+        ACTIVE = None
+        sys.stdout, sys.stderr = self._streams
+
+
+ACTIVE: Recording | None = None
+
+
+def start(arguments: Sequence[str], cwd: str) -> Recording | None:
+    """Record this run if it can be replayed and the cache directory already exists (a run
+    never creates it just for this). The cache's clock file is touched first: its change time
+    is the file system's own "now", against which ``replay_store`` judges every ``stat``."""
+    global ACTIVE
+    if not replayable(arguments):
+        return None
+    try:
+        clock_ns = _touch_clock(cwd)
+    except OSError:
+        return None  # no cache directory yet, a link in its place, or a read-only checkout
+    ACTIVE = Recording(arguments, cwd, clock_ns)
+    return ACTIVE
+
+
+def _touch_clock(cwd: str) -> int:
+    """Write the clock file and return its change time. Each component is opened without
+    following a link, so a repository that ships a link in the cache's place cannot make
+    this write land outside it."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    directory = os.open(cwd, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for name in CACHE_DIRECTORY.split("/"):
+            inner = os.open(name, flags, dir_fd=directory)
+            os.close(directory)
+            directory = inner
+        clock = os.open(
+            CLOCK, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644, dir_fd=directory
+        )
+    finally:
+        os.close(directory)
+    try:
+        os.write(clock, b"acp-lint\n")
+        return os.fstat(clock).st_ctime_ns
+    finally:
+        os.close(clock)
+
+
+def note_check(config: object, excludes: tuple[str, ...]) -> None:
+    """The CLI finished a plain check of ``config``'s project, whose file list skipped
+    ``excludes`` (called before its report)."""
+    if ACTIVE is not None:
+        ACTIVE.config = config
+        ACTIVE.excludes = excludes
