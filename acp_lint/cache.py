@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -53,9 +54,37 @@ class ResultCache:
     def __init__(self, root: Path, salt: str) -> None:
         self.base = root / CACHE_DIR
         self.directory = self.base / FORMAT
-        rules = [(rule.code, rule.version) for rule in RULES]
-        self.salt = digest(__version__, rules, salt)
         self._prepared = False
+        # A link in the cache's place (a repository can ship one) would take every write
+        # outside the project: such a cache is neither read nor written.
+        self.usable = not os.path.islink(self.base)
+        rules = [(rule.code, rule.version) for rule in RULES]
+        self.salt = digest(__version__, rules, salt, self._identity())
+
+    def _identity(self) -> tuple[int, int] | str:
+        """The inode and change time of this cache's ``CACHEDIR.TAG``, made first if need be.
+
+        Every key includes them. A repository can ship ``.acp-lint-cache`` with entries whose
+        keys it computed (they depend only on content it chose) saying "no findings"; but a
+        checkout or copy gives the tag an inode and change time no author can know, so such
+        entries are never looked up. Without a usable tag, a random identity: nothing is found
+        and the run is a cold one."""
+        tag = self.base / "CACHEDIR.TAG"
+        for _ in range(2 if self.usable else 0):
+            try:
+                info = os.lstat(tag)
+            except FileNotFoundError:
+                try:
+                    self._prepare()
+                except OSError:
+                    break
+                continue
+            except OSError:
+                break
+            if stat.S_ISREG(info.st_mode):
+                return (info.st_ino, info.st_ctime_ns)
+            break
+        return os.urandom(16).hex()
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
@@ -63,6 +92,8 @@ class ResultCache:
     def _prepare(self) -> None:
         if self._prepared:
             return
+        if not self.usable:
+            raise OSError(f"{self.base} is a symbolic link")
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, content in (("CACHEDIR.TAG", TAG), (".gitignore", "# Created by acp-lint\n*\n")):
             target = self.base / name

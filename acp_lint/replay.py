@@ -52,15 +52,16 @@ NOT_REPLAYED = frozenset(
     }
 )
 
-Stat = tuple[int, int, int, int] | None
+# A path's ``stat`` as the entry keeps it: four numbers in a flat list, all -1 when absent.
+ABSENT = (-1, -1, -1, -1)
 
 
-def signature(path: str) -> Stat:
-    """What a replay compares: modification and change times, size, inode (None: absent)."""
+def signature(path: str) -> tuple[int, int, int, int]:
+    """What a replay compares: modification and change times, size, inode (ABSENT)."""
     try:
         info = os.stat(path)
     except OSError:
-        return None
+        return ABSENT
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
 
@@ -95,21 +96,22 @@ def entry_path(cwd: str, key: str) -> str:
     )
 
 
-def load(path: str, key: str) -> tuple[list[str], list[Stat], list[tuple[int, str]], int] | None:
-    """The entry stored for ``key`` at ``path``, or None (absent, unreadable, another key)."""
+def load(path: str, key: str) -> tuple[list[str], list[int], list[tuple[int, str]], int] | None:
+    """The entry stored for ``key`` at ``path``, or None (absent, unreadable, another key):
+    its paths, their ``signature``s one after another, the output and the exit code."""
     try:
-        stored_key, paths, signatures, output, code = marshal.loads(_read_entry(path))
+        stored_key, paths, numbers, output, code = marshal.loads(_read_entry(path))
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if stored_key != key or len(paths) != len(signatures) or not paths:
+    if stored_key != key or len(numbers) != 4 * len(paths) or not paths:
         return None
     if not all(type(path) is str for path in paths):
         return None  # ``os.stat`` of a number would ask a file descriptor
-    if paths[0] != "." or signatures[0] is None:
+    if paths[0] != "." or numbers[3] == -1:
         # Every entry this module writes starts with the project root, whose change time and
         # inode nobody can predict: an entry planted in a repository cannot match.
         return None
-    return paths, signatures, output, code
+    return paths, numbers, output, code
 
 
 def _read_entry(path: str) -> bytes:
@@ -127,20 +129,25 @@ def _read_entry(path: str) -> bytes:
         os.close(descriptor)
 
 
-def unchanged(paths: Sequence[str], signatures: Sequence[Stat]) -> bool:
-    """Every recorded path still gives the recorded ``stat`` (paths are relative to cwd)."""
+def unchanged(paths: Sequence[str], numbers: Sequence[int]) -> bool:
+    """Every recorded path still gives the recorded ``signature`` (paths relative to cwd).
+    ``signature`` is inlined and the numbers read four at a time: this loop is most of a
+    replay's time."""
     stat_of = os.stat
-    for path, expected in zip(paths, signatures, strict=True):
+    fours = iter(numbers)
+    for path, mtime, ctime, size, inode in zip(paths, fours, fours, fours, fours, strict=True):
         try:
             info = stat_of(path)
         except OSError:
-            if expected is None:
-                continue
-            return False
-        if expected is None:
-            return False
-        # ``signature`` inlined: this loop is most of a replay's time
-        if (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino) != expected:
+            if inode != -1:
+                return False
+            continue
+        if (
+            info.st_ctime_ns != ctime
+            or info.st_ino != inode
+            or info.st_mtime_ns != mtime
+            or info.st_size != size
+        ):
             return False
     return True
 
@@ -152,9 +159,9 @@ def replay(arguments: Sequence[str], cwd: str) -> int | None:
     stored = load(entry_path(cwd, key), key)
     if stored is None:
         return None
-    paths, signatures, output, code = stored
+    paths, numbers, output, code = stored
     try:
-        if not unchanged(paths, signatures):
+        if not unchanged(paths, numbers):
             return None
     except (TypeError, ValueError):  # not an entry this module wrote
         return None

@@ -34,22 +34,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from acp_lint.atomic import write_atomically
+from acp_lint.cache import CACHE_DIR
 from acp_lint.config import Config
 from acp_lint.globs import matches
-from acp_lint.replay import Recording, Stat, entry_path, signature
+from acp_lint.replay import Recording, entry_path, signature
 from acp_lint.sources import touched_paths
 
 # Files of the project a run may read: sources, configs, manifests and requirement lists.
 READ_SUFFIXES = (".py", ".pyi", ".sql", ".json", ".toml", ".ini", ".cfg", ".txt", ".lock")
 READ_NAMES = frozenset({".gitignore", "Pipfile"})
 GIT_TIMEOUT = 30
+# git's own directory, and the cache's, which every run writes (whatever the excludes say).
+NEVER_ENTERED = frozenset({".git", CACHE_DIR})
 # With one of these set, git reads an index or a repository other than ``<root>/.git``'s.
 GIT_ELSEWHERE = ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "GIT_COMMON_DIR")
 
 
 def project_paths(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
     """Every directory of the project (root first) and every file in them a run may read,
-    relative to ``root``; ``.git`` and excluded directories are not entered."""
+    relative to ``root``; ``.git``, the cache and excluded directories are not entered."""
     yield "."
     pending = [""]
     while pending:
@@ -65,7 +68,7 @@ def project_paths(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
             except OSError:
                 is_directory = False
             if is_directory:
-                if entry.name != ".git" and not matches(rel, excludes):
+                if entry.name not in NEVER_ENTERED and not matches(rel, excludes):
                     yield rel
                     pending.append(rel)
             elif entry.name.endswith(READ_SUFFIXES) or entry.name in READ_NAMES:
@@ -130,16 +133,19 @@ def store(recording: Recording, code: int) -> None:
             if candidate not in known:
                 known.add(candidate)
                 paths.append(candidate)
-    extra = [str(config.source)] if config.source is not None else []
-    extra += git_paths(root)
-    if not extra:
+    git = git_paths(root)
+    if not git:
         return  # git did not answer: what it lists cannot be tied to files
-    paths += extra
+    paths += git
+    if config.source is not None:
+        paths.append(str(config.source))
     paths += own_paths()
-    signatures: list[Stat] = [signature(path) for path in paths]
-    if any(stat is not None and stat[1] >= recording.clock_ns for stat in signatures):
+    numbers: list[int] = []
+    for path in paths:
+        numbers.extend(signature(path))
+    if any(ctime >= recording.clock_ns for ctime in numbers[1::4]):
         return  # something changed while the run read it, or in the clock's tick
-    entry = (recording.key, paths, signatures, recording.output, code)
+    entry = (recording.key, paths, numbers, recording.output, code)
     try:
         write_atomically(Path(entry_path(root, recording.key)), marshal.dumps(entry))
     except (OSError, ValueError):

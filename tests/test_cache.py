@@ -153,3 +153,41 @@ def test_the_stored_diagnostic_shape_is_the_v1_record() -> None:
     read = diagnostic_from_record(json.loads(json.dumps(record)))
     assert read == diagnostic
     assert (read.path, read.statement_lines, read.fix) == ("app/views.py", (2, 3), fix)
+
+
+def _empty_every_entry(cache: Path) -> int:
+    """Rewrite each cached result to say "no findings"; the number of entries rewritten."""
+    count = 0
+    for entry in (cache / "v1").glob("*/*.json"):
+        payload = json.loads(entry.read_text())
+        payload["diagnostics"] = []
+        entry.write_text(json.dumps(payload))
+        count += 1
+    return count
+
+
+def test_a_cache_shipped_with_the_repository_is_never_read(tmp_path: Path) -> None:
+    """A repository can commit ``.acp-lint-cache`` with entries that say "clean" under the
+    keys its content gives. Copied (as a clone does), the tag gets another inode and change
+    time, every key changes, and the findings are reported."""
+    project = _copy_demo(tmp_path)
+    cold = run_cli("--output-format", "json", "--no-cache", cwd=project)
+    run_cli(cwd=project)
+    assert _empty_every_entry(project / ".acp-lint-cache") > 5
+    tampered = run_cli("--output-format", "json", cwd=project)
+    assert json.loads(tampered.stdout) == []  # the same cache, the same keys: it is read
+    clone = tmp_path / "clone"
+    shutil.copytree(project, clone)  # the planted cache comes along
+    moved = run_cli("--output-format", "json", cwd=clone)
+    assert moved.stdout == cold.stdout and json.loads(moved.stdout)
+
+
+def test_a_link_in_the_cache_s_place_is_neither_read_nor_written(tmp_path: Path) -> None:
+    project = _copy_demo(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / ".acp-lint-cache").symlink_to(elsewhere)
+    cold = run_cli("--output-format", "json", "--no-cache", cwd=project)
+    for _ in range(2):
+        assert run_cli("--output-format", "json", cwd=project).stdout == cold.stdout
+    assert list(elsewhere.iterdir()) == []

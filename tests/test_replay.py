@@ -161,8 +161,8 @@ def test_an_entry_planted_in_the_repository_is_not_replayed(tmp_path: Path) -> N
     launch(root)
     key = replay.run_key([], str(root))
     planted = [(key, [], [], [(1, "All checks passed!\n")], 0)]
-    planted.append((key, ["."], [(0, 0, 0, 0)], [(1, "All checks passed!\n")], 0))
-    planted.append((key, [".", 7], [replay.signature(str(root)), None], [], 0))
+    planted.append((key, ["."], [0, 0, 0, 0], [(1, "All checks passed!\n")], 0))
+    planted.append((key, [".", 7], [*replay.signature(str(root)), *replay.ABSENT], [], 0))
     entry_file = Path(replay.entry_path(str(root), key))
     for entry in planted:
         entry_file.write_bytes(marshal.dumps(entry))
@@ -324,3 +324,18 @@ def in_process(main: Callable[[list[str]], int], arguments: list[str]) -> tuple[
         return sys.stdout.getvalue(), sys.stderr.getvalue(), code
     finally:
         sys.stdout, sys.stderr = saved
+
+
+def test_the_cache_directory_is_the_result_cache_s() -> None:
+    from acp_lint import cache
+
+    assert replay.CACHE_DIRECTORY == f"{cache.CACHE_DIR}/{cache.FORMAT}"
+
+
+def test_a_config_whose_excludes_leave_out_the_cache_is_still_replayed(tmp_path: Path) -> None:
+    """The cache directory changes at every run; the walk never enters it, whatever the
+    excludes say, or no entry would ever match."""
+    root = demo_repo(tmp_path)
+    (root / "acp-lint.toml").write_text('exclude = ["build"]\n')
+    stdout, _, code = replayed_after_warmup(root)
+    assert (stdout, code) == fresh(root)[::2]
