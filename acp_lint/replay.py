@@ -155,6 +155,8 @@ def unchanged(paths: Sequence[str], numbers: Sequence[int]) -> bool:
 def replay(arguments: Sequence[str], cwd: str) -> int | None:
     """Print the report of the last identical run and return its exit code, if nothing it
     depended on has changed; else None (the caller runs normally)."""
+    global STALE
+    STALE = None
     key = run_key(arguments, cwd)
     stored = load(entry_path(cwd, key), key)
     if stored is None:
@@ -162,6 +164,7 @@ def replay(arguments: Sequence[str], cwd: str) -> int | None:
     paths, numbers, output, code = stored
     try:
         if not unchanged(paths, numbers):
+            STALE = (paths, numbers)  # the next entry may reuse its list (``replay_store``)
             return None
     except (TypeError, ValueError):  # not an entry this module wrote
         return None
@@ -201,6 +204,7 @@ class Recording:
         self.output: list[tuple[int, str]] = []
         self.config: object | None = None  # ``acp_lint.config.Config`` of a finished check
         self.excludes: tuple[str, ...] = ()
+        self.stale = STALE  # the entry this run could not replay, if any
         self._streams = (sys.stdout, sys.stderr)
         sys.stdout = _Tee(sys.stdout, 1, self.output)  # type: ignore[assignment]
         sys.stderr = _Tee(sys.stderr, 2, self.output)  # type: ignore[assignment]
@@ -213,6 +217,7 @@ class Recording:
 
 
 ACTIVE: Recording | None = None
+STALE: tuple[list[str], list[int]] | None = None
 
 
 def start(arguments: Sequence[str], cwd: str) -> Recording | None:

@@ -20,6 +20,11 @@ so it cannot keep the recorded one. Both times come from the file system itself,
 this machine's clock. A path that changed during the run (or in the same clock tick) means no
 entry; the next run records one.
 
+After a run that could not replay an entry only because files of the project changed (no
+directory, nothing created or deleted, nothing outside the project), the new entry reuses the
+old one's list of paths with their new ``stat``: every directory holds what it held, so a walk
+would list the same paths. An edit-and-rerun loop does not walk the tree again.
+
 Not covered, by design: a file that some other program rewrites while keeping its size,
 modification and change times and inode (only a clock set back could do that), and the
 existence of files inside excluded directories tested by per-file rules in worker processes.
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +43,7 @@ from acp_lint.atomic import write_atomically
 from acp_lint.cache import CACHE_DIR
 from acp_lint.config import Config
 from acp_lint.globs import matches
-from acp_lint.replay import Recording, entry_path, signature
+from acp_lint.replay import ABSENT, Recording, entry_path, signature
 from acp_lint.sources import touched_paths
 
 # Files of the project a run may read: sources, configs, manifests and requirement lists.
@@ -116,6 +122,31 @@ def own_paths() -> Iterator[str]:
         yield from (f"{directory}/{name}" for name in sorted(files) if name.endswith(".py"))
 
 
+def _reusable(stale: tuple[list[str], list[int]] | None) -> tuple[list[str], list[int]] | None:
+    """The path list of the entry this run could not replay, with every path's ``signature``
+    now, when only files of the project changed since: no directory, nothing created or
+    deleted, nothing outside the project (the git files, acp-lint, the config by its absolute
+    path). Then every directory holds what it held, and a new walk would give the same list."""
+    if stale is None:
+        return None
+    paths, recorded = stale
+    numbers: list[int] = []
+    fours = iter(recorded)
+    for path, *before in zip(paths, fours, fours, fours, fours, strict=True):
+        try:
+            info = os.stat(path)
+        except OSError:
+            if before[3] != -1:
+                return None  # deleted
+            numbers.extend(ABSENT)
+            continue
+        now = [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]
+        if now != before and (before[3] == -1 or stat.S_ISDIR(info.st_mode) or os.path.isabs(path)):
+            return None  # created, a directory, or outside the project
+        numbers.extend(now)
+    return list(paths), numbers
+
+
 def store(recording: Recording, code: int) -> None:
     """Write the entry when every recorded path is older than the run's clock."""
     config = recording.config
@@ -126,23 +157,25 @@ def store(recording: Recording, code: int) -> None:
     root = recording.cwd
     if not os.path.isdir(f"{root}/.git") or any(name in os.environ for name in GIT_ELSEWHERE):
         return  # the index and the config are not where this module looks for them
-    paths = list(project_paths(root, recording.excludes))
+    reused = _reusable(recording.stale)
+    if reused is not None:
+        paths, numbers = reused
+    else:
+        git = git_paths(root)
+        if not git:
+            return  # git did not answer: what it lists cannot be tied to files
+        source = [str(config.source)] if config.source is not None else []
+        paths = [*project_paths(root, recording.excludes), *git, *source, *own_paths()]
+        numbers = []
+        for path in paths:
+            numbers.extend(signature(path))
     known = set(paths)
     for rel in sorted(touched_paths(root)):
         for candidate in (rel or ".", os.path.dirname(rel) or "."):
             if candidate not in known:
                 known.add(candidate)
                 paths.append(candidate)
-    git = git_paths(root)
-    if not git:
-        return  # git did not answer: what it lists cannot be tied to files
-    paths += git
-    if config.source is not None:
-        paths.append(str(config.source))
-    paths += own_paths()
-    numbers: list[int] = []
-    for path in paths:
-        numbers.extend(signature(path))
+                numbers.extend(signature(candidate))
     if any(ctime >= recording.clock_ns for ctime in numbers[1::4]):
         return  # something changed while the run read it, or in the clock's tick
     entry = (recording.key, paths, numbers, recording.output, code)

@@ -339,3 +339,52 @@ def test_a_config_whose_excludes_leave_out_the_cache_is_still_replayed(tmp_path:
     (root / "acp-lint.toml").write_text('exclude = ["build"]\n')
     stdout, _, code = replayed_after_warmup(root)
     assert (stdout, code) == fresh(root)[::2]
+
+
+def test_after_an_edit_the_entry_reuses_its_list_and_still_sees_new_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a file changed: the next entry is written without walking the tree (the walk is
+    made to fail here), and a file created after it is still noticed."""
+    from acp_lint import replay_store
+
+    root = demo_repo(tmp_path)
+    monkeypatch.chdir(root)
+    in_process(launch_main, [])
+    settle()
+    in_process(launch_main, [])  # recorded, with a walk
+    views = root / "acp" / "views.py"
+    views.write_bytes(views.read_bytes().replace(b"ACP_BASE_URL", b"ACP_BASE_URX"))
+    settle()
+
+    def no_walk(*_: object) -> list[str]:
+        raise AssertionError("walked")
+
+    monkeypatch.setattr(replay_store, "project_paths", no_walk)
+    edited = in_process(launch_main, [])
+    assert edited == in_process(cli_main, ["--no-cache"])
+    replay.STALE = None
+    assert replay.replay([], str(root)) is not None  # the entry the edited run wrote
+    (root / "catalog" / "empty" / "n.py").write_text("import os\nK = os.getenv('ACP_KEY')\n")
+    monkeypatch.undo()
+    monkeypatch.chdir(root)
+    assert in_process(launch_main, []) == in_process(cli_main, ["--no-cache"])
+
+
+def test_a_new_file_beside_an_edit_is_walked_into_the_next_entry(tmp_path: Path) -> None:
+    """An edit and a new ``.gitignore`` at once (acp-lint never reads it; git does): a
+    directory changed, so the next entry walks again and records it, and a later edit of that
+    file alone, which takes a finding out of the file list, is seen."""
+    root = demo_repo(tmp_path)
+    replayed_after_warmup(root)
+    views = root / "acp" / "views.py"
+    views.write_bytes(views.read_bytes().replace(b"ACP_BASE_URL", b"ACP_BASE_URX"))
+    (root / "acp" / "sql" / ".gitignore").write_text("# nothing yet\n")
+    (root / "acp" / "sql" / "0003_more.sql").write_text("DROP TABLE catalog_product;\n")
+    settle()
+    launch(root)  # records
+    assert launch(root)[1].endswith("replayed\n")
+    assert "0003_more.sql" in launch(root)[0]  # untracked, listed
+    (root / "acp" / "sql" / ".gitignore").write_text("0003_more.sql\n")  # same directory
+    assert_as_fresh(root)
+    assert "0003_more.sql" not in launch(root)[0]
