@@ -129,10 +129,10 @@ def _read_entry(path: str) -> bytes:
         os.close(descriptor)
 
 
-def unchanged(paths: Sequence[str], numbers: Sequence[int]) -> bool:
-    """Every recorded path still gives the recorded ``signature`` (paths relative to cwd).
-    ``signature`` is inlined and the numbers read four at a time: this loop is most of a
-    replay's time."""
+def first_change(paths: Sequence[str], numbers: Sequence[int]) -> str | None:
+    """The first recorded path whose ``signature`` is not the recorded one (paths relative to
+    cwd); None when there is none. ``signature`` is inlined and the numbers read four at a
+    time: this loop is most of a replay's time."""
     stat_of = os.stat
     fours = iter(numbers)
     for path, mtime, ctime, size, inode in zip(paths, fours, fours, fours, fours, strict=True):
@@ -140,7 +140,7 @@ def unchanged(paths: Sequence[str], numbers: Sequence[int]) -> bool:
             info = stat_of(path)
         except OSError:
             if inode != -1:
-                return False
+                return path
             continue
         if (
             info.st_ctime_ns != ctime
@@ -148,23 +148,58 @@ def unchanged(paths: Sequence[str], numbers: Sequence[int]) -> bool:
             or info.st_mtime_ns != mtime
             or info.st_size != size
         ):
-            return False
-    return True
+            return path
+    return None
+
+
+class Stale:
+    """An entry that could not be replayed: its paths, their ``signature`` now (taken after
+    the clock, so ``replay_store`` may keep them), and whether only files of the project
+    changed (then a new walk would list the same paths)."""
+
+    def __init__(self, paths: list[str], numbers: list[int], first: str) -> None:
+        start = paths.index(first)
+        self.paths = paths
+        self.numbers = numbers[: 4 * start]
+        self.only_files = True
+        recorded = iter(numbers[4 * start :])
+        for path, *before in zip(
+            paths[start:], recorded, recorded, recorded, recorded, strict=True
+        ):
+            try:
+                info = os.stat(path)
+            except OSError:
+                self.only_files &= before[3] == -1  # else deleted
+                self.numbers.extend(ABSENT)
+                continue
+            now = [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]
+            if now != before and (
+                before[3] == -1 or stat.S_ISDIR(info.st_mode) or os.path.isabs(path)
+            ):
+                self.only_files = False  # created, a directory, or outside the project
+            self.numbers.extend(now)
 
 
 def replay(arguments: Sequence[str], cwd: str) -> int | None:
     """Print the report of the last identical run and return its exit code, if nothing it
-    depended on has changed; else None (the caller runs normally)."""
-    global STALE
+    depended on has changed; else None (the caller runs normally, and ``start`` records it).
+    The clock is touched first, before any ``stat`` (see ``replay_store``)."""
+    global STALE, CLOCK_NS
     STALE = None
+    try:
+        CLOCK_NS = _touch_clock(cwd)
+    except OSError:
+        CLOCK_NS = None  # no cache directory yet, a link in its place, or a read-only checkout
     key = run_key(arguments, cwd)
     stored = load(entry_path(cwd, key), key)
     if stored is None:
         return None
     paths, numbers, output, code = stored
     try:
-        if not unchanged(paths, numbers):
-            STALE = (paths, numbers)  # the next entry may reuse its list (``replay_store``)
+        first = first_change(paths, numbers)
+        if first is not None:
+            if CLOCK_NS is not None:
+                STALE = Stale(paths, numbers, first)
             return None
     except (TypeError, ValueError):  # not an entry this module wrote
         return None
@@ -217,21 +252,19 @@ class Recording:
 
 
 ACTIVE: Recording | None = None
-STALE: tuple[list[str], list[int]] | None = None
+STALE: Stale | None = None
+CLOCK_NS: int | None = None  # the clock's change time, touched by this process's ``replay``
 
 
 def start(arguments: Sequence[str], cwd: str) -> Recording | None:
-    """Record this run if it can be replayed and the cache directory already exists (a run
-    never creates it just for this). The cache's clock file is touched first: its change time
-    is the file system's own "now", against which ``replay_store`` judges every ``stat``."""
+    """Record this run, after a ``replay`` of the same arguments that did not answer, if the
+    cache directory already exists (a run never creates it just for this): ``replay`` touched
+    the cache's clock file, whose change time is the file system's own "now", against which
+    ``replay_store`` judges every ``stat``."""
     global ACTIVE
-    if not replayable(arguments):
+    if CLOCK_NS is None or not replayable(arguments):
         return None
-    try:
-        clock_ns = _touch_clock(cwd)
-    except OSError:
-        return None  # no cache directory yet, a link in its place, or a read-only checkout
-    ACTIVE = Recording(arguments, cwd, clock_ns)
+    ACTIVE = Recording(arguments, cwd, CLOCK_NS)
     return ACTIVE
 
 

@@ -12,18 +12,19 @@ holds the ``stat`` (modification and change time, size, inode) of:
   which untracked files ``git ls-files`` lists;
 * acp-lint's own source files, so a changed acp-lint never replays an old report.
 
-Why a ``stat`` is enough: this is git's rule for "racily clean" index entries. The run touched
-the clock file (``replay.CLOCK``) before it read anything, and the entry is written only when
-every recorded change time is strictly older than the clock's. Such a path did not change
-while the run read it, and any later change gives it a change time at or after the clock's,
-so it cannot keep the recorded one. Both times come from the file system itself, never from
-this machine's clock. A path that changed during the run (or in the same clock tick) means no
-entry; the next run records one.
+Why a ``stat`` is enough: this is git's rule for "racily clean" index entries. The run touches
+the clock file (``replay.CLOCK``) before it reads or ``stat``s anything, and the entry is
+written only when every recorded change time is strictly older than the clock's. Such a path
+did not change while the run read it, and any later change gives it a change time at or after
+the clock's, so it cannot keep the recorded one. Both times come from the file system itself,
+never from this machine's clock. A path that changed during the run (or in the same clock
+tick) means no entry; the next run records one.
 
 After a run that could not replay an entry only because files of the project changed (no
 directory, nothing created or deleted, nothing outside the project), the new entry reuses the
-old one's list of paths with their new ``stat``: every directory holds what it held, so a walk
-would list the same paths. An edit-and-rerun loop does not walk the tree again.
+old one's list of paths with the ``stat`` the replay check took of them, after the clock
+(``replay.Stale``): every directory holds what it held, so a walk would list the same paths.
+An edit-and-rerun loop neither walks the tree again nor ``stat``s it twice.
 
 Not covered, by design: a file that some other program rewrites while keeping its size,
 modification and change times and inode (only a clock set back could do that), and the
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,7 +43,7 @@ from acp_lint.atomic import write_atomically
 from acp_lint.cache import CACHE_DIR
 from acp_lint.config import Config
 from acp_lint.globs import matches
-from acp_lint.replay import ABSENT, Recording, entry_path, signature
+from acp_lint.replay import Recording, entry_path, signature
 from acp_lint.sources import touched_paths
 
 # Files of the project a run may read: sources, configs, manifests and requirement lists.
@@ -122,31 +122,6 @@ def own_paths() -> Iterator[str]:
         yield from (f"{directory}/{name}" for name in sorted(files) if name.endswith(".py"))
 
 
-def _reusable(stale: tuple[list[str], list[int]] | None) -> tuple[list[str], list[int]] | None:
-    """The path list of the entry this run could not replay, with every path's ``signature``
-    now, when only files of the project changed since: no directory, nothing created or
-    deleted, nothing outside the project (the git files, acp-lint, the config by its absolute
-    path). Then every directory holds what it held, and a new walk would give the same list."""
-    if stale is None:
-        return None
-    paths, recorded = stale
-    numbers: list[int] = []
-    fours = iter(recorded)
-    for path, *before in zip(paths, fours, fours, fours, fours, strict=True):
-        try:
-            info = os.stat(path)
-        except OSError:
-            if before[3] != -1:
-                return None  # deleted
-            numbers.extend(ABSENT)
-            continue
-        now = [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]
-        if now != before and (before[3] == -1 or stat.S_ISDIR(info.st_mode) or os.path.isabs(path)):
-            return None  # created, a directory, or outside the project
-        numbers.extend(now)
-    return list(paths), numbers
-
-
 def store(recording: Recording, code: int) -> None:
     """Write the entry when every recorded path is older than the run's clock."""
     config = recording.config
@@ -157,9 +132,9 @@ def store(recording: Recording, code: int) -> None:
     root = recording.cwd
     if not os.path.isdir(f"{root}/.git") or any(name in os.environ for name in GIT_ELSEWHERE):
         return  # the index and the config are not where this module looks for them
-    reused = _reusable(recording.stale)
-    if reused is not None:
-        paths, numbers = reused
+    stale = recording.stale
+    if stale is not None and stale.only_files:
+        paths, numbers = list(stale.paths), list(stale.numbers)  # taken after the clock
     else:
         git = git_paths(root)
         if not git:
