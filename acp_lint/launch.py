@@ -64,6 +64,13 @@ def lists_the_tree_here(arguments: Sequence[str], cwd: str) -> bool:
     return os.path.exists(os.path.join(cwd, ".git"))
 
 
+def _list_early(cwd: str) -> None:
+    """Start ``git ls-files`` (``acp_lint.listing`` loads only now: a replay never needs it)."""
+    from acp_lint.listing import prefetch
+
+    prefetch(cwd)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -75,13 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from acp_lint import replay
 
         if replay.replayable(arguments):
-            code = replay.replay(arguments, cwd)
+            code = replay.replay(arguments, cwd, on_miss=lambda: _list_early(cwd))
             if code is not None:
                 return code  # nothing the last identical run depended on has changed
             recording = replay.start(arguments, cwd)
-        from acp_lint.listing import prefetch
-
-        prefetch(cwd)
+        _list_early(cwd)  # (a miss started it already)
     from acp_lint.cli import main as cli_main
 
     code = EXIT_INTERNAL

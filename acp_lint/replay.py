@@ -26,7 +26,7 @@ import marshal
 import os
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 FORMAT = "replay-v1"
 CACHE_DIRECTORY = ".acp-lint-cache/v1"  # ``acp_lint.cache``'s directory, relative to the root
@@ -153,37 +153,46 @@ def first_change(paths: Sequence[str], numbers: Sequence[int]) -> str | None:
 
 
 class Stale:
-    """An entry that could not be replayed: its paths, their ``signature`` now (taken after
-    the clock, so ``replay_store`` may keep them), and whether only files of the project
-    changed (then a new walk would list the same paths)."""
+    """An entry that could not be replayed because ``first`` changed: the next entry may take
+    its list of paths with ``first``'s new ``signature`` (taken after the clock), if ``first``
+    is a file of the project that still exists (then the directories need no new walk).
+
+    The paths after ``first`` are not ``stat``ed again: their recorded signatures are kept.
+    That is safe: if one of them changed too, it no longer gives its recorded signature, so
+    the next run does not replay the new entry either, and records it with that path's own
+    new signature. An edit of k files is replayed from the (k+1)th run on; an edit of one
+    costs no more than a run without replay."""
 
     def __init__(self, paths: list[str], numbers: list[int], first: str) -> None:
-        start = paths.index(first)
+        index = paths.index(first)
         self.paths = paths
-        self.numbers = numbers[: 4 * start]
-        self.only_files = True
-        recorded = iter(numbers[4 * start :])
-        for path, *before in zip(
-            paths[start:], recorded, recorded, recorded, recorded, strict=True
-        ):
-            try:
-                info = os.stat(path)
-            except OSError:
-                self.only_files &= before[3] == -1  # else deleted
-                self.numbers.extend(ABSENT)
-                continue
-            now = [info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino]
-            if now != before and (
-                before[3] == -1 or stat.S_ISDIR(info.st_mode) or os.path.isabs(path)
-            ):
-                self.only_files = False  # created, a directory, or outside the project
-            self.numbers.extend(now)
+        self.numbers = list(numbers)
+        before = numbers[4 * index : 4 * index + 4]
+        try:
+            info = os.stat(first)
+        except OSError:
+            self.only_files = False  # deleted
+            return
+        self.numbers[4 * index : 4 * index + 4] = [
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+            info.st_size,
+            info.st_ino,
+        ]
+        # not created, not a directory, not outside the project (git's files, acp-lint's)
+        self.only_files = (
+            before[3] != -1 and stat.S_ISREG(info.st_mode) and not os.path.isabs(first)
+        )
 
 
-def replay(arguments: Sequence[str], cwd: str) -> int | None:
+def replay(
+    arguments: Sequence[str], cwd: str, on_miss: Callable[[], object] = lambda: None
+) -> int | None:
     """Print the report of the last identical run and return its exit code, if nothing it
     depended on has changed; else None (the caller runs normally, and ``start`` records it).
-    The clock is touched first, before any ``stat`` (see ``replay_store``)."""
+    The clock is touched first, before any ``stat`` (see ``replay_store``). ``on_miss`` is
+    called as soon as the answer is known to be None (the console script starts listing the
+    tree then, while the rest of the entry is ``stat``ed for the next one)."""
     global STALE, CLOCK_NS
     STALE = None
     try:
@@ -193,11 +202,13 @@ def replay(arguments: Sequence[str], cwd: str) -> int | None:
     key = run_key(arguments, cwd)
     stored = load(entry_path(cwd, key), key)
     if stored is None:
+        on_miss()
         return None
     paths, numbers, output, code = stored
     try:
         first = first_change(paths, numbers)
         if first is not None:
+            on_miss()
             if CLOCK_NS is not None:
                 STALE = Stale(paths, numbers, first)
             return None

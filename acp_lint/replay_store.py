@@ -20,11 +20,10 @@ the clock's, so it cannot keep the recorded one. Both times come from the file s
 never from this machine's clock. A path that changed during the run (or in the same clock
 tick) means no entry; the next run records one.
 
-After a run that could not replay an entry only because files of the project changed (no
-directory, nothing created or deleted, nothing outside the project), the new entry reuses the
-old one's list of paths with the ``stat`` the replay check took of them, after the clock
-(``replay.Stale``): every directory holds what it held, so a walk would list the same paths.
-An edit-and-rerun loop neither walks the tree again nor ``stat``s it twice.
+After a run that could not replay an entry because a file of the project changed (not a
+directory, not created or deleted, nothing outside the project), the new entry reuses the old
+one's list of paths with that file's new ``stat`` (``replay.Stale`` says why the others may
+keep theirs): an edit-and-rerun loop neither walks the tree again nor ``stat``s it twice.
 
 Not covered, by design: a file that some other program rewrites while keeping its size,
 modification and change times and inode (only a clock set back could do that), and the
