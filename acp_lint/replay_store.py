@@ -55,10 +55,10 @@ NEVER_ENTERED = frozenset({".git", CACHE_DIR})
 GIT_ELSEWHERE = ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "GIT_COMMON_DIR")
 
 
-def project_paths(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
-    """Every directory of the project (root first) and every file in them a run may read,
+def project_paths(root: str, excludes: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(every directory of the project, root first; every file in them a run may read),
     relative to ``root``; ``.git``, the cache and excluded directories are not entered."""
-    yield "."
+    directories, files = ["."], []
     pending = [""]
     while pending:
         directory = pending.pop()
@@ -74,10 +74,11 @@ def project_paths(root: str, excludes: tuple[str, ...]) -> Iterator[str]:
                 is_directory = False
             if is_directory:
                 if entry.name not in NEVER_ENTERED and not matches(rel, excludes):
-                    yield rel
+                    directories.append(rel)
                     pending.append(rel)
             elif entry.name.endswith(READ_SUFFIXES) or entry.name in READ_NAMES:
-                yield rel
+                files.append(rel)
+    return directories, files
 
 
 def git_paths(root: str) -> list[str]:
@@ -139,7 +140,10 @@ def store(recording: Recording, code: int) -> None:
         if not git:
             return  # git did not answer: what it lists cannot be tied to files
         source = [str(config.source)] if config.source is not None else []
-        paths = [*project_paths(root, recording.excludes), *git, *source, *own_paths()]
+        directories, files = project_paths(root, recording.excludes)
+        # The root first (``replay.load`` insists), then the files: an edited file, the usual
+        # change, is found after few ``stat``s.
+        paths = [".", *files, *directories[1:], *git, *source, *own_paths()]
         numbers = []
         for path in paths:
             numbers.extend(signature(path))

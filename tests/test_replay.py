@@ -223,7 +223,9 @@ def test_the_walk_skips_git_and_excluded_directories(tmp_path: Path) -> None:
     (root / ".venv" / "lib").mkdir(parents=True)
     (root / ".venv" / "lib" / "x.py").write_text("")
     (root / "notes.md").write_text("")
-    found = set(project_paths(str(root), (".venv", ".acp-lint-cache")))
+    directories, files = project_paths(str(root), (".venv", ".acp-lint-cache"))
+    assert directories[0] == "." and "acp/views.py" in files and "acp" in directories
+    found = {*directories, *files}
     assert {".", "acp", "catalog/empty", "acp/views.py", "controlplane.bindings.json"} <= found
     assert not {p for p in found if p.startswith((".git/", ".venv"))} | {".git"} & found
     assert "notes.md" not in found and "README.md" not in found
