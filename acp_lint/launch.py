@@ -1,4 +1,10 @@
-"""The ``acp-lint`` console script: start listing the tree, then load the CLI.
+"""The ``acp-lint`` console script: replay an unchanged run, or start listing the tree, then
+load the CLI.
+
+Before either, a check of directories at the top of a git work tree asks ``acp_lint.replay``
+whether the last identical run depended on anything that changed since; if nothing did, its
+report is printed again and nothing else is loaded. Otherwise this run is recorded for the
+next one (``acp_lint.replay_store``, after the report).
 
 Importing the CLI (argparse, pathlib, typing) and the engine takes tens of milliseconds; ``git
 ls-files`` on a large tree takes as long. A check of directories in a git work tree lists it,
