@@ -66,8 +66,9 @@ def signature(path: str) -> tuple[int, int, int, int]:
 
 
 def replayable(arguments: Sequence[str]) -> bool:
-    """The arguments ask for nothing a replay cannot give (see ``NOT_REPLAYED``)."""
-    if os.environ.get("ACP_LINT_NO_CACHE"):
+    """The arguments ask for nothing a replay cannot give (see ``NOT_REPLAYED``), on a system
+    whose ``open`` takes ``O_NOFOLLOW`` and a directory descriptor (POSIX; not Windows)."""
+    if os.environ.get("ACP_LINT_NO_CACHE") or os.open not in os.supports_dir_fd:
         return False
     return not any(argument.split("=", 1)[0] in NOT_REPLAYED for argument in arguments)
 
