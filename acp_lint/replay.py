@@ -17,7 +17,7 @@ directories at the top of a git work tree, with the cache on and nothing written
 report, is replayed; ``--no-cache`` (or ``ACP_LINT_NO_CACHE``) never reads or writes one.
 
 This module is on the start-up path of every run: it imports nothing beyond ``os``, ``sys``,
-``marshal``, ``stat`` and ``zlib``.
+``marshal`` and ``stat``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import stat
 import sys
 from collections.abc import Callable, Sequence
 
-FORMAT = "replay-v1"
+FORMAT = "replay-v2"
 CACHE_DIRECTORY = ".acp-lint-cache/v1"  # ``acp_lint.cache``'s directory, relative to the root
 CLOCK = "clock"  # touched at the start of a recording run: the file system's "now"
 # Variables that change a report or the file list; every ACP_LINT_* and GIT_* one counts too.
@@ -90,24 +90,29 @@ def run_key(arguments: Sequence[str], cwd: str) -> str:
 
 
 def entry_path(cwd: str, key: str) -> str:
-    import zlib
+    """Where the entry of ``key`` is kept: named by a small hash of the key (the key itself is
+    stored inside and compared; ``zlib`` would cost more to import than this loop)."""
+    value = 0
+    for byte in key.encode("utf-8", "surrogateescape"):
+        value = (value * 31 + byte) & 0xFFFFFFFF
+    return f"{cwd}/{CACHE_DIRECTORY}/replay-{value:08x}"
 
-    return (
-        f"{cwd}/{CACHE_DIRECTORY}/replay-{zlib.crc32(key.encode('utf-8', 'surrogateescape')):08x}"
-    )
 
-
-def load(path: str, key: str) -> tuple[list[str], list[int], list[tuple[int, str]], int] | None:
+def load(path: str, key: str) -> tuple[list[str], Sequence[int], list[tuple[int, str]], int] | None:
     """The entry stored for ``key`` at ``path``, or None (absent, unreadable, another key):
-    its paths, their ``signature``s one after another, the output and the exit code."""
+    its paths, their ``signature``s one after another, the output and the exit code.
+
+    On disk (``replay_store.entry_bytes``) the paths are one NUL-separated string and the
+    numbers one buffer of native 64-bit integers, read here without copying: a replay spends
+    no time building 14,000 integers it may never look at."""
     try:
-        stored_key, paths, numbers, output, code = marshal.loads(_read_entry(path))
-    except (OSError, EOFError, ValueError, TypeError):
+        stored_key, joined, packed, output, code = marshal.loads(_read_entry(path))
+        paths = joined.split("\0")
+        numbers = memoryview(packed).cast("q")
+    except (OSError, EOFError, ValueError, TypeError, AttributeError):
         return None
-    if stored_key != key or len(numbers) != 4 * len(paths) or not paths:
+    if stored_key != key or len(numbers) != 4 * len(paths):
         return None
-    if not all(type(path) is str for path in paths):
-        return None  # ``os.stat`` of a number would ask a file descriptor
     if paths[0] != "." or numbers[3] == -1:
         # Every entry this module writes starts with the project root, whose change time and
         # inode nobody can predict: an entry planted in a repository cannot match.
@@ -164,7 +169,7 @@ class Stale:
     new signature. An edit of k files is replayed from the (k+1)th run on; an edit of one
     costs no more than a run without replay."""
 
-    def __init__(self, paths: list[str], numbers: list[int], first: str) -> None:
+    def __init__(self, paths: list[str], numbers: Sequence[int], first: str) -> None:
         index = paths.index(first)
         self.paths = paths
         self.numbers = list(numbers)
@@ -191,29 +196,28 @@ def replay(
 ) -> int | None:
     """Print the report of the last identical run and return its exit code, if nothing it
     depended on has changed; else None (the caller runs normally, and ``start`` records it).
-    The clock is touched first, before any ``stat`` (see ``replay_store``). ``on_miss`` is
-    called as soon as the answer is known to be None (the console script starts listing the
-    tree then, while the rest of the entry is ``stat``ed for the next one)."""
+    ``on_miss`` is called as soon as the answer is known to be None (the console script starts
+    listing the tree then).
+
+    On a miss, the clock is touched before anything this run records is ``stat``ed (see
+    ``replay_store``): the first changed path is ``stat``ed again after it (``Stale``); the
+    paths before it gave their recorded signatures, which an entry may keep, as it may keep
+    those after it. A replay itself never writes."""
     global STALE, CLOCK_NS
-    STALE = None
-    try:
-        CLOCK_NS = _touch_clock(cwd)
-    except OSError:
-        CLOCK_NS = None  # no cache directory yet, a link in its place, or a read-only checkout
+    STALE, CLOCK_NS = None, None
     key = run_key(arguments, cwd)
     stored = load(entry_path(cwd, key), key)
     if stored is None:
         on_miss()
+        CLOCK_NS = _clock_or_none(cwd)
         return None
     paths, numbers, output, code = stored
-    try:
-        first = first_change(paths, numbers)
-        if first is not None:
-            on_miss()
-            if CLOCK_NS is not None:
-                STALE = Stale(paths, numbers, first)
-            return None
-    except (TypeError, ValueError):  # not an entry this module wrote
+    first = first_change(paths, numbers)
+    if first is not None:
+        on_miss()
+        CLOCK_NS = _clock_or_none(cwd)
+        if CLOCK_NS is not None:
+            STALE = Stale(paths, numbers, first)
         return None
     streams = (sys.stdout, sys.stderr)
     for number, text in output:
@@ -221,6 +225,13 @@ def replay(
     for stream in streams:
         stream.flush()
     return code
+
+
+def _clock_or_none(cwd: str) -> int | None:
+    try:
+        return _touch_clock(cwd)
+    except OSError:
+        return None  # no cache directory yet, a link in its place, or a read-only checkout
 
 
 class _Tee:

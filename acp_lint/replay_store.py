@@ -35,6 +35,7 @@ from __future__ import annotations
 import marshal
 import os
 import subprocess
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,6 +123,13 @@ def own_paths() -> Iterator[str]:
         yield from (f"{directory}/{name}" for name in sorted(files) if name.endswith(".py"))
 
 
+def entry_bytes(
+    key: str, paths: list[str], numbers: list[int], output: list[tuple[int, str]], code: int
+) -> bytes:
+    """An entry as ``replay.load`` reads it."""
+    return marshal.dumps((key, "\0".join(paths), array("q", numbers).tobytes(), output, code))
+
+
 def store(recording: Recording, code: int) -> None:
     """Write the entry when every recorded path is older than the run's clock."""
     config = recording.config
@@ -134,7 +142,7 @@ def store(recording: Recording, code: int) -> None:
         return  # the index and the config are not where this module looks for them
     stale = recording.stale
     if stale is not None and stale.only_files:
-        paths, numbers = list(stale.paths), list(stale.numbers)  # taken after the clock
+        paths, numbers = list(stale.paths), list(stale.numbers)
     else:
         git = git_paths(root)
         if not git:
@@ -156,8 +164,8 @@ def store(recording: Recording, code: int) -> None:
                 numbers.extend(signature(candidate))
     if any(ctime >= recording.clock_ns for ctime in numbers[1::4]):
         return  # something changed while the run read it, or in the clock's tick
-    entry = (recording.key, paths, numbers, recording.output, code)
+    entry = entry_bytes(recording.key, paths, numbers, recording.output, code)
     try:
-        write_atomically(Path(entry_path(root, recording.key)), marshal.dumps(entry))
-    except (OSError, ValueError):
-        pass  # a read-only cache, or output marshal cannot hold: no replay, same results
+        write_atomically(Path(entry_path(root, recording.key)), entry)
+    except OSError:
+        pass  # a read-only cache: no replay, same results

@@ -166,15 +166,23 @@ def test_an_entry_planted_in_the_repository_is_not_replayed(tmp_path: Path) -> N
     root's own ``stat`` (which no author can predict) is ignored."""
     import marshal
 
+    from acp_lint.replay_store import entry_bytes
+
     root = demo_repo(tmp_path)
     launch(root)
     key = replay.run_key([], str(root))
-    planted = [(key, [], [], [(1, "All checks passed!\n")], 0)]
-    planted.append((key, ["."], [0, 0, 0, 0], [(1, "All checks passed!\n")], 0))
-    planted.append((key, [".", 7], [*replay.signature(str(root)), *replay.ABSENT], [], 0))
+    clean = [(1, "All checks passed!\n")]
+    planted = [
+        marshal.dumps((key, "", b"", clean, 0)),
+        entry_bytes(key, [], [], clean, 0),
+        entry_bytes(key, ["."], [0, 0, 0, 0], clean, 0),
+        entry_bytes(key, ["a.py"], [*replay.ABSENT], clean, 0),
+        marshal.dumps((key, [".", 7], [*replay.signature(str(root)), *replay.ABSENT], clean, 0)),
+        marshal.dumps((key, ".", b"\0" * 31, clean, 0)),  # not a whole number of integers
+    ]
     entry_file = Path(replay.entry_path(str(root), key))
     for entry in planted:
-        entry_file.write_bytes(marshal.dumps(entry))
+        entry_file.write_bytes(entry)
         stdout, stderr, code = launch(root)
         assert (code, stderr.endswith("cli loaded\n")) == (1, True), stderr
         assert "Found 10 errors." in stdout
