@@ -12,9 +12,9 @@ so the listing starts here, first, from the arguments as written, and runs while
 The CLI collects it when the project's root turns out to be the current directory; otherwise
 it stops it unused. Anything that is not certainly such a run (another command, a file, a
 flag this module does not know) starts nothing early.
-"""
 
-from __future__ import annotations
+Like ``acp_lint.replay``, this module loads nothing a replay does not need (no ``__future__``).
+"""
 
 import os
 import sys

@@ -17,10 +17,8 @@ directories at the top of a git work tree, with the cache on and nothing written
 report, is replayed; ``--no-cache`` (or ``ACP_LINT_NO_CACHE``) never reads or writes one.
 
 This module is on the start-up path of every run: it imports nothing beyond ``os``, ``sys``,
-``marshal`` and ``stat``.
+``marshal``, ``stat`` and ``collections.abc`` (not even ``__future__``, itself a module to load).
 """
-
-from __future__ import annotations
 
 import marshal
 import os
