@@ -69,22 +69,14 @@ class ResultCache:
         checkout or copy gives the tag an inode and change time no author can know, so such
         entries are never looked up. Without a usable tag, a random identity: nothing is found
         and the run is a cold one."""
-        tag = self.base / "CACHEDIR.TAG"
-        for _ in range(2 if self.usable else 0):
-            try:
-                info = os.lstat(tag)
-            except FileNotFoundError:
-                try:
-                    self._prepare()
-                except OSError:
-                    break
-                continue
-            except OSError:
-                break
-            if stat.S_ISREG(info.st_mode):
-                return (info.st_ino, info.st_ctime_ns)
-            break
-        return os.urandom(16).hex()
+        try:
+            self._prepare()  # the tag exists from here on (it is never rewritten)
+            info = os.lstat(self.base / "CACHEDIR.TAG")
+        except OSError:
+            return os.urandom(16).hex()
+        if not stat.S_ISREG(info.st_mode):
+            return os.urandom(16).hex()
+        return (info.st_ino, info.st_ctime_ns)
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"

@@ -20,7 +20,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-EXIT_INTERNAL = 3  # ``acp_lint.cli``'s, for a run that did not return
 # The options of ``acp-lint check`` that take a value (``tests/test_launch.py`` holds this
 # equal to the parser's): their values are not paths.
 VALUE_FLAGS = frozenset(
@@ -95,7 +94,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         _list_early(cwd)  # (a miss started it already)
     from acp_lint.cli import main as cli_main
 
-    code = EXIT_INTERNAL
     try:
         code = cli_main(arguments)
     finally:

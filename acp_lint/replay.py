@@ -57,9 +57,12 @@ ABSENT = (-1, -1, -1, -1)
 def signature(path: str) -> tuple[int, int, int, int]:
     """What a replay compares: modification and change times, size, inode (ABSENT)."""
     try:
-        info = os.stat(path)
+        return _signature_of(os.stat(path))
     except OSError:
         return ABSENT
+
+
+def _signature_of(info: os.stat_result) -> tuple[int, int, int, int]:
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
 
@@ -120,7 +123,9 @@ def load(path: str, key: str) -> tuple[list[str], Sequence[int], list[tuple[int,
 
 def _read_entry(path: str) -> bytes:
     """The entry's bytes; a link, a FIFO or a device in its place (a repository can ship
-    anything there) is an OSError, never a hang."""
+    anything there) is an OSError, never a hang. (``sources.read_regular_file`` reads a
+    project's files the same way, but follows links, and importing it would load ``typing``
+    and ``pathlib`` on a replay's path.)"""
     descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
@@ -177,12 +182,7 @@ class Stale:
         except OSError:
             self.only_files = False  # deleted
             return
-        self.numbers[4 * index : 4 * index + 4] = [
-            info.st_mtime_ns,
-            info.st_ctime_ns,
-            info.st_size,
-            info.st_ino,
-        ]
+        self.numbers[4 * index : 4 * index + 4] = _signature_of(info)
         # not created, not a directory, not outside the project (git's files, acp-lint's)
         self.only_files = (
             before[3] != -1 and stat.S_ISREG(info.st_mode) and not os.path.isabs(first)
@@ -252,15 +252,16 @@ class Recording:
     """A run that may be replayed later: the clock at its start, what it printed, and (from the
     CLI, when it finished a plain check) its configuration."""
 
-    def __init__(self, arguments: Sequence[str], cwd: str, clock_ns: int) -> None:
-        self.arguments = list(arguments)
+    def __init__(
+        self, arguments: Sequence[str], cwd: str, clock_ns: int, stale: Stale | None = None
+    ) -> None:
         self.cwd = cwd
         self.key = run_key(arguments, cwd)
         self.clock_ns = clock_ns
         self.output: list[tuple[int, str]] = []
         self.config: object | None = None  # ``acp_lint.config.Config`` of a finished check
         self.excludes: tuple[str, ...] = ()
-        self.stale = STALE  # the entry this run could not replay, if any
+        self.stale = stale  # the entry this run could not replay, if any
         self._streams = (sys.stdout, sys.stderr)
         sys.stdout = _Tee(sys.stdout, 1, self.output)  # type: ignore[assignment]
         sys.stderr = _Tee(sys.stderr, 2, self.output)  # type: ignore[assignment]
@@ -283,9 +284,9 @@ def start(arguments: Sequence[str], cwd: str) -> Recording | None:
     the cache's clock file, whose change time is the file system's own "now", against which
     ``replay_store`` judges every ``stat``."""
     global ACTIVE
-    if CLOCK_NS is None or not replayable(arguments):
+    if CLOCK_NS is None:
         return None
-    ACTIVE = Recording(arguments, cwd, CLOCK_NS)
+    ACTIVE = Recording(arguments, cwd, CLOCK_NS, STALE)
     return ACTIVE
 
 
