@@ -48,6 +48,18 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _real_directory(path: Path) -> None:
+    """Make ``path`` if need be, and refuse it unless it is a directory itself. A repository
+    can ship a link in any of the cache's places (``.acp-lint-cache``, ``v1``, each ``v1/ab``);
+    following one would take the cache's writes outside the project."""
+    try:
+        path.mkdir()
+    except FileExistsError:
+        pass
+    if not stat.S_ISDIR(os.lstat(path).st_mode):
+        raise OSError(f"{path} is not a directory of the cache")
+
+
 class ResultCache:
     """Cache entries under ``<root>/.acp-lint-cache``; ``salt`` covers config and rules."""
 
@@ -55,9 +67,6 @@ class ResultCache:
         self.base = root / CACHE_DIR
         self.directory = self.base / FORMAT
         self._prepared = False
-        # A link in the cache's place (a repository can ship one) would take every write
-        # outside the project: such a cache is neither read nor written.
-        self.usable = not os.path.islink(self.base)
         rules = [(rule.code, rule.version) for rule in RULES]
         self.salt = digest(__version__, rules, salt, self._identity())
 
@@ -84,9 +93,8 @@ class ResultCache:
     def _prepare(self) -> None:
         if self._prepared:
             return
-        if not self.usable:
-            raise OSError(f"{self.base} is a symbolic link")
-        self.directory.mkdir(parents=True, exist_ok=True)
+        _real_directory(self.base)
+        _real_directory(self.directory)
         for name, content in (("CACHEDIR.TAG", TAG), (".gitignore", "# Created by acp-lint\n*\n")):
             target = self.base / name
             if not target.exists():
@@ -94,6 +102,8 @@ class ResultCache:
         self._prepared = True
 
     def _load(self, key: str) -> dict | None:
+        if not self._prepared:
+            return None  # no cache of its own here: the identity is random, nothing matches
         try:
             return json.loads(self._path(key).read_bytes())
         except (OSError, ValueError):
@@ -103,7 +113,7 @@ class ResultCache:
         try:
             self._prepare()
             path = self._path(key)
-            path.parent.mkdir(exist_ok=True)
+            _real_directory(path.parent)
             write_atomically(path, json.dumps(payload, separators=(",", ":")).encode())
         except OSError:
             pass  # a read-only checkout still lints, just without a cache
@@ -162,6 +172,8 @@ class StatIndex:
         self.path = cache.directory / f"stat-{cache.salt[:16]}.json"
         self.entries: dict[str, list] = {}
         self.changed = False
+        if not cache._prepared:
+            return  # the same reason as ``ResultCache._load``
         try:
             loaded = json.loads(self.path.read_bytes())
             if isinstance(loaded, dict):

@@ -191,3 +191,26 @@ def test_a_link_in_the_cache_s_place_is_neither_read_nor_written(tmp_path: Path)
     for _ in range(2):
         assert run_cli("--output-format", "json", cwd=project).stdout == cold.stdout
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_link_anywhere_inside_the_cache_takes_no_write_outside(tmp_path: Path) -> None:
+    """A repository can ship ``.acp-lint-cache/v1`` as a link, or a link for each of the 256
+    ``v1/ab`` folders that entries go to: the run reports the same findings, and nothing is
+    written through the links."""
+    project = _copy_demo(tmp_path)
+    cold = run_cli("--output-format", "json", "--no-cache", cwd=project)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    cache = project / ".acp-lint-cache"
+    cache.mkdir()
+    (cache / "v1").symlink_to(elsewhere)
+    for _ in range(2):
+        assert run_cli("--output-format", "json", cwd=project).stdout == cold.stdout
+    assert list(elsewhere.iterdir()) == []
+    (cache / "v1").unlink()
+    (cache / "v1").mkdir()
+    for prefix in range(256):
+        (cache / "v1" / f"{prefix:02x}").symlink_to(elsewhere)
+    for _ in range(2):
+        assert run_cli("--output-format", "json", cwd=project).stdout == cold.stdout
+    assert list(elsewhere.iterdir()) == []
