@@ -15,7 +15,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import subprocess
 
-GIT_LS_FILES = ("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+# ``core.fsmonitor`` is a command that git runs when it reads the index, ``ls-files``
+# included; a repository's own ``.git/config`` can set it, so a downloaded tree with its
+# ``.git`` would run its author's program. The command line's value wins over every file's.
+# (Nothing else ``ls-files`` reads from the config runs a program: filters and hooks are not
+# used by it.)
+GIT_LS_FILES = (
+    "git",
+    "-c",
+    "core.fsmonitor=false",
+    "ls-files",
+    "-z",
+    "--cached",
+    "--others",
+    "--exclude-standard",
+    "--",
+    ".",
+)
 GIT_TIMEOUT = 60
 
 

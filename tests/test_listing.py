@@ -106,3 +106,41 @@ def test_a_child_reaped_by_someone_else_gives_no_listing(tmp_path: Path) -> None
     os.waitpid(started.pid, 0)  # e.g. a SIGCHLD handler of an embedding program
     assert started.collect() is None  # the walk is used instead, as when git fails
     assert started.finished and started.file is None
+
+
+def _with_fsmonitor(root: Path, marker: Path) -> Path:
+    """A work tree whose own ``.git/config`` names a program for git to run (``core.fsmonitor``,
+    run whenever git reads the index): what a downloaded tree with its ``.git`` can carry."""
+    git_repo(root)
+    command = f"touch {marker}; printf ''"
+    subprocess.run(["git", "config", "core.fsmonitor", command], cwd=root, check=True)
+    return root
+
+
+def test_a_repository_s_fsmonitor_program_is_never_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "ran"
+    root = _with_fsmonitor(tmp_path / "repo", marker)
+    plain = ("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    subprocess.run(plain, cwd=root, capture_output=True, check=True)
+    assert marker.exists()  # plain git runs it: the repository is a real threat
+    marker.unlink()
+    assert _names(Listing(str(root)).collect()) == EXPECTED
+    monkeypatch.setattr(listing, "_spawn_available", lambda: False)
+    assert _names(Listing(str(root)).collect()) == EXPECTED
+    assert not marker.exists()
+
+
+def test_a_check_never_runs_the_repository_s_fsmonitor(tmp_path: Path) -> None:
+    """The whole CLI, as a user runs it on a downloaded tree: ``acp-lint .`` twice (the second
+    may be a replay, which runs no git listing at all). (``echelon install``: see
+    ``tests/installer/test_installer_hostile.py``.)"""
+    marker = tmp_path / "ran"
+    root = _with_fsmonitor(tmp_path / "repo", marker)
+    for _ in range(2):
+        checked = subprocess.run(
+            [sys.executable, "-m", "acp_lint", "."], cwd=root, capture_output=True, text=True
+        )
+        assert checked.returncode == 0, checked.stderr
+    assert not marker.exists()

@@ -469,3 +469,19 @@ def test_hostile_state_in_dot_acp_is_refused(world, capsys, what: str) -> None:
     code, _, err = _unchanged_run(world, ["install", *KERNEL, str(proj)], capsys)
     assert code == 2, err
     assert victim.read_text() == "must survive\n"
+
+
+def test_a_repository_s_fsmonitor_program_is_never_run(world) -> None:
+    """``.git/config`` can name a program git runs whenever it reads the index
+    (``core.fsmonitor``); the installer lists the host with git, and must not run it."""
+    proj, marker = world["proj"], world["outer"] / "ran"
+    subprocess.run(["git", "add", "manage.py"], cwd=proj, check=True, timeout=60)
+    command = f"touch {marker}; printf ''"
+    subprocess.run(["git", "config", "core.fsmonitor", command], cwd=proj, check=True)
+    subprocess.run(["git", "status", "--short"], cwd=proj, capture_output=True, check=True)
+    assert marker.exists()  # git itself runs it: the test can see a run
+    marker.unlink()
+    for argv in (["install", "--dry-run", *KERNEL, "."], ["install", *KERNEL, "."]):
+        done = echelon(*argv, cwd=proj)
+        assert done.returncode == 0, done.stderr
+    assert not marker.exists()
