@@ -111,7 +111,7 @@ def git_paths(root: str) -> list[str]:
     found += [f"{home}/.gitconfig", f"{xdg}/git/config", f"{xdg}/git/ignore", "/etc/gitconfig"]
     if excludes_file:
         found.append(os.path.join(root, excludes_file))
-    return found
+    return list(dict.fromkeys(found))  # each file once (git names it once per setting)
 
 
 def own_paths() -> Iterator[str]:
