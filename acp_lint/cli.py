@@ -380,6 +380,8 @@ def _run_check(
         )
     finally:
         progress.finish()
+    for problem in project.listing_problems:
+        warn(problem)
 
     if args.add_noqa:
         return _add_noqa(result.diagnostics, project, config.root, warn)

@@ -37,9 +37,9 @@ DEFAULT_EXCLUDES = (
 EXTENSIONS = (".py", ".sql", ".json")
 
 
-def _git_files(root: Path) -> list[str] | None:
+def _git_files(root: Path, problems: list[str] | None) -> list[str] | None:
     """Files git would show under ``root`` (None when ``root`` is not in a work tree)."""
-    output = take(str(root))
+    output = take(str(root), problems)
     if output is None:
         return None
     names = output.decode("utf-8", "surrogateescape").split("\0")
@@ -60,11 +60,15 @@ def _walk(root: Path, excludes: tuple[str, ...]) -> list[str]:
 
 
 def discover(
-    root: Path, excludes: tuple[str, ...], extensions: Iterable[str] = EXTENSIONS
+    root: Path,
+    excludes: tuple[str, ...],
+    extensions: Iterable[str] = EXTENSIONS,
+    problems: list[str] | None = None,
 ) -> list[str]:
-    """Every candidate file of the project, project-relative, filtered by extension."""
+    """Every candidate file of the project, project-relative, filtered by extension; what the
+    user should hear about the listing (git hung) is appended to ``problems``."""
     suffixes = tuple(extensions)
-    files = _git_files(root)
+    files = _git_files(root, problems)
     if files is None:
         files = _walk(root, excludes)
     # A tracked file deleted from the work tree is listed by git; reading it later gives None,

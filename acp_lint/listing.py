@@ -33,10 +33,27 @@ GIT_LS_FILES = (
     ".",
 )
 GIT_TIMEOUT = 60
+# After each such wait, a git that has not exited is looked at: one blocked opening a FIFO
+# (a named pipe where it reads an ignore file: ``.gitignore``, ``info/exclude``) would wait
+# for a writer forever. A checkout cannot hold a FIFO, but an unpacked tree can.
+STALL_CHECK = 1.0
+STALLED = (
+    "git ls-files is blocked opening a FIFO (a named pipe where git reads an ignore file such "
+    "as a .gitignore); the files were listed by a walk of the directory instead, which "
+    "applies the excludes but not .gitignore"
+)
+TIMED_OUT = (
+    f"git ls-files did not finish in {GIT_TIMEOUT} s; the files were listed by a walk of the "
+    "directory instead, which applies the excludes but not .gitignore"
+)
 
 
 class Timeout(Exception):
     """The process did not exit in time."""
+
+
+class Stalled(Timeout):
+    """The process waits to open a FIFO, which nothing will ever write to."""
 
 
 def _spawn_available() -> bool:
@@ -47,6 +64,7 @@ class Listing:
     """One running ``git ls-files`` in ``root``."""
 
     def __init__(self, root: str) -> None:
+        self.problem: str | None = None  # why ``collect`` gave None, when the user should know
         self.file: int | None = None
         self.pid: int | None = None  # spawned directly (Linux)
         self.process: subprocess.Popen[bytes] | None = None  # spawned by subprocess
@@ -82,13 +100,15 @@ class Listing:
                 piped, _ = self.process.communicate(timeout=GIT_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.discard()
+                self.problem = TIMED_OUT
                 return None
             return piped if self.process.returncode == 0 else None
         assert self.pid is not None and self.file is not None
         try:
             status = _wait(self.pid, GIT_TIMEOUT)
-        except Timeout:
+        except Timeout as stopped:
             self.discard()
+            self.problem = STALLED if isinstance(stopped, Stalled) else TIMED_OUT
             return None
         self.pid = None
         try:
@@ -132,23 +152,38 @@ class Listing:
 def _wait(pid: int, timeout: float) -> int:
     """The exit code of ``pid``, reaped as soon as it exits (a pidfd becomes readable then;
     ``Popen.wait(timeout)`` would poll, sleeping 0.5, 1, 2, 4, 8... ms in turn, so that a git
-    ending 8 ms into the wait was reaped at 15.5 ms). Raises ``Timeout``."""
+    ending 8 ms into the wait was reaped at 15.5 ms). Raises ``Timeout``, or ``Stalled`` as
+    soon as a ``STALL_CHECK`` finds it blocked opening a FIFO."""
     try:
         pidfd = os.pidfd_open(pid)
     except OSError:
         pidfd = None  # a kernel that refuses it: wait without the timeout
     if pidfd is not None:
         try:
-            ready, _, _ = select.select([pidfd], [], [], timeout)
+            waited = 0.0
+            while not select.select([pidfd], [], [], min(STALL_CHECK, timeout - waited))[0]:
+                waited += STALL_CHECK
+                if _opening_a_fifo(pid):
+                    raise Stalled(pid)
+                if waited >= timeout:
+                    raise Timeout(pid)
         finally:
             os.close(pidfd)
-        if not ready:
-            raise Timeout(pid)
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:  # reaped by someone else: its output cannot be trusted
         return -1
     return os.waitstatus_to_exitcode(status)
+
+
+def _opening_a_fifo(pid: int) -> bool:
+    """``pid`` sleeps in the kernel's wait for the other end of a FIFO it opens (Linux names
+    that wait ``wait_for_partner``). False wherever that cannot be read."""
+    try:
+        with open(f"/proc/{pid}/wchan", "rb") as wchan:
+            return wchan.read() == b"wait_for_partner"
+    except OSError:
+        return False
 
 
 def key(root: str) -> str:
@@ -172,14 +207,18 @@ def prefetch(root: str) -> None:
         return  # listed the ordinary way later, with the same error handling
 
 
-def take(root: str) -> bytes | None:
+def take(root: str, problems: list[str] | None = None) -> bytes | None:
     """``git ls-files``' output for ``root`` (started early or now); None when ``root`` is not
-    in a git work tree, git is missing, or it failed."""
+    in a git work tree, git is missing, or it failed. Why it failed, when the user should
+    know (it hung), is appended to ``problems``."""
     try:
         listing = _started.pop(key(root), None) or Listing(root)
     except OSError:
         return None
-    return listing.collect()
+    output = listing.collect()
+    if listing.problem is not None and problems is not None:
+        problems.append(listing.problem)
+    return output
 
 
 def discard_prefetched() -> None:

@@ -62,6 +62,7 @@ class _RunShared:
     stat_index: StatIndex | None = None
     route_tables: list[tuple[dict[tuple[str, str], str], RouteTable]] = field(default_factory=list)
     host: str | None = None  # the framework chosen for the run (``acp_lint.hosts.choose_host``)
+    listing_problems: list[str] = field(default_factory=list)  # the file list's, for warnings
 
 
 class Project:
@@ -131,8 +132,14 @@ class Project:
     def disk_files(self) -> list[str]:
         """The project's files on disk (``git ls-files`` or a walk), listed once per run."""
         if self._shared.disk_files is None:
-            self._shared.disk_files = discover(self.root, self.excludes)
+            problems = self._shared.listing_problems
+            self._shared.disk_files = discover(self.root, self.excludes, problems=problems)
         return self._shared.disk_files
+
+    @property
+    def listing_problems(self) -> list[str]:
+        """What went wrong listing the files (git hung and a walk listed them), once each."""
+        return self._shared.listing_problems
 
     @cached_property
     def all_files(self) -> list[str]:

@@ -3,6 +3,7 @@ reaped when it exits, stopped when unused; the ``subprocess`` path elsewhere giv
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -79,6 +80,64 @@ def test_a_child_still_running_at_the_timeout_is_stopped(monkeypatch: pytest.Mon
         listing._wait(pid, 0.2)
     os.kill(pid, 9)
     assert os.waitpid(pid, 0)[0] == pid
+
+
+def _with_a_fifo_gitignore(root: Path) -> Path:
+    """An unpacked tree (a checkout cannot hold one) with a FIFO where git reads an ignore
+    file: git would wait for a writer forever."""
+    git_repo(root)
+    os.mkfifo(root / "pkg" / ".gitignore")
+    return root
+
+
+def test_a_git_blocked_on_a_fifo_is_stopped_within_seconds(tmp_path: Path) -> None:
+    root = _with_a_fifo_gitignore(tmp_path / "repo")
+    started = Listing(str(root))
+    began = time.monotonic()
+    assert started.collect() is None
+    assert time.monotonic() - began < 10 * listing.STALL_CHECK  # not GIT_TIMEOUT (60 s)
+    assert started.problem == listing.STALLED
+    assert started.finished and started.file is None  # killed and reaped
+    problems: list[str] = []
+    assert take(str(root), problems) is None and problems == [listing.STALLED]
+
+
+def test_a_plain_slow_child_is_not_taken_for_a_stalled_one() -> None:
+    pid = os.posix_spawnp(
+        sys.executable, [sys.executable, "-c", "import time; time.sleep(30)"], os.environ
+    )
+    with pytest.raises(listing.Timeout) as raised:
+        listing._wait(pid, 1.5)
+    assert type(raised.value) is listing.Timeout  # it sleeps; it is not opening a FIFO
+    os.kill(pid, 9)
+    assert os.waitpid(pid, 0)[0] == pid
+
+
+def test_a_check_on_a_tree_whose_git_blocks_warns_and_still_reports(tmp_path: Path) -> None:
+    """The whole CLI: the run falls back to the walk (so the untracked and even the ignored
+    module are checked), says why on stderr, and JSON on stdout stays JSON."""
+    root = _with_a_fifo_gitignore(tmp_path / "repo")
+    began = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "acp_lint", "--output-format", "json", "--show-files", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=50,  # below GIT_TIMEOUT: a run that waited for git fails here
+    )
+    assert done.returncode == 0, done.stderr
+    listed = {line.split("\t", 1)[0] for line in done.stdout.splitlines()}
+    assert {"pkg/tracked.py", "pkg/untracked.py", "pkg/ignored.py"} <= listed
+    checked = subprocess.run(
+        [sys.executable, "-m", "acp_lint", "--output-format", "json", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=50,
+    )
+    assert checked.returncode == 0 and json.loads(checked.stdout) == []
+    assert f"warning: {listing.STALLED}" in checked.stderr.splitlines()
+    assert time.monotonic() - began < 40
 
 
 def test_an_uncollected_prefetch_is_stopped_and_reaped(tmp_path: Path) -> None:
