@@ -414,7 +414,8 @@ def _run_check(
     if args.show_fixes and human:
         report += _fixes_text(args, result, config.root, cwd)
     target = "-" if stdin_data is not None and args.fix else args.output_file
-    if cache is not None and not fixing and target is None:
+    if cache is not None and not fixing and target is None and not project.listing_problems:
+        # (a tree whose git hangs is not recorded: recording asks git for its config files)
         from acp_lint import replay
 
         replay.note_check(config, project.excludes)  # a run ``acp_lint.launch`` may replay

@@ -34,13 +34,13 @@ GIT_LS_FILES = (
 )
 GIT_TIMEOUT = 60
 # After each such wait, a git that has not exited is looked at: one blocked opening a FIFO
-# (a named pipe where it reads an ignore file: ``.gitignore``, ``info/exclude``) would wait
-# for a writer forever. A checkout cannot hold a FIFO, but an unpacked tree can.
+# (a named pipe in place of a file it reads: ``.gitignore``, ``info/exclude``, its config)
+# would wait for a writer forever. A checkout cannot hold a FIFO, but an unpacked tree can.
 STALL_CHECK = 1.0
 STALLED = (
-    "git ls-files is blocked opening a FIFO (a named pipe where git reads an ignore file such "
-    "as a .gitignore); the files were listed by a walk of the directory instead, which "
-    "applies the excludes but not .gitignore"
+    "git ls-files is blocked opening a FIFO (a named pipe in place of a file git reads: a "
+    ".gitignore, .git/info/exclude, .git/config); the files were listed by a walk of the "
+    "directory instead, which applies the excludes but not .gitignore"
 )
 TIMED_OUT = (
     f"git ls-files did not finish in {GIT_TIMEOUT} s; the files were listed by a walk of the "

@@ -140,6 +140,31 @@ def test_a_check_on_a_tree_whose_git_blocks_warns_and_still_reports(tmp_path: Pa
     assert time.monotonic() - began < 40
 
 
+def test_a_tree_whose_git_config_is_a_fifo_is_checked_and_never_recorded(
+    tmp_path: Path,
+) -> None:
+    """Recording a run for a replay asks git for its config files: a tree whose git hung is
+    not recorded, so no run waits on git after its report either (three runs: the cache is
+    made by the first, and a second would record)."""
+    root = git_repo(tmp_path / "repo")
+    (root / ".git" / "config").unlink()
+    os.mkfifo(root / ".git" / "config")
+    for _ in range(3):
+        began = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "acp_lint", "."],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=25,  # below replay_store's git timeout
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"warning: {listing.STALLED}" in done.stderr.splitlines()
+        assert time.monotonic() - began < 15
+    assert (root / ".acp-lint-cache").is_dir()
+    assert not list((root / ".acp-lint-cache" / "v1").glob("replay-*"))
+
+
 def test_an_uncollected_prefetch_is_stopped_and_reaped(tmp_path: Path) -> None:
     root = git_repo(tmp_path / "repo")
     prefetch(str(root))
