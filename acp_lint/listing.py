@@ -61,9 +61,9 @@ def _spawn_available() -> bool:
 
 
 class Listing:
-    """One running ``git ls-files`` in ``root``."""
+    """One running ``git ls-files`` in ``root`` (or another git ``command``, run alike)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, command: tuple[str, ...] = GIT_LS_FILES) -> None:
         self.problem: str | None = None  # why ``collect`` gave None, when the user should know
         self.file: int | None = None
         self.pid: int | None = None  # spawned directly (Linux)
@@ -72,8 +72,8 @@ class Listing:
             self.file = os.memfd_create("acp-lint-ls-files", os.MFD_CLOEXEC)
             try:
                 self.pid = os.posix_spawnp(
-                    GIT_LS_FILES[0],
-                    [GIT_LS_FILES[0], "-C", root, *GIT_LS_FILES[1:]],
+                    command[0],
+                    [command[0], "-C", root, *command[1:]],
                     os.environ,
                     file_actions=[
                         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
@@ -88,7 +88,7 @@ class Listing:
         import subprocess
 
         self.process = subprocess.Popen(
-            GIT_LS_FILES, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         )
 
     def collect(self) -> bytes | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -112,3 +114,23 @@ def test_special_characters_in_names_are_percent_encoded(tmp_path: Path) -> None
     (backend / "acp" / "odd name%#.py").write_text(HANDLER)
     uris = _uris(_sarif(backend))
     assert "backend/acp/odd%20name%25%23.py" in uris
+
+
+def test_the_repository_s_top_is_found_and_a_blocking_git_is_not_waited_for(
+    tmp_path: Path,
+) -> None:
+    """SARIF paths are relative to the work tree's top, which git names; a ``.git/config``
+    that is a FIFO (an unpacked tree can hold one) would block git until a timeout."""
+    from acp_lint.reporters.json_format import SarifBase
+
+    top = tmp_path / "repo"
+    (top / "backend").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(top)], check=True)
+    found = SarifBase.for_project(top / "backend")
+    assert (found.root, found.prefix) == (top.resolve(), "backend/")
+    (top / ".git" / "config").unlink()
+    os.mkfifo(top / ".git" / "config")
+    began = time.monotonic()
+    found = SarifBase.for_project(top / "backend")
+    assert time.monotonic() - began < 10
+    assert (found.root, found.prefix) == ((top / "backend").resolve(), "")

@@ -144,18 +144,13 @@ class SarifBase:
 
     @classmethod
     def for_project(cls, project_root: Path) -> SarifBase:
-        import subprocess
+        from acp_lint.listing import Listing
 
-        try:
-            top = subprocess.run(
-                ["git", "rev-parse", "--show-toplevel"],
-                cwd=project_root,
-                capture_output=True,
-                text=True,
-                timeout=30,
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            top = ""
+        try:  # (git run as for the listing: stopped at once if it blocks on a FIFO)
+            output = Listing(str(project_root), ("git", "rev-parse", "--show-toplevel")).collect()
+        except OSError:
+            output = None
+        top = output.decode("utf-8", "surrogateescape").strip() if output else ""
         root = Path(top).resolve() if top else project_root.resolve()
         try:
             inside = project_root.resolve().relative_to(root).as_posix()
