@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
+
+from acp_lint.listing import Listing
 
 BOOKKEEPING = (".acp/manifest.json", "controlplane.bindings.json")
 
 
 def ignored(root: Path, rels: tuple[str, ...] = BOOKKEEPING) -> list[str]:
-    """The paths of ``rels`` that ``git check-ignore`` says are ignored (none outside git)."""
+    """The paths of ``rels`` that ``git check-ignore`` says are ignored (none outside git).
+
+    git runs as acp-lint's listing runs it (stopped at once if it blocks opening a FIFO an
+    unpacked tree put in place of a file it reads). Its exit code 1 means "none ignored";
+    any failure (not a work tree, no git) has nothing to say either."""
     try:
-        done = subprocess.run(
-            ["git", "check-ignore", "--no-index", "--", *rels],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
+        output = Listing(str(root), ("git", "check-ignore", "--no-index", "--", *rels)).collect()
+    except OSError:
         return []
-    if done.returncode not in (0, 1):
-        return []  # not a git work tree, or git failed: nothing to say
-    return sorted(line.strip() for line in done.stdout.splitlines() if line.strip())
+    text = (output or b"").decode("utf-8", "surrogateescape")
+    return sorted(line.strip() for line in text.splitlines() if line.strip())
 
 
 def warning(root: Path, bindings: str = BOOKKEEPING[1]) -> str | None:

@@ -117,3 +117,21 @@ def test_git_ignored_bookkeeping_is_warned(project: Path) -> None:
     (project / ".gitignore").write_text("*.pyc\n")
     done = echelon("doctor", str(project), cwd=project, env={"ACP_ENABLED": "false"})
     assert "ok   git" in done.stdout
+
+
+def test_a_git_that_blocks_on_a_fifo_is_not_waited_for(tmp_path: Path) -> None:
+    """The check runs git in the host; a FIFO in place of ``.git/config`` (an unpacked tree
+    can hold one) blocks git until something writes to it."""
+    import os
+    import time
+
+    from acp_installer.gitignore import ignored
+
+    assert run(["git", "init", "-q", "."], tmp_path).returncode == 0
+    (tmp_path / ".gitignore").write_text(".*\n")
+    assert ignored(tmp_path) == [".acp/manifest.json"]
+    (tmp_path / ".git" / "config").unlink()
+    os.mkfifo(tmp_path / ".git" / "config")
+    began = time.monotonic()
+    assert ignored(tmp_path) == []
+    assert time.monotonic() - began < 5  # git's own timeout here was 10 s
