@@ -53,8 +53,46 @@ class ReadProblem(Exception):
     """A path exists but is not read: not a regular file, too large, or unreadable."""
 
 
-def read_regular_file(path: Path | str, limit: int = MAX_READ_BYTES) -> bytes:
-    """The content of a regular file of at most ``limit`` bytes.
+class Boundary:
+    """Where a project's reads may lead once every link is resolved: inside the git work tree
+    that holds the project (else the project itself), and never into its ``.git``.
+
+    A repository can commit a symbolic link: ``views.sql -> /proc/self/environ`` or
+    ``-> .git/config`` (where CI checkouts keep their token) would otherwise be read, and the
+    report quotes the lines it flags, in a CI log anyone may read."""
+
+    def __init__(self, root: str) -> None:
+        real = os.path.realpath(root)
+        top, probe = real, real
+        while True:
+            if os.path.lexists(os.path.join(probe, ".git")):
+                top = probe
+                break
+            parent = os.path.dirname(probe)
+            if parent == probe:
+                break  # not in a work tree: the project is the boundary
+            probe = parent
+        self.prefix = top.rstrip("/") + "/"
+        self.git = f"{self.prefix}.git"
+
+    def problem(self, descriptor: int, path: Path | str) -> str | None:
+        """Why the file open at ``descriptor`` (opened as ``path``) must not be read."""
+        try:  # where the kernel says it opened the file: one call, links resolved
+            real = os.readlink(f"/proc/self/fd/{descriptor}")
+        except OSError:
+            real = os.path.realpath(path)
+        if not real.startswith(self.prefix):
+            return "a symbolic link to a file outside the repository; it is not read"
+        if real == self.git or real.startswith(f"{self.git}/"):
+            return "a symbolic link into .git/; nothing there is read"
+        return None
+
+
+def read_regular_file(
+    path: Path | str, limit: int = MAX_READ_BYTES, within: Boundary | None = None
+) -> bytes:
+    """The content of a regular file of at most ``limit`` bytes (and, with ``within``, one
+    that its links do not lead out of that boundary).
 
     Raises FileNotFoundError when nothing is there, ReadProblem with a one-line reason
     otherwise. A FIFO is opened non-blocking (so the open cannot hang) and never read; a
@@ -74,6 +112,8 @@ def read_regular_file(path: Path | str, limit: int = MAX_READ_BYTES) -> bytes:
             raise ReadProblem(f"not a regular file ({kind}); only regular files are read")
         if info.st_size > limit:
             raise ReadProblem(_too_large(info.st_size, limit))
+        if within is not None and (problem := within.problem(descriptor, path)) is not None:
+            raise ReadProblem(problem)
         chunks = []
         remaining = limit + 1
         while remaining > 0:
@@ -129,6 +169,15 @@ def touched_paths(root: str) -> set[str]:
     return set(_TOUCHED.get(root, ()))
 
 
+_BOUNDARIES: dict[str, Boundary] = {}  # by root: one walk up per process
+
+
+def _boundary_of(root: str) -> Boundary:
+    if root not in _BOUNDARIES:
+        _BOUNDARIES[root] = Boundary(root)
+    return _BOUNDARIES[root]
+
+
 class DiskTree:
     """The project as it is on disk; only regular files are read (see ``read_regular_file``)."""
 
@@ -137,6 +186,7 @@ class DiskTree:
         self._root_text = str(root)
         self.problems: dict[str, str] = {}
         self._touched = _TOUCHED.setdefault(self._root_text, set())
+        self._boundary: Boundary | None = None
 
     def _path(self, rel: str) -> str:
         normal = normalise_rel(rel)
@@ -144,8 +194,10 @@ class DiskTree:
         return f"{self._root_text}/{normal}" if normal else self._root_text
 
     def read_bytes(self, rel: str) -> bytes | None:
+        if self._boundary is None:
+            self._boundary = _boundary_of(self._root_text)
         try:
-            return read_regular_file(self._path(rel))
+            return read_regular_file(self._path(rel), within=self._boundary)
         except FileNotFoundError:
             return None
         except ReadProblem as problem:

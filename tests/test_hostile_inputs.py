@@ -160,6 +160,65 @@ def test_fifos_devices_and_symlink_loops_are_reported_not_read(tmp_path: Path) -
         assert item["code"] == "ACP000" and message in item["message"], item
 
 
+SECRET = "hunter2-do-not-print"
+
+
+def test_links_out_of_the_repository_or_into_git_are_never_read(tmp_path: Path) -> None:
+    """A pull request can commit links to the CI machine's files: the environment (its
+    tokens), a file outside the checkout, ``.git/config`` (where actions/checkout keeps its
+    token). Their content would appear in the report's code frames, in a public log. Each is
+    an ACP000 and none of it is printed, in any format; a link inside the repository is read."""
+    root = project(tmp_path / "repo", {"acp/views.py": ENV_READ})
+    subprocess.run(["git", "init", "-q", str(root)], check=True, timeout=60)
+    subprocess.run(["git", "config", "acp.token", SECRET], cwd=root, check=True, timeout=60)
+    outside = tmp_path / "credentials"
+    outside.write_text(f"aws_secret_access_key = {SECRET}\n")
+    (root / "acp" / "sql").mkdir()
+    links = {
+        "acp/sql/environ.sql": ("/proc/self/environ", "outside the repository"),
+        "acp/sql/credentials.sql": (str(outside), "outside the repository"),
+        "acp/sql/git_config.sql": ("../../.git/config", "into .git/"),
+        "acp/relative.py": ("../../credentials", "outside the repository"),
+    }
+    for name, (target, _) in links.items():
+        os.symlink(target, root / name)
+    os.symlink("views.py", root / "acp" / "alias.py")  # inside: read like any file
+    outputs = []
+    for output_format in ("full", "json", "sarif", "github"):
+        completed = subprocess.run(
+            [sys.executable, "-m", "acp_lint", "--output-format", output_format, "."],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1", "CI_SECRET": SECRET},
+            timeout=TIMEOUT,
+        )
+        assert completed.returncode == 1, completed.stderr
+        outputs.append(completed.stdout + completed.stderr)
+        if output_format == "json":
+            by_path: dict[str, list[dict]] = {}
+            for item in json.loads(completed.stdout):
+                by_path.setdefault(item["path"], []).append(item)
+    assert not any(SECRET in text for text in outputs)
+    for name, (_, where) in links.items():
+        item = only(by_path, name)
+        assert item["code"] == "ACP000" and where in item["message"], item
+    assert [item["code"] for item in by_path["acp/alias.py"]] == ["ACP101"]
+    [alias], [views] = by_path["acp/alias.py"], by_path["acp/views.py"]
+    assert (alias["line"], alias["column"]) == (views["line"], views["column"])
+
+
+def test_without_git_the_project_is_the_boundary(tmp_path: Path) -> None:
+    """Outside a work tree, a link may lead anywhere inside the project, not beside it."""
+    root = project(tmp_path / "proj", {"acp/views.py": ENV_READ, "shared/env.py": ENV_READ})
+    (tmp_path / "beside.py").write_text(ENV_READ)
+    os.symlink("../shared/env.py", root / "acp" / "shared.py")
+    os.symlink("../../beside.py", root / "acp" / "beside.py")
+    found = findings(root)
+    assert [item["code"] for item in found["acp/shared.py"]] == ["ACP101"]
+    assert "outside the repository" in only(found, "acp/beside.py")["message"]
+
+
 def test_a_symlink_loop_in_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     project(tmp_path)
     os.symlink("spin", tmp_path / "spin")

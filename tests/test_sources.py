@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from acp_lint.sources import DiskTree, OverlayTree, normalise_rel
 
@@ -26,3 +29,31 @@ def test_overlay_adds_replaces_and_hides(tmp_path: Path) -> None:
 def test_normalise_rel() -> None:
     assert normalise_rel("./a//b/") == "a/b"
     assert normalise_rel(".") == ""
+
+
+def test_without_proc_the_boundary_resolves_the_path_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where ``/proc/self/fd`` cannot be read (not Linux), ``realpath`` decides the same."""
+    from acp_lint import sources
+
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "inside.py").write_text("x = 1\n")
+    (tmp_path / "secret.py").write_text("key = 'x'\n")
+    os.symlink("inside.py", root / "app" / "alias.py")
+    os.symlink("../../secret.py", root / "app" / "out.py")
+    real_readlink = os.readlink
+
+    def no_proc(path: str, *args: object, **kwargs: object) -> str:
+        if str(path).startswith("/proc/"):
+            raise OSError("no /proc here")
+        return real_readlink(path, *args, **kwargs)
+
+    for patched in (False, True):
+        if patched:
+            monkeypatch.setattr(sources.os, "readlink", no_proc)
+        tree = sources.DiskTree(root)
+        assert tree.read_bytes("app/alias.py") == b"x = 1\n"
+        assert tree.read_bytes("app/out.py") is None
+        assert "outside the repository" in (tree.read_problem("app/out.py") or "")
