@@ -75,13 +75,20 @@ class Boundary:
         self.prefix = top.rstrip("/") + "/"
         self.git = f"{self.prefix}.git"
 
+    def holds(self, path: str) -> bool:
+        """``path``, every link resolved, is inside the boundary and not in ``.git``."""
+        return self._problem_of(os.path.realpath(path)) is None
+
     def problem(self, descriptor: int, path: Path | str) -> str | None:
         """Why the file open at ``descriptor`` (opened as ``path``) must not be read."""
         try:  # where the kernel says it opened the file: one call, links resolved
             real = os.readlink(f"/proc/self/fd/{descriptor}")
         except OSError:
             real = os.path.realpath(path)
-        if not real.startswith(self.prefix):
+        return self._problem_of(real)
+
+    def _problem_of(self, real: str) -> str | None:
+        if not (real + "/").startswith(self.prefix):
             return "a symbolic link to a file outside the repository; it is not read"
         if real == self.git or real.startswith(f"{self.git}/"):
             return "a symbolic link into .git/; nothing there is read"
@@ -172,7 +179,8 @@ def touched_paths(root: str) -> set[str]:
 _BOUNDARIES: dict[str, Boundary] = {}  # by root: one walk up per process
 
 
-def _boundary_of(root: str) -> Boundary:
+def repository_boundary(root: str) -> Boundary:
+    """The ``Boundary`` of the project at ``root`` (made once per process)."""
     if root not in _BOUNDARIES:
         _BOUNDARIES[root] = Boundary(root)
     return _BOUNDARIES[root]
@@ -195,7 +203,7 @@ class DiskTree:
 
     def read_bytes(self, rel: str) -> bytes | None:
         if self._boundary is None:
-            self._boundary = _boundary_of(self._root_text)
+            self._boundary = repository_boundary(self._root_text)
         try:
             return read_regular_file(self._path(rel), within=self._boundary)
         except FileNotFoundError:

@@ -219,6 +219,40 @@ def test_without_git_the_project_is_the_boundary(tmp_path: Path) -> None:
     assert "outside the repository" in only(found, "acp/beside.py")["message"]
 
 
+def _fastapi_demo(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "fastapi_demo"
+    demo = Path(__file__).resolve().parents[1] / "fixtures" / "fastapi_demo"
+    shutil.copytree(demo, root, ignore=shutil.ignore_patterns(".acp-lint-cache"))
+    return root
+
+
+def test_alembic_files_are_read_as_project_files(tmp_path: Path) -> None:
+    """The FastAPI host reads ``alembic.ini`` and every revision to find the ACP branch: a
+    FIFO among the revisions hung the run, and ``version_locations = /`` walked the disk.
+    Now the FIFO is one ACP000 and a location outside the repository is left out; the other
+    findings are those of the untouched demo."""
+    root = _fastapi_demo(tmp_path)
+    clean = findings(root)
+    os.mkfifo(root / "migrations" / "versions" / "0002_fifo.py")
+    ini = root / "alembic.ini"
+    ini.write_text(
+        ini.read_text().replace(
+            "script_location = migrations",
+            "script_location = migrations\n"
+            "version_locations = / /proc %(here)s/migrations/versions",
+        )
+    )
+    hostile = findings(root)
+    assert (
+        "not a regular file (a FIFO)"
+        in only(hostile, "migrations/versions/0002_fifo.py")["message"]
+    )
+    del hostile["migrations/versions/0002_fifo.py"]
+    assert hostile == clean
+
+
 def test_a_symlink_loop_in_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     project(tmp_path)
     os.symlink("spin", tmp_path / "spin")

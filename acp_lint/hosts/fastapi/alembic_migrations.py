@@ -220,13 +220,27 @@ def is_acp_revision(text: str) -> bool:
     return header is not None and ACP_BRANCH in header.branch_labels
 
 
+def _read_text(path: Path, root: Path) -> str | None:
+    """A file of the project as text, read as every project file is (``read_regular_file``:
+    a FIFO, a device or a link out of the repository is not read, and never hangs the run);
+    None when it cannot be read or is not UTF-8."""
+    from acp_lint.sources import ReadProblem, read_regular_file, repository_boundary
+
+    try:
+        data = read_regular_file(path, within=repository_boundary(str(root)))
+        return data.decode("utf-8")
+    except (OSError, ReadProblem, UnicodeDecodeError):
+        return None
+
+
 def _config_sections(root: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     ini = root / "alembic.ini"
-    if ini.is_file():
+    text = _read_text(ini, root)
+    if text is not None:
         parser = configparser.ConfigParser(defaults={"here": str(root)})
         try:
-            parser.read(ini, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError):
+            parser.read_string(text, source=str(ini))
+        except configparser.Error:
             parser = None
         if parser is not None and parser.has_section("alembic"):
             options = {}
@@ -243,13 +257,13 @@ def _config_sections(root: Path) -> Iterator[tuple[Path, dict[str, str]]]:
                 if value is not None:
                     options[key] = value
             yield root, options
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
+    text = _read_text(root / "pyproject.toml", root)
+    if text is not None:
         from acp_lint.config import toml_reader
 
         try:
-            data = toml_reader().loads(pyproject.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError):
+            data = toml_reader().loads(text)
+        except ValueError:
             return
         table = data.get("tool", {}).get("alembic")
         if isinstance(table, dict):
@@ -270,8 +284,13 @@ def versions_directories(root: Path) -> list[Path]:
     ``version_locations`` when set (split as Alembic splits it), else
     ``<script_location>/versions``; relative paths are relative to ``root`` (Alembic resolves
     them from the working directory, where ``alembic.ini`` is). A ``package:path`` location
-    cannot be resolved without importing the package and is left out.
+    cannot be resolved without importing the package and is left out, as is any location
+    outside the repository (``version_locations = /`` would walk the whole disk) or in
+    ``.git``: only the project's revisions can be in its scope anyway.
     """
+    from acp_lint.sources import repository_boundary
+
+    boundary = repository_boundary(str(root))
     found: list[Path] = []
     for base, options in _config_sections(root):
         locations = options.get("version_locations")
@@ -291,7 +310,7 @@ def versions_directories(root: Path) -> list[Path]:
         for candidate in candidates:
             path = Path(candidate)
             path = path if path.is_absolute() else base / path
-            if path.is_dir() and path not in found:
+            if path.is_dir() and path not in found and boundary.holds(str(path)):
                 found.append(path)
     return found
 
@@ -307,10 +326,8 @@ def acp_revisions(root: Path) -> list[Path]:
         for path in sorted(directory.rglob("*.py")):
             if "__pycache__" in path.parts or path.name == "__init__.py":
                 continue
-            try:
-                header = read_header(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                continue
+            text = _read_text(path, root)
+            header = None if text is None else read_header(text)
             if header is not None and header.revision is not None:
                 headers[path] = header
     members = {h.revision for h in headers.values() if ACP_BRANCH in h.branch_labels}
