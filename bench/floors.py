@@ -37,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import measure  # noqa: E402
 
+from acp_lint.listing import GIT_LS_FILES  # noqa: E402 - a constant; the rows import nothing
+
 _LIST = """
 import os, subprocess
 def files():
@@ -70,16 +72,7 @@ def commands(python: str, tree: Path, ruff: str | None) -> dict[str, list[str]]:
         "import CLI": [python, "-c", "import acp_lint.cli"],
     }
     if (tree / ".git").is_dir():
-        rows["git ls-files"] = [
-            "git",
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-            "--",
-            ".",
-        ]
+        rows["git ls-files"] = list(GIT_LS_FILES)  # exactly what acp-lint runs
     rows["list + stat"] = [python, "-c", STAT]
     rows["list + read"] = [python, "-c", READ]
     rows["list + ast.parse"] = [python, "-c", PARSE]
