@@ -72,8 +72,9 @@ class Boundary:
             if parent == probe:
                 break  # not in a work tree: the project is the boundary
             probe = parent
-        self.prefix = top.rstrip("/") + "/"
-        self.git = f"{self.prefix}.git"
+        # compared with a separator after them, so that /repo-other is not inside /repo
+        self.prefix = os.path.normcase(os.path.join(top, ""))
+        self.git = os.path.normcase(os.path.join(top, ".git", ""))
 
     def holds(self, path: str) -> bool:
         """``path``, every link resolved, is inside the boundary and not in ``.git``."""
@@ -88,9 +89,10 @@ class Boundary:
         return self._problem_of(real)
 
     def _problem_of(self, real: str) -> str | None:
-        if not (real + "/").startswith(self.prefix):
+        real = os.path.normcase(os.path.join(real, ""))
+        if not real.startswith(self.prefix):
             return "a symbolic link to a file outside the repository; it is not read"
-        if real == self.git or real.startswith(f"{self.git}/"):
+        if real.startswith(self.git):
             return "a symbolic link into .git/; nothing there is read"
         return None
 

@@ -57,3 +57,16 @@ def test_without_proc_the_boundary_resolves_the_path_itself(
         assert tree.read_bytes("app/alias.py") == b"x = 1\n"
         assert tree.read_bytes("app/out.py") is None
         assert "outside the repository" in (tree.read_problem("app/out.py") or "")
+
+
+def test_a_sibling_whose_name_starts_like_the_project_is_outside(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "app").mkdir(parents=True)
+    (tmp_path / "repo-other").mkdir()
+    (tmp_path / "repo-other" / "x.py").write_text("x = 1\n")
+    (root / ".gitx").write_text("x = 2\n")  # a name that merely starts like .git
+    os.symlink("../../repo-other/x.py", root / "app" / "other.py")
+    os.symlink("../.gitx", root / "app" / "gitx.py")
+    tree = DiskTree(root)
+    assert tree.read_bytes("app/other.py") is None
+    assert tree.read_bytes("app/gitx.py") == b"x = 2\n"
