@@ -158,9 +158,11 @@ def _holds_config(directory: Path) -> Path | None:
     if os.path.lexists(candidate):
         return candidate
     pyproject = directory / "pyproject.toml"
-    if os.path.lexists(pyproject) and _table_of(pyproject) is not None:
-        return pyproject
-    return None
+    if not os.path.lexists(pyproject):
+        return None
+    if os.path.islink(pyproject):
+        _refuse_links_out(pyproject)  # read only to learn whether it holds our table
+    return pyproject if _table_of(pyproject) is not None else None
 
 
 def _git_top(start: Path) -> Path | None:
@@ -363,9 +365,22 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     if explicit is not None:
         if not os.path.lexists(explicit):
             raise ConfigError(f"{explicit}: config file not found")
+        _refuse_links_out(explicit)
         table = _table_of(explicit)
         return parse_table(explicit, table or {}, explicit.resolve().parent)
     root, found = discover_root(start)
     if found is None:
         return Config(root=root)
+    _refuse_links_out(found)
     return parse_table(found, _table_of(found) or {}, found.resolve().parent)
+
+
+def _refuse_links_out(path: Path) -> None:
+    """The root is the config file's directory once resolved: a committed
+    ``acp-lint.toml -> /.dockerenv`` would make it ``/``, and every file of the disk the
+    project's. A config in a work tree must resolve inside it (``sources.link_problem``)."""
+    from acp_lint.sources import link_problem
+
+    problem = link_problem(str(path))
+    if problem is not None:
+        raise ConfigError(f"{path}: {problem}; it is not read")

@@ -153,7 +153,7 @@ class Linter:
             return role.value
         from acp_lint.hosts import migration_label as app_label_for
 
-        return f"{role.value}:{app_label_for(self.config.root / path, self.config)}"
+        return f"{role.value}:{app_label_for(self.config.root, path, self.config)}"
 
     def check_files(self, files: list[tuple[str, bytes, Role]]) -> list[Diagnostic]:
         """Check many files; those not known yet go to worker processes when they are many

@@ -99,11 +99,24 @@ def python_rejects(text: str, path: str, keep: bool = False) -> tuple[int, int, 
     handler readers read that very tree instead of parsing the file a second time).
     """
     _compiled.last = None
+    tree = compile_guarded(text, path)
+    if isinstance(tree, tuple):
+        return tree
+    if keep:
+        _compiled.last = (text, tree)
+    return None
+
+
+def compile_guarded(text: str, path: str) -> ast.Module | tuple[int, int, str]:
+    """``text``'s AST, compiled under CPython's default recursion limit (as an import would
+    be), or why CPython refuses it (line, column, message). Never kept for ``take_compiled``:
+    a reader of another file (an app's ``apps.py``) calls this between the engine's
+    ``python_rejects`` and the migration reader that takes its tree."""
     previous = sys.getrecursionlimit()
     depth = _stack_depth()
     sys.setrecursionlimit(STANDARD_RECURSION_LIMIT + depth)
     try:
-        tree = compile(text, path, "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
+        return compile(text, path, "exec", flags=0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
     except SyntaxError as error:
         return error.lineno or 1, error.offset or 1, f"syntax error: {error.msg}"
     except ValueError as error:  # e.g. null bytes
@@ -112,9 +125,6 @@ def python_rejects(text: str, path: str, keep: bool = False) -> tuple[int, int, 
         return 1, 1, "Python cannot compile this file: it is nested too deeply"
     finally:
         sys.setrecursionlimit(previous)
-    if keep:
-        _compiled.last = (text, tree)
-    return None
 
 
 def take_compiled(text: str) -> ast.Module | None:

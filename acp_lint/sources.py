@@ -53,6 +53,10 @@ class ReadProblem(Exception):
     """A path exists but is not read: not a regular file, too large, or unreadable."""
 
 
+OUT_OF_REPOSITORY = "out of the repository"
+INTO_GIT = "into .git/"
+
+
 class Boundary:
     """Where a project's reads may lead once every link is resolved: inside the git work tree
     that holds the project (else the project itself), and never into its ``.git``.
@@ -78,7 +82,7 @@ class Boundary:
 
     def holds(self, path: str) -> bool:
         """``path``, every link resolved, is inside the boundary and not in ``.git``."""
-        return self._problem_of(os.path.realpath(path)) is None
+        return self.escape(os.path.realpath(path)) is None
 
     def problem(self, descriptor: int, path: Path | str) -> str | None:
         """Why the file open at ``descriptor`` (opened as ``path``) must not be read."""
@@ -86,15 +90,43 @@ class Boundary:
             real = os.readlink(f"/proc/self/fd/{descriptor}")
         except OSError:
             real = os.path.realpath(path)
-        return self._problem_of(real)
+        escape = self.escape(real)
+        if escape is None:
+            return None
+        if escape == INTO_GIT:
+            return "a symbolic link into .git/; nothing there is read"
+        return "a symbolic link to a file outside the repository; it is not read"
 
-    def _problem_of(self, real: str) -> str | None:
+    def escape(self, real: str) -> str | None:
+        """Where the resolved path ``real`` leads out of bounds (``OUT_OF_REPOSITORY``,
+        ``INTO_GIT``), or None."""
         real = os.path.normcase(os.path.join(real, ""))
         if not real.startswith(self.prefix):
-            return "a symbolic link to a file outside the repository; it is not read"
+            return OUT_OF_REPOSITORY
         if real.startswith(self.git):
-            return "a symbolic link into .git/; nothing there is read"
+            return INTO_GIT
         return None
+
+
+def link_problem(path: str) -> str | None:
+    """Why ``path``, as written (absolute, not resolved), must not be used: it lies inside a
+    git work tree but a symbolic link on its way leads out of that work tree, or into its
+    ``.git``. None otherwise, and for paths outside any work tree (the user's own choice).
+
+    For paths a run takes from its command line or finds itself (the config file, ``-o``):
+    a committed ``acp-lint.toml -> /`` moved the project's root out of the repository, and a
+    committed ``report.json -> .git/hooks/post-checkout`` took ``-o report.json`` there."""
+    lexical = os.path.abspath(path)
+    probe = os.path.dirname(lexical)
+    while True:
+        if not os.path.islink(probe) and os.path.lexists(os.path.join(probe, ".git")):
+            break  # (a linked directory is never the top: it may lead into another repository)
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
+    escape = repository_boundary(probe).escape(os.path.realpath(lexical))
+    return None if escape is None else f"a symbolic link on its way leads {escape}"
 
 
 def read_regular_file(

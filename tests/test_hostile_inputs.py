@@ -208,6 +208,89 @@ def test_links_out_of_the_repository_or_into_git_are_never_read(tmp_path: Path) 
     assert (alias["line"], alias["column"]) == (views["line"], views["column"])
 
 
+def _git_demo(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "repo"
+    demo = Path(__file__).resolve().parents[1] / "fixtures" / "demo"
+    shutil.copytree(demo, root, ignore=shutil.ignore_patterns(".acp-lint-cache"))
+    subprocess.run(["git", "init", "-q", str(root)], check=True, timeout=60)
+    return root
+
+
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "acp_lint", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "CI_SECRET": SECRET},
+        timeout=TIMEOUT,
+    )
+
+
+def test_a_config_linked_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    """The root is the config's directory: ``acp-lint.toml -> /some/empty/file`` made the
+    whole of ``/`` the project (and ``/proc/self/environ`` one of its files), and wrote the
+    cache there. Exit 2 naming the file, for ``acp-lint.toml``, a pyproject and ``--config``."""
+    root = _git_demo(tmp_path)
+    (tmp_path / "empty.toml").write_text("")
+    (tmp_path / "pyproject.toml").write_text("[tool.acp-lint]\n")
+    os.symlink("/proc/self/environ", root / "acp" / "sql" / "environ.sql")
+    links = (("acp-lint.toml", "../empty.toml"), ("pyproject.toml", "../pyproject.toml"))
+    for name, target in links:
+        os.symlink(target, root / name)
+        done = _run(root, "--output-format", "json", ".")
+        assert done.returncode == 2, done.stdout
+        assert f"{root / name}: a symbolic link on its way leads out of the repository" in (
+            done.stderr
+        )
+        assert SECRET not in done.stdout + done.stderr
+        (root / name).unlink()
+    os.symlink("../empty.toml", root / "ci.toml")
+    done = _run(root, "--config", "ci.toml", ".")
+    assert done.returncode == 2 and "leads out of the repository" in done.stderr
+    assert not (tmp_path / ".acp-lint-cache").exists()
+
+
+def test_paths_through_a_linked_directory_are_refused_and_never_fixed(tmp_path: Path) -> None:
+    """``acp/views.py`` with ``acp -> /elsewhere``: ``--fix`` rewrote the file elsewhere."""
+    root = _git_demo(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    (root / "acp").rename(elsewhere)
+    os.symlink(elsewhere, root / "acp")
+    before = (elsewhere / "views.py").read_bytes()
+    for args in (("--fix", "acp/views.py"), ("acp/views.py",), ("acp",), ("--fix", "acp")):
+        done = _run(root, "--no-cache", *args)
+        assert done.returncode == 2, (args, done.stdout)
+        assert "a symbolic link on its way leads out of the repository" in done.stderr
+    assert (elsewhere / "views.py").read_bytes() == before
+    (root / "acp").unlink()
+    (root / "acp").mkdir()
+    os.symlink("../shop", root / "acp" / "shop")  # a link that stays inside: used as before
+    done = _run(root, "--no-cache", "--output-format", "json", "acp/shop/urls.py")
+    assert done.returncode in (0, 1), done.stderr
+
+
+def test_output_file_linked_out_or_into_git_is_refused(tmp_path: Path) -> None:
+    """``-o report.json`` with a committed ``report.json -> ~/.bashrc`` or
+    ``-> .git/hooks/post-checkout`` wrote the report (quoting the pull request's lines)
+    there. A path outside the repository, as written, is the user's own choice."""
+    root = _git_demo(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n")
+    os.symlink(victim, root / "report.json")
+    os.symlink(".git/hooks/post-checkout", root / "hook.json")
+    for name, where in (("report.json", "out of the repository"), ("hook.json", "into .git/")):
+        done = _run(root, "-o", name, ".")
+        assert done.returncode == 2 and f"leads {where}" in done.stderr, done.stderr
+    assert victim.read_text() == "keep\n"
+    assert not (root / ".git" / "hooks" / "post-checkout").exists()
+    report = tmp_path / "reports" / "out.txt"
+    done = _run(root, "-o", str(report), ".")
+    assert done.returncode == 1 and "ACP104" in report.read_text()
+
+
 def test_without_git_the_project_is_the_boundary(tmp_path: Path) -> None:
     """Outside a work tree, a link may lead anywhere inside the project, not beside it."""
     root = project(tmp_path / "proj", {"acp/views.py": ENV_READ, "shared/env.py": ENV_READ})

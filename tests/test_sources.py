@@ -70,3 +70,21 @@ def test_a_sibling_whose_name_starts_like_the_project_is_outside(tmp_path: Path)
     tree = DiskTree(root)
     assert tree.read_bytes("app/other.py") is None
     assert tree.read_bytes("app/gitx.py") == b"x = 2\n"
+
+
+def test_routes_verify_reads_manage_py_as_a_project_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``routes --verify`` looks for django-configurations' class in ``manage.py``: a FIFO
+    there blocked the run forever, and ``manage.py -> /dev/zero`` filled memory."""
+    from acp_lint.hosts.django.verify import configuration_name
+
+    monkeypatch.delenv("DJANGO_CONFIGURATION", raising=False)
+    (tmp_path / "manage.py").write_text("os.environ.setdefault('DJANGO_CONFIGURATION', 'Dev')\n")
+    assert configuration_name(tmp_path) == "Dev"
+    (tmp_path / "manage.py").unlink()
+    os.mkfifo(tmp_path / "manage.py")
+    assert configuration_name(tmp_path) == ""
+    (tmp_path / "manage.py").unlink()
+    os.symlink("/dev/zero", tmp_path / "manage.py")
+    assert configuration_name(tmp_path) == ""

@@ -183,9 +183,10 @@ class Host(Protocol):
         branch's Alembic revisions), relative posix paths."""
         ...
 
-    def migration_label(self, file: Path) -> str | None:
-        """What a migration's checking depends on outside its own text (Django: the app
-        label of its app, for CreateModel's default table); part of the results cache key."""
+    def migration_label(self, root: Path, rel: str) -> str | None:
+        """What the checking of migration ``rel`` of the project at ``root`` depends on outside
+        its own text (Django: the app label of its app, for CreateModel's default table);
+        part of the results cache key."""
         ...
 
     def check_migration(self, source: str, dialect: str, label: str | None) -> Sequence[SqlFinding]:
@@ -340,6 +341,6 @@ def host_for(project: Project | Config | None = None) -> Host:
     return load_host(project.host_name)
 
 
-def migration_label(file: Path, config: Config | None = None) -> str | None:
+def migration_label(root: Path, rel: str, config: Config | None = None) -> str | None:
     """The project's host's ``migration_label`` (the results cache keys a migration by it)."""
-    return host_for(config).migration_label(file)
+    return host_for(config).migration_label(root, rel)

@@ -42,7 +42,7 @@ def check_migration_file(
     from acp_lint.rules.parse_error import python_parse_error
 
     host = host_for(config)
-    label = host.migration_label(config.root / path)
+    label = host.migration_label(config.root, path)
     try:
         findings = list(host.check_migration(text, config.sql_dialect, label))
     except (SyntaxError, ValueError) as error:

@@ -100,7 +100,7 @@ def test_labels_and_tables_match_django(project: Path) -> None:
     labels = {}
     for module in MODULES:
         migration = project / module.replace(".", "/") / "migrations" / "0001_initial.py"
-        label = app_label_for(migration)
+        label = app_label_for(migration, project)
         labels[module] = label
         assert label == django[module]["label"], module
         models = ["widget", MODEL.split("class ")[2].split("(")[0].lower()]
@@ -128,8 +128,8 @@ def test_unreadable_label_is_unknown(tmp_path: Path) -> None:
             "other/migrations/0001_initial.py": "",
         },
     )
-    assert app_label_for(tmp_path / "app/migrations/0001_initial.py") is None
-    assert app_label_for(tmp_path / "other/migrations/0001_initial.py") is None
+    assert app_label_for(tmp_path / "app/migrations/0001_initial.py", tmp_path) is None
+    assert app_label_for(tmp_path / "other/migrations/0001_initial.py", tmp_path) is None
 
 
 MIGRATION = textwrap.dedent(
@@ -174,3 +174,28 @@ def test_cli_uses_the_label_and_never_imports_libcst(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
     )
     assert proc.stdout.strip().splitlines()[-1] == "1 []", proc.stdout
+
+
+def test_apps_py_is_read_as_a_project_file(tmp_path: Path) -> None:
+    """The label reader reads ``apps.py`` and the modules it imports from. A deep ``apps.py``
+    crashed the process (``ast``'s C code ran out of stack), a linked one was read from
+    outside the repository, and an imported base was searched for up to ``/``."""
+    outside = tmp_path / "outside"
+    write_tree(outside, {"evil/apps.py": AC + 'class C(AppConfig):\n    label = "catalog"\n'})
+    write_tree(outside, {"probe_mod/bases.py": AC + 'class Base(AppConfig):\n    label = "x"\n'})
+    repo = outside / "repo"  # the repository sits below the other files
+    write_tree(
+        repo,
+        {
+            "deep/apps.py": "x = 1" + " + 1" * 150_000 + "\n",
+            "deep/migrations/0001_initial.py": "",
+            "linked/migrations/0001_initial.py": "",
+            "based/apps.py": "from probe_mod.bases import Base\n\nclass C(Base):\n    pass\n",
+            "based/migrations/0001_initial.py": "",
+        },
+    )
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    os.symlink(outside / "evil" / "apps.py", repo / "linked" / "apps.py")
+    assert app_label_for(repo / "deep/migrations/0001_initial.py", repo) is None  # no crash
+    assert app_label_for(repo / "linked/migrations/0001_initial.py", repo) is None  # not "catalog"
+    assert app_label_for(repo / "based/migrations/0001_initial.py", repo) is None  # not "x"

@@ -91,10 +91,10 @@ class DjangoHost:
     def migration_files(self, root: Path) -> frozenset[str]:
         return frozenset()  # Django's migrations are found by their ``migrations/`` folder
 
-    def migration_label(self, file: Path) -> str | None:
+    def migration_label(self, root: Path, rel: str) -> str | None:
         from acp_lint.hosts.django.app_label import app_label_for
 
-        return app_label_for(file)
+        return app_label_for(root / rel, root)
 
     def check_migration(self, source: str, dialect: str, label: str | None) -> Sequence[SqlFinding]:
         from acp_lint.hosts.django.django_migrations import check_migration_module

@@ -16,6 +16,8 @@ import ast
 from functools import lru_cache
 from pathlib import Path
 
+from acp_lint.sources import Boundary, repository_boundary
+
 _APP_CONFIG = {"django.apps.AppConfig", "django.apps.config.AppConfig"}
 
 
@@ -27,21 +29,23 @@ def migration_app_dir(path: Path) -> Path | None:
     return parent.parent
 
 
-def app_label_for(path: Path) -> str | None:
-    """The label of the app whose migration ``path`` is, or None when it is not certain."""
-    return _label_of_folder(str(path.parent))
+def app_label_for(path: Path, root: Path) -> str | None:
+    """The label of the app whose migration ``path`` is (in the project at ``root``), or None
+    when it is not certain. Only the repository's files are read (``sources.Boundary``: the
+    git work tree holding ``root``, else ``root``)."""
+    return _label_of_folder(str(path.parent), str(root))
 
 
 @lru_cache(maxsize=256)
-def _label_of_folder(folder: str) -> str | None:
+def _label_of_folder(folder: str, root: str) -> str | None:
     app_dir = migration_app_dir(Path(folder).resolve() / "_")
     if app_dir is None:
         return None
-    return _label_of_app(app_dir)
+    return _label_of_app(app_dir, repository_boundary(root))
 
 
 @lru_cache(maxsize=256)
-def _label_of_app(app_dir: Path) -> str | None:
+def _label_of_app(app_dir: Path, boundary: Boundary) -> str | None:
     """Django's choice (``AppConfig.create``): the one config class in ``apps.py`` whose
     ``default`` is not False, else the one with ``default = True``, else the plain
     ``AppConfig`` (label = folder name). Classes imported into ``apps.py`` count too."""
@@ -49,13 +53,13 @@ def _label_of_app(app_dir: Path) -> str | None:
     apps_py = app_dir / "apps.py"
     if not apps_py.is_file():
         return folder
-    tree = _parse(apps_py)
+    tree = _parse(apps_py, boundary)
     if tree is None:
         return None
     candidates: list[tuple[object, object]] = []  # (label, default attribute)
     local = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     for node in local.values():
-        info = _config_info(tree, node, apps_py, 0)
+        info = _config_info(tree, node, apps_py, 0, boundary)
         if info is not None:
             candidates.append(info)
     for stmt in tree.body:
@@ -64,7 +68,7 @@ def _label_of_app(app_dir: Path) -> str | None:
                 qualified = f"{stmt.module}.{alias.name}"
                 if qualified in _APP_CONFIG or (alias.asname or alias.name) in local:
                     continue
-                info = _imported_config(qualified, apps_py, 0, missing=None)
+                info = _imported_config(qualified, apps_py, 0, None, boundary)
                 if info is not None:
                     candidates.append(info)
     if any(flag is _UNKNOWN for _, flag in candidates):
@@ -86,11 +90,23 @@ _UNSET = object()  # the attribute is not set (Django's default applies)
 _UNKNOWN = object()  # set, but not to a literal (or a base we cannot read)
 
 
-def _parse(path: Path) -> ast.Module | None:
+def _parse(path: Path, boundary: Boundary) -> ast.Module | None:
+    """The module at ``path``, read and compiled as the engine reads a project's Python: a
+    regular file of the repository (no FIFO, no link out of it, 16 MiB at most) that CPython
+    compiles at its own recursion limit and is not nested past ``MAX_DEPTH`` (a deep
+    ``apps.py`` crashed the process in ``ast``'s C code); None otherwise."""
+    from acp_lint.encoding import DecodeError, decode_python
+    from acp_lint.protected import check_depth, compile_guarded
+    from acp_lint.sources import ReadProblem, read_regular_file
+
     try:
-        return ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
+        data = read_regular_file(path, within=boundary)
+        text = decode_python(data).text
+        check_depth(text)
+    except (OSError, ReadProblem, DecodeError, ValueError):  # TooDeep is a ValueError
         return None
+    tree = compile_guarded(text, str(path))
+    return tree if isinstance(tree, ast.Module) else None
 
 
 def _own_attr(node: ast.ClassDef, name: str) -> object:
@@ -135,7 +151,7 @@ def _dotted(node: ast.expr) -> str | None:
 
 
 def _config_info(
-    tree: ast.Module, node: ast.ClassDef, file: Path, depth: int
+    tree: ast.Module, node: ast.ClassDef, file: Path, depth: int, boundary: Boundary
 ) -> tuple[object, object] | None:
     """(label, default) of a config class, each inherited along the first base that sets it
     (``_UNSET`` / ``_UNKNOWN``); None when the class is not an AppConfig."""
@@ -155,9 +171,10 @@ def _config_info(
             is_config = True
             continue
         if dotted in local and local[dotted] is not node:
-            info = _config_info(tree, local[dotted], file, depth + 1)
+            info = _config_info(tree, local[dotted], file, depth + 1, boundary)
         elif "." in qualified:
-            info = _imported_config(qualified, file, depth + 1, missing=(_UNKNOWN, _UNKNOWN))
+            unknown = (_UNKNOWN, _UNKNOWN)
+            info = _imported_config(qualified, file, depth + 1, unknown, boundary)
         else:
             info = None  # a builtin such as ``object``
         if info is not None:
@@ -177,20 +194,27 @@ def _config_info(
 
 
 def _imported_config(
-    qualified: str, file: Path, depth: int, missing: tuple[object, object] | None
+    qualified: str,
+    file: Path,
+    depth: int,
+    missing: tuple[object, object] | None,
+    boundary: Boundary,
 ) -> tuple[object, object] | None:
-    """Follow ``from pkg.mod import Base`` to ``pkg/mod.py`` in an ancestor of ``file``
-    (``missing`` when that module is not in the project; None when it is no config)."""
+    """Follow ``from pkg.mod import Base`` to ``pkg/mod.py`` in an ancestor of ``file`` inside
+    the repository (``missing`` when that module is not in the project; None when it is no
+    config)."""
     module, _, name = qualified.rpartition(".")
     relative = Path(*module.split("."))
     for ancestor in file.parents:
+        if not boundary.holds(str(ancestor)):
+            break  # above the repository: not the project's module
         for candidate in (ancestor / f"{relative}.py", ancestor / relative / "__init__.py"):
             if candidate.is_file():
-                tree = _parse(candidate)
+                tree = _parse(candidate, boundary)
                 if tree is None:
                     return _UNKNOWN, _UNKNOWN
                 for node in tree.body:
                     if isinstance(node, ast.ClassDef) and node.name == name:
-                        return _config_info(tree, node, candidate, depth)
+                        return _config_info(tree, node, candidate, depth, boundary)
                 return None  # a function or constant of that module, not a class
     return missing

@@ -245,7 +245,7 @@ class FastAPIHost:
                 continue
         return frozenset(found)
 
-    def migration_label(self, file: Path) -> str | None:
+    def migration_label(self, root: Path, rel: str) -> str | None:
         return None
 
     def check_migration(self, source: str, dialect: str, label: str | None) -> Sequence[SqlFinding]:
