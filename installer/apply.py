@@ -65,8 +65,9 @@ def _plan_journal(
         old: bytes | None = None
         mode: int | None = None
         if target.exists():
-            old = target.read_bytes()
+            old = paths.read_existing(target, write.rel)
             mode = target.stat().st_mode & 0o7777
+        if old is not None:
             olds[write.rel] = old
         record.targets.append(
             Target(

@@ -13,7 +13,10 @@ kept (and named). The same code undoes a failed run in-process and a killed run 
 start (``recover``), so there is one way back, and it is tested with real kills.
 
 Every path in a journal is checked like a manifest path (inside the project, no link, never in
-``.git/``): a journal shipped in a hostile repository cannot make echelon write elsewhere.
+``.git/``): a journal shipped in a hostile repository cannot make echelon write elsewhere. Nor
+can it make echelon undo anything inside: the journal names the inode and change time of the
+``identity`` file its run created first, which a checkout or a copy gives values nobody can
+know in advance; a journal whose identity does not match is refused, and nothing is done.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +39,7 @@ from acp_lint.atomic import flush_to_disk, write_atomically, write_new
 
 JOURNAL_DIR = ".acp/journal"
 JOURNAL = f"{JOURNAL_DIR}/journal.json"
+IDENTITY = "identity"  # made first by ``begin``; its inode and change time sign the journal
 TMP_SUFFIX = ".echelon-tmp"
 KILL_AT_ENV = "ACP_INSTALL_KILL_AT"
 
@@ -88,10 +93,12 @@ class Journal:
     created_dirs: list[str] = field(default_factory=list)  # made by the transaction
     removed_dirs: list[str] = field(default_factory=list)  # emptied and removed by it
     acp_created: bool = False  # .acp/ itself did not exist before
+    identity: list[int] | None = None  # (inode, change time) of the journal's IDENTITY file
 
     def to_bytes(self) -> bytes:
         data = {
             "version": 1,
+            "identity": self.identity,
             "operation": self.operation,
             "targets": [target.to_json() for target in self.targets],
             "created_dirs": self.created_dirs,
@@ -121,6 +128,7 @@ class Journal:
                 created_dirs=[str(d) for d in raw["created_dirs"]],
                 removed_dirs=[str(d) for d in raw["removed_dirs"]],
                 acp_created=bool(raw["acp_created"]),
+                identity=_identity_field(raw.get("identity")),
             )
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
             raise UsageError(
@@ -137,6 +145,23 @@ class Journal:
         return journal
 
 
+def _identity_field(value: object) -> list[int] | None:
+    if value is None:
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)):
+        raise ValueError("identity")
+    return list(value)
+
+
+def _identity_of(directory: Path) -> list[int] | None:
+    """The inode and change time of ``directory``'s IDENTITY file (a regular file), or None."""
+    try:
+        info = os.lstat(directory / IDENTITY)
+    except OSError:
+        return None
+    return [info.st_ino, info.st_ctime_ns] if stat.S_ISREG(info.st_mode) else None
+
+
 def begin(root: Path, journal: Journal, olds: dict[str, bytes], steps: Steps) -> None:
     """Save the old bytes and commit the journal; nothing in the project has changed yet."""
     directory = root / JOURNAL_DIR
@@ -148,6 +173,8 @@ def begin(root: Path, journal: Journal, olds: dict[str, bytes], steps: Steps) ->
         acp.mkdir()
     steps()
     directory.mkdir(exist_ok=True)
+    write_new(directory / IDENTITY, b"echelon journal identity\n", None, sync=False)
+    journal.identity = _identity_of(directory)
     for target in journal.targets:
         if target.old is not None:
             write_new(directory / target.old, olds[target.rel], None, sync=False)
@@ -166,6 +193,23 @@ def finish(root: Path, journal: Journal) -> None:
         _rmdir_quietly(root / ".acp")
 
 
+def _remove_unfinished(directory: Path) -> None:
+    """Remove the journal directory of a run killed before it committed ``journal.json``: only
+    what such a run writes there (IDENTITY, ``<n>.old``, staging files), all regular files;
+    anything else means the directory is not echelon's, and it is left to the user."""
+    entries = list(os.scandir(directory))
+    for entry in entries:
+        ours = entry.name == IDENTITY or entry.name.endswith((".old", TMP_SUFFIX, ".tmp"))
+        if not ours or not entry.is_file(follow_symlinks=False):
+            raise UsageError(
+                f"{JOURNAL_DIR} holds {entry.name!r}, which echelon does not write there; "
+                "nothing was changed: move .acp/journal away to continue"
+            )
+    for entry in entries:
+        os.unlink(entry.path)
+    directory.rmdir()
+
+
 def _rmdir_quietly(directory: Path) -> bool:
     try:
         directory.rmdir()
@@ -174,11 +218,19 @@ def _rmdir_quietly(directory: Path) -> bool:
     return True
 
 
-def _current(path: Path) -> bytes | None:
+UNREADABLE = "unreadable"  # the hash of a target that is no regular file: never old, never new
+
+
+def _current_sha(path: Path) -> str | None:
+    """The hash of ``path``'s bytes (None: absent); a FIFO or device is never read."""
+    from acp_lint.sources import ReadProblem, read_regular_file
+
     try:
-        return path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return _sha(read_regular_file(path))
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except (ReadProblem, OSError):
+        return UNREADABLE
 
 
 def rollback(root: Path, journal: Journal) -> tuple[list[str], list[str]]:
@@ -199,7 +251,7 @@ def rollback(root: Path, journal: Journal) -> tuple[list[str], list[str]]:
             staged.unlink(missing_ok=True)
         except OSError as error:
             problems.append(f"{staged.name} ({error.strerror})")
-        now = _sha(_current(path))
+        now = _current_sha(path)
         if now == target.old_sha256:
             continue
         if now != target.new_sha256:
@@ -209,8 +261,8 @@ def rollback(root: Path, journal: Journal) -> tuple[list[str], list[str]]:
             if target.old is None:
                 path.unlink(missing_ok=True)
             else:
-                data = (directory / target.old).read_bytes()
-                if _sha(data) != target.old_sha256:
+                data = paths.read_existing(directory / target.old, target.old)
+                if data is None or _sha(data) != target.old_sha256:
                     problems.append(f"{target.rel} (its saved copy in {JOURNAL_DIR} is damaged)")
                     continue
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -236,11 +288,18 @@ def recover(root: Path) -> tuple[list[str], bool]:
     if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
         raise UsageError(f"{JOURNAL_DIR} is not a directory written by echelon; move it away")
     record = directory / "journal.json"
-    if not record.is_file():
+    if not os.path.lexists(record):
         # Killed while saving the old copies: the project itself was not touched yet.
-        shutil.rmtree(directory)
+        _remove_unfinished(directory)
         return [f"removed the unfinished journal of an interrupted run ({JOURNAL_DIR})"], False
-    journal = Journal.from_bytes(root, record.read_bytes())
+    data = paths.read_existing(record, JOURNAL)
+    journal = Journal.from_bytes(root, data or b"")
+    if journal.identity is None or journal.identity != _identity_of(directory):
+        raise UsageError(
+            f"{JOURNAL} was not written in this checkout (it came with the repository, or the "
+            "project was copied after an interrupted run), so echelon does not undo what it "
+            "names; nothing was changed: move .acp/journal away to continue"
+        )
     problems, kept = rollback(root, journal)
     if problems:
         raise UsageError(

@@ -38,14 +38,26 @@ def _inside(root: Path, path: Path) -> bool:
 
 
 def read(root: Path, rel: str) -> bytes | None:
-    """The bytes of a file echelon may write, or None when it does not exist."""
+    """The bytes of a file echelon may write, or None when it does not exist. Read as
+    acp-lint reads a project's files (``read_regular_file``): a FIFO in its place is refused
+    at once instead of blocking, a device or a file over 16 MiB is never read whole."""
     path = target(root, rel)
     if path.is_dir():
         raise Refused(f"refusing to write {rel}: it is a directory")
+    return read_existing(path, rel)
+
+
+def read_existing(path: Path, rel: str) -> bytes | None:
+    """``path``'s bytes (named ``rel`` in messages), None when nothing is there; Refused when
+    it is not a regular file echelon can read."""
+    from acp_lint.sources import ReadProblem, read_regular_file
+
     try:
-        return path.read_bytes()
+        return read_regular_file(path)
     except FileNotFoundError:
         return None
+    except ReadProblem as problem:
+        raise Refused(f"cannot read {rel}: {problem}") from None
     except OSError as error:
         raise Refused(f"cannot read {rel}: {error.strerror}") from None
 

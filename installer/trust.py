@@ -95,6 +95,10 @@ def check_manifest(root: Path, manifest: Manifest, bindings_rel: str) -> None:
                 allowed = {manifest.settings, manifest.urlconf}
             if rel not in allowed:
                 raise _bad(rel, f"as a {entry.role} file")
+            if entry.role == FileRole.HOST_EDIT and entry.created:
+                # an install edits the host's settings and URLconf, it never creates them: a
+                # "created" one would be deleted by uninstall
+                raise _bad(rel, "as a host module echelon created")
             if not entry.created and entry.backup not in (None, backup_path(rel)):
                 raise _bad(str(entry.backup), f"as the backup of {rel}")
         else:

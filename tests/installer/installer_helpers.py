@@ -48,6 +48,8 @@ def tree_hash(root: Path, ignore: tuple[str, ...] = ()) -> dict[str, str]:
             rel = f"{rel_dir}/{name}"
             if path.is_symlink():
                 result[rel] = "link:" + os.readlink(path)
+            elif not path.is_file():  # a FIFO (hostile trees): opening it would block
+                result[rel] = "special"
             else:
                 result[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return result

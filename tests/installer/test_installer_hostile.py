@@ -104,6 +104,7 @@ def _sha(path: Path) -> str:
         "stray-backup",
         "dir-outside",
         "dir-above",
+        "host-edit-created",
     ],
 )
 def test_crafted_manifest_is_refused_before_any_change(installed, capsys, name, force) -> None:
@@ -137,6 +138,10 @@ def test_crafted_manifest_is_refused_before_any_change(installed, capsys, name, 
             data["dirs"] = ["../victim-dir"]
         elif name == "dir-above":
             data["dirs"] = ["mysite"]
+        elif name == "host-edit-created":  # uninstall deleted the "created" settings module
+            settings = data["settings"]
+            files.pop(files[settings].get("backup") or "", None)
+            files[settings] = _entry(files[settings]["sha256"], "host-edit")
 
     _edit_manifest(proj, craft)
     argv = ["uninstall", *(["--force"] if force else []), str(proj)]
@@ -485,3 +490,95 @@ def test_a_repository_s_fsmonitor_program_is_never_run(world) -> None:
         done = echelon(*argv, cwd=proj)
         assert done.returncode == 0, done.stderr
     assert not marker.exists()
+
+
+def _journal_naming(proj: Path, rel: str, identity: list[int] | None) -> None:
+    """A journal as a repository could commit it: "``rel`` was created by the interrupted
+    run" (its new hash is its hash now), so a rollback would delete it."""
+    target = {"rel": rel, "old": None, "old_sha256": None, "old_mode": None}
+    target["new_sha256"] = _sha(proj / rel)
+    record = {"version": 1, "operation": "install", "targets": [target], "identity": identity}
+    record |= {"created_dirs": [], "removed_dirs": [], "acp_created": False}
+    journal = proj / ".acp" / "journal"
+    journal.mkdir(parents=True)
+    (journal / "identity").write_text("echelon journal identity\n")
+    info = os.lstat(journal / "identity")
+    if identity == []:  # the identity of the file as committed (a clone gives it another)
+        record["identity"] = [info.st_ino, info.st_ctime_ns]
+    (journal / "journal.json").write_text(json.dumps(record))
+
+
+@pytest.mark.parametrize("identity", [None, [1, 2]])
+def test_a_committed_journal_undoes_nothing(world, capsys, identity) -> None:
+    """Recovery undid what a committed journal named: ``manage.py`` "created" by an
+    interrupted run was deleted by the next install."""
+    proj = world["proj"]
+    _journal_naming(proj, "manage.py", identity)
+    code, _, err = _unchanged_run(world, ["install", *KERNEL, str(proj)], capsys)
+    assert code == 2 and "was not written in this checkout" in err, err
+    assert (proj / "manage.py").is_file()
+
+
+def test_a_copied_journal_undoes_nothing(world, capsys) -> None:
+    """The identity is the file's inode and change time: a copy of the tree (a clone) has
+    others, even when the journal was genuine where it was written."""
+    import shutil
+
+    proj = world["proj"]
+    _journal_naming(proj, "manage.py", [])
+    copy = world["outer"] / "copy"
+    shutil.copytree(proj, copy, symlinks=True)
+    shutil.rmtree(proj)
+    copy.rename(proj)
+    code, _, err = _unchanged_run(world, ["install", *KERNEL, str(proj)], capsys)
+    assert code == 2 and "was not written in this checkout" in err, err
+
+
+@pytest.mark.parametrize("what", ["stranger", "fifo-record", "fifo-copy"])
+def test_an_unfinished_journal_that_is_not_echelon_s_is_left_alone(world, what: str) -> None:
+    """Without ``journal.json`` (a run killed while saving copies), the directory is removed
+    only when it holds nothing but what such a run writes; a FIFO is never opened."""
+    proj = world["proj"]
+    journal = proj / ".acp" / "journal"
+    journal.mkdir(parents=True)
+    if what == "stranger":
+        (journal / "notes.txt").write_text("the repository's\n")
+    elif what == "fifo-record":
+        os.mkfifo(journal / "journal.json")
+    else:
+        os.mkfifo(journal / "0.old")
+    before = tree_hash(proj)
+    done = subprocess.run(
+        [PYTHON, "-m", "acp_installer.cli", "install", *KERNEL, "."],
+        cwd=proj,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode in (1, 2), done.stderr
+    assert tree_hash(proj) == before
+
+
+@pytest.mark.parametrize(
+    "fifo", [".acp/manifest.json", "controlplane.bindings.json", ".env.example", "manage.py"]
+)
+def test_a_fifo_where_echelon_reads_is_refused_without_waiting(world, fifo: str) -> None:
+    """Every file echelon reads is read as acp-lint reads a project's files: a FIFO in its
+    place (an unpacked tree can hold one) blocked install, doctor and uninstall forever."""
+    proj = world["proj"]
+    path = proj / fifo
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    os.mkfifo(path)
+    before = tree_hash(proj)
+    for argv in (["install", "--dry-run", *KERNEL], ["install", *KERNEL], ["doctor"]):
+        done = subprocess.run(
+            [PYTHON, "-m", "acp_installer.cli", *argv, "."],
+            cwd=proj,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode in (1, 2), (argv, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr
+    assert tree_hash(proj) == before

@@ -72,12 +72,13 @@ class FastApiInstaller:
 
     def mentioned_in(self, config: Config) -> bool:
         from acp_lint.discovery import DEFAULT_EXCLUDES, discover
+        from acp_lint.sources import DiskTree
 
         root = config.root.resolve()
+        tree = DiskTree(root)  # a FIFO, a device or a link out of the repository: not read
         for rel in discover(root, DEFAULT_EXCLUDES, (".py",)):
-            try:
-                data = (root / rel).read_bytes()
-            except OSError:
+            data = tree.read_bytes(rel)
+            if data is None:
                 continue
             if re.search(rb"^\s*(from|import)\s+fastapi\b", data, re.MULTILINE):
                 return True
