@@ -218,9 +218,9 @@ def test_one_fix_run_lists_files_once_and_builds_the_url_graph_once(
     calls = {"git": 0, "graph": 0}
     real_git, real_graph = discovery._git_files, urls.table_from_root
 
-    def counting_git(root: Path) -> list[str] | None:
+    def counting_git(root: Path, *rest: object) -> list[str] | None:
         calls["git"] += 1
-        return real_git(root)
+        return real_git(root, *rest)  # type: ignore[arg-type]
 
     def counting_graph(*args: object, **kwargs: object) -> object:
         calls["graph"] += 1

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from acp_installer.hostfile import Source
 
     from acp_lint.config import Config
+    from acp_lint.sources import DiskTree
 
 # Host name -> the module that defines its ``HOST``. Imported only when the host is used.
 HOSTS: dict[str, str] = {
@@ -61,9 +62,10 @@ class InstallerHost(Protocol):
         (FastAPI: a script running ``alembic upgrade head``, which stops at two heads)."""
         ...
 
-    def mentioned_in(self, config: Config) -> bool:
-        """Does the project at ``config.root`` at least import this framework? Asked when
-        no host is detected, to choose whose "not found" message the user gets."""
+    def mentioned_in(self, config: Config, tree: DiskTree) -> bool:
+        """Does the project at ``config.root`` (read through ``tree``) at least import this
+        framework? Asked when no host is detected, to choose whose "not found" message the
+        user gets."""
         ...
 
     def detect(self, project_dir: Path) -> Any:
@@ -185,14 +187,32 @@ def _detected(config: Config) -> str:
     configured = configured_host(config)
     if configured is not None:
         return configured
+    tree = DiskTree(config.root.resolve())
     try:
-        found = detected_hosts(DiskTree(config.root.resolve()), config)
+        found = detected_hosts(tree, config)
     except HostChoiceError:
         return "fastapi"  # several FastAPI apps: the FastAPI host's detect() names them
     if not found:
         # Neither is there: the host whose framework the project at least imports says
-        # what is missing (FastAPI: no module-level app), else Django's detection does.
-        return "fastapi" if load_host("fastapi").mentioned_in(config) else DEFAULT_HOST
+        # what is missing (FastAPI: no module-level app), else Django's detection does,
+        # unless a module could not be read because it is a link out of the project (which
+        # is never read): that is what to say, not "no manage.py".
+        if load_host("fastapi").mentioned_in(config, tree):
+            return "fastapi"
+        links = sorted(
+            (rel, problem)
+            for rel, problem in tree.problems.items()
+            if problem.startswith("a symbolic link")
+        )
+        if links:
+            rel, problem = links[0]
+            where = "into .git/" if ".git" in problem else "outside the project"
+            raise UsageError(
+                f"cannot tell the project's framework: {rel} is a symbolic link that leads "
+                f"{where}, which echelon never reads (it reads and edits only files inside "
+                "the project)"
+            )
+        return DEFAULT_HOST
     if len(found) > 1:
         raise UsageError(
             f"{config.root} has both a Django project (manage.py) and a FastAPI app; say which "

@@ -284,13 +284,9 @@ def versions_directories(root: Path) -> list[Path]:
     ``version_locations`` when set (split as Alembic splits it), else
     ``<script_location>/versions``; relative paths are relative to ``root`` (Alembic resolves
     them from the working directory, where ``alembic.ini`` is). A ``package:path`` location
-    cannot be resolved without importing the package and is left out, as is any location
-    outside the repository (``version_locations = /`` would walk the whole disk) or in
-    ``.git``: only the project's revisions can be in its scope anyway.
+    cannot be resolved without importing the package and is left out. Locations outside
+    the project are listed (the installer refuses them); ``acp_revisions`` skips them.
     """
-    from acp_lint.sources import repository_boundary
-
-    boundary = repository_boundary(str(root))
     found: list[Path] = []
     for base, options in _config_sections(root):
         locations = options.get("version_locations")
@@ -310,7 +306,7 @@ def versions_directories(root: Path) -> list[Path]:
         for candidate in candidates:
             path = Path(candidate)
             path = path if path.is_absolute() else base / path
-            if path.is_dir() and path not in found and boundary.holds(str(path)):
+            if path.is_dir() and path not in found:
                 found.append(path)
     return found
 
@@ -321,8 +317,13 @@ def acp_revisions(root: Path) -> list[Path]:
     The roots are the revisions whose ``branch_labels`` contain ``"acp"``; every revision whose
     ``down_revision`` (a merge has several) names an ACP revision is on the branch too.
     """
+    from acp_lint.sources import repository_boundary
+
+    boundary = repository_boundary(str(root))
     headers: dict[Path, RevisionHeader] = {}
     for directory in versions_directories(root):
+        if not boundary.holds(str(directory)):
+            continue  # outside the repository (``version_locations = /`` walked the disk)
         for path in sorted(directory.rglob("*.py")):
             if "__pycache__" in path.parts or path.name == "__init__.py":
                 continue

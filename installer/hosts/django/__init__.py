@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from acp_installer.hosts.django.detect import DjangoProject
 
     from acp_lint.config import Config
+    from acp_lint.sources import DiskTree
 
 
 class DjangoInstaller:
@@ -43,7 +44,7 @@ class DjangoInstaller:
     def migration_warnings(self, host: object, written: Sequence[str]) -> list[str]:
         return []
 
-    def mentioned_in(self, config: Config) -> bool:
+    def mentioned_in(self, config: Config, tree: DiskTree) -> bool:
         return False  # the default host: its detection's error says what is missing
 
     def detect(self, project_dir: Path) -> DjangoProject:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from acp_installer.hosts.fastapi.detect import FastApiProject
 
     from acp_lint.config import Config
+    from acp_lint.sources import DiskTree
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ALEMBIC_TEMPLATE = TEMPLATES / "alembic" / "acp_0001_create_acp_tables.py"
@@ -70,12 +71,12 @@ class FastApiInstaller:
     def __init__(self) -> None:
         self._attributes: dict[str, str] = {}  # app module -> the app's name in it
 
-    def mentioned_in(self, config: Config) -> bool:
+    def mentioned_in(self, config: Config, tree: DiskTree) -> bool:
+        """A module of the project (read through ``tree``: a FIFO, a device or a link out of
+        the repository is not read, and is one of its ``problems``) imports FastAPI."""
         from acp_lint.discovery import DEFAULT_EXCLUDES, discover
-        from acp_lint.sources import DiskTree
 
         root = config.root.resolve()
-        tree = DiskTree(root)  # a FIFO, a device or a link out of the repository: not read
         for rel in discover(root, DEFAULT_EXCLUDES, (".py",)):
             data = tree.read_bytes(rel)
             if data is None:
