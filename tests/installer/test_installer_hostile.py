@@ -582,3 +582,16 @@ def test_a_fifo_where_echelon_reads_is_refused_without_waiting(world, fifo: str)
         assert done.returncode in (1, 2), (argv, done.stdout, done.stderr)
         assert "Traceback" not in done.stderr
     assert tree_hash(proj) == before
+
+
+@pytest.mark.parametrize("linked", ["manage.py", "mysite/settings.py"])
+def test_a_host_module_linked_outside_is_named_as_unread(world, capsys, linked: str) -> None:
+    """The refusal was right but its reason was not: "manage.py does not set
+    DJANGO_SETTINGS_MODULE" for a manage.py that is a link out of the project (never read)."""
+    proj = world["proj"]
+    outside = world["outer"] / "elsewhere.py"
+    (proj / linked).rename(outside)
+    os.symlink(outside, proj / linked)
+    code, _, err = _unchanged_run(world, ["install", "--dry-run", *KERNEL, str(proj)], capsys)
+    assert code == 2, err
+    assert f"{linked} is not read: a symbolic link to a file outside the repository" in err

@@ -226,6 +226,13 @@ def _problem(file: str, reason: str, span: Span | None = None) -> Unresolved:
     return Unresolved(span or Span(file, 1, 1, 1, 1), reason)
 
 
+def _unread_or(tree: SourceTree, file: str, reason: str) -> Unresolved:
+    """``reason`` at ``file``, unless the file was not read at all (a link out of the
+    repository, a FIFO): then that is the reason, not what its content seemed to lack."""
+    unread = tree.read_problem(file)
+    return _problem(file, f"{file} is not read: {unread}" if unread else reason)
+
+
 def find_root_urlconf(
     tree: SourceTree, urlconf: str | None = None, settings: str | None = None
 ) -> RootUrlconfResult:
@@ -299,7 +306,8 @@ def find_root_urlconf(
                 "set `urlconf` in [tool.acp-lint] (a FastAPI project: set `app`)",
             )
         else:
-            result.problem = _problem(
+            result.problem = _unread_or(
+                tree,
                 result.manage_py or MANAGE_PY,
                 "manage.py does not set DJANGO_SETTINGS_MODULE to a string literal; "
                 "set `settings` or `urlconf` in [tool.acp-lint]",
@@ -313,8 +321,10 @@ def find_root_urlconf(
         return result
     root = result.settings.get("ROOT_URLCONF")
     if root is None:
-        result.problem = _problem(
-            result.settings_file, f"ROOT_URLCONF is not set in settings module {settings_module!r}"
+        result.problem = _unread_or(
+            tree,
+            result.settings_file,
+            f"ROOT_URLCONF is not set in settings module {settings_module!r}",
         )
         return result
     span = root.span
