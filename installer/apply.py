@@ -117,6 +117,8 @@ def apply_writes(
                 + f" (the journal stays in {journal.JOURNAL_DIR}; the next run retries)"
             ) from error
         journal.finish(root, record)
+        if isinstance(error, KeyboardInterrupt):
+            raise  # Ctrl-C or SIGTERM, rolled back: the CLI says "interrupted"/"terminated"
         raise ApplyError(f"writing failed ({detail}); every change was rolled back") from error
     steps()
     journal.finish(root, record)

@@ -264,17 +264,35 @@ def _fail(args: argparse.Namespace, command: str, message: str, code: int) -> in
     return code
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job's timeout, ``kill``): unwound like Ctrl-C, so that a transaction
+    rolls back and the lock goes, instead of the process dying where it stands."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # usage errors (exit 2) and --help (exit 0)
         return exit_.code if isinstance(exit_.code, int) else USAGE
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "install":
             return _install(args)
         if args.command == "uninstall":
             return _uninstall(args)
         return _doctor(args)
+    except Terminated:
+        sys.stderr.write(f"{PROG}: terminated\n")
+        return 143
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
         return 130
@@ -284,6 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(please report this with the command you ran)\n"
         )
         return 3
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

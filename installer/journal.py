@@ -42,6 +42,7 @@ JOURNAL = f"{JOURNAL_DIR}/journal.json"
 IDENTITY = "identity"  # made first by ``begin``; its inode and change time sign the journal
 TMP_SUFFIX = ".echelon-tmp"
 KILL_AT_ENV = "ACP_INSTALL_KILL_AT"
+KILL_SIGNAL_ENV = "ACP_INSTALL_KILL_SIGNAL"
 
 
 def temporary(path: Path) -> Path:
@@ -55,22 +56,25 @@ def _sha(data: bytes | None) -> str | None:
 
 class Steps:
     """Counts the state-changing steps of a run; ``ACP_INSTALL_KILL_AT=N`` (tests only) makes
-    the process SIGKILL itself just before step N, a real crash at a chosen point."""
+    the process SIGKILL itself just before step N, a real crash at a chosen point
+    (``ACP_INSTALL_KILL_SIGNAL=TERM``: SIGTERM instead, as a CI job's timeout sends)."""
 
-    def __init__(self, kill_at: int | None = None) -> None:
+    def __init__(self, kill_at: int | None = None, kill_signal: int = signal.SIGKILL) -> None:
         self.count = 0
         self.kill_at = kill_at
+        self.kill_signal = kill_signal
 
     @classmethod
     def from_env(cls) -> Steps:
         raw = os.environ.get(KILL_AT_ENV, "").strip()
-        return cls(int(raw) if raw.isdigit() else None)
+        term = os.environ.get(KILL_SIGNAL_ENV, "").strip().upper() == "TERM"
+        return cls(int(raw) if raw.isdigit() else None, signal.SIGTERM if term else signal.SIGKILL)
 
     def __call__(self) -> None:
         if self.kill_at is not None and self.count == self.kill_at:
             sys.stdout.flush()
             sys.stderr.flush()
-            os.kill(os.getpid(), signal.SIGKILL)
+            os.kill(os.getpid(), self.kill_signal)
         self.count += 1
 
 

@@ -189,3 +189,14 @@ def test_the_kill_hook_works_through_the_cli(project: Path) -> None:
     removed = echelon("uninstall", ".", cwd=project)
     assert removed.returncode == 0, removed.stderr
     assert tree_hash(project) == before
+
+
+def test_sigterm_half_way_rolls_back_and_leaves_no_lock(project: Path) -> None:
+    """A CI job's timeout sends SIGTERM: the run unwinds like Ctrl-C (exit 143), the write
+    transaction is rolled back and the lock removed, so the tree is as it was."""
+    before = tree_hash(project)
+    env = {KILL_AT_ENV: "20", "ACP_INSTALL_KILL_SIGNAL": "TERM"}
+    done = echelon("install", "--kernel-id", KERNEL, ".", cwd=project, env=env)
+    assert done.returncode == 143, done.stderr
+    assert done.stderr == "echelon: terminated\n"
+    assert tree_hash(project) == before
