@@ -13,7 +13,7 @@ import tokenize
 from collections.abc import Iterable
 
 from acp_lint.diagnostics import Diagnostic
-from acp_lint.encoding import DecodeError, decode_python
+from acp_lint.encoding import DecodeError, EncodeError, decode_python
 
 _EXISTING = re.compile(r"#\s*noqa:\s*(?P<codes>[\w\-]+(?:\s*,\s*[\w\-]+)*)", re.IGNORECASE)
 
@@ -76,4 +76,7 @@ def add_noqa(data: bytes, diagnostics: Iterable[Diagnostic]) -> tuple[bytes, int
             added += 1
     if not added:
         return data, 0
-    return decoded.encode("".join(lines)), added
+    try:
+        return decoded.encode("".join(lines)), added
+    except EncodeError:
+        return data, 0  # not writable in the file's own encoding: left as it is

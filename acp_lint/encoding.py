@@ -22,6 +22,11 @@ class DecodeError(Exception):
         self.column = column
 
 
+class EncodeError(ValueError):
+    """The text cannot be written back in the file's declared encoding (a codec such as
+    ``idna`` or ``punycode`` that a cookie can name, but that fails on source text)."""
+
+
 @dataclass(frozen=True)
 class Decoded:
     text: str
@@ -29,7 +34,11 @@ class Decoded:
     bom: bool
 
     def encode(self, text: str) -> bytes:
-        data = text.encode(self.encoding)
+        """``text`` in the file's encoding (and BOM); EncodeError when the codec refuses."""
+        try:
+            data = text.encode(self.encoding)
+        except (UnicodeError, ValueError, LookupError) as error:
+            raise EncodeError(f"cannot encode as {self.encoding}: {error}") from None
         return BOM + data if self.bom else data
 
 
@@ -83,3 +92,5 @@ def _decode(body: bytes, encoding: str, bom: bool) -> Decoded:
         ) from None
     except LookupError:
         raise DecodeError(f"unknown encoding {encoding!r}", 1, 1) from None
+    except (UnicodeError, ValueError) as error:  # codecs such as idna, punycode, undefined
+        raise DecodeError(f"cannot decode as {encoding}: {error}", 1, 1) from None

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
-from acp_lint.encoding import DecodeError, decode_python, decode_text
+from acp_lint.encoding import DecodeError, EncodeError, decode_python, decode_text
 from acp_lint.protected import run_protected
 
 MAX_ROUNDS = 10
@@ -111,7 +111,11 @@ def fix_bytes(path: str, data: bytes, fixes: list[Fix]) -> tuple[bytes, int] | N
         parses = False
     if not parses:
         return None
-    return decoded.encode(applied.text), applied.fixes
+    try:
+        return decoded.encode(applied.text), applied.fixes
+    except EncodeError:
+        return None  # not writable in the file's own encoding: left as it is, like a fix that
+        # would not parse
 
 
 def _still_parses(path: str, text: str) -> bool:

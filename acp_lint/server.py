@@ -55,7 +55,7 @@ def encode_document(rel: str, text: str) -> bytes:
         try:
             encoding = tokenize.detect_encoding(BytesIO(head).readline)[0]
             return text.encode(encoding)
-        except (SyntaxError, LookupError, UnicodeEncodeError):
+        except (SyntaxError, LookupError, UnicodeError, ValueError):
             pass  # the engine reports the bad cookie or character as ACP000
     return text.encode("utf-8", "surrogatepass")
 
@@ -76,11 +76,14 @@ def _editor_cache(root: Path, salt: str, overlay: dict[str, bytes]) -> Any:
     """``acp-lint check``'s results cache, read in full but written only for saved content:
     every pause in typing is a new text, and the cache is never pruned."""
     from acp_lint.cache import ResultCache
+    from acp_lint.sources import ReadProblem, read_regular_file, repository_boundary
+
+    boundary = repository_boundary(str(root))
 
     def saved(rel: str, data: bytes) -> bool:
-        try:
-            return (root / rel).read_bytes() == data
-        except OSError:
+        try:  # as the project's files are read: a FIFO there must not block the server
+            return read_regular_file(root / rel, within=boundary) == data
+        except (OSError, ReadProblem):
             return False
 
     unsaved = {rel for rel, data in overlay.items() if not saved(rel, data)}
@@ -257,6 +260,10 @@ def build_server() -> Any:
         """Lint the document's current text and publish; None if it changed meanwhile."""
         if not uri.startswith("file:"):
             return None  # an unsaved buffer has no project, so no configuration or scope
+        if uri not in server.workspace.text_documents:
+            # Not open: pygls would read it from disk with a plain open() in the event loop
+            # (a FIFO there froze the server); only open documents are linted.
+            return None
         document = server.workspace.get_text_document(uri)
         text, version = document.source, document.version
         path = Path(to_fs_path(uri) or "")
@@ -313,6 +320,8 @@ def build_server() -> Any:
 
     async def current(uri: str) -> Linted | None:
         """Findings for the document's current text, linting now if the last run is stale."""
+        if uri not in server.workspace.text_documents:
+            return None  # not open (see ``lint``)
         document = server.workspace.get_text_document(uri)
         known = server.linted.get(uri)
         if known is not None and known.text == document.source:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from acp_lint.config import Config
-from acp_lint.encoding import DecodeError, decode_python
+from acp_lint.encoding import DecodeError, EncodeError, decode_python
 from acp_lint.run_sources import has_suppression_marker
 from acp_lint.suppressions import ALL, may_name, parse_comment
 
@@ -84,7 +84,10 @@ def find_unused(
             end = column + len(token.string)
             lines[row - 1] = line[:column] + _MASK.sub(_mask, line[column:end]) + line[end:]
         if path in comments:
-            overlay[path] = decoded.encode("".join(lines))
+            try:
+                overlay[path] = decoded.encode("".join(lines))
+            except EncodeError:  # not writable in its own encoding: its suppressions are
+                del comments[path]  # not judged
     if not overlay:
         return []
     if project is not None:

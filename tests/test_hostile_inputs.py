@@ -336,6 +336,31 @@ def test_alembic_files_are_read_as_project_files(tmp_path: Path) -> None:
     assert hostile == clean
 
 
+def test_a_coding_cookie_naming_a_failing_codec_is_acp000_and_fixes_stay_safe(
+    tmp_path: Path,
+) -> None:
+    """``# coding: undefined`` or ``punycode`` made codecs raise a plain UnicodeError (exit 3,
+    "internal error"); ``idna`` decodes a handler but cannot encode its fixed text back."""
+    handler = "import os\n\n\ndef manage(request):\n    return os.environ['ACP_KEY']\n"
+    project(
+        tmp_path,
+        {
+            "acp/undefined.py": "# -*- coding: undefined -*-\n" + ENV_READ,
+            "acp/puny.py": "# coding: punycode\n" + ENV_READ,
+            "acp/idna.py": "# coding: idna\n" + handler,
+        },
+    )
+    found = findings(tmp_path)
+    for name, codec in (("acp/undefined.py", "undefined"), ("acp/puny.py", "punycode")):
+        item = only(found, name)
+        assert item["code"] == "ACP000" and f"cannot decode as {codec}" in item["message"]
+    assert any(item["fix"] for item in found["acp/idna.py"])  # decoded, with a fix to write
+    before = (tmp_path / "acp" / "idna.py").read_bytes()
+    for args in (("--fix",), ("--diff",), ("--add-noqa",)):
+        lint(tmp_path, *args, "acp/idna.py")  # an ordinary exit, never "internal error"
+    assert (tmp_path / "acp" / "idna.py").read_bytes() == before
+
+
 def test_a_symlink_loop_in_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     project(tmp_path)
     os.symlink("spin", tmp_path / "spin")

@@ -641,3 +641,38 @@ def test_negotiated_position_encoding(demo: Path, encoding: str) -> None:
     finally:
         code = client.close()
     assert code == 0
+
+
+def test_a_fifo_and_a_broken_codec_do_not_stop_the_server(demo: Path) -> None:
+    """A document opened at a FIFO's path (an unpacked tree can hold one) made the server
+    read the FIFO and block for good; a hover on a FIFO that is not open made pygls read it
+    in the event loop; a coding cookie naming a codec that fails (``undefined``) was an
+    internal error, and broke every later lint while the document stayed open."""
+    fifo = demo / "acp" / "fifo.py"
+    os.mkfifo(fifo)
+    closed_fifo = demo / "acp" / "closed.py"
+    os.mkfifo(closed_fifo)
+    views = demo / "acp" / "views.py"
+    odd = demo / "acp" / "odd.py"
+    client = Client(demo)
+    try:
+        _initialize(client, demo)
+        for uri, text in (
+            (fifo.as_uri(), 'import os\nKEY = os.environ["ACP_KEY"]\n'),
+            (odd.as_uri(), "# -*- coding: undefined -*-\nimport os\n"),
+            (views.as_uri(), views.read_text()),
+        ):
+            client.notify(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+            )
+        assert [d["code"] for d in client.diagnostics(fifo.as_uri(), 1)] == ["ACP101"]
+        (decode,) = client.diagnostics(odd.as_uri(), 1)
+        assert decode["code"] == "ACP000" and "undefined" in decode["message"]
+        assert "ACP104" in {d["code"] for d in client.diagnostics(views.as_uri(), 1)}
+        position = {"line": 0, "character": 0}
+        hover = {"textDocument": {"uri": closed_fifo.as_uri()}, "position": position}
+        assert client.request("textDocument/hover", hover) is None
+    finally:
+        code = client.close()
+    assert code == 0
