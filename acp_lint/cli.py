@@ -165,6 +165,25 @@ def _with_default_command(argv: list[str]) -> list[str]:
     return ["check", *argv]
 
 
+def _files_not_flags(argv: list[str], cwd: Path) -> list[str]:
+    """Each argument of a check that starts with ``-`` but names an existing file or
+    directory, written ``./<name>``: pre-commit appends a commit's file names after the hook's
+    own options, so a committed file named ``--exit-zero`` (or ``--output-file=manage.py``)
+    silenced the hook (or overwrote a file). A flag that happens to share its name with a
+    file is taken as that file: the safe side (a flag lost, never a file read as a flag)."""
+    if not argv or argv[0] != "check":
+        return argv
+    fixed = [argv[0]]
+    for argument in argv[1:]:
+        if argument == "--":
+            fixed += argv[len(fixed) :]  # already paths
+            break
+        if argument.startswith("-") and argument != "-" and os.path.lexists(cwd / argument):
+            argument = f"./{argument}"
+        fixed.append(argument)
+    return fixed
+
+
 def _selectors(text: str | None, flag: str) -> list[str] | None:
     if text is None:
         return None
@@ -676,7 +695,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("acp-lint: the current directory no longer exists\n")
         return EXIT_USAGE
     try:
-        args = _build_parser().parse_args(_with_default_command(arguments))
+        args = _build_parser().parse_args(_files_not_flags(_with_default_command(arguments), cwd))
         if args.command == "rule":
             return run_rule(args)
         if args.command == "routes":

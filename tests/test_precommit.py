@@ -177,3 +177,26 @@ def test_readme_pre_commit_config_names_real_hooks_and_the_release_tag() -> None
     ids = re.findall(r"- id: ([\w-]+)", snippet)
     assert ids == ["acp-lint", "acp-lint-project"]
     assert re.findall(r"^- id: ([\w-]+)", hooks_file, re.MULTILINE) == ids
+
+
+@pytest.mark.slow
+def test_committed_file_names_cannot_become_the_hook_s_options(
+    tmp_path: Path, pre_commit_home: Path
+) -> None:
+    """pre-commit appends a commit's file names after the hook's options: a committed file
+    named ``--exit-zero`` made the hook pass over findings, and one named
+    ``--output-file=manage.py`` overwrote ``manage.py`` with the report."""
+    host = tmp_path / "host"
+    host.mkdir()
+    manage = "print('manage')\n"
+    write_tree(host, {**FILES, "manage.py": manage, "--output-file=manage.py": "x = 1\n"})
+    flag = host / "--exit-zero"
+    flag.write_text("#!/usr/bin/env python\nprint(1)\n")
+    flag.chmod(0o755)
+    _git("init", "-q", cwd=host)
+    _git("add", "-A", cwd=host)
+    failing = _try_repo(host, pre_commit_home, "acp-lint")
+    output = failing.stdout + failing.stderr
+    assert failing.returncode == 1, output
+    assert "acp/views.py:5:12: ACP101" in output
+    assert (host / "manage.py").read_text() == manage
