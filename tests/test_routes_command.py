@@ -75,3 +75,24 @@ def test_routes_missing_path_is_usage_error() -> None:
     completed = run_cli("routes", "no/such/dir", cwd=REPO)
     assert completed.returncode == 2
     assert "path not found" in completed.stderr
+
+
+def test_routes_of_a_path_linked_out_of_the_repository_is_refused(tmp_path: Path) -> None:
+    """A committed ``vendor -> /elsewhere/project`` made ``acp-lint routes vendor`` list the
+    routes of a project outside the repository (and ``--verify`` would run its Django)."""
+    import shutil
+
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(REPO / "fixtures" / "demo", elsewhere)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    os.symlink(elsewhere, repo / "vendor")
+    os.symlink(elsewhere / "shop" / "urls.py", repo / "urls.py")
+    for path in ("vendor", "urls.py"):
+        completed = run_cli("routes", path, cwd=repo)
+        assert completed.returncode == 2, completed.stdout
+        assert "leads out of the repository" in completed.stderr
+        assert "api/" not in completed.stdout
+    os.symlink("vendor", repo / "alias")  # inside, but still leads out through vendor
+    assert run_cli("routes", "alias", cwd=repo).returncode == 2
