@@ -633,7 +633,10 @@ def _unified_diff(path: str, before: bytes, after: bytes) -> str:
 
     old = before.decode("utf-8", "replace").splitlines(keepends=True)
     new = after.decode("utf-8", "replace").splitlines(keepends=True)
-    return "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+    from acp_lint.reporters.escape import printable
+
+    # quoted as git quotes such names: a newline in a name must not forge a header line
+    return "".join(difflib.unified_diff(old, new, printable(f"a/{path}"), printable(f"b/{path}")))
 
 
 def run_rule(args: argparse.Namespace) -> int:

@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 
 def _shown(root: Path, cwd: Path, path: str) -> str:
-    return os.path.relpath(root / path, cwd).replace(os.sep, "/")
+    """``path`` relative to ``cwd``, C-style quoted when it holds a control character (a
+    file name can drive the terminal or forge lines), as the report quotes it."""
+    from acp_lint.reporters.escape import printable
+
+    return printable(os.path.relpath(root / path, cwd).replace(os.sep, "/"))
 
 
 def scope_mode(config: Config, project: Project) -> str:
@@ -103,6 +107,8 @@ def fixes_text(
                 if where == path:
                     lines.append(f"    {count} × {code} ({BY_CODE[code].name})")
         return "\n".join(lines) + "\n"
+    from acp_lint.reporters.escape import printable
+
     available = [d for d in remaining if d.fix is not None]
     if not available:
         return "\nNo fixes available.\n"
@@ -111,7 +117,8 @@ def fixes_text(
         kind = diagnostic.fix.applicability
         flag = "--fix" if kind is Applicability.SAFE or unsafe else "--fix --unsafe-fixes"
         lines.append(
-            f"- {diagnostic.path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} "
+            f"- {printable(diagnostic.path)}:{diagnostic.line}:{diagnostic.column}: "
+            f"{diagnostic.code} "
             f"({kind.value}, {flag}): {diagnostic.fix.message}"
         )
     return "\n".join(lines) + "\n"

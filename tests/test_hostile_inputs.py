@@ -361,6 +361,21 @@ def test_a_coding_cookie_naming_a_failing_codec_is_acp000_and_fixes_stay_safe(
     assert (tmp_path / "acp" / "idna.py").read_bytes() == before
 
 
+def test_strange_file_names_are_quoted_in_every_listing(tmp_path: Path) -> None:
+    """``--show-files``, ``-v``, ``--show-fixes`` and ``--diff`` headers printed a name as it
+    is: an escape sequence drove the terminal, and a newline forged a diff header line."""
+    name = "acp/v\x1b]0;pwned\x07\nx.py"
+    handler = "import os\n\n\ndef manage(request):\n    return os.environ['ACP_KEY']\n"
+    project(tmp_path, {"acp/views.py": ENV_READ, name: handler})
+    quoted = '"acp/v\\x1b]0;pwned\\x07\\nx.py"'
+    for args in (("--show-files",), ("-v",), ("--show-fixes",), ("--diff",)):
+        completed = lint(tmp_path, *args, ".")
+        text = completed.stdout + completed.stderr
+        assert "\x1b" not in text and "\x07" not in text, args
+        assert quoted in text or quoted.replace('"acp', '"a/acp') in text, (args, text)
+        assert not any(line.startswith("x.py") for line in text.splitlines()), args
+
+
 def test_a_symlink_loop_in_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     project(tmp_path)
     os.symlink("spin", tmp_path / "spin")
