@@ -71,9 +71,26 @@ def lint(
 
 
 def write_changes(root: Path, contents: Mapping[str, bytes]) -> None:
-    """Write each project-relative file's new content, atomically, in path order."""
+    """Write each project-relative file's new content, atomically, in path order.
+
+    A file that is a symbolic link (inside the repository: one leading out is never read,
+    so never fixed) is written where it leads, so the link stays a link; when several names
+    lead to one file, the first in path order is written."""
+    from acp_lint.sources import repository_boundary
+
+    written: set[str] = set()
     for path, data in sorted(contents.items()):
-        write_atomically(root / path, data)
+        target = root / path
+        if target.is_symlink():
+            real = os.path.realpath(target)
+            if not repository_boundary(str(root)).holds(real):
+                continue  # never read, so never fixed (see ``sources.Boundary``)
+            target = Path(real)
+        key = os.path.realpath(target)
+        if key in written:
+            continue
+        written.add(key)
+        write_atomically(target, data)
 
 
 def display(diagnostics: Iterable[Diagnostic], root: Path, cwd: Path) -> list[Diagnostic]:

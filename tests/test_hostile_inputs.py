@@ -376,6 +376,19 @@ def test_strange_file_names_are_quoted_in_every_listing(tmp_path: Path) -> None:
         assert not any(line.startswith("x.py") for line in text.splitlines()), args
 
 
+def test_fixes_write_through_a_link_inside_and_keep_it_a_link(tmp_path: Path) -> None:
+    """``--fix`` and ``--add-noqa`` replaced a committed link (to another file of the
+    repository) with a fixed copy: ``git status`` showed the type change."""
+    handler = "\n\ndef manage(request):\n    return KEY\n"
+    project(tmp_path, {"acp/views.py": ENV_READ + handler})  # ACP104 (fixed), ACP101 (noqa)
+    os.symlink("views.py", tmp_path / "acp" / "alias.py")
+    for args in (("--fix",), ("--add-noqa",)):
+        before = (tmp_path / "acp" / "views.py").read_text()
+        lint(tmp_path, *args, ".")
+        assert os.readlink(tmp_path / "acp" / "alias.py") == "views.py", args
+        assert (tmp_path / "acp" / "views.py").read_text() != before, args
+
+
 def test_a_symlink_loop_in_a_directory_is_a_usage_error(tmp_path: Path) -> None:
     project(tmp_path)
     os.symlink("spin", tmp_path / "spin")
