@@ -93,6 +93,9 @@ class Boundary:
         escape = self.escape(real)
         if escape is None:
             return None
+        if not os.path.islink(path):  # named there itself (a path given on the command line)
+            where = "inside .git/" if escape == INTO_GIT else "outside the repository"
+            return f"{where}; it is not read"
         if escape == INTO_GIT:
             return "a symbolic link into .git/; nothing there is read"
         return "a symbolic link to a file outside the repository; it is not read"

@@ -291,6 +291,24 @@ def test_output_file_linked_out_or_into_git_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 1 and "ACP104" in report.read_text()
 
 
+def test_unread_files_say_why_wherever_they_are_read(tmp_path: Path) -> None:
+    """A URLconf that is a link out of the repository said only "cannot read file"; a plain
+    file inside ``.git/`` named on the command line was called "a symbolic link"."""
+    root = _git_demo(tmp_path)
+    (root / "shop" / "urls.py").unlink()
+    os.symlink("/proc/self/environ", root / "shop" / "urls.py")
+    done = _run(root, "--no-cache", "--output-format", "json", ".")
+    messages = {d["message"] for d in json.loads(done.stdout) if d["path"] == "shop/urls.py"}
+    assert "a symbolic link to a file outside the repository; it is not read" in messages
+    assert SECRET not in done.stdout + done.stderr
+    hooks = root / ".git" / "hooks"
+    hooks.mkdir(exist_ok=True)
+    (hooks / "v.py").write_text(ENV_READ)
+    done = _run(root, "--no-cache", "--output-format", "json", ".git/hooks/v.py")
+    [only_one] = json.loads(done.stdout)
+    assert only_one["code"] == "ACP000" and only_one["message"] == "inside .git/; it is not read"
+
+
 def test_without_git_the_project_is_the_boundary(tmp_path: Path) -> None:
     """Outside a work tree, a link may lead anywhere inside the project, not beside it."""
     root = project(tmp_path / "proj", {"acp/views.py": ENV_READ, "shared/env.py": ENV_READ})

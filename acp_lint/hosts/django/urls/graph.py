@@ -142,7 +142,8 @@ class GraphBuilder:
         data = self.tree.read_bytes(state.file)
         if data is None:
             state.failure = f"cannot read {state.file}"
-            self.parse_errors.append(ParseError(state.file, 1, 1, "cannot read file"))
+            why = self.tree.read_problem(state.file) or "cannot read file"
+            self.parse_errors.append(ParseError(state.file, 1, 1, why))
             return
         try:
             text = decode_python(data).text  # the engine's decoding: BOM and coding cookie
