@@ -55,6 +55,12 @@ class ReadProblem(Exception):
 
 OUT_OF_REPOSITORY = "out of the repository"
 INTO_GIT = "into .git/"
+# Why a file is not read (``Boundary.problem``), reached through a link or named there itself.
+LINKED_OUT = "a symbolic link to a file outside the repository; it is not read"
+LINKED_INTO_GIT = "a symbolic link into .git/; nothing there is read"
+NAMED_OUT = "outside the repository; it is not read"
+NAMED_IN_GIT = "inside .git/; it is not read"
+BOUNDARY_PROBLEMS = frozenset({LINKED_OUT, LINKED_INTO_GIT, NAMED_OUT, NAMED_IN_GIT})
 
 
 class Boundary:
@@ -93,12 +99,12 @@ class Boundary:
         escape = self.escape(real)
         if escape is None:
             return None
-        if not os.path.islink(path):  # named there itself (a path given on the command line)
-            where = "inside .git/" if escape == INTO_GIT else "outside the repository"
-            return f"{where}; it is not read"
-        if escape == INTO_GIT:
-            return "a symbolic link into .git/; nothing there is read"
-        return "a symbolic link to a file outside the repository; it is not read"
+        lexical = os.path.abspath(path)
+        folder = os.path.dirname(lexical)
+        if not os.path.islink(lexical) and os.path.realpath(folder) == folder:
+            # no link on the way: named there itself (a path given on the command line)
+            return NAMED_IN_GIT if escape == INTO_GIT else NAMED_OUT
+        return LINKED_INTO_GIT if escape == INTO_GIT else LINKED_OUT
 
     def escape(self, real: str) -> str | None:
         """Where the resolved path ``real`` leads out of bounds (``OUT_OF_REPOSITORY``,

@@ -199,14 +199,15 @@ def _detected(config: Config) -> str:
         # is never read): that is what to say, not "no manage.py".
         if load_host("fastapi").mentioned_in(config, tree):
             return "fastapi"
+        from acp_lint.sources import BOUNDARY_PROBLEMS, LINKED_INTO_GIT, NAMED_IN_GIT
+
         links = sorted(
-            (rel, problem)
-            for rel, problem in tree.problems.items()
-            if problem.startswith("a symbolic link")
+            (rel, problem) for rel, problem in tree.problems.items() if problem in BOUNDARY_PROBLEMS
         )
         if links:
             rel, problem = links[0]
-            where = "into .git/" if ".git" in problem else "outside the project"
+            into_git = problem in (LINKED_INTO_GIT, NAMED_IN_GIT)
+            where = "into .git/" if into_git else "outside the project"
             raise UsageError(
                 f"cannot tell the project's framework: {rel} is a symbolic link that leads "
                 f"{where}, which echelon never reads (it reads and edits only files inside "
