@@ -81,15 +81,14 @@ def write_changes(root: Path, contents: Mapping[str, bytes]) -> None:
     written: set[str] = set()
     for path, data in sorted(contents.items()):
         target = root / path
+        real = os.path.realpath(target)
+        if real in written:
+            continue
         if target.is_symlink():
-            real = os.path.realpath(target)
             if not repository_boundary(str(root)).holds(real):
                 continue  # never read, so never fixed (see ``sources.Boundary``)
             target = Path(real)
-        key = os.path.realpath(target)
-        if key in written:
-            continue
-        written.add(key)
+        written.add(real)
         write_atomically(target, data)
 
 

@@ -10,6 +10,7 @@ creating half, which the installer also uses on its own to stage a batch of file
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 
@@ -24,6 +25,18 @@ def write_new(path: Path, data: bytes, mode: int | None = None, sync: bool = Tru
             os.fsync(handle.fileno())
     if mode is not None:
         os.chmod(path, mode)
+
+
+def identity_of(path: Path) -> tuple[int, int] | None:
+    """The inode and change time of the regular file ``path`` (None: absent, or not a regular
+    file). Of a file this process created, it is what no author of a repository can know in
+    advance: a checkout or a copy gives its file others. The results cache and echelon's
+    journal sign their state with it, so that state shipped in a repository is never used."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_ctime_ns) if stat.S_ISREG(info.st_mode) else None
 
 
 def write_atomically(

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from acp_lint import __version__
-from acp_lint.atomic import write_atomically
+from acp_lint.atomic import identity_of, write_atomically
 from acp_lint.diagnostics import Diagnostic, diagnostic_from_record, diagnostic_to_record
 from acp_lint.registry import RULES
 from acp_lint.sources import SourceTree
@@ -80,12 +80,9 @@ class ResultCache:
         and the run is a cold one."""
         try:
             self._prepare()  # the tag exists from here on (it is never rewritten)
-            info = os.lstat(self.base / "CACHEDIR.TAG")
         except OSError:
             return os.urandom(16).hex()
-        if not stat.S_ISREG(info.st_mode):
-            return os.urandom(16).hex()
-        return (info.st_ino, info.st_ctime_ns)
+        return identity_of(self.base / "CACHEDIR.TAG") or os.urandom(16).hex()
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"

@@ -211,30 +211,22 @@ def _use_color(choice: str = "auto", output_file: str | None = None) -> bool:
     return output_file is None and sys.stdout.isatty()
 
 
-def _refuse_links_out(path: str, what: str) -> None:
-    """Exit 2 when ``path`` lies in a git work tree but a link on its way leads out of it or
-    into ``.git`` (``sources.link_problem``): a repository cannot redirect the run."""
-    from acp_lint.sources import link_problem
-
-    problem = link_problem(path)
-    if problem is not None:
-        raise UsageError(f"acp-lint: {what}: {problem}; refusing to use it")
-
-
 def _absolute(cwd: Path, raw: str) -> Path:
     """``raw`` made absolute with its directory resolved but not its last component: a named
     symlink stays the project file it is (to a device, a FIFO or a loop: reported, not
     followed out of the project or into a crash). Its directory must not lead out of the
     repository through a link (``acp/views.py`` with ``acp -> /elsewhere``: exit 2)."""
+    from acp_lint.sources import refuse_links_out
+
     path = Path(os.path.abspath(cwd / raw))
     try:
         parent = path.parent.resolve()
     except (OSError, RuntimeError):  # a loop in a directory component
         raise UsageError(f"acp-lint: cannot resolve {raw}: a symbolic link loop") from None
     if parent != path.parent:  # a link on the way (rare: only then is it looked into)
-        _refuse_links_out(str(path.parent), raw)
+        refuse_links_out(str(path.parent), raw)
     if path.is_symlink() and path.is_dir():
-        _refuse_links_out(str(path), raw)
+        refuse_links_out(str(path), raw)
     if path.name in ("", ".", "..") or not path.is_symlink():
         try:
             return path.resolve()
@@ -342,9 +334,10 @@ def _read_stdin() -> bytes:
 def run_check(args: argparse.Namespace, cwd: Path) -> int:
     from acp_lint.config import ConfigError, load_config
     from acp_lint.listing import prefetch
+    from acp_lint.sources import refuse_links_out
 
     if args.output_file not in (None, "-"):
-        _refuse_links_out(os.path.join(cwd, args.output_file), f"--output-file {args.output_file}")
+        refuse_links_out(os.path.join(cwd, args.output_file), f"--output-file {args.output_file}")
     raw_paths, paths, stdin_data = _read_paths(args, cwd)
     explicit = _absolute(cwd, str(args.config)) if args.config is not None else None
     try:

@@ -31,12 +31,10 @@ def print_routes(args: argparse.Namespace, cwd: Path) -> int:
         relevant_unresolved,
         route_table_to_json,
     )
-    from acp_lint.sources import link_problem
+    from acp_lint.sources import refuse_links_out
 
-    problem = link_problem(str(cwd / args.path))
-    if problem is not None:  # a committed ``vendor -> /elsewhere`` would list (or, with
-        # --verify, run) another project
-        raise UsageError(f"acp-lint routes: {args.path}: {problem}; refusing to use it")
+    # a committed ``vendor -> /elsewhere`` would list (or, with --verify, run) another project
+    refuse_links_out(str(cwd / args.path), f"routes {args.path}")
     start = (cwd / args.path).resolve()
     if not start.exists():
         raise UsageError(f"acp-lint routes: path not found: {args.path}")

@@ -73,15 +73,7 @@ class Boundary:
 
     def __init__(self, root: str) -> None:
         real = os.path.realpath(root)
-        top, probe = real, real
-        while True:
-            if os.path.lexists(os.path.join(probe, ".git")):
-                top = probe
-                break
-            parent = os.path.dirname(probe)
-            if parent == probe:
-                break  # not in a work tree: the project is the boundary
-            probe = parent
+        top = _work_tree_top(real) or real  # not in a work tree: the project is the boundary
         # compared with a separator after them, so that /repo-other is not inside /repo
         self.prefix = os.path.normcase(os.path.join(top, ""))
         self.git = os.path.normcase(os.path.join(top, ".git", ""))
@@ -126,16 +118,34 @@ def link_problem(path: str) -> str | None:
     a committed ``acp-lint.toml -> /`` moved the project's root out of the repository, and a
     committed ``report.json -> .git/hooks/post-checkout`` took ``-o report.json`` there."""
     lexical = os.path.abspath(path)
-    probe = os.path.dirname(lexical)
+    top = _work_tree_top(os.path.dirname(lexical))
+    if top is None:
+        return None
+    escape = repository_boundary(top).escape(os.path.realpath(lexical))
+    return None if escape is None else f"a symbolic link on its way leads {escape}"
+
+
+def refuse_links_out(path: str, what: str) -> None:
+    """A UsageError (exit 2) naming ``what`` when ``link_problem`` has one for ``path``: a
+    repository cannot redirect a command-line path, ``-o`` or ``routes PATH``."""
+    problem = link_problem(path)
+    if problem is not None:
+        from acp_lint.errors import UsageError
+
+        raise UsageError(f"acp-lint: {what}: {problem}; refusing to use it")
+
+
+def _work_tree_top(directory: str) -> str | None:
+    """The nearest of ``directory`` (absolute) and its parents that holds ``.git``, skipping
+    linked directories (one may lead into another repository); None outside any work tree."""
+    probe = directory
     while True:
         if not os.path.islink(probe) and os.path.lexists(os.path.join(probe, ".git")):
-            break  # (a linked directory is never the top: it may lead into another repository)
+            return probe
         parent = os.path.dirname(probe)
         if parent == probe:
             return None
         probe = parent
-    escape = repository_boundary(probe).escape(os.path.realpath(lexical))
-    return None if escape is None else f"a symbolic link on its way leads {escape}"
 
 
 def read_regular_file(

@@ -26,7 +26,6 @@ import json
 import os
 import shutil
 import signal
-import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from typing import Any
 from acp_installer import paths
 from acp_installer.errors import UsageError
 
-from acp_lint.atomic import flush_to_disk, write_atomically, write_new
+from acp_lint.atomic import flush_to_disk, identity_of, write_atomically, write_new
 
 JOURNAL_DIR = ".acp/journal"
 JOURNAL = f"{JOURNAL_DIR}/journal.json"
@@ -158,12 +157,9 @@ def _identity_field(value: object) -> list[int] | None:
 
 
 def _identity_of(directory: Path) -> list[int] | None:
-    """The inode and change time of ``directory``'s IDENTITY file (a regular file), or None."""
-    try:
-        info = os.lstat(directory / IDENTITY)
-    except OSError:
-        return None
-    return [info.st_ino, info.st_ctime_ns] if stat.S_ISREG(info.st_mode) else None
+    """``identity_of`` ``directory``'s IDENTITY file, as the journal's JSON keeps it."""
+    found = identity_of(directory / IDENTITY)
+    return None if found is None else list(found)
 
 
 def begin(root: Path, journal: Journal, olds: dict[str, bytes], steps: Steps) -> None:
