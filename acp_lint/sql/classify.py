@@ -37,6 +37,7 @@ from acp_lint.sql.findings import (
 )
 from acp_lint.sql.functions import unknown_call
 from acp_lint.sql.names import TableKey, ascii_lower, display, may_be_new, table_key
+from acp_lint.sql.plain_ddl import EXTENSION_REASON, classify_plain_ddl
 from acp_lint.sql.plain_dml import classify_plain_dml
 
 #: SET variables a migration may change: they only make it give up sooner.
@@ -270,9 +271,13 @@ class Classifier:
             plain = classify_plain_dml(sql, self.state.tables, self.state.host_typed)
             if plain is not None:
                 return plain
+        summary = summarise(sql)
+        if self.dialect == "postgres":
+            plain = classify_plain_ddl(sql, summary, self.state.tables, self.state.indexes)
+            if plain is not None:
+                return plain
         from sqlglot.errors import ParseError, TokenError
 
-        summary = summarise(sql)
         try:
             tokens = self._dialect.tokenize(sql)
         except TokenError:
@@ -289,6 +294,8 @@ class Classifier:
         if _is_transaction_control(tokens):
             self._transaction(tokens)
             return []
+        if [t.text.upper() for t in tokens[:2]] == ["CREATE", "EXTENSION"]:
+            return [_unverifiable(summary, EXTENSION_REASON, standalone=True)]
         verb = _OTHER_VERBS.get(tokens[0].text.upper())
         if (
             verb is not None
@@ -642,11 +649,11 @@ class Classifier:
         key = table_key(tree.this, self.dialect)
         created = self.state.indexes if kind == "INDEX" else self.state.tables
         if kind not in ("TABLE", "INDEX") or key is None or key not in created:
-            what = "table" if kind == "TABLE" else "object"
+            what = "a table" if kind == "TABLE" else "an object"
             return [
                 Verdict(
                     CODE_DESTRUCTIVE,
-                    f"ALTER {kind or '?'} {display(key)}: modifies a {what} this migration did "
+                    f"ALTER {kind or '?'} {display(key)}: modifies {what} this migration did "
                     "not create",
                 )
             ]

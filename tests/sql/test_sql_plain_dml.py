@@ -8,15 +8,12 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from plain_paths import full_classifier
 from sqlglot.dialects.postgres import Postgres
 
-from acp_lint.sql import classify as classify_module
-from acp_lint.sql.classify import Classifier, SqlState
-from acp_lint.sql.plain_dml import (
-    KEYWORDS_WITH_UNDERSCORE_OR_DIGIT,
-    SHORT_NAMES,
-    classify_plain_dml,
-)
+from acp_lint.sql.classify import SqlState
+from acp_lint.sql.plain_dml import classify_plain_dml
+from acp_lint.sql.plain_grammar import KEYWORDS_WITH_UNDERSCORE_OR_DIGIT, SHORT_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,26 +36,25 @@ def test_word_lists_cover_sqlglots_keywords() -> None:
 
 
 def _full(sql: str, state: SqlState) -> list:
-    """The classifier's answer with the plain path switched off."""
-    saved = classify_module.classify_plain_dml
-    classify_module.classify_plain_dml = lambda *args: None  # type: ignore[assignment]
-    try:
-        return Classifier("postgres", state).classify(sql)
-    finally:
-        classify_module.classify_plain_dml = saved
+    """The classifier's answer with the plain paths switched off."""
+    return full_classifier(sql, state)
 
 
 _plain_names = st.from_regex(
     r"[a-z][a-z0-9]{0,5}_[a-z0-9_]{0,5}|[a-z]{1,4}[0-9]{1,3}", fullmatch=True
 )
-_others = st.sampled_from(["id", "ID", "Pk", "app00_Model3", "set", "where", "t"])
+_others = st.sampled_from(
+    ["id", "ID", "Pk", "app00_Model3", "set", "where", "t", "app", "Codename", "name", "order"]
+)
 _keywords = st.sampled_from(SQLGLOT_WORDS) | st.sampled_from(SQLGLOT_WORDS).map(str.lower)
 # mostly plain names (the path under test), sometimes a word that must send it elsewhere
 _names = st.integers(0, 9).flatmap(
     lambda i: _plain_names if i < 8 else (_others if i == 8 else _keywords)
 )
-_values = st.sampled_from(["NULL", "null", "TRUE", "false", "0", "-1", "12.5", "-0.25"])
-_bad_values = st.sampled_from(["1e5", "x", "- 1", "1.", "'a'"])
+_values = st.sampled_from(
+    ["NULL", "null", "TRUE", "false", "0", "-1", "12.5", "-0.25", "'a'", "''", "'-- x; /* y'"]
+)
+_bad_values = st.sampled_from(["1e5", "x", "- 1", "1.", "'a''b'", "'a\\'", "E'a'"])
 _values = st.integers(0, 5).flatmap(lambda i: _values if i else _bad_values)
 _ops = st.sampled_from(["=", "<>", "!=", "<=", ">=", "<", ">", "=", "<", "= ="])
 _ws = st.sampled_from([" ", "  ", "\n", "\t", " \r\n ", ""])
@@ -98,6 +94,8 @@ def _statements(draw: st.DrawFn) -> tuple[str, set[str], set[str]]:
 @example(("UPDATE app00_model3 SET field_0 = NULL", {"app00_model3"}, {"app00_model3"}))
 @example(("delete from Host_1 where pk <> -1 or id = TRUE", set(), set()))
 @example(("UPDATE x_1 SET a_1 = 1 WHERE current_date = 1", set(), set()))
+@example(("DELETE FROM django_migrations WHERE app = 'django_celery_results';", set(), set()))
+@example(("UPDATE t_1 SET a_1 = 'x' WHERE id = 'y'", {"t_1"}, set()))
 def test_plain_path_equals_full_classifier(case: tuple[str, set[str], set[str]]) -> None:
     sql, created, typed = case
     tables = {(None, None, name) for name in created}
@@ -113,11 +111,12 @@ def test_plain_path_equals_full_classifier(case: tuple[str, set[str], set[str]])
 def test_plain_shapes_take_the_path_and_others_do_not() -> None:
     assert classify_plain_dml("UPDATE app00_model3 SET field_0 = NULL WHERE id < 0;", set(), set())
     assert classify_plain_dml("DELETE FROM shop_order WHERE id >= 10", set(), set())
+    assert classify_plain_dml("DELETE FROM django_migrations WHERE app = 'x_y';", set(), set())
     for sql in [
         "UPDATE t SET a = 1",  # a short name could be a keyword
         "UPDATE where SET a_1 = 1",
         "UPDATE x_1 SET a_1 = 1 WHERE current_date = 1",
-        "UPDATE x_1 SET a_1 = 'x'",
+        "UPDATE x_1 SET a_1 = 'it''s'",
         "UPDATE x_1 SET a_1 = f_1(2)",
         "UPDATE x_1 SET a_1 = 1 -- c",
         "UPDATE s_1.x_1 SET a_1 = 1",
