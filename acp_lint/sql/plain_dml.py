@@ -43,6 +43,8 @@ def classify_plain_dml(
     sql: str, tables: set[TableKey], host_typed: set[TableKey]
 ) -> list[Verdict] | None:
     """The classifier's verdicts for a plain UPDATE/DELETE (postgres), or None if not one."""
+    if sql[:6].upper() not in ("UPDATE", "DELETE"):
+        return None
     match = _statement().fullmatch(sql)
     if match is None:
         return None

@@ -6,7 +6,8 @@ trigger bodies and quoted identifiers stay whole exactly when they do for Django
 ``sqlparse.split`` it keeps character offsets, so that findings and suppression comments can be
 placed on the right lines. sqlparse is imported inside the function, never at module level.
 
-Most RunSQL strings are plain (no quotes, comments, dollar quotes or block keywords): for those
+Most RunSQL strings are plain (no comments, dollar quotes or block keywords; quotes only around
+simple strings and names): for those
 sqlparse's splitter cuts at every ``;`` outside parentheses, so :func:`split_statements` does
 the same without lexing (``tests/sql/test_sql_split_fast.py`` checks it against sqlparse).
 """
@@ -22,6 +23,9 @@ _NOT_PLAIN_CHARS = re.compile(r"['\"`$#\[\]\\]|--|/\*")
 #: Words that change sqlparse's split level or split by themselves (BEGIN ... END blocks,
 #: DECLARE, GO); the test is wider than sqlparse's keyword recognition, which is safe.
 _BLOCK_WORDS = re.compile(r"\b(?:begin|end|declare|go)\b", re.IGNORECASE)
+#: A quoted string or name on one line without ``;``, parentheses, quotes, ``\`` or anything
+#: that starts another kind of token inside it: sqlparse lexes it as one token.
+_SIMPLE_QUOTED = re.compile(r"'[^'\"\\;()\[\]$#`\n]*'|\"[^'\"\\;()\[\]$#`\n]*\"")
 
 
 @dataclass(frozen=True)
@@ -95,11 +99,13 @@ def split_lexed(text: str) -> tuple[list[Statement], list[Comment]]:
 
 def _is_plain(text: str) -> bool:
     """Can sqlparse's split of ``text`` be computed by counting parentheses?"""
-    return (
-        text.isascii()
-        and _NOT_PLAIN_CHARS.search(text) is None
-        and _BLOCK_WORDS.search(text) is None
-    )
+    if not text.isascii():
+        return False
+    if "'" in text or '"' in text:
+        # A simple quoted string or name (``WHERE app = 'x'``, ``EXTENSION "pg_trgm"``) holds
+        # no mark the split counts; a space on each side keeps ``end'x'`` the word ``end``.
+        text = _SIMPLE_QUOTED.sub(" q ", text)
+    return _NOT_PLAIN_CHARS.search(text) is None and _BLOCK_WORDS.search(text) is None
 
 
 def _split_plain(text: str) -> list[Statement]:

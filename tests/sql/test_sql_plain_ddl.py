@@ -161,6 +161,7 @@ def test_real_housekeeping_sql_does_not_import_sqlglot() -> None:
         f"raws = [check_sql_raw(s, 'postgres', SqlState())[0] for s in {statements!r}]; "
         "assert [[r.code for r in rs] for rs in raws] == "
         "[['ACP301'], ['ACP301'], ['ACP301'], ['ACP303']], raws; "
-        "assert 'sqlglot' not in sys.modules, 'sqlglot imported'"
+        "assert 'sqlglot' not in sys.modules and 'sqlparse' not in sys.modules, "
+        "sorted(m for m in sys.modules if m.startswith('sql'))"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

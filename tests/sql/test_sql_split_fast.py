@@ -35,8 +35,35 @@ _PLAIN = [
     "%s",
     "a - b",
     "a / b",
+    "'a b'",
+    "''",
+    "'it''s'",
+    "E'x'",
+    "'--'",
+    "'/* x */'",
+    "'end'",
+    "end'x'",
+    '"pg_trgm"',
+    '"Col 1"',
+    "U&'d'",
 ]
-_OTHER = ["BEGIN", "END", "'a;b'", '"x;y"', "-- c;", "/* ; */", "$$ ; $$", "[a;b]", "# x;", "é"]
+_OTHER = [
+    "BEGIN",
+    "END",
+    "'a;b'",
+    '"x;y"',
+    "'(a'",
+    "'a\\'",
+    "'",
+    '"',
+    "-- c;",
+    "-- it's",
+    "/* ; */",
+    "$$ ; $$",
+    "[a;b]",
+    "# x;",
+    "é",
+]
 
 _fragments = st.lists(st.sampled_from(_PLAIN + _OTHER), max_size=14)
 _texts = _fragments.map(" ".join) | _fragments.map("".join)
@@ -64,9 +91,18 @@ def test_plain_split_equals_sqlparse(text: str) -> None:
 def test_plain_texts_take_the_fast_path() -> None:
     assert _is_plain("UPDATE app00_model3 SET field_0 = NULL WHERE id < 0;")
     assert _is_plain("CREATE TABLE t (a int); CREATE INDEX i ON t (a);")
+    assert _is_plain("DELETE FROM django_migrations WHERE app = 'django_celery_results';")
+    assert _is_plain('CREATE EXTENSION IF NOT EXISTS "pg_trgm"')
 
 
 def test_texts_that_need_the_lexer_are_not_plain() -> None:
-    for text in ["BEGIN; CREATE TABLE t (a int); COMMIT;", "SELECT 'a;b'", "SELECT 1 -- x", "é;"]:
+    for text in [
+        "BEGIN; CREATE TABLE t (a int); COMMIT;",
+        "SELECT 'a;b'",
+        "SELECT 1 -- x",
+        "é;",
+        "SELECT 1 -- it's 'x'",
+        "SELECT end'x'; SELECT 2",
+    ]:
         assert not _is_plain(text)
         _same(text)
