@@ -88,21 +88,28 @@ def test_edits_are_lint_clean_and_served(project: Path, urls: str) -> None:
     assert urls_py.read_text() == urls
 
 
-def test_endpoint_not_served_after_planning_is_refused(project: Path) -> None:
-    """A later ``urlpatterns`` that is not a list (rebuilt by a call): the mount cannot go
-    into a list Django uses, so the install refuses instead of reporting a dead route."""
+def test_urlpatterns_rebuilt_by_a_call_gets_the_mount_after_it(project: Path) -> None:
+    """A later ``urlpatterns`` that is not a list (rebuilt by a call): the mount cannot go into
+    a list Django uses, so it is prepended by a last statement of its own; Django serves it,
+    and uninstall gives the file back byte for byte. (It was refused.)"""
     urls_py = project / "mysite" / "urls.py"
-    urls_py.write_text(
+    urls = (
         "from django.contrib import admin\nfrom django.urls import path\n\n"
         "urlpatterns = [\n    path('admin/', admin.site.urls),\n]\n"
         "urlpatterns = list(reversed(urlpatterns))\n"
     )
-    before = urls_py.read_bytes()
+    urls_py.write_text(urls)
     done = echelon("install", str(project), cwd=project)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "is not a list" in done.stderr and "by hand" in done.stderr
-    assert "acp" not in (project / "mysite" / "settings.py").read_text()
-    assert urls_py.read_bytes() == before
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert urls_py.read_text().endswith(
+        "\nurlpatterns = [path('api/', include('acp.urls')), *urlpatterns]\n"
+    )
+    assert _resolves(project, "/api/manage") == "acp.views.manage"
+    assert _resolves(project, "/admin/") is not None
+    assert run([PYTHON, "-B", "manage.py", "check"], project).returncode == 0
+    done = echelon("uninstall", str(project), cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert urls_py.read_text() == urls
 
 
 def test_git_ignored_bookkeeping_is_warned(project: Path) -> None:

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
+import libcst.matchers as m
 from acp_installer import paths
 from acp_installer.errors import UsageError
 from acp_installer.hosts.django import edits
 
-from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
+from acp_lint.hosts.django.urls.modules import ModuleFile, ModuleLocator, resolve_relative
+from acp_lint.sources import DiskTree
 
 NAME = "INSTALLED_APPS"
 
@@ -59,6 +61,7 @@ class Evaluation:
     literals: dict[int, Literal] = field(default_factory=dict)
     defining: Defining | None = None
     modules: dict[str, tuple[edits.Source, cst.Module]] = field(default_factory=dict)
+    dotted: dict[str, ModuleFile] = field(default_factory=dict)  # each of ``modules``' names
     appended_in: str | None = None  # file whose end gets the extra statement
 
 
@@ -108,6 +111,7 @@ class _Evaluator:
         source = edits.decode_host_file(found.file, data)
         tree = edits.parse(source)
         self.result.modules[found.file] = (source, tree)
+        self.result.dotted[found.file] = found
         self.statements(tree.body, _Where(env, found.file, dotted, found.is_package, conditional))
         self.active.discard(dotted)
 
@@ -279,8 +283,6 @@ def _configuration_name(root: Path, manage_py: str) -> str | None:
 
 def evaluate(root: Path, source_dir: str, settings_module: str, manage_py: str) -> Evaluation:
     """The effective INSTALLED_APPS of ``settings_module`` (following star imports)."""
-    from acp_lint.sources import DiskTree
-
     locator = ModuleLocator(DiskTree(root), [source_dir, ""])
     evaluator = _Evaluator(root, locator)
     env: dict[str, Value] = {}
@@ -304,6 +306,79 @@ def has_app(value: Value, app: str) -> bool:
     return any(i.value in wanted and not i.conditional for i in value.items)
 
 
+def _written_by_hand(root: Path, source_dir: str, result: Evaluation, app: str) -> str | None:
+    """The file where ``"<app>"`` is written inside a definition of INSTALLED_APPS that could
+    not be evaluated (a ``@property`` of a settings class, a computed value), in the settings
+    modules read or a module they import from: the edit the error below asks for, seen on the
+    next run (real case: readthedocs.org's ``CommunityBaseSettings.INSTALLED_APPS``)."""
+    wanted = {app, f"{app}.apps.AcpConfig"}
+    trees = {file: tree for file, (_, tree) in result.modules.items()}
+    locator = ModuleLocator(DiskTree(root), [source_dir, ""])
+    for file, module in result.dotted.items():
+        for target in _imported_modules(trees[file], module):
+            found = locator.find(target)
+            if found is None or found.file in trees:
+                continue
+            data = paths.read(root, found.file)
+            if data is not None:
+                trees[found.file] = edits.parse(edits.decode_host_file(found.file, data))
+    for file, tree in trees.items():
+        finder = _AppWrittenIn(wanted)
+        tree.visit(finder)
+        if finder.found:
+            return file
+    return None
+
+
+def _imported_modules(tree: cst.Module, module: ModuleFile) -> list[str]:
+    """The modules a settings module imports names from (``from .base import Settings``)."""
+    found = []
+    for statement in tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                name = cst.helpers.get_full_name_for_node(small.module) if small.module else None
+                level = len(small.relative)
+                target = resolve_relative(module.dotted, module.is_package, level, name)
+                if target:
+                    found.append(target)
+    return found
+
+
+class _AppWrittenIn(cst.CSTVisitor):
+    """Finds one of ``wanted`` as a string literal inside a function named INSTALLED_APPS or
+    a statement that names INSTALLED_APPS (as a name or an attribute)."""
+
+    def __init__(self, wanted: set[str]) -> None:
+        self.wanted = wanted
+        self.found = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if node.name.value == NAME and self._holds_app(node):
+            self.found = True
+        return not self.found
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        if _names_installed_apps(node) and self._holds_app(node):
+            self.found = True
+        return False
+
+    def _holds_app(self, node: cst.CSTNode) -> bool:
+        return any(
+            isinstance(found, cst.SimpleString) and _string(found) in self.wanted
+            for found in m.findall(node, m.SimpleString())
+        )
+
+
+def _names_installed_apps(node: cst.CSTNode) -> bool:
+    return any(
+        isinstance(found, (cst.Name, cst.Attribute))
+        and (found.value if isinstance(found, cst.Name) else found.attr.value) == NAME
+        for found in m.findall(node, m.Name() | m.Attribute())
+    )
+
+
 @dataclass(frozen=True)
 class AppsEdit:
     """The file to edit and its new text; ``text`` None when "acp" is there already."""
@@ -321,9 +396,14 @@ def plan_edit(
     result = evaluate(root, source_dir, settings_module, manage_py)
     value = result.value
     if value is None:
+        written = _written_by_hand(root, source_dir, result, app)
+        if written is not None:
+            return AppsEdit(written, None, None)
         raise UsageError(
-            f"INSTALLED_APPS is not set in settings module {settings_module!r}; "
-            f'add "{app}" to it by hand and run echelon install again'
+            f"INSTALLED_APPS of settings module {settings_module!r} is not a list echelon can "
+            f"read (it is computed, or a property of a settings class); "
+            f'add "{app}" to it by hand and run echelon install again (echelon then finds '
+            f'"{app}" written inside INSTALLED_APPS)'
         )
     if has_app(value, app):
         return AppsEdit(result.appended_in or "", None, None)

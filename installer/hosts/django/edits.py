@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 import libcst as cst
+import libcst.matchers as m
 from acp_installer.errors import Refused
 from acp_installer.hostfile import BOM, Source, decode_host_file, parse
 from libcst.codemod import CodemodContext
@@ -360,12 +361,7 @@ def add_mount(source: Source, base_path: str, app: str) -> str:
     try:
         index, patterns = _mounted_list(module, f"{app}.urls") or _urlpatterns(module)
     except LookupError:
-        raise Refused(
-            f"{source.rel}: the last module-level `urlpatterns = ...` is not a list (or a "
-            "concatenation starting with one) to add the ACP route to; "
-            f'add path("{route_for(base_path)}", include("{app}.urls")) by hand',
-            exit_code=2,
-        ) from None
+        return _prepend_statement(source, module, base_path, app)
     elements = list(patterns.elements)
     existing = mount_index(elements, f"{app}.urls")
     if existing is not None:
@@ -430,6 +426,46 @@ def add_mount(source: Source, base_path: str, app: str) -> str:
     return module.code
 
 
+def _prepend_statement(source: Source, module: cst.Module, base_path: str, app: str) -> str:
+    """``urlpatterns = [path(<route>, include("<app>.urls")), *urlpatterns]`` as the module's
+    last statement, for a URLconf whose ``urlpatterns`` is not a list literal (wger's and
+    readthedocs.org's ``urlpatterns = i18n_patterns(...)``, then ``+=``; a tuple): the ACP
+    route still comes first, any sequence unpacks, and the statement is what
+    ``_mounted_list`` and ``remove_mount`` find again. Refused when no module-level
+    ``urlpatterns = ...`` binds the name to prepend to."""
+    names, needed = _local_names(module)
+    strings = m.findall(module, m.SimpleString())
+    q = _quote_of([s for s in strings if isinstance(s, cst.SimpleString)])  # the host's quotes
+    route, urls = f"{q}{route_for(base_path)}{q}", f"{q}{app}.urls{q}"
+    line = f"urlpatterns = [{names['path']}({route}, {names['include']}({urls})), *urlpatterns]"
+    if not any(value is not None for _, value in _module_assignments(module, "urlpatterns")):
+        raise Refused(
+            f"{source.rel}: no module-level `urlpatterns = ...` to add the ACP route to; "
+            f"add this line at the end of the file by hand: {line}",
+            exit_code=2,
+        )
+    statement = cst.parse_statement(line + "\n").with_changes(leading_lines=[cst.EmptyLine()])
+    module = module.with_changes(body=[*module.body, statement])
+    return _add_django_urls_imports(module, needed).code
+
+
+def _prepended_statement(module: cst.Module, index: int, patterns: cst.List) -> bool:
+    """Statement ``index`` is ``urlpatterns = [<the mount>, *urlpatterns]`` (what
+    ``_prepend_statement`` adds), its list being ``patterns``."""
+    statement = module.body[index]
+    assert isinstance(statement, cst.SimpleStatementLine)
+    small = statement.body[0]
+    value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+    if value is not patterns or len(patterns.elements) != 2:
+        return False
+    rest = patterns.elements[1]
+    return (
+        isinstance(rest, cst.StarredElement)
+        and isinstance(rest.value, cst.Name)
+        and rest.value.value == "urlpatterns"
+    )
+
+
 def _arg_comma() -> cst.Comma:
     return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
@@ -445,11 +481,14 @@ def remove_mount(source: Source, app: str, imports: Sequence[str] = ()) -> str |
     elements = list(original.elements)
     found = mount_index(elements, f"{app}.urls")
     assert found is not None
-    elements, closing = remove_at(elements, found, original.rbracket.whitespace_before)
-    patterns = original.with_changes(
-        elements=elements, rbracket=original.rbracket.with_changes(whitespace_before=closing)
-    )
-    module = _replace_list(module, index, patterns, original)
+    if found == 0 and _prepended_statement(module, index, original):
+        module = module.with_changes(body=[*module.body[:index], *module.body[index + 1 :]])
+    else:
+        elements, closing = remove_at(elements, found, original.rbracket.whitespace_before)
+        patterns = original.with_changes(
+            elements=elements, rbracket=original.rbracket.with_changes(whitespace_before=closing)
+        )
+        module = _replace_list(module, index, patterns, original)
     context = CodemodContext()
     for spec in imports:
         name, _, asname = spec.partition(" as ")
