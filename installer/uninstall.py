@@ -121,6 +121,24 @@ def _removable_dirs(manifest: Manifest, deleted: list[str]) -> list[str]:
     return sorted(made & emptied)
 
 
+def _refuse_under_a_registration_by_hand(
+    root: Path, manifest: Manifest, app_dir: str, deleted: list[str]
+) -> None:
+    """Install did not register the app (it was registered already, by hand): while that
+    registration stands, deleting the app leaves a host that does not start."""
+    if not any(rel.startswith(f"{app_dir}/") for rel in deleted):
+        return
+    where = load_host(manifest.framework).registered_by_hand(root, manifest.app)
+    if where is not None:
+        raise Refused(
+            f'{where} registers "{manifest.app}", and echelon did not add it there (it was '
+            f"there before the install), so deleting {app_dir}/ would leave a project that "
+            f'does not start: take "{manifest.app}" out of it by hand, then run echelon '
+            "uninstall again (--force deletes it anyway); nothing was removed",
+            exit_code=2,
+        )
+
+
 def plan_uninstall(project_dir: Path, force: bool = False) -> UninstallPlan:
     if not project_dir.is_dir():
         raise UsageError(f"{project_dir}: no such directory")
@@ -186,6 +204,8 @@ def plan_uninstall(project_dir: Path, force: bool = False) -> UninstallPlan:
         plan.files.append(FileChange(MANIFEST, data, None, FileRole.MANIFEST))
     plan.files.sort(key=lambda change: _order(manifest, change))
     deleted = [change.rel for change in plan.changes if change.after is None]
+    if not force and manifest.settings not in manifest.files and app_dir is not None:
+        _refuse_under_a_registration_by_hand(root, manifest, app_dir, deleted)
     plan.remove_dirs = _removable_dirs(manifest, deleted)
     return plan
 

@@ -98,6 +98,12 @@ class InstallerHost(Protocol):
 
     def has_registration(self, source: Source, app: str) -> bool: ...
 
+    def registered_by_hand(self, project_dir: Path, app: str) -> str | None:
+        """The file that still registers the app when install did not register it (it was
+        there already: added by hand), or None. Uninstall keeps the app while it is: deleting
+        it would leave a host that does not start."""
+        ...
+
     def add_mount(self, source: Source, base_path: str, app: str) -> tuple[str, Sequence[str]]:
         """``(new text, names it imports)`` mounting the app's routes at ``base_path``."""
         ...

@@ -136,3 +136,13 @@ def test_installed_apps_property_edited_by_hand_is_seen(project: Path) -> None:
     answer = _install_and_ask_django(project)
     assert (answer["status"], answer["body"]["code"]) == (503, "FEATURE_DISABLED")
     assert settings.read_text().count('"acp"') == 0  # nothing added on top of the hand edit
+
+    # The registration is the user's: uninstall keeps acp/ (the project must still start)
+    # until it is gone, and then leaves a project Django starts.
+    done = echelon("uninstall", ".", cwd=project)
+    assert done.returncode == 2 and "mysite/base_settings.py registers" in done.stderr
+    assert (project / "acp" / "views.py").is_file()
+    base.write_text(base.read_text().replace('            "acp",\n', ""))
+    done = echelon("uninstall", ".", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert run([PYTHON, "manage.py", "check"], project).returncode == 0

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from installer_helpers import PYTHON, echelon, run
+from installer_helpers import PYTHON, echelon, run, tree_hash
 
 APPS_RE = re.compile(r"INSTALLED_APPS = \[.*?\n\]\n", re.S)
 
@@ -97,6 +97,21 @@ def test_acp_added_by_hand_is_left_alone(make_project) -> None:
     before = (base.read_bytes(), dev.read_bytes())
     _install_and_check(project, "config.settings.dev")
     assert (base.read_bytes(), dev.read_bytes()) == before
+
+    # Uninstall would delete acp/ under the hand-made registration: the project would not
+    # start. It refuses, removing nothing, until the registration is gone.
+    installed = tree_hash(project, ignore=("__pycache__",))
+    done = echelon("uninstall", str(project), cwd=project)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert 'config/settings/dev.py registers "acp"' in done.stderr
+    assert tree_hash(project, ignore=("__pycache__",)) == installed
+    dev.write_text(dev.read_text().replace("INSTALLED_APPS += ['acp']\n", ""))
+    done = echelon("uninstall", str(project), cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    check = run(
+        [PYTHON, "manage.py", "check"], project, {"DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 CLASS_BASED = """

@@ -91,6 +91,16 @@ class DjangoInstaller:
 
         return remove_installed_app(source, app) is not None
 
+    def registered_by_hand(self, project_dir: Path, app: str) -> str | None:
+        from acp_installer.errors import InstallerError
+        from acp_installer.hosts.django.apps import registered_in
+
+        try:
+            host = self.detect(project_dir)
+        except InstallerError:
+            return None  # no settings to read: nothing known to break
+        return registered_in(host.root, host.source_dir, host.start_module, host.manage_py, app)
+
     def add_mount(self, source: Source, base_path: str, app: str) -> tuple[str, Sequence[str]]:
         from acp_installer.hosts.django import urlconf_window
 

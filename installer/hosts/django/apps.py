@@ -306,6 +306,19 @@ def has_app(value: Value, app: str) -> bool:
     return any(i.value in wanted and not i.conditional for i in value.items)
 
 
+def registered_in(
+    root: Path, source_dir: str, settings_module: str, manage_py: str, app: str
+) -> str | None:
+    """The file where ``settings_module``'s INSTALLED_APPS holds ``"<app>"``, read as
+    ``plan_edit`` reads it (evaluated, else written inside a definition), or None."""
+    result = evaluate(root, source_dir, settings_module, manage_py)
+    if result.value is None:
+        return _written_by_hand(root, source_dir, result, app)
+    if has_app(result.value, app):
+        return result.appended_in or settings_module
+    return None
+
+
 def _written_by_hand(root: Path, source_dir: str, result: Evaluation, app: str) -> str | None:
     """The file where ``"<app>"`` is written inside a definition of INSTALLED_APPS that could
     not be evaluated (a ``@property`` of a settings class, a computed value), in the settings

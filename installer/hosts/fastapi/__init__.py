@@ -115,6 +115,9 @@ class FastApiInstaller:
     def has_registration(self, source: Source, app: str) -> bool:
         return True
 
+    def registered_by_hand(self, project_dir: Path, app: str) -> str | None:
+        return None  # no registry: the router include is the only wiring, and install owns it
+
     def add_mount(self, source: Source, base_path: str, app: str) -> tuple[str, Sequence[str]]:
         from acp_installer.hosts.fastapi.edits import add_acp_router
 
