@@ -38,18 +38,19 @@ urlpatterns += [
 
 # readthedocs.org: INSTALLED_APPS is a property of a settings class defined in another module,
 # and the settings module copies the class's attributes into itself.
-SETTINGS_CLASS = """
+CONTRIB_APPS = "".join(
+    f'            "django.contrib.{name}",\n'
+    for name in ("admin", "auth", "contenttypes", "sessions", "messages", "staticfiles")
+)
+SETTINGS_CLASS = (
+    """
 class CommunityBaseSettings:
     @property
     def INSTALLED_APPS(self):  # noqa
         apps = [
-            "django.contrib.admin",
-            "django.contrib.auth",
-            "django.contrib.contenttypes",
-            "django.contrib.sessions",
-            "django.contrib.messages",
-            "django.contrib.staticfiles",
-        ]
+"""
+    + CONTRIB_APPS
+    + """        ]
         return apps
 
     @classmethod
@@ -62,6 +63,7 @@ class CommunityBaseSettings:
             if name.isupper():
                 setattr(module, name, getattr(instance, name))
 """
+)
 APPS_RE = re.compile(r"INSTALLED_APPS = \[.*?\n\]\n", re.S)
 
 
