@@ -76,15 +76,11 @@ def _editor_cache(root: Path, salt: str, overlay: dict[str, bytes]) -> Any:
     """``acp-lint check``'s results cache, read in full but written only for saved content:
     every pause in typing is a new text, and the cache is never pruned."""
     from acp_lint.cache import ResultCache
-    from acp_lint.sources import ReadProblem, read_regular_file, repository_boundary
-
-    boundary = repository_boundary(str(root))
+    from acp_lint.sources import read_in_repository
 
     def saved(rel: str, data: bytes) -> bool:
-        try:  # as the project's files are read: a FIFO there must not block the server
-            return read_regular_file(root / rel, within=boundary) == data
-        except (OSError, ReadProblem):
-            return False
+        # as the project's files are read: a FIFO there must not block the server
+        return read_in_repository(root / rel, root) == data
 
     unsaved = {rel for rel, data in overlay.items() if not saved(rel, data)}
 

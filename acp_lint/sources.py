@@ -239,6 +239,18 @@ def repository_boundary(root: str) -> Boundary:
     return _BOUNDARIES[root]
 
 
+def read_in_repository(
+    path: Path | str, root: Path | str, limit: int = MAX_READ_BYTES
+) -> bytes | None:
+    """``path``'s bytes, read as a project's file is: a regular file of at most ``limit``
+    bytes whose links stay in the repository of the project at ``root``. None when it is
+    absent or not read, for readers that treat both alike (``DiskTree`` also says why)."""
+    try:
+        return read_regular_file(path, limit, within=repository_boundary(str(root)))
+    except (OSError, ReadProblem):
+        return None
+
+
 class DiskTree:
     """The project as it is on disk; only regular files are read (see ``read_regular_file``)."""
 

@@ -159,13 +159,11 @@ def configuration_name(source_dir: Path) -> str:
     ``manage.py`` sets by default; "" for a plain settings module."""
     if os.environ.get("DJANGO_CONFIGURATION"):
         return os.environ["DJANGO_CONFIGURATION"]
-    from acp_lint.sources import ReadProblem, read_regular_file, repository_boundary
+    from acp_lint.sources import read_in_repository
 
-    try:  # a FIFO or ``-> /dev/zero`` in its place must not hang or fill memory
-        data = read_regular_file(
-            source_dir / "manage.py", 1_000_000, within=repository_boundary(str(source_dir))
-        )
-    except (OSError, ReadProblem):
+    # a FIFO or ``-> /dev/zero`` in its place must not hang or fill memory
+    data = read_in_repository(source_dir / "manage.py", source_dir, 1_000_000)
+    if data is None:
         return ""
     found = re.search(rb"DJANGO_CONFIGURATION['\"]\s*(?:,|\]\s*=)\s*['\"](\w+)['\"]", data)
     return found.group(1).decode() if found else ""

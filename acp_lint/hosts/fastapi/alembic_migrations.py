@@ -224,12 +224,12 @@ def _read_text(path: Path, root: Path) -> str | None:
     """A file of the project as text, read as every project file is (``read_regular_file``:
     a FIFO, a device or a link out of the repository is not read, and never hangs the run);
     None when it cannot be read or is not UTF-8."""
-    from acp_lint.sources import ReadProblem, read_regular_file, repository_boundary
+    from acp_lint.sources import read_in_repository
 
+    data = read_in_repository(path, root)
     try:
-        data = read_regular_file(path, within=repository_boundary(str(root)))
-        return data.decode("utf-8")
-    except (OSError, ReadProblem, UnicodeDecodeError):
+        return None if data is None else data.decode("utf-8")
+    except UnicodeDecodeError:
         return None
 
 

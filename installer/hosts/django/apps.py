@@ -310,13 +310,18 @@ def registered_in(
     root: Path, source_dir: str, settings_module: str, manage_py: str, app: str
 ) -> str | None:
     """The file where ``settings_module``'s INSTALLED_APPS holds ``"<app>"``, read as
-    ``plan_edit`` reads it (evaluated, else written inside a definition), or None."""
-    result = evaluate(root, source_dir, settings_module, manage_py)
+    ``plan_edit`` reads it, or None."""
+    return _registration(
+        root, source_dir, evaluate(root, source_dir, settings_module, manage_py), app
+    )
+
+
+def _registration(root: Path, source_dir: str, result: Evaluation, app: str) -> str | None:
+    """The file where the evaluated INSTALLED_APPS (``result``) holds ``"<app>"``: its value
+    when it could be evaluated, else ``"<app>"`` written inside a definition of it."""
     if result.value is None:
         return _written_by_hand(root, source_dir, result, app)
-    if has_app(result.value, app):
-        return result.appended_in or settings_module
-    return None
+    return result.appended_in if has_app(result.value, app) else None
 
 
 def _written_by_hand(root: Path, source_dir: str, result: Evaluation, app: str) -> str | None:
@@ -407,19 +412,17 @@ def plan_edit(
 ) -> AppsEdit:
     """Where and how ``"<app>"`` joins INSTALLED_APPS; UsageError (exit 2) when it cannot."""
     result = evaluate(root, source_dir, settings_module, manage_py)
+    registered = _registration(root, source_dir, result, app)
+    if registered is not None:
+        return AppsEdit(registered, None, None)
     value = result.value
     if value is None:
-        written = _written_by_hand(root, source_dir, result, app)
-        if written is not None:
-            return AppsEdit(written, None, None)
         raise UsageError(
             f"INSTALLED_APPS of settings module {settings_module!r} is not a list echelon can "
             f"read (it is computed, or a property of a settings class); "
             f'add "{app}" to it by hand and run echelon install again (echelon then finds '
             f'"{app}" written inside INSTALLED_APPS)'
         )
-    if has_app(value, app):
-        return AppsEdit(result.appended_in or "", None, None)
     defining = result.defining
     literal: Literal | None = None
     if defining is not None:
