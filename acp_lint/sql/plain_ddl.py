@@ -31,6 +31,7 @@ from acp_lint.sql.names import TableKey, display, fold
 from acp_lint.sql.plain_grammar import (
     END,
     NAME_OR_QUOTED,
+    QUOTED,
     VALUE,
     WS,
     unquoted,
@@ -62,7 +63,7 @@ _ALTER = (
     rf"{NAME_OR_QUOTED}){END}"
 )
 # Any CREATE EXTENSION is ACP303: the rest only has to be words the tokenizer cannot fail on.
-_EXTENSION = rf'CREATE{WS}+EXTENSION(?:{WS}+(?:[A-Za-z0-9_]+|"[a-z_][a-z0-9_]*"))+{END}'
+_EXTENSION = rf"CREATE{WS}+EXTENSION(?:{WS}+(?:[A-Za-z0-9_]+|{QUOTED}))+{END}"
 
 
 _PATTERNS = {"CREATE": _EXTENSION, "DROP": _DROP, "ALTER": _ALTER}

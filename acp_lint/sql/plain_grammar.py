@@ -23,8 +23,10 @@ SHORT_NAMES = frozenset(
 WS = r"[ \t\r\n]"  # whitespace every tokenizer skips
 #: A plain name: one of SHORT_NAMES or a word with ``_`` or a digit (grammar words have neither).
 NAME = rf"(?:(?:{'|'.join(sorted(SHORT_NAMES))})|(?=[A-Za-z0-9_]*[_0-9])[A-Za-z_][A-Za-z0-9_]*)\b"
-#: A plain name, or a quoted word (kept as written: ``names.fold`` knows it was quoted).
-NAME_OR_QUOTED = rf'(?:{NAME}|"[A-Za-z_][A-Za-z0-9_]*")'
+#: A quoted name of one ASCII word (kept as written: ``names.fold`` knows it was quoted).
+QUOTED = r'"[A-Za-z_][A-Za-z0-9_]*"'
+#: A plain name, or a quoted one.
+NAME_OR_QUOTED = rf"(?:{NAME}|{QUOTED})"
 VALUE = r"(?:NULL|TRUE|FALSE|-?[0-9]+(?:\.[0-9]+)?|'[^'\\]*')"
 END = rf"{WS}*;?"
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
