@@ -82,10 +82,13 @@ for line in sys.stdin:
     os.close(out)
     os.close(err)
     own = 0
-    with open("/proc/self/status") as status_file:
-        for row in status_file:
-            if row.startswith("VmHWM:"):
-                own = int(row.split()[1])
+    try:  # Linux only: elsewhere the floor is not known, and 0 says so
+        with open("/proc/self/status") as status_file:
+            for row in status_file:
+                if row.startswith("VmHWM:"):
+                    own = int(row.split()[1])
+    except OSError:
+        pass
     answer = [seconds, status, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, own]
     print(json.dumps(answer), flush=True)
 """
@@ -122,7 +125,8 @@ _launcher: _Launcher | None = None
 
 
 def launcher_rss_mib() -> float:
-    """The launcher's own resident high-water mark: no measured peak can be below it."""
+    """The launcher's own resident high-water mark: no measured peak can be below it (0 where
+    ``/proc`` does not say)."""
     return _launcher.own_kib / 1024 if _launcher is not None else 0.0
 
 
