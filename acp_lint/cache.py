@@ -67,6 +67,7 @@ class ResultCache:
         self.base = root / CACHE_DIR
         self.directory = self.base / FORMAT
         self._prepared = False
+        self.wrote = False  # this run stored something: it may prune (``prune_if_due``)
         rules = [(rule.code, rule.version) for rule in RULES]
         self.salt = digest(__version__, rules, salt, self._identity())
 
@@ -112,8 +113,17 @@ class ResultCache:
             path = self._path(key)
             _real_directory(path.parent)
             write_atomically(path, json.dumps(payload, separators=(",", ":")).encode())
+            self.wrote = True
         except OSError:
             pass  # a read-only checkout still lints, just without a cache
+
+    def prune_if_due(self) -> None:
+        """After a run that wrote here, keep the cache bounded (``acp_lint.cache_prune``: at
+        most once a day, entries unused for 30 days and the oldest past 20,000 go)."""
+        if self.wrote:
+            from acp_lint.cache_prune import prune_if_due
+
+            prune_if_due(self.directory)
 
     # -- per file --------------------------------------------------------------------------
     def file_key(self, path: str, role: str, content: bytes) -> str:
@@ -205,6 +215,7 @@ class StatIndex:
             self.cache._prepare()
             write_atomically(self.path, json.dumps(self.entries, separators=(",", ":")).encode())
             self.changed = False
+            self.cache.wrote = True
         except OSError:
             pass  # a read-only checkout still lints
 

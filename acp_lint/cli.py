@@ -449,6 +449,8 @@ def _run_check(
 
         replay.note_check(config, project.excludes)  # a run ``acp_lint.launch`` may replay
     _emit(report, target)
+    if cache is not None:
+        cache.prune_if_due()  # once a day at most, after the report is written
     if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
     if args.exit_non_zero_on_fix and result.changed:

@@ -74,7 +74,8 @@ def project_path(path: Path) -> tuple[Any, str] | None:
 
 def _editor_cache(root: Path, salt: str, overlay: dict[str, bytes]) -> Any:
     """``acp-lint check``'s results cache, read in full but written only for saved content:
-    every pause in typing is a new text, and the cache is never pruned."""
+    every pause in typing is a new text, which would fill the cache faster than its pruning
+    (once a day) empties it."""
     from acp_lint.cache import ResultCache
     from acp_lint.sources import read_in_repository
 
@@ -125,7 +126,12 @@ def _lint(
     if not os.environ.get("ACP_LINT_NO_CACHE"):
         salt = f"{config.fingerprint}|{sorted(codes)}"  # the key `acp-lint check` uses
         cache = _editor_cache(config.root, salt, overlay)
-    return lint(config, codes, paths=[rel], overlay=overlay, fix=fix, cache=cache, build_fixes=True)
+    result = lint(
+        config, codes, paths=[rel], overlay=overlay, fix=fix, cache=cache, build_fixes=True
+    )
+    if cache is not None:
+        cache.prune_if_due()
+    return result
 
 
 def lint_document(
