@@ -10,7 +10,9 @@ sqlglot sees a file, the engine therefore
    default recursion limit): what CPython rejects is ACP000, as the import would fail;
 3. estimates the nesting depth libcst will see from the tokens (brackets plus chains of
    operators, attribute and call trailers, ``not``, ``lambda``, adjacent strings, indentation)
-   and reports one finding above ``MAX_DEPTH`` instead of parsing;
+   and reports one finding above ``MAX_DEPTH`` instead of parsing; counts made in C bound the
+   estimate first (over the whole text, then statement by statement when the AST is at hand,
+   as the URL graph and the settings reader have it), and most files need no tokenizing;
 4. runs the parse and the rules in a worker thread with a large stack (``STACK_BYTES``) and a
    raised recursion limit, so any depth below the cap is analysed; a RecursionError or
    MemoryError that still happens there becomes the same finding.
@@ -23,6 +25,7 @@ import sys
 import threading
 from collections.abc import Callable
 from functools import cache
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
@@ -283,12 +286,68 @@ def depth_bound(text: str, limit: int = MAX_DEPTH) -> int:
     return marks + len(words.findall(text)) + 3 * widest
 
 
-def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
-    """Raise TooDeep when the estimated nesting depth of ``text`` passes ``limit``."""
+def statement_bound(text: str, tree: ast.Module, limit: int | None = None) -> int:
+    """An upper bound of ``estimate_depth(text)[0]`` from ``text``'s own AST: the estimate
+    starts counting again at each statement that is the first thing on its line (the newline
+    before it is outside any bracket and string, and after a ``;`` continued with a backslash
+    nothing is carried over either), so the most any line range between two such statements
+    can add is ``depth_bound``'s count over that range alone. Big modules of many short
+    statements (a DRF views module) are far below the limit by this count, and need no
+    tokenizing, which ``depth_bound``'s count over the whole text cannot spare them.
+
+    With ``limit``, a range too short to pass it is not counted (0), and the count stops at
+    the first range past it. A text with ``\r`` gets ``depth_bound`` (its line numbers are
+    CPython's, not ``str.split("\n")``'s)."""
+    if "\r" in text:
+        return depth_bound(text, 0 if limit is None else limit)
+    lines = text.split("\n")
+    starts = sorted(set(_first_statement_lines(tree, lines)) | {0, len(lines)})
+    offsets = [0, *accumulate(len(line) + 1 for line in lines)]
+    words, indents = _bound_patterns()
+    blocks = 3 * max(map(len, indents.findall(text)), default=0)
+    best = 0
+    for first, end in pairwise(starts):
+        begin, stop = offsets[first], offsets[end]
+        size = stop - begin
+        if limit is not None and 2 * size + (size + 1) // 3 + blocks <= limit:
+            continue  # a level takes a character, and a bracket two levels at most
+        region = text[begin:stop]
+        count = sum(region.count(char) for char in _LEVEL_MARKS) + len(words.findall(region))
+        best = max(best, count + blocks)
+        if limit is not None and best > limit:
+            break
+    return best
+
+
+def _first_statement_lines(tree: ast.Module, lines: list[str]) -> list[int]:
+    """The 0-based lines whose first token starts a statement or an ``except`` clause."""
+    found = []
+    pending: list[list] = [tree.body]
+    while pending:
+        for node in pending.pop():
+            index = node.lineno - 1
+            if 0 <= index < len(lines):
+                line = lines[index]
+                if node.col_offset == len(line) - len(line.lstrip(" \t\f")):
+                    found.append(index)
+            for name in ("body", "orelse", "finalbody", "handlers"):
+                children = getattr(node, name, None)
+                if isinstance(children, list) and children:
+                    pending.append(children)
+            for case in getattr(node, "cases", None) or ():  # ``match``: cases have no line
+                pending.append(case.body)
+    return found
+
+
+def check_depth(text: str, limit: int = MAX_DEPTH, tree: ast.Module | None = None) -> None:
+    """Raise TooDeep when the estimated nesting depth of ``text`` passes ``limit``. ``tree``,
+    ``text``'s AST when the caller has it, often spares the tokenizer (``statement_bound``)."""
     if len(text) <= limit:
         return  # every level of nesting takes at least one character
     if depth_bound(text, limit) <= limit:
         return  # the estimate cannot pass the limit either
+    if tree is not None and statement_bound(text, tree, limit) <= limit:
+        return
     depth, line, column = estimate_depth(text, limit)
     if depth > limit:
         raise TooDeep(line, column, too_deep_message(limit))

@@ -164,3 +164,72 @@ def test_the_depth_bound_is_never_below_the_estimate() -> None:
         assert depth_bound(text, 10**9) >= depth_bound(text, 0)
         deep += estimate > MAX_DEPTH
     assert deep >= 5  # the shapes really pass the limit, so the bound was tested there too
+
+
+def _statement_shapes() -> list[str]:
+    """Deep expressions where the statement bound draws its lines: continued after ``;``, on
+    a compound statement's line, in a multi-line header, a decorator, after ``else:``, in a
+    ``match`` case, behind a multi-line string, between many short statements."""
+    deep = " + ".join(["a"] * 1100)
+    shallow = "".join(f"    y{i} = f(a.b, [c, d], {{e: g}})\n" for i in range(400))
+    return [
+        f"x = 1; \\\ny = {deep}\n",
+        f"x = (1 +\n     2); y = {deep}\n",
+        f"if x: y = {deep}\n",
+        f"if (a and\n        {deep}):\n    pass\n",
+        f"@decorate({deep})\ndef f():\n    pass\n",
+        f"if a:\n    pass\nelse: y = {deep}\n",
+        f"try:\n    pass\nexcept (A,\n        B):\n    y = {deep}\nfinally:\n    z = 1\n",
+        f"match a:\n    case 1:\n        y = {deep}\n",
+        f'x = """\n{"(" * 500}\n"""; y = {" + ".join(["a"] * 600)}\n',
+        f"class A:\n{shallow}    z = {deep}\n",
+        f"class A:\n{shallow}",
+        f"def f(\n    a,\n    b={deep},\n):\n    return a\n",
+        # a statement on the last line of a deep one: no line of its own to start from
+        "x = (" + "a + " * 600 + "\n" + "a + " * 600 + "a); y = 1\n",
+    ]
+
+
+def test_the_statement_bound_is_never_below_the_estimate() -> None:
+    """``check_depth`` given the AST skips the tokenizer when ``statement_bound`` is within the
+    limit: sound only if that bound is never below ``estimate_depth`` (with a limit, on the
+    ranges it counts). Checked on the project's sources, Django's, and shapes that put a deep
+    expression wherever a statement may start; the answer of ``check_depth`` is the same with
+    and without the tree, and the tree spares the tokenizer on big shallow modules."""
+    import ast
+
+    import django
+
+    from acp_lint.protected import (
+        MAX_DEPTH,
+        TooDeep,
+        check_depth,
+        depth_bound,
+        estimate_depth,
+        statement_bound,
+    )
+
+    texts = _deep_shapes() + _statement_shapes()
+    for folder in (REPO / "acp_lint", REPO / "tests", Path(django.__file__).parent):
+        texts += [path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.py"))]
+    spared = deep = 0
+    for text in texts:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            continue  # no tree, nothing to bound with
+        estimate = estimate_depth(text)[0]
+        assert statement_bound(text, tree) >= estimate, text[:80]
+        verdicts = []
+        for given in (None, tree):
+            try:
+                check_depth(text, tree=given)
+                verdicts.append(None)
+            except TooDeep as error:
+                verdicts.append((error.line, error.column, str(error)))
+        assert verdicts[0] == verdicts[1], text[:80]
+        deep += estimate > MAX_DEPTH
+        if depth_bound(text) > MAX_DEPTH >= statement_bound(text, tree, MAX_DEPTH):
+            spared += 1
+    assert deep >= 10  # the shapes really pass the limit
+    assert spared >= 20  # and many real modules no longer need the tokenizer

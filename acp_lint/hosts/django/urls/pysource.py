@@ -27,7 +27,7 @@ def parse_python(text: str, file: str) -> ast.Module:
     A file nested deeper than ``acp_lint.protected.MAX_DEPTH`` raises TooDeep (a ValueError):
     the graph's recursive walks stay within the protected run's stack."""
     module = quiet_parse(text, file)
-    check_depth(text)
+    check_depth(text, tree=module)
     return module
 
 

@@ -93,7 +93,7 @@ def _parse(tree: SourceTree, file: str, errors: list[ParseError]) -> tuple[ast.M
         return None
     try:
         module = ast.parse(text, filename=file)
-        check_depth(text)  # TooDeep is a ValueError: reported below like ast's own
+        check_depth(text, tree=module)  # TooDeep is a ValueError: reported like ast's own
         return module, text
     except SyntaxError as error:
         errors.append(
