@@ -25,6 +25,7 @@ from acp_lint.sources import SourceTree
 
 CACHE_DIR = ".acp-lint-cache"
 FORMAT = "v1"
+OWNER = "owner"  # in ``v1``: the tag's identity, written by the run that created the cache
 TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by acp-lint.\n"
@@ -93,10 +94,14 @@ class ResultCache:
             return
         _real_directory(self.base)
         _real_directory(self.directory)
+        tag = self.base / "CACHEDIR.TAG"
+        created = not tag.exists()
         for name, content in (("CACHEDIR.TAG", TAG), (".gitignore", "# Created by acp-lint\n*\n")):
             target = self.base / name
             if not target.exists():
                 write_atomically(target, content.encode())
+        if created:  # this run made the cache: only such a cache is ever pruned
+            write_atomically(self.directory / OWNER, repr(identity_of(tag)).encode())
         self._prepared = True
 
     def _load(self, key: str) -> dict | None:
@@ -119,11 +124,15 @@ class ResultCache:
 
     def prune_if_due(self) -> None:
         """After a run that wrote here, keep the cache bounded (``acp_lint.cache_prune``: at
-        most once a day, entries unused for 30 days and the oldest past 20,000 go)."""
-        if self.wrote:
+        most once a day, entries unused for 30 days and the oldest past 20,000 go). Only a
+        cache an acp-lint created is pruned: its ``v1/owner`` names the tag's inode and change
+        time, which a cache shipped in the repository or copied with it cannot match, so the
+        files of such a cache are never deleted."""
+        identity = identity_of(self.base / "CACHEDIR.TAG")
+        if self.wrote and identity is not None:
             from acp_lint.cache_prune import prune_if_due
 
-            prune_if_due(self.directory)
+            prune_if_due(self.directory, repr(identity))
 
     # -- per file --------------------------------------------------------------------------
     def file_key(self, path: str, role: str, content: bytes) -> str:

@@ -13,11 +13,13 @@ last did):
 * past ``MAX_ENTRIES`` (about 80 MB of 4 KiB blocks), the least recently used go first;
 * a temporary file a crashed write left behind goes after a day.
 
-Only names the cache itself writes are removed: per-file and route-rule entries
-(``v1/ab/<sha256>.json``), stat indexes (``v1/stat-<hex>.json``), replay entries
-(``v1/replay-<hex>``) and their temporary files. Directories are opened without following
-links (a repository can ship ``.acp-lint-cache`` with a link anywhere in it) and links are
-removed as links; this needs directory descriptors, so Windows caches are not pruned. A
+Only a cache an acp-lint created is pruned (``ResultCache.prune_if_due``): one shipped in
+the repository keeps every file, tracked by git or not. In a cache it prunes, only names the
+cache itself writes are removed: per-file and route-rule entries (``v1/ab/<sha256>.json``),
+stat indexes (``v1/stat-<hex>.json``), replay entries (``v1/replay-<hex>``) and their
+temporary files. Directories are opened without following links (a repository can ship
+``.acp-lint-cache`` with a link anywhere in it) and links are removed as links; this needs
+directory descriptors, so Windows caches are not pruned. A
 concurrent run that loses an entry it was about to read treats it as a miss, as every reader
 of the cache already does.
 """
@@ -34,6 +36,7 @@ MAX_AGE = 30 * 24 * 3600  # seconds an entry may go unused
 MAX_ENTRIES = 20_000
 INTERVAL = 24 * 3600  # seconds between two prunings of one cache
 STAMP = "pruned"
+OWNER = "owner"  # ``acp_lint.cache.OWNER`` (not imported: the cache module loads json)
 TEMPORARY_AGE = 24 * 3600  # a write takes milliseconds: a day-old temporary file is an orphan
 
 _ENTRY = re.compile(r"[0-9a-f]{64}\.json")
@@ -45,10 +48,14 @@ _DIRECTORY_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_
 _SUPPORTED = os.unlink in os.supports_dir_fd and os.utime in os.supports_fd
 
 
-def prune_if_due(directory: Path, now: float | None = None) -> int | None:
+def prune_if_due(directory: Path, owner: str, now: float | None = None) -> int | None:
     """Prune ``directory`` (the cache's ``v1``) unless it was pruned within ``INTERVAL``;
-    the number of files removed, or None when it was not due (or the stamp cannot be kept:
-    a read-only cache is never pruned)."""
+    the number of files removed, or None when it was not due, when the stamp cannot be kept
+    (a read-only cache is never pruned), or when ``directory``'s ``owner`` file does not say
+    ``owner`` (the identity of the cache's tag, written by the run that created the cache: a
+    repository that ships a cache, whose files git may track, never has them deleted)."""
+    if _read_small(directory / OWNER) != owner.encode():
+        return None
     now = time.time() if now is None else now
     stamp = directory / STAMP
     try:
@@ -70,6 +77,22 @@ def prune_if_due(directory: Path, now: float | None = None) -> int | None:
     except OSError:
         return None
     return prune(directory, now)
+
+
+def _read_small(path: Path) -> bytes | None:
+    """The first 256 bytes of the regular file ``path`` (None: absent, a link, anything else)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        return os.read(descriptor, 256)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 def prune(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from clitools import run_cli
 
-from acp_lint.cache_prune import INTERVAL, MAX_AGE, STAMP, prune, prune_if_due
+from acp_lint.cache_prune import INTERVAL, MAX_AGE, OWNER, STAMP, prune, prune_if_due
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = time.time()
@@ -92,18 +92,33 @@ def test_links_are_never_followed_and_are_removed_as_links(tmp_path: Path) -> No
 
 def test_pruning_is_done_at_most_once_an_interval(tmp_path: Path) -> None:
     directory = tmp_path / "v1"
-    directory.mkdir()
+    _put(directory / OWNER, NOW, text="me")
     _put(directory / "ab" / _entry_name(1), OLD)
-    assert prune_if_due(directory, NOW) == 1
+    assert prune_if_due(directory, "me", NOW) == 1
     assert (directory / STAMP).stat().st_mtime == NOW
     _put(directory / "ab" / _entry_name(2), OLD)
-    assert prune_if_due(directory, NOW + INTERVAL - 60) is None  # not due: kept for now
+    assert prune_if_due(directory, "me", NOW + INTERVAL - 60) is None  # not due: kept for now
     assert (directory / "ab" / _entry_name(2)).exists()
-    assert prune_if_due(directory, NOW + INTERVAL + 60) == 1
+    assert prune_if_due(directory, "me", NOW + INTERVAL + 60) == 1
     # a stamp from the future (a clock set back) does not stop pruning for good
     _put(directory / "ab" / _entry_name(3), OLD)
     os.utime(directory / STAMP, (NOW + 100 * DAY, NOW + 100 * DAY))
-    assert prune_if_due(directory, NOW) == 1
+    assert prune_if_due(directory, "me", NOW) == 1
+    assert (directory / OWNER).read_text() == "me"
+
+
+def test_only_a_cache_whose_owner_file_names_this_identity_is_pruned(tmp_path: Path) -> None:
+    """The owner file holds the identity of the tag of the cache an acp-lint created; a cache
+    without one, with another's, or with a link there, is not pruned."""
+    directory = tmp_path / "v1"
+    stale = _put(directory / "ab" / _entry_name(1), OLD)
+    assert prune_if_due(directory, "me", NOW) is None  # no owner file
+    _put(directory / OWNER, NOW, text="someone else")
+    assert prune_if_due(directory, "me", NOW) is None
+    (directory / OWNER).unlink()
+    (directory / OWNER).symlink_to(_put(tmp_path / "elsewhere", NOW, text="me"))
+    assert prune_if_due(directory, "me", NOW) is None
+    assert stale.exists() and not (directory / STAMP).exists()
 
 
 def test_a_link_in_the_stamp_s_place_stops_pruning_and_is_not_written_through(
@@ -111,10 +126,10 @@ def test_a_link_in_the_stamp_s_place_stops_pruning_and_is_not_written_through(
 ) -> None:
     outside = _put(tmp_path / "outside.txt", OLD, text="untouched")
     directory = tmp_path / "v1"
-    directory.mkdir()
+    _put(directory / OWNER, NOW, text="me")
     (directory / STAMP).symlink_to(outside)
     stale = _put(directory / "ab" / _entry_name(1), OLD)
-    assert prune_if_due(directory, NOW) is None
+    assert prune_if_due(directory, "me", NOW) is None
     assert stale.exists()
     assert outside.read_text() == "untouched" and outside.stat().st_mtime == OLD
 
@@ -173,3 +188,25 @@ def test_a_directory_that_cannot_be_listed_is_left_alone(
     monkeypatch.setattr(os, "scandir", refusing)
     assert prune(directory, NOW) == 0
     assert stale.exists()
+
+
+def test_a_cache_that_came_with_the_repository_is_never_pruned(tmp_path: Path) -> None:
+    """A repository can ship ``.acp-lint-cache`` (its files then tracked by git). Copied, as a
+    clone does, it is not the copy's acp-lint's own: old as its entries are, none is deleted,
+    and the findings are still those of a run without a cache."""
+    project = tmp_path / "demo"
+    shutil.copytree(
+        REPO / "fixtures" / "demo", project, ignore=shutil.ignore_patterns(".acp-lint-cache")
+    )
+    assert run_cli(cwd=project).returncode == 1
+    (project / "acp" / "views.py").write_text("# another content, another entry\n")
+    assert run_cli(cwd=project).returncode in (0, 1)
+    clone = tmp_path / "clone"
+    shutil.copytree(project, clone)  # the cache comes along, as shipped files would
+    shipped = {path for path in (clone / ".acp-lint-cache").rglob("*") if path.is_file()}
+    for path in shipped:
+        os.utime(path, (OLD, OLD))
+    cold = run_cli("--output-format", "json", "--no-cache", cwd=clone)
+    assert run_cli("--output-format", "json", cwd=clone).stdout == cold.stdout
+    assert all(path.exists() for path in shipped)
+    assert (clone / ".acp-lint-cache" / "v1" / STAMP).stat().st_mtime == OLD  # not pruned
