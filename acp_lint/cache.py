@@ -69,6 +69,7 @@ class ResultCache:
         self.directory = self.base / FORMAT
         self._prepared = False
         self.wrote = False  # this run stored something: it may prune (``prune_if_due``)
+        self._tag_identity: tuple[int, int] | None = None
         rules = [(rule.code, rule.version) for rule in RULES]
         self.salt = digest(__version__, rules, salt, self._identity())
 
@@ -84,7 +85,8 @@ class ResultCache:
             self._prepare()  # the tag exists from here on (it is never rewritten)
         except OSError:
             return os.urandom(16).hex()
-        return identity_of(self.base / "CACHEDIR.TAG") or os.urandom(16).hex()
+        self._tag_identity = identity_of(self.base / "CACHEDIR.TAG")
+        return self._tag_identity or os.urandom(16).hex()
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
@@ -128,11 +130,10 @@ class ResultCache:
         cache an acp-lint created is pruned: its ``v1/owner`` names the tag's inode and change
         time, which a cache shipped in the repository or copied with it cannot match, so the
         files of such a cache are never deleted."""
-        identity = identity_of(self.base / "CACHEDIR.TAG")
-        if self.wrote and identity is not None:
+        if self.wrote and self._tag_identity is not None:
             from acp_lint.cache_prune import prune_if_due
 
-            prune_if_due(self.directory, repr(identity))
+            prune_if_due(self.directory, repr(self._tag_identity))
 
     # -- per file --------------------------------------------------------------------------
     def file_key(self, path: str, role: str, content: bytes) -> str:
