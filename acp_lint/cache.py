@@ -25,7 +25,6 @@ from acp_lint.sources import SourceTree
 
 CACHE_DIR = ".acp-lint-cache"
 FORMAT = "v1"
-OWNER = "owner"  # in ``v1``: the tag's identity, written by the run that created the cache
 TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by acp-lint.\n"
@@ -103,7 +102,9 @@ class ResultCache:
             if not target.exists():
                 write_atomically(target, content.encode())
         if created:  # this run made the cache: only such a cache is ever pruned
-            write_atomically(self.directory / OWNER, repr(identity_of(tag)).encode())
+            from acp_lint.cache_prune import claim
+
+            claim(self.directory, repr(identity_of(tag)))
         self._prepared = True
 
     def _load(self, key: str) -> dict | None:

@@ -19,9 +19,8 @@ cache itself writes are removed: per-file and route-rule entries (``v1/ab/<sha25
 stat indexes (``v1/stat-<hex>.json``), replay entries (``v1/replay-<hex>``) and their
 temporary files. Directories are opened without following links (a repository can ship
 ``.acp-lint-cache`` with a link anywhere in it) and links are removed as links; this needs
-directory descriptors, so Windows caches are not pruned. A
-concurrent run that loses an entry it was about to read treats it as a miss, as every reader
-of the cache already does.
+directory descriptors, so Windows caches are not pruned. A concurrent run that loses an
+entry it was about to read treats it as a miss, as every reader of the cache already does.
 """
 
 from __future__ import annotations
@@ -32,11 +31,14 @@ import stat
 import time
 from pathlib import Path
 
+from acp_lint.atomic import write_atomically
+from acp_lint.replay import read_own_file
+
 MAX_AGE = 30 * 24 * 3600  # seconds an entry may go unused
 MAX_ENTRIES = 20_000
 INTERVAL = 24 * 3600  # seconds between two prunings of one cache
 STAMP = "pruned"
-OWNER = "owner"  # ``acp_lint.cache.OWNER`` (not imported: the cache module loads json)
+OWNER = "owner"  # the tag's identity, written by the run that created the cache (``claim``)
 TEMPORARY_AGE = 24 * 3600  # a write takes milliseconds: a day-old temporary file is an orphan
 
 _ENTRY = re.compile(r"[0-9a-f]{64}\.json")
@@ -48,14 +50,25 @@ _DIRECTORY_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_
 _SUPPORTED = os.unlink in os.supports_dir_fd and os.utime in os.supports_fd
 
 
+def claim(directory: Path, owner: str) -> None:
+    """Mark the cache whose ``v1`` is ``directory`` as one this run created, ``owner`` being
+    its tag's identity: ``prune_if_due`` prunes no other."""
+    write_atomically(directory / OWNER, owner.encode())
+
+
 def prune_if_due(directory: Path, owner: str, now: float | None = None) -> int | None:
     """Prune ``directory`` (the cache's ``v1``) unless it was pruned within ``INTERVAL``;
     the number of files removed, or None when it was not due, when the stamp cannot be kept
     (a read-only cache is never pruned), or when ``directory``'s ``owner`` file does not say
     ``owner`` (the identity of the cache's tag, written by the run that created the cache: a
     repository that ships a cache, whose files git may track, never has them deleted)."""
-    if _read_small(directory / OWNER) != owner.encode():
+    if not _SUPPORTED:
         return None
+    try:
+        if read_own_file(str(directory / OWNER)) != owner.encode():
+            return None
+    except OSError:
+        return None  # no owner file (or not a regular one): not a cache an acp-lint created
     now = time.time() if now is None else now
     stamp = directory / STAMP
     try:
@@ -66,8 +79,6 @@ def prune_if_due(directory: Path, owner: str, now: float | None = None) -> int |
         return None
     if last is not None and 0 <= now - last < INTERVAL:
         return None
-    if not _SUPPORTED:
-        return None
     try:
         descriptor = os.open(stamp, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         try:
@@ -77,22 +88,6 @@ def prune_if_due(directory: Path, owner: str, now: float | None = None) -> int |
     except OSError:
         return None
     return prune(directory, now)
-
-
-def _read_small(path: Path) -> bytes | None:
-    """The first 256 bytes of the regular file ``path`` (None: absent, a link, anything else)."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        return os.read(descriptor, 256)
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
 
 
 def prune(

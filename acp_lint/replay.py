@@ -107,7 +107,7 @@ def load(path: str, key: str) -> tuple[list[str], Sequence[int], list[tuple[int,
     numbers one buffer of native 64-bit integers, read here without copying: a replay spends
     no time building 14,000 integers it may never look at."""
     try:
-        stored_key, joined, packed, output, code = marshal.loads(_read_entry(path))
+        stored_key, joined, packed, output, code = marshal.loads(read_own_file(path))
         paths = joined.split("\0")
         numbers = memoryview(packed).cast("q")
     except (OSError, EOFError, ValueError, TypeError, AttributeError):
@@ -121,9 +121,10 @@ def load(path: str, key: str) -> tuple[list[str], Sequence[int], list[tuple[int,
     return paths, numbers, output, code
 
 
-def _read_entry(path: str) -> bytes:
-    """The entry's bytes; a link, a FIFO or a device in its place (a repository can ship
-    anything there) is an OSError, never a hang. (``sources.read_regular_file`` reads a
+def read_own_file(path: str) -> bytes:
+    """The bytes of a file acp-lint keeps in its cache (a replay entry, the cache's owner
+    file); a link, a FIFO or a device in its place (a repository can ship anything there) is
+    an OSError, never a hang. (``sources.read_regular_file`` reads a
     project's files the same way, but follows links, and importing it would load ``typing``
     and ``pathlib`` on a replay's path.)"""
     descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
