@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from acp_lint.records import field, record
 
 SQL_DIALECTS = ("postgres", "mysql", "sqlite")
 FRAMEWORKS = ("django", "fastapi")
@@ -24,7 +25,7 @@ class ConfigError(Exception):
     """A configuration problem the user must fix; the message names file, key and expectation."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     """The effective configuration. ``root`` is the project root all paths are relative to."""
 

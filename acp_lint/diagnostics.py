@@ -6,9 +6,9 @@ serialised without surprises. Lines and columns are 1-based everywhere, as print
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from acp_lint.records import field, record, replace
 from acp_lint.span import Span, Spanned
 
 
@@ -19,7 +19,7 @@ class Applicability(str, Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Edit:
     """Replace ``text[start:end]`` (character offsets into the decoded file) by ``replacement``."""
 
@@ -28,7 +28,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     """A set of edits that must be applied together, or not at all.
 
@@ -47,7 +47,7 @@ class Fix:
         return {"applicability": self.applicability.value, "message": self.message}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Diagnostic(Spanned):
     """One finding at ``span``; ``path`` (the span's file) is a project-relative POSIX path.
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import tokenize
-from dataclasses import dataclass
+
+from acp_lint.records import record
 
 BOM = b"\xef\xbb\xbf"
 
@@ -27,7 +28,7 @@ class EncodeError(ValueError):
     ``idna`` or ``punycode`` that a cookie can name, but that fails on source text)."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Decoded:
     text: str
     encoding: str

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
 from acp_lint.cache import ResultCache
@@ -36,6 +35,7 @@ from acp_lint.protected import (
     take_compiled,
     too_deep_message,
 )
+from acp_lint.records import field, record, replace
 from acp_lint.registry import BY_CODE, PYTHON_HANDLER_CODES, Scope, family
 from acp_lint.run_sources import RunSources
 from acp_lint.suppressions import apply_suppressions, may_suppress, python_suppressions
@@ -70,7 +70,7 @@ MIGRATION_RULES = "ACP301-ACP303"  # the codes one migration or SQL analysis rep
 PROJECT_RULES = "ACP201-ACP204"
 
 
-@dataclass
+@record
 class RunResult:
     diagnostics: list[Diagnostic]
     fixed: int = 0

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from acp_lint.encoding import DecodeError, EncodeError, decode_python, decode_text
 from acp_lint.protected import run_protected
+from acp_lint.records import field, record
 
 MAX_ROUNDS = 10
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Applied:
     text: str
     fixes: int
@@ -140,7 +140,7 @@ def _still_parses(path: str, text: str) -> bool:
     return True
 
 
-@dataclass
+@record
 class FixedRun:
     """The outcome of ``fix_until_stable``."""
 

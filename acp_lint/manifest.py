@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from acp_lint.file_roles import MANIFEST, FileRole
+from acp_lint.records import field, record
 
 BACKUP_DIR = ".acp/backups"
 LOCK = ".acp/install.lock"
@@ -49,7 +49,7 @@ def backup_path(rel: str) -> str:
     return f"{BACKUP_DIR}/{rel}.orig"
 
 
-@dataclass
+@record
 class Entry:
     """One file. ``created``: echelon created it (uninstall deletes it); otherwise it is a
     host file echelon edited, with the hash it had before the first edit and its backup."""
@@ -69,7 +69,7 @@ class Entry:
         return data
 
 
-@dataclass
+@record
 class Manifest:
     app: str
     env: str
@@ -147,7 +147,7 @@ class Manifest:
             ) from None
 
 
-@dataclass
+@record
 class ScopeView:
     """What the linter's scope reads: each listed file's role, and the app's module name."""
 

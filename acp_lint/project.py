@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -21,6 +20,7 @@ from acp_lint.config import Config
 from acp_lint.discovery import DEFAULT_EXCLUDES, discover
 from acp_lint.file_roles import MANIFEST, FileRole
 from acp_lint.globs import matches
+from acp_lint.records import field, record
 from acp_lint.sources import DiskTree, OverlayTree, SourceTree, normalise_rel
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def has_acp_signal(data: bytes) -> bool:
     return bool(_ENV_SIGNAL.search(data) or _IMPORT_SIGNAL.search(data))
 
 
-@dataclass
+@record
 class _RunShared:
     """What every view of one run's project shares: the file list (one ``git ls-files`` per
     run) and the URL graphs built so far, each with the probes it made of the tree."""

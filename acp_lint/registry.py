@@ -11,12 +11,12 @@ a file needs it, and is bound to its declaration by the class path it names here
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from typing import Any
 
 from acp_lint.diagnostics import Applicability
+from acp_lint.records import record
 
 
 class Scope(str, Enum):
@@ -36,7 +36,7 @@ class FixAvailability(str, Enum):
     ALWAYS = "always"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RuleInfo:
     """One rule's declaration. ``target`` is ``module:Class`` of the class holding its checks,
     documentation and examples; ``applicability`` is the safety of its fix, ``None`` exactly

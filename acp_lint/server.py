@@ -15,7 +15,6 @@ import re
 import tokenize
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from acp_lint.diagnostics import Applicability, Diagnostic, Edit
 from acp_lint.discovery import EXTENSIONS
 from acp_lint.errors import InternalError
 from acp_lint.fixes import fix_bytes
+from acp_lint.records import record, replace
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "acp-lint"
@@ -38,7 +38,7 @@ MISSING = (
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Linted:
     """One document's findings, for the exact text and version they were computed from."""
 

@@ -3,15 +3,16 @@
 Every record that points into a file (a diagnostic, a route, an unresolved place, an SQL
 finding, a FastAPI path operation's verdict) holds a ``Span`` and reads its position through
 ``Spanned``, so the five position fields are declared once, here. This module imports nothing
-of acp-lint: the routing model, the diagnostics and the checkers all depend on it.
+of acp-lint but ``records``: the routing model, the diagnostics and the checkers all depend
+on it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from acp_lint.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Span:
     """Where a piece of source is: 1-based lines and columns, end exclusive column.
 

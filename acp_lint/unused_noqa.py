@@ -14,11 +14,11 @@ import io
 import re
 import tokenize
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from acp_lint.config import Config
 from acp_lint.encoding import DecodeError, EncodeError, decode_python
+from acp_lint.records import record
 from acp_lint.run_sources import has_suppression_marker
 from acp_lint.suppressions import ALL, may_name, parse_comment
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 _MASK = re.compile(r"noqa|ignore\[", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unused:
     path: str
     line: int

@@ -13,19 +13,19 @@ scope reads from the manifest: ``handler`` for every Python module except migrat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from acp_installer.hosts import template_root
 
 from acp_lint.manifest import FileRole
+from acp_lint.records import record
 
 # The framework-neutral part of every host's app (package data, like the hosts' templates).
 SHARED_TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates" / "acp"
 APP_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AppFile:
     rel: str  # relative to the app directory, POSIX
     content: bytes

@@ -19,13 +19,13 @@ import hashlib
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from acp_installer import journal, paths
 from acp_installer.journal import Journal, Steps, Target, temporary
 
 from acp_lint.atomic import flush_to_disk, write_new
+from acp_lint.records import record
 
 FAIL_AFTER_ENV = "ACP_INSTALL_FAIL_AFTER"
 
@@ -38,7 +38,7 @@ class ApplyError(Exception):
     """Writing failed and was rolled back; the message says what failed."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Write:
     rel: str
     content: bytes | None  # None deletes the file

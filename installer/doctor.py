@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,6 +28,7 @@ from acp_lint.errors import InternalError
 from acp_lint.hosts import host_for as lint_host_for
 from acp_lint.manifest import MANIFEST, FileRole, Manifest, sha256
 from acp_lint.project import Project
+from acp_lint.records import field, record
 from acp_lint.reporters.text import format_line
 from acp_lint.routes import analyse, mounted_path
 
@@ -38,7 +38,7 @@ KNOWN_VARS = (*ENV_VARS, "ACP_HUB_TIMEOUT", "ACP_ENV", "ACP_BINDINGS_FILE")
 FAIL_MODES = ("open", "closed", "read-open")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Check:
     name: str
     ok: bool
@@ -48,7 +48,7 @@ class Check:
         return {"check": self.name, "ok": self.ok, "message": self.message}
 
 
-@dataclass
+@record
 class DoctorReport:
     root: Path
     checks: list[Check] = field(default_factory=list)

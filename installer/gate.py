@@ -10,7 +10,6 @@ served today (``Host.verify``). Findings are reported at positions of the files 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from acp_installer.plan import Plan
@@ -21,6 +20,7 @@ from acp_lint.diagnostics import Diagnostic
 from acp_lint.errors import InternalError
 from acp_lint.hosts import Verification, host_for
 from acp_lint.project import Project
+from acp_lint.records import field, record, replace
 from acp_lint.registry import BY_CODE
 from acp_lint.routes import RouteTable, analyse, suggest_base_paths
 from acp_lint.routes.collisions import BASE_PATH_CANDIDATES, find_acp_mount, find_collisions
@@ -30,7 +30,7 @@ from acp_lint.span import Span
 ROUTE_CODES = frozenset({"ACP201", "ACP202", "ACP204"})
 
 
-@dataclass
+@record
 class GateResult:
     diagnostics: list[Diagnostic]
     suggestions: list[str]

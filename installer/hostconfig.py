@@ -5,13 +5,13 @@ Host-neutral: read before the host is detected, and by uninstall and doctor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from acp_installer import paths
 from acp_installer.errors import UsageError
 
 from acp_lint.config import Config, ConfigError, find_config_file, load_config
+from acp_lint.records import record
 from acp_lint.sources import normalise_rel
 
 DEFAULT_BINDINGS = "controlplane.bindings.json"
@@ -55,7 +55,7 @@ def project_config(root: Path) -> Config:
     return Config(root=root)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostProject:
     """Where things are, as project-relative POSIX paths (``source_dir`` may be ``""``).
 

@@ -6,17 +6,16 @@ uninstall and doctor read host files through here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import libcst as cst
 from acp_installer.errors import Refused
 
 from acp_lint.encoding import DecodeError, decode_text
+from acp_lint.records import record
 
 BOM = "\ufeff"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Source:
     """A host file's text and what must be restored when it is written back."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from acp_installer.apply import Write, apply_writes
 from acp_installer.errors import Refused, UsageError
@@ -12,10 +11,12 @@ from acp_installer.journal import Steps
 from acp_installer.lock import project_lock
 from acp_installer.plan import InstallOptions, Plan, build_plan, validate_options
 
+from acp_lint.records import field, record
+
 Confirm = Callable[[Plan], bool]
 
 
-@dataclass
+@record
 class InstallResult:
     """``status``: installed, already-installed, planned (dry run) or refused (gate)."""
 

@@ -27,7 +27,6 @@ import os
 import shutil
 import signal
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from acp_installer import paths
 from acp_installer.errors import UsageError
 
 from acp_lint.atomic import flush_to_disk, identity_of, write_atomically, write_new
+from acp_lint.records import field, record
 
 JOURNAL_DIR = ".acp/journal"
 JOURNAL = f"{JOURNAL_DIR}/journal.json"
@@ -77,7 +77,7 @@ class Steps:
         self.count += 1
 
 
-@dataclass
+@record
 class Target:
     rel: str
     old: str | None  # name of the saved copy in the journal directory; None: did not exist
@@ -89,7 +89,7 @@ class Target:
         return dict(self.__dict__)
 
 
-@dataclass
+@record
 class Journal:
     operation: str
     targets: list[Target] = field(default_factory=list)

@@ -13,7 +13,6 @@ import os
 import re
 import secrets
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from acp_installer import hostfile, paths, trust
@@ -34,6 +33,7 @@ from acp_lint.manifest import (
     backup_path,
     sha256,
 )
+from acp_lint.records import field, record
 from acp_lint.routes import validate_base_path
 
 ENVS = ("development", "staging", "production")
@@ -61,7 +61,7 @@ _ORDER.update({FileRole.HOST_EDIT: 2, FileRole.ENV_EXAMPLE: 3, FileRole.BINDINGS
 _ORDER[FileRole.MANIFEST] = 5
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InstallOptions:
     project_dir: Path
     env: str | None = None
@@ -72,7 +72,7 @@ class InstallOptions:
     migrations_only: bool = False
 
 
-@dataclass
+@record
 class FileChange:
     rel: str
     before: bytes | None
@@ -92,7 +92,7 @@ class FileChange:
         return "create" if self.before is None else "edit"
 
 
-@dataclass
+@record
 class Plan:
     host: HostProject
     env: str

@@ -9,7 +9,6 @@ every other change the user made stays.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from acp_installer import paths, trust
@@ -25,9 +24,10 @@ from acp_installer.manifest import load as load_manifest
 from acp_installer.plan import ENV_BLOCK, FileChange, env_example_with_block
 
 from acp_lint.manifest import APP_ROLES, MANIFEST, Entry, FileRole, Manifest, sha256
+from acp_lint.records import field, record
 
 
-@dataclass
+@record
 class UninstallPlan:
     root: Path
     manifest: Manifest

@@ -23,12 +23,12 @@ import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from acp_lint.errors import UsageError
 from acp_lint.file_roles import MANIFEST
+from acp_lint.records import record
 
 if TYPE_CHECKING:
     from acp_lint.config import Config
@@ -50,7 +50,7 @@ DETECTION_ORDER = ("django", "fastapi")
 DEFAULT_HOST = "django"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class GuardResponse:
     """The early return ACP101's fix inserts into a handler when ``ACP_ENABLED`` is off.
 
@@ -65,7 +65,7 @@ class GuardResponse:
     qualified: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StartupHook:
     """A function the framework calls once at start-up. Django: the method ``method`` of a
     class with a base whose last component is ``base`` (``AppConfig.ready``); with no

@@ -11,7 +11,6 @@ from third-party ones, as Ruff does.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -19,6 +18,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
 from acp_lint.python.import_order import SortedAddImports
+from acp_lint.records import record, replace
 
 if TYPE_CHECKING:
     from acp_lint.hosts import GuardResponse
@@ -190,7 +190,7 @@ def accessor_definition(
     return definition
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Accessor:
     """One statement's cached accessor, as text edits need it."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from acp_lint.python.import_time import ImportTimeOracle
 from acp_lint.python.names import NameMatcher, last_component, last_components
 from acp_lint.python.scopes import ScopeIndex
 from acp_lint.python.syntax import FUNCTIONS, Function, SourceFile, call_args
+from acp_lint.records import field, record
 
 if TYPE_CHECKING:
     from acp_lint.hosts import StartupHook
@@ -56,7 +56,7 @@ DEFAULT_CLIENTS = frozenset(
 THREAD_CLASSES = frozenset({"threading.Thread", "threading.Timer"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Site:
     """One place where an effect happens; ``text`` is a short rendering of the code."""
 
@@ -65,7 +65,7 @@ class Site:
     text: str
 
 
-@dataclass
+@record
 class ModuleEffects:
     """Everything ACP101-ACP103 need to know about one module."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from enum import Enum
 
 from acp_lint.python.astsource import string_token_end
@@ -27,6 +26,7 @@ from acp_lint.python.syntax import (
     full_name,
     walk,
 )
+from acp_lint.records import record
 
 FLAG = "ACP_ENABLED"
 HANDLER_METHODS = ("get", "post", "put", "patch", "delete", "dispatch")
@@ -39,7 +39,7 @@ class GuardVerdict(str, Enum):
     FAILS_OPEN = "fails-open"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Guard:
     verdict: GuardVerdict
     first_statement: int  # index in the body where the guard is (or must be inserted)

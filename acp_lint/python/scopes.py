@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from acp_lint.python.syntax import FUNCTIONS, children
+from acp_lint.records import field, record
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Scope:
     kind: str  # "module" | "function" | "class" | "lambda" | "comprehension"
     parent: Scope | None

@@ -7,11 +7,11 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from acp_lint import __version__
 from acp_lint.diagnostics import Diagnostic
+from acp_lint.records import record
 from acp_lint.registry import RULES
 from acp_lint.reporters.escape import file_uri, printable
 
@@ -134,7 +134,7 @@ def render_sarif(
     return _dumps(document) + "\n"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SarifBase:
     """Where the project sits: ``root`` is the repository (git work tree, else the project)
     and ``prefix`` the project's path inside it (``""`` or ``"backend/"``)."""

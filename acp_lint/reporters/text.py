@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from acp_lint.diagnostics import Applicability, Diagnostic
+from acp_lint.records import record
 from acp_lint.registry import BY_CODE
 from acp_lint.reporters.escape import one_line, printable
 
 BOLD, RED, CYAN, DIM, RESET = "\033[1m", "\033[31m", "\033[36m", "\033[2m", "\033[0m"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Summary:
     fixed: int = 0
     unsafe_enabled: bool = False

@@ -8,8 +8,9 @@ The four used to compute this each in their own way; the host builds the table (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from acp_lint.records import record
 
 if TYPE_CHECKING:
     from acp_lint.cache import RecordingTree
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from acp_lint.routes.model import Route, RouteTable
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RouteAnalysis:
     """What is known about the ACP endpoint of one view of a project."""
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 
 from acp_lint.diagnostics import offset_to_position
 from acp_lint.protected import MAX_JSON_BYTES
+from acp_lint.records import field, record
 from acp_lint.span import Span, Spanned
 
 REQUIRED_KEYS = ("kernel_id", "base_path", "endpoint_path")
@@ -21,7 +21,7 @@ _PATH_RE = re.compile(rf"/{_SEGMENT}(?:/{_SEGMENT})*")
 _SYNTAX_CHARS = set("<>^$()[]{}*+?|\\:")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BindingsError(Spanned):
     """One problem of bindings.json, at a ``Span`` of the file (1-based, end exclusive)."""
 
@@ -34,7 +34,7 @@ class BindingsError(Spanned):
         return cls(span, message, code)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Bindings:
     kernel_id: str
     base_path: str
@@ -43,7 +43,7 @@ class Bindings:
     positions: dict[str, Span] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class BindingsResult:
     """``bindings`` is set when all three values are usable; ``errors`` may be non-empty
     anyway (e.g. an ACP202 mismatch between two valid paths)."""

@@ -10,8 +10,8 @@ serves the path in one configuration is a collision in that configuration.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from acp_lint.records import record
 from acp_lint.routes.matching import match_parts
 from acp_lint.routes.model import ReservedPrefix, Route, RouteTable, Unresolved
 from acp_lint.routes.resolver import route_matches
@@ -28,7 +28,7 @@ BASE_PATH_CANDIDATES = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Collision:
     """A host route that takes the ACP endpoint path (ACP201, reported at ``host_route``)."""
 

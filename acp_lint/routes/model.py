@@ -1,17 +1,16 @@
 """Value types of the static URL graph: pattern parts, routes, unresolved places, the table.
 
-Everything is a plain frozen dataclass so that the rules, the installer and the ``routes``
+Everything is a plain frozen record so that the rules, the installer and the ``routes``
 command can share results without caring how they were computed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from acp_lint.records import field, record
 from acp_lint.span import Span, Spanned
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LiteralRef(Spanned):
     """The string literal a route came from, as character offsets into its file's text.
 
@@ -24,7 +23,7 @@ class LiteralRef(Spanned):
     source: str  # the literal's token as written, e.g. ``"api/"`` or ``r'^api/'``
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PatternPart:
     """One level of a Django URL pattern, as Django would build it.
 
@@ -52,7 +51,7 @@ class PatternPart:
     prefix: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Condition:
     """A branch an entry sits in: the ``if`` test's source text and which branch it is."""
 
@@ -63,7 +62,7 @@ class Condition:
         return self.test if self.value else f"not ({self.test})"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IncludeStep:
     """An ``include()`` (or router/inline list) a route was reached through."""
 
@@ -73,7 +72,7 @@ class IncludeStep:
     namespace: str | None = None  # the instance namespace this include opens, as Django sets it
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Route(Spanned):
     """An endpoint Django can dispatch to, with every pattern part from the root down."""
 
@@ -113,7 +112,7 @@ class Route(Spanned):
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unresolved(Spanned):
     """A place of the URL configuration that could not be analysed statically (ACP204).
 
@@ -137,7 +136,7 @@ class Unresolved(Spanned):
         return join_route_texts([part.text for part in self.prefix])
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParseError:
     """A file of the URL graph that cannot be decoded or parsed (the engine's ACP000)."""
 
@@ -147,7 +146,7 @@ class ParseError:
     message: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReservedPrefix(Spanned):
     """A URL prefix served before the URLconf is consulted: ``STATIC_URL`` (runserver's
     staticfiles handler, the web server in production) or ``MEDIA_URL`` (the web server, or
@@ -158,7 +157,7 @@ class ReservedPrefix(Spanned):
     span: Span  # the setting's value
 
 
-@dataclass
+@record
 class RouteTable:
     """The statically resolved URL configuration, in Django's dispatch order."""
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 
+from acp_lint.records import record, replace
 from acp_lint.routes.bindings import Bindings
 from acp_lint.routes.collisions import (
     find_acp_mount,
@@ -32,7 +32,7 @@ _REGEX_META = set(".^$*+?{}[]|()\\")
 _STRING_PREFIX = re.compile(r"^([rRuU]*)('''|\"\"\"|'|\")")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MountEdit:
     """Replace ``text[start:end]`` of ``file`` (character offsets) by ``replacement``."""
 
@@ -42,7 +42,7 @@ class MountEdit:
     replacement: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MountMismatch(Spanned):
     span: Span
     message: str

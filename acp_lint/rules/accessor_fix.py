@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from acp_lint.diagnostics import Applicability, Edit, Fix
@@ -23,6 +22,7 @@ from acp_lint.python.astsource import quiet_parse
 from acp_lint.python.effects import Effect
 from acp_lint.python.guard import import_is_usable
 from acp_lint.python.syntax import COMPOUND, call_args
+from acp_lint.records import record
 from acp_lint.rules.base import FileContext, fix_from_texts
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ EFFECTS = (Effect.ENV, Effect.CLIENT)  # ACP101's and ACP102's
 APPLICABILITY = Applicability.UNSAFE
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """A statement the fix rewrites: ``name`` bound by it, read by ``uses`` (all after import)."""
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from acp_lint.records import record
 from acp_lint.registry import BY_TARGET, RuleInfo
 
 # What a declaration holds: a rule class that assigned one of these would declare it twice.
 DECLARED_IN_REGISTRY = frozenset({"INFO", "CODE", "NAME", "SUMMARY", "FIX", "SCOPE", "VERSION"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Expected:
     """A finding an INVALID example must produce: its start (1-based line and column), its
     exact message and, for a project example, its file."""
@@ -29,7 +29,7 @@ class Expected:
     path: str = ""
 
 
-@dataclass(frozen=True, init=False)
+@record(frozen=True, init=False)
 class Invalid:
     """An example the rule must report, with each finding it gives (``Expected``, in order);
     ``fixed`` is the expected source after applying the rule's fixes (``None``: no fix)."""
@@ -60,7 +60,7 @@ class Invalid:
         return None if self.fixed is None else textwrap.dedent(self.fixed).lstrip("\n")
 
 
-@dataclass(frozen=True, init=False)
+@record(frozen=True, init=False)
 class ProjectExample:
     """A small project (path -> content) for a project rule; for INVALID, each finding it gives
     (``Expected`` with its ``path``, in output order) and the files its fixes rewrite."""

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from acp_lint.records import record
 from acp_lint.span import Span
 from acp_lint.sql.classify import Classifier, SqlState, executable_comment
 from acp_lint.sql.findings import SqlFinding, check_dialect
@@ -12,7 +11,7 @@ from acp_lint.sql.split import Comment, split_statements
 from acp_lint.sql.suppress import Suppressions
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RawFinding:
     """A finding with character offsets into the checked text (for mapping into .py files).
 
@@ -82,7 +81,7 @@ def statement_lines(raw: RawFinding, index: LineIndex) -> tuple[int, int]:
     return first, index.line_of(max(raw.statement_start, raw.statement_end - 1))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KeptFinding:
     """A finding no suppression comment of its statement silences, with that statement's
     first and last line."""

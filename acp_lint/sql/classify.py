@@ -26,9 +26,9 @@ lazily, only when a statement is actually classified.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from acp_lint.records import field, record
 from acp_lint.sql.findings import (
     CODE_DESTRUCTIVE,
     CODE_INVALID_SQL,
@@ -161,7 +161,7 @@ def _quiet_sqlglot() -> None:
     _installed_log_filter = True
 
 
-@dataclass
+@record
 class SqlState:
     """Objects proven created so far in one migration file (tables and indexes, normalised keys).
 

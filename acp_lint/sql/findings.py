@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from acp_lint.records import record
 from acp_lint.span import Span, Spanned
 
 SUPPORTED_DIALECTS: tuple[str, ...] = ("postgres", "mysql", "sqlite")
@@ -13,7 +12,7 @@ CODE_INVALID_SQL = "ACP302"
 CODE_UNVERIFIABLE = "ACP303"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SqlFinding(Spanned):
     """One ACP301/302/303 finding, 1-based, relative to the text that was checked.
 
@@ -30,7 +29,7 @@ class SqlFinding(Spanned):
     statement_lines: tuple[int, int]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verdict:
     """A classifier result before positions are known: what is wrong with one statement.
 

@@ -19,8 +19,8 @@ import ast
 import builtins
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
+from acp_lint.records import field, record
 from acp_lint.span import Span
 from acp_lint.sql.pyspan import Source, parse_python, string_token_end
 
@@ -144,7 +144,7 @@ _COMPOUND = frozenset(
 )
 
 
-@dataclass
+@record
 class Scope:
     """What one scope binds: counts per name, import bindings, candidate constants."""
 
@@ -222,7 +222,7 @@ class Scope:
         return {name: value for name, value in self.assigns if self.counts[name] == 1}
 
 
-@dataclass
+@record
 class Segment:
     """A piece of resolved text and where it came from in the .py file."""
 
@@ -232,7 +232,7 @@ class Segment:
     exact: bool
 
 
-@dataclass
+@record
 class Text:
     """A string resolved statically, with positions of its pieces."""
 

@@ -15,7 +15,8 @@ the same without lexing (``tests/sql/test_sql_split_fast.py`` checks it against 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from acp_lint.records import record
 
 #: Characters that may start a token hiding ``;`` or a parenthesis from a plain scan (quotes,
 #: dollar quotes, ``#``/``--``/``/*`` comments, ``[bracketed]`` names, ``\`` commands).
@@ -28,7 +29,7 @@ _BLOCK_WORDS = re.compile(r"\b(?:begin|end|declare|go)\b", re.IGNORECASE)
 _SIMPLE_QUOTED = re.compile(r"'[^'\"\\;()\[\]$#`\n]*'|\"[^'\"\\;()\[\]$#`\n]*\"")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Comment:
     """A comment token: ``text[start:end]`` of the input, including its ``--``/``/*`` marker."""
 
@@ -37,7 +38,7 @@ class Comment:
     text: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Statement:
     """One statement as the driver sees it.
 

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acp_lint.hosts.django.urls.patterns import route_part, route_to_regex
+from acp_lint.records import replace
 from acp_lint.routes.matching import compile_regex, match_part
 
 # regex metacharacters on purpose: the comparison must not care, the regex escapes them

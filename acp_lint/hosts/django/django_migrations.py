@@ -56,7 +56,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from acp_lint.hosts.django.migration_shape import (
     check_calls,
@@ -64,6 +63,7 @@ from acp_lint.hosts.django.migration_shape import (
     module_roots,
     report,
 )
+from acp_lint.records import record
 from acp_lint.span import Span
 from acp_lint.sql.classify import SqlState
 from acp_lint.sql.findings import (
@@ -140,7 +140,7 @@ EXTENSIONS = {
 VENDOR_SQL = {"CreateExtension", *EXTENSIONS, "CreateCollation", "RemoveCollation"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OperationInfo:
     """One operation of ``Migration.operations`` as the linter resolved it.
 

@@ -14,8 +14,9 @@ import json
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+
+from acp_lint.records import record
 
 TIMEOUT = 30.0
 TIMEOUT_VARIABLE = "ACP_LINT_VERIFY_TIMEOUT"
@@ -93,7 +94,7 @@ emit({"matches": found, "urlconf": str(urlconf), "django": django.get_version()}
 """
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Match:
     path: str
     view: str
@@ -101,7 +102,7 @@ class Match:
     route: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class VerifyResult:
     """``status``: free, served, unavailable (no Django there) or error (setup failed, timeout).
 
@@ -261,6 +262,6 @@ def verify_endpoint(
 
 
 def _with(result: VerifyResult, **changes: str) -> VerifyResult:
-    from dataclasses import replace
+    from acp_lint.records import replace
 
     return replace(result, **changes)

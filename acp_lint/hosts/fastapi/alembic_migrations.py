@@ -63,10 +63,10 @@ import configparser
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from acp_lint.diagnostics import Diagnostic
+from acp_lint.records import field, record, replace
 from acp_lint.sql.classify import SqlState
 from acp_lint.sql.findings import (
     CODE_DESTRUCTIVE,
@@ -155,7 +155,7 @@ MAX_DEPTH = 8
 # -- the revision header and the ACP branch ---------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RevisionHeader:
     """What Alembic reads from a revision module: its id, parents and branch labels."""
 
@@ -345,7 +345,7 @@ def acp_revisions(root: Path) -> list[Path]:
 # -- values seen while walking upgrade() -------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Value:
     """What a local name holds: a string, a table object, or some harmless value."""
 
@@ -364,7 +364,7 @@ _BIND = _Value("bind")
 _BATCH = _Value("batch")
 
 
-@dataclass
+@record
 class _State:
     """Tables proven new so far (shared with the SQL classifier) and the local names."""
 

@@ -24,11 +24,11 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
 from acp_lint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from acp_lint.python.astsource import Positions, quiet_parse
 from acp_lint.python.guard import ENV_FUNCTIONS, FLAG, GuardVerdict
+from acp_lint.records import record
 from acp_lint.registry import BY_CODE
 from acp_lint.span import Span, Spanned
 
@@ -53,7 +53,7 @@ _OTHER_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.Genera
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OperationGuard(Spanned):
     """The verdict on one path operation; ``fix`` is None where the fix is not offered."""
 
@@ -303,7 +303,7 @@ def guard_index(body: Sequence[ast.stmt]) -> int:
     return index
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Check:
     """The ``if`` at the top of a function that reads the flag, and how it exits."""
 
@@ -374,7 +374,7 @@ def _helper_reads_flag(helpers: Mapping[str, Function], name: str) -> bool:
 # -- path operations and their dependencies -------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Operation:
     """A path operation and, for each route registering it, the dependencies FastAPI
     resolves before calling it (module-level functions used as ``Depends(f)``)."""
@@ -530,7 +530,7 @@ def _path_argument(decorator: ast.Call) -> bool:
 # -- the verdicts ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verdict:
     verdict: GuardVerdict
     message: str

@@ -1,16 +1,17 @@
 """Value types of the static FastAPI/Starlette route table.
 
-Plain frozen dataclasses, independent of how the table was read, so that rules, the installer
+Plain frozen records, independent of how the table was read, so that rules, the installer
 and ``acp-lint routes`` can share one result. Positions are 1-based (line and character column).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from acp_lint.records import field, record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Position:
     """Where a route, an include or an unresolved expression is written."""
 
@@ -22,7 +23,7 @@ class Position:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Route:
     """One entry of a router's ``routes`` list as Starlette sees it after the includes.
 
@@ -60,7 +61,7 @@ class Route:
         return bool(self.conditions)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unresolved:
     """Something that may add routes but cannot be read statically (ACP204 later).
 
@@ -82,7 +83,7 @@ class Unresolved:
         return re.match(self.prefix_regex, path) is not None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParseError:
     """A file the table needed that cannot be decoded or parsed."""
 
@@ -90,7 +91,7 @@ class ParseError:
     message: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AppRef:
     """Where the FastAPI application is: ``module:attribute`` and the assignment creating it."""
 
@@ -104,7 +105,7 @@ class AppRef:
         return f"{self.module}:{self.attribute}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AppError:
     """The application cannot be chosen: several candidates, or a configured one not found.
 
@@ -115,7 +116,7 @@ class AppError:
     candidates: tuple[AppRef, ...] = ()
 
 
-@dataclass
+@record
 class RouteTable:
     """The application's routes in dispatch order, and what could not be read."""
 

@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
 from acp_lint.hosts.fastapi.model import Route, RouteTable
 from acp_lint.hosts.fastapi.paths import route_path
+from acp_lint.records import record
 
 FULL = "full"
 PARTIAL = "partial"
 REDIRECT = "redirect"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Resolution:
     """The route a request reaches and how: ``"full"``, ``"partial"`` (405) or ``"redirect"``.
 

@@ -8,15 +8,15 @@ the directory above the application's top package), first base wins.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.hosts.fastapi.model import ParseError, Position
 from acp_lint.python.astsource import Positions, quiet_parse
+from acp_lint.records import record
 from acp_lint.sources import SourceTree
 
 
-@dataclass
+@record
 class ModuleSource:
     """One parsed project module."""
 

@@ -8,49 +8,49 @@ recorded in order on their router and the includes are expanded only when the ta
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from acp_lint.hosts.fastapi.model import Position
+from acp_lint.records import field, record
 
 HTTP_METHOD_DECORATORS = ("get", "post", "put", "patch", "delete", "options", "head", "trace")
 
 
-@dataclass
+@record
 class Unknown:
     """A value that cannot be read statically; ``reason`` says why."""
 
     reason: str
 
 
-@dataclass
+@record
 class External:
     """A name imported from outside the project (``fastapi.FastAPI``, ``StaticFiles``)."""
 
     qualname: str
 
 
-@dataclass
+@record
 class Text:
     """A string known statically (a literal, or built from literals)."""
 
     value: str
 
 
-@dataclass
+@record
 class Constant:
     """Another literal: ``None``, a bool, a number."""
 
     value: object
 
 
-@dataclass
+@record
 class ModuleRef:
     """A project module (``import pkg.routes``); its namespace is read on attribute access."""
 
     dotted: str
 
 
-@dataclass
+@record
 class Function:
     """A function or class defined in a project module (endpoints, factories, convertors)."""
 
@@ -66,7 +66,7 @@ class Function:
         return isinstance(self.node, ast.ClassDef)
 
 
-@dataclass
+@record
 class RouteEntry:
     """A path operation, Starlette ``Route`` or websocket route, before include prefixes.
 
@@ -81,7 +81,7 @@ class RouteEntry:
     conditions: tuple[str, ...] = ()
 
 
-@dataclass
+@record
 class MountEntry:
     """``Mount(path, app=... | routes=...)`` / ``router.mount(path, app)``."""
 
@@ -91,7 +91,7 @@ class MountEntry:
     conditions: tuple[str, ...] = ()
 
 
-@dataclass
+@record
 class IncludeEntry:
     """``router.include_router(child, prefix=...)``; ``prefix`` None when it is dynamic."""
 
@@ -102,7 +102,7 @@ class IncludeEntry:
     reason: str = ""  # why ``prefix`` is None
 
 
-@dataclass
+@record
 class UnknownEntry:
     """A place in a router's order that may add routes we cannot read (ACP204 later)."""
 
@@ -115,7 +115,7 @@ class UnknownEntry:
 Entry = RouteEntry | MountEntry | IncludeEntry | UnknownEntry
 
 
-@dataclass
+@record
 class Router:
     """A FastAPI app, ``APIRouter``, ``Starlette`` app or Starlette ``Router``."""
 
@@ -129,7 +129,7 @@ class Router:
     named: bool = False  # ``name`` is the variable it was first assigned to
 
 
-@dataclass
+@record
 class RoutesList:
     """A list of Starlette route objects (``routes=[...]``, ``app.routes``)."""
 
@@ -137,7 +137,7 @@ class RoutesList:
     owner: Router | None = None
 
 
-@dataclass
+@record
 class Decorator:
     """What ``@router.get("/x")`` and friends return: registration waiting for its function."""
 
@@ -150,14 +150,14 @@ class Decorator:
     default_methods: bool = False  # Starlette's ``route()`` without ``methods=``
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class MethodSet:
     """A literal ``methods=[...]``, upper-cased (an empty one serves any method)."""
 
     methods: frozenset[str]
 
 
-@dataclass
+@record
 class BoundMethod:
     """``router.get`` / ``routes.append`` before the call: the object and the method name."""
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+
+from acp_lint.records import record
 
 TIMEOUT_SECONDS = 60
 
@@ -58,7 +59,7 @@ print(json.dumps({"status": "ok", "answers": answers}))
 """
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Served:
     """A route Starlette gives ``POST path`` to (a FULL match)."""
 
@@ -68,7 +69,7 @@ class Served:
     route: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StarletteVerification:
     """What Starlette's router said (``Host.verify``); ``settings`` is the app's import string."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
@@ -22,31 +21,32 @@ from acp_installer.errors import UsageError
 from acp_installer.hosts.django import edits
 
 from acp_lint.hosts.django.urls.modules import ModuleFile, ModuleLocator, resolve_relative
+from acp_lint.records import field, record, replace
 from acp_lint.sources import DiskTree
 
 NAME = "INSTALLED_APPS"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Item:
     value: str | None  # None: an element we cannot read
     origin: int | None  # id() of the literal List/Tuple node it is written in
     conditional: bool = False
 
 
-@dataclass
+@record
 class Value:
     items: list[Item] = field(default_factory=list)
     open: bool = False  # more elements may be added in ways we cannot see (loops, calls)
 
 
-@dataclass
+@record
 class Literal:
     file: str
     node: cst.List | cst.Tuple
 
 
-@dataclass
+@record
 class Defining:
     """The last plain assignment that does not read the old value, and its value then."""
 
@@ -55,7 +55,7 @@ class Defining:
     class_name: str | None = None
 
 
-@dataclass
+@record
 class Evaluation:
     value: Value | None
     literals: dict[int, Literal] = field(default_factory=dict)
@@ -65,7 +65,7 @@ class Evaluation:
     appended_in: str | None = None  # file whose end gets the extra statement
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Where:
     """Where a statement is evaluated: its namespace, its file and module, whether it runs only
     in some configurations (an ``if``/``try`` branch), and the class body it is in, if any."""
@@ -397,7 +397,7 @@ def _names_installed_apps(node: cst.CSTNode) -> bool:
     )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AppsEdit:
     """The file to edit and its new text; ``text`` None when "acp" is there already."""
 

@@ -7,7 +7,6 @@ installer and the linter can never disagree about which files make up the projec
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,11 @@ from acp_installer.errors import UsageError
 from acp_installer.hostconfig import HostProject, project_config, project_root
 
 from acp_lint.hosts.django.urls.settings_reader import find_manage_py, find_root_urlconf
+from acp_lint.records import field, record
 from acp_lint.sources import DiskTree
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DjangoProject(HostProject):
     """A Django host: ``start_module`` is the settings module, ``mount_module`` the root
     URLconf, ``registration_file`` the file whose ``INSTALLED_APPS`` list install edits."""

@@ -16,20 +16,20 @@ packages) are labelled by their last component.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 
 from acp_installer.appfiles import template_paths, template_roots
 from acp_installer.errors import Refused
 
 from acp_lint.hosts.django.urls.modules import ModuleLocator
 from acp_lint.hosts.django.urls.settings_reader import UNKNOWN, SettingValue
+from acp_lint.records import record
 from acp_lint.sources import DiskTree
 
 ACP_LABEL = "acp"
 MAX_MODULE_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HostApp:
     entry: str  # as written in INSTALLED_APPS
     label: str

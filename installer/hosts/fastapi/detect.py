@@ -12,7 +12,6 @@ Alembic checker reads it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from acp_installer.errors import UsageError
@@ -21,10 +20,11 @@ from acp_installer.hostconfig import HostProject, project_config, project_root
 from acp_lint.hosts.fastapi import AppError, find_app
 from acp_lint.hosts.fastapi.alembic_migrations import versions_directories
 from acp_lint.hosts.fastapi.source import module_name_for
+from acp_lint.records import record
 from acp_lint.sources import DiskTree
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FastApiProject(HostProject):
     """A FastAPI host: ``mount_file`` (= ``registration_file``) is the module creating the app;
     ``start_module`` is the app's import string."""

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import libcst as cst
 from acp_installer.errors import USAGE, Refused
 from acp_installer.hostsource import check_host_source
 from libcst.helpers import get_full_name_for_node
+
+from acp_lint.records import record
 
 ROUTER_NAME = "acp_router"
 _FASTAPI = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
@@ -32,7 +33,7 @@ class RouterEditRefused(Refused):
     1 when it is there but already includes the ACP router in another form."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _AppModule:
     module: cst.Module
     bindings: dict[str, str]  # module-level name -> qualified origin ("<local>" if not imported)
@@ -193,7 +194,7 @@ def _load(source: str, app_name: str, rel: str) -> _AppModule:
     return _AppModule(module, bindings, creation)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Include:
     index: int  # statement index in module.body
     receiver: str | None

@@ -6,11 +6,11 @@ client; details go to the ``acp`` logger instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from acp_lint.records import record
 from typing import Any
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ErrorSpec:
     """An HTTP status, a stable machine code and a short fixed message."""
 

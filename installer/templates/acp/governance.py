@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from acp_lint.records import record
 from typing import Any, Protocol
 
 from . import hubhttp
@@ -32,7 +32,7 @@ DENY = "deny"
 UNAVAILABLE = "unavailable"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Verdict:
     """The hub's answer: ``allow``, ``deny`` or ``unavailable`` (no usable answer)."""
 

@@ -14,7 +14,7 @@ import http.client
 import io
 import socket
 import time
-from dataclasses import dataclass
+from acp_lint.records import record
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +23,7 @@ class DeadlineExceeded(TimeoutError):
     """The whole call took longer than its timeout."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HubReply:
     """The hub's raw answer: its status and at most ``max_bytes`` of its body."""
 

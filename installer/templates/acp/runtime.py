@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from acp_lint.records import record
 
 from . import __version__, conf
 from .actions import Registry, build_registry
@@ -23,7 +23,7 @@ from .heartbeat import heartbeat_payload, start_heartbeat
 logger = logging.getLogger("acp")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Runtime:
     """Everything a request needs that is built once per process."""
 

@@ -10,7 +10,6 @@ expanded (to report a cycle instead of recursing forever).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Protocol
 
 from acp_lint.hosts.django.urls.values import (
@@ -23,6 +22,7 @@ from acp_lint.hosts.django.urls.values import (
     UnresolvedEntry,
     Value,
 )
+from acp_lint.records import record, replace
 from acp_lint.routes.model import (
     Condition,
     IncludeStep,
@@ -37,7 +37,7 @@ from acp_lint.span import Span
 MAX_INCLUDE_DEPTH = 64
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class At:
     """Where the walk is: ``span`` is reported when a whole included list cannot be read."""
 

@@ -19,7 +19,6 @@ import ast
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from acp_lint.encoding import DecodeError, decode_python
@@ -58,6 +57,7 @@ from acp_lint.hosts.django.urls.values import (
     options_of,
 )
 from acp_lint.python.astsource import string_token_end
+from acp_lint.records import field, record
 from acp_lint.routes.model import (
     Condition,
     LiteralRef,
@@ -76,7 +76,7 @@ STR_METHODS = frozenset(
 )
 
 
-@dataclass
+@record
 class ModuleState:
     """A parsed, evaluated module."""
 

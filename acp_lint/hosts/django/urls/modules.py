@@ -7,12 +7,11 @@ holds ``manage.py``, else the project root); the project root is tried second so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from acp_lint.records import record
 from acp_lint.sources import SourceTree
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModuleFile:
     """Where a dotted module lives and whether it is a package's ``__init__``."""
 

@@ -9,13 +9,13 @@ character columns. Simple settings splits are followed: ``from .base import *`` 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import Any
 
 from acp_lint.encoding import DecodeError, decode_python
 from acp_lint.hosts.django.manage_py import MANAGE_PY, find_manage_py
 from acp_lint.hosts.django.urls.modules import ModuleLocator, resolve_relative
 from acp_lint.protected import check_depth
+from acp_lint.records import field, record
 from acp_lint.routes.model import ParseError, RouteTable, Unresolved
 from acp_lint.sources import SourceTree
 from acp_lint.span import Span, Spanned
@@ -24,13 +24,13 @@ UNKNOWN: Any = object()
 """A setting that is assigned something we cannot evaluate."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SettingValue(Spanned):
     value: Any
     span: Span  # the value's expression
 
 
-@dataclass
+@record
 class RootUrlconfResult:
     """The root URLconf, or the reason it could not be found (an ACP204-style entry)."""
 

@@ -7,13 +7,13 @@ snapshots and the two branches of an ``if`` can be merged by comparing prefixes.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
 
+from acp_lint.records import field, record, replace
 from acp_lint.routes.model import Condition, LiteralRef, PatternPart
 from acp_lint.span import Span
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unknown:
     """Something we cannot evaluate; ``span`` is where, ``reason`` says why.
 
@@ -26,46 +26,46 @@ class Unknown:
     shape: tuple[str | None, ...] | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StrValue:
     text: str
     literal: LiteralRef | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ConstValue:
     """A literal that is not a string (bool, number, None)."""
 
     value: object
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Ref:
     """A reference to a (possibly) importable name, e.g. ``app.views.index``."""
 
     qualified: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ViewText:
     """A view we only know by its source text (``Foo.as_view()``, a lambda...)."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ClassValue:
     node: ast.ClassDef
     module: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FunctionValue:
     node: ast.FunctionDef | ast.AsyncFunctionDef
     module: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SeqValue:
     """A list or tuple; items are values (entries for a list of URL patterns)."""
 
@@ -73,12 +73,12 @@ class SeqValue:
     is_list: bool = True
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModuleTarget:
     dotted: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IncludeValue:
     """The result of ``include(...)``: what it points to."""
 
@@ -89,7 +89,7 @@ class IncludeValue:
     namespace: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class EndpointEntry:
     part: PatternPart
     kind: str
@@ -100,7 +100,7 @@ class EndpointEntry:
     conditions: tuple[Condition, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IncludeEntry:
     part: PatternPart
     target: ModuleTarget | SeqValue | Unknown
@@ -111,7 +111,7 @@ class IncludeEntry:
     namespace: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class UnresolvedEntry:
     """A place that cannot be analysed; ``pattern`` (when known) is a regex that the rest of a
     request path must match (``re.match``) for that place to serve it."""
@@ -122,7 +122,7 @@ class UnresolvedEntry:
     pattern: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Choice:
     """A name bound differently on different paths through the module (``if``/``try``
     branches, loops): every value it may have, each with the branch conditions under which."""
@@ -130,7 +130,7 @@ class Choice:
     options: tuple[tuple[Value, tuple[Condition, ...]], ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Registration:
     """``router.register(prefix, viewset, basename=...)``."""
 
@@ -142,7 +142,7 @@ class Registration:
     conditions: tuple[Condition, ...] = ()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RouterValue:
     """A DRF router; ``ident`` survives registrations so ``if`` branches can be merged."""
 

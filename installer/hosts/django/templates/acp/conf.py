@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import threading
-from dataclasses import dataclass
+from acp_lint.records import record
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,7 +52,7 @@ class HubConfigError(ConfigError):
     """``ACP_BASE_URL``/``ACP_KERNEL_KEY`` are missing or invalid: the hub is "unavailable"."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class HubSettings:
     """Where the governance hub lives and how long to wait for it."""
 
@@ -61,7 +61,7 @@ class HubSettings:
     timeout: float
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Bindings:
     """The contents of ``controlplane.bindings.json``."""
 

@@ -19,7 +19,7 @@ import json
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from acp_lint.records import record
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -38,7 +38,7 @@ logger = logging.getLogger("acp")
 BEGIN_ATTEMPTS = 3
 
 
-@dataclass
+@record
 class Trail:
     """What is known about the request so far, for the audit row and the logs."""
 
@@ -61,7 +61,7 @@ class Trail:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Answer:
     """The response to send, and what is already settled about it."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from acp_lint.records import record
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -14,7 +14,7 @@ from .errors import INVALID_JSON, INVALID_PARAMS, INVALID_REQUEST, PAYLOAD_TOO_L
 MAX_BODY_BYTES = 1024 * 1024  # 1 MiB; larger bodies are refused before they are read
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Call:
     """A parsed ``{"action": ..., "params": {...}}`` request."""
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from acp_lint.records import field, record
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -62,7 +62,7 @@ _ACTION_ATTR = "__acp_action__"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)+$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ActionContext:
     """What a handler may use besides its params."""
 
@@ -77,7 +77,7 @@ class ActionContext:
 Handler = Callable[[ActionContext, dict[str, Any]], Any]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Action:
     """A declared action."""
 
@@ -97,7 +97,7 @@ class Action:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Declaration:
     name: str
     kind: str
@@ -106,7 +106,7 @@ class _Declaration:
     atomic: bool
 
 
-@dataclass
+@record
 class Registry:
     """Actions by name; filled once during initialisation, read-only afterwards."""
 

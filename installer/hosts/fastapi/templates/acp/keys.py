@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from acp_lint.records import record
 from datetime import datetime, timezone
 from typing import Any
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ApiKey:
     """An API key; only a SHA-256 hash of the key is stored, next to a lookup prefix."""
 

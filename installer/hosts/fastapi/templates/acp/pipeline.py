@@ -24,7 +24,7 @@ import json
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from acp_lint.records import record
 from typing import Any
 
 from starlette.requests import Request
@@ -48,7 +48,7 @@ logger = logging.getLogger("acp")
 BEGIN_ATTEMPTS = 3
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Incoming:
     """What the async path operation read from the request before handing it over."""
 
@@ -58,7 +58,7 @@ class Incoming:
     http_request: Request
 
 
-@dataclass
+@record
 class Trail:
     """What is known about the request so far, for the audit row and the logs."""
 
@@ -82,7 +82,7 @@ class Trail:
         )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Answer:
     """The response to send, and what is already settled about it."""
 
