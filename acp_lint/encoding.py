@@ -7,7 +7,6 @@ the line endings survive a round trip.
 from __future__ import annotations
 
 import io
-import tokenize
 
 from acp_lint.records import record
 
@@ -57,6 +56,8 @@ def decode_python(data: bytes) -> Decoded:
         # No cookie can be there: ``detect_encoding`` would answer UTF-8 (or fail on bytes
         # that are not UTF-8, which is UTF-8 here too); skip its line-by-line Python work.
         return _decode(body, "utf-8", bom)
+    import tokenize  # here: ~1.4 ms that only a file that may hold a cookie needs
+
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:

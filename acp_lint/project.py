@@ -7,7 +7,6 @@ parses Python.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from enum import Enum
@@ -412,6 +411,8 @@ class Project:
         data = self.tree.read_bytes(self.bindings_path())
         if data is None:
             return None
+        import json  # here: ~2 ms that only a tree with a bindings file needs
+
         try:
             endpoint = json.loads(data).get("endpoint_path")
         except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):

@@ -457,7 +457,9 @@ def test_a_check_without_the_cache_loads_neither_openssl_nor_shutil_nor_the_mani
     tmp_path: Path,
 ) -> None:
     """argparse is given its width (left alone it imports ``shutil``, ``bz2`` and ``lzma``
-    for every ``add_argument``); hashing waits for the cache or the installer."""
+    for every ``add_argument``); hashing and JSON wait for the cache, the manifest or the
+    bindings, ``tokenize`` for a coding cookie or a suppression comment; records are not
+    dataclasses (whose import brings ``inspect``)."""
     from clitools import run_cli_in_process
 
     (tmp_path / "pkg").mkdir()
@@ -465,11 +467,12 @@ def test_a_check_without_the_cache_loads_neither_openssl_nor_shutil_nor_the_mani
     code, stdout, modules = run_cli_in_process(["--no-cache", "."], tmp_path)
     assert code == 0, stdout
     assert not modules & {"shutil", "bz2", "lzma", "hashlib", "_hashlib"}
+    assert not modules & {"json", "tokenize", "dataclasses", "inspect"}
     assert "acp_lint.manifest" not in modules  # its schema: only with a manifest to read
     assert "acp_lint.unused_noqa" not in modules  # no suppression anywhere: nothing to judge
     code, stdout, modules = run_cli_in_process(["."], tmp_path)
     assert code == 0, stdout
-    assert "hashlib" in modules  # the cache's keys
+    assert {"hashlib", "json"} <= modules  # the cache's keys and entries
 
 
 @pytest.mark.parametrize("columns", [50, 120])
