@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -179,3 +180,16 @@ def test_a_recursive_record_prints_as_dataclasses_do() -> None:
     node = Node()
     node.parent = node
     assert repr(node).endswith("Node(parent=...)")
+
+
+def test_no_module_of_acp_lint_or_the_installer_uses_dataclasses() -> None:
+    """A new value type is a record: one ``@dataclass`` on a run's path brings back the
+    import of ``dataclasses`` and ``inspect`` that records removed."""
+    root = Path(records.__file__).parent.parent
+    users = [
+        str(path.relative_to(root))
+        for package in ("acp_lint", "installer")
+        for path in sorted((root / package).rglob("*.py"))
+        if path.name != "records.py" and "dataclasses" in path.read_text(encoding="utf-8")
+    ]
+    assert users == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 import measure  # noqa: E402
@@ -39,3 +41,17 @@ def test_a_missing_command_is_exit_127_with_a_reason(tmp_path: Path) -> None:
     result = measure.run(["acp-lint-no-such-command"], tmp_path)
     assert result.returncode == 127
     assert "FileNotFoundError" in result.stderr
+
+
+@pytest.mark.parametrize(("warm_each", "expected"), [(True, 1 + 2 * 2), (False, 1 + 2)])
+def test_vs_peers_warms_a_short_command_right_before_each_timed_run(
+    tmp_path: Path, warm_each: bool, expected: int
+) -> None:
+    """Each run of the command appends a line: the untimed first run, then per round either
+    the timed run alone or an untimed one right before it."""
+    import vs_peers
+
+    case = vs_peers.Case("count", "count", ("sh", "-c", "echo run >> runs.txt"), cwd=tmp_path)
+    series = vs_peers.measure([case], tmp_path, repeat=2, warm_each=warm_each)
+    assert len(series["count"].runs) == 2, "only the timed runs are kept"
+    assert (tmp_path / "runs.txt").read_text().count("run") == expected
