@@ -113,8 +113,7 @@ def _all_fields(cls: type) -> tuple[Field, ...]:
         for inherited in base.__dict__.get(FIELDS, ()):
             by_name[inherited.name] = inherited
     for own in _own_fields(cls):
-        by_name.pop(own.name, None)
-        by_name[own.name] = own
+        by_name[own.name] = own  # a redefined field keeps its place, as in dataclasses
     return tuple(by_name.values())
 
 

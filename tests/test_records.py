@@ -169,6 +169,21 @@ def test_a_record_inherits_its_base_records_fields() -> None:
         z: int = 7
 
     assert OurChild.__match_args__ == TheirChild.__match_args__
+
+    @dataclasses.dataclass
+    class TheirRedefined(theirs_base):
+        x: int = 5
+
+    @records.record
+    class OurRedefined(ours_base):
+        x: int = 5
+
+    assert (
+        OurRedefined.__match_args__
+        == TheirRedefined.__match_args__
+        == ("x", "y", "tags", "note", "hidden")
+    )
+    assert OurRedefined().x == TheirRedefined().x == 5
     assert OurChild(1, 2, z=3).z == 3 and OurChild(1) != ours_base(1)
 
 
