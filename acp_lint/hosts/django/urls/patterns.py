@@ -95,10 +95,49 @@ def _valid_by_construction(
     return True
 
 
+# The shape of a regex that is valid on sight: an optional ``^``; then path characters
+# (letters, digits, ``_``, ``-``, ``/``), ``\.``, ``/?`` and named groups of one of the
+# character classes URLconfs use, repeated by ``+`` or ``*``; an optional ``$``. DRF's router
+# writes every route it makes from a plain prefix this way (``^items/(?P<pk>[^/.]+)/$``), and
+# compiling each to learn that it is valid cost a quarter of wger's URL graph. Possessive: the
+# first alternative that fits is the only one (``/?`` is tried before ``/``).
+_EVIDENT = re.compile(
+    r"\^?(?:/\?|[A-Za-z0-9_/-]|\\\.|\(\?P<[A-Za-z_][A-Za-z0-9_]*>"
+    r"(?:\[\^/\.\]|\[\^/\]|\[a-z0-9\]|\[0-9\]|\\d|\\w|\[-\\w\]|\[-a-zA-Z0-9_\])[+*]\))*+\$?"
+)
+_GROUP_NAME = re.compile(r"\(\?P<(\w+)>")
+_LEADING_TEXT = re.compile(r"[A-Za-z0-9_/-]*")
+
+
+def evidently_valid(regex: str) -> bool:
+    """``regex`` has the shape of ``_EVIDENT`` with distinct group names, so ``re`` compiles
+    it: every piece is a valid regex by itself and nothing joins them but concatenation."""
+    if _EVIDENT.fullmatch(regex) is None:
+        return False
+    names = _GROUP_NAME.findall(regex)
+    return len(set(names)) == len(names)
+
+
+def evident_prefix(regex: str) -> str:
+    """The text every path an evidently valid, ``^``-anchored ``regex`` matches starts with
+    (``""`` without ``^``: ``search`` may match anywhere)."""
+    if not regex.startswith("^"):
+        return ""
+    text = _LEADING_TEXT.match(regex, 1).group()  # type: ignore[union-attr]
+    if regex.startswith("?", 1 + len(text)):
+        text = text[:-1]  # ``/?``: its slash may be absent
+    return text
+
+
 def regex_part(regex: str, is_endpoint: bool, literal: LiteralRef | None = None) -> PatternPart:
-    """The part ``re_path(regex, ...)`` creates."""
-    compile_regex(regex)
-    return PatternPart("regex", regex, regex, is_endpoint, (), literal)
+    """The part ``re_path(regex, ...)`` creates: compiled now, as Django would reject it at
+    start-up, unless it is evidently valid (then compiled when a path with its prefix is
+    matched against it, if ever)."""
+    if not evidently_valid(regex):
+        compile_regex(regex)
+        return PatternPart("regex", regex, regex, is_endpoint, (), literal)
+    prefix = evident_prefix(regex)
+    return PatternPart("regex", regex, regex, is_endpoint, (), literal, prefix=prefix)
 
 
 GENERIC_LANGUAGE_REGEX = "[a-z]{2}(?:-[a-z]+)?"
