@@ -157,34 +157,20 @@ def test_methods_the_class_defines_are_kept_and_bad_declarations_refused() -> No
             items: list[int] = []  # noqa: RUF012
 
 
+def _child(decorate: Maker, base: type, name: str, default: int) -> type:
+    """``class Child(base): <name>: int = <default>``, made a dataclass or a record."""
+    return decorate(type("Child", (base,), {"__annotations__": {name: "int"}, name: default}))
+
+
 def test_a_record_inherits_its_base_records_fields() -> None:
     theirs_base, ours_base = _pair({}, _point)
-
-    @dataclasses.dataclass
-    class TheirChild(theirs_base):
-        z: int = 7
-
-    @records.record
-    class OurChild(ours_base):
-        z: int = 7
-
-    assert OurChild.__match_args__ == TheirChild.__match_args__
-
-    @dataclasses.dataclass
-    class TheirRedefined(theirs_base):
-        x: int = 5
-
-    @records.record
-    class OurRedefined(ours_base):
-        x: int = 5
-
-    assert (
-        OurRedefined.__match_args__
-        == TheirRedefined.__match_args__
-        == ("x", "y", "tags", "note", "hidden")
-    )
-    assert OurRedefined().x == TheirRedefined().x == 5
-    assert OurChild(1, 2, z=3).z == 3 and OurChild(1) != ours_base(1)
+    for name, default in (("z", 7), ("x", 5)):  # a new field, then a redefined one
+        theirs = _child(dataclasses.dataclass, theirs_base, name, default)
+        ours = _child(records.record, ours_base, name, default)
+        assert ours.__match_args__ == theirs.__match_args__
+        assert getattr(ours(**{"x": 1} if name == "z" else {}), name) == default
+    assert ours.__match_args__ == ("x", "y", "tags", "note", "hidden")  # x keeps its place
+    assert ours(1) != ours_base(1)
 
 
 def test_a_recursive_record_prints_as_dataclasses_do() -> None:
