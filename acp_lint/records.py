@@ -3,9 +3,10 @@
 Every run creates the classes of the modules it loads, and a ``@dataclass`` costs ~0.8 ms
 each: it compiles six or more generated methods one ``exec`` at a time, after ``import
 dataclasses`` has loaded ``inspect`` (with ``dis`` and ``tokenize``). On a cold run over
-Django's tree that was about a fifth of the whole process (bench/README.md, "records"). A
-``@record`` compiles only its ``__init__`` (the one method whose speed and signature matter)
-and shares plain functions for the rest, keyed by an ``operator.attrgetter`` of its fields.
+Django's tree that was about a fifth of the whole process (bench/README.md, "Issue 13:
+records, lazy imports..."). A ``@record`` compiles only its ``__init__`` (the one method whose
+speed and signature matter) and shares plain functions for the rest, keyed by an
+``operator.attrgetter`` of its fields.
 
 The behaviour is that of ``dataclasses`` for what acp-lint uses, and
 ``tests/test_records.py`` holds them equal on the same class bodies: ``frozen``, ``eq``,
