@@ -173,6 +173,12 @@ def test_a_record_inherits_its_base_records_fields() -> None:
     assert ours(1) != ours_base(1)
 
 
+def test_a_class_var_is_skipped_whether_its_annotation_is_text_or_an_object() -> None:
+    for annotation in ("ClassVar[int]", ClassVar[int], "typing.ClassVar[int]"):
+        made = records.record(type("K", (), {"__annotations__": {"n": annotation}, "n": 1}))
+        assert records.fields_of(made) == () and made().n == 1
+
+
 def test_a_recursive_record_prints_as_dataclasses_do() -> None:
     @records.record(eq=False)
     class Node:
