@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from _thread import get_ident
 from collections.abc import Callable
-from operator import attrgetter
+from operator import attrgetter, eq, ge, gt, le, lt
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class Field:
         default: Any = MISSING,
         default_factory: Any = MISSING,
         compare: bool = True,
-        repr: bool = True,  # noqa: A002  (the dataclasses spelling)
+        repr: bool = True,  # the dataclasses spelling
     ) -> None:
         if default is not MISSING and default_factory is not MISSING:
             raise ValueError("cannot specify both default and default_factory")
@@ -74,7 +74,7 @@ def field(
     default: Any = MISSING,
     default_factory: Callable[[], Any] | Any = MISSING,
     compare: bool = True,
-    repr: bool = True,  # noqa: A002
+    repr: bool = True,
 ) -> Any:
     """A field with options, as ``dataclasses.field``."""
     return Field(default, default_factory, compare, repr)
@@ -155,7 +155,7 @@ def _repr(self: Any) -> str:
     try:
         shown = ", ".join(
             f"{declared.name}={getattr(self, declared.name)!r}"
-            for declared in getattr(type(self), FIELDS)
+            for declared in fields_of(self)
             if declared.repr
         )
     finally:
@@ -164,12 +164,6 @@ def _repr(self: Any) -> str:
 
 
 _REPRS: set[tuple[int, int]] = set()
-
-
-def _eq(self: Any, other: Any) -> Any:
-    if other.__class__ is self.__class__:
-        return self.__record_key__(self) == other.__record_key__(other)
-    return NotImplemented
 
 
 def _hash(self: Any) -> int:
@@ -185,24 +179,23 @@ def _comparison(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any
     return method
 
 
-def _order() -> dict[str, Callable[[Any, Any], Any]]:
-    from operator import ge, gt, le, lt  # noqa: PLC0415
-
-    return {
-        "__lt__": _comparison(lt),
-        "__le__": _comparison(le),
-        "__gt__": _comparison(gt),
-        "__ge__": _comparison(ge),
-    }
+# What records compare with: the field keys of two records of the same class.
+_EQ = _comparison(eq)
+_ORDER = {
+    "__lt__": _comparison(lt),
+    "__le__": _comparison(le),
+    "__gt__": _comparison(gt),
+    "__ge__": _comparison(ge),
+}
 
 
 def _frozen_methods(cls: type, names: frozenset[str]) -> dict[str, Callable[..., None]]:
-    def __setattr__(self: Any, name: str, value: Any) -> None:  # noqa: N807
+    def __setattr__(self: Any, name: str, value: Any) -> None:
         if type(self) is cls or name in names:
             raise FrozenInstanceError(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
 
-    def __delattr__(self: Any, name: str) -> None:  # noqa: N807
+    def __delattr__(self: Any, name: str) -> None:
         if type(self) is cls or name in names:
             raise FrozenInstanceError(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
@@ -235,7 +228,7 @@ def _process(cls: type, frozen: bool, eq: bool, order: bool, init: bool) -> type
         post_init = hasattr(cls, "__post_init__")
         source, names = _init_source(fields, frozen, post_init)
         namespace: dict[str, Any] = {}
-        exec(source, names, namespace)  # noqa: S102  (generated from the field names)
+        exec(source, names, namespace)  # the source is made of the field names only
         function = namespace["__init__"]
         function.__qualname__ = f"{cls.__qualname__}.__init__"
         _set_new(cls, "__init__", function)
@@ -243,11 +236,11 @@ def _process(cls: type, frozen: bool, eq: bool, order: bool, init: bool) -> type
     class_hash = cls.__dict__.get("__hash__", MISSING)
     explicit_hash = not (class_hash is MISSING or (class_hash is None and "__eq__" in cls.__dict__))
     if eq:
-        _set_new(cls, "__eq__", _eq)
+        _set_new(cls, "__eq__", _EQ)
     if order:
         if not eq:
             raise ValueError("eq must be true if order is true")
-        for name, method in _order().items():
+        for name, method in _ORDER.items():
             if not _set_new(cls, name, method):
                 raise TypeError(f"Cannot overwrite attribute {name} in class {cls.__name__}")
     if frozen:

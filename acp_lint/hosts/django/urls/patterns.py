@@ -101,12 +101,13 @@ def _valid_by_construction(
 # writes every route it makes from a plain prefix this way (``^items/(?P<pk>[^/.]+)/$``), and
 # compiling each to learn that it is valid cost a quarter of wger's URL graph. Possessive: the
 # first alternative that fits is the only one (``/?`` is tried before ``/``).
+_PATH_CHARACTER = r"[A-Za-z0-9_/-]"
 _EVIDENT = re.compile(
-    r"\^?(?:/\?|[A-Za-z0-9_/-]|\\\.|\(\?P<[A-Za-z_][A-Za-z0-9_]*>"
+    rf"\^?(?:/\?|{_PATH_CHARACTER}|\\\.|\(\?P<[A-Za-z_][A-Za-z0-9_]*>"
     r"(?:\[\^/\.\]|\[\^/\]|\[a-z0-9\]|\[0-9\]|\\d|\\w|\[-\\w\]|\[-a-zA-Z0-9_\])[+*]\))*+\$?"
 )
 _GROUP_NAME = re.compile(r"\(\?P<(\w+)>")
-_LEADING_TEXT = re.compile(r"[A-Za-z0-9_/-]*")
+_LEADING_TEXT = re.compile(f"{_PATH_CHARACTER}*")
 
 
 def evidently_valid(regex: str) -> bool:
@@ -133,10 +134,11 @@ def regex_part(regex: str, is_endpoint: bool, literal: LiteralRef | None = None)
     """The part ``re_path(regex, ...)`` creates: compiled now, as Django would reject it at
     start-up, unless it is evidently valid (then compiled when a path with its prefix is
     matched against it, if ever)."""
-    if not evidently_valid(regex):
+    if evidently_valid(regex):
+        prefix = evident_prefix(regex)
+    else:
         compile_regex(regex)
-        return PatternPart("regex", regex, regex, is_endpoint, (), literal)
-    prefix = evident_prefix(regex)
+        prefix = ""
     return PatternPart("regex", regex, regex, is_endpoint, (), literal, prefix=prefix)
 
 
