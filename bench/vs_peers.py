@@ -268,14 +268,15 @@ def measure(
     (the tree, the interpreter, the venv) in the OS cache, as a run right after an edit is."""
     series = {c.key: Series() for c in all_cases}
     env = bench_env()
+    places = {c.key: c.cwd or (hosts or {}).get(c.where, host) for c in all_cases}
     short: set[str] = set()
     for case in all_cases:  # one untimed run each: bytecode, the warm cache, the OS cache
-        first = run(list(case.argv), case.cwd or (hosts or {}).get(case.where, host), env)
+        first = run(list(case.argv), places[case.key], env)
         if warm_each and first.seconds < WARM_EACH_BELOW:
             short.add(case.key)
     for round_no in range(1, repeat + 1):
         for case in all_cases:
-            where = case.cwd or (hosts or {}).get(case.where, host)
+            where = places[case.key]
             if case.key in short:
                 run(list(case.argv), where, env)
             result = run(list(case.argv), where, env)
