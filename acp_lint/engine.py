@@ -3,7 +3,9 @@
 Per file: decide the role without parsing (``Project``), decode, parse once with ``ast``, run
 every Python rule over it (libcst parses the file too only when fixes are built), then drop
 the tree. Project rules (routes and
-bindings) run once per run when a file of the URL graph or bindings.json is checked.
+bindings) run once per run when a file of the URL graph or bindings.json is checked. When a
+forked child checks the Python migrations (``acp_lint.forked``), the project rules run here
+meanwhile: the URL graph and the migrations are independent, and each takes a core.
 
 Every rule family runs inside the same crash boundary (``_guarded``): a rule that raises
 becomes an ``InternalError`` naming the file and the rule, in this process or in a worker.
@@ -155,9 +157,18 @@ class Linter:
 
         return f"{role.value}:{app_label_for(self.config.root, path, self.config)}"
 
-    def check_files(self, files: list[tuple[str, bytes, Role]]) -> list[Diagnostic]:
+    def check_files(
+        self,
+        files: list[tuple[str, bytes, Role]],
+        beside: Callable[[], list[Diagnostic]] | None = None,
+    ) -> tuple[list[Diagnostic], list[Diagnostic]]:
         """Check many files; those not known yet go to worker processes when they are many
-        enough to pay for the processes (each worker imports libcst and sqlglot itself)."""
+        enough to pay for the processes (each worker imports libcst and sqlglot itself).
+
+        ``beside()`` (the project rules) runs here while a forked child checks migrations,
+        or after the files; its findings come second. Its error is raised after the files'
+        (``_Later``), as a serial run would."""
+        later = _Later(beside)
         diagnostics: list[Diagnostic] = []
         pending: list[tuple[str, bytes, Role]] = []
         for item in files:
@@ -195,7 +206,10 @@ class Linter:
             from acp_lint.forked import map_in_two
 
             found_light = map_in_two(
-                lambda index: self._check_file(*pending[index]), light, self.progress.advance
+                lambda index: self._check_file(*pending[index]),
+                light,
+                self.progress.advance,
+                beside=later if beside is not None else None,
             )
             for index, found in zip(light, found_light, strict=True):
                 results[index] = found
@@ -207,7 +221,7 @@ class Linter:
             assert found is not None
             self._remember(*item, found)
             diagnostics.extend(found)
-        return diagnostics
+        return diagnostics, later.result()
 
     def _check_file(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
         """One file, parsed the protected way (``acp_lint.protected``): a hostile file is one
@@ -323,16 +337,26 @@ class Linter:
             data = project.tree.read_bytes(path)
             if data is not None:
                 files.append((path, data, role))
-        diagnostics = self.check_files(files)
+        # Taken before the project rules read the URL modules: ACP000 here is for what the
+        # scope (and a named target) could not read, not for what the URL graph could not.
+        unreadable = []
+        if self.part != "project":
+            unreadable = _unreadable(project, targets, explicit=paths is not None)
+        project_rules = None
+        if self.part != "files":
+            full = paths is None
+
+            def project_rules() -> list[Diagnostic]:
+                return self._project_rules(project, targets, full)
+
+        diagnostics, project_found = self.check_files(files, project_rules)
         sources = RunSources()
         with_findings = {diagnostic.path for diagnostic in diagnostics}
         for path, data, _role in files:
             sources.record(path, data, path in with_findings)
         del files
-        if self.part != "project":
-            diagnostics.extend(_unreadable(project, targets, explicit=paths is not None))
-        if self.part != "files":
-            diagnostics.extend(self._project_rules(project, targets, full=paths is None))
+        diagnostics.extend(unreadable)
+        diagnostics.extend(project_found)
         project.save()
         return RunResult(self._filter(diagnostics), checked=len(scoped), sources=sources)
 
@@ -393,6 +417,38 @@ class Linter:
         result, changed = last[0], fixed_run.changed
         fixed = _resolved(initial, result.diagnostics) if changed else 0
         return RunResult(result.diagnostics, fixed, changed, result.checked, initial)
+
+
+class _Later:
+    """Work run when it suits the caller (beside a forked child's checks), at most once; its
+    value, or the error it raised, is handed out by ``result``. A serial run raised a file's
+    error before the project rules ran: keeping the project rules' error until the files are
+    checked keeps that order."""
+
+    __slots__ = ("_work", "_ran", "_value", "_error")
+
+    def __init__(self, work: Callable[[], list[Diagnostic]] | None) -> None:
+        self._work = work
+        self._ran = work is None
+        self._value: list[Diagnostic] = []
+        self._error: Exception | None = None
+
+    def __call__(self) -> None:
+        if self._ran:
+            return
+        self._ran = True
+        assert self._work is not None
+        try:
+            self._value = self._work()
+        except Exception as error:  # raised by ``result``, after the files' errors
+            self._error = error
+
+    def result(self) -> list[Diagnostic]:
+        self()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        return self._value
 
 
 def _resolved(before: list[Diagnostic], after: list[Diagnostic]) -> int:

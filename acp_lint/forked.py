@@ -10,6 +10,11 @@ each process claims the next chunk number from a pipe both read (``_Claims``), s
 one does more. A static half each would leave one process waiting whenever its half holds the
 large files, or while the other unpickles its results.
 
+The parent may have other work of its own (``beside``: the project rules, whose URL graph
+reads the host's modules): it does that first, right after the fork, while the child starts on
+the chunks, and claims chunks when it is done. Other work is why a shorter list pays for the
+child (``MIN_ITEMS_BESIDE``).
+
 The child is an optimisation, never a dependency: if it cannot be forked, dies, or sends
 something unreadable, the parent checks every chunk it did not get back itself, so the result
 and every error are exactly those of a serial run. The child writes nothing but its pipe and
@@ -33,6 +38,9 @@ R = TypeVar("R")
 # Below this many items the fork, the copy-on-write faults and pickling the results back cost
 # more than the child saves.
 MIN_ITEMS = 200
+# With other work for the parent meanwhile, the child's chunks run beside it instead of after:
+# a list this short already saves more than the fork costs.
+MIN_ITEMS_BESIDE = 32
 # Items per claim: a few milliseconds of checks, so that neither process waits long for the
 # other at the end, and claims stay rare.
 CHUNK = 8
@@ -77,14 +85,20 @@ def _chunks(count: int) -> list[range]:
 
 
 def map_in_two(
-    check: Callable[[T], R], items: Sequence[T], done: Callable[[int], None] | None = None
+    check: Callable[[T], R],
+    items: Sequence[T],
+    done: Callable[[int], None] | None = None,
+    beside: Callable[[], None] | None = None,
 ) -> list[R]:
     """``[check(item) for item in items]``, the chunks shared with a forked child.
 
-    ``done(n)`` is told of finished items (the progress line), from the parent only."""
+    ``done(n)`` is told of finished items (the progress line), from the parent only.
+    ``beside()`` runs once in this process: while the child checks when there is one, after
+    the items when there is not. An error it raises stops the child and propagates."""
     advance = done or (lambda count: None)
-    if len(items) < MIN_ITEMS or not can_fork():
-        return _serially(check, items, advance)
+    minimum = MIN_ITEMS if beside is None else MIN_ITEMS_BESIDE
+    if len(items) < minimum or not can_fork():
+        return _serially_then(check, items, advance, beside)
     # The first item is checked before the fork: what its check imports and compiles (the
     # migration reader, its regexes, sqlglot when it reads SQL) is then loaded once and
     # shared copy-on-write, instead of loaded again in each process.
@@ -93,12 +107,12 @@ def map_in_two(
     try:
         claims = _Claims(len(chunks))
     except OSError:
-        return first + _serially(check, items[1:], advance)
+        return first + _serially_then(check, items[1:], advance, beside)
     try:
         read_end, write_end = os.pipe()
     except OSError:
         claims.close()
-        return first + _serially(check, items[1:], advance)
+        return first + _serially_then(check, items[1:], advance, beside)
     try:
         with warnings.catch_warnings():
             # Python 3.12+ warns about forking a process with threads. The other thread here is
@@ -110,7 +124,7 @@ def map_in_two(
         for fd in (read_end, write_end):
             os.close(fd)
         claims.close()
-        return first + _serially(check, items[1:], advance)
+        return first + _serially_then(check, items[1:], advance, beside)
     if pid == 0:  # the child: check the chunks it claims, send them, leave without cleanup
         status = 1
         try:
@@ -125,6 +139,8 @@ def map_in_two(
     os.close(write_end)
     mine: dict[int, list[R]] = {}
     try:
+        if beside is not None:
+            beside()  # the child checks chunks meanwhile
         for n in claims:
             mine[n] = _serially(check, [items[i] for i in chunks[n]], advance)
     except BaseException:  # the run stops here: so does the child
@@ -143,6 +159,19 @@ def map_in_two(
             else:  # not claimed, or the child failed: exactly what a serial run does
                 part = _serially(check, [items[i] for i in chunk], advance)
         results.extend(part)
+    return results
+
+
+def _serially_then(
+    check: Callable[[T], R],
+    items: Sequence[T],
+    advance: Callable[[int], None],
+    beside: Callable[[], None] | None,
+) -> list[R]:
+    """The run without a child: the items, then the other work."""
+    results = _serially(check, items, advance)
+    if beside is not None:
+        beside()
     return results
 
 

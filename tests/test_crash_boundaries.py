@@ -20,6 +20,7 @@ from clitools import run_cli, write_tree
 
 from acp_lint.engine import PARALLEL_THRESHOLD
 from acp_lint.errors import InternalError
+from acp_lint.forked import MIN_ITEMS_BESIDE
 
 PLUGIN = '''
 """Test plugin: make one rule of the family ACP_CRASH_FAMILY raise."""
@@ -52,6 +53,19 @@ elif family == "project":
     import acp_lint.rules.routes as routes
 
     routes.check_project = _boom
+elif family == "last-migration-and-project":
+    import acp_lint.rules.migrations as migrations
+    import acp_lint.rules.routes as routes
+
+    check_migration_file = migrations.check_migration_file
+
+    def crash_on_the_last(path, *args):
+        if path.endswith(os.environ["ACP_CRASH_LAST"]):
+            _boom()
+        return check_migration_file(path, *args)
+
+    migrations.check_migration_file = crash_on_the_last
+    routes.check_project = _boom
 '''
 
 CONFIG = """[tool.acp-lint]
@@ -74,17 +88,24 @@ FAMILIES = {
 }
 
 
-def _crash(tmp_path: Path, family: str, files: int, *args: str) -> tuple[int, str]:
+def _crash(
+    tmp_path: Path, family: str, files: int, *args: str, files_of: str = "handler"
+) -> tuple[int, str]:
     plugin = tmp_path / "plugin"
     write_tree(plugin, {"sitecustomize.py": PLUGIN})
     project = tmp_path / "project"
-    pattern, content, _ = FAMILIES.get(family, FAMILIES["handler"])
+    pattern, content, _ = FAMILIES.get(family, FAMILIES[files_of])
     tree = {"pyproject.toml": CONFIG, **{pattern.format(n): content for n in range(files)}}
-    if family == "project":  # something for the project rules to read, or they are skipped
+    if "project" in family:  # something for the project rules to read, or they are skipped
         tree["controlplane.bindings.json"] = BINDINGS
     write_tree(project, tree)
     path = os.pathsep.join(filter(None, [str(plugin), os.environ.get("PYTHONPATH")]))
-    env = {"PYTHONPATH": path, "ACP_CRASH_FAMILY": family, "ACP_CRASH_CPUS": "2"}
+    env = {
+        "PYTHONPATH": path,
+        "ACP_CRASH_FAMILY": family,
+        "ACP_CRASH_CPUS": "2",
+        "ACP_CRASH_LAST": pattern.format(files - 1),
+    }
     done = run_cli("--no-cache", *args, ".", cwd=project, env=env)
     return done.returncode, done.stderr
 
@@ -118,6 +139,19 @@ def test_a_crashing_project_rule_names_bindings_and_the_rules(tmp_path: Path) ->
         "RuntimeError: deliberate crash in the main process; please report this"
     ), stderr
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("files", [2, MIN_ITEMS_BESIDE + 9])
+def test_a_crashing_migration_is_reported_before_a_crashing_project_rule(
+    tmp_path: Path, files: int
+) -> None:
+    """With enough migrations the project rules run first, beside the forked child that
+    checks the last file; the file's crash is still the one reported, as in a serial run."""
+    code, stderr = _crash(tmp_path, "last-migration-and-project", files, files_of="migration")
+    last = re.escape(FAMILIES["migration"][0].format(files - 1))
+    assert code == 3, stderr
+    assert re.match(rf"acp-lint: internal error: {last}: rule ACP301-ACP303 crashed", stderr)
+    assert len(stderr.splitlines()) == 1
 
 
 def test_without_the_plugin_the_same_projects_lint_cleanly(tmp_path: Path) -> None:

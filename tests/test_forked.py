@@ -4,6 +4,7 @@ run's result whatever the child does (real forks, real pipes; nothing is faked).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from acp_lint import forked
-from acp_lint.forked import MIN_ITEMS, map_in_two
+from acp_lint.forked import MIN_ITEMS, MIN_ITEMS_BESIDE, map_in_two
 
 REAL_CAN_FORK = forked.can_fork
 
@@ -140,19 +141,82 @@ def test_an_error_in_the_parent_stops_the_child_and_propagates() -> None:
     assert _no_zombies()
 
 
-def test_a_migrations_tree_gives_the_same_report_with_and_without_the_child(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The whole CLI on 260 generated migrations (findings in most), every format compared."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-    try:
-        from migrations_host import build_migrations_app
-    finally:
-        sys.path.pop(0)
+def _timed_pid(item: int) -> tuple[int, float]:
+    time.sleep(0.001)
+    return os.getpid(), time.monotonic()  # CLOCK_MONOTONIC: one clock for both processes
+
+
+def test_beside_runs_once_in_this_process_while_the_child_checks() -> None:
+    items = list(range(MIN_ITEMS_BESIDE * 2))
+    calls: list[tuple[int, float, float]] = []
+
+    def beside() -> None:
+        start = time.monotonic()
+        time.sleep(0.1)
+        calls.append((os.getpid(), start, time.monotonic()))
+
+    results = map_in_two(_timed_pid, items, beside=beside)
+    assert len(results) == len(items)
+    assert len(calls) == 1  # once, and in this process (a child's call would not show here)
+    (pid, start, end) = calls[0]
+    assert pid == os.getpid()
+    theirs = [at for checker, at in results if checker != os.getpid()]
+    assert theirs and min(theirs) < end  # the child checked while beside ran
+    assert all(at < start for checker, at in results[:1])  # item 0: before the fork
+    assert _no_zombies()
+
+
+def test_with_beside_a_shorter_list_pays_for_the_child() -> None:
+    items = list(range(MIN_ITEMS_BESIDE))
+    assert MIN_ITEMS_BESIDE < MIN_ITEMS
+    ran: list[str] = []
+    results = map_in_two(_slow_square_with_pid, items, beside=lambda: ran.append("beside"))
+    assert [square for square, _ in results] == [item * item for item in items]
+    assert len({pid for _, pid in results}) == 2 and ran == ["beside"]
+    without = map_in_two(_slow_square_with_pid, items)  # no other work: not worth a fork
+    assert {pid for _, pid in without} == {os.getpid()}
+
+
+def test_a_list_too_short_for_the_child_runs_beside_after_its_items() -> None:
+    order: list[object] = []
+
+    def check(item: int) -> int:
+        order.append(item)
+        return os.getpid()
+
+    items = list(range(MIN_ITEMS_BESIDE - 1))
+    assert set(map_in_two(check, items, beside=lambda: order.append("beside"))) == {os.getpid()}
+    assert order == [*items, "beside"]
+
+
+def test_when_the_fork_fails_beside_still_runs_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    ran: list[int] = []
+    results = map_in_two(_square_with_pid, ITEMS, beside=lambda: ran.append(os.getpid()))
+    assert results == [(item * item, os.getpid()) for item in ITEMS]
+    assert ran == [os.getpid()]
+
+
+def test_an_error_beside_stops_the_child_and_propagates() -> None:
+    def beside() -> None:
+        time.sleep(0.01)  # the child is checking by now
+        raise ValueError("the other work failed")
+
+    with pytest.raises(ValueError, match="other work"):
+        map_in_two(_slow_square_with_pid, ITEMS, beside=beside)
+    assert _no_zombies()
+
+
+def _reports_with_and_without_the_child(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked_minimum: int
+) -> tuple[dict[tuple[str, str], tuple[int, bytes]], int]:
+    """The whole CLI on ``root`` in every format, forking from ``forked_minimum`` items and
+    never: the outputs by (label, format), and how many children were forked."""
     from acp_lint import cli
 
-    root = tmp_path / "host"
-    build_migrations_app(root, apps=2, per_app=130)
     monkeypatch.chdir(root)
     forks: list[int] = []
     real_fork = os.fork
@@ -165,13 +229,48 @@ def test_a_migrations_tree_gives_the_same_report_with_and_without_the_child(
 
     monkeypatch.setattr(os, "fork", counting_fork)
     outputs = {}
-    for label, minimum in (("forked", MIN_ITEMS), ("serial", 10**9)):
-        monkeypatch.setattr(forked, "MIN_ITEMS", minimum)
+    for label, minimum in (("forked", forked_minimum), ("serial", 10**9)):
+        monkeypatch.setattr(forked, "MIN_ITEMS", max(minimum, MIN_ITEMS))
+        monkeypatch.setattr(forked, "MIN_ITEMS_BESIDE", minimum)
         for fmt in ("concise", "json", "full"):
             out = tmp_path / f"{label}.{fmt}"
             code = cli.main(["--no-cache", "--output-format", fmt, "--output-file", str(out), "."])
             outputs[label, fmt] = (code, out.read_bytes())
-    assert len(forks) == 3  # one child per forked run, none in the serial runs
     for fmt in ("concise", "json", "full"):
         assert outputs["forked", fmt] == outputs["serial", fmt]
         assert outputs["forked", fmt][0] == 1 and outputs["forked", fmt][1]
+    return outputs, len(forks)
+
+
+def test_a_migrations_tree_gives_the_same_report_with_and_without_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole CLI on 260 generated migrations (findings in most), every format compared."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    try:
+        from migrations_host import build_migrations_app
+    finally:
+        sys.path.pop(0)
+    root = tmp_path / "host"
+    build_migrations_app(root, apps=2, per_app=130)
+    _, forks = _reports_with_and_without_the_child(root, tmp_path, monkeypatch, MIN_ITEMS)
+    assert forks == 3  # one child per forked run, none in the serial runs
+
+
+def test_the_project_rules_beside_the_child_give_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo host with 40 more migrations: the URL graph is built while the child checks
+    them, and the report (the route collision, every migration's findings) is a serial run's."""
+    root = tmp_path / "demo"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "demo", root)
+    migration = (root / "acp" / "migrations" / "0001_initial.py").read_text()
+    for number in range(2, 42):
+        (root / "acp" / "migrations" / f"{number:04d}_more.py").write_text(migration)
+    outputs, forks = _reports_with_and_without_the_child(
+        root, tmp_path, monkeypatch, MIN_ITEMS_BESIDE
+    )
+    assert forks == 3
+    report = outputs["forked", "concise"][1].decode()
+    assert "shop/urls.py:13:5: ACP201 " in report  # the project rules' finding
+    assert report.count(": ACP301 ALTER TABLE catalog_product") == 41
