@@ -77,7 +77,9 @@ def _django_resolves(project: Path, path: str) -> str:
         "try:\n    print(resolve(sys.argv[1])._func_path)\n"
         "except Resolver404:\n    print('404')\n"
     )
-    done = run([PYTHON, "-c", code, path], project, {"DJANGO_SETTINGS_MODULE": "mysite.settings"})
+    # No bytecode: the host's tree is compared before and after (``tree_hash``).
+    env = {"DJANGO_SETTINGS_MODULE": "mysite.settings", "PYTHONDONTWRITEBYTECODE": "1"}
+    done = run([PYTHON, "-c", code, path], project, env)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
