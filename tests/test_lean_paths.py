@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from clitools import run_cli_in_process
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("libcst", "sqlglot", "sqlparse")
@@ -221,9 +223,9 @@ def test_the_statement_bound_is_never_below_the_estimate() -> None:
         estimate = estimate_depth(text)[0]
         assert statement_bound(text, tree) >= estimate, text[:80]
         verdicts = []
-        for given in (None, tree):
+        for ast_given in (None, tree):
             try:
-                check_depth(text, tree=given)
+                check_depth(text, tree=ast_given)
                 verdicts.append(None)
             except TooDeep as error:
                 verdicts.append((error.line, error.column, str(error)))
@@ -233,3 +235,24 @@ def test_the_statement_bound_is_never_below_the_estimate() -> None:
             spared += 1
     assert deep >= 10  # the shapes really pass the limit
     assert spared >= 20  # and many real modules no longer need the tokenizer
+
+
+_BOUND_ALPHABET = st.sampled_from(
+    list("([{}])-+*/%@&|^~.<>'\"#:;,=_ax9")
+    + [" ", "\t", "\f", "\v", "\r", "\n", "\x1c", "\x85", "\xa0", "\u2003", "\u3000"]
+    + ["é", "λ", "中", "\U0001f600", "\ud800"]  # non-ASCII, astral, a lone surrogate
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(_BOUND_ALPHABET, max_size=200))
+def test_the_counts_behind_the_bounds_are_the_plain_ones(text: str) -> None:
+    """``level_marks`` and ``widest_indent`` (the bounds' C-speed counts) equal the plain
+    formulations they replaced: ``str.count`` per mark, and every line's leading blanks."""
+    import re
+
+    from acp_lint.protected import _LEVEL_MARKS, level_marks, widest_indent
+
+    assert level_marks(text) == sum(text.count(char) for char in _LEVEL_MARKS)
+    plain = max(map(len, re.findall(r"^[^\S\n]*", text, re.MULTILINE)), default=0)
+    assert widest_indent(text) == plain
