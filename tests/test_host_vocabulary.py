@@ -38,7 +38,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     "acp_lint/manifest.py": {"django": "DEFAULT_FRAMEWORK of manifests older than the key"},
     "acp_lint/engine.py": {"django": "the cache key of the default host stays as before"},
     "acp_lint/routes/model.py": {"Django": "RouteTable.framework's default, a display name"},
-    "acp_lint/cli.py": {
+    "acp_lint/cli_parser.py": {
         "Lint an ACP install in a Django project.": "--help text (snapshot output)",
         "when the static table is inconclusive, ask the project's Django (imports it)": "--help",
     },
