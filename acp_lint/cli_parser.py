@@ -13,7 +13,7 @@ from pathlib import Path
 
 from acp_lint import __version__
 from acp_lint.errors import UsageError
-from acp_lint.plain_args import OUTPUT_FORMATS
+from acp_lint.plain_args import COLORS, OUTPUT_FORMATS
 
 
 def _terminal_columns() -> int:
@@ -120,7 +120,7 @@ def _add_check_flags(check: argparse.ArgumentParser) -> None:
         "-v", "--verbose", action="store_true", help="say what is checked (on stderr)"
     )
     check.add_argument("-o", "--output-file", metavar="PATH", help="write the report to PATH")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--color", choices=COLORS, default="auto")
     exits = check.add_mutually_exclusive_group()
     exits.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     exits.add_argument(

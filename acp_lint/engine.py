@@ -168,7 +168,7 @@ class Linter:
         ``beside()`` (the project rules) runs here while a forked child checks migrations,
         or after the files; its findings come second. Its error is raised after the files'
         (``_Later``), as a serial run would."""
-        later = _Later(beside)
+        later = _Later(beside) if beside is not None else None
         diagnostics: list[Diagnostic] = []
         pending: list[tuple[str, bytes, Role]] = []
         for item in files:
@@ -209,7 +209,7 @@ class Linter:
                 lambda index: self._check_file(*pending[index]),
                 light,
                 self.progress.advance,
-                beside=later if beside is not None else None,
+                beside=later,
             )
             for index, found in zip(light, found_light, strict=True):
                 results[index] = found
@@ -221,7 +221,7 @@ class Linter:
             assert found is not None
             self._remember(*item, found)
             diagnostics.extend(found)
-        return diagnostics, later.result()
+        return diagnostics, later.result() if later is not None else []
 
     def _check_file(self, path: str, data: bytes, role: Role) -> list[Diagnostic]:
         """One file, parsed the protected way (``acp_lint.protected``): a hostile file is one
@@ -427,9 +427,9 @@ class _Later:
 
     __slots__ = ("_work", "_ran", "_value", "_error")
 
-    def __init__(self, work: Callable[[], list[Diagnostic]] | None) -> None:
+    def __init__(self, work: Callable[[], list[Diagnostic]]) -> None:
         self._work = work
-        self._ran = work is None
+        self._ran = False
         self._value: list[Diagnostic] = []
         self._error: Exception | None = None
 
@@ -437,7 +437,6 @@ class _Later:
         if self._ran:
             return
         self._ran = True
-        assert self._work is not None
         try:
             self._value = self._work()
         except Exception as error:  # raised by ``result``, after the files' errors

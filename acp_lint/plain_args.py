@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 
 OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github")
+COLORS = ("auto", "always", "never")
 
 # ``acp-lint check`` with no arguments, as argparse parses it (held equal by the tests).
 CHECK_DEFAULTS: dict[str, object] = {
@@ -69,7 +70,7 @@ SWITCHES: dict[str, tuple[str, object]] = {
 # Options whose value is one of a few words: (destination, the words).
 CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
     "--output-format": ("output_format", OUTPUT_FORMATS),
-    "--color": ("color", ("auto", "always", "never")),
+    "--color": ("color", COLORS),
 }
 # argparse's mutually exclusive groups, by the switches' (destination, value).
 EXCLUSIVE = (
@@ -100,10 +101,10 @@ def plain_check(argv: Sequence[str]) -> SimpleNamespace | None:
             continue
         if block == 1:
             block = 2
-        if argument in SWITCHES:
-            seen.add(SWITCHES[argument])
-            destination, value = SWITCHES[argument]
-            values[destination] = value
+        switch = SWITCHES.get(argument)
+        if switch is not None:
+            seen.add(switch)
+            values[switch[0]] = switch[1]
             continue
         option, equals, value = argument.partition("=")
         if option not in CHOICES:
