@@ -13,6 +13,7 @@ from pathlib import Path
 
 from acp_lint.globs import matches
 from acp_lint.listing import take
+from acp_lint.records import record
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -37,13 +38,33 @@ DEFAULT_EXCLUDES = (
 EXTENSIONS = (".py", ".sql", ".json")
 
 
-def _git_files(root: Path, problems: list[str] | None) -> list[str] | None:
-    """Files git would show under ``root`` (None when ``root`` is not in a work tree)."""
+@record
+class Listed:
+    """The files of a project, and which of them git grep reads from the work tree."""
+
+    files: list[str]  # project-relative, sorted, filtered by extension and excludes
+    # git's tag for each name is "H" (tracked, read from the work tree), or the names whose
+    # tag is not: untracked, assume-unchanged or skip-worktree (git grep reads their index
+    # blob), unmerged. None: listed by a walk, so nothing is known of what git grep read.
+    not_grepped: frozenset[str] | None
+
+
+def _git_files(root: Path, problems: list[str] | None) -> tuple[list[str], set[str]] | None:
+    """(files git would show under ``root``, those whose tag is not "H"), or None when
+    ``root`` is not in a work tree."""
     output = take(str(root), problems)
     if output is None:
         return None
-    names = output.decode("utf-8", "surrogateescape").split("\0")
-    return sorted({name for name in names if name})
+    names: set[str] = set()
+    not_grepped: set[str] = set()
+    for entry in output.decode("utf-8", "surrogateescape").split("\0"):
+        if not entry:
+            continue
+        name = entry[2:]  # after "<tag> "
+        names.add(name)
+        if not entry.startswith("H "):
+            not_grepped.add(name)
+    return sorted(names), not_grepped
 
 
 def _walk(root: Path, excludes: tuple[str, ...]) -> list[str]:
@@ -67,13 +88,27 @@ def discover(
 ) -> list[str]:
     """Every candidate file of the project, project-relative, filtered by extension; what the
     user should hear about the listing (git hung) is appended to ``problems``."""
+    return list_project(root, excludes, extensions, problems).files
+
+
+def list_project(
+    root: Path,
+    excludes: tuple[str, ...],
+    extensions: Iterable[str] = EXTENSIONS,
+    problems: list[str] | None = None,
+) -> Listed:
+    """``discover``, with what git's tags say of each file (``Listed.not_grepped``)."""
     suffixes = tuple(extensions)
-    files = _git_files(root, problems)
-    if files is None:
-        files = _walk(root, excludes)
+    listed = _git_files(root, problems)
+    if listed is None:
+        files, not_grepped = _walk(root, excludes), None
+    else:
+        files, tagged = listed
+        not_grepped = frozenset(tagged)
     # A tracked file deleted from the work tree is listed by git; reading it later gives None,
     # which the engine skips, so no stat per file here.
-    return [name for name in files if name.endswith(suffixes) and not matches(name, excludes)]
+    kept = [name for name in files if name.endswith(suffixes) and not matches(name, excludes)]
+    return Listed(kept, not_grepped)
 
 
 def force_excluded(name: str, excludes: tuple[str, ...]) -> bool:

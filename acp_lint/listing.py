@@ -1,4 +1,5 @@
-"""The ``git ls-files`` child process that lists a project, started as early as a run allows.
+"""The ``git ls-files`` child process that lists a project, started as early as a run allows,
+and the ``git grep`` beside it that names the tracked Python files holding an ACP needle.
 
 On Linux it is spawned with ``os.posix_spawnp`` into an in-memory file and waited for on a
 pidfd: nothing beyond ``os`` and ``select`` is imported, so the console script can start it
@@ -11,6 +12,8 @@ from __future__ import annotations
 import os
 import select
 from typing import TYPE_CHECKING
+
+from acp_lint.file_roles import MANIFEST
 
 if TYPE_CHECKING:
     import subprocess
@@ -26,11 +29,36 @@ GIT_LS_FILES = (
     "core.fsmonitor=false",
     "ls-files",
     "-z",
+    "-v",  # each name after a tag: which entries git grep reads from the work tree ("H ")
     "--cached",
     "--others",
     "--exclude-standard",
     "--",
     ".",
+)
+# The bytes without which a file has no ACP signal (``acp_lint.project.has_acp_signal``).
+NEEDLES = (b"ACP_", b"acp", b"controlplane")
+# The tracked Python files under the root holding a needle, searched by git's threads while
+# Python loads: a file git read and found none in needs no read of its own (see
+# ``acp_lint.project.Project._grepped_without_needle``). Fixed strings, as bytes (``--text``),
+# names relative to the root whatever the config says; no textconv, no submodules (the
+# listing does not enter them either).
+GIT_GREP_NEEDLES = (
+    "git",
+    "-c",
+    "core.fsmonitor=false",
+    "grep",
+    "-l",
+    "-z",
+    "-F",
+    "--text",
+    "--no-textconv",
+    "--no-recurse-submodules",
+    "--no-full-name",
+    "--no-color",
+    *(part for needle in NEEDLES for part in ("-e", needle.decode())),
+    "--",
+    "*.py",
 )
 GIT_TIMEOUT = 60
 # After each such wait, a git that has not exited is looked at: one blocked opening a FIFO
@@ -65,6 +93,8 @@ class Listing:
 
     def __init__(self, root: str, command: tuple[str, ...] = GIT_LS_FILES) -> None:
         self.problem: str | None = None  # why ``collect`` gave None, when the user should know
+        # git grep exits 1 when nothing matched: an answer, not a failure
+        self.succeeded = (0, 1) if command == GIT_GREP_NEEDLES else (0,)
         self.file: int | None = None
         self.pid: int | None = None  # spawned directly (Linux)
         self.process: subprocess.Popen[bytes] | None = None  # spawned by subprocess
@@ -102,7 +132,7 @@ class Listing:
                 self.discard()
                 self.problem = TIMED_OUT
                 return None
-            return piped if self.process.returncode == 0 else None
+            return piped if self.process.returncode in self.succeeded else None
         assert self.pid is not None and self.file is not None
         try:
             status = _wait(self.pid, GIT_TIMEOUT)
@@ -112,7 +142,7 @@ class Listing:
             return None
         self.pid = None
         try:
-            if status != 0:
+            if status not in self.succeeded:
                 return None
             os.lseek(self.file, 0, os.SEEK_SET)
             chunks = []
@@ -191,18 +221,26 @@ def key(root: str) -> str:
     return os.path.realpath(root)
 
 
-# listings started early (``prefetch``), by ``key`` of their root, not collected yet
-_started: dict[str, Listing] = {}
+# listings started early (``prefetch``), by ``key`` of their root and their command, not
+# collected yet
+_started: dict[tuple[str, tuple[str, ...]], Listing] = {}
 
 
 def prefetch(root: str) -> None:
     """Start listing ``root`` now, so that git walks the tree while this process loads;
     ``take`` collects it. Only for runs that will list that tree: the result is the same as
-    listing later, only sooner."""
-    if key(root) in _started:
+    listing later, only sooner. Without a manifest (whose roles make ACP signals moot), git
+    greps for the needles too (``take_needles``)."""
+    _start(root, GIT_LS_FILES)
+    if not os.path.lexists(os.path.join(root, MANIFEST)):
+        _start(root, GIT_GREP_NEEDLES)
+
+
+def _start(root: str, command: tuple[str, ...]) -> None:
+    if (key(root), command) in _started:
         return
     try:
-        _started[key(root)] = Listing(root)
+        _started[key(root), command] = Listing(root, command)
     except OSError:
         return  # listed the ordinary way later, with the same error handling
 
@@ -212,13 +250,21 @@ def take(root: str, problems: list[str] | None = None) -> bytes | None:
     in a git work tree, git is missing, or it failed. Why it failed, when the user should
     know (it hung), is appended to ``problems``."""
     try:
-        listing = _started.pop(key(root), None) or Listing(root)
+        listing = _started.pop((key(root), GIT_LS_FILES), None) or Listing(root)
     except OSError:
         return None
     output = listing.collect()
     if listing.problem is not None and problems is not None:
         problems.append(listing.problem)
     return output
+
+
+def take_needles(root: str) -> bytes | None:
+    """The prefetched ``GIT_GREP_NEEDLES`` output for ``root`` (NUL-separated names), or None
+    when none was started or it failed: then every file is read instead. Never started here:
+    waiting for a whole grep is only worth it when it ran while Python loaded."""
+    listing = _started.pop((key(root), GIT_GREP_NEEDLES), None)
+    return None if listing is None else listing.collect()
 
 
 def discard_prefetched() -> None:

@@ -7,7 +7,9 @@ parses Python.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from enum import Enum
 from functools import cached_property
@@ -16,9 +18,10 @@ from typing import TYPE_CHECKING
 
 from acp_lint.cache import ResultCache, StatIndex
 from acp_lint.config import Config
-from acp_lint.discovery import DEFAULT_EXCLUDES, discover
+from acp_lint.discovery import DEFAULT_EXCLUDES, list_project
 from acp_lint.file_roles import MANIFEST, FileRole
 from acp_lint.globs import matches
+from acp_lint.listing import NEEDLES, take_needles
 from acp_lint.records import field, record
 from acp_lint.sources import DiskTree, OverlayTree, SourceTree, normalise_rel
 
@@ -46,8 +49,8 @@ _IMPORT_SIGNAL = re.compile(
 
 def has_acp_signal(data: bytes) -> bool:
     """The byte-level prefilter of the handler heuristic (no parsing)."""
-    if b"ACP_" not in data and b"acp" not in data and b"controlplane" not in data:
-        return False
+    if NEEDLES[0] not in data and NEEDLES[1] not in data and NEEDLES[2] not in data:
+        return False  # (``NEEDLES``: what git grep looks for while Python loads)
     return bool(_ENV_SIGNAL.search(data) or _IMPORT_SIGNAL.search(data))
 
 
@@ -57,6 +60,11 @@ class _RunShared:
     run) and the URL graphs built so far, each with the probes it made of the tree."""
 
     disk_files: list[str] | None = None
+    # from the listing: names git grep does not read from the work tree (None: walked)
+    not_grepped: frozenset[str] | None = None
+    # the names git grep found a needle in (None: no grep ran, or it failed); taken once
+    needle_files: frozenset[str] | None = None
+    needles_taken: bool = False
     signals: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # disk files only
     stat_index: StatIndex | None = None
     route_tables: list[tuple[dict[tuple[str, str], str], RouteTable]] = field(default_factory=list)
@@ -132,7 +140,9 @@ class Project:
         """The project's files on disk (``git ls-files`` or a walk), listed once per run."""
         if self._shared.disk_files is None:
             problems = self._shared.listing_problems
-            self._shared.disk_files = discover(self.root, self.excludes, problems=problems)
+            listed = list_project(self.root, self.excludes, problems=problems)
+            self._shared.disk_files = listed.files
+            self._shared.not_grepped = listed.not_grepped
         return self._shared.disk_files
 
     @property
@@ -194,6 +204,9 @@ class Project:
         on_disk = normalise_rel(path) not in self._overlay_keys
         if on_disk and path in self._shared.signals:
             return self._shared.signals[path]
+        if on_disk and self._grepped_without_needle(path):
+            self._shared.signals[path] = (False, False)
+            return (False, False)
         index = self._stat_index() if on_disk else None
         signature = StatIndex.signature(f"{self._root_text}/{path}") if index else None
         known = index.get(path, signature) if index is not None else None
@@ -208,6 +221,33 @@ class Project:
         if on_disk:
             self._shared.signals[path] = found
         return found
+
+    def _grepped_without_needle(self, path: str) -> bool:
+        """git grep read ``path`` and found none of the ``NEEDLES`` in it, so it has no ACP
+        signal (``has_acp_signal`` needs one): no read of our own is needed.
+
+        Only for what git grep read from the work tree as this run would: a file ``git
+        ls-files`` lists with the tag "H" (not untracked, assume-unchanged, skip-worktree or
+        unmerged; git grep reads no untracked file and the index blob of the others), that is
+        a regular file now (git grep does not follow a last link, which a read does)."""
+        shared = self._shared
+        not_grepped = shared.not_grepped
+        if not_grepped is None:  # not listed by git (yet)
+            return False
+        if not shared.needles_taken:
+            shared.needles_taken = True
+            output = take_needles(self._root_text)
+            if output is not None:
+                shared.needle_files = frozenset(
+                    output.decode("utf-8", "surrogateescape").split("\0")
+                )
+        found = shared.needle_files
+        if found is None or path in found or path in not_grepped:
+            return False
+        try:
+            return stat.S_ISREG(os.lstat(f"{self._root_text}/{path}").st_mode)
+        except OSError:
+            return False  # read as before, which says why
 
     def _stat_index(self) -> StatIndex | None:
         """The run's stat index (None without a results cache)."""

@@ -30,9 +30,10 @@ def test_a_prefetched_listing_is_the_listing(tmp_path: Path) -> None:
     plain = discover(root, DEFAULT_EXCLUDES)
     assert plain == ["pkg/tracked.py", "pkg/untracked.py"]  # ignored and .txt files are not
     prefetch(str(root))
-    assert listing.key(str(root)) in listing._started
+    assert (listing.key(str(root)), listing.GIT_LS_FILES) in listing._started
     assert discover(root, DEFAULT_EXCLUDES) == plain
-    assert not listing._started  # collected, not started twice
+    assert (listing.key(str(root)), listing.GIT_LS_FILES) not in listing._started  # collected
+    listing.discard_prefetched()  # the grep for the needles, which only a project takes
 
 
 def test_outside_git_a_prefetch_falls_back_to_the_walk(tmp_path: Path) -> None:
@@ -53,9 +54,9 @@ def test_a_directory_run_starts_git_before_importing_the_engine(tmp_path: Path) 
         "import sys\n"
         "from acp_lint import listing\n"
         "real = listing.Listing.__init__\n"
-        "def start(self, root):\n"
+        "def start(self, root, *command):\n"
         "    print('engine imported' if 'acp_lint.engine' in sys.modules else 'engine not yet')\n"
-        "    real(self, root)\n"
+        "    real(self, root, *command)\n"
         "listing.Listing.__init__ = start\n"
         "from acp_lint.cli import main\n"
         "raise SystemExit(main(sys.argv[1:]))\n"

@@ -70,9 +70,10 @@ SCRIPT = """
 import sys
 from acp_lint import listing
 real_start, real_discard = listing.Listing.__init__, listing.Listing.discard
-def start(self, root):
-    print("start", "cli loaded" if "acp_lint.cli" in sys.modules else "cli not loaded")
-    real_start(self, root)
+def start(self, root, command=listing.GIT_LS_FILES):
+    loaded = "cli loaded" if "acp_lint.cli" in sys.modules else "cli not loaded"
+    print("start", command[3], loaded)  # ls-files, or grep (for the needles)
+    real_start(self, root, command)
 def discard(self):
     print("discarded")
     real_discard(self)
@@ -95,8 +96,9 @@ def test_the_listing_starts_before_the_cli_loads_and_is_used(tmp_path: Path) -> 
     done = _launch(root, "--no-cache", "--output-format", "concise", ".")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "start cli not loaded"
-    assert "discarded" not in lines and lines.count("start cli not loaded") == 1  # used once
+    assert lines[:2] == ["start ls-files cli not loaded", "start grep cli not loaded"]
+    assert "discarded" not in lines  # both used, each started once
+    assert not any(line.startswith("start") for line in lines[2:])
     plain = subprocess.run(
         [sys.executable, "-m", "acp_lint", "--no-cache", "--output-format", "concise", "."],
         cwd=root,
@@ -104,7 +106,7 @@ def test_the_listing_starts_before_the_cli_loads_and_is_used(tmp_path: Path) -> 
         text=True,
         timeout=120,
     )
-    assert lines[1:] == plain.stdout.splitlines()  # the same report
+    assert lines[2:] == plain.stdout.splitlines()  # the same report
 
 
 def test_an_early_listing_of_another_root_is_stopped_unused(tmp_path: Path) -> None:
@@ -117,8 +119,11 @@ def test_an_early_listing_of_another_root_is_stopped_unused(tmp_path: Path) -> N
     done = _launch(root, "--no-cache", "--config", "sub/acp-lint.toml", "sub")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "start cli not loaded",  # the current directory, early
-        "start cli loaded",  # the run's root, sub/, once the config named it
+        "start ls-files cli not loaded",  # the current directory, early
+        "start grep cli not loaded",
+        "start ls-files cli loaded",  # the run's root, sub/, once the config named it
+        "start grep cli loaded",
         "All checks passed!",
-        "discarded",  # the early one, at the end of the run
+        "discarded",  # the early ones, at the end of the run
+        "discarded",
     ]

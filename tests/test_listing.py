@@ -20,8 +20,11 @@ EXPECTED = {b".gitignore", b"notes.txt", b"pkg/tracked.py", b"pkg/untracked.py"}
 
 
 def _names(output: bytes | None) -> set[bytes]:
+    """The names of ``git ls-files -v`` output, without their tags."""
     assert output is not None
-    return {name for name in output.split(b"\0") if name}
+    entries = [entry for entry in output.split(b"\0") if entry]
+    assert all(entry[1:2] == b" " for entry in entries), entries
+    return {entry[2:] for entry in entries}
 
 
 def test_the_listing_is_git_s_own(tmp_path: Path) -> None:
@@ -168,11 +171,13 @@ def test_a_tree_whose_git_config_is_a_fifo_is_checked_and_never_recorded(
 def test_an_uncollected_prefetch_is_stopped_and_reaped(tmp_path: Path) -> None:
     root = git_repo(tmp_path / "repo")
     prefetch(str(root))
-    started = listing._started[listing.key(str(root))]
+    started = list(listing._started.values())
+    assert len(started) == 2  # the listing, and git grep for the needles (no manifest)
     discard_prefetched()
     assert not listing._started
-    assert started.finished  # waited for: no zombie left behind
-    assert started.file is None  # its in-memory file is closed
+    for child in started:
+        assert child.finished  # waited for: no zombie left behind
+        assert child.file is None  # its in-memory file is closed
 
 
 def test_a_prefetch_is_found_under_any_spelling_of_its_root(tmp_path: Path) -> None:
@@ -180,6 +185,7 @@ def test_a_prefetch_is_found_under_any_spelling_of_its_root(tmp_path: Path) -> N
     (tmp_path / "link").symlink_to(root)
     prefetch(str(tmp_path / "link") + "/")
     assert _names(take(str(root))) == EXPECTED
+    assert listing.take_needles(str(root)) == b""  # git grep found no needle: exit 1, an answer
     assert not listing._started
 
 

@@ -68,7 +68,7 @@ def test_a_run_lists_the_files_once(tmp_path: Path, name: str) -> None:
         assert "Fixed" in done.stdout or "fixed" in done.stdout
     calls = log.read_text().splitlines()
     listings = [call.split("ls-files", 1)[1] for call in calls if "ls-files" in call.split()]
-    assert listings == [" -z --cached --others --exclude-standard -- ."], calls
+    assert listings == [" -z -v --cached --others --exclude-standard -- ."], calls
 
 
 @pytest.mark.parametrize("name", sorted(RUNS))

@@ -1,0 +1,278 @@
+"""The ACP-signal scan trusts ``git grep`` only where git read what a run would read.
+
+A heuristic run reads every Python module for its ACP signals. ``git grep`` (started with the
+listing, while Python loads) names the tracked modules holding a needle; the others are not
+read. The oracle for every test here is the same run without the grep, which reads every
+file: the roles (and their reasons) must be identical, on real git repositories holding the
+cases where git grep reads something else than the work tree's file, or nothing at all.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from clitools import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from acp_lint import listing
+from acp_lint.config import load_config
+from acp_lint.file_roles import MANIFEST
+from acp_lint.project import Project, has_acp_signal
+from acp_lint.sources import DiskTree
+
+CLEAN = "x = 1\n"
+HANDLER = "import acp_kernel\n"
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def _repo(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    _git(root, "init", "-q")
+    _git(root, "config", "user.email", "t@example.com")
+    _git(root, "config", "user.name", "t")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "init")
+    return root
+
+
+def _scan(root: Path, grep: bool) -> tuple[dict[str, str], set[str], bool]:
+    """(each module's role and reason, the files read, whether git grep's answer was used)."""
+    listing.discard_prefetched()
+    if grep:
+        listing.prefetch(str(root))
+    read: set[str] = set()
+    real_read = DiskTree.read_bytes
+
+    def counting(tree: DiskTree, path: str) -> bytes | None:
+        read.add(path)
+        return real_read(tree, path)
+
+    DiskTree.read_bytes = counting  # type: ignore[method-assign]
+    try:
+        project = Project(load_config(root, None))
+        roles = {path: project.scope_reason(path) for path in project.all_files}
+        used = project._shared.needle_files is not None
+    finally:
+        DiskTree.read_bytes = real_read  # type: ignore[method-assign]
+        listing.discard_prefetched()
+    return roles, read, used
+
+
+def _hostile(root: Path) -> Path:
+    """Every way git grep's reading differs from a run's, in one repository."""
+    _repo(
+        root,
+        {
+            "plain.py": CLEAN,
+            "mentions.py": "# acp is mentioned, nothing is imported\n",
+            "handler.py": HANDLER,
+            "acp/env.py": 'import os\nFLAG = os.getenv("ACP_ENABLED")\n',
+            "assumed.py": CLEAN,
+            "skipped.py": CLEAN,
+            "typechange.py": CLEAN,
+            "pkg/mod.py": CLEAN,
+            "other/mod.py": HANDLER,
+            "conflict.py": CLEAN,
+        },
+    )
+    (root / "link.py").symlink_to("handler.py")  # a tracked link: git grep skips it
+    _git(root, "add", "link.py")
+    _git(root, "commit", "-qm", "link")
+    # An unmerged path: the work tree holds the conflict (and an import of the ACP app).
+    _git(root, "checkout", "-qb", "side")
+    (root / "conflict.py").write_text("y = 2\n")
+    _git(root, "commit", "-qam", "side")
+    _git(root, "checkout", "-q", "-")
+    (root / "conflict.py").write_text("import acp\n")
+    _git(root, "commit", "-qam", "main")
+    subprocess.run(["git", "merge", "-q", "side"], cwd=root, capture_output=True)
+    # Assume-unchanged and skip-worktree: git grep reads their (clean) index blobs.
+    for name in ("assumed.py", "skipped.py"):
+        (root / name).write_text(HANDLER)
+    _git(root, "update-index", "--assume-unchanged", "assumed.py")
+    _git(root, "update-index", "--skip-worktree", "skipped.py")
+    # A tracked file now a link to a handler (git grep does not follow a last link).
+    (root / "typechange.py").unlink()
+    (root / "typechange.py").symlink_to("handler.py")
+    # A tracked directory now a link: both git grep and a read go through it.
+    shutil.rmtree(root / "pkg")
+    (root / "pkg").symlink_to("other")
+    (root / "untracked.py").write_text(HANDLER)  # git grep searches no untracked file
+    (root / "binary.py").write_bytes(b"\x00\xff\nimport acp\n")
+    (root / os.fsdecode(b"modul\xe9.py")).write_text(HANDLER)  # not UTF-8
+    _git(root, "add", "binary.py", os.fsdecode(b"modul\xe9.py"))
+    # A repository's config cannot change what git grep answers.
+    for key, value in (
+        ("grep.patternType", "perl"),
+        ("grep.fullName", "true"),
+        ("grep.lineNumber", "true"),
+        ("color.ui", "always"),
+        ("submodule.recurse", "true"),
+    ):
+        _git(root, "config", key, value)
+    return root
+
+
+def test_the_roles_are_the_oracle_s_on_a_hostile_repository(tmp_path: Path) -> None:
+    root = _hostile(tmp_path / "repo")
+    tags = subprocess.run(
+        ["git", "ls-files", "-v"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    assert "h assumed.py" in tags and "S skipped.py" in tags and "M conflict.py" in tags
+    oracle, read_all, used = _scan(root, grep=False)
+    assert not used
+    roles, read, used = _scan(root, grep=True)
+    assert used
+    assert roles == oracle
+    handlers = {path for path, reason in roles.items() if not reason.startswith("heuristic: no")}
+    assert handlers == {
+        "assumed.py",
+        "skipped.py",
+        "typechange.py",
+        "link.py",
+        "pkg/mod.py",
+        "other/mod.py",
+        "handler.py",
+        "acp/env.py",
+        "conflict.py",
+        "untracked.py",
+        "binary.py",
+        os.fsdecode(b"modul\xe9.py"),
+    }
+    # Read only where git grep found a needle or did not read the work tree's file.
+    assert "plain.py" in read_all and "plain.py" not in read
+    assert "mentions.py" in read  # a needle, but no signal: the read decides
+    for name in ("assumed.py", "skipped.py", "typechange.py", "link.py", "untracked.py"):
+        assert name in read, name
+
+
+def test_a_root_below_the_top_gets_names_relative_to_it(tmp_path: Path) -> None:
+    """``grep.fullName`` would name files from the top of the work tree; the run's root is
+    a subdirectory (its own ``acp-lint.toml``)."""
+    top = _repo(
+        tmp_path / "repo",
+        {"sub/acp-lint.toml": "", "sub/plain.py": CLEAN, "sub/app/views.py": HANDLER},
+    )
+    _git(top, "config", "grep.fullName", "true")
+    root = top / "sub"
+    oracle, _, _ = _scan(root, grep=False)
+    roles, read, used = _scan(root, grep=True)
+    assert used and roles == oracle
+    assert "plain.py" not in read and "app/views.py" in read
+    assert not roles["app/views.py"].startswith("heuristic: no")
+
+
+FRAGMENTS = ["x = 1\n", "acp", "ACP_", "controlplane", "import acp\n", "from acp_kernel import k\n",
+             'os.getenv("ACP_X")\n', "a" * 40, "\n", "\x00", "é", "# acp_sdk\n", "import os\n"]
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    files=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(FRAGMENTS), max_size=6),  # committed
+            st.lists(st.sampled_from(FRAGMENTS), max_size=6),  # in the work tree
+            st.sampled_from(["same", "edited", "assumed", "skipped", "untracked"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_any_content_and_index_state_gives_the_oracle_s_roles(
+    tmp_path_factory: pytest.TempPathFactory,
+    files: list[tuple[list[str], list[str], str]],
+) -> None:
+    root = tmp_path_factory.mktemp("repo")
+    # each module in a folder of its own: one that reads ACP_* makes its folder the ACP app
+    committed = {
+        f"d{index}/m.py": "".join(before)
+        for index, (before, _, state) in enumerate(files)
+        if state != "untracked"
+    }
+    _repo(root, {"keep.py": CLEAN, **committed})
+    for index, (before, after, state) in enumerate(files):
+        path = root / f"d{index}" / "m.py"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("".join(before) if state == "same" else "".join(after))
+        if state == "assumed":
+            _git(root, "update-index", "--assume-unchanged", f"d{index}/m.py")
+        elif state == "skipped":
+            _git(root, "update-index", "--skip-worktree", f"d{index}/m.py")
+    oracle, _, _ = _scan(root, grep=False)
+    roles, read, used = _scan(root, grep=True)
+    assert used and roles == oracle
+    for index, (_, _, state) in enumerate(files):
+        name = f"d{index}/m.py"
+        data = (root / name).read_bytes()
+        if state == "same" and not any(needle in data for needle in listing.NEEDLES):
+            assert name not in read  # what git grep read and cleared is not read again
+        assert has_acp_signal(data) == (not oracle[name].startswith("heuristic: no"))
+
+
+def test_a_failed_or_missing_grep_means_every_file_is_read(tmp_path: Path) -> None:
+    root = _repo(tmp_path / "repo", {"plain.py": CLEAN, "handler.py": HANDLER})
+    assert listing.take_needles(str(root)) is None  # nothing was started: nothing to wait for
+    _, read, used = _scan(root, grep=False)
+    assert not used and read >= {"plain.py", "handler.py"}
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    listing.prefetch(str(plain))  # not a repository: git grep fails (exit 128)
+    assert listing.take_needles(str(plain)) is None
+    listing.discard_prefetched()
+
+
+def test_a_manifest_starts_no_grep(tmp_path: Path) -> None:
+    """With a manifest the roles are its own; no signal is read, so nothing is grepped."""
+    root = _repo(tmp_path / "repo", {"plain.py": CLEAN})
+    listing.prefetch(str(root))
+    assert (listing.key(str(root)), listing.GIT_GREP_NEEDLES) in listing._started
+    listing.discard_prefetched()
+    (root / MANIFEST).parent.mkdir()
+    (root / MANIFEST).write_text("{}")
+    listing.prefetch(str(root))
+    assert [command for _, command in listing._started] == [listing.GIT_LS_FILES]
+    listing.discard_prefetched()
+
+
+def _shim(tmp_path: Path, grep_fails: bool) -> tuple[Path, Path]:
+    """A ``git`` first on PATH that logs its arguments; ``grep`` fails when asked to."""
+    real = shutil.which("git")
+    assert real is not None
+    directory, log = tmp_path / f"shim-{grep_fails}", tmp_path / f"git-{grep_fails}.log"
+    directory.mkdir()
+    fail = 'case "$*" in *" grep "*) exit 128;; esac\n' if grep_fails else ""
+    shim = directory / "git"
+    shim.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n{fail}exec "{real}" "$@"\n')
+    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
+    return directory, log
+
+
+def test_the_cli_reports_the_same_with_and_without_git_grep(tmp_path: Path) -> None:
+    root = _hostile(tmp_path / "repo")
+    outputs = []
+    for grep_fails in (False, True):
+        shim, log = _shim(tmp_path, grep_fails)
+        env = {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
+        done = run_cli("--no-cache", "--show-files", ".", cwd=root, env=env)
+        assert done.returncode == 0, done.stderr
+        assert any(" grep " in call for call in log.read_text().splitlines())
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert "typechange.py\thandler" in outputs[0]
