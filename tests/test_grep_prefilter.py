@@ -175,8 +175,21 @@ def test_a_root_below_the_top_gets_names_relative_to_it(tmp_path: Path) -> None:
     assert not roles["app/views.py"].startswith("heuristic: no")
 
 
-FRAGMENTS = ["x = 1\n", "acp", "ACP_", "controlplane", "import acp\n", "from acp_kernel import k\n",
-             'os.getenv("ACP_X")\n', "a" * 40, "\n", "\x00", "é", "# acp_sdk\n", "import os\n"]
+FRAGMENTS = [
+    "x = 1\n",
+    "acp",
+    "ACP_",
+    "controlplane",
+    "import acp\n",
+    "from acp_kernel import k\n",
+    'os.getenv("ACP_X")\n',
+    "a" * 40,
+    "\n",
+    "\x00",
+    "é",
+    "# acp_sdk\n",
+    "import os\n",
+]
 
 
 @settings(
