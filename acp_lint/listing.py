@@ -233,7 +233,12 @@ def prefetch(root: str) -> None:
     greps for the needles too (``take_needles``)."""
     _start(root, GIT_LS_FILES)
     if not os.path.lexists(os.path.join(root, MANIFEST)):
-        _start(root, GIT_GREP_NEEDLES)
+        start_needles(root)
+
+
+def start_needles(root: str) -> None:
+    """Start ``GIT_GREP_NEEDLES`` in ``root`` unless it runs already (``take_needles``)."""
+    _start(root, GIT_GREP_NEEDLES)
 
 
 def _start(root: str, command: tuple[str, ...]) -> None:
@@ -260,9 +265,8 @@ def take(root: str, problems: list[str] | None = None) -> bytes | None:
 
 
 def take_needles(root: str) -> bytes | None:
-    """The prefetched ``GIT_GREP_NEEDLES`` output for ``root`` (NUL-separated names), or None
-    when none was started or it failed: then every file is read instead. Never started here:
-    waiting for a whole grep is only worth it when it ran while Python loaded."""
+    """The ``GIT_GREP_NEEDLES`` output for ``root`` (NUL-separated names) started earlier, or
+    None when none was started or it failed: then every file is read instead."""
     listing = _started.pop((key(root), GIT_GREP_NEEDLES), None)
     return None if listing is None else listing.collect()
 

@@ -21,7 +21,7 @@ from acp_lint.config import Config
 from acp_lint.discovery import DEFAULT_EXCLUDES, list_project
 from acp_lint.file_roles import MANIFEST, FileRole
 from acp_lint.globs import matches
-from acp_lint.listing import NEEDLES, take_needles
+from acp_lint.listing import NEEDLES, start_needles, take_needles
 from acp_lint.records import field, record
 from acp_lint.sources import DiskTree, OverlayTree, SourceTree, normalise_rel
 
@@ -39,6 +39,10 @@ class Role(str, Enum):
     HANDLER = FileRole.HANDLER
     MIGRATION = FileRole.MIGRATION
 
+
+# Below this many modules, reading each one for its signal costs less than waiting for a git
+# grep started only once the listing is known (a run on named files; ~3 ms of git's start-up).
+GREP_FROM_MODULES = 256
 
 # An ACP_* variable read from the environment, or an import of the ACP app / kernel packages.
 _ENV_SIGNAL = re.compile(rb"""(?:getenv|environ|config)\b[^\n]{0,80}?['"]ACP_[A-Z0-9_]*['"]""")
@@ -60,11 +64,10 @@ class _RunShared:
     run) and the URL graphs built so far, each with the probes it made of the tree."""
 
     disk_files: list[str] | None = None
-    # from the listing: names git grep does not read from the work tree (None: walked)
-    not_grepped: frozenset[str] | None = None
-    # the names git grep found a needle in (None: no grep ran, or it failed); taken once
+    # The names git grep found a needle in, and those (tagged by the listing) it does not read
+    # from the work tree; both None when no grep ran, it failed, or a walk listed the files.
     needle_files: frozenset[str] | None = None
-    needles_taken: bool = False
+    not_grepped: frozenset[str] | None = None
     signals: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # disk files only
     stat_index: StatIndex | None = None
     route_tables: list[tuple[dict[tuple[str, str], str], RouteTable]] = field(default_factory=list)
@@ -138,12 +141,23 @@ class Project:
     @property
     def disk_files(self) -> list[str]:
         """The project's files on disk (``git ls-files`` or a walk), listed once per run."""
-        if self._shared.disk_files is None:
-            problems = self._shared.listing_problems
-            listed = list_project(self.root, self.excludes, problems=problems)
-            self._shared.disk_files = listed.files
-            self._shared.not_grepped = listed.not_grepped
-        return self._shared.disk_files
+        shared = self._shared
+        if shared.disk_files is None:
+            listed = list_project(self.root, self.excludes, problems=shared.listing_problems)
+            shared.disk_files = listed.files
+            # Scope by ACP signals reads every module: git grep clears most of them unread
+            # (started already when the run began with a directory at the top of the tree).
+            heuristic = not (self.config.handlers or self.config.migrations)
+            if heuristic and listed.not_grepped is not None and self.manifest is None:
+                modules = sum(1 for path in listed.files if path.endswith(".py"))
+                if modules >= GREP_FROM_MODULES:
+                    start_needles(self._root_text)
+                output = take_needles(self._root_text)
+                if output is not None:
+                    shared.not_grepped = listed.not_grepped
+                    names = output.decode("utf-8", "surrogateescape").split("\0")
+                    shared.needle_files = frozenset(name for name in names if name)
+        return shared.disk_files
 
     @property
     def listing_problems(self) -> list[str]:
@@ -231,18 +245,8 @@ class Project:
         unmerged; git grep reads no untracked file and the index blob of the others), that is
         a regular file now (git grep does not follow a last link, which a read does)."""
         shared = self._shared
-        not_grepped = shared.not_grepped
-        if not_grepped is None:  # not listed by git (yet)
-            return False
-        if not shared.needles_taken:
-            shared.needles_taken = True
-            output = take_needles(self._root_text)
-            if output is not None:
-                shared.needle_files = frozenset(
-                    output.decode("utf-8", "surrogateescape").split("\0")
-                )
-        found = shared.needle_files
-        if found is None or path in found or path in not_grepped:
+        found, not_grepped = shared.needle_files, shared.not_grepped
+        if found is None or not_grepped is None or path in found or path in not_grepped:
             return False
         try:
             return stat.S_ISREG(os.lstat(f"{self._root_text}/{path}").st_mode)

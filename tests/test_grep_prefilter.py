@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from acp_lint import listing
+from acp_lint import project as project_module
 from acp_lint.config import load_config
 from acp_lint.file_roles import MANIFEST
 from acp_lint.project import Project, has_acp_signal
@@ -48,25 +49,36 @@ def _repo(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def _scan(root: Path, grep: bool) -> tuple[dict[str, str], set[str], bool]:
-    """(each module's role and reason, the files read, whether git grep's answer was used)."""
+def _scan(root: Path, grep: bool, prefetch: bool = False) -> tuple[dict[str, str], set[str], bool]:
+    """(each module's role and reason, the files read, whether git grep's answer was used).
+
+    Without ``grep`` (the oracle) no grep is started, so every module is read; ``prefetch``
+    starts it as a run on a directory does, before the project exists (otherwise the project
+    starts it beside its listing, as a run on named files does)."""
     listing.discard_prefetched()
-    if grep:
+    if prefetch:
         listing.prefetch(str(root))
     read: set[str] = set()
     real_read = DiskTree.read_bytes
+    real_start = project_module.start_needles
 
     def counting(tree: DiskTree, path: str) -> bytes | None:
         read.add(path)
         return real_read(tree, path)
 
     DiskTree.read_bytes = counting  # type: ignore[method-assign]
+    if not grep:
+        project_module.start_needles = lambda root: None  # type: ignore[assignment]
+    threshold = project_module.GREP_FROM_MODULES
+    project_module.GREP_FROM_MODULES = 1  # these repositories are small
     try:
         project = Project(load_config(root, None))
         roles = {path: project.scope_reason(path) for path in project.all_files}
         used = project._shared.needle_files is not None
     finally:
         DiskTree.read_bytes = real_read  # type: ignore[method-assign]
+        project_module.start_needles = real_start  # type: ignore[assignment]
+        project_module.GREP_FROM_MODULES = threshold
         listing.discard_prefetched()
     return roles, read, used
 
@@ -134,9 +146,10 @@ def test_the_roles_are_the_oracle_s_on_a_hostile_repository(tmp_path: Path) -> N
     assert "h assumed.py" in tags and "S skipped.py" in tags and "M conflict.py" in tags
     oracle, read_all, used = _scan(root, grep=False)
     assert not used
-    roles, read, used = _scan(root, grep=True)
+    roles, read, used = _scan(root, grep=True, prefetch=True)
     assert used
     assert roles == oracle
+    assert _scan(root, grep=True)[:2] == (roles, read)  # started by the project itself
     handlers = {path for path, reason in roles.items() if not reason.startswith("heuristic: no")}
     assert handlers == {
         "assumed.py",
@@ -169,7 +182,7 @@ def test_a_root_below_the_top_gets_names_relative_to_it(tmp_path: Path) -> None:
     _git(top, "config", "grep.fullName", "true")
     root = top / "sub"
     oracle, _, _ = _scan(root, grep=False)
-    roles, read, used = _scan(root, grep=True)
+    roles, read, used = _scan(root, grep=True, prefetch=True)
     assert used and roles == oracle
     assert "plain.py" not in read and "app/views.py" in read
     assert not roles["app/views.py"].startswith("heuristic: no")
@@ -239,16 +252,44 @@ def test_any_content_and_index_state_gives_the_oracle_s_roles(
         assert has_acp_signal(data) == (not oracle[name].startswith("heuristic: no"))
 
 
-def test_a_failed_or_missing_grep_means_every_file_is_read(tmp_path: Path) -> None:
+def test_a_failed_grep_means_every_file_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = _repo(tmp_path / "repo", {"plain.py": CLEAN, "handler.py": HANDLER})
     assert listing.take_needles(str(root)) is None  # nothing was started: nothing to wait for
-    _, read, used = _scan(root, grep=False)
+    assert "plain.py" not in _scan(root, grep=True)[1]
+    shim, _ = _shim(tmp_path, grep_fails=True)
+    monkeypatch.setenv("PATH", f"{shim}{os.pathsep}{os.environ['PATH']}")
+    roles, read, used = _scan(root, grep=True)
     assert not used and read >= {"plain.py", "handler.py"}
+    assert roles == _scan(root, grep=False)[0]
     plain = tmp_path / "plain"
     plain.mkdir()
     listing.prefetch(str(plain))  # not a repository: git grep fails (exit 128)
     assert listing.take_needles(str(plain)) is None
     listing.discard_prefetched()
+
+
+def test_a_small_project_is_read_without_waiting_for_a_grep(tmp_path: Path) -> None:
+    """A run on named files starts git grep once the listing is known, and only when there
+    are enough modules for the wait to cost less than reading them."""
+    count = project_module.GREP_FROM_MODULES
+    root = _repo(tmp_path / "repo", {f"m{index}.py": CLEAN for index in range(count - 1)})
+    project = Project(load_config(root, None))
+    assert len(project.disk_files) == count - 1 and project._shared.needle_files is None
+    (root / "last.py").write_text(CLEAN)
+    _git(root, "add", "last.py")
+    project = Project(load_config(root, None))
+    assert len(project.disk_files) == count and project._shared.needle_files == frozenset()
+    assert not listing._started
+
+
+def test_a_configured_scope_starts_no_grep(tmp_path: Path) -> None:
+    """Config globs decide every role: no signal is read, so the project starts no grep."""
+    root = _repo(tmp_path / "repo", {"acp-lint.toml": 'handlers = ["app/*.py"]\n'})
+    project = Project(load_config(root, None))
+    assert project.disk_files == []
+    assert project._shared.needle_files is None and not listing._started
 
 
 def test_a_manifest_starts_no_grep(tmp_path: Path) -> None:
