@@ -69,11 +69,11 @@ def lists_the_tree_here(arguments: Sequence[str], cwd: str) -> bool:
     return os.path.exists(os.path.join(cwd, ".git"))
 
 
-def _list_early(cwd: str) -> None:
+def _list_early(cwd: str, arguments: Sequence[str]) -> None:
     """Start ``git ls-files`` (``acp_lint.listing`` loads only now: a replay never needs it)."""
-    from acp_lint.listing import prefetch
+    from acp_lint.listing import prefetch, uses_a_cache
 
-    prefetch(cwd)
+    prefetch(cwd, cached=uses_a_cache(cwd, "--no-cache" in arguments))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,11 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from acp_lint import replay
 
         if replay.replayable(arguments):
-            code = replay.replay(arguments, cwd, on_miss=lambda: _list_early(cwd))
+            code = replay.replay(arguments, cwd, on_miss=lambda: _list_early(cwd, arguments))
             if code is not None:
                 return code  # nothing the last identical run depended on has changed
             recording = replay.start(arguments, cwd)
-        _list_early(cwd)  # (a miss started it already)
+        _list_early(cwd, arguments)  # (a miss started it already)
     from acp_lint.cli import main as cli_main
 
     try:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from acp_lint.file_roles import MANIFEST
 
+CACHE_DIR = ".acp-lint-cache"  # ``acp_lint.cache.CACHE_DIR`` (a test holds them equal)
+
 if TYPE_CHECKING:
     import subprocess
 
@@ -226,14 +228,23 @@ def key(root: str) -> str:
 _started: dict[tuple[str, tuple[str, ...]], Listing] = {}
 
 
-def prefetch(root: str) -> None:
+def prefetch(root: str, cached: bool = False) -> None:
     """Start listing ``root`` now, so that git walks the tree while this process loads;
     ``take`` collects it. Only for runs that will list that tree: the result is the same as
-    listing later, only sooner. Without a manifest (whose roles make ACP signals moot), git
-    greps for the needles too (``take_needles``)."""
+    listing later, only sooner. git greps for the needles too (``take_needles``), unless a
+    manifest makes ACP signals moot, or the run is ``cached`` (uses a results cache that
+    exists already: its stat index answers for unchanged modules, sooner than a grep)."""
     _start(root, GIT_LS_FILES)
-    if not os.path.lexists(os.path.join(root, MANIFEST)):
+    if not cached and not os.path.lexists(os.path.join(root, MANIFEST)):
         start_needles(root)
+
+
+def uses_a_cache(root: str, no_cache: bool) -> bool:
+    """The run reads a results cache that exists already (what ``prefetch``'s ``cached``
+    asks): not ``--no-cache``, not ``ACP_LINT_NO_CACHE``, and ``.acp-lint-cache`` is there."""
+    if no_cache or os.environ.get("ACP_LINT_NO_CACHE"):
+        return False
+    return os.path.isdir(os.path.join(root, CACHE_DIR))
 
 
 def start_needles(root: str) -> None:

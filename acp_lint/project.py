@@ -150,8 +150,9 @@ class Project:
             heuristic = not (self.config.handlers or self.config.migrations)
             if heuristic and listed.not_grepped is not None and self.manifest is None:
                 modules = sum(1 for path in listed.files if path.endswith(".py"))
-                if modules >= GREP_FROM_MODULES:
-                    start_needles(self._root_text)
+                index = self._stat_index()
+                if modules >= GREP_FROM_MODULES and (index is None or not index.entries):
+                    start_needles(self._root_text)  # (a filled stat index answers sooner)
                 output = take_needles(self._root_text)
                 if output is not None:
                     shared.not_grepped = listed.not_grepped
@@ -218,10 +219,10 @@ class Project:
         on_disk = normalise_rel(path) not in self._overlay_keys
         if on_disk and path in self._shared.signals:
             return self._shared.signals[path]
-        if on_disk and self._grepped_without_needle(path):
+        index = self._stat_index() if on_disk else None
+        if on_disk and self._grepped_without_needle(path, index):
             self._shared.signals[path] = (False, False)
             return (False, False)
-        index = self._stat_index() if on_disk else None
         signature = StatIndex.signature(f"{self._root_text}/{path}") if index else None
         known = index.get(path, signature) if index is not None else None
         if known is not None:
@@ -236,22 +237,28 @@ class Project:
             self._shared.signals[path] = found
         return found
 
-    def _grepped_without_needle(self, path: str) -> bool:
+    def _grepped_without_needle(self, path: str, index: StatIndex | None) -> bool:
         """git grep read ``path`` and found none of the ``NEEDLES`` in it, so it has no ACP
         signal (``has_acp_signal`` needs one): no read of our own is needed.
 
         Only for what git grep read from the work tree as this run would: a file ``git
         ls-files`` lists with the tag "H" (not untracked, assume-unchanged, skip-worktree or
         unmerged; git grep reads no untracked file and the index blob of the others), that is
-        a regular file now (git grep does not follow a last link, which a read does)."""
+        a regular file now (git grep does not follow a last link, which a read does). The
+        answer goes into the stat ``index`` too, as a read's would, for the next run."""
         shared = self._shared
         found, not_grepped = shared.needle_files, shared.not_grepped
         if found is None or not_grepped is None or path in found or path in not_grepped:
             return False
         try:
-            return stat.S_ISREG(os.lstat(f"{self._root_text}/{path}").st_mode)
+            info = os.lstat(f"{self._root_text}/{path}")
         except OSError:
             return False  # read as before, which says why
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if index is not None:  # (``StatIndex.signature``: a regular file's stat is its lstat)
+            index.put(path, [info.st_size, info.st_mtime_ns, info.st_ino], [0, 0])
+        return True
 
     def _stat_index(self) -> StatIndex | None:
         """The run's stat index (None without a results cache)."""

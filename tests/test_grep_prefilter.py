@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from acp_lint import listing
 from acp_lint import project as project_module
+from acp_lint.cache import CACHE_DIR, ResultCache
 from acp_lint.config import load_config
 from acp_lint.file_roles import MANIFEST
 from acp_lint.project import Project, has_acp_signal
@@ -330,3 +331,51 @@ def test_the_cli_reports_the_same_with_and_without_git_grep(tmp_path: Path) -> N
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert "typechange.py\thandler" in outputs[0]
+
+
+def test_a_cached_run_greps_once_then_its_stat_index_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run with a cache greps and records what git grep cleared in the stat index,
+    as a read would; the next one (the cache exists) starts no grep and reads nothing the
+    index knows."""
+    monkeypatch.delenv("ACP_LINT_NO_CACHE", raising=False)
+    monkeypatch.setattr(project_module, "GREP_FROM_MODULES", 1)
+    root = _repo(tmp_path / "repo", {"plain.py": CLEAN, "app/views.py": HANDLER})
+    assert not listing.uses_a_cache(str(root), no_cache=False)  # nothing cached yet
+    roles = []
+    real_read = DiskTree.read_bytes
+    for run in range(2):
+        config = load_config(root, None)
+        project = Project(config, cache=ResultCache(root, config.fingerprint))
+        read: set[str] = set()
+
+        def counting(tree: DiskTree, path: str, read: set[str] = read) -> bytes | None:
+            read.add(path)
+            return real_read(tree, path)
+
+        monkeypatch.setattr(DiskTree, "read_bytes", counting)
+        roles.append({path: project.scope_reason(path) for path in project.all_files})
+        project.save()
+        monkeypatch.setattr(DiskTree, "read_bytes", real_read)
+        assert "plain.py" not in read
+        index = project._stat_index()
+        assert index is not None and index.entries["plain.py"][3:] == [0, 0]
+        assert (project._shared.needle_files is not None) == (run == 0)
+        assert not listing._started
+    assert roles[0] == roles[1]
+    assert listing.uses_a_cache(str(root), no_cache=False)
+    assert not listing.uses_a_cache(str(root), no_cache=True)
+    monkeypatch.setenv("ACP_LINT_NO_CACHE", "1")
+    assert not listing.uses_a_cache(str(root), no_cache=False)
+
+
+def test_the_cache_directory_is_the_cache_s() -> None:
+    assert listing.CACHE_DIR == CACHE_DIR
+
+
+def test_a_run_with_a_cache_starts_no_grep_early(tmp_path: Path) -> None:
+    root = _repo(tmp_path / "repo", {"plain.py": CLEAN})
+    listing.prefetch(str(root), cached=True)
+    assert [command for _, command in listing._started] == [listing.GIT_LS_FILES]
+    listing.discard_prefetched()
