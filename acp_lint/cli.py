@@ -210,7 +210,7 @@ def _read_stdin() -> bytes:
 
 def run_check(args: argparse.Namespace, cwd: Path) -> int:
     from acp_lint.config import ConfigError, load_config
-    from acp_lint.listing import prefetch, uses_a_cache
+    from acp_lint.listing import grep_early, prefetch
     from acp_lint.sources import refuse_links_out
 
     if args.output_file not in (None, "-"):
@@ -224,7 +224,8 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     _check_inside_root(paths, raw_paths, config.root, args.config)
     if stdin_data is None and any(path.is_dir() for path in paths):
         # git lists the tree while the engine is imported
-        prefetch(str(config.root), cached=uses_a_cache(str(config.root), args.no_cache))
+        root, configured = str(config.root), bool(config.handlers or config.migrations)
+        prefetch(root, needles=grep_early(root, args.no_cache, configured))
     return _run_check(args, cwd, config, paths, stdin_data)
 
 

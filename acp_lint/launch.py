@@ -71,9 +71,9 @@ def lists_the_tree_here(arguments: Sequence[str], cwd: str) -> bool:
 
 def _list_early(cwd: str, arguments: Sequence[str]) -> None:
     """Start ``git ls-files`` (``acp_lint.listing`` loads only now: a replay never needs it)."""
-    from acp_lint.listing import prefetch, uses_a_cache
+    from acp_lint.listing import grep_early, prefetch
 
-    prefetch(cwd, cached=uses_a_cache(cwd, "--no-cache" in arguments))
+    prefetch(cwd, needles=grep_early(cwd, "--no-cache" in arguments))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

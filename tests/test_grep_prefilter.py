@@ -342,7 +342,7 @@ def test_a_cached_run_greps_once_then_its_stat_index_answers(
     monkeypatch.delenv("ACP_LINT_NO_CACHE", raising=False)
     monkeypatch.setattr(project_module, "GREP_FROM_MODULES", 1)
     root = _repo(tmp_path / "repo", {"plain.py": CLEAN, "app/views.py": HANDLER})
-    assert not listing.uses_a_cache(str(root), no_cache=False)  # nothing cached yet
+    assert listing.grep_early(str(root), no_cache=False)  # nothing cached yet
     roles = []
     real_read = DiskTree.read_bytes
     for run in range(2):
@@ -364,10 +364,10 @@ def test_a_cached_run_greps_once_then_its_stat_index_answers(
         assert (project._shared.needle_files is not None) == (run == 0)
         assert not listing._started
     assert roles[0] == roles[1]
-    assert listing.uses_a_cache(str(root), no_cache=False)
-    assert not listing.uses_a_cache(str(root), no_cache=True)
+    assert not listing.grep_early(str(root), no_cache=False)  # the stat index answers
+    assert listing.grep_early(str(root), no_cache=True)
     monkeypatch.setenv("ACP_LINT_NO_CACHE", "1")
-    assert not listing.uses_a_cache(str(root), no_cache=False)
+    assert listing.grep_early(str(root), no_cache=False)
 
 
 def test_the_cache_directory_is_the_cache_s() -> None:
@@ -376,6 +376,39 @@ def test_the_cache_directory_is_the_cache_s() -> None:
 
 def test_a_run_with_a_cache_starts_no_grep_early(tmp_path: Path) -> None:
     root = _repo(tmp_path / "repo", {"plain.py": CLEAN})
-    listing.prefetch(str(root), cached=True)
+    listing.prefetch(str(root), needles=False)
     assert [command for _, command in listing._started] == [listing.GIT_LS_FILES]
     listing.discard_prefetched()
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({}, True),
+        ({"acp-lint.toml": ""}, True),
+        ({"acp-lint.toml": 'migrations = ["**/migrations/*.py"]\n'}, False),
+        ({"acp-lint.toml": 'handlers = ["acp/*.py"]\n'}, False),
+        ({"pyproject.toml": '[tool.acp-lint]\nhandlers = ["a.py"]\n'}, False),
+        ({"pyproject.toml": "[tool.other]\nmigrations = 1\n"}, True),  # not acp-lint's
+        # acp-lint.toml is the config when both exist, as acp_lint.config decides
+        ({"acp-lint.toml": "", "pyproject.toml": '[tool.acp-lint]\nhandlers = ["a.py"]\n'}, True),
+    ],
+)
+def test_a_configured_scope_is_guessed_before_the_config_is_read(
+    tmp_path: Path, files: dict[str, str], expected: bool
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert listing.grep_early(str(tmp_path), no_cache=True) is expected
+    assert listing.grep_early(str(tmp_path), no_cache=True, configured=True) is False
+
+
+def test_the_guess_opens_no_fifo_and_follows_no_link(tmp_path: Path) -> None:
+    """A hostile tree: the guess must not hang on a FIFO or read through a link."""
+    os.mkfifo(tmp_path / "acp-lint.toml")
+    assert listing.grep_early(str(tmp_path), no_cache=True)  # returned at once: not read
+    os.unlink(tmp_path / "acp-lint.toml")
+    outside = tmp_path / "outside.toml"
+    outside.write_text('handlers = ["x.py"]\n')
+    (tmp_path / "acp-lint.toml").symlink_to(outside)
+    assert listing.grep_early(str(tmp_path), no_cache=True)  # the link was not followed
