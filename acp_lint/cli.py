@@ -224,8 +224,8 @@ def run_check(args: argparse.Namespace, cwd: Path) -> int:
     _check_inside_root(paths, raw_paths, config.root, args.config)
     if stdin_data is None and any(path.is_dir() for path in paths):
         # git lists the tree while the engine is imported
-        root, configured = str(config.root), bool(config.handlers or config.migrations)
-        prefetch(root, needles=grep_early(root, args.no_cache, configured))
+        root = str(config.root)
+        prefetch(root, needles=grep_early(root, args.no_cache))
     return _run_check(args, cwd, config, paths, stdin_data)
 
 

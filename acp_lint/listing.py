@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import select
-import stat
 from typing import TYPE_CHECKING
 
 from acp_lint.file_roles import MANIFEST
@@ -240,42 +239,13 @@ def prefetch(root: str, needles: bool = True) -> None:
         start_needles(root)
 
 
-def grep_early(root: str, no_cache: bool, configured: bool | None = None) -> bool:
-    """Whether a run on ``root`` is likely to read every module for its signals, so that a
-    grep started now pays: not when it reads a results cache that exists already (its stat
-    index answers sooner: not ``--no-cache``, not ``ACP_LINT_NO_CACHE``, ``.acp-lint-cache``
-    there), nor when its config sets ``handlers`` or ``migrations`` (``configured``; when not
-    known yet, guessed from the bytes of ``acp-lint.toml`` or ``pyproject.toml``). A wrong
-    guess costs time, never a result: the project greps or reads as it needs."""
-    uses_a_cache = not no_cache and not os.environ.get("ACP_LINT_NO_CACHE")
-    if uses_a_cache and os.path.isdir(os.path.join(root, CACHE_DIR)):
-        return False
-    return not (_configures_scope(root) if configured is None else configured)
-
-
-def _configures_scope(root: str) -> bool:
-    """The config file at ``root`` (as ``acp_lint.config`` looks for it) mentions ``handlers``
-    or ``migrations``. Only a regular file named there is read (no link followed, no FIFO
-    opened), and only its first MiB."""
-    for name in ("acp-lint.toml", "pyproject.toml"):
-        try:
-            descriptor = os.open(
-                os.path.join(root, name), os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW
-            )
-        except OSError:
-            continue
-        try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                return False
-            data = os.read(descriptor, 1 << 20)
-        except OSError:
-            return False
-        finally:
-            os.close(descriptor)
-        if name == "pyproject.toml" and b"acp-lint" not in data:
-            return False
-        return b"handlers" in data or b"migrations" in data
-    return False
+def grep_early(root: str, no_cache: bool) -> bool:
+    """Whether a grep started now pays: not when the run reads a results cache that exists
+    already (its stat index answers sooner): ``--no-cache``, ``ACP_LINT_NO_CACHE``, or no
+    ``.acp-lint-cache`` there. A wrong answer costs time, never a result."""
+    if no_cache or os.environ.get("ACP_LINT_NO_CACHE"):
+        return True
+    return not os.path.isdir(os.path.join(root, CACHE_DIR))
 
 
 def start_needles(root: str) -> None:

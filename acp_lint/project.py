@@ -41,7 +41,7 @@ class Role(str, Enum):
 
 
 # Below this many modules, reading each one for its signal costs less than waiting for a git
-# grep started only once the listing is known (a run on named files; ~3 ms of git's start-up).
+# grep started only when the signals are needed (a run on named files; git's start-up ~3 ms).
 GREP_FROM_MODULES = 256
 
 # An ACP_* variable read from the environment, or an import of the ACP app / kernel packages.
@@ -64,9 +64,10 @@ class _RunShared:
     run) and the URL graphs built so far, each with the probes it made of the tree."""
 
     disk_files: list[str] | None = None
-    # The names git grep found a needle in, and those (tagged by the listing) it does not read
-    # from the work tree; both None when no grep ran, it failed, or a walk listed the files.
+    # The names git grep found a needle in (None: no grep ran, or it failed), taken once, and
+    # those the listing tagged as not read from the work tree by it (None: a walk listed).
     needle_files: frozenset[str] | None = None
+    grep_taken: bool = False
     not_grepped: frozenset[str] | None = None
     signals: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # disk files only
     stat_index: StatIndex | None = None
@@ -145,19 +146,7 @@ class Project:
         if shared.disk_files is None:
             listed = list_project(self.root, self.excludes, problems=shared.listing_problems)
             shared.disk_files = listed.files
-            # Scope by ACP signals reads every module: git grep clears most of them unread
-            # (started already when the run began with a directory at the top of the tree).
-            heuristic = not (self.config.handlers or self.config.migrations)
-            if heuristic and listed.not_grepped is not None and self.manifest is None:
-                modules = sum(1 for path in listed.files if path.endswith(".py"))
-                index = self._stat_index()
-                if modules >= GREP_FROM_MODULES and (index is None or not index.entries):
-                    start_needles(self._root_text)  # (a filled stat index answers sooner)
-                output = take_needles(self._root_text)
-                if output is not None:
-                    shared.not_grepped = listed.not_grepped
-                    names = output.decode("utf-8", "surrogateescape").split("\0")
-                    shared.needle_files = frozenset(name for name in names if name)
+            shared.not_grepped = listed.not_grepped
         return shared.disk_files
 
     @property
@@ -190,7 +179,9 @@ class Project:
         """(modules with an ACP signal, ACP app directories), by the byte heuristics."""
         modules: set[str] = set()
         app_dirs: set[str] = set()
-        for path in self.all_files:
+        files = self.all_files
+        self._take_grep()
+        for path in files:
             if not path.endswith(".py") or "/migrations/" in f"/{path}":
                 continue
             found = self._signal_of(path)
@@ -236,6 +227,23 @@ class Project:
         if on_disk:
             self._shared.signals[path] = found
         return found
+
+    def _take_grep(self) -> None:
+        """Collect git grep's answer for the needles, once per run: started with the listing
+        when the run began with a directory; otherwise started now, when there are enough
+        modules for the wait to pay and no filled stat index answers sooner."""
+        shared = self._shared
+        if shared.grep_taken or shared.not_grepped is None:  # taken, or not listed by git
+            return
+        shared.grep_taken = True
+        modules = sum(1 for path in shared.disk_files or () if path.endswith(".py"))
+        index = self._stat_index()
+        if modules >= GREP_FROM_MODULES and (index is None or not index.entries):
+            start_needles(self._root_text)
+        output = take_needles(self._root_text)
+        if output is not None:
+            names = output.decode("utf-8", "surrogateescape").split("\0")
+            shared.needle_files = frozenset(name for name in names if name)
 
     def _grepped_without_needle(self, path: str, index: StatIndex | None) -> bool:
         """git grep read ``path`` and found none of the ``NEEDLES`` in it, so it has no ACP

@@ -272,25 +272,34 @@ def test_a_failed_grep_means_every_file_is_read(
 
 
 def test_a_small_project_is_read_without_waiting_for_a_grep(tmp_path: Path) -> None:
-    """A run on named files starts git grep once the listing is known, and only when there
+    """A run on named files starts git grep when the signals are needed, and only when there
     are enough modules for the wait to cost less than reading them."""
     count = project_module.GREP_FROM_MODULES
     root = _repo(tmp_path / "repo", {f"m{index}.py": CLEAN for index in range(count - 1)})
     project = Project(load_config(root, None))
-    assert len(project.disk_files) == count - 1 and project._shared.needle_files is None
+    assert not project.acp_app_dirs and len(project.disk_files) == count - 1
+    assert project._shared.needle_files is None
     (root / "last.py").write_text(CLEAN)
     _git(root, "add", "last.py")
     project = Project(load_config(root, None))
-    assert len(project.disk_files) == count and project._shared.needle_files == frozenset()
+    assert not project.acp_app_dirs and len(project.disk_files) == count
+    assert project._shared.needle_files == frozenset()
     assert not listing._started
 
 
-def test_a_configured_scope_starts_no_grep(tmp_path: Path) -> None:
-    """Config globs decide every role: no signal is read, so the project starts no grep."""
-    root = _repo(tmp_path / "repo", {"acp-lint.toml": 'handlers = ["app/*.py"]\n'})
+def test_a_configured_scope_greps_for_the_signals_it_still_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Config globs decide every role, but the project rules still look for the ACP app's
+    folders (its bindings file) by the signals: those reads are cleared by git grep too."""
+    monkeypatch.setattr(project_module, "GREP_FROM_MODULES", 1)
+    files = {"acp-lint.toml": 'handlers = ["app/*.py"]\n', "plain.py": CLEAN, "app/v.py": HANDLER}
+    root = _repo(tmp_path / "repo", files)
     project = Project(load_config(root, None))
-    assert project.disk_files == []
-    assert project._shared.needle_files is None and not listing._started
+    assert project.disk_files == ["app/v.py", "plain.py"] and not listing._started
+    assert project.acp_app_dirs == frozenset()  # app/v.py imports the kernel, reads no ACP_*
+    assert project._shared.needle_files == frozenset({"app/v.py"})
+    assert project._signals[0] == {"app/v.py"}
 
 
 def test_a_manifest_starts_no_grep(tmp_path: Path) -> None:
@@ -379,36 +388,3 @@ def test_a_run_with_a_cache_starts_no_grep_early(tmp_path: Path) -> None:
     listing.prefetch(str(root), needles=False)
     assert [command for _, command in listing._started] == [listing.GIT_LS_FILES]
     listing.discard_prefetched()
-
-
-@pytest.mark.parametrize(
-    ("files", "expected"),
-    [
-        ({}, True),
-        ({"acp-lint.toml": ""}, True),
-        ({"acp-lint.toml": 'migrations = ["**/migrations/*.py"]\n'}, False),
-        ({"acp-lint.toml": 'handlers = ["acp/*.py"]\n'}, False),
-        ({"pyproject.toml": '[tool.acp-lint]\nhandlers = ["a.py"]\n'}, False),
-        ({"pyproject.toml": "[tool.other]\nmigrations = 1\n"}, True),  # not acp-lint's
-        # acp-lint.toml is the config when both exist, as acp_lint.config decides
-        ({"acp-lint.toml": "", "pyproject.toml": '[tool.acp-lint]\nhandlers = ["a.py"]\n'}, True),
-    ],
-)
-def test_a_configured_scope_is_guessed_before_the_config_is_read(
-    tmp_path: Path, files: dict[str, str], expected: bool
-) -> None:
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    assert listing.grep_early(str(tmp_path), no_cache=True) is expected
-    assert listing.grep_early(str(tmp_path), no_cache=True, configured=True) is False
-
-
-def test_the_guess_opens_no_fifo_and_follows_no_link(tmp_path: Path) -> None:
-    """A hostile tree: the guess must not hang on a FIFO or read through a link."""
-    os.mkfifo(tmp_path / "acp-lint.toml")
-    assert listing.grep_early(str(tmp_path), no_cache=True)  # returned at once: not read
-    os.unlink(tmp_path / "acp-lint.toml")
-    outside = tmp_path / "outside.toml"
-    outside.write_text('handlers = ["x.py"]\n')
-    (tmp_path / "acp-lint.toml").symlink_to(outside)
-    assert listing.grep_early(str(tmp_path), no_cache=True)  # the link was not followed
