@@ -19,10 +19,10 @@ from pathlib import Path
 from acp_lint import __version__
 from acp_lint.atomic import identity_of, write_atomically
 from acp_lint.diagnostics import Diagnostic, diagnostic_from_record, diagnostic_to_record
+from acp_lint.file_roles import CACHE_DIR
 from acp_lint.registry import RULES
 from acp_lint.sources import SourceTree
 
-CACHE_DIR = ".acp-lint-cache"
 FORMAT = "v1"
 TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"

@@ -49,7 +49,7 @@ class Listed:
     not_grepped: frozenset[str] | None
 
 
-def _git_files(root: Path, problems: list[str] | None) -> tuple[list[str], set[str]] | None:
+def _git_files(root: Path, problems: list[str] | None) -> tuple[list[str], frozenset[str]] | None:
     """(files git would show under ``root``, those whose tag is not "H"), or None when
     ``root`` is not in a work tree."""
     output = take(str(root), problems)
@@ -64,7 +64,7 @@ def _git_files(root: Path, problems: list[str] | None) -> tuple[list[str], set[s
         names.add(name)
         if not entry.startswith("H "):
             not_grepped.add(name)
-    return sorted(names), not_grepped
+    return sorted(names), frozenset(not_grepped)
 
 
 def _walk(root: Path, excludes: tuple[str, ...]) -> list[str]:
@@ -100,11 +100,7 @@ def list_project(
     """``discover``, with what git's tags say of each file (``Listed.not_grepped``)."""
     suffixes = tuple(extensions)
     listed = _git_files(root, problems)
-    if listed is None:
-        files, not_grepped = _walk(root, excludes), None
-    else:
-        files, tagged = listed
-        not_grepped = frozenset(tagged)
+    files, not_grepped = (_walk(root, excludes), None) if listed is None else listed
     # A tracked file deleted from the work tree is listed by git; reading it later gives None,
     # which the engine skips, so no stat per file here.
     kept = [name for name in files if name.endswith(suffixes) and not matches(name, excludes)]

@@ -1,10 +1,11 @@
-"""Where ``.acp/manifest.json`` lives and the roles its entries name: the names a lint run
-needs on every start, apart from the manifest's schema (``acp_lint.manifest``), which only a
-project with a manifest, and the installer, load."""
+"""Where ``.acp/manifest.json`` (and the results cache) live, and the roles the manifest's
+entries name: the names a lint run needs on every start, apart from the manifest's schema
+(``acp_lint.manifest``), which only a project with a manifest, and the installer, load."""
 
 from __future__ import annotations
 
 MANIFEST = ".acp/manifest.json"
+CACHE_DIR = ".acp-lint-cache"  # the results cache's directory at the root (``acp_lint.cache``)
 
 
 class FileRole:

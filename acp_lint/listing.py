@@ -13,9 +13,7 @@ import os
 import select
 from typing import TYPE_CHECKING
 
-from acp_lint.file_roles import MANIFEST
-
-CACHE_DIR = ".acp-lint-cache"  # ``acp_lint.cache.CACHE_DIR`` (a test holds them equal)
+from acp_lint.file_roles import CACHE_DIR, MANIFEST
 
 if TYPE_CHECKING:
     import subprocess
@@ -93,10 +91,14 @@ def _spawn_available() -> bool:
 class Listing:
     """One running ``git ls-files`` in ``root`` (or another git ``command``, run alike)."""
 
-    def __init__(self, root: str, command: tuple[str, ...] = GIT_LS_FILES) -> None:
+    def __init__(
+        self,
+        root: str,
+        command: tuple[str, ...] = GIT_LS_FILES,
+        succeeded: tuple[int, ...] = (0,),
+    ) -> None:
         self.problem: str | None = None  # why ``collect`` gave None, when the user should know
-        # git grep exits 1 when nothing matched: an answer, not a failure
-        self.succeeded = (0, 1) if command == GIT_GREP_NEEDLES else (0,)
+        self.succeeded = succeeded  # the exit codes whose output is the answer
         self.file: int | None = None
         self.pid: int | None = None  # spawned directly (Linux)
         self.process: subprocess.Popen[bytes] | None = None  # spawned by subprocess
@@ -250,14 +252,14 @@ def grep_early(root: str, no_cache: bool) -> bool:
 
 def start_needles(root: str) -> None:
     """Start ``GIT_GREP_NEEDLES`` in ``root`` unless it runs already (``take_needles``)."""
-    _start(root, GIT_GREP_NEEDLES)
+    _start(root, GIT_GREP_NEEDLES, succeeded=(0, 1))  # 1: nothing matched, an answer too
 
 
-def _start(root: str, command: tuple[str, ...]) -> None:
+def _start(root: str, command: tuple[str, ...], succeeded: tuple[int, ...] = (0,)) -> None:
     if (key(root), command) in _started:
         return
     try:
-        _started[key(root), command] = Listing(root, command)
+        _started[key(root), command] = Listing(root, command, succeeded)
     except OSError:
         return  # listed the ordinary way later, with the same error handling
 
@@ -276,11 +278,14 @@ def take(root: str, problems: list[str] | None = None) -> bytes | None:
     return output
 
 
-def take_needles(root: str) -> bytes | None:
-    """The ``GIT_GREP_NEEDLES`` output for ``root`` (NUL-separated names) started earlier, or
-    None when none was started or it failed: then every file is read instead."""
+def take_needles(root: str) -> frozenset[str] | None:
+    """The names ``GIT_GREP_NEEDLES``, started earlier in ``root``, found a needle in; None
+    when none was started or it failed: then every file is read instead."""
     listing = _started.pop((key(root), GIT_GREP_NEEDLES), None)
-    return None if listing is None else listing.collect()
+    output = None if listing is None else listing.collect()
+    if output is None:
+        return None
+    return frozenset(name for name in output.decode("utf-8", "surrogateescape").split("\0") if name)
 
 
 def discard_prefetched() -> None:

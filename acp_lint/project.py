@@ -240,10 +240,7 @@ class Project:
         index = self._stat_index()
         if modules >= GREP_FROM_MODULES and (index is None or not index.entries):
             start_needles(self._root_text)
-        output = take_needles(self._root_text)
-        if output is not None:
-            names = output.decode("utf-8", "surrogateescape").split("\0")
-            shared.needle_files = frozenset(name for name in names if name)
+        shared.needle_files = take_needles(self._root_text)
 
     def _grepped_without_needle(self, path: str, index: StatIndex | None) -> bool:
         """git grep read ``path`` and found none of the ``NEEDLES`` in it, so it has no ACP

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +57,17 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_bytes(content)
         else:
             path.write_text(content)
+
+
+def git_shim(directory: Path, grep_fails: bool = False) -> tuple[Path, Path]:
+    """A ``git`` in ``directory`` (created; put it first on PATH) that logs its arguments to
+    the returned log and runs the real git; with ``grep_fails``, ``git grep`` exits 128."""
+    real = shutil.which("git")
+    assert real is not None
+    directory.mkdir()
+    log = directory / "git.log"
+    fail = 'case "$*" in *" grep "*) exit 128;; esac\n' if grep_fails else ""
+    shim = directory / "git"
+    shim.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n{fail}exec "{real}" "$@"\n')
+    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
+    return directory, log

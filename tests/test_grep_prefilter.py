@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import subprocess
 from pathlib import Path
 
 import pytest
-from clitools import run_cli
+from clitools import git_shim, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from acp_lint import listing
 from acp_lint import project as project_module
-from acp_lint.cache import CACHE_DIR, ResultCache
+from acp_lint.cache import ResultCache
 from acp_lint.config import load_config
 from acp_lint.file_roles import MANIFEST
 from acp_lint.project import Project, has_acp_signal
@@ -259,7 +258,7 @@ def test_a_failed_grep_means_every_file_is_read(
     root = _repo(tmp_path / "repo", {"plain.py": CLEAN, "handler.py": HANDLER})
     assert listing.take_needles(str(root)) is None  # nothing was started: nothing to wait for
     assert "plain.py" not in _scan(root, grep=True)[1]
-    shim, _ = _shim(tmp_path, grep_fails=True)
+    shim, _ = git_shim(tmp_path / "shim", grep_fails=True)
     monkeypatch.setenv("PATH", f"{shim}{os.pathsep}{os.environ['PATH']}")
     roles, read, used = _scan(root, grep=True)
     assert not used and read >= {"plain.py", "handler.py"}
@@ -315,24 +314,11 @@ def test_a_manifest_starts_no_grep(tmp_path: Path) -> None:
     listing.discard_prefetched()
 
 
-def _shim(tmp_path: Path, grep_fails: bool) -> tuple[Path, Path]:
-    """A ``git`` first on PATH that logs its arguments; ``grep`` fails when asked to."""
-    real = shutil.which("git")
-    assert real is not None
-    directory, log = tmp_path / f"shim-{grep_fails}", tmp_path / f"git-{grep_fails}.log"
-    directory.mkdir()
-    fail = 'case "$*" in *" grep "*) exit 128;; esac\n' if grep_fails else ""
-    shim = directory / "git"
-    shim.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n{fail}exec "{real}" "$@"\n')
-    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
-    return directory, log
-
-
 def test_the_cli_reports_the_same_with_and_without_git_grep(tmp_path: Path) -> None:
     root = _hostile(tmp_path / "repo")
     outputs = []
     for grep_fails in (False, True):
-        shim, log = _shim(tmp_path, grep_fails)
+        shim, log = git_shim(tmp_path / f"shim-{grep_fails}", grep_fails)
         env = {"PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
         done = run_cli("--no-cache", "--show-files", ".", cwd=root, env=env)
         assert done.returncode == 0, done.stderr
@@ -377,10 +363,6 @@ def test_a_cached_run_greps_once_then_its_stat_index_answers(
     assert listing.grep_early(str(root), no_cache=True)
     monkeypatch.setenv("ACP_LINT_NO_CACHE", "1")
     assert listing.grep_early(str(root), no_cache=False)
-
-
-def test_the_cache_directory_is_the_cache_s() -> None:
-    assert listing.CACHE_DIR == CACHE_DIR
 
 
 def test_a_run_with_a_cache_starts_no_grep_early(tmp_path: Path) -> None:

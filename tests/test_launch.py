@@ -70,10 +70,10 @@ SCRIPT = """
 import sys
 from acp_lint import listing
 real_start, real_discard = listing.Listing.__init__, listing.Listing.discard
-def start(self, root, command=listing.GIT_LS_FILES):
+def start(self, root, command=listing.GIT_LS_FILES, *rest):
     loaded = "cli loaded" if "acp_lint.cli" in sys.modules else "cli not loaded"
     print("start", command[3], loaded)  # ls-files, or grep (for the needles)
-    real_start(self, root, command)
+    real_start(self, root, command, *rest)
 def discard(self):
     print("discarded")
     real_discard(self)

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import subprocess
 from pathlib import Path
 
 import pytest
-from clitools import run_cli
+from clitools import git_shim, run_cli
 
 from acp_lint import cli
 from acp_lint.project import Project
@@ -40,22 +39,10 @@ def _host(tmp_path: Path) -> Path:
     return host
 
 
-def _git_shim(tmp_path: Path) -> tuple[Path, Path]:
-    """A ``git`` first on PATH that logs its arguments and runs the real git."""
-    real = shutil.which("git")
-    assert real is not None
-    directory, log = tmp_path / "shim", tmp_path / "git.log"
-    directory.mkdir()
-    shim = directory / "git"
-    shim.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
-    return directory, log
-
-
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_a_run_lists_the_files_once(tmp_path: Path, name: str) -> None:
     host = _host(tmp_path)
-    shim, log = _git_shim(tmp_path)
+    shim, log = git_shim(tmp_path / "shim")
     if "warm" in name:
         run_cli(*RUNS[name], cwd=host)  # fills the cache
         log.unlink(missing_ok=True)
