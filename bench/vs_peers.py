@@ -123,6 +123,8 @@ def versions(peers: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, argv in {
         "acp-lint": [*acp_lint_argv(), "--version"],
+        # which console-script wrapper acp-lint got (pip < 25.2's imports ``re``)
+        "pip": [bench_python(), "-m", "pip", "--version"],
         "ruff": [str(peers / "ruff"), "--version"],
         "flake8": [str(peers / "flake8"), "--version"],
         "fixit": [str(peers / "fixit"), "--version"],
@@ -432,7 +434,7 @@ def report(info: dict[str, object], found: Counter[str], tools: dict[str, str], 
         f"Host: {info['root']} — {info['python_files']} Python files, source {info['source']}, "
         f"ACP app installed by {info['install_mode']}\n"
         f"acp-lint {tools['acp-lint'].split()[-1]} at {provenance(hostbuild.ROOT)} "
-        f"(from {ACP_BIN.parent.name}); peers: "
+        f"(from {ACP_BIN.parent.name}, installed by {' '.join(tools['pip'].split()[:2])}); peers: "
         f"{tools['ruff']}, flake8 {tools['flake8'].split()[0]}, {tools['fixit']}\n"
         f"acp-lint findings: {dict(sorted(found.items())) or 'none'}\n"
         f"{repeat} round-robin rounds; Python {platform.python_version()}, "

@@ -28,6 +28,7 @@ from hostbuild import DJANGO_SPEC  # the series the bench host's tree comes from
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 WHEEL_VENV = BENCH / ".venv-wheel"
+PIP_SPEC = "pip>=25.2"
 
 
 def ensure_wheel_venv(venv_dir: Path = WHEEL_VENV, repo: Path = ROOT) -> Path:
@@ -37,6 +38,12 @@ def ensure_wheel_venv(venv_dir: Path = WHEEL_VENV, repo: Path = ROOT) -> Path:
     if not (bindir / "python").exists():
         venv.EnvBuilder(with_pip=True).create(venv_dir)
     pip = [str(bindir / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
+    # The pip users install with today. The pip that ``venv`` bundles with Python 3.11 (23.x)
+    # writes console scripts that import ``re`` (~10 ms here) before acp-lint's first line;
+    # pip >= 25.2, uv, and the pip that pre-commit's virtualenv seeds write one that does not.
+    upgraded = subprocess.run([*pip, "install", "--upgrade", PIP_SPEC], check=False)
+    if upgraded.returncode != 0:
+        print(f"warning: could not install {PIP_SPEC}; console scripts import re", file=sys.stderr)
     with tempfile.TemporaryDirectory() as out:
         # The build itself runs in pip's isolated build environment (setuptools, wheel).
         subprocess.run([*pip, "wheel", "--no-deps", "-w", out, str(repo)], check=True)

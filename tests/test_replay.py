@@ -405,3 +405,104 @@ def test_a_new_file_beside_an_edit_is_walked_into_the_next_entry(tmp_path: Path)
     (root / "acp" / "sql" / ".gitignore").write_text("0003_more.sql\n")  # same directory
     assert_as_fresh(root)
     assert "0003_more.sql" not in launch(root)[0]
+
+
+# --- the split ``stat``: the second half of a long entry in a forked child ----------------------
+
+
+def _signatures(paths: list[str]) -> list[int]:
+    return [number for path in paths for number in replay.signature(path)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    count=st.integers(min_value=2, max_value=40),
+    edits=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=39), st.sampled_from(["edit", "delete"])),
+        max_size=3,
+    ),
+)
+def test_the_split_stat_answers_as_one_process_does(
+    count: int, edits: list[tuple[int, str]]
+) -> None:
+    """Whatever changed, in either half: ``changed_path`` names the path ``first_change`` names
+    (split from 2 paths on, so every drawn list is split)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(replay, "SPLIT_FROM", 2)
+        paths = [os.path.join(directory, f"f{index}") for index in range(count)]
+        for path in paths:
+            Path(path).write_text("x")
+        numbers = _signatures(paths)
+        time.sleep(0.01)  # another change time than the recorded one
+        for index, kind in edits:
+            path = Path(paths[index % count])
+            if kind == "delete":
+                path.unlink(missing_ok=True)
+            elif path.exists():
+                path.write_text("y")
+        assert replay.changed_path(paths, numbers) == replay.first_change(paths, numbers)
+        with pytest.raises(ChildProcessError):
+            os.waitpid(-1, os.WNOHANG)  # every child reaped, whichever half changed
+
+
+def test_a_child_that_dies_leaves_the_answer_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child killed before it answers (as the OOM killer would): this process checks that
+    half itself, so a change there is still found and an unchanged list still replays."""
+    paths = [str(tmp_path / f"f{index}") for index in range(10)]
+    for path in paths:
+        Path(path).write_text("x")
+    numbers = _signatures(paths)
+    parent, real = os.getpid(), replay.first_change
+
+    def dies_in_the_child(some: list[str], signatures: list[int]) -> str | None:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), 9)
+        return real(some, signatures)
+
+    monkeypatch.setattr(replay, "SPLIT_FROM", 2)
+    monkeypatch.setattr(replay, "first_change", dies_in_the_child)
+    assert replay.changed_path(paths, numbers) is None
+    time.sleep(0.01)
+    Path(paths[8]).write_text("y")
+    assert replay.changed_path(paths, numbers) == paths[8]
+
+
+def test_a_long_entry_split_between_two_processes_still_sees_a_late_change(
+    tmp_path: Path,
+) -> None:
+    """A project whose entry is long enough to be split (``SPLIT_FROM``): a new file in the
+    last directory, which the child ``stat``s, gives a fresh run's report."""
+    root = demo_repo(tmp_path)
+    for index in range(replay.SPLIT_FROM):
+        (root / "catalog" / "many" / f"d{index:04d}").mkdir(parents=True)
+    (root / "catalog" / "many" / "d0000" / "keep.txt").write_text("")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    replayed_after_warmup(root)
+    last = root / "catalog" / "many" / f"d{replay.SPLIT_FROM - 1:04d}"
+    (last / "late.py").write_text("import os\nKEY = os.environ['ACP_KERNEL_KEY']\n")
+    assert_as_fresh(root)
+    assert "late.py" in launch(root)[0]
+
+
+def test_the_console_script_ends_a_replay_with_the_whole_report_and_its_code(
+    tmp_path: Path,
+) -> None:
+    """``python -m acp_lint`` (``main()`` without arguments, as the console script calls it)
+    leaves a replay without the interpreter's teardown: the report still reaches a pipe whole,
+    with the exit code, and the CLI was never imported."""
+    root = demo_repo(tmp_path)
+    replayed_after_warmup(root)
+    done = subprocess.run(
+        [sys.executable, "-m", "acp_lint"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPROFILEIMPORTTIME": "1"},
+    )
+    assert "import time:" in done.stderr and "acp_lint.cli" not in done.stderr
+    assert (done.stdout, done.returncode) == fresh(root)[::2]
