@@ -81,11 +81,22 @@ def _list_early(cwd: str, arguments: "Sequence[str]") -> None:
 
 
 def _leave(code: int) -> None:
-    """End the console script's process after a replay: the report is flushed, nothing else
-    was opened, started or registered, so the interpreter's teardown (freeing every object
-    and module, ~2.5 ms, a tenth of a replay) has nothing to do that anyone would see."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    """End the console script's process now, when the interpreter's teardown has nothing to
+    do that anyone would see: no ``atexit`` callback (a temporary directory's finalizer, a
+    pool's join), no thread but this one. Its work, freeing every object and module, is
+    ~2.5 ms of a replay and 4-7 ms of a run on Django's tree. Every file acp-lint writes is
+    closed where it is written; the two streams are flushed here."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # a closed pipe or stream: the interpreter's own exit reports it, as before
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return
+    atexit = sys.modules.get("atexit")
+    if atexit is not None and atexit._ncallbacks() > 0:
+        return
     os._exit(code)
 
 
@@ -121,6 +132,8 @@ def main(argv: "Sequence[str] | None" = None) -> int:
             store(recording, code)
         except Exception:  # noqa: BLE001 - the report is out; a replay is only a shortcut
             pass
+    if argv is None:
+        _leave(code)
     return code
 
 

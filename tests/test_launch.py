@@ -127,3 +127,32 @@ def test_an_early_listing_of_another_root_is_stopped_unused(tmp_path: Path) -> N
         "discarded",  # the early ones, at the end of the run
         "discarded",
     ]
+
+
+def _leave_in(script: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from acp_lint.launch import _leave\n" + script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_leaving_early_flushes_the_report_and_keeps_the_exit_code() -> None:
+    done = _leave_in("import sys\nprint('report', end='')\nsys.stderr.write('summary')\n_leave(3)")
+    assert (done.stdout, done.stderr, done.returncode) == ("report", "summary", 3)
+
+
+def test_leaving_early_waits_for_what_teardown_would_run() -> None:
+    """An ``atexit`` callback or another thread: the interpreter's own exit runs them, as
+    before (``_leave`` returns)."""
+    registered = _leave_in(
+        "import atexit\natexit.register(lambda: print('ran at exit'))\n_leave(3)\nprint('returned')"
+    )
+    assert registered.stdout == "returned\nran at exit\n" and registered.returncode == 0
+    threaded = _leave_in(
+        "import threading, time\n"
+        "threading.Thread(target=lambda: (time.sleep(0.2), print('thread done'))).start()\n"
+        "_leave(3)\nprint('returned')"
+    )
+    assert threaded.stdout == "returned\nthread done\n" and threaded.returncode == 0
