@@ -431,6 +431,15 @@ def test_the_split_stat_answers_as_one_process_does(
 
     with tempfile.TemporaryDirectory() as directory, pytest.MonkeyPatch.context() as patch:
         patch.setattr(replay, "SPLIT_FROM", 2)
+        children: list[int] = []
+        real_fork = os.fork
+
+        def fork() -> int:
+            pid = real_fork()
+            children.append(pid)
+            return pid
+
+        patch.setattr(os, "fork", fork)
         paths = [os.path.join(directory, f"f{index}") for index in range(count)]
         for path in paths:
             Path(path).write_text("x")
@@ -443,8 +452,9 @@ def test_the_split_stat_answers_as_one_process_does(
             elif path.exists():
                 path.write_text("y")
         assert replay.changed_path(paths, numbers) == replay.first_change(paths, numbers)
+        assert len(children) == 1
         with pytest.raises(ChildProcessError):
-            os.waitpid(-1, os.WNOHANG)  # every child reaped, whichever half changed
+            os.waitpid(children[0], os.WNOHANG)  # reaped, whichever half changed
 
 
 def test_a_child_that_dies_leaves_the_answer_to_this_process(
