@@ -176,13 +176,15 @@ SPLIT_FROM = 1000
 
 def changed_path(paths: "Sequence[str]", numbers: "Sequence[int]") -> str | None:
     """``first_change``, with the second half of a long list ``stat``ed by a forked child on
-    Linux with a second CPU. The child only answers "all the same" (exit 0) or not: when it
-    does not (a change, or it died), this process looks through that half itself, so the
-    answer is always ``first_change``'s. A change in the first half stops the child."""
+    Linux with a second CPU, from a process with no other thread (the console script's). The
+    child only answers "all the same" (exit 0) or not: when it does not (a change, or it
+    died), this process looks through that half itself, so the answer is always
+    ``first_change``'s. A change in the first half stops the child."""
     if len(paths) < SPLIT_FROM or not sys.platform.startswith("linux"):
         return first_change(paths, numbers)
-    if len(os.sched_getaffinity(0)) < 2:
-        return first_change(paths, numbers)
+    threading = sys.modules.get("threading")
+    if len(os.sched_getaffinity(0)) < 2 or (threading and threading.active_count() > 1):
+        return first_change(paths, numbers)  # one CPU, or threads a fork would not copy
     half = len(paths) // 2
     try:
         child = os.fork()

@@ -473,12 +473,21 @@ def test_a_child_that_dies_leaves_the_answer_to_this_process(
             os.kill(os.getpid(), 9)
         return real(some, signatures)
 
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(pid := real_fork())
+        return pid
+
     monkeypatch.setattr(replay, "SPLIT_FROM", 2)
     monkeypatch.setattr(replay, "first_change", dies_in_the_child)
+    monkeypatch.setattr(os, "fork", fork)
     assert replay.changed_path(paths, numbers) is None
     time.sleep(0.01)
     Path(paths[8]).write_text("y")
     assert replay.changed_path(paths, numbers) == paths[8]
+    assert len(forks) == 2  # both answers came from a split
 
 
 def test_a_long_entry_split_between_two_processes_still_sees_a_late_change(
