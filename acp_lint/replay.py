@@ -174,17 +174,25 @@ def first_change(paths: "Sequence[str]", numbers: "Sequence[int]") -> str | None
 SPLIT_FROM = 1000
 
 
+def may_fork() -> bool:
+    """Linux, a second CPU this process may use (its affinity, as a container sets it), and
+    no other thread: a fork copies only the calling thread, whatever locks the others hold."""
+    if not sys.platform.startswith("linux"):
+        return False
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return False
+    return len(os.sched_getaffinity(0)) > 1
+
+
 def changed_path(paths: "Sequence[str]", numbers: "Sequence[int]") -> str | None:
     """``first_change``, with the second half of a long list ``stat``ed by a forked child on
     Linux with a second CPU, from a process with no other thread (the console script's). The
     child only answers "all the same" (exit 0) or not: when it does not (a change, or it
     died), this process looks through that half itself, so the answer is always
     ``first_change``'s. A change in the first half stops the child."""
-    if len(paths) < SPLIT_FROM or not sys.platform.startswith("linux"):
+    if len(paths) < SPLIT_FROM or not may_fork():
         return first_change(paths, numbers)
-    threading = sys.modules.get("threading")
-    if len(os.sched_getaffinity(0)) < 2 or (threading and threading.active_count() > 1):
-        return first_change(paths, numbers)  # one CPU, or threads a fork would not copy
     half = len(paths) // 2
     try:
         child = os.fork()

@@ -431,6 +431,7 @@ def test_the_split_stat_answers_as_one_process_does(
 
     with tempfile.TemporaryDirectory() as directory, pytest.MonkeyPatch.context() as patch:
         patch.setattr(replay, "SPLIT_FROM", 2)
+        patch.setattr(replay, "may_fork", lambda: True)  # whatever threads other tests left
         children: list[int] = []
         real_fork = os.fork
 
@@ -481,6 +482,7 @@ def test_a_child_that_dies_leaves_the_answer_to_this_process(
         return pid
 
     monkeypatch.setattr(replay, "SPLIT_FROM", 2)
+    monkeypatch.setattr(replay, "may_fork", lambda: True)
     monkeypatch.setattr(replay, "first_change", dies_in_the_child)
     monkeypatch.setattr(os, "fork", fork)
     assert replay.changed_path(paths, numbers) is None
@@ -525,3 +527,20 @@ def test_the_console_script_ends_a_replay_with_the_whole_report_and_its_code(
     )
     assert "import time:" in done.stderr and "acp_lint.cli" not in done.stderr
     assert (done.stdout, done.returncode) == fresh(root)[::2]
+
+
+def test_a_replay_forks_only_from_a_process_with_one_thread() -> None:
+    """In a fresh process (the console script's case) the split is used where there is a
+    second CPU; once another thread runs, never."""
+    script = (
+        "import os, threading, time\n"
+        "from acp_lint import replay\n"
+        "print(replay.may_fork())\n"
+        "threading.Thread(target=time.sleep, args=(0.3,)).start()\n"
+        "print(replay.may_fork())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    second_cpu = len(os.sched_getaffinity(0)) > 1
+    assert done.stdout.split() == [str(second_cpu), "False"]
