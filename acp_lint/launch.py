@@ -95,7 +95,8 @@ def _leave(code: int) -> None:
     if threading is not None and threading.active_count() > 1:
         return
     atexit = sys.modules.get("atexit")
-    if atexit is not None and atexit._ncallbacks() > 0:
+    count = getattr(atexit, "_ncallbacks", None)  # CPython's; elsewhere, exit as usual
+    if atexit is not None and (count is None or count() > 0):
         return
     os._exit(code)
 
