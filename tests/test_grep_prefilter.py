@@ -370,3 +370,24 @@ def test_a_run_with_a_cache_starts_no_grep_early(tmp_path: Path) -> None:
     listing.prefetch(str(root), needles=False)
     assert [command for _, command in listing._started] == [listing.GIT_LS_FILES]
     listing.discard_prefetched()
+
+
+def test_the_grep_beside_the_listing_gets_one_thread_and_a_later_one_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started with ``git ls-files`` (a directory run), git grep shares the CPUs with the
+    listing and the imports: one thread. Started when the signals are needed (a run on a
+    named file), this process waits for it alone: git's default."""
+    root = _repo(tmp_path / "repo", {"plain.py": CLEAN, "handler.py": HANDLER})
+    shim, log = git_shim(tmp_path / "shim")
+    monkeypatch.setenv("PATH", f"{shim}{os.pathsep}{os.environ['PATH']}")
+    listing.prefetch(str(root))
+    assert listing.take_needles(str(root)) == frozenset({"handler.py"})
+    monkeypatch.setattr(project_module, "GREP_FROM_MODULES", 1)
+    project = Project(load_config(root, None))
+    assert not project.acp_app_dirs  # the signals are read: the grep is started and taken
+    assert project._shared.needle_files == frozenset({"handler.py"})
+    listing.discard_prefetched()
+    greps = [call.split() for call in log.read_text().splitlines() if " grep " in call]
+    assert len(greps) == 2
+    assert "--threads=1" in greps[0] and not any(a.startswith("--threads") for a in greps[1])
