@@ -60,6 +60,8 @@ GIT_GREP_NEEDLES = (
     "--",
     "*.py",
 )
+# The same on one thread, for the grep that runs beside the listing (``start_needles``).
+GIT_GREP_ONE_THREAD = (*GIT_GREP_NEEDLES[:4], "--threads=1", *GIT_GREP_NEEDLES[4:])
 GIT_TIMEOUT = 60
 # After each such wait, a git that has not exited is looked at: one blocked opening a FIFO
 # (a named pipe in place of a file it reads: ``.gitignore``, ``info/exclude``, its config)
@@ -255,15 +257,14 @@ def start_needles(root: str, beside_listing: bool = False) -> None:
 
     ``beside_listing``: started with ``git ls-files``, while this process imports. git grep
     runs one thread per CPU; there the extra threads only take the CPUs from the listing and
-    the imports, which are needed first (Django's tree 1.04×, saleor 1.12× wall with one
-    thread), so it gets one. Started later, this process waits for it alone and it gets them
-    all (a run on one saleor module: 0.97× with one thread)."""
-    command = (*GIT_GREP_NEEDLES[:4], "--threads=1", *GIT_GREP_NEEDLES[4:])
+    the imports, which are needed first, so it gets one (Django's tree 0.89-0.91×, saleor
+    0.97× wall). Started later, this process waits for it alone and it keeps them all (one
+    thread there cost a run on one saleor module 1.03×)."""
     _start(
         root,
         GIT_GREP_NEEDLES,
         succeeded=(0, 1),  # 1: nothing matched, an answer too
-        argv=command if beside_listing else GIT_GREP_NEEDLES,
+        argv=GIT_GREP_ONE_THREAD if beside_listing else None,
     )
 
 

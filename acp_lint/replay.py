@@ -194,6 +194,7 @@ def changed_path(paths: "Sequence[str]", numbers: "Sequence[int]") -> str | None
     if len(paths) < SPLIT_FROM or not may_fork():
         return first_change(paths, numbers)
     half = len(paths) // 2
+    mine, theirs = (paths[:half], numbers[: 4 * half]), (paths[half:], numbers[4 * half :])
     try:
         child = os.fork()
     except OSError:
@@ -201,11 +202,11 @@ def changed_path(paths: "Sequence[str]", numbers: "Sequence[int]") -> str | None
     if child == 0:  # pragma: no cover - measured by the parent's result, in the child
         code = 1
         try:
-            code = 0 if first_change(paths[half:], numbers[4 * half :]) is None else 1
+            code = 0 if first_change(*theirs) is None else 1
         finally:
             os._exit(code)  # nothing flushed, no ``atexit``: the parent owns every stream
     try:
-        found = first_change(paths[:half], numbers[: 4 * half])
+        found = first_change(*mine)
     except BaseException:
         _stop(child)
         raise
@@ -213,7 +214,7 @@ def changed_path(paths: "Sequence[str]", numbers: "Sequence[int]") -> str | None
         _stop(child)
         return found
     _, status = os.waitpid(child, 0)
-    return None if status == 0 else first_change(paths[half:], numbers[4 * half :])
+    return None if status == 0 else first_change(*theirs)
 
 
 def _stop(child: int) -> None:

@@ -414,6 +414,22 @@ def _signatures(paths: list[str]) -> list[int]:
     return [number for path in paths for number in replay.signature(path)]
 
 
+def _split_every_list(patch: pytest.MonkeyPatch) -> list[int]:
+    """Split from 2 paths on, whatever threads other tests left in this worker; the returned
+    list collects the pid of each child forked."""
+    patch.setattr(replay, "SPLIT_FROM", 2)
+    patch.setattr(replay, "may_fork", lambda: True)
+    children: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        children.append(pid := real_fork())
+        return pid
+
+    patch.setattr(os, "fork", fork)
+    return children
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     count=st.integers(min_value=2, max_value=40),
@@ -430,17 +446,7 @@ def test_the_split_stat_answers_as_one_process_does(
     import tempfile
 
     with tempfile.TemporaryDirectory() as directory, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(replay, "SPLIT_FROM", 2)
-        patch.setattr(replay, "may_fork", lambda: True)  # whatever threads other tests left
-        children: list[int] = []
-        real_fork = os.fork
-
-        def fork() -> int:
-            pid = real_fork()
-            children.append(pid)
-            return pid
-
-        patch.setattr(os, "fork", fork)
+        children = _split_every_list(patch)
         paths = [os.path.join(directory, f"f{index}") for index in range(count)]
         for path in paths:
             Path(path).write_text("x")
@@ -474,17 +480,8 @@ def test_a_child_that_dies_leaves_the_answer_to_this_process(
             os.kill(os.getpid(), 9)
         return real(some, signatures)
 
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        forks.append(pid := real_fork())
-        return pid
-
-    monkeypatch.setattr(replay, "SPLIT_FROM", 2)
-    monkeypatch.setattr(replay, "may_fork", lambda: True)
+    forks = _split_every_list(monkeypatch)
     monkeypatch.setattr(replay, "first_change", dies_in_the_child)
-    monkeypatch.setattr(os, "fork", fork)
     assert replay.changed_path(paths, numbers) is None
     time.sleep(0.01)
     Path(paths[8]).write_text("y")
