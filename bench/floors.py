@@ -19,9 +19,16 @@ peak RSS), round-robin over ``--repeat`` rounds after one untimed round; medians
   it is out of ACP scope by its bytes);
 * ``list + ast.parse``: lists, reads and ``ast.parse``s each ``.py`` file: the least any
   Python linter that looks at every file's syntax tree can do, with nothing checked;
+* ``acp-lint, none checked``: acp-lint's own run (``--no-cache .``, its early listing as the
+  console script starts it) with every file's check replaced by "no finding": the listing,
+  the reads, the scope, the fork and the report of a run, with nothing parsed;
+* ``acp-lint, not judged``: the same with each file parsed (as the engine parses it: CPython's
+  compile to an AST) and no rule run on it: the least acp-lint's pipeline takes whatever its
+  rules cost;
+* ``acp-lint``: the console script next to ``--python``, as users run it;
 * ``ruff`` (``--ruff PATH``): ``ruff check --select F --no-cache .`` for the ratio.
 
-Nothing here imports acp-lint except the ``import CLI`` row.
+Only the ``import CLI`` and ``acp-lint`` rows import acp-lint.
 """
 
 from __future__ import annotations
@@ -65,6 +72,26 @@ PARSE = (
 )
 
 
+# acp-lint's run with its checks replaced: ``{stub}`` is where the engine's methods are swapped,
+# after the early listing has started as the console script starts it (``acp_lint.launch``).
+_PIPELINE = """
+import os, sys
+from acp_lint.launch import _leave, _list_early, lists_the_tree_here
+arguments = ['--no-cache', '.']
+if lists_the_tree_here(arguments, os.getcwd()):
+    _list_early(os.getcwd(), arguments)
+from acp_lint.engine import Linter
+{stub}
+from acp_lint.cli import main
+_leave(main(arguments))
+"""
+NONE_CHECKED = _PIPELINE.format(stub="Linter._check_parsed = lambda self, path, data, role: []")
+NOT_JUDGED = _PIPELINE.format(
+    stub="Linter._check_migration = lambda self, path, decoded: []\n"
+    "Linter._check_handler = lambda self, path, data, decoded: []"
+)
+
+
 def commands(python: str, tree: Path, ruff: str | None) -> dict[str, list[str]]:
     rows = {
         "interpreter": [python, "-c", "pass"],
@@ -76,6 +103,11 @@ def commands(python: str, tree: Path, ruff: str | None) -> dict[str, list[str]]:
     rows["list + stat"] = [python, "-c", STAT]
     rows["list + read"] = [python, "-c", READ]
     rows["list + ast.parse"] = [python, "-c", PARSE]
+    rows["acp-lint, none checked"] = [python, "-c", NONE_CHECKED]
+    rows["acp-lint, not judged"] = [python, "-c", NOT_JUDGED]
+    console_script = os.path.join(os.path.dirname(python), "acp-lint")
+    if os.path.exists(console_script):
+        rows["acp-lint"] = [console_script, "--no-cache", "--exit-zero", "."]
     if ruff:
         rows["ruff"] = [ruff, "check", "--select", "F", "--no-cache", "--exit-zero", "."]
     return rows
@@ -107,14 +139,14 @@ def main() -> int:
     python_files = sum(1 for p in tree.rglob("*.py") if ".git" not in p.parts)
     print(f"tree: {tree} ({python_files} .py files), python: {python}")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
-    print(f"{'floor':<18} {'cpu s':>7} {'wall s':>7} {'rss MiB':>8}")
+    print(f"{'floor':<24} {'cpu s':>7} {'wall s':>7} {'rss MiB':>8}")
     summary = {}
     for name, series in runs.items():
         cpu = statistics.median(r.cpu for r in series)
         wall = statistics.median(r.seconds for r in series)
         rss = max(r.rss_mib for r in series)
         summary[name] = {"cpu": cpu, "wall": wall, "rss_mib": rss}
-        print(f"{name:<18} {cpu:7.3f} {wall:7.3f} {rss:8.0f}")
+        print(f"{name:<24} {cpu:7.3f} {wall:7.3f} {rss:8.0f}")
     if args.json:
         args.json.write_text(
             json.dumps(
