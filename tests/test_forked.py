@@ -17,10 +17,25 @@ from acp_lint.forked import MIN_ITEMS, MIN_ITEMS_BESIDE, map_in_two
 REAL_CAN_FORK = forked.can_fork
 
 
+_forked: list[int] = []  # the children ``map_in_two`` forked in the running test
+
+
 @pytest.fixture(autouse=True)
 def _two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fork even on a one-CPU machine, so that every test here runs everywhere."""
+    """Fork even on a one-CPU machine, so that every test here runs everywhere; and note
+    each child forked, so that ``_no_zombies`` asks about these alone (another test of the
+    same worker may leave a child of its own, which is not this module's to find or reap)."""
     monkeypatch.setattr(forked, "can_fork", lambda: True)
+    real_fork = os.fork
+
+    def noting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            _forked.append(pid)
+        return pid
+
+    _forked.clear()
+    monkeypatch.setattr(os, "fork", noting_fork)
 
 
 def test_can_fork_asks_for_a_second_cpu_this_process_may_use() -> None:
@@ -36,10 +51,15 @@ def _square_with_pid(item: int) -> tuple[int, int]:
 
 
 def _no_zombies() -> bool:
-    try:
-        return os.waitpid(-1, os.WNOHANG) == (0, 0)
-    except ChildProcessError:  # no child at all
-        return True
+    """A child was forked, and every one is reaped: waiting for it finds no such child."""
+    assert _forked, "map_in_two forked no child"
+    for pid in _forked:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped by map_in_two, as it must be
+            continue
+        return False  # still running or a zombie
+    return True
 
 
 def _slow_square_with_pid(item: int) -> tuple[int, int]:
