@@ -34,6 +34,8 @@ def test_floors_reports_every_floor_of_a_small_git_tree(tmp_path: Path) -> None:
     medians = json.loads(out.read_text())["medians"]
     expected = {"interpreter", "interpreter -S", "import CLI", "git ls-files"}
     expected |= {"list + stat", "list + read", "list + ast.parse"}
+    expected |= {"acp-lint, none checked", "acp-lint, not judged", "acp-lint"}
+    assert Path(sys.executable).with_name("acp-lint").exists()  # the console script's row
     assert set(medians) == expected
     assert all(row["wall"] > 0 and row["cpu"] >= 0 for row in medians.values())
     assert "(2 .py files)" in done.stdout  # notes.txt is not Python
@@ -50,6 +52,34 @@ def test_the_floor_scripts_see_the_files_acp_lint_lists(tmp_path: Path) -> None:
         [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == repr(["a/x.py", "a/y.py", "top.py"])
+
+
+MIGRATION = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    operations = [migrations.RemoveField(model_name="order", name="note")]
+"""
+
+
+def test_the_pipeline_rows_are_acp_lint_with_its_checks_removed(tmp_path: Path) -> None:
+    """The real run reports a destructive operation (ACP301) and a migration that does not
+    parse (ACP000); "not judged" parses (ACP000 stays) and judges nothing; "none checked"
+    reports neither. Each still lists, reads and reports as acp-lint does."""
+    (tmp_path / "shop" / "migrations").mkdir(parents=True)
+    (tmp_path / "shop" / "migrations" / "0002_drop.py").write_text(MIGRATION)
+    (tmp_path / "shop" / "migrations" / "0003_broken.py").write_text("def broken(:\n")
+    (tmp_path / "acp-lint.toml").write_text('migrations = ["**/migrations/*.py"]\n')
+
+    def codes(argv: list[str]) -> set[str]:
+        done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, 1), done.stderr
+        return {code for code in ("ACP000", "ACP301") if code in done.stdout}
+
+    full = [sys.executable, "-m", "acp_lint", "--no-cache", "."]
+    assert codes(full) == {"ACP000", "ACP301"}
+    assert codes([sys.executable, "-c", floors.NOT_JUDGED]) == {"ACP000"}
+    assert codes([sys.executable, "-c", floors.NONE_CHECKED]) == set()
 
 
 def test_ab_pairs_alternate_and_rank_the_costlier_command(tmp_path: Path) -> None:
