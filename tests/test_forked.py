@@ -238,16 +238,7 @@ def _reports_with_and_without_the_child(
     from acp_lint import cli
 
     monkeypatch.chdir(root)
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def counting_fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counting_fork)
+    forks_before = len(_forked)  # the autouse fixture notes every fork
     outputs = {}
     for label, minimum in (("forked", forked_minimum), ("serial", 10**9)):
         monkeypatch.setattr(forked, "MIN_ITEMS", max(minimum, MIN_ITEMS))
@@ -259,7 +250,7 @@ def _reports_with_and_without_the_child(
     for fmt in ("concise", "json", "full"):
         assert outputs["forked", fmt] == outputs["serial", fmt]
         assert outputs["forked", fmt][0] == 1 and outputs["forked", fmt][1]
-    return outputs, len(forks)
+    return outputs, len(_forked) - forks_before
 
 
 def test_a_migrations_tree_gives_the_same_report_with_and_without_the_child(
