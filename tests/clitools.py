@@ -9,6 +9,10 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def run_cli(
@@ -71,3 +75,18 @@ def git_shim(directory: Path, grep_fails: bool = False) -> tuple[Path, Path]:
     shim.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n{fail}exec "{real}" "$@"\n')
     shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
     return directory, log
+
+
+def note_forks(monkeypatch: pytest.MonkeyPatch, children: list[int]) -> None:
+    """``os.fork`` for the rest of the test appends each child's pid to ``children`` (in the
+    parent), so that a test asks about its own children alone: another test of the same xdist
+    worker may leave one, which ``waitpid(-1)`` would find and reap."""
+    real_fork = os.fork
+
+    def noting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", noting_fork)

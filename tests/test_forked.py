@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from clitools import note_forks
 
 from acp_lint import forked
 from acp_lint.forked import MIN_ITEMS, MIN_ITEMS_BESIDE, map_in_two
@@ -26,16 +27,8 @@ def _two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     each child forked, so that ``_no_zombies`` asks about these alone (another test of the
     same worker may leave a child of its own, which is not this module's to find or reap)."""
     monkeypatch.setattr(forked, "can_fork", lambda: True)
-    real_fork = os.fork
-
-    def noting_fork() -> int:
-        pid = real_fork()
-        if pid:
-            _forked.append(pid)
-        return pid
-
     _forked.clear()
-    monkeypatch.setattr(os, "fork", noting_fork)
+    note_forks(monkeypatch, _forked)
 
 
 def test_can_fork_asks_for_a_second_cpu_this_process_may_use() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from clitools import note_forks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -420,13 +421,7 @@ def _split_every_list(patch: pytest.MonkeyPatch) -> list[int]:
     patch.setattr(replay, "SPLIT_FROM", 2)
     patch.setattr(replay, "may_fork", lambda: True)
     children: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        children.append(pid := real_fork())
-        return pid
-
-    patch.setattr(os, "fork", fork)
+    note_forks(patch, children)
     return children
 
 
